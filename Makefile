@@ -1,0 +1,67 @@
+# Daftari: `make run` serves the demo at http://127.0.0.1:8000; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DAFTARI_DATA_DIR ?= $(CURDIR)/var
+PG_URL ?= postgres://root@127.0.0.1:5432/daftari
+PYTEST_ARGS ?=
+
+.PHONY: install system-deps browser-deps messages run demo test test-sqlite test-postgres lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+# msgfmt (GNU gettext) compiles the Kiswahili translations.
+system-deps:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+# Debian's Chromium for the Playwright browser tests (Playwright's own browser download is not used).
+browser-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+messages: system-deps $(BIN)/.installed
+	cd src/daftari && ../../$(BIN)/daftari compilemessages -v0
+
+install: $(BIN)/.installed messages
+
+demo: install
+	$(BIN)/daftari migrate -v0
+	$(BIN)/daftari demo
+
+run: demo
+	$(BIN)/daftari collectstatic --noinput -v0
+	@echo
+	@echo "Daftari is starting at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	@$(BIN)/daftari demo --logins
+	@$(BIN)/daftari worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/daftari serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test-sqlite: install browser-deps
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+# PostgreSQL runs on these machines; start it if it is installed but stopped.
+test-postgres: install
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; sleep 2; }
+	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

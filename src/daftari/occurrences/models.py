@@ -1,0 +1,188 @@
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daftari.occurrences import entry_types
+from daftari.occurrences.rules import format_ob_number
+from daftari.stations.models import Officer, Station
+from daftari.stations.rules import Scope, station_filter
+
+
+class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
+    def visible_to(self, scope: Scope) -> "OccurrenceQuerySet":
+        lookup = station_filter(scope)
+        if lookup is None:
+            return self.none()
+        return self.filter(**lookup)
+
+
+class Occurrence(models.Model):
+    """One entry in a station's Occurrence Book. Never updated, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="occurrences")
+    ob_date = models.DateField(help_text="The Nairobi calendar day of recording.")
+    ob_seq = models.PositiveIntegerField()
+    entry_type = models.CharField(max_length=20, choices=entry_types.choices(), db_index=True)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="recorded_entries")
+    place = models.CharField(max_length=200)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    narrative = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    refers_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
+    is_late = models.BooleanField(default=False)
+    content_hash = models.CharField(max_length=64)
+    search_text = models.TextField(blank=True)
+
+    objects = OccurrenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["station", "ob_date", "ob_seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "ob_date", "ob_seq"], name="one_ob_number_per_station_day"),
+        ]
+        indexes = [
+            models.Index(fields=["station", "-recorded_at"], name="occ_station_recorded"),
+            models.Index(fields=["ob_date", "ob_seq"], name="occ_ob_number"),
+            models.Index(fields=["recorded_at"], name="occ_recorded_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ob_number
+
+    @property
+    def ob_number(self) -> str:
+        return format_ob_number(self.ob_seq, self.ob_date)
+
+    @property
+    def spec(self) -> entry_types.EntryTypeSpec:
+        return entry_types.BY_CODE[self.entry_type]
+
+    def detail_rows(self) -> list[tuple[Any, Any]]:
+        """(label, value) for each type-specific field that was filled in, in the form's order."""
+        rows = []
+        for field in self.spec.fields:
+            if field.name in self.details:
+                value = self.details[field.name]
+                if field.choices:
+                    value = dict(field.choices).get(value, value)
+                rows.append((field.label, value))
+        return rows
+
+
+class ObCounter(models.Model):
+    """The last OB number given out at a station on a day; advanced in the recording transaction."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT)
+    ob_date = models.DateField()
+    last_seq = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station", "ob_date"], name="one_counter_per_station_day")]
+
+
+class Person(models.Model):
+    """The person index: parties across entries linked by ID number or phone."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, blank=True)
+    id_number = models.CharField(max_length=20, blank=True, db_index=True)
+    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    first_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name or self.id_number or self.phone
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        COMPLAINANT = "complainant", _("complainant")
+        VICTIM = "victim", _("victim")
+        SUSPECT = "suspect", _("suspect")
+        WITNESS = "witness", _("witness")
+        REPORTER = "reporter", _("reporter")
+        DRIVER = "driver", _("driver")
+        DECEASED = "deceased", _("deceased")
+        MISSING_PERSON = "missing_person", _("missing person")
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+        OTHER = "X", _("Other / not stated")
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="parties")
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, related_name="parties")
+    name = models.CharField(max_length=120, blank=True)
+    id_number = models.CharField(max_length=20, blank=True)
+    id_number_unusual = models.BooleanField(default=False)
+    phone = models.CharField(max_length=20, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurrence", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class Offence(models.Model):
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="offences")
+    position = models.PositiveSmallIntegerField()
+    section = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["occurrence", "position"]
+
+    def __str__(self) -> str:
+        return " — ".join(p for p in (self.section, self.description) if p)
+
+
+class PropertyItem(models.Model):
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="property_items")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=300)
+    serial_number = models.CharField(max_length=80, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    value_kes = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurrence", "position"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Vehicle(models.Model):
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="vehicles")
+    position = models.PositiveSmallIntegerField()
+    plate = models.CharField(max_length=12, db_index=True)
+    plate_unusual = models.BooleanField(default=False)
+    make_model = models.CharField(max_length=80, blank=True)
+    colour = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["occurrence", "position"]
+
+    def __str__(self) -> str:
+        return self.plate
+
+
+APPEND_ONLY_TABLES = [
+    Occurrence._meta.db_table,
+    Party._meta.db_table,
+    Offence._meta.db_table,
+    PropertyItem._meta.db_table,
+    Vehicle._meta.db_table,
+]

@@ -1,0 +1,406 @@
+"""Pure rules of the Occurrence Book: OB numbers, entry validation, identifiers, corrections."""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
+
+NAIROBI = ZoneInfo("Africa/Nairobi")
+# A device clock a few minutes fast should not turn a fresh report into an error.
+CLOCK_SKEW = timedelta(minutes=10)
+
+PARTY_ROLES = (
+    "complainant",
+    "victim",
+    "suspect",
+    "witness",
+    "reporter",
+    "driver",
+    "deceased",
+    "missing_person",
+)
+SEXES = ("M", "F", "X")
+MAX_NARRATIVE = 20_000
+
+
+# --- OB numbers -------------------------------------------------------------------------
+
+def ob_date_of(moment: datetime) -> date:
+    """The OB day is the calendar day in Nairobi: the counter restarts at local midnight."""
+    return moment.astimezone(NAIROBI).date()
+
+
+def format_ob_number(seq: int, ob_date: date) -> str:
+    return f"OB {seq}/{ob_date.day}/{ob_date.month}/{ob_date.year}"
+
+
+_OB_RE = re.compile(r"^\s*(?:OB\s*(?:NO\.?|NUMBER)?\s*)?(\d{1,6})\s*/\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$", re.I)
+
+
+def parse_ob_number(text: str) -> tuple[int, date] | None:
+    """``OB 136/7/6/2025`` (or ``136/7/6/2025``, ``ob136/07/06/2025``) → (136, 2025-06-07)."""
+    match = _OB_RE.match(text or "")
+    if not match:
+        return None
+    seq, day, month, year = (int(g) for g in match.groups())
+    try:
+        return seq, date(year, month, day)
+    except ValueError:
+        return None
+
+
+def is_late(*, occurred_at: datetime, recorded_at: datetime, late_after_hours: int) -> bool:
+    return recorded_at - occurred_at > timedelta(hours=late_after_hours)
+
+
+# --- Identifiers ------------------------------------------------------------------------
+
+def normalise_phone(text: str) -> str | None:
+    """A Kenyan or international number in E.164, or None when it is not a valid number."""
+    if not text or not text.strip():
+        return None
+    try:
+        number = phonenumbers.parse(text, "KE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_ID_RE = re.compile(r"^(\d{7,8}|\d{14})$")  # old national ID, or Maisha Namba
+_PASSPORT_RE = re.compile(r"^[A-Z]{1,2}\d{6,8}$")
+
+
+def normalise_id_number(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text or "").upper()
+
+
+def id_number_is_usual(id_number: str) -> bool:
+    return bool(_ID_RE.match(id_number) or _PASSPORT_RE.match(id_number))
+
+
+_PLATE_PATTERNS = (
+    re.compile(r"^K[A-HJ-NP-Z]{2}\d{3}[A-HJ-NP-Z]$"),  # KCR 442X
+    re.compile(r"^GK[A-Z]\d{3}[A-Z]$"),  # GKA 123A
+    re.compile(r"^\d{1,2}CG\d{3}[A-Z]$"),  # 22 CG 123A
+    re.compile(r"^\d{1,3}CD\d{1,3}[A-Z]?$"),  # 1 CD 12 K
+    re.compile(r"^KM[A-Z]{2}\d{3}[A-Z]$"),  # motorcycles: KMEA 123B
+)
+
+
+def normalise_plate(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
+
+
+def plate_is_usual(plate: str) -> bool:
+    """Unusual plates are recorded and flagged, never refused: the report matters more."""
+    return any(p.match(plate) for p in _PLATE_PATTERNS)
+
+
+# --- The parts of an entry --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartyInput:
+    role: str
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    sex: str = ""
+    date_of_birth: date | None = None
+    age: int | None = None
+
+
+@dataclass(frozen=True)
+class OffenceInput:
+    section: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PropertyInput:
+    description: str
+    serial_number: str = ""
+    quantity: int = 1
+    value_kes: int | None = None
+
+
+@dataclass(frozen=True)
+class VehicleInput:
+    plate: str
+    make_model: str = ""
+    colour: str = ""
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    entry_type: str
+    occurred_at: datetime
+    place: str
+    narrative: str
+    details: dict[str, Any] = field(default_factory=dict)
+    parties: tuple[PartyInput, ...] = ()
+    offences: tuple[OffenceInput, ...] = ()
+    property_items: tuple[PropertyInput, ...] = ()
+    vehicles: tuple[VehicleInput, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    refers_to: str | None = None  # the earlier entry's id
+
+
+class Errors(dict[str, str]):
+    """Field name (dotted for nested parts, e.g. ``parties.0.phone``) → message."""
+
+
+def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
+    key = f"details.{spec.name}"
+    if raw is None or raw == "":
+        if spec.required:
+            errors[key] = f"{spec.label} is required."
+        return None
+    try:
+        if spec.kind in (Kind.TEXT, Kind.LONGTEXT):
+            if not isinstance(raw, str):
+                raise TypeError
+            value = raw.strip()
+            limit = 5000 if spec.kind == Kind.LONGTEXT else spec.max_length
+            if len(value) > limit:
+                errors[key] = f"{spec.label} is longer than {limit} characters."
+            if not value and spec.required:
+                errors[key] = f"{spec.label} is required."
+            return value or None
+        if spec.kind in (Kind.INTEGER, Kind.MONEY):
+            if isinstance(raw, bool) or isinstance(raw, float):
+                raise TypeError
+            value = int(str(raw).strip())
+            if not 0 <= value <= 100_000_000:
+                errors[key] = f"{spec.label} must be between 0 and 100,000,000."
+            return value
+        if spec.kind == Kind.BOOLEAN:
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in ("true", "on", "1", "yes"):
+                return True
+            if str(raw).lower() in ("false", "off", "0", "no"):
+                return False
+            raise ValueError
+        if spec.kind == Kind.DATE:
+            return date.fromisoformat(str(raw)).isoformat()
+        if spec.kind == Kind.DATETIME:
+            moment = datetime.fromisoformat(str(raw))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=NAIROBI)
+            return moment.astimezone(NAIROBI).isoformat(timespec="minutes")
+        if spec.kind == Kind.CHOICE:
+            allowed = [c for c, _ in spec.choices]
+            if raw not in allowed:
+                errors[key] = f"{spec.label}: choose one of {', '.join(allowed)}."
+            return raw
+    except (TypeError, ValueError, OverflowError):
+        errors[key] = f"{spec.label} is not a valid {spec.kind.value}."
+    return None
+
+
+def clean_details(spec: EntryTypeSpec, details: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    unknown = sorted(set(details) - spec.field_names)
+    for name in unknown:
+        errors[f"details.{name}"] = f"{spec.code} entries have no field {name!r}."
+    cleaned = {}
+    for detail in spec.fields:
+        value = _clean_detail(detail, details.get(detail.name), errors)
+        if value is not None:
+            cleaned[detail.name] = value
+    return cleaned
+
+
+def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[key] = "This field is required."
+    elif len(value) > limit:
+        errors[key] = f"At most {limit} characters."
+    return value
+
+
+def clean_party(party: PartyInput, index: int, errors: Errors, *, today: date) -> PartyInput:
+    key = f"parties.{index}"
+    if party.role not in PARTY_ROLES:
+        errors[f"{key}.role"] = f"Choose one of {', '.join(PARTY_ROLES)}."
+    name = _text(party.name, f"{key}.name", errors, limit=120)
+    id_number = normalise_id_number(party.id_number)
+    if len(id_number) > 20:
+        errors[f"{key}.id_number"] = "At most 20 characters."
+    phone = ""
+    if party.phone and party.phone.strip():
+        phone = normalise_phone(party.phone) or ""
+        if not phone:
+            errors[f"{key}.phone"] = "Not a valid phone number (e.g. 0712 345 678 or +254 712 345 678)."
+    if party.sex and party.sex not in SEXES:
+        errors[f"{key}.sex"] = "Choose M, F or X."
+    if party.date_of_birth and party.date_of_birth > today:
+        errors[f"{key}.date_of_birth"] = "The date of birth is in the future."
+    if party.age is not None and not 0 <= party.age <= 130:
+        errors[f"{key}.age"] = "Age must be between 0 and 130."
+    if not (name or id_number or phone) and party.role not in ("deceased", "suspect"):
+        errors[f"{key}.name"] = "Give at least a name, an ID number or a phone number."
+    return PartyInput(
+        role=party.role,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        sex=party.sex,
+        date_of_birth=party.date_of_birth,
+        age=party.age,
+    )
+
+
+def clean_entry(draft: EntryDraft, *, now: datetime) -> tuple[EntryDraft, Errors]:
+    """Checks and normalises a new entry. Returns the cleaned draft and any field errors."""
+    errors = Errors()
+    spec = BY_CODE.get(draft.entry_type)
+    if spec is None:
+        errors["entry_type"] = "Unknown entry type."
+        return draft, errors
+    if not spec.direct:
+        errors["entry_type"] = "Corrections are recorded from the entry they correct."
+    if draft.occurred_at.tzinfo is None:
+        errors["occurred_at"] = "Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00."
+    elif draft.occurred_at > now + CLOCK_SKEW:
+        errors["occurred_at"] = "The time of the occurrence is in the future."
+    elif draft.occurred_at.year < 1990:
+        errors["occurred_at"] = "The time of the occurrence is before 1990."
+    place = _text(draft.place, "place", errors, limit=200, required=True)
+    narrative = _text(draft.narrative, "narrative", errors, limit=MAX_NARRATIVE, required=True)
+    if draft.lat is not None and not -90 <= draft.lat <= 90:
+        errors["lat"] = "Latitude must be between -90 and 90."
+    if draft.lon is not None and not -180 <= draft.lon <= 180:
+        errors["lon"] = "Longitude must be between -180 and 180."
+    if (draft.lat is None) != (draft.lon is None):
+        errors["lat"] = "Give both latitude and longitude, or neither."
+    if spec.needs_earlier_entry and not draft.refers_to:
+        errors["refers_to"] = "This kind of entry follows an earlier entry: give its OB number."
+    details = clean_details(spec, draft.details or {}, errors)
+    today = now.astimezone(NAIROBI).date()
+    parties = tuple(clean_party(p, i, errors, today=today) for i, p in enumerate(draft.parties))
+    for role in spec.required_roles:
+        if not any(p.role == role for p in parties):
+            errors["parties"] = f"A {spec.name} needs a {role.replace('_', ' ')}."
+    if len(draft.parties) > 50:
+        errors["parties"] = "At most 50 people in one entry."
+    offences = []
+    for i, offence in enumerate(draft.offences):
+        section = _text(offence.section, f"offences.{i}.section", errors, limit=120)
+        description = _text(offence.description, f"offences.{i}.description", errors, limit=300)
+        if not (section or description):
+            errors[f"offences.{i}.description"] = "Give the section or a description of the offence."
+        offences.append(OffenceInput(section=section, description=description))
+    items = []
+    for i, item in enumerate(draft.property_items):
+        description = _text(item.description, f"property_items.{i}.description", errors, limit=300, required=True)
+        if not 1 <= item.quantity <= 100_000:
+            errors[f"property_items.{i}.quantity"] = "Quantity must be between 1 and 100,000."
+        if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
+            errors[f"property_items.{i}.value_kes"] = "Value must be a whole number of shillings, 0 or more."
+        serial = _text(item.serial_number, f"property_items.{i}.serial_number", errors, limit=80)
+        items.append(PropertyInput(description, serial, item.quantity, item.value_kes))
+    vehicles = []
+    for i, vehicle in enumerate(draft.vehicles):
+        plate = normalise_plate(vehicle.plate)
+        if not 2 <= len(plate) <= 12:
+            errors[f"vehicles.{i}.plate"] = "Give the number plate (2 to 12 letters and digits)."
+        make_model = _text(vehicle.make_model, f"vehicles.{i}.make_model", errors, limit=80)
+        colour = _text(vehicle.colour, f"vehicles.{i}.colour", errors, limit=40)
+        vehicles.append(VehicleInput(plate, make_model, colour))
+    cleaned = EntryDraft(
+        entry_type=draft.entry_type,
+        occurred_at=draft.occurred_at,
+        place=place,
+        narrative=narrative,
+        details=details,
+        parties=parties,
+        offences=tuple(offences),
+        property_items=tuple(items),
+        vehicles=tuple(vehicles),
+        lat=draft.lat,
+        lon=draft.lon,
+        refers_to=draft.refers_to,
+    )
+    return cleaned, errors
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def content_hash(draft: EntryDraft) -> str:
+    """Fingerprint of what was asked to be recorded: a retried create must match it exactly."""
+    body = asdict(draft)
+    body["occurred_at"] = draft.occurred_at.astimezone(NAIROBI).isoformat()
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_jsonable)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def search_document(draft: EntryDraft) -> str:
+    """The words an entry is found by: narrative, place, names, identifiers and plates."""
+    words = [draft.place, draft.narrative]
+    words += [p.name for p in draft.parties]
+    words += [p.id_number for p in draft.parties]
+    words += [v.plate for v in draft.vehicles]
+    words += [o.section + " " + o.description for o in draft.offences]
+    words += [str(v) for v in draft.details.values() if isinstance(v, str)]
+    return " ".join(w for w in words if w)[:40_000]
+
+
+# --- Corrections ------------------------------------------------------------------------
+
+CORRECTABLE = ("narrative", "place", "occurred_at")
+
+
+def clean_changes(spec: EntryTypeSpec, changes: dict[str, Any], reason: str) -> tuple[dict[str, str], Errors]:
+    """A correction names the fields it corrects and the corrected text, with a reason."""
+    errors = Errors()
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the entry is being corrected."
+    elif len(reason) > 2000:
+        errors["reason"] = "At most 2,000 characters."
+    allowed = set(CORRECTABLE) | spec.field_names
+    cleaned: dict[str, str] = {}
+    if not changes:
+        errors["changes"] = "Give at least one corrected field."
+    for name, value in (changes or {}).items():
+        if name not in allowed:
+            errors[f"changes.{name}"] = f"Cannot correct {name!r}; choose from {', '.join(sorted(allowed))}."
+            continue
+        text = value if isinstance(value, str) else json.dumps(value)
+        text = text.strip()
+        if not text or len(text) > MAX_NARRATIVE:
+            errors[f"changes.{name}"] = "Give the corrected value (up to 20,000 characters)."
+            continue
+        if name == "occurred_at":
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                errors[f"changes.{name}"] = "Give a date and time, e.g. 2026-11-29T08:15+03:00."
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=NAIROBI)
+            text = moment.astimezone(NAIROBI).isoformat(timespec="minutes")
+        cleaned[name] = text
+    return cleaned, errors
+
+
+def as_corrected(original: dict[str, Any], corrections: list[dict[str, str]]) -> dict[str, Any]:
+    """The entry as it reads after its corrections, applied in the order they were recorded."""
+    current = dict(original)
+    for changes in corrections:
+        current.update(changes)
+    return current

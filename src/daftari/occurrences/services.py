@@ -1,0 +1,264 @@
+"""Every change to the Occurrence Book goes through one of these functions."""
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermittedAtStation
+from daftari.occurrences import rules
+from daftari.occurrences.models import (
+    ObCounter,
+    Occurrence,
+    Offence,
+    Party,
+    Person,
+    PropertyItem,
+    Vehicle,
+)
+from daftari.occurrences.rules import EntryDraft
+from daftari.stations.models import Officer, Station, scope_of
+from daftari.stations.rules import Scope, can_record_at
+
+
+class Recorded(NamedTuple):
+    entry: Occurrence
+    created: bool  # False when a retry with the same id and content returned the stored entry
+
+
+def _officer(actor: User) -> Officer:
+    officer = getattr(actor, "officer", None)
+    if officer is None:
+        raise NotPermittedAtStation()
+    return officer
+
+
+def _next_ob_seq(station: Station, ob_date: Any) -> int:
+    # The upsert takes a row lock on the day's counter, so concurrent desks at one station
+    # queue here; a rolled-back entry rolls its number back too, which keeps the day gapless.
+    table = ObCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (station_id, ob_date, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (station_id, ob_date) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+            "RETURNING last_seq",
+            [station.pk, ob_date.isoformat()],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def find_entry(*, scope: Scope, reference: str, station: Station | None = None) -> Occurrence:
+    """An entry by id or OB number, among those the scope may see (OB numbers need the station)."""
+    visible = Occurrence.objects.visible_to(scope).select_related("station", "recorded_by__user")
+    parsed = rules.parse_ob_number(reference)
+    if parsed is not None:
+        seq, ob_date = parsed
+        found = visible.filter(station=station, ob_date=ob_date, ob_seq=seq).first() if station else None
+    else:
+        try:
+            found = visible.filter(pk=uuid.UUID(str(reference))).first()
+        except ValueError:
+            found = None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _person_for(party: rules.PartyInput, now: datetime) -> Person | None:
+    if party.id_number:
+        person = Person.objects.filter(id_number=party.id_number).first()
+    elif party.phone:
+        person = Person.objects.filter(phone=party.phone).first()
+    else:
+        return None
+    if person is None:
+        person = Person.objects.create(
+            name=party.name, id_number=party.id_number, phone=party.phone, first_seen_at=now
+        )
+    return person
+
+
+def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> None:
+    Party.objects.bulk_create(
+        Party(
+            occurrence=entry,
+            position=i,
+            role=p.role,
+            person=_person_for(p, now),
+            name=p.name,
+            id_number=p.id_number,
+            id_number_unusual=bool(p.id_number) and not rules.id_number_is_usual(p.id_number),
+            phone=p.phone,
+            sex=p.sex,
+            date_of_birth=p.date_of_birth,
+            age=p.age,
+        )
+        for i, p in enumerate(draft.parties)
+    )
+    Offence.objects.bulk_create(
+        Offence(occurrence=entry, position=i, section=o.section, description=o.description)
+        for i, o in enumerate(draft.offences)
+    )
+    PropertyItem.objects.bulk_create(
+        PropertyItem(
+            occurrence=entry,
+            position=i,
+            description=item.description,
+            serial_number=item.serial_number,
+            quantity=item.quantity,
+            value_kes=item.value_kes,
+        )
+        for i, item in enumerate(draft.property_items)
+    )
+    Vehicle.objects.bulk_create(
+        Vehicle(
+            occurrence=entry,
+            position=i,
+            plate=v.plate,
+            plate_unusual=not rules.plate_is_usual(v.plate),
+            make_model=v.make_model,
+            colour=v.colour,
+        )
+        for i, v in enumerate(draft.vehicles)
+    )
+
+
+def _replay(client_id: uuid.UUID | None, station: Station, digest: str) -> Occurrence | None:
+    """The stored entry when this is a retry of the same create; 409 when the id was used otherwise."""
+    if client_id is None:
+        return None
+    existing = Occurrence.objects.filter(pk=client_id).select_related("station").first()
+    if existing is None:
+        return None
+    if existing.station_id != station.pk or existing.content_hash != digest:
+        raise DuplicateWithDifferentContent()
+    return existing
+
+
+def _insert(
+    *,
+    actor: User,
+    station: Station,
+    draft: EntryDraft,
+    digest: str,
+    refers_to: Occurrence | None,
+    client_id: uuid.UUID | None,
+    now: datetime,
+) -> Recorded:
+    try:
+        with transaction.atomic():
+            replay = _replay(client_id, station, digest)
+            if replay is not None:
+                return Recorded(replay, created=False)
+            ob_date = rules.ob_date_of(now)
+            entry = Occurrence.objects.create(
+                id=client_id or uuid.uuid4(),
+                station=station,
+                ob_date=ob_date,
+                ob_seq=_next_ob_seq(station, ob_date),
+                entry_type=draft.entry_type,
+                occurred_at=draft.occurred_at,
+                recorded_at=now,
+                recorded_by=_officer(actor),
+                place=draft.place,
+                lat=draft.lat,
+                lon=draft.lon,
+                narrative=draft.narrative,
+                details=draft.details,
+                refers_to=refers_to,
+                is_late=rules.is_late(
+                    occurred_at=draft.occurred_at,
+                    recorded_at=now,
+                    late_after_hours=settings.DAFTARI_LATE_ENTRY_HOURS,
+                ),
+                content_hash=digest,
+                search_text=rules.search_document(draft),
+            )
+            _write_parts(entry, draft, now)
+            return Recorded(entry, created=True)
+    except IntegrityError:
+        # Two retries of the same create raced: the other one won, so this is a replay.
+        replay = _replay(client_id, station, digest)
+        if replay is None:
+            raise
+        return Recorded(replay, created=False)
+
+
+def record_occurrence(
+    *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None = None
+) -> Recorded:
+    """Records a new entry in the station's book and gives it the next OB number of the day."""
+    scope = scope_of(actor)
+    if not can_record_at(scope, station_code=station.code):
+        raise NotPermittedAtStation()
+    now = timezone.now()
+    cleaned, errors = rules.clean_entry(draft, now=now)
+    if errors:
+        raise InvalidInput(fields=dict(errors))
+    refers_to = None
+    if cleaned.refers_to:
+        try:
+            refers_to = find_entry(scope=scope, reference=cleaned.refers_to, station=station)
+        except NotFound:
+            raise InvalidInput(fields={"refers_to": "No earlier entry with that OB number or id here."}) from None
+        if refers_to.station_id != station.pk:
+            raise InvalidInput(fields={"refers_to": "The earlier entry is in another station's book."})
+        cleaned = EntryDraft(**{**cleaned.__dict__, "refers_to": str(refers_to.pk)})
+    digest = rules.content_hash(cleaned)
+    return _insert(
+        actor=actor,
+        station=station,
+        draft=cleaned,
+        digest=digest,
+        refers_to=refers_to,
+        client_id=client_id,
+        now=now,
+    )
+
+
+def amend_occurrence(
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    reason: str,
+    changes: dict[str, Any],
+    client_id: uuid.UUID | None = None,
+) -> Recorded:
+    """Records a correction of an entry as a new AMENDMENT entry; the original is never touched."""
+    station = occurrence.station
+    if not can_record_at(scope_of(actor), station_code=station.code):
+        raise NotPermittedAtStation()
+    if occurrence.entry_type == "AMENDMENT":
+        raise InvalidInput(fields={"occurrence": "Correct the original entry, not a correction."})
+    cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason)
+    if errors:
+        raise InvalidInput(fields=dict(errors))
+    reason = reason.strip()
+    now = timezone.now()
+    summary = "; ".join(f"{name}: {value}" for name, value in cleaned.items())
+    draft = EntryDraft(
+        entry_type="AMENDMENT",
+        occurred_at=now,
+        place=occurrence.place,
+        narrative=f"Correction of {occurrence.ob_number}. Reason: {reason}. Corrected: {summary}",
+        details={"reason": reason, "changes": cleaned},
+        refers_to=str(occurrence.pk),
+    )
+    digest = hashlib.sha256(
+        json.dumps({"amends": str(occurrence.pk), "reason": reason, "changes": cleaned}, sort_keys=True).encode()
+    ).hexdigest()
+    return _insert(
+        actor=actor,
+        station=station,
+        draft=draft,
+        digest=digest,
+        refers_to=occurrence,
+        client_id=client_id,
+        now=now,
+    )

@@ -1,0 +1,195 @@
+"""Daftari's one settings module, driven by the environment.
+
+Out of the box it runs on SQLite under ``var/`` with debug on. Set ``DATABASE_URL`` for
+PostgreSQL and ``DAFTARI_DEBUG=0`` for production, where secrets must be supplied.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+def envbool(name: str, default: str) -> bool:
+    return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def envint(name: str, default: str) -> int:
+    return int(os.getenv(name, default))
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.getenv("DAFTARI_DATA_DIR", "var")).resolve()
+DEBUG = envbool("DAFTARI_DEBUG", "1")
+# The test suite is the only place where the database may be flushed.
+TESTING = envbool("DAFTARI_TESTING", "0") or "pytest" in sys.modules
+
+_DEV_SECRET = "daftari-development-secret-not-for-production"  # noqa: S105
+
+
+def envsecret(name: str, default: str) -> str:
+    """A secret from the environment; outside debug the development default is refused."""
+    value = os.getenv(name, "")
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DAFTARI_DEBUG is off")
+    return default
+
+
+SECRET_KEY = envsecret("DAFTARI_SECRET_KEY", _DEV_SECRET)
+ALLOWED_HOSTS = [h for h in os.getenv("DAFTARI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("DAFTARI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "daftari.core",
+    "daftari.stations",
+    "daftari.occurrences",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "daftari.stations.middleware.IdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "daftari.urls"
+WSGI_APPLICATION = "daftari.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "daftari.stations.context_processors.officer",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict:
+    url = os.getenv("DATABASE_URL", "")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60"))
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two desks recording at
+    # once queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "daftari.sqlite3",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "today"
+LOGOUT_REDIRECT_URL = "login"
+
+# Lockout: 5 failures for the same username from the same address lock it for 10 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1 / 6  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# A desk computer is shared: the session ends after 30 idle minutes.
+DAFTARI_IDLE_TIMEOUT_SECONDS = envint("DAFTARI_IDLE_TIMEOUT_SECONDS", "1800")
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG and envbool("DAFTARI_SECURE_COOKIES", "1")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("sw", _("Kiswahili"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "daftari_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Africa/Nairobi"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("DAFTARI_LOG_LEVEL", "WARNING")},
+}
+
+# Daftari's own settings.
+DAFTARI_LATE_ENTRY_HOURS = envint("DAFTARI_LATE_ENTRY_HOURS", "24")
+DAFTARI_PAGE_SIZE = envint("DAFTARI_PAGE_SIZE", "25")
+# Only the test suite may flush the database: the Occurrence Book is append-only.
+DAFTARI_ALLOW_FLUSH = TESTING

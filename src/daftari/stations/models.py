@@ -1,0 +1,138 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daftari.stations.rules import NO_SCOPE, Role, Scope
+
+
+class County(models.Model):
+    code = models.PositiveSmallIntegerField(primary_key=True)
+    name = models.CharField(max_length=60, unique=True)
+    capital = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "counties"
+
+    def __str__(self) -> str:
+        return f"{self.code:03d} {self.name}"
+
+
+class Station(models.Model):
+    code = models.SlugField(max_length=20, unique=True, help_text=_("Short code, e.g. CENTRAL-NBI"))
+    name = models.CharField(max_length=120)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="stations")
+    sub_county = models.CharField(max_length=80, blank=True)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Officer(models.Model):
+    class Rank(models.TextChoices):
+        CONSTABLE = "PC", _("Police Constable")
+        CORPORAL = "CPL", _("Corporal")
+        SERGEANT = "SGT", _("Sergeant")
+        SENIOR_SERGEANT = "SSGT", _("Senior Sergeant")
+        INSPECTOR = "IP", _("Inspector")
+        CHIEF_INSPECTOR = "CI", _("Chief Inspector")
+        SUPERINTENDENT = "SP", _("Superintendent")
+        SENIOR_SUPERINTENDENT = "SSP", _("Senior Superintendent")
+        ASSISTANT_COMMISSIONER = "ACP", _("Assistant Commissioner of Police")
+        CIVILIAN = "CIV", _("Civilian staff")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer")
+    service_number = models.CharField(max_length=20, unique=True)
+    rank = models.CharField(max_length=4, choices=Rank.choices)
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="officers"
+    )
+
+    class Meta:
+        ordering = ["service_number"]
+
+    def __str__(self) -> str:
+        return f"{self.get_rank_display()} {self.user.get_full_name() or self.user.username} ({self.service_number})"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.rank} {self.user.get_full_name() or self.user.username}"
+
+    def scope(self) -> Scope:
+        known = {role.value for role in Role}
+        names = self.user.groups.values_list("name", flat=True)
+        roles = frozenset(Role(name) for name in names if name in known)
+        if self.user.is_superuser:
+            roles |= {Role.ADMIN}
+        station = self.station
+        return Scope(
+            roles=roles,
+            station_code=station.code if station else None,
+            county_code=station.county_id if station else None,
+        )
+
+
+def scope_of(user: object) -> Scope:
+    cached = getattr(user, "_daftari_scope", None)
+    if cached is not None:
+        return cached
+    officer = getattr(user, "officer", None)
+    scope = officer.scope() if officer is not None and getattr(user, "is_active", False) else NO_SCOPE
+    if user is not None:
+        user._daftari_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+class ApiToken(models.Model):
+    """A device's bearer token. Only its SHA-256 is stored; the token is shown once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=80, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AccessEvent(models.Model):
+    """One read of personal data: who saw which record, in what role, and whether it was shown."""
+
+    class Outcome(models.TextChoices):
+        SHOWN = "shown", _("shown")
+        WITHHELD = "withheld", _("personal data withheld")
+        DENIED = "denied", _("denied")
+
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    username = models.CharField(max_length=150)
+    roles = models.CharField(max_length=120)
+    officer_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    record_type = models.CharField(max_length=40)
+    record_id = models.CharField(max_length=64, db_index=True)
+    record_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, related_name="access_events"
+    )
+    purpose = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    channel = models.CharField(max_length=10, default="desk")
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["record_station", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.purpose} {self.record_type}:{self.record_id}"

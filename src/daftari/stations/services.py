@@ -1,0 +1,117 @@
+"""Every change to officers, tokens and the access log goes through here."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.stations.models import AccessEvent, ApiToken, Officer, Station, scope_of
+from daftari.stations.rules import Role
+
+TOKEN_PREFIX = "dft_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_officer(
+    *,
+    username: str,
+    password: str,
+    service_number: str,
+    rank: str,
+    station: Station | None,
+    roles: Iterable[Role],
+    first_name: str = "",
+    last_name: str = "",
+) -> Officer:
+    roles = list(roles)
+    if any(r in (Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER) for r in roles) and (
+        station is None
+    ):
+        raise InvalidInput(fields={"station": "Station and county roles need a station."})
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(fields={"username": "This username is taken."})
+    if Officer.objects.filter(service_number=service_number).exists():
+        raise InvalidInput(fields={"service_number": "This service number is already registered."})
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=Role.ADMIN in roles,
+        is_superuser=Role.ADMIN in roles,
+    )
+    for role in roles:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        user.groups.add(group)
+    return Officer.objects.create(user=user, service_number=service_number, rank=rank, station=station)
+
+
+@transaction.atomic
+def issue_api_token(*, username: str, password: str, request: HttpRequest | None = None, name: str = "") -> str:
+    """Checks the officer's password (lockout applies) and returns a new token, shown only this once."""
+    user = authenticate(request, username=username, password=password)
+    if user is None or not hasattr(user, "officer"):
+        raise NotPermitted("Wrong username or password, or the account is locked.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user, name=name[:80], key_hash=hash_token(raw), prefix=raw[:8], created_at=timezone.now()
+    )
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user__officer__station")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a device polling every second should not write every second.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke_api_token(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk and Role.ADMIN not in scope_of(actor).roles:
+        raise NotPermitted()
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def log_access(
+    *,
+    actor: User,
+    record_type: str,
+    record_id: str,
+    record_station: Station | None,
+    purpose: str,
+    outcome: str,
+    channel: str = "desk",
+) -> AccessEvent:
+    scope = scope_of(actor)
+    officer = getattr(actor, "officer", None)
+    return AccessEvent.objects.create(
+        at=timezone.now(),
+        user=actor if actor.pk else None,
+        username=actor.get_username(),
+        roles=",".join(sorted(scope.roles)),
+        officer_station=officer.station if officer else None,
+        record_type=record_type,
+        record_id=record_id,
+        record_station=record_station,
+        purpose=purpose,
+        outcome=outcome,
+        channel=channel,
+    )

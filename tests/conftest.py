@@ -1,0 +1,142 @@
+"""Personas and places shared by every test.
+
+Two stations in two counties: Central (Nairobi) where most personas serve, and Kisumu
+Central (Kisumu) for the officer elsewhere.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from daftari.occurrences.rules import EntryDraft, PartyInput
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import County, Officer, Station
+from daftari.stations.rules import Role
+from daftari.stations.services import create_officer
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def station(db: None) -> Station:
+    return Station.objects.create(code="CENTRAL-NBI", name="Central Police Station", county=County.objects.get(code=47))
+
+
+@pytest.fixture
+def other_station(db: None) -> Station:
+    return Station.objects.create(code="KISUMU-CTL", name="Kisumu Central Police Station", county=County.objects.get(code=42))
+
+
+@pytest.fixture
+def neighbour_station(db: None) -> Station:
+    """Another station in the same county as ``station``."""
+    return Station.objects.create(code="KILIMANI", name="Kilimani Police Station", county=County.objects.get(code=47))
+
+
+OfficerFactory = Callable[..., User]
+
+
+@pytest.fixture
+def make_officer(db: None) -> OfficerFactory:
+    counter = iter(range(1000, 100000))
+
+    def make(username: str, roles: list[Role], station: Station | None) -> User:
+        officer = create_officer(
+            username=username,
+            password=PASSWORD,
+            service_number=f"SN{next(counter)}",
+            rank=Officer.Rank.CONSTABLE,
+            station=station,
+            roles=roles,
+            first_name=username.title(),
+            last_name="Officer",
+        )
+        return officer.user
+
+    return make
+
+
+@pytest.fixture
+def desk_officer(make_officer: OfficerFactory, station: Station) -> User:
+    return make_officer("desk", [Role.DESK], station)
+
+
+@pytest.fixture
+def ocs(make_officer: OfficerFactory, station: Station) -> User:
+    return make_officer("ocs", [Role.OCS], station)
+
+
+@pytest.fixture
+def investigator(make_officer: OfficerFactory, station: Station) -> User:
+    return make_officer("investigator", [Role.INVESTIGATOR], station)
+
+
+@pytest.fixture
+def traffic_officer(make_officer: OfficerFactory, station: Station) -> User:
+    return make_officer("traffic", [Role.TRAFFIC], station)
+
+
+@pytest.fixture
+def officer_elsewhere(make_officer: OfficerFactory, other_station: Station) -> User:
+    return make_officer("elsewhere", [Role.DESK], other_station)
+
+
+@pytest.fixture
+def commander(make_officer: OfficerFactory, station: Station) -> User:
+    return make_officer("commander", [Role.COMMANDER], station)
+
+
+@pytest.fixture
+def analyst(make_officer: OfficerFactory) -> User:
+    return make_officer("analyst", [Role.ANALYST], None)
+
+
+@pytest.fixture
+def oversight(make_officer: OfficerFactory) -> User:
+    return make_officer("oversight", [Role.OVERSIGHT], None)
+
+
+@pytest.fixture
+def admin_officer(make_officer: OfficerFactory) -> User:
+    return make_officer("administrator", [Role.ADMIN], None)
+
+
+@pytest.fixture
+def desk_client(client: Client, desk_officer: User) -> Client:
+    client.force_login(desk_officer)
+    return client
+
+
+@pytest.fixture
+def public_client(client: Client) -> Client:
+    return client
+
+
+def complaint(**overrides: object) -> EntryDraft:
+    """A typical complaint at the counter: a phone snatched near the bus stage an hour ago."""
+    fields: dict[str, object] = {
+        "entry_type": "COMPLAINT",
+        "occurred_at": timezone.now() - timedelta(hours=1),
+        "place": "Moi Avenue, near the bus stage",
+        "narrative": "Complainant reports that her phone was snatched by a man on a motorcycle.",
+        "parties": (
+            PartyInput(role="complainant", name="Wanjiku Kamau", id_number="12345678", phone="0712345678"),
+        ),
+    }
+    fields.update(overrides)
+    return EntryDraft(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def recorded_complaint(desk_officer: User, station: Station):  # type: ignore[no-untyped-def]
+    return record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+
+
+def at_nairobi(*args: int) -> datetime:
+    from daftari.occurrences.rules import NAIROBI
+
+    return datetime(*args, tzinfo=NAIROBI)  # type: ignore[misc]

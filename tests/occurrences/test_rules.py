@@ -1,0 +1,139 @@
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from daftari.occurrences import rules
+from daftari.occurrences.entry_types import BY_CODE, CODES
+from daftari.occurrences.rules import EntryDraft, PartyInput, VehicleInput
+from tests.conftest import at_nairobi, complaint
+
+
+def test_the_ob_number_reads_entry_day_month_year() -> None:
+    assert rules.format_ob_number(136, date(2025, 6, 7)) == "OB 136/7/6/2025"
+
+
+def test_an_ob_number_is_read_back_however_the_officer_types_it() -> None:
+    for typed in ("OB 136/7/6/2025", "ob136/07/06/2025", "136/7/6/2025", " OB 136 / 7 / 6 / 2025 "):
+        assert rules.parse_ob_number(typed) == (136, date(2025, 6, 7))
+
+
+def test_text_that_is_not_an_ob_number_is_not_read_as_one() -> None:
+    for typed in ("", "OB 1/32/1/2026", "OB 1/1/13/2026", "Wanjiku", "OB 1/1/2026"):
+        assert rules.parse_ob_number(typed) is None
+
+
+def test_the_ob_day_turns_at_midnight_in_nairobi_not_utc() -> None:
+    assert rules.ob_date_of(at_nairobi(2026, 11, 29, 23, 59)) == date(2026, 11, 29)
+    assert rules.ob_date_of(at_nairobi(2026, 11, 30, 0, 1)) == date(2026, 11, 30)
+
+
+def test_the_register_has_all_26_entry_types_of_the_research() -> None:
+    assert len(CODES) == 26
+    assert {"COMPLAINT", "ARREST", "CELLS", "LOST_DOC", "SUDDEN_DEATH", "AMENDMENT", "DAILY_CLOSE"} <= set(CODES)
+
+
+def test_a_complaint_without_a_complainant_is_refused() -> None:
+    _, errors = rules.clean_entry(complaint(parties=()), now=timezone.now())
+    assert "parties" in errors
+
+
+def test_an_occurrence_in_the_future_is_refused() -> None:
+    now = timezone.now()
+    _, errors = rules.clean_entry(complaint(occurred_at=now + timedelta(hours=2)), now=now)
+    assert "occurred_at" in errors
+
+
+def test_an_arrest_needs_its_time_and_arresting_officer() -> None:
+    draft = EntryDraft(
+        entry_type="ARREST",
+        occurred_at=timezone.now(),
+        place="Tom Mboya Street",
+        narrative="Suspect arrested for handling stolen goods.",
+        parties=(PartyInput(role="suspect", name="John Otieno"),),
+        details={"reason_for_arrest": "Handling stolen property"},
+    )
+    _, errors = rules.clean_entry(draft, now=timezone.now())
+    assert set(errors) == {"details.arrested_at", "details.arresting_officer"}
+
+
+def test_a_detail_field_the_type_does_not_have_is_refused() -> None:
+    _, errors = rules.clean_entry(complaint(details={"cell": "male"}), now=timezone.now())
+    assert errors == {"details.cell": "COMPLAINT entries have no field 'cell'."}
+
+
+def test_a_choice_outside_the_list_is_refused() -> None:
+    draft = EntryDraft(
+        entry_type="LOST_DOC",
+        occurred_at=timezone.now(),
+        place="Kencom",
+        narrative="Lost ID card.",
+        parties=(PartyInput(role="complainant", name="Achieng Odhiambo"),),
+        details={"document_kind": "spaceship"},
+    )
+    _, errors = rules.clean_entry(draft, now=timezone.now())
+    assert "details.document_kind" in errors
+
+
+def test_phone_numbers_are_kept_in_international_form() -> None:
+    assert rules.normalise_phone("0712 345 678") == "+254712345678"
+    assert rules.normalise_phone("+254 112 345 678") == "+254112345678"
+    assert rules.normalise_phone("12") is None
+
+
+def test_an_invalid_phone_is_a_field_error_on_that_party() -> None:
+    draft = complaint(parties=(PartyInput(role="complainant", name="Wanjiku", phone="0712"),))
+    _, errors = rules.clean_entry(draft, now=timezone.now())
+    assert "parties.0.phone" in errors
+
+
+def test_kenyan_plates_are_recognised_and_odd_ones_only_flagged() -> None:
+    assert rules.plate_is_usual(rules.normalise_plate("kcr 442x"))
+    assert rules.plate_is_usual(rules.normalise_plate("GKA 123A"))
+    assert rules.plate_is_usual(rules.normalise_plate("22 CG 123A"))
+    assert not rules.plate_is_usual(rules.normalise_plate("KIO 123O"))
+    cleaned, errors = rules.clean_entry(complaint(vehicles=(VehicleInput(plate="ABC 1"),)), now=timezone.now())
+    assert not errors and cleaned.vehicles[0].plate == "ABC1"
+
+
+def test_national_id_and_maisha_namba_formats_are_usual() -> None:
+    assert rules.id_number_is_usual("1234567")
+    assert rules.id_number_is_usual("12345678")
+    assert rules.id_number_is_usual("12345678901234")
+    assert rules.id_number_is_usual("AK1234567")
+    assert not rules.id_number_is_usual("12-AB")
+
+
+def test_an_entry_recorded_more_than_a_day_after_it_happened_is_late() -> None:
+    assert rules.is_late(
+        occurred_at=at_nairobi(2026, 11, 1, 8), recorded_at=at_nairobi(2026, 11, 2, 9), late_after_hours=24
+    )
+    assert not rules.is_late(
+        occurred_at=at_nairobi(2026, 11, 1, 8), recorded_at=at_nairobi(2026, 11, 2, 7), late_after_hours=24
+    )
+
+
+def test_the_same_draft_always_has_the_same_content_hash_and_any_change_alters_it() -> None:
+    moment = at_nairobi(2026, 11, 29, 8, 15)
+    assert rules.content_hash(complaint(occurred_at=moment)) == rules.content_hash(complaint(occurred_at=moment))
+    assert rules.content_hash(complaint(occurred_at=moment)) != rules.content_hash(
+        complaint(occurred_at=moment, place="Moi Avenue")
+    )
+
+
+def test_a_correction_may_only_change_fields_the_entry_has() -> None:
+    cleaned, errors = rules.clean_changes(BY_CODE["COMPLAINT"], {"narrative": "New text", "cell": "x"}, "typo")
+    assert cleaned == {"narrative": "New text"}
+    assert "changes.cell" in errors
+
+
+def test_a_correction_needs_a_reason() -> None:
+    _, errors = rules.clean_changes(BY_CODE["COMPLAINT"], {"narrative": "New text"}, "  ")
+    assert "reason" in errors
+
+
+def test_corrections_apply_in_the_order_they_were_recorded() -> None:
+    original = {"place": "Moi Avenue", "narrative": "phone"}
+    assert rules.as_corrected(original, [{"place": "Kenyatta Avenue"}, {"place": "Koinange Street"}]) == {
+        "place": "Koinange Street",
+        "narrative": "phone",
+    }
