@@ -28,7 +28,9 @@ def station(db: None) -> Station:
 
 @pytest.fixture
 def other_station(db: None) -> Station:
-    return Station.objects.create(code="KISUMU-CTL", name="Kisumu Central Police Station", county=County.objects.get(code=42))
+    return Station.objects.create(
+        code="KISUMU-CTL", name="Kisumu Central Police Station", county=County.objects.get(code=42)
+    )
 
 
 @pytest.fixture
@@ -123,9 +125,7 @@ def complaint(**overrides: object) -> EntryDraft:
         "occurred_at": timezone.now() - timedelta(hours=1),
         "place": "Moi Avenue, near the bus stage",
         "narrative": "Complainant reports that her phone was snatched by a man on a motorcycle.",
-        "parties": (
-            PartyInput(role="complainant", name="Wanjiku Kamau", id_number="12345678", phone="0712345678"),
-        ),
+        "parties": (PartyInput(role="complainant", name="Wanjiku Kamau", id_number="12345678", phone="0712345678"),),
     }
     fields.update(overrides)
     return EntryDraft(**fields)  # type: ignore[arg-type]

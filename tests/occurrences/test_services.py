@@ -68,9 +68,7 @@ def test_the_same_id_with_a_different_body_is_a_conflict(desk_officer: User, sta
     client_id = uuid.uuid4()
     record_occurrence(actor=desk_officer, station=station, draft=complaint(), client_id=client_id)
     with pytest.raises(DuplicateWithDifferentContent):
-        record_occurrence(
-            actor=desk_officer, station=station, draft=complaint(place="Kencom"), client_id=client_id
-        )
+        record_occurrence(actor=desk_officer, station=station, draft=complaint(place="Kencom"), client_id=client_id)
 
 
 def test_an_entry_recorded_days_after_the_event_is_flagged_late(desk_officer: User, station: Station) -> None:
@@ -152,9 +150,7 @@ def test_an_officer_of_another_station_cannot_correct_an_entry(
     officer_elsewhere: User, recorded_complaint: Occurrence
 ) -> None:
     with pytest.raises(NotPermittedAtStation):
-        amend_occurrence(
-            actor=officer_elsewhere, occurrence=recorded_complaint, reason="x", changes={"place": "Y"}
-        )
+        amend_occurrence(actor=officer_elsewhere, occurrence=recorded_complaint, reason="x", changes={"place": "Y"})
 
 
 GUARDED_STATEMENTS = [
@@ -168,9 +164,7 @@ if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
 
 
 @pytest.mark.parametrize("sql", GUARDED_STATEMENTS)
-def test_the_database_refuses_to_change_or_delete_a_recorded_entry(
-    sql: str, recorded_complaint: Occurrence
-) -> None:
+def test_the_database_refuses_to_change_or_delete_a_recorded_entry(sql: str, recorded_complaint: Occurrence) -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Django's foreign keys are deferred; TRUNCATE refuses to run with checks pending.

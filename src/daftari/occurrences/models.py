@@ -34,9 +34,7 @@ class Occurrence(models.Model):
     lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     narrative = models.TextField()
     details = models.JSONField(default=dict, blank=True)
-    refers_to = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
-    )
+    refers_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups")
     is_late = models.BooleanField(default=False)
     content_hash = models.CharField(max_length=64)
     search_text = models.TextField(blank=True)
@@ -86,6 +84,9 @@ class ObCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["station", "ob_date"], name="one_counter_per_station_day")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.ob_date}: {self.last_seq}"
 
 
 class Person(models.Model):

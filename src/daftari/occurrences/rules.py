@@ -32,6 +32,7 @@ MAX_NARRATIVE = 20_000
 
 # --- OB numbers -------------------------------------------------------------------------
 
+
 def ob_date_of(moment: datetime) -> date:
     """The OB day is the calendar day in Nairobi: the counter restarts at local midnight."""
     return moment.astimezone(NAIROBI).date()
@@ -41,7 +42,9 @@ def format_ob_number(seq: int, ob_date: date) -> str:
     return f"OB {seq}/{ob_date.day}/{ob_date.month}/{ob_date.year}"
 
 
-_OB_RE = re.compile(r"^\s*(?:OB\s*(?:NO\.?|NUMBER)?\s*)?(\d{1,6})\s*/\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$", re.I)
+_OB_RE = re.compile(
+    r"^\s*(?:OB\s*(?:NO\.?|NUMBER)?\s*)?(\d{1,6})\s*/\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$", re.I
+)
 
 
 def parse_ob_number(text: str) -> tuple[int, date] | None:
@@ -61,6 +64,7 @@ def is_late(*, occurred_at: datetime, recorded_at: datetime, late_after_hours: i
 
 
 # --- Identifiers ------------------------------------------------------------------------
+
 
 def normalise_phone(text: str) -> str | None:
     """A Kenyan or international number in E.164, or None when it is not a valid number."""
@@ -106,6 +110,7 @@ def plate_is_usual(plate: str) -> bool:
 
 
 # --- The parts of an entry --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PartyInput:
@@ -177,7 +182,7 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
                 errors[key] = f"{spec.label} is required."
             return value or None
         if spec.kind in (Kind.INTEGER, Kind.MONEY):
-            if isinstance(raw, bool) or isinstance(raw, float):
+            if isinstance(raw, bool | float):
                 raise TypeError
             value = int(str(raw).strip())
             if not 0 <= value <= 100_000_000:

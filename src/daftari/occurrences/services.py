@@ -78,9 +78,7 @@ def _person_for(party: rules.PartyInput, now: datetime) -> Person | None:
     else:
         return None
     if person is None:
-        person = Person.objects.create(
-            name=party.name, id_number=party.id_number, phone=party.phone, first_seen_at=now
-        )
+        person = Person.objects.create(name=party.name, id_number=party.id_number, phone=party.phone, first_seen_at=now)
     return person
 
 

@@ -51,9 +51,7 @@ class Officer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer")
     service_number = models.CharField(max_length=20, unique=True)
     rank = models.CharField(max_length=4, choices=Rank.choices)
-    station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="officers"
-    )
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
 
     class Meta:
         ordering = ["service_number"]
@@ -118,14 +116,10 @@ class AccessEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     username = models.CharField(max_length=150)
     roles = models.CharField(max_length=120)
-    officer_station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    officer_station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, related_name="+")
     record_type = models.CharField(max_length=40)
     record_id = models.CharField(max_length=64, db_index=True)
-    record_station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, null=True, related_name="access_events"
-    )
+    record_station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, related_name="access_events")
     purpose = models.CharField(max_length=60)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     channel = models.CharField(max_length=10, default="desk")

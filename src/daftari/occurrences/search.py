@@ -1,0 +1,158 @@
+"""Finding entries: by OB number, ID number, phone, plate, name or words of the narrative.
+
+Full text uses PostgreSQL's GIN index on ``to_tsvector('simple', search_text)`` and, on the
+embedded SQLite, the FTS5 table ``occurrences_fts`` filled by a trigger at insert.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+from daftari.core.errors import InvalidInput
+from daftari.occurrences import entry_types, rules
+from daftari.occurrences.models import Occurrence, OccurrenceQuerySet, Party, Vehicle
+from daftari.stations.rules import Scope
+
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    ob_number: str = ""
+    id_number: str = ""
+    phone: str = ""
+    plate: str = ""
+    name: str = ""
+    entry_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    station_code: str = ""
+
+    @classmethod
+    def from_box(cls, text: str, **filters: Any) -> "SearchQuery":
+        """Reads the desk's single search box as whatever the officer most likely typed."""
+        typed = (text or "").strip()
+        base = cls(**filters)
+        if not typed:
+            return base
+        if rules.parse_ob_number(typed):
+            return replace(base, ob_number=typed)
+        compact = re.sub(r"[\s\-]", "", typed)
+        if compact.isdigit() and len(compact) in (7, 8, 14):
+            return replace(base, id_number=compact)
+        if re.fullmatch(r"\+?\d{9,13}", compact) and rules.normalise_phone(typed):
+            return replace(base, phone=typed)
+        if rules.plate_is_usual(rules.normalise_plate(typed)):
+            return replace(base, plate=typed)
+        if rules.id_number_is_usual(rules.normalise_id_number(typed)):
+            return replace(base, id_number=typed)
+        return replace(base, text=typed)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            (self.text, self.ob_number, self.id_number, self.phone, self.plate, self.name, self.entry_type)
+        ) and not (self.date_from or self.date_to or self.station_code)
+
+
+@dataclass
+class SearchPage:
+    entries: list[Occurrence]
+    page: int
+    per_page: int
+    has_next: bool
+    query: SearchQuery = field(default_factory=SearchQuery)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())[:MAX_WORDS]
+
+
+def _full_text(qs: OccurrenceQuerySet, text: str) -> OccurrenceQuerySet:
+    """Every word must appear; each word also matches as a prefix ("wanj" finds "Wanjiku")."""
+    words = _words(text)
+    if not words:
+        return qs
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{w}:*" for w in words)
+        return qs.filter(
+            RawSQL(
+                "to_tsvector('simple', occurrences_occurrence.search_text) @@ to_tsquery('simple', %s)",
+                [tsquery],
+                output_field=BooleanField(),
+            )
+        )
+    match = " AND ".join('"{}"*'.format(w.replace('"', '""')) for w in words)
+    return qs.filter(
+        RawSQL(
+            "occurrences_occurrence.id IN (SELECT occurrence_id FROM occurrences_fts WHERE occurrences_fts MATCH %s)",
+            [match],
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=rules.NAIROBI)
+
+
+def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_page: int = 25) -> SearchPage:
+    """Entries the scope may see that match every given criterion, newest first."""
+    errors: dict[str, str] = {}
+    qs = Occurrence.objects.visible_to(scope)
+    if query.ob_number:
+        parsed = rules.parse_ob_number(query.ob_number)
+        if parsed is None:
+            errors["ob_number"] = "An OB number reads like OB 136/7/6/2025."
+        else:
+            seq, ob_date = parsed
+            qs = qs.filter(ob_date=ob_date, ob_seq=seq)
+    if query.id_number:
+        id_number = rules.normalise_id_number(query.id_number)
+        qs = qs.filter(id__in=Party.objects.filter(id_number=id_number).values("occurrence_id"))
+    if query.phone:
+        phone = rules.normalise_phone(query.phone)
+        if phone is None:
+            errors["phone"] = "Not a valid phone number (e.g. 0712 345 678)."
+        else:
+            qs = qs.filter(id__in=Party.objects.filter(phone=phone).values("occurrence_id"))
+    if query.plate:
+        plate = rules.normalise_plate(query.plate)
+        qs = qs.filter(id__in=Vehicle.objects.filter(plate=plate).values("occurrence_id"))
+    if query.name:
+        qs = _full_text(qs, query.name)
+        name_filter = Q()
+        for word in _words(query.name):
+            name_filter &= Q(name__icontains=word)
+        qs = qs.filter(id__in=Party.objects.filter(name_filter).values("occurrence_id"))
+    if query.text:
+        qs = _full_text(qs, query.text)
+    if query.entry_type:
+        if query.entry_type not in entry_types.BY_CODE:
+            errors["type"] = "Unknown entry type."
+        qs = qs.filter(entry_type=query.entry_type)
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        errors["to"] = "The end date is before the start date."
+    if query.date_from:
+        qs = qs.filter(recorded_at__gte=_day_start(query.date_from))
+    if query.date_to:
+        qs = qs.filter(recorded_at__lt=_day_start(query.date_to + timedelta(days=1)))
+    if query.station_code:
+        qs = qs.filter(station__code=query.station_code)
+    if errors:
+        raise InvalidInput(fields=errors)
+    page = max(1, page)
+    per_page = max(1, min(per_page, 100))
+    start = (page - 1) * per_page
+    rows = list(
+        qs.select_related("station", "recorded_by__user")
+        .prefetch_related("parties")
+        .order_by("-recorded_at", "-ob_seq")[start : start + per_page + 1]
+    )
+    return SearchPage(entries=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page, query=query)
