@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
 
@@ -168,7 +169,7 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
     key = f"details.{spec.name}"
     if raw is None or raw == "":
         if spec.required:
-            errors[key] = f"{spec.label} is required."
+            errors[key] = _("%(field)s is required.") % {"field": spec.label}
         return None
     try:
         if spec.kind in (Kind.TEXT, Kind.LONGTEXT):
@@ -177,16 +178,19 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
             value = raw.strip()
             limit = 5000 if spec.kind == Kind.LONGTEXT else spec.max_length
             if len(value) > limit:
-                errors[key] = f"{spec.label} is longer than {limit} characters."
+                errors[key] = _("%(field)s is longer than %(limit)d characters.") % {
+                    "field": spec.label,
+                    "limit": limit,
+                }
             if not value and spec.required:
-                errors[key] = f"{spec.label} is required."
+                errors[key] = _("%(field)s is required.") % {"field": spec.label}
             return value or None
         if spec.kind in (Kind.INTEGER, Kind.MONEY):
             if isinstance(raw, bool | float):
                 raise TypeError
             value = int(str(raw).strip())
             if not 0 <= value <= 100_000_000:
-                errors[key] = f"{spec.label} must be between 0 and 100,000,000."
+                errors[key] = _("%(field)s must be between 0 and 100,000,000.") % {"field": spec.label}
             return value
         if spec.kind == Kind.BOOLEAN:
             if isinstance(raw, bool):
@@ -206,17 +210,20 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
         if spec.kind == Kind.CHOICE:
             allowed = [c for c, _ in spec.choices]
             if raw not in allowed:
-                errors[key] = f"{spec.label}: choose one of {', '.join(allowed)}."
+                errors[key] = _("%(field)s: choose one of %(choices)s.") % {
+                    "field": spec.label,
+                    "choices": ", ".join(allowed),
+                }
             return raw
     except (TypeError, ValueError, OverflowError):
-        errors[key] = f"{spec.label} is not a valid {spec.kind.value}."
+        errors[key] = _("%(field)s is not a valid %(kind)s.") % {"field": spec.label, "kind": spec.kind.value}
     return None
 
 
 def clean_details(spec: EntryTypeSpec, details: dict[str, Any], errors: Errors) -> dict[str, Any]:
     unknown = sorted(set(details) - spec.field_names)
     for name in unknown:
-        errors[f"details.{name}"] = f"{spec.code} entries have no field {name!r}."
+        errors[f"details.{name}"] = _("%(type)s entries have no field '%(name)s'.") % {"type": spec.code, "name": name}
     cleaned = {}
     for detail in spec.fields:
         value = _clean_detail(detail, details.get(detail.name), errors)
@@ -228,33 +235,33 @@ def clean_details(spec: EntryTypeSpec, details: dict[str, Any], errors: Errors) 
 def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        errors[key] = "This field is required."
+        errors[key] = _("This field is required.")
     elif len(value) > limit:
-        errors[key] = f"At most {limit} characters."
+        errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
     return value
 
 
 def clean_party(party: PartyInput, index: int, errors: Errors, *, today: date) -> PartyInput:
     key = f"parties.{index}"
     if party.role not in PARTY_ROLES:
-        errors[f"{key}.role"] = f"Choose one of {', '.join(PARTY_ROLES)}."
+        errors[f"{key}.role"] = _("Choose one of %(choices)s.") % {"choices": ", ".join(PARTY_ROLES)}
     name = _text(party.name, f"{key}.name", errors, limit=120)
     id_number = normalise_id_number(party.id_number)
     if len(id_number) > 20:
-        errors[f"{key}.id_number"] = "At most 20 characters."
+        errors[f"{key}.id_number"] = _("At most 20 characters.")
     phone = ""
     if party.phone and party.phone.strip():
         phone = normalise_phone(party.phone) or ""
         if not phone:
-            errors[f"{key}.phone"] = "Not a valid phone number (e.g. 0712 345 678 or +254 712 345 678)."
+            errors[f"{key}.phone"] = _("Not a valid phone number (e.g. 0712 345 678 or +254 712 345 678).")
     if party.sex and party.sex not in SEXES:
-        errors[f"{key}.sex"] = "Choose M, F or X."
+        errors[f"{key}.sex"] = _("Choose M, F or X.")
     if party.date_of_birth and party.date_of_birth > today:
-        errors[f"{key}.date_of_birth"] = "The date of birth is in the future."
+        errors[f"{key}.date_of_birth"] = _("The date of birth is in the future.")
     if party.age is not None and not 0 <= party.age <= 130:
-        errors[f"{key}.age"] = "Age must be between 0 and 130."
+        errors[f"{key}.age"] = _("Age must be between 0 and 130.")
     if not (name or id_number or phone) and party.role not in ("deceased", "suspect"):
-        errors[f"{key}.name"] = "Give at least a name, an ID number or a phone number."
+        errors[f"{key}.name"] = _("Give at least a name, an ID number or a phone number.")
     return PartyInput(
         role=party.role,
         name=name,
@@ -271,55 +278,55 @@ def clean_entry(draft: EntryDraft, *, now: datetime) -> tuple[EntryDraft, Errors
     errors = Errors()
     spec = BY_CODE.get(draft.entry_type)
     if spec is None:
-        errors["entry_type"] = "Unknown entry type."
+        errors["entry_type"] = _("Unknown entry type.")
         return draft, errors
     if not spec.direct:
-        errors["entry_type"] = "Corrections are recorded from the entry they correct."
+        errors["entry_type"] = _("Corrections are recorded from the entry they correct.")
     if draft.occurred_at.tzinfo is None:
-        errors["occurred_at"] = "Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00."
+        errors["occurred_at"] = _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
     elif draft.occurred_at > now + CLOCK_SKEW:
-        errors["occurred_at"] = "The time of the occurrence is in the future."
+        errors["occurred_at"] = _("The time of the occurrence is in the future.")
     elif draft.occurred_at.year < 1990:
-        errors["occurred_at"] = "The time of the occurrence is before 1990."
+        errors["occurred_at"] = _("The time of the occurrence is before 1990.")
     place = _text(draft.place, "place", errors, limit=200, required=True)
     narrative = _text(draft.narrative, "narrative", errors, limit=MAX_NARRATIVE, required=True)
     if draft.lat is not None and not -90 <= draft.lat <= 90:
-        errors["lat"] = "Latitude must be between -90 and 90."
+        errors["lat"] = _("Latitude must be between -90 and 90.")
     if draft.lon is not None and not -180 <= draft.lon <= 180:
-        errors["lon"] = "Longitude must be between -180 and 180."
+        errors["lon"] = _("Longitude must be between -180 and 180.")
     if (draft.lat is None) != (draft.lon is None):
-        errors["lat"] = "Give both latitude and longitude, or neither."
+        errors["lat"] = _("Give both latitude and longitude, or neither.")
     if spec.needs_earlier_entry and not draft.refers_to:
-        errors["refers_to"] = "This kind of entry follows an earlier entry: give its OB number."
+        errors["refers_to"] = _("This kind of entry follows an earlier entry: give its OB number.")
     details = clean_details(spec, draft.details or {}, errors)
     today = now.astimezone(NAIROBI).date()
     parties = tuple(clean_party(p, i, errors, today=today) for i, p in enumerate(draft.parties))
     for role in spec.required_roles:
         if not any(p.role == role for p in parties):
-            errors["parties"] = f"A {spec.name} needs a {role.replace('_', ' ')}."
+            errors["parties"] = _("This kind of entry needs a %(role)s.") % {"role": role.replace("_", " ")}
     if len(draft.parties) > 50:
-        errors["parties"] = "At most 50 people in one entry."
+        errors["parties"] = _("At most 50 people in one entry.")
     offences = []
     for i, offence in enumerate(draft.offences):
         section = _text(offence.section, f"offences.{i}.section", errors, limit=120)
         description = _text(offence.description, f"offences.{i}.description", errors, limit=300)
         if not (section or description):
-            errors[f"offences.{i}.description"] = "Give the section or a description of the offence."
+            errors[f"offences.{i}.description"] = _("Give the section or a description of the offence.")
         offences.append(OffenceInput(section=section, description=description))
     items = []
     for i, item in enumerate(draft.property_items):
         description = _text(item.description, f"property_items.{i}.description", errors, limit=300, required=True)
         if not 1 <= item.quantity <= 100_000:
-            errors[f"property_items.{i}.quantity"] = "Quantity must be between 1 and 100,000."
+            errors[f"property_items.{i}.quantity"] = _("Quantity must be between 1 and 100,000.")
         if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
-            errors[f"property_items.{i}.value_kes"] = "Value must be a whole number of shillings, 0 or more."
+            errors[f"property_items.{i}.value_kes"] = _("Value must be a whole number of shillings, 0 or more.")
         serial = _text(item.serial_number, f"property_items.{i}.serial_number", errors, limit=80)
         items.append(PropertyInput(description, serial, item.quantity, item.value_kes))
     vehicles = []
     for i, vehicle in enumerate(draft.vehicles):
         plate = normalise_plate(vehicle.plate)
         if not 2 <= len(plate) <= 12:
-            errors[f"vehicles.{i}.plate"] = "Give the number plate (2 to 12 letters and digits)."
+            errors[f"vehicles.{i}.plate"] = _("Give the number plate (2 to 12 letters and digits).")
         make_model = _text(vehicle.make_model, f"vehicles.{i}.make_model", errors, limit=80)
         colour = _text(vehicle.colour, f"vehicles.{i}.colour", errors, limit=40)
         vehicles.append(VehicleInput(plate, make_model, colour))
@@ -374,27 +381,30 @@ def clean_changes(spec: EntryTypeSpec, changes: dict[str, Any], reason: str) -> 
     """A correction names the fields it corrects and the corrected text, with a reason."""
     errors = Errors()
     if not (reason or "").strip():
-        errors["reason"] = "Say why the entry is being corrected."
+        errors["reason"] = _("Say why the entry is being corrected.")
     elif len(reason) > 2000:
-        errors["reason"] = "At most 2,000 characters."
+        errors["reason"] = _("At most 2,000 characters.")
     allowed = set(CORRECTABLE) | spec.field_names
     cleaned: dict[str, str] = {}
     if not changes:
-        errors["changes"] = "Give at least one corrected field."
+        errors["changes"] = _("Give at least one corrected field.")
     for name, value in (changes or {}).items():
         if name not in allowed:
-            errors[f"changes.{name}"] = f"Cannot correct {name!r}; choose from {', '.join(sorted(allowed))}."
+            errors[f"changes.{name}"] = _("Cannot correct '%(name)s'; choose from %(choices)s.") % {
+                "name": name,
+                "choices": ", ".join(sorted(allowed)),
+            }
             continue
         text = value if isinstance(value, str) else json.dumps(value)
         text = text.strip()
         if not text or len(text) > MAX_NARRATIVE:
-            errors[f"changes.{name}"] = "Give the corrected value (up to 20,000 characters)."
+            errors[f"changes.{name}"] = _("Give the corrected value (up to 20,000 characters).")
             continue
         if name == "occurred_at":
             try:
                 moment = datetime.fromisoformat(text)
             except ValueError:
-                errors[f"changes.{name}"] = "Give a date and time, e.g. 2026-11-29T08:15+03:00."
+                errors[f"changes.{name}"] = _("Give a date and time, e.g. 2026-11-29T08:15+03:00.")
                 continue
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=NAIROBI)

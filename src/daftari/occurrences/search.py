@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput
 from daftari.occurrences import entry_types, rules
@@ -109,7 +110,7 @@ def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_p
     if query.ob_number:
         parsed = rules.parse_ob_number(query.ob_number)
         if parsed is None:
-            errors["ob_number"] = "An OB number reads like OB 136/7/6/2025."
+            errors["ob_number"] = _("An OB number reads like OB 136/7/6/2025.")
         else:
             seq, ob_date = parsed
             qs = qs.filter(ob_date=ob_date, ob_seq=seq)
@@ -119,7 +120,7 @@ def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_p
     if query.phone:
         phone = rules.normalise_phone(query.phone)
         if phone is None:
-            errors["phone"] = "Not a valid phone number (e.g. 0712 345 678)."
+            errors["phone"] = _("Not a valid phone number (e.g. 0712 345 678).")
         else:
             qs = qs.filter(id__in=Party.objects.filter(phone=phone).values("occurrence_id"))
     if query.plate:
@@ -135,10 +136,10 @@ def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_p
         qs = _full_text(qs, query.text)
     if query.entry_type:
         if query.entry_type not in entry_types.BY_CODE:
-            errors["type"] = "Unknown entry type."
+            errors["type"] = _("Unknown entry type.")
         qs = qs.filter(entry_type=query.entry_type)
     if query.date_from and query.date_to and query.date_from > query.date_to:
-        errors["to"] = "The end date is before the start date."
+        errors["to"] = _("The end date is before the start date.")
     if query.date_from:
         qs = qs.filter(recorded_at__gte=_day_start(query.date_from))
     if query.date_to:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermittedAtStation
 from daftari.occurrences import rules
@@ -204,9 +205,9 @@ def record_occurrence(
         try:
             refers_to = find_entry(scope=scope, reference=cleaned.refers_to, station=station)
         except NotFound:
-            raise InvalidInput(fields={"refers_to": "No earlier entry with that OB number or id here."}) from None
+            raise InvalidInput(fields={"refers_to": _("No earlier entry with that OB number or id here.")}) from None
         if refers_to.station_id != station.pk:
-            raise InvalidInput(fields={"refers_to": "The earlier entry is in another station's book."})
+            raise InvalidInput(fields={"refers_to": _("The earlier entry is in another station's book.")})
         cleaned = EntryDraft(**{**cleaned.__dict__, "refers_to": str(refers_to.pk)})
     digest = rules.content_hash(cleaned)
     return _insert(
@@ -233,7 +234,7 @@ def amend_occurrence(
     if not can_record_at(scope_of(actor), station_code=station.code):
         raise NotPermittedAtStation()
     if occurrence.entry_type == "AMENDMENT":
-        raise InvalidInput(fields={"occurrence": "Correct the original entry, not a correction."})
+        raise InvalidInput(fields={"occurrence": _("Correct the original entry, not a correction.")})
     cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason)
     if errors:
         raise InvalidInput(fields=dict(errors))
