@@ -102,7 +102,7 @@ TEMPLATES = [
 def _database() -> dict:
     url = os.getenv("DATABASE_URL", "")
     if url:
-        return dj_database_url.parse(url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60"))
+        return dict(dj_database_url.parse(url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60")))
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two desks recording at
     # once queue on busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -193,3 +193,5 @@ DAFTARI_LATE_ENTRY_HOURS = envint("DAFTARI_LATE_ENTRY_HOURS", "24")
 DAFTARI_PAGE_SIZE = envint("DAFTARI_PAGE_SIZE", "25")
 # Only the test suite may flush the database: the Occurrence Book is append-only.
 DAFTARI_ALLOW_FLUSH = TESTING
+# The project's own static files (htmx, the stylesheet) sit in the package, not in an app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]

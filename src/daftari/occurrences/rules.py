@@ -188,10 +188,10 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
         if spec.kind in (Kind.INTEGER, Kind.MONEY):
             if isinstance(raw, bool | float):
                 raise TypeError
-            value = int(str(raw).strip())
-            if not 0 <= value <= 100_000_000:
+            number = int(str(raw).strip())
+            if not 0 <= number <= 100_000_000:
                 errors[key] = _("%(field)s must be between 0 and 100,000,000.") % {"field": spec.label}
-            return value
+            return number
         if spec.kind == Kind.BOOLEAN:
             if isinstance(raw, bool):
                 return raw
