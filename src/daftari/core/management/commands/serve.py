@@ -1,0 +1,73 @@
+"""``daftari serve``: the production web server (gunicorn), never Django's runserver."""
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management.base import BaseCommand, CommandError
+from django.core.wsgi import get_wsgi_application
+from django.db import connections
+from django.utils.translation import gettext as _
+from gunicorn.app.base import BaseApplication
+
+
+class DaftariServer(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        assert self.cfg is not None
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIHandler:
+        return get_wsgi_application()
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    help = "Serve Daftari with gunicorn: one process per CPU core, static files by whitenoise."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=positive, default=8000, help="Port to listen on (default 8000).")
+        parser.add_argument(
+            "--workers", type=positive, default=os.cpu_count() or 1, help="Worker processes (default: one per core)."
+        )
+        parser.add_argument("--threads", type=positive, default=4, help="Threads per worker process (default 4).")
+        parser.add_argument("--timeout", type=positive, default=30, help="Seconds before a stuck request is killed.")
+
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, threads: int, timeout: int, **options: Any
+    ) -> None:
+        if port > 65535:
+            raise CommandError(_("The port must be between 1 and 65535."))
+        # The workers are forked from this process: they must not inherit its database connections.
+        connections.close_all()
+        DaftariServer(
+            {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": timeout,
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "accesslog": "-",
+                "errorlog": "-",
+                "proc_name": "daftari",
+                # gunicorn's control socket lives at one path per user: two servers would fight over it.
+                "control_socket_disable": True,
+                # A worker is replaced after a few thousand requests, so slow leaks cannot build up.
+                "max_requests": 5000,
+                "max_requests_jitter": 500,
+            }
+        ).run()

@@ -1,0 +1,105 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from daftari.stations.models import AccessEvent, ApiToken, County, Officer, Station
+from daftari.stations.services import revoke_api_token
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "capital"]
+    search_fields = ["name", "capital"]
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "county", "sub_county"]
+    list_filter = ["county"]
+    search_fields = ["code", "name", "sub_county"]
+    list_select_related = ["county"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ["service_number", "user", "full_name", "rank", "station", "roles"]
+    list_filter = ["rank", "station__county", "user__groups"]
+    search_fields = ["service_number", "user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "station"]
+    autocomplete_fields = ["user", "station"]
+
+    @admin.display(description=_("name"))
+    def full_name(self, officer: Officer) -> str:
+        return officer.user.get_full_name()
+
+    @admin.display(description=_("roles"))
+    def roles(self, officer: Officer) -> str:
+        return ", ".join(sorted(officer.scope().roles))
+
+
+class OfficerInline(admin.StackedInline):
+    model = Officer
+    can_delete = False
+    autocomplete_fields = ["station"]
+    verbose_name_plural = _("officer")
+
+
+class OfficerUserAdmin(UserAdmin):
+    inlines = [OfficerInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, OfficerUserAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued through the API (the raw token is shown once); here they are only revoked."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "user__username", "name"]
+    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            revoke_api_token(actor=request.user, token=token)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens)) % {"count": len(tokens)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """The access log is evidence: it is read here, never written or removed."""
+
+    list_display = ["at", "username", "roles", "purpose", "record_type", "record_id", "record_station", "outcome"]
+    list_filter = ["outcome", "purpose", "channel", "record_station"]
+    search_fields = ["username", "record_id"]
+    date_hierarchy = "at"
+    list_select_related = ["record_station"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AccessEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AccessEvent | None = None) -> bool:
+        return False
