@@ -1,0 +1,387 @@
+"""The desk pages of the Occurrence Book: thin views over services, queries and search."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
+from daftari.core.types import AuthenticatedRequest
+from daftari.occurrences import queries, rules
+from daftari.occurrences.entry_types import Kind
+from daftari.occurrences.forms import AmendForm, NewEntryForms, SearchForm, details_form
+from daftari.occurrences.models import Occurrence
+from daftari.occurrences.search import SearchQuery, search_occurrences
+from daftari.occurrences.services import amend_occurrence, find_entry, record_occurrence
+from daftari.stations.models import Station, scope_of
+from daftari.stations.rules import can_record_at, sees_personal_data, station_filter
+from daftari.stations.services import log_access
+
+
+def _station(request: AuthenticatedRequest) -> Station | None:
+    officer = getattr(request.user, "officer", None)
+    return officer.station if officer is not None else None
+
+
+def _recording_station(request: AuthenticatedRequest) -> Station:
+    """The officer's own station, when their role records in its book; otherwise 403."""
+    station = _station(request)
+    if station is None or not can_record_at(scope_of(request.user), station_code=station.code):
+        raise PermissionDenied(_("Your role does not allow recording entries."))
+    return station
+
+
+def _htmx(request: AuthenticatedRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _log(request: AuthenticatedRequest, entry: Occurrence, purpose: str, outcome: str) -> None:
+    log_access(
+        actor=request.user,
+        record_type="occurrence",
+        record_id=str(entry.pk),
+        record_station=entry.station,
+        purpose=purpose,
+        outcome=outcome,
+    )
+
+
+def _entry_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -> Occurrence:
+    try:
+        return find_entry(scope=scope_of(request.user), reference=str(pk))
+    except NotFound:
+        # The existence of another station's entry is not revealed, but the attempt is logged.
+        other = Occurrence.objects.filter(pk=pk).select_related("station").first()
+        if other is not None:
+            _log(request, other, purpose, "denied")
+        raise Http404 from None
+
+
+def _day(text: str | None) -> date:
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(text) if text else today
+    except ValueError:
+        return today
+    return min(day, today)
+
+
+# --- Today's book ------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def today(request: AuthenticatedRequest) -> HttpResponse:
+    station = _station(request)
+    scope = scope_of(request.user)
+    if station is None:
+        return render(request, "occurrences/today.html", {"station": None})
+    day = _day(request.GET.get("day"))
+    entries = list(queries.todays_book(station=station, day=day))
+    last_seq = entries[-1].ob_seq if entries else 0
+    if _htmx(request) and request.GET.get("seen") == str(last_seq):
+        # Nothing new since the last poll: no swap, nothing shown, nothing to log.
+        return HttpResponse(status=204)
+    personal = sees_personal_data(scope)
+    if entries:
+        log_access(
+            actor=request.user,
+            record_type="ob_page",
+            record_id=f"{station.code}/{day.isoformat()}",
+            record_station=station,
+            purpose="today's book",
+            outcome="shown" if personal else "withheld",
+        )
+    context = {
+        "station": station,
+        "day": day,
+        "is_today": day == timezone.localdate(),
+        "entries": entries,
+        "last_seq": last_seq,
+        "personal": personal,
+        "can_record": can_record_at(scope, station_code=station.code),
+    }
+    template = "occurrences/today.html#book" if _htmx(request) else "occurrences/today.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- New entry ---------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_entry(request: AuthenticatedRequest) -> HttpResponse:
+    station = _recording_station(request)
+    if request.method == "GET":
+        forms = NewEntryForms.build(entry_type=request.GET.get("entry_type", ""))
+        if _htmx(request):
+            response = render(request, "occurrences/new_entry.html#type-fields", {"forms": forms})
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+        return render(request, "occurrences/new_entry.html", {"forms": forms, "station": station})
+
+    forms = NewEntryForms.build(request.POST)
+    # "Show fields" and "Add a row" only redraw the form (they are how it works without JavaScript).
+    if "choose_type" in request.POST or "add" in request.POST:
+        return render(request, "occurrences/new_entry.html", {"forms": forms, "station": station})
+    status = 422
+    if forms.is_valid():
+        client_id = forms.main.cleaned_data["client_id"]
+        try:
+            recorded = record_occurrence(
+                actor=request.user, station=station, draft=forms.to_draft(), client_id=client_id
+            )
+        except InvalidInput as error:
+            forms.add_service_errors(error.fields)
+        except DuplicateWithDifferentContent:
+            forms.main.add_error(None, _("This form was already recorded. Start a new entry for a new report."))
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        else:
+            messages.success(request, _("Recorded as %(ob)s") % {"ob": recorded.entry.ob_number})
+            return redirect("entry", pk=recorded.entry.pk)
+    context = {"forms": forms, "station": station, "errors": forms.error_summary()}
+    return render(request, "occurrences/new_entry.html", context, status=status)
+
+
+@login_required
+@require_GET
+def person_hint(request: AuthenticatedRequest) -> HttpResponse:
+    """'This ID number appears in 3 earlier entries', as the officer types it."""
+    id_number = phone = ""
+    for key in request.GET:
+        value = request.GET.get(key, "")
+        if key.endswith("id_number"):
+            id_number = rules.normalise_id_number(value)
+        elif key.endswith("phone"):
+            phone = value.strip()
+    scope = scope_of(request.user)
+    count = 0
+    if len(id_number) >= 6 or len(phone) >= 9:
+        count = queries.earlier_appearances(scope=scope, id_number=id_number, phone=phone)
+    query = id_number or phone
+    context = {
+        "count": count,
+        "what": "id_number" if id_number else "phone",
+        "search_url": reverse("search") + "?" + urlencode({"q": query}),
+    }
+    return render(request, "occurrences/_person_hint.html", context)
+
+
+# --- The entry ---------------------------------------------------------------------------
+
+def _field_labels(entry: Occurrence) -> dict[str, str]:
+    labels = {"narrative": _("What happened"), "place": _("Place"), "occurred_at": _("When it happened")}
+    labels.update({f.name: str(f.label) for f in entry.spec.fields})
+    return labels
+
+
+@login_required
+@require_GET
+def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    entry = _entry_or_404(request, pk, "view entry")
+    scope = scope_of(request.user)
+    personal = sees_personal_data(scope)
+    corrections = queries.corrections_of(entry)
+    labels = _field_labels(entry)
+    correction_rows = [
+        {
+            "entry": c,
+            "reason": c.details.get("reason", ""),
+            "changes": [(labels.get(k, k), v) for k, v in c.details.get("changes", {}).items()],
+        }
+        for c in corrections
+    ]
+    corrected = queries.as_corrected(entry, corrections) if corrections else None
+    corrected_rows = []
+    if corrected is not None:
+        changed = {k for c in corrections for k in c.details.get("changes", {})}
+        corrected_rows = [(labels.get(k, k), corrected[k]) for k in labels if k in changed and k in corrected]
+    detail_rows = entry.detail_rows()
+    if not personal:
+        # Free text may name people; analysts see only the structured facts.
+        free_text = {str(f.label) for f in entry.spec.fields if f.kind in (Kind.TEXT, Kind.LONGTEXT)}
+        detail_rows = [(label, value) for label, value in detail_rows if str(label) not in free_text]
+    follow_ups = (
+        Occurrence.objects.visible_to(scope)
+        .filter(refers_to=entry)
+        .exclude(entry_type="AMENDMENT")
+        .order_by("recorded_at", "ob_seq")
+    )
+    _log(request, entry, "view entry", "shown" if personal else "withheld")
+    context = {
+        "entry": entry,
+        "personal": personal,
+        "parties": list(entry.parties.all()) if personal else [],
+        "offences": list(entry.offences.all()),
+        "property_items": list(entry.property_items.all()),
+        "vehicles": list(entry.vehicles.all()),
+        "detail_rows": detail_rows,
+        "corrections": correction_rows,
+        "corrected_rows": corrected_rows,
+        "follow_ups": list(follow_ups),
+        "refers_to": entry.refers_to if entry.refers_to_id else None,
+        "can_record": can_record_at(scope, station_code=entry.station.code),
+    }
+    return render(request, "occurrences/entry.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    entry = _entry_or_404(request, pk, "correct entry")
+    if not can_record_at(scope_of(request.user), station_code=entry.station.code):
+        raise PermissionDenied(_("Only officers of this station correct its book."))
+    if entry.entry_type == "AMENDMENT":
+        messages.error(request, _("Correct the original entry, not a correction."))
+        return redirect("entry", pk=entry.refers_to_id or entry.pk)
+    current = queries.as_corrected(entry)
+    detail_initial = {k: current[k] for k in entry.spec.field_names if k in current}
+    status = 200
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        form = AmendForm(request.POST)
+        details = details_form(entry.spec, request.POST)
+        status = 422
+        if form.is_valid() & details.is_valid():
+            try:
+                recorded = amend_occurrence(
+                    actor=request.user,
+                    occurrence=entry,
+                    reason=form.cleaned_data["reason"],
+                    changes=form.changes(current, details),
+                    client_id=form.cleaned_data["client_id"],
+                )
+            except InvalidInput as error:
+                for key, message in error.fields.items():
+                    name = key.removeprefix("changes.")
+                    if name in form.fields:
+                        form.add_error(name, message)
+                    elif name in details.fields:
+                        details.add_error(name, message)
+                    else:
+                        form.add_error(None, message)
+            except DuplicateWithDifferentContent:
+                form.add_error(None, _("This correction was already recorded."))
+            else:
+                messages.success(
+                    request,
+                    _("Correction recorded as %(ob)s") % {"ob": recorded.entry.ob_number},
+                )
+                return redirect("entry", pk=entry.pk)
+        errors = _amend_errors(form, details)
+    else:
+        occurred = timezone.localtime(entry.occurred_at)
+        if "occurred_at" in current:
+            occurred = timezone.localtime(_parse_iso(current["occurred_at"]) or entry.occurred_at)
+        form = AmendForm(
+            initial={
+                "client_id": uuid.uuid4(),
+                "narrative": current.get("narrative", ""),
+                "place": current.get("place", ""),
+                "occurred_at": occurred.replace(tzinfo=None),
+            }
+        )
+        details = details_form(entry.spec, initial=detail_initial)
+    _log(request, entry, "correct entry", "shown")
+    context = {"entry": entry, "form": form, "details": details, "errors": errors}
+    return render(request, "occurrences/amend.html", context, status=status)
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _amend_errors(form: AmendForm, details: Any) -> list[tuple[str, str]]:
+    links = [("#id_reason", str(e)) for e in form.non_field_errors()]
+    for f in (form, details):
+        for name, errs in f.errors.items():
+            if name == "__all__":
+                continue
+            links += [(f"#{f[name].auto_id}", f"{f[name].label}: {e}") for e in errs]
+    return links
+
+
+@login_required
+@require_GET
+def slip(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    entry = _entry_or_404(request, pk, "print OB slip")
+    personal = sees_personal_data(scope_of(request.user))
+    _log(request, entry, "print OB slip", "shown" if personal else "withheld")
+    return render(request, "occurrences/slip.html", {"entry": entry, "personal": personal})
+
+
+# --- Search ------------------------------------------------------------------------------
+
+def _visible_stations(request: AuthenticatedRequest) -> list[tuple[str, str]]:
+    lookup = station_filter(scope_of(request.user))
+    if lookup is None:
+        return []
+    # The scope's lookups are written for records ("station__..."); here we list stations.
+    station_lookup = {k.removeprefix("station__"): v for k, v in lookup.items()}
+    return list(Station.objects.filter(**station_lookup).values_list("code", "name"))
+
+
+@login_required
+@require_GET
+def search(request: AuthenticatedRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    stations = _visible_stations(request)
+    form = SearchForm(request.GET or None, stations=stations)
+    page = None
+    errors: list[tuple[str, str]] = []
+    personal = sees_personal_data(scope)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        query = SearchQuery.from_box(
+            data["q"],
+            entry_type=data["type"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            station_code=data["station"],
+        )
+        try:
+            number = max(1, int(request.GET.get("page", "1")))
+        except ValueError:
+            number = 1
+        if not query.is_empty:
+            try:
+                page = search_occurrences(scope=scope, query=query, page=number)
+            except InvalidInput as error:
+                names = {"ob_number": "q", "phone": "q", "id_number": "q", "type": "type", "to": "date_to"}
+                for key, message in error.fields.items():
+                    form.add_error(names.get(key), message)
+    if form.is_bound:
+        errors = [
+            (f"#{form[name].auto_id}" if name != "__all__" else "#id_q", str(e))
+            for name, errs in form.errors.items()
+            for e in errs
+        ]
+    if page is not None:
+        for entry in page.entries:
+            _log(request, entry, "search", "shown" if personal else "withheld")
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "errors": errors,
+        "personal": personal,
+        "show_station_filter": len(stations) > 1,
+        "params": params.urlencode(),
+    }
+    return render(request, "occurrences/search.html", context)

@@ -1,0 +1,31 @@
+"""Station pages: the access log for the OCS and oversight."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from daftari.core.types import AuthenticatedRequest
+from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.rules import can_view_access_log
+
+
+@login_required
+@require_GET
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
+    """Who read which record, newest first: all stations for oversight, the own station for the OCS."""
+    scope = scope_of(request.user)
+    events = AccessEvent.objects.select_related("record_station").order_by("-at", "-pk")
+    # Asked about no station in particular, the rule answers only for those who see every station's log.
+    if can_view_access_log(scope, station_code=""):
+        station_name = ""
+    elif scope.station_code and can_view_access_log(scope, station_code=scope.station_code):
+        events = events.filter(record_station__code=scope.station_code)
+        station_name = request.user.officer.station.name  # type: ignore[union-attr]
+    else:
+        raise PermissionDenied(_("Your role does not allow viewing the access log."))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "stations/access_log.html", {"page": page, "station_name": station_name})
