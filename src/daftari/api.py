@@ -1,3 +1,54 @@
+"""The device and integration API at /api/v1/: one router per app, one error shape."""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Daftari API", version="1", urls_namespace="api")
+from daftari.core.api_errors import install_error_handlers, method_not_allowed_response, not_found_response
+from daftari.occurrences.api import router as occurrences_router
+from daftari.stations.api import API_AUTH
+from daftari.stations.api import router as auth_router
+
+
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            return method_not_allowed_response(response, request.method or "")
+        return response
+
+    return wrapper
+
+
+def _unknown_address(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return not_found_response()
+
+
+class DaftariAPI(NinjaAPI):
+    """ninja answers an unsupported method and an unknown path in plain text; here they keep the shape."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_405(pattern.callback)
+        urls.append(re_path(r"^.*$", _unknown_address))
+        return urls
+
+
+api = DaftariAPI(
+    title="Daftari API",
+    version="1",
+    description="The digital Occurrence Book of Kenyan police stations, for devices and integrations. "
+    'Every error answers `{"error": code, "message": text, "fields": {field: message}}`.',
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/", occurrences_router)

@@ -1,0 +1,197 @@
+"""The shapes of OB entries on the API. Checking what they mean is the rules' job, not these."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from daftari.core.schemas import InputSchema
+from daftari.occurrences.entry_types import DIRECT_CODES
+from daftari.occurrences.rules import PARTY_ROLES, SEXES
+
+# Bounds that keep a request a sensible size; the rules check what each value means.
+MAX_PARTS = 100
+TEXT = 20_000
+
+# Dates outside these years are mistakes, and the edges of Python's calendar overflow
+# when converted between time zones.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+class PartyIn(InputSchema):
+    role: str = Field(json_schema_extra={"enum": list(PARTY_ROLES)})
+    name: str | None = Field("", max_length=TEXT)
+    id_number: str | None = Field("", max_length=TEXT, description="National ID, Maisha Namba or passport number.")
+    phone: str | None = Field("", max_length=TEXT, description="e.g. 0712 345 678 or +254712345678")
+    sex: str | None = Field("", max_length=10, json_schema_extra={"enum": ["", *SEXES]})
+    age: int | None = Field(None, ge=0, le=1000)
+    date_of_birth: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
+
+
+class OffenceIn(InputSchema):
+    section: str | None = Field("", max_length=TEXT, description="e.g. s.268 Penal Code")
+    description: str | None = Field("", max_length=TEXT)
+
+
+class PropertyItemIn(InputSchema):
+    description: str = Field(max_length=TEXT)
+    serial_number: str | None = Field("", max_length=TEXT)
+    quantity: int = Field(1, ge=-1_000_000_000, le=1_000_000_000)
+    value_kes: int | None = Field(None, ge=-(10**15), le=10**15, description="Whole Kenya shillings.")
+
+
+class VehicleIn(InputSchema):
+    plate: str = Field(max_length=TEXT, description="e.g. KCR 442X")
+    make_model: str | None = Field("", max_length=TEXT)
+    colour: str | None = Field("", max_length=TEXT)
+
+
+class EntryIn(InputSchema):
+    id: uuid.UUID | None = Field(
+        None,
+        description="Chosen by the client to make retries safe: the same id with the same body "
+        "returns the stored entry (200); with a different body, 409.",
+    )
+    entry_type: str = Field(json_schema_extra={"enum": list(DIRECT_CODES)})
+    occurred_at: datetime = Field(description="When it happened, with its UTC offset.")
+    place: str = Field("", max_length=TEXT)
+    narrative: str = Field("", max_length=TEXT * 2)
+    lat: float | None = Field(None, ge=-1000, le=1000)
+    lon: float | None = Field(None, ge=-1000, le=1000)
+    refers_to: str | None = Field(
+        None, max_length=100, description="The earlier entry this follows: its id or its OB number."
+    )
+    parties: list[PartyIn] = Field(default_factory=list, max_length=MAX_PARTS)
+    offences: list[OffenceIn] = Field(default_factory=list, max_length=MAX_PARTS)
+    property_items: list[PropertyItemIn] = Field(default_factory=list, max_length=MAX_PARTS)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=MAX_PARTS)
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="The fields of this entry type (see GET /entry-types)."
+    )
+
+
+class AmendmentIn(InputSchema):
+    id: uuid.UUID | None = Field(None, description="Client-chosen id that makes retries safe.")
+    reason: str = Field(max_length=TEXT)
+    changes: dict[str, Any] = Field(
+        description="Corrected values by field name: narrative, place, occurred_at or a field of the entry's type."
+    )
+
+
+class SearchFilters(InputSchema):
+    ob_number: str = Field("", max_length=100, description="e.g. OB 136/7/6/2025")
+    q: str = Field("", max_length=500, description="Words of the narrative, place, names, ID numbers or plates.")
+    id_number: str = Field("", max_length=100)
+    phone: str = Field("", max_length=100)
+    plate: str = Field("", max_length=100)
+    name: str = Field("", max_length=200)
+    type: str = Field("", max_length=40, description="An entry type code.")
+    date_from: date | None = Field(
+        None, alias="from", ge=EARLIEST_DAY, le=LATEST_DAY, description="Recorded on or after this day."
+    )
+    date_to: date | None = Field(
+        None, alias="to", ge=EARLIEST_DAY, le=LATEST_DAY, description="Recorded on or before this day."
+    )
+    station: str = Field("", max_length=40, description="A station code, where your role sees several.")
+    page: int = Field(1, ge=1, le=10_000)
+    per_page: int = Field(25, ge=1, le=100)
+
+
+# --- Responses ----------------------------------------------------------------------------
+
+
+class PartyOut(Schema):
+    role: str
+    name: str
+    id_number: str
+    phone: str
+    sex: str
+    age: int | None
+    date_of_birth: date | None
+
+
+class OffenceOut(Schema):
+    section: str
+    description: str
+
+
+class PropertyItemOut(Schema):
+    description: str
+    serial_number: str
+    quantity: int
+    value_kes: int | None
+
+
+class VehicleOut(Schema):
+    plate: str
+    make_model: str
+    colour: str
+
+
+class CorrectionOut(Schema):
+    id: uuid.UUID
+    ob_number: str
+    recorded_at: datetime
+    reason: str
+    changes: dict[str, str]
+
+
+class EntryOut(Schema):
+    id: uuid.UUID
+    ob_number: str
+    station: str = Field(description="The station's code.")
+    entry_type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    recorded_by: str = Field(description="The recording officer's service number.")
+    place: str
+    lat: float | None
+    lon: float | None
+    narrative: str | None = Field(description="null when your role does not see personal data.")
+    details: dict[str, Any] = Field(
+        description="Type-specific fields. Free-text fields are left out when your role does not see personal data."
+    )
+    refers_to: uuid.UUID | None
+    is_late: bool
+    personal_data_withheld: bool = Field(
+        description="True for roles that work on figures only (analysts): parties are empty, "
+        "the narrative is null and free-text fields are left out."
+    )
+    parties: list[PartyOut]
+    offences: list[OffenceOut]
+    property_items: list[PropertyItemOut]
+    vehicles: list[VehicleOut]
+    corrections: list[CorrectionOut] = Field(description="Corrections of this entry, in the order recorded.")
+    as_corrected: dict[str, Any] = Field(description="The correctable fields as they read after every correction.")
+
+
+class SearchPageOut(Schema):
+    results: list[EntryOut]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+
+
+class EntryFieldOut(Schema):
+    name: str
+    label: str
+    kind: str
+    required: bool
+    choices: list[ChoiceOut]
+
+
+class EntryTypeOut(Schema):
+    code: str
+    name: str
+    fields: list[EntryFieldOut]
+    required_roles: list[str]
+    needs_earlier_entry: bool
+    direct: bool = Field(description="False for corrections, which are recorded through /amendments.")
