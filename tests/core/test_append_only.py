@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.test import override_settings
+
+from daftari.core import append_only
+from daftari.occurrences.models import APPEND_ONLY_TABLES, Occurrence
+
+OCCURRENCE_TABLES = {
+    "occurrences_occurrence",
+    "occurrences_party",
+    "occurrences_offence",
+    "occurrences_propertyitem",
+    "occurrences_vehicle",
+}
+
+
+@override_settings(DAFTARI_ALLOW_FLUSH=False)
+def test_flush_is_refused_outside_the_test_suite(recorded_complaint: Occurrence) -> None:
+    with pytest.raises(CommandError, match="append-only"):
+        call_command("flush", interactive=False, verbosity=0)
+    assert Occurrence.objects.filter(pk=recorded_complaint.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_guards_cover_every_table_of_the_book() -> None:
+    assert set(APPEND_ONLY_TABLES) == OCCURRENCE_TABLES
+    assert set(append_only.guarded_tables(connection)) >= OCCURRENCE_TABLES
+
+
+def _erase(entry: Occurrence) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE occurrences_occurrence SET narrative = 'erased' WHERE id = %s", [entry.pk.hex])
+
+
+def test_guards_lifted_and_put_back_refuse_changes_again(recorded_complaint: Occurrence) -> None:
+    table = "occurrences_occurrence"
+    append_only.uninstall(connection, [table])
+    assert table not in append_only.guarded_tables(connection)
+    append_only.install(connection, [table])
+    assert table in append_only.guarded_tables(connection)
+    with pytest.raises(DatabaseError, match="append-only"):
+        _erase(recorded_complaint)
+    recorded_complaint.refresh_from_db()
+    assert recorded_complaint.narrative.startswith("Complainant reports")

@@ -1,0 +1,124 @@
+"""The permission matrix through the services and querysets, with three stations' books.
+
+Central and Kilimani are in Nairobi City county (47); Kisumu Central is in Kisumu (42).
+"""
+
+import pytest
+from django.contrib.auth.models import User
+
+from daftari.core.errors import NotFound, NotPermittedAtStation
+from daftari.occurrences.models import Occurrence
+from daftari.occurrences.services import find_entry, record_occurrence
+from daftari.stations.models import Station, scope_of
+from daftari.stations.rules import Role, can_view_access_log, sees_personal_data
+from tests.conftest import OfficerFactory, complaint
+
+Books = dict[str, Occurrence]
+
+
+@pytest.fixture
+def books(make_officer: OfficerFactory, station: Station, neighbour_station: Station, other_station: Station) -> Books:
+    """One entry in each station's book, recorded by that station's desk."""
+    entries = {}
+    for place in (station, neighbour_station, other_station):
+        desk = make_officer(f"desk-{place.code.lower()}", [Role.DESK], place)
+        entries[place.code] = record_occurrence(actor=desk, station=place, draft=complaint()).entry
+    return entries
+
+
+def visible_codes(user: User) -> set[str]:
+    return set(Occurrence.objects.visible_to(scope_of(user)).values_list("station__code", flat=True))
+
+
+@pytest.mark.parametrize("persona", ["desk_officer", "ocs", "investigator", "traffic_officer"])
+def test_a_station_officer_sees_only_their_own_stations_book(
+    persona: str, request: pytest.FixtureRequest, books: Books
+) -> None:
+    user = request.getfixturevalue(persona)
+    assert visible_codes(user) == {"CENTRAL-NBI"}
+
+
+@pytest.mark.parametrize("persona", ["desk_officer", "ocs", "investigator", "traffic_officer"])
+def test_a_station_officer_records_at_their_own_station_and_nowhere_else(
+    persona: str, request: pytest.FixtureRequest, station: Station, neighbour_station: Station
+) -> None:
+    user = request.getfixturevalue(persona)
+    assert record_occurrence(actor=user, station=station, draft=complaint()).entry.station == station
+    with pytest.raises(NotPermittedAtStation):
+        record_occurrence(actor=user, station=neighbour_station, draft=complaint())
+    assert not Occurrence.objects.filter(station=neighbour_station).exists()
+
+
+def test_another_stations_entry_is_not_found_by_id_or_ob_number(
+    officer_elsewhere: User, station: Station, books: Books
+) -> None:
+    central = books["CENTRAL-NBI"]
+    with pytest.raises(NotFound):
+        find_entry(scope=scope_of(officer_elsewhere), reference=str(central.pk))
+    with pytest.raises(NotFound):
+        find_entry(scope=scope_of(officer_elsewhere), reference=central.ob_number, station=station)
+
+
+def test_an_officer_finds_their_own_stations_entry_by_ob_number(
+    desk_officer: User, station: Station, books: Books
+) -> None:
+    central = books["CENTRAL-NBI"]
+    assert find_entry(scope=scope_of(desk_officer), reference=central.ob_number, station=station) == central
+
+
+def test_a_commander_sees_the_countys_books_but_records_in_none(
+    commander: User, station: Station, books: Books
+) -> None:
+    assert visible_codes(commander) == {"CENTRAL-NBI", "KILIMANI"}
+    assert find_entry(scope=scope_of(commander), reference=str(books["KILIMANI"].pk)) == books["KILIMANI"]
+    with pytest.raises(NotFound):
+        find_entry(scope=scope_of(commander), reference=str(books["KISUMU-CTL"].pk))
+    with pytest.raises(NotPermittedAtStation):
+        record_occurrence(actor=commander, station=station, draft=complaint())
+
+
+def test_an_analyst_sees_every_book_without_personal_data_and_records_in_none(
+    analyst: User, station: Station, books: Books
+) -> None:
+    assert visible_codes(analyst) == set(books)
+    assert not sees_personal_data(scope_of(analyst))
+    with pytest.raises(NotPermittedAtStation):
+        record_occurrence(actor=analyst, station=station, draft=complaint())
+
+
+def test_oversight_sees_every_book_and_records_in_none(oversight: User, station: Station, books: Books) -> None:
+    assert visible_codes(oversight) == set(books)
+    assert sees_personal_data(scope_of(oversight))
+    with pytest.raises(NotPermittedAtStation):
+        record_occurrence(actor=oversight, station=station, draft=complaint())
+
+
+def test_an_admin_sees_every_book(admin_officer: User, books: Books) -> None:
+    assert visible_codes(admin_officer) == set(books)
+    assert find_entry(scope=scope_of(admin_officer), reference=str(books["KISUMU-CTL"].pk))
+
+
+def test_the_access_log_is_open_to_the_ocs_of_the_station_oversight_and_admin(
+    ocs: User, desk_officer: User, commander: User, oversight: User, admin_officer: User
+) -> None:
+    assert can_view_access_log(scope_of(ocs), station_code="CENTRAL-NBI")
+    assert not can_view_access_log(scope_of(ocs), station_code="KISUMU-CTL")
+    assert can_view_access_log(scope_of(oversight), station_code="KISUMU-CTL")
+    assert can_view_access_log(scope_of(admin_officer), station_code="KISUMU-CTL")
+    assert not can_view_access_log(scope_of(desk_officer), station_code="CENTRAL-NBI")
+    assert not can_view_access_log(scope_of(commander), station_code="CENTRAL-NBI")
+
+
+def test_a_user_without_an_officer_sees_nothing_and_records_nothing(station: Station, books: Books) -> None:
+    user = User.objects.create_user("clerk", password="not-an-officer-1")
+    assert visible_codes(user) == set()
+    with pytest.raises(NotFound):
+        find_entry(scope=scope_of(user), reference=str(books["CENTRAL-NBI"].pk))
+    with pytest.raises(NotPermittedAtStation):
+        record_occurrence(actor=user, station=station, draft=complaint())
+
+
+def test_a_deactivated_officer_sees_nothing(desk_officer: User, books: Books) -> None:
+    desk_officer.is_active = False
+    desk_officer.save()
+    assert visible_codes(User.objects.get(pk=desk_officer.pk)) == set()
