@@ -8,7 +8,7 @@ these forms only parse numbers and times, and place the service's dotted error k
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -181,8 +181,7 @@ def _rows(data: QueryDict | None, name: str, default: int) -> int:
     return max(1, min(count, MAX_ROWS))
 
 
-@dataclass
-class ErrorLink:
+class ErrorLink(NamedTuple):
     href: str
     message: str
 

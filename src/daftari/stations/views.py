@@ -1,16 +1,28 @@
 """Station pages: the access log for the OCS and oversight."""
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from daftari.core.types import AuthenticatedRequest
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_view_access_log
+
+
+def _record_link(event: AccessEvent) -> str:
+    if event.record_type != "occurrence":
+        return ""
+    try:
+        return reverse("entry", args=[uuid.UUID(event.record_id)])
+    except ValueError:
+        return ""
 
 
 @login_required
@@ -28,4 +40,6 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
     else:
         raise PermissionDenied(_("Your role does not allow viewing the access log."))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.link = _record_link(event)  # type: ignore[attr-defined]
     return render(request, "stations/access_log.html", {"page": page, "station_name": station_name})
