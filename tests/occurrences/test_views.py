@@ -48,6 +48,7 @@ def events(**lookup: Any) -> list[AccessEvent]:
 
 # --- Today's book ------------------------------------------------------------------------
 
+
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 302
@@ -100,6 +101,7 @@ def test_the_htmx_poll_answers_204_when_nothing_was_recorded_since(
 
 
 # --- New entry ---------------------------------------------------------------------------
+
 
 def test_choosing_a_type_with_htmx_returns_only_that_types_fields(desk_client: Client) -> None:
     response = desk_client.get("/entries/new?entry_type=ARREST", HTTP_HX_REQUEST="true")
@@ -218,6 +220,7 @@ def test_csrf_is_enforced_on_new_entries(desk_officer: User) -> None:
 
 # --- The entry ---------------------------------------------------------------------------
 
+
 def test_the_desk_officer_sees_their_stations_entry_and_the_read_is_logged(
     desk_client: Client, desk_officer: User, recorded_complaint: Occurrence
 ) -> None:
@@ -268,7 +271,9 @@ def test_a_commander_sees_an_entry_of_a_station_in_the_county(
 def test_the_entry_page_shows_corrections_in_order_and_the_entry_as_corrected(
     desk_client: Client, desk_officer: User, recorded_complaint: Occurrence
 ) -> None:
-    amend_occurrence(actor=desk_officer, occurrence=recorded_complaint, reason="Wrong place", changes={"place": "Kencom"})
+    amend_occurrence(
+        actor=desk_officer, occurrence=recorded_complaint, reason="Wrong place", changes={"place": "Kencom"}
+    )
     amend_occurrence(
         actor=desk_officer, occurrence=recorded_complaint, reason="Wrong place again", changes={"place": "Ambassadeur"}
     )
@@ -288,6 +293,7 @@ def test_oversight_sees_an_entry_read_only(client: Client, oversight: User, reco
 
 
 # --- Correction --------------------------------------------------------------------------
+
 
 def test_a_correction_is_recorded_as_a_new_entry_and_the_original_is_unchanged(
     desk_client: Client, recorded_complaint: Occurrence
@@ -333,6 +339,7 @@ def test_a_correction_that_changes_nothing_asks_for_a_corrected_field(
 
 # --- Search ------------------------------------------------------------------------------
 
+
 def test_search_finds_an_entry_by_ob_number_and_by_a_word_of_the_narrative(
     desk_client: Client, recorded_complaint: Occurrence
 ) -> None:
@@ -351,9 +358,7 @@ def test_search_does_not_show_another_stations_entries(
     assert f"/entries/{recorded_complaint.pk}" not in body
 
 
-def test_search_results_that_show_personal_data_are_logged(
-    desk_client: Client, recorded_complaint: Occurrence
-) -> None:
+def test_search_results_that_show_personal_data_are_logged(desk_client: Client, recorded_complaint: Occurrence) -> None:
     desk_client.get("/search", {"q": "motorcycle"})
     assert [(e.record_id, e.purpose) for e in events()] == [(str(recorded_complaint.pk), "search")]
 
@@ -376,6 +381,7 @@ def test_search_results_are_paginated(desk_client: Client, desk_officer: User, s
 
 # --- Slip, language, size ----------------------------------------------------------------
 
+
 def test_the_ob_slip_shows_ob_number_station_type_and_officer(
     desk_client: Client, recorded_complaint: Occurrence
 ) -> None:
@@ -388,9 +394,7 @@ def test_the_ob_slip_shows_ob_number_station_type_and_officer(
     assert [e.purpose for e in events()] == ["print OB slip"]
 
 
-def test_pages_are_in_kiswahili_with_the_language_cookie(
-    desk_client: Client, recorded_complaint: Occurrence
-) -> None:
+def test_pages_are_in_kiswahili_with_the_language_cookie(desk_client: Client, recorded_complaint: Occurrence) -> None:
     desk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
     body = desk_client.get(f"/entries/{recorded_complaint.pk}").content.decode()
     assert "Kitabu cha Matukio" in body

@@ -89,16 +89,25 @@ def test_every_page_has_the_language_switch(client: Client, desk_officer: User) 
 
 # --- Access log --------------------------------------------------------------------------
 
+
 def test_the_ocs_sees_the_access_log_of_their_own_station_only(
     client: Client, ocs: User, desk_officer: User, recorded_complaint: Occurrence, other_station: object
 ) -> None:
     log_access(
-        actor=desk_officer, record_type="occurrence", record_id=str(recorded_complaint.pk),
-        record_station=recorded_complaint.station, purpose="view entry", outcome="shown",
+        actor=desk_officer,
+        record_type="occurrence",
+        record_id=str(recorded_complaint.pk),
+        record_station=recorded_complaint.station,
+        purpose="view entry",
+        outcome="shown",
     )
     log_access(
-        actor=desk_officer, record_type="occurrence", record_id="elsewhere-record",
-        record_station=other_station, purpose="view entry", outcome="shown",  # type: ignore[arg-type]
+        actor=desk_officer,
+        record_type="occurrence",
+        record_id="elsewhere-record",
+        record_station=other_station,
+        purpose="view entry",
+        outcome="shown",  # type: ignore[arg-type]
     )
     client.force_login(ocs)
     response = client.get("/access-log")
@@ -113,8 +122,12 @@ def test_oversight_sees_access_events_of_every_station_newest_first(
 ) -> None:
     for record_id, where in (("first-read", station), ("second-read", other_station)):
         log_access(
-            actor=desk_officer, record_type="custody", record_id=record_id,
-            record_station=where, purpose="view", outcome="shown",  # type: ignore[arg-type]
+            actor=desk_officer,
+            record_type="custody",
+            record_id=record_id,
+            record_station=where,
+            purpose="view",
+            outcome="shown",  # type: ignore[arg-type]
         )
     client.force_login(oversight)
     body = client.get("/access-log").content.decode()
@@ -129,8 +142,12 @@ def test_the_access_log_is_paginated(client: Client, oversight: User, desk_offic
     AccessEvent.objects.bulk_create(
         AccessEvent(
             at=AccessEvent._meta.get_field("at").to_python("2026-01-01T10:00:00+03:00"),
-            username="desk", roles="desk", record_type="occurrence", record_id=f"r{i}",
-            purpose="view entry", outcome="shown",
+            username="desk",
+            roles="desk",
+            record_type="occurrence",
+            record_id=f"r{i}",
+            purpose="view entry",
+            outcome="shown",
         )
         for i in range(60)
     )

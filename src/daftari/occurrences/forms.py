@@ -257,11 +257,7 @@ class NewEntryForms:
             used = [i for i, form in enumerate(rows) if not form.is_blank()]
             self.rows_used[name] = used
             parts[name] = tuple(rows[i].to_input() for i in used)
-        details = {
-            name: value
-            for name, value in self.details.cleaned_data.items()
-            if value not in ("", None, False)
-        }
+        details = {name: value for name, value in self.details.cleaned_data.items() if value not in ("", None, False)}
         occurred_at: datetime = data["occurred_at"]
         return EntryDraft(
             entry_type=data["entry_type"],
@@ -374,9 +370,11 @@ class AmendForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_(
-        "OB number, ID number, phone, number plate, a name or words of the narrative"
-    ))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("OB number, ID number, phone, number plate, a name or words of the narrative"),
+    )
     type = forms.ChoiceField(label=_("Kind of entry"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -79,6 +79,7 @@ def _day(text: str | None) -> date:
 
 # --- Today's book ------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def today(request: AuthenticatedRequest) -> HttpResponse:
@@ -118,6 +119,7 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
 
 
 # --- New entry ---------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -180,6 +182,7 @@ def person_hint(request: AuthenticatedRequest) -> HttpResponse:
 
 
 # --- The entry ---------------------------------------------------------------------------
+
 
 def _field_labels(entry: Occurrence) -> dict[str, str]:
     labels = {"narrative": _("What happened"), "place": _("Place"), "occurred_at": _("When it happened")}
@@ -326,6 +329,7 @@ def slip(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 # --- Search ------------------------------------------------------------------------------
+
 
 def _visible_stations(request: AuthenticatedRequest) -> list[tuple[str, str]]:
     lookup = station_filter(scope_of(request.user))

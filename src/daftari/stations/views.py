@@ -36,10 +36,11 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
         station_name = ""
     elif scope.station_code and can_view_access_log(scope, station_code=scope.station_code):
         events = events.filter(record_station__code=scope.station_code)
-        station_name = request.user.officer.station.name  # type: ignore[union-attr]
+        own_station = request.user.officer.station
+        station_name = own_station.name if own_station else ""
     else:
         raise PermissionDenied(_("Your role does not allow viewing the access log."))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page.object_list:
-        event.link = _record_link(event)  # type: ignore[attr-defined]
+        event.link = _record_link(event)
     return render(request, "stations/access_log.html", {"page": page, "station_name": station_name})
