@@ -6,7 +6,8 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DAFTARI_DATA_DIR ?= $(CURDIR)/var
-PG_URL ?= postgres://root@127.0.0.1:5432/daftari
+# The PostgreSQL run uses DATABASE_URL when it is set, else the local server (pytest-django adds test_).
+PG_URL ?= $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/daftari)
 PYTEST_ARGS ?=
 
 .PHONY: install system-deps browser-deps messages run demo test test-sqlite test-postgres lint bench clean
@@ -25,8 +26,11 @@ system-deps:
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Compiles whatever translations exist; a tree without any .po yet is not an error.
 messages: system-deps $(BIN)/.installed
-	cd src/daftari && ../../$(BIN)/daftari compilemessages -v0
+	@if ls src/daftari/locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		cd src/daftari && ../../$(BIN)/daftari compilemessages -v0; \
+	else echo "No translations to compile yet (src/daftari/locale/*/LC_MESSAGES/*.po)"; fi
 
 install: $(BIN)/.installed messages
 
@@ -53,8 +57,10 @@ test-sqlite: install browser-deps
 
 # PostgreSQL runs on these machines; start it if it is installed but stopped.
 test-postgres: install
-	@pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; sleep 2; }
-	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
+	@if [ -z "$(DATABASE_URL)" ]; then \
+		pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start && sleep 2; } || true; \
+	fi
+	@if [ -n "$(DATABASE_URL)" ] || pg_isready -q -h 127.0.0.1 -p 5432; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
 

@@ -1,11 +1,14 @@
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from daftari.core import append_only
 from daftari.occurrences.models import APPEND_ONLY_TABLES, Occurrence
+from daftari.stations.models import AccessEvent
 
 OCCURRENCE_TABLES = {
     "occurrences_occurrence",
@@ -44,3 +47,22 @@ def test_guards_lifted_and_put_back_refuse_changes_again(recorded_complaint: Occ
         _erase(recorded_complaint)
     recorded_complaint.refresh_from_db()
     assert recorded_complaint.narrative.startswith("Complainant reports")
+
+
+def test_the_admin_shows_an_entry_but_never_adds_changes_or_deletes_one(
+    client: Client, admin_officer: User, recorded_complaint: Occurrence
+) -> None:
+    client.force_login(admin_officer)
+    pk = recorded_complaint.pk
+    listing = client.get(reverse("admin:occurrences_occurrence_changelist"))
+    assert listing.status_code == 200
+    assert recorded_complaint.ob_number in listing.content.decode()
+    page = client.get(reverse("admin:occurrences_occurrence_change", args=[pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert AccessEvent.objects.filter(record_id=str(pk), channel="admin", username=admin_officer.username).exists()
+    assert client.get(reverse("admin:occurrences_occurrence_add")).status_code == 403
+    assert client.post(reverse("admin:occurrences_occurrence_change", args=[pk]), {"place": "X"}).status_code == 403
+    assert client.post(reverse("admin:occurrences_occurrence_delete", args=[pk]), {"post": "yes"}).status_code == 403
+    recorded_complaint.refresh_from_db()
+    assert recorded_complaint.place == "Moi Avenue, near the bus stage"

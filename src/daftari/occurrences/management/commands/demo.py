@@ -626,7 +626,7 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(f"{error.message} {error.fields}") from error
         if verbosity:
-            self.stdout.write(logins_table())
+            self.stdout.write(_("Demo data ready. The logins: daftari demo --logins"))
 
     def _station(self, spec: DemoStation) -> Station:
         station, _created = Station.objects.get_or_create(
