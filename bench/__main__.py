@@ -1,6 +1,7 @@
 """``python -m bench``: every benchmark, with the raw limit measured in the same run."""
 
 import argparse
+import os
 import sys
 import time
 
@@ -18,6 +19,9 @@ def main() -> int:
     parser.add_argument("--only", choices=("recording", "search"), help="run one benchmark")
     args = parser.parse_args()
     started = time.perf_counter()
+    # The raw baselines absorb most noise, but a busy machine still shows in the latencies.
+    load = os.getloadavg()[0]
+    console.print(f"load average {load:.1f} on {os.cpu_count()} cores at the start")
     results = []
     if args.only in (None, "recording"):
         results.append(recording.run(n=args.n, clients=args.clients))
