@@ -330,7 +330,10 @@ def _field_links(form: forms.Form, prefix: str) -> list[ErrorLink]:
             continue
         bound = form[name]
         label = f"{prefix}, {bound.label}" if prefix else str(bound.label)
-        links += [ErrorLink(f"#{bound.auto_id}", f"{label}: {error}") for error in errors]
+        for error in errors:
+            # Messages about type fields already name the field.
+            text = str(error) if str(error).startswith(str(bound.label)) else f"{label}: {error}"
+            links.append(ErrorLink(f"#{bound.auto_id}", text))
     return links
 
 

@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -364,7 +365,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             number = 1
         if not query.is_empty:
             try:
-                page = search_occurrences(scope=scope, query=query, page=number)
+                page = search_occurrences(scope=scope, query=query, page=number, per_page=settings.DAFTARI_PAGE_SIZE)
             except InvalidInput as error:
                 names = {"ob_number": "q", "phone": "q", "id_number": "q", "type": "type", "to": "date_to"}
                 for key, message in error.fields.items():
