@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
-from daftari.core.api_errors import install_error_handlers, method_not_allowed_response, not_found_response
+from daftari.core.api_errors import JsonOnly, install_error_handlers, method_not_allowed_response, not_found_response
 from daftari.occurrences.api import router as occurrences_router
 from daftari.stations.api import API_AUTH
 from daftari.stations.api import router as auth_router
@@ -48,6 +48,7 @@ api = DaftariAPI(
     'Every error answers `{"error": code, "message": text, "fields": {field: message}}`.',
     urls_namespace="api",
     auth=API_AUTH,
+    parser=JsonOnly(),
 )
 install_error_handlers(api)
 api.add_router("/auth", auth_router)

@@ -11,6 +11,12 @@ from tests.conftest import PASSWORD
 TOKEN_URL = "/api/v1/auth/token"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; these tests are about the API, not the hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def post_json(client: Client, url: str, body: Any, **headers: str) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json", headers=headers)
 

@@ -11,14 +11,27 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from daftari.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+class JsonOnly(Parser):
+    """Bodies are JSON. A form content type is refused before anything reads ``request.POST``
+    (django-axes does, on a failed sign-in), where a malformed form body would raise."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = request.content_type or ""
+        if content_type and not (content_type == "application/json" or content_type.endswith("+json")):
+            raise ValueError(f"not a JSON content type: {content_type}")
+        return super().parse_body(request)
 
 
 class ErrorOut(Schema):
@@ -105,7 +118,9 @@ def _on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # ninja raises this for a body that is not JSON at all.
-        return error_response(400, "malformed", gettext("The request body is not valid JSON."))
+        return error_response(
+            400, "malformed", gettext("The request body must be JSON, sent as Content-Type: application/json.")
+        )
     return error_response(exc.status_code, f"http_{exc.status_code}", str(exc))
 
 
@@ -148,6 +163,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     Http404: _on_not_found,
     PermissionDenied: _on_permission_denied,
     SuspiciousOperation: _on_suspicious,
+    MultiPartParserError: _on_suspicious,
     Exception: _on_unexpected,
 }
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from daftari.core.schemas import InputSchema
 from daftari.occurrences.entry_types import DIRECT_CODES
@@ -49,7 +49,36 @@ class VehicleIn(InputSchema):
     colour: str | None = Field("", max_length=TEXT)
 
 
+EXAMPLE_ENTRY: dict[str, Any] = {
+    "id": "6f0c3b9e-2a41-4d8e-9b57-0d7c1e2a9f13",
+    "entry_type": "COMPLAINT",
+    "occurred_at": "2025-06-07T08:15:00+03:00",
+    "place": "Moi Avenue, near the bus stage",
+    "narrative": "The complainant reports that her phone was snatched by a man on a motorcycle.",
+    "lat": -1.283,
+    "lon": 36.823,
+    "refers_to": None,
+    "parties": [
+        {
+            "role": "complainant",
+            "name": "Wanjiku Kamau",
+            "id_number": "12345678",
+            "phone": "+254712345678",
+            "sex": "F",
+            "age": 34,
+            "date_of_birth": None,
+        }
+    ],
+    "offences": [{"section": "s.268 Penal Code", "description": "Stealing"}],
+    "property_items": [{"description": "Tecno phone", "serial_number": "", "quantity": 1, "value_kes": 25000}],
+    "vehicles": [{"plate": "KMEA 442X", "make_model": "Boxer motorcycle", "colour": "red"}],
+    "details": {"action_taken": "Advised to block the SIM card."},
+}
+
+
 class EntryIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_ENTRY]})
+
     id: uuid.UUID | None = Field(
         None,
         description="Chosen by the client to make retries safe: the same id with the same body "
@@ -74,6 +103,12 @@ class EntryIn(InputSchema):
 
 
 class AmendmentIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "The complainant gave the wrong street.", "changes": {"place": "Tom Mboya Street"}}]
+        }
+    )
+
     id: uuid.UUID | None = Field(None, description="Client-chosen id that makes retries safe.")
     reason: str = Field(max_length=TEXT)
     changes: dict[str, Any] = Field(
