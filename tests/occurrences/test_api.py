@@ -373,3 +373,22 @@ def test_a_device_token_needs_no_csrf_token(client: Client, desk_officer: User) 
     device = Client(enforce_csrf_checks=True)
     api = Api(device, desk_officer)
     assert api.post("/occurrences", complaint_body()).status_code == 201
+
+
+@pytest.mark.parametrize("words", ["a_b", "___", "ñandú", "1:2 & !x", "'quoted' \"both\"", "OR NOT *", "motor*"])
+def test_search_words_of_any_shape_are_searched_not_refused(
+    desk_api: Api, recorded: dict[str, Any], words: str
+) -> None:
+    assert desk_api.get("/occurrences", q=words).status_code == 200
+    assert desk_api.get("/occurrences", name=words).status_code == 200
+
+
+def test_the_earliest_and_latest_days_are_searchable(desk_api: Api, recorded: dict[str, Any]) -> None:
+    response = desk_api.get("/occurrences", **{"from": "1900-01-01", "to": "2999-12-31"})
+    assert [e["id"] for e in response.json()["results"]] == [recorded["id"]]
+
+
+def test_an_out_of_range_value_is_explained_with_its_bound(desk_api: Api) -> None:
+    parties = [{"role": "complainant", "name": "Wanjiku", "age": -1}]
+    response = desk_api.post("/occurrences", complaint_body(parties=parties))
+    assert response.json()["fields"] == {"parties.0.age": "Must be 0 or more."}

@@ -65,6 +65,11 @@ _VALIDATION_MESSAGES = {
     "list_type": _("Give a list."),
     "model_type": _("Give an object."),
     "model_attributes_type": _("Give an object."),
+    "string_too_long": _("At most %(max_length)s characters."),
+    "string_too_short": _("At least %(min_length)s characters."),
+    "too_long": _("At most %(max_length)s items."),
+    "greater_than_equal": _("Must be %(ge)s or more."),
+    "less_than_equal": _("Must be %(le)s or less."),
 }
 
 
@@ -93,7 +98,10 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     for error in errors:
         path = field_path(error.get("loc", ()))
         known = _VALIDATION_MESSAGES.get(error.get("type", ""))
-        message = str(known) if known is not None else str(error.get("msg", ""))
+        try:
+            message = str(known) % error.get("ctx", {}) if known is not None else str(error.get("msg", ""))
+        except (KeyError, TypeError, ValueError):
+            message = str(error.get("msg", ""))
         message = message.removeprefix("Value error, ")
         fields.setdefault(path, message)
     return fields
