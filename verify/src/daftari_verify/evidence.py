@@ -44,7 +44,7 @@ This bundle lets anyone check, without trusting the police server, that the reco
 record.json is the entry the station's signed book holds at the position given in
 inclusion-proof.json.
 
-Check it with the daftari-verify tool (pip install daftari-verify):
+Check it with the daftari-verify tool (from Daftari's source: pip install ./verify):
 
     daftari-verify entry THIS.zip --key "<verifier key obtained independently>"
 
