@@ -409,3 +409,26 @@ def test_desk_pages_stay_small(desk_client: Client, recorded_complaint: Occurren
     response = desk_client.get(url)
     assert response.status_code == 200
     assert len(response.content) < 100_000
+
+
+def test_a_commander_filters_search_by_the_stations_of_their_county(
+    client: Client, commander: User, neighbour_station: Station, other_station: Station
+) -> None:
+    client.force_login(commander)
+    body = client.get("/search").content.decode()
+    assert '<option value="KILIMANI">' in body and '<option value="CENTRAL-NBI">' in body
+    assert "KISUMU-CTL" not in body
+
+
+def test_oversight_narrows_a_search_to_one_station_by_its_code(
+    client: Client,
+    oversight: User,
+    recorded_complaint: Occurrence,
+    officer_elsewhere: User,
+    other_station: Station,
+) -> None:
+    elsewhere = record_occurrence(actor=officer_elsewhere, station=other_station, draft=complaint()).entry
+    client.force_login(oversight)
+    body = client.get("/search", {"q": "motorcycle", "station": "KISUMU-CTL"}).content.decode()
+    assert f"/entries/{elsewhere.pk}" in body
+    assert f"/entries/{recorded_complaint.pk}" not in body

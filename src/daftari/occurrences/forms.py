@@ -386,4 +386,10 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, stations: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", _("Any kind")), *entry_types.choices()]  # type: ignore[attr-defined]
-        self.fields["station"].choices = [("", _("Any station")), *(stations or [])]  # type: ignore[attr-defined]
+        if stations is None:
+            # Every station in Kenya is too long a list for a slow link: the code is typed instead.
+            self.fields["station"] = forms.CharField(
+                label=_("Police station code"), required=False, help_text=_("e.g. CENTRAL-NBI; empty for all")
+            )
+        else:
+            self.fields["station"].choices = [("", _("Any station")), *stations]  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from daftari.occurrences.models import Occurrence
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, find_entry, record_occurrence
 from daftari.stations.models import Station, scope_of
-from daftari.stations.rules import can_record_at, sees_personal_data, station_filter
+from daftari.stations.rules import Scope, can_record_at, can_see_station, sees_personal_data
 from daftari.stations.services import log_access
 
 
@@ -332,20 +332,21 @@ def slip(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 # --- Search ------------------------------------------------------------------------------
 
 
-def _visible_stations(request: AuthenticatedRequest) -> list[tuple[str, str]]:
-    lookup = station_filter(scope_of(request.user))
-    if lookup is None:
-        return []
-    # The scope's lookups are written for records ("station__..."); here we list stations.
-    station_lookup = {k.removeprefix("station__"): v for k, v in lookup.items()}
-    return list(Station.objects.filter(**station_lookup).values_list("code", "name"))
+def _station_choices(scope: Scope) -> list[tuple[str, str]] | None:
+    """Stations for the search filter; None when the scope sees every station (the officer types a code)."""
+    if scope.is_national:
+        return None
+    candidates = Station.objects.filter(county_id=scope.county_code) if scope.county_code else Station.objects.none()
+    return [
+        (s.code, s.name) for s in candidates if can_see_station(scope, station_code=s.code, county_code=s.county_id)
+    ]
 
 
 @login_required
 @require_GET
 def search(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
-    stations = _visible_stations(request)
+    stations = _station_choices(scope)
     form = SearchForm(request.GET or None, stations=stations)
     page = None
     errors: list[tuple[str, str]] = []
@@ -357,7 +358,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             entry_type=data["type"],
             date_from=data["date_from"],
             date_to=data["date_to"],
-            station_code=data["station"],
+            station_code=data["station"].strip(),
         )
         try:
             number = max(1, int(request.GET.get("page", "1")))
@@ -386,7 +387,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         "page": page,
         "errors": errors,
         "personal": personal,
-        "show_station_filter": len(stations) > 1,
+        "show_station_filter": stations is None or len(stations) > 1,
         "params": params.urlencode(),
     }
     return render(request, "occurrences/search.html", context)
