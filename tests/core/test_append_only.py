@@ -7,7 +7,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from daftari.core import append_only
-from daftari.occurrences.models import APPEND_ONLY_TABLES, Occurrence
+from daftari.occurrences.database import APPEND_ONLY_TABLES
+from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent
 
 OCCURRENCE_TABLES = {

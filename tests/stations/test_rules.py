@@ -36,6 +36,11 @@ def test_a_station_officer_sees_and_records_only_at_their_own_station(role: Role
     assert station_filter(s) == {"station__code": HOME}
 
 
+def test_a_station_officers_records_are_filtered_by_station_id_when_it_is_known() -> None:
+    s = Scope(roles=frozenset({Role.DESK}), station_code=HOME, county_code=47, station_id=7)
+    assert station_filter(s) == {"station_id": 7}
+
+
 def test_a_station_officer_without_a_station_sees_nothing() -> None:
     s = scope(Role.DESK, station=None, county=None)
     assert not sees(s, HOME)
@@ -47,7 +52,7 @@ def test_a_commander_sees_every_station_of_the_county_but_records_nowhere() -> N
     assert sees(s, HOME) and sees(s, NEIGHBOUR)
     assert not sees(s, ELSEWHERE)
     assert not any(can_record_at(s, station_code=code) for code in (HOME, NEIGHBOUR, ELSEWHERE))
-    assert station_filter(s) == {"station__county__code": 47}
+    assert station_filter(s) == {"station__county_id": 47}
 
 
 def test_an_analyst_sees_every_station_but_no_personal_data() -> None:

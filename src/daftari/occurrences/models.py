@@ -123,9 +123,9 @@ class Party(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, related_name="parties")
     name = models.CharField(max_length=120, blank=True)
-    id_number = models.CharField(max_length=20, blank=True)
+    id_number = models.CharField(max_length=20, blank=True, db_index=True)
     id_number_unusual = models.BooleanField(default=False)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True, db_index=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -179,11 +179,3 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.plate
 
-
-APPEND_ONLY_TABLES = [
-    Occurrence._meta.db_table,
-    Party._meta.db_table,
-    Offence._meta.db_table,
-    PropertyItem._meta.db_table,
-    Vehicle._meta.db_table,
-]

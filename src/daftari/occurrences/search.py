@@ -75,13 +75,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())[:MAX_WORDS]
 
 
-def _full_text(qs: OccurrenceQuerySet, text: str) -> OccurrenceQuerySet:
-    """Every word must appear; each word also matches as a prefix ("wanj" finds "Wanjiku")."""
+def _full_text(qs: OccurrenceQuerySet, text: str, *, prefix: bool) -> OccurrenceQuerySet:
+    """Every word must appear; with ``prefix`` each word also matches as a prefix ("wanj" finds "Wanjiku")."""
     words = _words(text)
     if not words:
         return qs
+    star = "*" if prefix else ""
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{w}:*" for w in words)
+        tsquery = " & ".join(f"{w}:*" if prefix else w for w in words)
         return qs.filter(
             RawSQL(
                 "to_tsvector('simple', occurrences_occurrence.search_text) @@ to_tsquery('simple', %s)",
@@ -89,7 +90,7 @@ def _full_text(qs: OccurrenceQuerySet, text: str) -> OccurrenceQuerySet:
                 output_field=BooleanField(),
             )
         )
-    match = " AND ".join('"{}"*'.format(w.replace('"', '""')) for w in words)
+    match = " AND ".join('"{}"{}'.format(w.replace('"', '""'), star) for w in words)
     return qs.filter(
         RawSQL(
             "occurrences_occurrence.id IN (SELECT occurrence_id FROM occurrences_fts WHERE occurrences_fts MATCH %s)",
@@ -104,7 +105,20 @@ def _day_start(day: date) -> datetime:
 
 
 def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_page: int = 25) -> SearchPage:
-    """Entries the scope may see that match every given criterion, newest first."""
+    """Entries the scope may see that match every given criterion, newest first.
+
+    Words are matched whole first; only when that finds nothing are they read as prefixes,
+    because a prefix of a common word makes PostgreSQL read that word's whole posting list.
+    """
+    page = max(1, page)
+    per_page = max(1, min(per_page, 100))
+    result = _search(scope, query, page, per_page, prefix=False)
+    if not result.entries and page == 1 and (query.text or query.name):
+        result = _search(scope, query, page, per_page, prefix=True)
+    return result
+
+
+def _search(scope: Scope, query: SearchQuery, page: int, per_page: int, *, prefix: bool) -> SearchPage:
     errors: dict[str, str] = {}
     qs = Occurrence.objects.visible_to(scope)
     if query.ob_number:
@@ -127,13 +141,13 @@ def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_p
         plate = rules.normalise_plate(query.plate)
         qs = qs.filter(id__in=Vehicle.objects.filter(plate=plate).values("occurrence_id"))
     if query.name:
-        qs = _full_text(qs, query.name)
+        qs = _full_text(qs, query.name, prefix=prefix)
         name_filter = Q()
         for word in _words(query.name):
             name_filter &= Q(name__icontains=word)
         qs = qs.filter(id__in=Party.objects.filter(name_filter).values("occurrence_id"))
     if query.text:
-        qs = _full_text(qs, query.text)
+        qs = _full_text(qs, query.text, prefix=prefix)
     if query.entry_type:
         if query.entry_type not in entry_types.BY_CODE:
             errors["type"] = _("Unknown entry type.")
@@ -148,8 +162,6 @@ def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_p
         qs = qs.filter(station__code=query.station_code)
     if errors:
         raise InvalidInput(fields=errors)
-    page = max(1, page)
-    per_page = max(1, min(per_page, 100))
     start = (page - 1) * per_page
     rows = list(
         qs.select_related("station", "recorded_by__user")

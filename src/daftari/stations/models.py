@@ -74,6 +74,7 @@ class Officer(models.Model):
             roles=roles,
             station_code=station.code if station else None,
             county_code=station.county_id if station else None,
+            station_id=station.pk if station else None,
         )
 
 

@@ -26,6 +26,7 @@ class Scope:
     roles: frozenset[Role]
     station_code: str | None
     county_code: int | None
+    station_id: int | None = None
 
     @property
     def is_national(self) -> bool:
@@ -67,7 +68,9 @@ def station_filter(scope: Scope) -> dict[str, object] | None:
     if scope.is_national:
         return {}
     if Role.COMMANDER in scope.roles and scope.county_code is not None:
-        return {"station__county__code": scope.county_code}
+        return {"station__county_id": scope.county_code}
+    if scope.roles & STATION_ROLES and scope.station_id is not None:
+        return {"station_id": scope.station_id}
     if scope.roles & STATION_ROLES and scope.station_code:
         return {"station__code": scope.station_code}
     return None
