@@ -10,12 +10,13 @@ export DAFTARI_DATA_DIR ?= $(CURDIR)/var
 PG_URL ?= $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/daftari)
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps browser-deps messages run demo test test-sqlite test-postgres lint bench clean
+.PHONY: install system-deps browser-deps messages run demo test test-verify test-sqlite test-postgres lint bench clean
 
-$(BIN)/.installed: pyproject.toml
+# daftari depends on daftari-verify, which is not on PyPI: it is installed from ./verify.
+$(BIN)/.installed: pyproject.toml verify/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ./verify -e ".[dev]"
 	touch $@
 
 # msgfmt (GNU gettext) compiles the Kiswahili translations.
@@ -52,6 +53,10 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The verifier's own tests run from ./verify, with its own configuration and no Django settings.
+test-verify: install
+	cd verify && ../$(BIN)/pytest -q
+
 test-sqlite: install browser-deps
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -64,7 +69,7 @@ test-postgres: install
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
 
-test: lint test-sqlite test-postgres
+test: lint test-verify test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench
