@@ -5,12 +5,16 @@ Central and Kilimani are in Nairobi City county (47); Kisumu Central is in Kisum
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from daftari.core.errors import NotFound, NotPermittedAtStation
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.services import find_entry, record_occurrence
-from daftari.stations.models import Station, scope_of
+from daftari.stations.models import AccessEvent, ApiToken, Station, scope_of
 from daftari.stations.rules import Role, can_view_access_log, sees_personal_data
+from daftari.stations.services import hash_token, log_access, user_for_token
 from tests.conftest import OfficerFactory, complaint
 
 Books = dict[str, Occurrence]
@@ -122,3 +126,60 @@ def test_a_deactivated_officer_sees_nothing(desk_officer: User, books: Books) ->
     desk_officer.is_active = False
     desk_officer.save()
     assert visible_codes(User.objects.get(pk=desk_officer.pk)) == set()
+
+
+ADMIN_PAGES = [
+    "admin:stations_county_changelist",
+    "admin:stations_station_changelist",
+    "admin:stations_officer_changelist",
+    "admin:stations_apitoken_changelist",
+    "admin:stations_accessevent_changelist",
+    "admin:occurrences_occurrence_changelist",
+    "admin:occurrences_person_changelist",
+]
+
+
+def test_the_admin_pages_open_for_an_admin_and_not_for_a_desk_officer(
+    client: Client, admin_officer: User, desk_officer: User, books: Books
+) -> None:
+    client.force_login(desk_officer)
+    for page in ADMIN_PAGES:
+        assert client.get(reverse(page)).status_code == 302, page  # to the admin sign-in: not staff
+    client.force_login(admin_officer)
+    for page in ADMIN_PAGES:
+        assert client.get(reverse(page)).status_code == 200, page
+    user_page = client.get(reverse("admin:auth_user_change", args=[desk_officer.pk]))
+    assert desk_officer.officer.service_number in user_page.content.decode()
+
+
+def test_an_admin_revokes_a_device_token_and_it_stops_working(
+    client: Client, admin_officer: User, desk_officer: User
+) -> None:
+    token = ApiToken.objects.create(
+        user=desk_officer, key_hash=hash_token("dft_raw"), prefix="dft_raw", created_at=timezone.now()
+    )
+    assert user_for_token("dft_raw") == desk_officer
+    client.force_login(admin_officer)
+    client.post(
+        reverse("admin:stations_apitoken_changelist"), {"action": "revoke", "_selected_action": [str(token.pk)]}
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert user_for_token("dft_raw") is None
+
+
+def test_the_access_log_cannot_be_changed_in_the_admin(client: Client, admin_officer: User, books: Books) -> None:
+    event = log_access(
+        actor=admin_officer,
+        record_type="occurrence",
+        record_id=str(books["CENTRAL-NBI"].pk),
+        record_station=books["CENTRAL-NBI"].station,
+        purpose="view",
+        outcome=AccessEvent.Outcome.SHOWN,
+    )
+    client.force_login(admin_officer)
+    assert (
+        client.post(reverse("admin:stations_accessevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert client.get(reverse("admin:stations_accessevent_add")).status_code == 403
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
