@@ -1,4 +1,8 @@
-"""The ``daftari`` command: Django's management commands, plus ``serve`` and ``worker``."""
+"""The ``daftari`` command: every Django management command, plus Daftari's own.
+
+``daftari serve`` (gunicorn), ``daftari worker`` (background jobs), ``daftari demo``,
+``daftari createofficer``, and ``daftari migrate``, ``daftari collectstatic``, ... as in manage.py.
+"""
 
 import os
 import sys
