@@ -21,6 +21,18 @@ from daftari.stations.services import create_officer
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest) -> None:
+    """Argon2 is slow by design; tests not about hashing use MD5 (mark them ``real_password_hashing``)."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    from django.conf import settings
+
+    original = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    request.addfinalizer(lambda: setattr(settings, "PASSWORD_HASHERS", original))
+
+
 @pytest.fixture
 def station(db: None) -> Station:
     return Station.objects.create(code="CENTRAL-NBI", name="Central Police Station", county=County.objects.get(code=47))

@@ -97,3 +97,11 @@ def test_a_user_without_an_officer_sees_nothing_and_records_nowhere() -> None:
     assert not sees_personal_data(NO_SCOPE)
     assert not can_view_access_log(NO_SCOPE, station_code=HOME)
     assert station_filter(NO_SCOPE) is None
+
+
+@pytest.mark.real_password_hashing
+@pytest.mark.django_db
+def test_officers_passwords_are_stored_as_argon2_hashes(make_officer) -> None:  # type: ignore[no-untyped-def]
+    user = make_officer("hashed", [Role.ANALYST], None)
+    assert user.password.startswith("argon2$")
+    assert user.check_password("correct horse battery staple")

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
-from daftari.core.errors import InvalidInput, NotFound, NotPermitted, NotPermittedAtStation
+from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
 from daftari.occurrences import queries, rules
 from daftari.occurrences.entry_types import ENTRY_TYPES, Kind
 from daftari.occurrences.models import Occurrence
@@ -200,12 +200,6 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
 def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any]:
     actor = _actor(request)
     scope = scope_of(actor)
-    personal = {"q": filters.q, "id_number": filters.id_number, "phone": filters.phone, "name": filters.name}
-    if not sees_personal_data(scope) and any(personal.values()):
-        raise NotPermitted(
-            str(_("Your role sees figures only: search by OB number, type, date or station.")),
-            fields={k: str(_("Not available to your role.")) for k, v in personal.items() if v},
-        )
     query = SearchQuery(
         text=filters.q,
         ob_number=filters.ob_number,

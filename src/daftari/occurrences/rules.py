@@ -408,6 +408,9 @@ def clean_changes(spec: EntryTypeSpec, changes: dict[str, Any], reason: str) -> 
                 continue
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=NAIROBI)
+            if not 1900 <= moment.year <= 2999:
+                errors[f"changes.{name}"] = _("Give a date between 1900 and 2999.")
+                continue
             text = moment.astimezone(NAIROBI).isoformat(timespec="minutes")
         cleaned[name] = text
     return cleaned, errors

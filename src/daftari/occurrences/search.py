@@ -14,10 +14,10 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from daftari.core.errors import InvalidInput
+from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.occurrences import entry_types, rules
 from daftari.occurrences.models import Occurrence, OccurrenceQuerySet, Party, Vehicle
-from daftari.stations.rules import Scope
+from daftari.stations.rules import Scope, sees_personal_data
 
 MAX_WORDS = 8
 
@@ -119,6 +119,13 @@ def search_occurrences(*, scope: Scope, query: SearchQuery, page: int = 1, per_p
 
 
 def _search(scope: Scope, query: SearchQuery, page: int, per_page: int, *, prefix: bool) -> SearchPage:
+    personal = {"q": query.text, "id_number": query.id_number, "phone": query.phone, "name": query.name}
+    if not sees_personal_data(scope) and any(personal.values()):
+        # Where a person appears is itself personal data.
+        raise NotPermitted(
+            _("Your role sees figures only: search by OB number, type, date or station."),
+            fields={k: _("Not available to your role.") for k, v in personal.items() if v},
+        )
     errors: dict[str, str] = {}
     qs = Occurrence.objects.visible_to(scope)
     if query.ob_number:
@@ -152,6 +159,11 @@ def _search(scope: Scope, query: SearchQuery, page: int, per_page: int, *, prefi
         if query.entry_type not in entry_types.BY_CODE:
             errors["type"] = _("Unknown entry type.")
         qs = qs.filter(entry_type=query.entry_type)
+    for name, day in (("from", query.date_from), ("to", query.date_to)):
+        if day is not None and not date(1900, 1, 1) <= day <= date(2999, 12, 31):
+            errors[name] = _("Give a date between 1900 and 2999.")
+    if errors:
+        raise InvalidInput(fields=errors)
     if query.date_from and query.date_to and query.date_from > query.date_to:
         errors["to"] = _("The end date is before the start date.")
     if query.date_from:

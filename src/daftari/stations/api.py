@@ -3,7 +3,6 @@
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -84,11 +83,6 @@ router = Router(tags=["auth"])
     ),
 )
 def issue_token(request: HttpRequest, payload: TokenRequest) -> Status:
-    # issue_api_token checks the password inside its transaction, so the failure django-axes
-    # records is rolled back with it and the lockout never builds up. Checking here first,
-    # outside any transaction, keeps the failure on record.
-    if authenticate(request, username=payload.username, password=payload.password) is None:
-        _refuse(request)
     try:
         token = issue_api_token(
             username=payload.username, password=payload.password, request=request, name=payload.name

@@ -56,9 +56,11 @@ def create_officer(
     return Officer.objects.create(user=user, service_number=service_number, rank=rank, station=station)
 
 
-@transaction.atomic
 def issue_api_token(*, username: str, password: str, request: HttpRequest | None = None, name: str = "") -> str:
-    """Checks the officer's password (lockout applies) and returns a new token, shown only this once."""
+    """Checks the officer's password (lockout applies) and returns a new token, shown only this once.
+
+    Not atomic on purpose: a failed check must stay recorded for django-axes' lockout count.
+    """
     user = authenticate(request, username=username, password=password)
     if user is None or not hasattr(user, "officer"):
         raise NotPermitted("Wrong username or password, or the account is locked.")
