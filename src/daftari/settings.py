@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "daftari.core",
     "daftari.stations",
+    "daftari.ledger",
     "daftari.occurrences",
 ]
 
@@ -195,3 +196,8 @@ DAFTARI_PAGE_SIZE = envint("DAFTARI_PAGE_SIZE", "25")
 DAFTARI_ALLOW_FLUSH = TESTING
 # The project's own static files (htmx, the stylesheet) sit in the package, not in an app.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+# The signed book (LEDGER.md): one log per station, origin "<DAFTARI_LOG_ORIGIN>/<station code>".
+DAFTARI_LOG_ORIGIN = os.getenv("DAFTARI_LOG_ORIGIN", "daftari.local/ob")
+DAFTARI_LEDGER_KEY_FILE = Path(os.getenv("DAFTARI_LEDGER_KEY_FILE", str(DATA_DIR / "ledger-signing.key")))
+DAFTARI_LEDGER_SIGNING_KEY = os.getenv("DAFTARI_LEDGER_SIGNING_KEY", "")

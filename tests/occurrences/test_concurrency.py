@@ -44,13 +44,13 @@ class SimulatedCrash(Exception):
     pass
 
 
-def crash_midway(write_parts: Callable[..., None]) -> Callable[..., None]:
+def crash_midway(write_parts: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """Wraps the step that writes an entry's parties: it runs after the OB number is taken."""
 
-    def write_parts_or_crash(entry: Occurrence, draft: EntryDraft, now: Any) -> None:
+    def write_parts_or_crash(entry: Occurrence, draft: EntryDraft, now: Any) -> dict[str, Any]:
         if CRASH_MARK in draft.narrative:
             raise SimulatedCrash
-        write_parts(entry, draft, now)
+        return write_parts(entry, draft, now)
 
     return write_parts_or_crash
 

@@ -18,4 +18,9 @@ class OccurrencesConfig(AppConfig):
     verbose_name = _("Occurrence Book")
 
     def ready(self) -> None:
+        from daftari.ledger import records as ledger_records
+        from daftari.occurrences import records
+
         post_migrate.connect(_ensure_database_objects, sender=self)
+        ledger_records.register(records.KIND_OCCURRENCE, records.stored_record)
+        ledger_records.register(records.KIND_AMENDMENT, records.stored_record)

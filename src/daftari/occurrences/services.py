@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermittedAtStation
-from daftari.occurrences import rules
+from daftari.ledger import services as ledger
+from daftari.occurrences import records, rules
 from daftari.occurrences.models import (
     ObCounter,
     Occurrence,
@@ -83,8 +84,9 @@ def _person_for(party: rules.PartyInput, now: datetime) -> Person | None:
     return person
 
 
-def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> None:
-    Party.objects.bulk_create(
+def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> dict[str, Any]:
+    """Stores the entry's people, offences, property and vehicles; returns its full ledger record."""
+    parties = Party.objects.bulk_create(
         Party(
             occurrence=entry,
             position=i,
@@ -100,11 +102,11 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> None:
         )
         for i, p in enumerate(draft.parties)
     )
-    Offence.objects.bulk_create(
+    offences = Offence.objects.bulk_create(
         Offence(occurrence=entry, position=i, section=o.section, description=o.description)
         for i, o in enumerate(draft.offences)
     )
-    PropertyItem.objects.bulk_create(
+    items = PropertyItem.objects.bulk_create(
         PropertyItem(
             occurrence=entry,
             position=i,
@@ -115,7 +117,7 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> None:
         )
         for i, item in enumerate(draft.property_items)
     )
-    Vehicle.objects.bulk_create(
+    vehicles = Vehicle.objects.bulk_create(
         Vehicle(
             occurrence=entry,
             position=i,
@@ -126,6 +128,7 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> None:
         )
         for i, v in enumerate(draft.vehicles)
     )
+    return records.ledger_record(entry, parties, offences, items, vehicles)
 
 
 def _replay(client_id: uuid.UUID | None, station: Station, digest: str) -> Occurrence | None:
@@ -179,7 +182,18 @@ def _insert(
                 content_hash=digest,
                 search_text=rules.search_document(draft),
             )
-            _write_parts(entry, draft, now)
+            record = _write_parts(entry, draft, now)
+            earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
+            ledger.append(
+                station=station,
+                kind=records.KIND_AMENDMENT if draft.entry_type == "AMENDMENT" else records.KIND_OCCURRENCE,
+                record_id=str(entry.pk),
+                record=record,
+                by=entry.recorded_by.service_number,
+                ob=entry.ob_number,
+                prev=earlier.index if earlier is not None else None,
+                at=now,
+            )
             return Recorded(entry, created=True)
     except IntegrityError:
         # Two retries of the same create raced: the other one won, so this is a replay.

@@ -1,0 +1,81 @@
+"""Each station's book as an RFC 6962 Merkle log: leaves, complete-subtree hashes, signed checkpoints."""
+
+from django.db import models
+
+from daftari.stations.models import Station
+
+
+class Log(models.Model):
+    """The head of one station's log: its size and the right edge of its tree (a TreeState).
+
+    The row is locked while appending, which serialises the appends to one log.
+    """
+
+    station = models.OneToOneField(Station, on_delete=models.PROTECT, related_name="ledger_log")
+    origin = models.CharField(max_length=200, unique=True)
+    size = models.PositiveBigIntegerField(default=0)
+    edge = models.BinaryField(default=b"\x00" * 8)
+
+    def __str__(self) -> str:
+        return f"{self.origin} ({self.size} leaves)"
+
+
+class Leaf(models.Model):
+    """The exact bytes that were hashed into the log, and what they stand for."""
+
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="leaves")
+    index = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20)
+    record_id = models.CharField(max_length=64, db_index=True)
+    data = models.BinaryField()
+    appended_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["log", "index"], name="one_leaf_per_index")]
+
+    def __str__(self) -> str:
+        return f"{self.log.origin} #{self.index} {self.kind}"
+
+
+class TreeNode(models.Model):
+    """The hash of a complete subtree: level 0 is a leaf hash; (level, index) as in C2SP tlog-tiles.
+
+    Appending stores one leaf hash plus the subtrees it completes (two rows on average), and any
+    proof needs at most 2·log2(n) of these rows, read in one query.
+    """
+
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="nodes")
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["log", "level", "index"], name="one_hash_per_subtree")]
+
+    def __str__(self) -> str:
+        return f"{self.log_id} ({self.level}, {self.index})"
+
+
+class Commitment(models.Model):
+    """The salt of a leaf's commitment. Deleted only by a lawful erasure, with the personal data."""
+
+    leaf = models.OneToOneField(Leaf, on_delete=models.PROTECT, related_name="commitment")
+    salt = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"salt of leaf {self.leaf_id}"
+
+
+class Checkpoint(models.Model):
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="checkpoints")
+    size = models.PositiveBigIntegerField()
+    root = models.BinaryField()
+    signed_note = models.TextField()
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["log", "size"], name="one_checkpoint_per_size")]
+        ordering = ["log", "size"]
+
+    def __str__(self) -> str:
+        return f"{self.log.origin} @ {self.size}"
