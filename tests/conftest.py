@@ -26,11 +26,10 @@ def fast_password_hashing(request: pytest.FixtureRequest) -> None:
     """Argon2 is slow by design; tests not about hashing use MD5 (mark them ``real_password_hashing``)."""
     if request.node.get_closest_marker("real_password_hashing"):
         return
-    from django.conf import settings
-
-    original = settings.PASSWORD_HASHERS
+    # pytest-django's settings fixture sends setting_changed, which clears Django's cached hashers;
+    # a bare assignment would leave MD5 cached for the argon2 test that runs later.
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    request.addfinalizer(lambda: setattr(settings, "PASSWORD_HASHERS", original))
 
 
 @pytest.fixture
