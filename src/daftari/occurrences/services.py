@@ -259,7 +259,7 @@ def amend_occurrence(
         entry_type="AMENDMENT",
         occurred_at=now,
         place=occurrence.place,
-        narrative=f"Correction of {occurrence.ob_number}. Reason: {reason}. Corrected: {summary}",
+        narrative=f"Correction of {occurrence.ob_number}. Reason: {reason.rstrip('.')}. Corrected: {summary}",
         details={"reason": reason, "changes": cleaned},
         refers_to=str(occurrence.pk),
     )
