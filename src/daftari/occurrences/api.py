@@ -4,13 +4,15 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
+from daftari.ledger import evidence
+from daftari.ledger.schemas import content
 from daftari.occurrences import queries, rules
 from daftari.occurrences.entry_types import ENTRY_TYPES, Kind
 from daftari.occurrences.models import Occurrence
@@ -221,7 +223,7 @@ def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any
     }
 
 
-def _visible_entry(request: HttpRequest, entry_id: uuid.UUID) -> Occurrence:
+def _visible_entry(request: HttpRequest, entry_id: uuid.UUID, purpose: str = "api read") -> Occurrence:
     actor = _actor(request)
     try:
         return find_entry(scope=scope_of(actor), reference=str(entry_id))
@@ -234,7 +236,7 @@ def _visible_entry(request: HttpRequest, entry_id: uuid.UUID) -> Occurrence:
                 record_type="occurrence",
                 record_id=str(hidden.pk),
                 record_station=hidden.station,
-                purpose="api read",
+                purpose=purpose,
                 outcome=AccessEvent.Outcome.DENIED,
                 channel="api",
             )
@@ -249,6 +251,26 @@ def _visible_entry(request: HttpRequest, entry_id: uuid.UUID) -> Occurrence:
 )
 def read(request: HttpRequest, entry_id: uuid.UUID) -> dict[str, Any]:
     return _show(request, _visible_entry(request, entry_id), purpose="api read")
+
+
+@router.get(
+    "/occurrences/{entry_id}/evidence",
+    response={**ERRORS, 410: ErrorOut, 503: ErrorOut},
+    summary="The entry's evidence bundle",
+    description="A zip that `daftari-verify entry` checks offline: the leaf, the record and its salt, "
+    "an inclusion proof against the latest signed checkpoint, the checkpoint, the verifier key and a "
+    "README. It holds personal data: another station's entry answers 404, analysts 403.",
+    openapi_extra=content("application/zip", "The evidence zip.", {"type": "string", "format": "binary"}),
+)
+def evidence_bundle(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    entry = _visible_entry(request, entry_id, purpose=evidence.PURPOSE)
+    bundle = evidence.evidence_for(
+        actor=_actor(request), record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="api"
+    )
+    response = HttpResponse(bundle, content_type="application/zip")
+    filename = evidence.bundle_filename(entry.ob_number, str(entry.pk))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @router.post(
