@@ -5,7 +5,7 @@ from django.db import connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-APPEND_ONLY_TABLES = ["ledger_leaf", "ledger_treenode", "ledger_checkpoint"]
+APPEND_ONLY_TABLES = ["ledger_leaf", "ledger_treenode", "ledger_checkpoint", "ledger_redaction"]
 
 
 def _ensure_guards(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -20,4 +20,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Signed book (ledger)")
 
     def ready(self) -> None:
+        from daftari.ledger import records, redaction
+
         post_migrate.connect(_ensure_guards, sender=self)
+        records.register(redaction.KIND_REDACTION, redaction.stored_redaction)

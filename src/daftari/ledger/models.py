@@ -1,5 +1,7 @@
 """Each station's book as an RFC 6962 Merkle log: leaves, complete-subtree hashes, signed checkpoints."""
 
+import uuid
+
 from django.db import models
 
 from daftari.stations.models import Station
@@ -79,3 +81,19 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log.origin} @ {self.size}"
+
+
+class Redaction(models.Model):
+    """A lawful erasure: the personal data of the record behind ``leaf`` was deleted, on this authority.
+
+    It is the record of the ``redaction`` leaf that announces it (that leaf's ``record`` is this id).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    leaf = models.OneToOneField(Leaf, on_delete=models.PROTECT, related_name="redaction")
+    authority = models.CharField(max_length=300)
+    by = models.CharField(max_length=150)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"redaction of leaf {self.leaf_id}"

@@ -23,3 +23,28 @@ def load(kind: str, record_id: str) -> dict[str, Any] | None:
 
 def kinds() -> list[str]:
     return sorted(_loaders)
+
+
+# --- Lawful erasure -----------------------------------------------------------------------
+
+Eraser = Callable[[str], None]
+
+
+class Erasure:
+    """How a kind's record loses its personal data: the tables it writes, and the function that does."""
+
+    def __init__(self, tables: list[str], erase: Eraser) -> None:
+        self.tables = tables
+        self.erase = erase
+
+
+_erasures: dict[str, Erasure] = {}
+
+
+def register_erasure(kind: str, tables: list[str], erase: Eraser) -> None:
+    """``erase(record_id)`` replaces the record's personal data; it runs with the guards on ``tables`` lifted."""
+    _erasures[kind] = Erasure(tables, erase)
+
+
+def erasure(kind: str) -> Erasure | None:
+    return _erasures.get(kind)

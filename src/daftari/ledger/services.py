@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from daftari.ledger import keys
-from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, TreeNode
+from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, Redaction, TreeNode
 from daftari.stations.models import Station
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,21 @@ def append(
     TreeNode.objects.bulk_create(TreeNode(log=head, level=lv, index=ix, hash=h) for lv, ix, h in completed)
     Log.objects.filter(pk=head.pk).update(size=state.size, edge=state.to_bytes())
     return row
+
+
+def lock_log(station: Station) -> Log:
+    """The station's log head, locked until the transaction ends: no append gets in meanwhile."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_log must run inside a transaction")
+    return _locked_log(station)
+
+
+def is_redacted(leaf: Leaf) -> bool:
+    """Whether the leaf's record lost its personal data and salt to a lawful erasure.
+
+    Such a record can no longer be reopened against its commitment: offer no evidence bundle for it.
+    """
+    return Redaction.objects.filter(leaf_id=leaf.pk).exists()
 
 
 def leaf_for(record_id: str) -> Leaf | None:

@@ -19,8 +19,10 @@ class OccurrencesConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.ledger import records as ledger_records
-        from daftari.occurrences import records
+        from daftari.occurrences import erasure, records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         ledger_records.register(records.KIND_OCCURRENCE, records.stored_record)
         ledger_records.register(records.KIND_AMENDMENT, records.stored_record)
+        ledger_records.register_erasure(records.KIND_OCCURRENCE, erasure.TABLES, erasure.erase)
+        ledger_records.register_erasure(records.KIND_AMENDMENT, erasure.TABLES, erasure.erase)

@@ -1,0 +1,35 @@
+"""Lawful erasure of an entry's personal data (``daftari ledger redact``), registered with the ledger.
+
+The ledger decides when and on what authority; this module knows which columns hold personal data.
+Sex, age, offences, property and vehicles stay: they carry the book's statistics, not identities.
+"""
+
+from typing import Any
+
+from django.db import connection
+
+from daftari.occurrences.models import Occurrence, Party, Person
+
+MARKER = "[redacted]"
+TABLES = ["occurrences_occurrence", "occurrences_party"]
+
+
+def _details(details: Any) -> Any:
+    if not isinstance(details, dict):
+        return {}
+    return {key: MARKER if isinstance(value, str) else value for key, value in details.items()}
+
+
+def erase(record_id: str) -> None:
+    """Replaces the entry's names, ID numbers, phones, dates of birth, narrative and free-text details."""
+    entry = Occurrence.objects.get(pk=record_id)
+    people = set(Party.objects.filter(occurrence=entry, person__isnull=False).values_list("person_id", flat=True))
+    Party.objects.filter(occurrence=entry).update(name=MARKER, id_number="", phone="", date_of_birth=None, person=None)
+    Occurrence.objects.filter(pk=entry.pk).update(
+        narrative=MARKER, details=_details(entry.details), search_text=MARKER, content_hash=MARKER
+    )
+    # The person index links parties across entries: a person still named elsewhere stays.
+    Person.objects.filter(pk__in=people, parties__isnull=True).delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE occurrences_fts SET body = %s WHERE occurrence_id = %s", [MARKER, entry.pk.hex])
