@@ -183,3 +183,35 @@ def test_the_access_log_cannot_be_changed_in_the_admin(client: Client, admin_off
     )
     assert client.get(reverse("admin:stations_accessevent_add")).status_code == 403
     assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_an_officers_phone_is_kept_in_international_form(station: Station) -> None:
+    from daftari.stations.services import create_officer
+
+    officer = create_officer(
+        username="ocs_phone",
+        password="x" * 12,
+        service_number="SN-PHONE",
+        rank="CI",
+        station=station,
+        roles=[Role.OCS],
+        phone="0712 345 678",
+    )
+    assert officer.phone == "+254712345678"
+
+
+def test_an_officer_with_an_invalid_phone_is_refused(station: Station) -> None:
+    from daftari.core.errors import InvalidInput
+    from daftari.stations.services import create_officer
+
+    with pytest.raises(InvalidInput) as raised:
+        create_officer(
+            username="ocs_badphone",
+            password="x" * 12,
+            service_number="SN-BADPHONE",
+            rank="CI",
+            station=station,
+            roles=[Role.OCS],
+            phone="12",
+        )
+    assert "phone" in raised.value.fields

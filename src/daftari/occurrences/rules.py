@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from django.utils.translation import gettext as _
 
+from daftari.core.phones import normalise_phone
 from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -65,19 +65,6 @@ def is_late(*, occurred_at: datetime, recorded_at: datetime, late_after_hours: i
 
 
 # --- Identifiers ------------------------------------------------------------------------
-
-
-def normalise_phone(text: str) -> str | None:
-    """A Kenyan or international number in E.164, or None when it is not a valid number."""
-    if not text or not text.strip():
-        return None
-    try:
-        number = phonenumbers.parse(text, "KE")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 _ID_RE = re.compile(r"^(\d{7,8}|\d{14})$")  # old national ID, or Maisha Namba

@@ -52,6 +52,8 @@ class Officer(models.Model):
     service_number = models.CharField(max_length=20, unique=True)
     rank = models.CharField(max_length=4, choices=Rank.choices)
     station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
+    # For alerts (custody deadlines, deaths in custody), in E.164.
+    phone = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["service_number"]

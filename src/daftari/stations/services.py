@@ -9,8 +9,10 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, Station, scope_of
 from daftari.stations.rules import Role
 
@@ -32,8 +34,14 @@ def create_officer(
     roles: Iterable[Role],
     first_name: str = "",
     last_name: str = "",
+    phone: str = "",
 ) -> Officer:
     roles = list(roles)
+    if phone:
+        normalised = normalise_phone(phone)
+        if normalised is None:
+            raise InvalidInput(fields={"phone": _("Not a valid phone number (e.g. 0712 345 678).")})
+        phone = normalised
     if any(r in (Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER) for r in roles) and (
         station is None
     ):
@@ -51,9 +59,9 @@ def create_officer(
         is_superuser=Role.ADMIN in roles,
     )
     for role in roles:
-        group, _ = Group.objects.get_or_create(name=role.value)
+        group, _created = Group.objects.get_or_create(name=role.value)
         user.groups.add(group)
-    return Officer.objects.create(user=user, service_number=service_number, rank=rank, station=station)
+    return Officer.objects.create(user=user, service_number=service_number, rank=rank, station=station, phone=phone)
 
 
 def issue_api_token(*, username: str, password: str, request: HttpRequest | None = None, name: str = "") -> str:

@@ -70,6 +70,12 @@ class DemoOfficer:
     station: str | None
     role: Role
 
+    @property
+    def phone(self) -> str:
+        # A made-up Safaricom-style number per officer, so that demo alerts have somewhere to go.
+        digits = "".join(c for c in self.service_number if c.isdigit()).rjust(6, "1")
+        return f"072{digits[-6:]}0"
+
 
 OFFICERS = (
     DemoOfficer("desk1", "Achieng", "Odhiambo", "231001", Rank.CONSTABLE, "CENTRAL-NBI", Role.DESK),
@@ -654,6 +660,7 @@ class Command(BaseCommand):
             roles=[spec.role],
             first_name=spec.first_name,
             last_name=spec.last_name,
+            phone=spec.phone,
         ).user
 
     def _record_day(self, station: Station, day: tuple[Step, ...], users: dict[str, User], now: datetime) -> int:
