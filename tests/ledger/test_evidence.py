@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from daftari_verify import merkle
 from daftari_verify.errors import VerificationError
 from daftari_verify.evidence import read_evidence_zip, verify_evidence
 from django.contrib.auth.models import User
@@ -223,3 +224,86 @@ def test_the_position_says_whether_a_checkpoint_signed_the_leaf(desk_officer: Us
     assert position.short_hash == position.leaf_hash.hex()[:8]
     assert position_of(str(third.pk)).index == 2  # type: ignore[union-attr]
     assert position_of("not a recorded id") is None
+
+
+# --- The desk ----------------------------------------------------------------------------
+
+
+def test_the_entry_page_says_the_entry_awaits_the_next_checkpoint(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    entry = record(desk_officer, station, 2)[1]
+    page = desk_client.get(f"/entries/{entry.pk}").content.decode()
+    assert "In the signed book: leaf #1, awaiting the next checkpoint" in page
+    assert f"/entries/{entry.pk}/evidence" in page
+
+
+def test_the_entry_page_names_the_leaf_and_the_checkpoint_that_signed_it(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    entry = record(desk_officer, station, 3)[2]
+    signed_at = timezone.make_aware(timezone.datetime(2026, 11, 29, 10, 15))
+    sign_checkpoint(station=station, now=signed_at)
+    page = desk_client.get(f"/entries/{entry.pk}").content.decode()
+    assert "In the signed book: leaf #2, checkpoint of 29 Nov 2026 10:15" in page
+    assert position_of(str(entry.pk)).short_hash in page  # type: ignore[union-attr]
+
+
+def test_the_entry_page_offers_no_bundle_to_an_analyst(
+    client: Client, desk_officer: User, analyst: User, station: Station
+) -> None:
+    entry = record(desk_officer, station)[0]
+    client.force_login(analyst)
+    page = client.get(f"/entries/{entry.pk}").content.decode()
+    assert "In the signed book: leaf #0" in page
+    assert f"/entries/{entry.pk}/evidence" not in page
+    assert client.get(f"/entries/{entry.pk}/evidence").status_code == 403
+
+
+def test_the_desk_downloads_the_same_verifiable_bundle(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    entry = record(desk_officer, station)[0]
+    response = desk_client.get(f"/entries/{entry.pk}/evidence")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="evidence-OB-1-')
+    verify_evidence(read_evidence_zip(response.content), keys.verifier())
+    event = AccessEvent.objects.get(purpose="evidence bundle")
+    assert (event.outcome, event.channel) == ("shown", "desk")
+
+
+def test_the_desk_bundle_of_another_stations_entry_is_404(
+    client: Client, desk_officer: User, officer_elsewhere: User, station: Station
+) -> None:
+    entry = record(desk_officer, station)[0]
+    client.force_login(officer_elsewhere)
+    assert client.get(f"/entries/{entry.pk}/evidence").status_code == 404
+    assert AccessEvent.objects.get(purpose="evidence bundle").outcome == "denied"
+
+
+def test_the_desk_bundle_needs_a_sign_in(client: Client, desk_officer: User, station: Station) -> None:
+    entry = record(desk_officer, station)[0]
+    response = client.get(f"/entries/{entry.pk}/evidence")
+    assert response.status_code == 302
+    assert not AccessEvent.objects.filter(purpose="evidence bundle").exists()
+
+
+def test_the_printed_slip_carries_the_leaf_index_and_short_hash(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    entry = record(desk_officer, station, 4)[3]
+    leaf = leaf_for(str(entry.pk))
+    assert leaf is not None
+    short = merkle.leaf_hash(bytes(leaf.data)).hex()[:8]
+    page = desk_client.get(f"/entries/{entry.pk}/slip").content.decode()
+    assert "leaf #3" in page
+    assert short in page
+
+
+def test_the_entry_page_speaks_kiswahili_about_the_signed_book(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    entry = record(desk_officer, station)[0]
+    page = desk_client.get(f"/entries/{entry.pk}", headers={"Accept-Language": "sw"}).content.decode()
+    assert "Katika kitabu kilichotiwa sahihi: jani #0, kinasubiri kituo cha ukaguzi kijacho" in page

@@ -9,5 +9,6 @@ urlpatterns = [
     path("entries/<uuid:pk>", views.entry_page, name="entry"),
     path("entries/<uuid:pk>/amend", views.amend, name="amend"),
     path("entries/<uuid:pk>/slip", views.slip, name="slip"),
+    path("entries/<uuid:pk>/evidence", views.evidence_bundle, name="evidence"),
     path("search", views.search, name="search"),
 ]

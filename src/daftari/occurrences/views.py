@@ -17,8 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
+from daftari.core.errors import DomainError, DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
 from daftari.core.types import AuthenticatedRequest
+from daftari.ledger import evidence
 from daftari.occurrences import queries, rules
 from daftari.occurrences.entry_types import Kind
 from daftari.occurrences.forms import AmendForm, NewEntryForms, SearchForm, details_form
@@ -237,8 +238,28 @@ def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "follow_ups": list(follow_ups),
         "refers_to": entry.refers_to if entry.refers_to_id else None,
         "can_record": can_record_at(scope, station_code=entry.station.code),
+        "book": evidence.position_of(str(entry.pk)),
     }
     return render(request, "occurrences/entry.html", context)
+
+
+@login_required
+@require_GET
+def evidence_bundle(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    entry = _entry_or_404(request, pk, evidence.PURPOSE)
+    try:
+        bundle = evidence.evidence_for(
+            actor=request.user, record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="desk"
+        )
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("entry", pk=entry.pk)
+    response = HttpResponse(bundle, content_type="application/zip")
+    filename = evidence.bundle_filename(entry.ob_number, str(entry.pk))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -326,7 +347,8 @@ def slip(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     entry = _entry_or_404(request, pk, "print OB slip")
     personal = sees_personal_data(scope_of(request.user))
     _log(request, entry, "print OB slip", "shown" if personal else "withheld")
-    return render(request, "occurrences/slip.html", {"entry": entry, "personal": personal})
+    context = {"entry": entry, "personal": personal, "book": evidence.position_of(str(entry.pk))}
+    return render(request, "occurrences/slip.html", context)
 
 
 # --- Search ------------------------------------------------------------------------------
