@@ -307,3 +307,14 @@ def test_the_entry_page_speaks_kiswahili_about_the_signed_book(
     entry = record(desk_officer, station)[0]
     page = desk_client.get(f"/entries/{entry.pk}", headers={"Accept-Language": "sw"}).content.decode()
     assert "Katika kitabu kilichotiwa sahihi: jani #0, kinasubiri kituo cha ukaguzi kijacho" in page
+
+
+def test_the_desk_is_told_when_an_erased_entry_has_no_bundle(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    entry = record(desk_officer, station)[0]
+    Commitment.objects.filter(leaf__record_id=str(entry.pk)).delete()
+    response = desk_client.get(f"/entries/{entry.pk}/evidence", follow=True)
+    assert response.redirect_chain == [(f"/entries/{entry.pk}", 302)]
+    assert "lawfully erased" in response.content.decode()
+    assert not AccessEvent.objects.filter(purpose="evidence bundle", outcome="shown").exists()

@@ -100,7 +100,7 @@ def build_bundle(record_id: str) -> tuple[Leaf, bytes]:
         raise NotFound()
     record = records.load(leaf.kind, record_id)
     salt = Commitment.objects.filter(leaf=leaf).values_list("salt", flat=True).first()
-    if record is None or salt is None:
+    if record is None or not salt:  # the erasure deleted the salt (or blanked it)
         raise Erased()
     checkpoint = _covering_checkpoint(leaf)
     proof = InclusionProof(leaf.index, checkpoint.size, tuple(inclusion_proof(leaf.log, leaf.index, checkpoint.size)))
