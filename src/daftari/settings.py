@@ -201,3 +201,8 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 DAFTARI_LOG_ORIGIN = os.getenv("DAFTARI_LOG_ORIGIN", "daftari.local/ob")
 DAFTARI_LEDGER_KEY_FILE = Path(os.getenv("DAFTARI_LEDGER_KEY_FILE", str(DATA_DIR / "ledger-signing.key")))
 DAFTARI_LEDGER_SIGNING_KEY = os.getenv("DAFTARI_LEDGER_SIGNING_KEY", "")
+
+# PostgreSQL: the role the application connects as in production, without UPDATE, DELETE or
+# TRUNCATE on the book's tables (migrations run as the owner, who grants it; see core/db_roles.py).
+# Empty: no role is managed.
+DAFTARI_APP_DB_ROLE = os.getenv("DAFTARI_APP_DB_ROLE", "")
