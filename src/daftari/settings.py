@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "daftari.core",
     "daftari.stations",
     "daftari.ledger",
+    "daftari.notifications",
     "daftari.occurrences",
 ]
 
@@ -206,3 +207,15 @@ DAFTARI_LEDGER_SIGNING_KEY = os.getenv("DAFTARI_LEDGER_SIGNING_KEY", "")
 # TRUNCATE on the book's tables (migrations run as the owner, who grants it; see core/db_roles.py).
 # Empty: no role is managed.
 DAFTARI_APP_DB_ROLE = os.getenv("DAFTARI_APP_DB_ROLE", "")
+
+# SMS (notifications): "console" prints, "file" appends JSON lines (tests), "africastalking" sends;
+# a dotted path names any other BaseSmsBackend.
+DAFTARI_SMS_BACKEND = os.getenv("DAFTARI_SMS_BACKEND", "file" if TESTING else "console")
+DAFTARI_SMS_FILE_PATH = Path(os.getenv("DAFTARI_SMS_FILE_PATH", str(DATA_DIR / "sms.jsonl")))
+DAFTARI_AFRICASTALKING_USERNAME = os.getenv("DAFTARI_AFRICASTALKING_USERNAME", "sandbox")
+DAFTARI_AFRICASTALKING_API_KEY = os.getenv("DAFTARI_AFRICASTALKING_API_KEY", "")
+DAFTARI_AFRICASTALKING_SENDER_ID = os.getenv("DAFTARI_AFRICASTALKING_SENDER_ID", "")
+# Empty: the SDK's own host. Set to a local simulator's URL in development and tests.
+DAFTARI_AFRICASTALKING_BASE_URL = os.getenv("DAFTARI_AFRICASTALKING_BASE_URL", "")
+# The secret path segment of the delivery-report webhook; empty turns the webhook off.
+DAFTARI_SMS_WEBHOOK_TOKEN = os.getenv("DAFTARI_SMS_WEBHOOK_TOKEN", "")

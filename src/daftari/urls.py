@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("daftari.stations.urls")),
     path("", include("daftari.occurrences.urls")),
+    path("", include("daftari.notifications.urls")),
 ]

@@ -1,0 +1,125 @@
+"""Every change to SMS messages and recipients goes through here."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from daftari.core.errors import InvalidInput
+from daftari.core.phones import normalise_phone
+from daftari.notifications import rules
+from daftari.notifications.backends import get_backend
+from daftari.notifications.models import Language, Recipient, SmsMessage
+
+
+def render_sms(*, template: str, context: dict[str, object], language: str) -> str:
+    """The message text from ``sms/<template>.<language>.txt``, unescaped: an SMS is not HTML."""
+    compiled = get_template(f"sms/{template}.{language}.txt").template  # type: ignore[attr-defined]
+    with translation.override(language):
+        text: str = compiled.render(Context(context, autoescape=False))
+    return " ".join(text.split())
+
+
+def language_for(*, phone: str, language: str | None) -> str:
+    """The language to write in: the one given now (and remember it), else the remembered one, else English."""
+    if language:
+        if language not in Language.values:
+            raise InvalidInput(fields={"language": _("Choose English or Kiswahili.")})
+        Recipient.objects.update_or_create(phone=phone, defaults={"language": language, "updated_at": timezone.now()})
+        return language
+    remembered = Recipient.objects.filter(phone=phone).values_list("language", flat=True).first()
+    return remembered or Language.ENGLISH
+
+
+def send_sms(
+    *, to: str, template: str, context: dict[str, object], language: str | None = None, event_key: str
+) -> SmsMessage:
+    """Stores the message for ``event_key`` and queues its delivery when the transaction commits.
+
+    The same ``event_key`` again returns the stored message and queues nothing: an event never
+    sends two messages, however often its caller retries.
+    """
+    phone = normalise_phone(to)
+    if phone is None:
+        raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
+    with transaction.atomic():
+        existing = SmsMessage.objects.filter(event_key=event_key).first()
+        if existing is not None:
+            return existing
+        chosen = language_for(phone=phone, language=language)
+        body = render_sms(template=template, context=context, language=chosen)
+        try:
+            with transaction.atomic():
+                message = SmsMessage.objects.create(
+                    to=phone,
+                    template=template,
+                    language=chosen,
+                    body=body,
+                    event_key=event_key,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            # Another caller stored the same event between our check and our insert.
+            return SmsMessage.objects.get(event_key=event_key)
+        _queue_delivery(message)
+    return message
+
+
+def _queue_delivery(message: SmsMessage, *, after: datetime | None = None) -> None:
+    from daftari.notifications.tasks import deliver_sms
+
+    job = deliver_sms.using(run_after=after) if after is not None else deliver_sms
+    message_id = str(message.pk)
+    transaction.on_commit(lambda: job.enqueue(message_id))
+
+
+def deliver(*, message_id: str) -> SmsMessage:
+    """Hands a queued message to the backend once; on failure queues a retry with backoff.
+
+    The claim is a conditional UPDATE (queued -> sending), so two jobs for the same message, or a
+    job run twice, send it once. A message already sent, failed or delivered is never sent again.
+    """
+    claimed = SmsMessage.objects.filter(pk=message_id, status=SmsMessage.Status.QUEUED).update(
+        status=SmsMessage.Status.SENDING, attempts=F("attempts") + 1
+    )
+    message = SmsMessage.objects.get(pk=message_id)
+    if not claimed:
+        return message
+    # The gateway call is slow I/O: it happens outside any transaction.
+    try:
+        provider_message_id = get_backend().send(message.to, message.body)
+    except Exception as error:
+        return _record_failure(message, error)
+    SmsMessage.objects.filter(pk=message.pk, status=SmsMessage.Status.SENDING).update(
+        status=SmsMessage.Status.SENT, provider_message_id=provider_message_id, sent_at=timezone.now(), last_error=""
+    )
+    message.refresh_from_db()
+    return message
+
+
+def _record_failure(message: SmsMessage, error: Exception) -> SmsMessage:
+    reason = f"{type(error).__name__}: {error}"[:1000]
+    with transaction.atomic():
+        if message.attempts >= rules.MAX_ATTEMPTS:
+            SmsMessage.objects.filter(pk=message.pk).update(status=SmsMessage.Status.FAILED, last_error=reason)
+        else:
+            SmsMessage.objects.filter(pk=message.pk).update(status=SmsMessage.Status.QUEUED, last_error=reason)
+            _queue_delivery(message, after=timezone.now() + rules.retry_delay(message.attempts))
+    message.refresh_from_db()
+    return message
+
+
+def record_delivery_report(*, provider_message_id: str, status: str, failure_reason: str = "") -> SmsMessage | None:
+    """Applies the gateway's delivery report. Reports for a message already settled change nothing."""
+    if not provider_message_id:
+        return None
+    sent = SmsMessage.objects.filter(provider_message_id=provider_message_id, status=SmsMessage.Status.SENT)
+    if status in rules.DELIVERED_STATUSES:
+        sent.update(status=SmsMessage.Status.DELIVERED, delivered_at=timezone.now())
+    elif status in rules.FAILED_STATUSES:
+        sent.update(status=SmsMessage.Status.FAILED, last_error=(failure_reason or status)[:1000])
+    return SmsMessage.objects.filter(provider_message_id=provider_message_id).first()
