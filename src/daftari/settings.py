@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "daftari.ledger",
     "daftari.notifications",
     "daftari.occurrences",
+    "daftari.custody",
 ]
 
 MIDDLEWARE = [
@@ -219,3 +220,7 @@ DAFTARI_AFRICASTALKING_SENDER_ID = os.getenv("DAFTARI_AFRICASTALKING_SENDER_ID",
 DAFTARI_AFRICASTALKING_BASE_URL = os.getenv("DAFTARI_AFRICASTALKING_BASE_URL", "")
 # The secret path segment of the delivery-report webhook; empty turns the webhook off.
 DAFTARI_SMS_WEBHOOK_TOKEN = os.getenv("DAFTARI_SMS_WEBHOOK_TOKEN", "")
+
+# Art. 49 court hours (Africa/Nairobi), for the custody clock.
+DAFTARI_COURT_OPENS = os.getenv("DAFTARI_COURT_OPENS", "08:00")
+DAFTARI_COURT_CLOSES = os.getenv("DAFTARI_COURT_CLOSES", "17:00")

@@ -15,6 +15,8 @@ import holidays as holiday_tables
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daftari.occurrences.rules import normalise_id_number, normalise_phone
+
 NAIROBI = ZoneInfo("Africa/Nairobi")
 ART_49_HOURS = 24
 ADULT_AGE = 18
@@ -181,3 +183,340 @@ def cell_refusals(cell: str, *, sex: str, age: int | None) -> list[str]:
     if sex == "M" and cell == Cell.FEMALE:
         reasons.append(_("A man or boy may not be held in the female cell."))
     return reasons
+
+
+# --- Booking in -----------------------------------------------------------------------------
+
+SEXES = ("M", "F", "X")
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class Errors(dict[str, str]):
+    """Field name (dotted for nested parts, e.g. ``offences.0.punishable_by``) → message."""
+
+
+@dataclass(frozen=True)
+class DetaineeInput:
+    name: str
+    sex: str
+    id_number: str = ""
+    phone: str = ""
+    age: int | None = None
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class OffenceInput:
+    section: str = ""
+    description: str = ""
+    punishable_by: str = Punishment.UNKNOWN
+
+
+@dataclass(frozen=True)
+class PropertyInput:
+    description: str
+    quantity: int = 1
+    value_kes: int | None = None
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """The Ogola rules: a health and mental-health check before the cell, the OCS told of any issue."""
+
+    injuries_seen: bool = False
+    injuries: str = ""
+    needs_medication: bool = False
+    mental_health_concern: bool = False
+    ocs_told: bool = False
+    notes: str = ""
+
+    @property
+    def has_issue(self) -> bool:
+        return self.injuries_seen or self.needs_medication or self.mental_health_concern
+
+
+@dataclass(frozen=True)
+class NextOfKin:
+    informed: bool = False
+    name: str = ""
+    informed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ArrestDetails:
+    """What the ARREST entry needs when the arrest is recorded in the same step as the booking."""
+
+    place: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Booking:
+    detainee: DetaineeInput
+    arresting_officer: str
+    arrested_at: datetime
+    cell: str
+    offences: tuple[OffenceInput, ...] = ()
+    physical_condition: str = ""
+    health: HealthCheck = HealthCheck()
+    next_of_kin: NextOfKin = NextOfKin()
+    property_items: tuple[PropertyInput, ...] = ()
+
+
+def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[key] = _("This field is required.")
+    elif len(value) > limit:
+        errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
+    return value
+
+
+def _moment(value: datetime | None, key: str, errors: Errors, *, now: datetime, required: bool) -> None:
+    if value is None:
+        if required:
+            errors[key] = _("This field is required.")
+        return
+    if value.tzinfo is None:
+        errors[key] = _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
+    elif value > now + CLOCK_SKEW:
+        errors[key] = _("This time is in the future.")
+    elif value.year < 2000:
+        errors[key] = _("This time is before 2000.")
+
+
+def clean_booking(booking: Booking, *, now: datetime) -> tuple[Booking, Errors]:
+    """Checks and normalises a booking into the cells. Returns the cleaned booking and any field errors."""
+    errors = Errors()
+    person = booking.detainee
+    name = _text(person.name, "detainee.name", errors, limit=120, required=True)
+    if person.sex not in SEXES:
+        errors["detainee.sex"] = _("Choose M, F or X.")
+    id_number = normalise_id_number(person.id_number)
+    if len(id_number) > 20:
+        errors["detainee.id_number"] = _("At most 20 characters.")
+    phone = ""
+    if person.phone and person.phone.strip():
+        phone = normalise_phone(person.phone) or ""
+        if not phone:
+            errors["detainee.phone"] = _("Not a valid phone number (e.g. 0712 345 678 or +254 712 345 678).")
+    today = now.astimezone(NAIROBI).date()
+    if person.date_of_birth is not None and not date(1900, 1, 1) <= person.date_of_birth <= today:
+        errors["detainee.date_of_birth"] = _("Give a date of birth in the past.")
+    if person.age is not None and not 0 <= person.age <= 130:
+        errors["detainee.age"] = _("Age must be between 0 and 130.")
+    if person.age is None and person.date_of_birth is None:
+        # A child may only go to the juvenile cell, so the cell cannot be chosen without an age.
+        errors["detainee.age"] = _("Give the age or the date of birth.")
+    arresting_officer = _text(booking.arresting_officer, "arresting_officer", errors, limit=20, required=True)
+    _moment(booking.arrested_at, "arrested_at", errors, now=now, required=True)
+    offences = []
+    if not booking.offences:
+        errors["offences"] = _("Record at least one offence.")
+    for i, offence in enumerate(booking.offences[:50]):
+        section = _text(offence.section, f"offences.{i}.section", errors, limit=120)
+        description = _text(offence.description, f"offences.{i}.description", errors, limit=300)
+        if not (section or description):
+            errors[f"offences.{i}.description"] = _("Give the section or a description of the offence.")
+        if offence.punishable_by not in {p.value for p in Punishment}:
+            errors[f"offences.{i}.punishable_by"] = _("Choose one of %(choices)s.") % {
+                "choices": ", ".join(p.value for p in Punishment)
+            }
+        offences.append(OffenceInput(section, description, offence.punishable_by))
+    if len(booking.offences) > 50:
+        errors["offences"] = _("At most 50 offences.")
+    items = []
+    for i, item in enumerate(booking.property_items[:200]):
+        description = _text(item.description, f"property_items.{i}.description", errors, limit=300, required=True)
+        if not 1 <= item.quantity <= 100_000:
+            errors[f"property_items.{i}.quantity"] = _("Quantity must be between 1 and 100,000.")
+        if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
+            errors[f"property_items.{i}.value_kes"] = _("Value must be a whole number of shillings, 0 or more.")
+        items.append(PropertyInput(description, item.quantity, item.value_kes))
+    if len(booking.property_items) > 200:
+        errors["property_items"] = _("At most 200 items.")
+    health = booking.health
+    health = HealthCheck(
+        injuries_seen=health.injuries_seen,
+        injuries=_text(health.injuries, "health.injuries", errors, limit=2000),
+        needs_medication=health.needs_medication,
+        mental_health_concern=health.mental_health_concern,
+        ocs_told=health.ocs_told,
+        notes=_text(health.notes, "health.notes", errors, limit=2000),
+    )
+    if health.has_issue and not health.ocs_told:
+        errors["health.ocs_told"] = _("Tell the OCS about the health issue before booking in.")
+    kin = booking.next_of_kin
+    kin_name = _text(kin.name, "next_of_kin.name", errors, limit=120)
+    if kin.informed:
+        if not kin_name:
+            errors["next_of_kin.name"] = _("Say who was informed.")
+        _moment(kin.informed_at, "next_of_kin.informed_at", errors, now=now, required=True)
+    cleaned = Booking(
+        detainee=DetaineeInput(name, person.sex, id_number, phone, person.age, person.date_of_birth),
+        arresting_officer=arresting_officer,
+        arrested_at=booking.arrested_at,
+        cell=booking.cell,
+        offences=tuple(offences),
+        physical_condition=_text(booking.physical_condition, "physical_condition", errors, limit=2000),
+        health=health,
+        next_of_kin=NextOfKin(kin.informed, kin_name, kin.informed_at if kin.informed else None),
+        property_items=tuple(items),
+    )
+    if "detainee.age" not in errors and "detainee.date_of_birth" not in errors and person.sex in SEXES:
+        age = age_on(today, age=person.age, date_of_birth=person.date_of_birth)
+        refusals = cell_refusals(booking.cell, sex=person.sex, age=age)
+        if refusals:
+            errors["cell"] = " ".join(refusals)
+    return cleaned, errors
+
+
+def clean_arrest_details(details: ArrestDetails, errors: Errors) -> ArrestDetails:
+    return ArrestDetails(
+        place=_text(details.place, "arrest.place", errors, limit=200, required=True),
+        reason=_text(details.reason, "arrest.reason", errors, limit=5000, required=True),
+    )
+
+
+# --- Custody events -------------------------------------------------------------------------
+
+
+class EventKind(StrEnum):
+    MEAL = "meal"
+    VISIT = "visit"
+    HEALTH = "health"
+    CELL_TRANSFER = "cell_transfer"
+    CONTINUED_DETENTION = "continued_detention"
+    RELEASE = "release"
+    TO_COURT = "to_court"
+    STATION_TRANSFER = "station_transfer"
+    ESCAPE = "escape"
+    DEATH = "death"
+    SERIOUS_INJURY = "serious_injury"
+    PROPERTY_RETURNED = "property_returned"
+
+
+RELEASE_ON = ("police_bond", "cash_bail", "free")
+COURT_OUTCOMES = ("remanded", "released", "charged")
+ITEM_OUTCOMES = ("returned", "disposed")
+# The events that may follow a booking once the person has left police custody.
+AFTER_CLOSE = frozenset({EventKind.PROPERTY_RETURNED})
+
+# Per kind: (field, required, kind of value). Free text is capped at 2,000 characters.
+_TEXT, _INT, _BOOL, _CHOICE = "text", "int", "bool", "choice"
+EVENT_FIELDS: dict[EventKind, tuple[tuple[str, bool, str], ...]] = {
+    EventKind.MEAL: (("note", False, _TEXT),),
+    EventKind.VISIT: (("visitor", True, _TEXT), ("relationship", False, _TEXT), ("note", False, _TEXT)),
+    EventKind.HEALTH: (("note", True, _TEXT), ("taken_to_hospital", False, _BOOL), ("ocs_told", False, _BOOL)),
+    EventKind.CELL_TRANSFER: (("to_cell", True, _CHOICE), ("reason", False, _TEXT)),
+    EventKind.CONTINUED_DETENTION: (("reason", True, _TEXT),),
+    EventKind.RELEASE: (("release_on", True, _CHOICE), ("amount_kes", False, _INT), ("receipt_number", False, _TEXT)),
+    EventKind.TO_COURT: (("court", True, _TEXT), ("case_number", False, _TEXT), ("outcome", True, _CHOICE)),
+    EventKind.STATION_TRANSFER: (("to_station", True, _TEXT), ("to_cell", True, _CHOICE), ("reason", False, _TEXT)),
+    EventKind.ESCAPE: (("note", True, _TEXT),),
+    EventKind.DEATH: (("note", True, _TEXT),),
+    EventKind.SERIOUS_INJURY: (("note", True, _TEXT), ("taken_to_hospital", False, _BOOL)),
+    EventKind.PROPERTY_RETURNED: (),
+}
+_CHOICES = {
+    "to_cell": tuple(c.value for c in Cell),
+    "release_on": RELEASE_ON,
+    "outcome": COURT_OUTCOMES,
+}
+
+
+def _clean_value(name: str, kind: str, raw: Any, errors: Errors) -> Any:
+    key = f"details.{name}"
+    if kind == _TEXT:
+        if not isinstance(raw, str):
+            errors[key] = _("Give text.")
+            return None
+        return _text(raw, key, errors, limit=2000) or None
+    if kind == _INT:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            errors[key] = _("Give a whole number.")
+            return None
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            errors[key] = _("Give a whole number.")
+            return None
+        if not 0 <= number <= 100_000_000:
+            errors[key] = _("Must be between 0 and 100,000,000.")
+        return number
+    if kind == _BOOL:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in ("true", "on", "1", "yes"):
+            return True
+        if str(raw).lower() in ("false", "off", "0", "no", ""):
+            return False
+        errors[key] = _("Give true or false.")
+        return None
+    if raw not in _CHOICES[name]:
+        errors[key] = _("Choose one of %(choices)s.") % {"choices": ", ".join(_CHOICES[name])}
+        return None
+    return raw
+
+
+def _clean_items(raw: Any, errors: Errors) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        errors["details.items"] = _("List the items returned or disposed of.")
+        return []
+    items = []
+    for i, item in enumerate(raw[:200]):
+        key = f"details.items.{i}"
+        if not isinstance(item, dict):
+            errors[key] = _("Give an object.")
+            continue
+        position = item.get("position")
+        if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < 10_000:
+            errors[f"{key}.position"] = _("Give the item's number in the inventory.")
+            continue
+        outcome = item.get("outcome")
+        if outcome not in ITEM_OUTCOMES:
+            errors[f"{key}.outcome"] = _("Choose one of %(choices)s.") % {"choices": ", ".join(ITEM_OUTCOMES)}
+            continue
+        note = item.get("note") or ""
+        note = _text(note if isinstance(note, str) else "", f"{key}.note", errors, limit=500)
+        acknowledged = item.get("acknowledged") is True
+        if outcome == "returned" and not acknowledged:
+            errors[f"{key}.acknowledged"] = _("The person receiving the item must acknowledge it.")
+        if outcome == "disposed" and not note:
+            errors[f"{key}.note"] = _("Record how the item was disposed of.")
+        items.append({"position": position, "outcome": outcome, "acknowledged": acknowledged, "note": note})
+    positions = [item["position"] for item in items]
+    if len(set(positions)) != len(positions):
+        errors["details.items"] = _("Each item once.")
+    return items
+
+
+def clean_event(kind: str, details: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
+    """Checks an event's details against its kind; returns the cleaned details and any field errors."""
+    errors = Errors()
+    if kind not in {k.value for k in EventKind}:
+        errors["kind"] = _("Unknown kind of custody event.")
+        return {}, errors
+    spec = EVENT_FIELDS[EventKind(kind)]
+    known = {name for name, _required, _kind in spec} | ({"items"} if kind == EventKind.PROPERTY_RETURNED else set())
+    for name in sorted(set(details) - known):
+        errors[f"details.{name}"] = _("This field is not expected here.")
+    cleaned: dict[str, Any] = {}
+    for name, required, value_kind in spec:
+        raw = details.get(name)
+        value = None if raw is None or raw == "" else _clean_value(name, value_kind, raw, errors)
+        if value is None:
+            if required and f"details.{name}" not in errors:
+                errors[f"details.{name}"] = _("This field is required.")
+            continue
+        cleaned[name] = value
+    if kind == EventKind.CONTINUED_DETENTION and "details.reason" in errors:
+        errors["details.reason"] = _("Continued detention needs its reason (the red-ink rule).")
+    if kind == EventKind.RELEASE and cleaned.get("release_on") == "cash_bail":
+        if not cleaned.get("amount_kes"):
+            errors["details.amount_kes"] = _("Give the cash bail amount in shillings.")
+        if not cleaned.get("receipt_number"):
+            errors["details.receipt_number"] = _("Give the cash bail receipt number.")
+    if kind == EventKind.PROPERTY_RETURNED:
+        cleaned["items"] = _clean_items(details.get("items"), errors)
+    return cleaned, errors

@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_database_objects(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from daftari.custody import database
+
+    database.ensure(connections[using])
+
+
+class CustodyConfig(AppConfig):
+    name = "daftari.custody"
+    label = "custody"
+    verbose_name = _("Cell register")
+
+    def ready(self) -> None:
+        from daftari.custody import records
+        from daftari.ledger import records as ledger_records
+
+        post_migrate.connect(_ensure_database_objects, sender=self)
+        ledger_records.register(records.KIND_CUSTODY, records.stored_record)

@@ -1,0 +1,505 @@
+"""Every change to the cell register goes through one of these functions.
+
+Each one is atomic, checks that the actor records at the station holding the person, writes the
+append-only record, updates the ``CustodyState`` projection and appends a ledger leaf (kind
+"custody") in the same transaction.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime, time
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from daftari.core.errors import DomainError, DuplicateWithDifferentContent, InvalidInput, NotPermittedAtStation
+from daftari.custody import records, rules
+from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState, GazettedHoliday, PropertyItem
+from daftari.custody.rules import EventKind
+from daftari.ledger import services as ledger
+from daftari.occurrences.models import Occurrence
+from daftari.occurrences.rules import EntryDraft, OffenceInput, PartyInput
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import Officer, Station, scope_of
+from daftari.stations.rules import can_record_at
+
+State = CustodyState.State
+
+
+class NotInCustody(DomainError):
+    code = "not_in_custody"
+    status = 409
+    default_message = gettext_lazy("This person is no longer in police custody.")
+
+
+class Booked(NamedTuple):
+    record: CustodyRecord
+    created: bool  # False when a retry with the same id and content returned the stored record
+
+
+class Recorded(NamedTuple):
+    event: CustodyEvent
+    created: bool
+
+
+# --- The court calendar ---------------------------------------------------------------------
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def court_calendar(around: datetime) -> rules.CourtCalendar:
+    """Court days around ``around``: Kenya's public holidays and the gazetted additions, with the configured hours."""
+    year = around.astimezone(rules.NAIROBI).year
+    years = [year - 1, year, year + 1]
+    gazetted = GazettedHoliday.objects.filter(date__year__in=years).values_list("date", flat=True)
+    return rules.CourtCalendar(
+        holidays=rules.kenyan_public_holidays(years, gazetted=list(gazetted)),
+        opens=_clock(settings.DAFTARI_COURT_OPENS),
+        closes=_clock(settings.DAFTARI_COURT_CLOSES),
+    )
+
+
+# --- Booking in -----------------------------------------------------------------------------
+
+
+def _officer(actor: User) -> Officer:
+    officer = getattr(actor, "officer", None)
+    if officer is None:
+        raise NotPermittedAtStation()
+    return officer
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay_booking(client_id: uuid.UUID | None, station: Station, digest: str) -> CustodyRecord | None:
+    if client_id is None:
+        return None
+    existing = CustodyRecord.objects.filter(pk=client_id).first()
+    if existing is None:
+        return None
+    if existing.station_id != station.pk or existing.content_hash != digest:
+        raise DuplicateWithDifferentContent()
+    return existing
+
+
+def _arrest_entry(
+    *, actor: User, station: Station, booking: rules.Booking, details: rules.ArrestDetails, now: datetime
+) -> Occurrence:
+    person = booking.detainee
+    offences = booking.offences
+    draft = EntryDraft(
+        entry_type="ARREST",
+        occurred_at=booking.arrested_at,
+        place=details.place,
+        narrative=_("Arrest of %(name)s: %(reason)s") % {"name": person.name, "reason": details.reason},
+        details={
+            "arrested_at": booking.arrested_at.astimezone(rules.NAIROBI).isoformat(timespec="minutes"),
+            "arresting_officer": booking.arresting_officer,
+            "reason_for_arrest": details.reason,
+            **({"physical_condition": booking.physical_condition[:200]} if booking.physical_condition else {}),
+        },
+        parties=(
+            PartyInput(
+                role="suspect",
+                name=person.name,
+                id_number=person.id_number,
+                phone=person.phone,
+                sex=person.sex,
+                date_of_birth=person.date_of_birth,
+                age=person.age,
+            ),
+        ),
+        offences=tuple(OffenceInput(section=o.section, description=o.description) for o in offences),
+    )
+    return record_occurrence(actor=actor, station=station, draft=draft).entry
+
+
+def book_in(
+    *,
+    actor: User,
+    station: Station,
+    booking: rules.Booking,
+    arrest: Occurrence | None = None,
+    arrest_details: rules.ArrestDetails | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Booked:
+    """Books a person into the station's cells, from an ARREST entry or recording the arrest with it.
+
+    The court deadline (Art. 49) is computed now and stored with the record.
+    """
+    if not can_record_at(scope_of(actor), station_code=station.code):
+        raise NotPermittedAtStation()
+    now = timezone.now()
+    cleaned, errors = rules.clean_booking(booking, now=now)
+    if (arrest is None) == (arrest_details is None):
+        errors["occurrence"] = _("Give the ARREST entry, or the details of the arrest, but not both.")
+    elif arrest is not None:
+        if arrest.entry_type != "ARREST":
+            errors["occurrence"] = _("Book in from an ARREST entry.")
+        elif arrest.station_id != station.pk:
+            errors["occurrence"] = _("The ARREST entry is in another station's book.")
+    elif arrest_details is not None:
+        arrest_details = rules.clean_arrest_details(arrest_details, errors)
+    if errors:
+        raise InvalidInput(fields=dict(errors))
+    digest = _digest(
+        {
+            "booking": asdict(cleaned),
+            "arrest": str(arrest.pk) if arrest is not None else None,
+            "arrest_details": asdict(arrest_details) if arrest_details is not None else None,
+        }
+    )
+    try:
+        with transaction.atomic():
+            replay = _replay_booking(client_id, station, digest)
+            if replay is not None:
+                return Booked(replay, created=False)
+            if arrest is None:
+                assert arrest_details is not None
+                arrest = _arrest_entry(actor=actor, station=station, booking=cleaned, details=arrest_details, now=now)
+            record = _create_booking(actor, station, cleaned, arrest, client_id, digest, now)
+            return Booked(record, created=True)
+    except IntegrityError:
+        replay = _replay_booking(client_id, station, digest)
+        if replay is None:
+            raise
+        return Booked(replay, created=False)
+
+
+def _create_booking(
+    actor: User,
+    station: Station,
+    booking: rules.Booking,
+    arrest: Occurrence,
+    client_id: uuid.UUID | None,
+    digest: str,
+    now: datetime,
+) -> CustodyRecord:
+    person = booking.detainee
+    record = CustodyRecord.objects.create(
+        id=client_id or uuid.uuid4(),
+        station=station,
+        arrest=arrest,
+        detainee_name=person.name,
+        detainee_id_number=person.id_number,
+        detainee_sex=person.sex,
+        detainee_age=person.age,
+        detainee_date_of_birth=person.date_of_birth,
+        detainee_phone=person.phone,
+        offences=[asdict(o) for o in booking.offences],
+        arresting_officer=booking.arresting_officer,
+        arrested_at=booking.arrested_at,
+        booked_in_at=now,
+        cell=booking.cell,
+        court_deadline=rules.court_deadline(booking.arrested_at, court_calendar(booking.arrested_at)),
+        physical_condition=booking.physical_condition,
+        health=asdict(booking.health),
+        next_of_kin_informed=booking.next_of_kin.informed,
+        next_of_kin_name=booking.next_of_kin.name,
+        next_of_kin_informed_at=booking.next_of_kin.informed_at,
+        remand_warning=rules.remand_warning(booking.offences),
+        recorded_by=_officer(actor),
+        content_hash=digest,
+    )
+    items = PropertyItem.objects.bulk_create(
+        PropertyItem(custody=record, position=i, description=p.description, quantity=p.quantity, value_kes=p.value_kes)
+        for i, p in enumerate(booking.property_items)
+    )
+    CustodyState.objects.create(custody=record, current_cell=record.cell, current_station=station)
+    # Read back so the ledger commits to the values as the database stores them (e.g. microseconds).
+    record = CustodyRecord.objects.select_related("station", "recorded_by", "arrest").get(pk=record.pk)
+    arrest_leaf = ledger.leaf_for(str(arrest.pk))
+    ledger.append(
+        station=station,
+        kind=records.KIND_CUSTODY,
+        record_id=str(record.pk),
+        record=records.booking_record(record, items),
+        by=record.recorded_by.service_number,
+        ob=arrest.ob_number,
+        prev=arrest_leaf.index if arrest_leaf is not None and arrest_leaf.log.station_id == station.pk else None,
+        at=now,
+    )
+    return record
+
+
+# --- Custody events -------------------------------------------------------------------------
+
+Apply = Callable[[CustodyRecord, CustodyState, dict[str, Any], datetime], None]
+
+
+def _close(state: CustodyState, to: str, at: datetime, record: CustodyRecord, *, court_or_release: bool) -> None:
+    state.state = to
+    state.closed_at = at
+    if court_or_release:
+        state.brought_within_deadline = at <= record.court_deadline
+
+
+def _apply_release(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    _close(state, State.RELEASED, at, record, court_or_release=True)
+
+
+_COURT_STATES = {"remanded": State.REMANDED, "released": State.RELEASED, "charged": State.CHARGED}
+
+
+def _apply_court(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    _close(state, _COURT_STATES[details["outcome"]], at, record, court_or_release=True)
+
+
+def _cell_check(record: CustodyRecord, cell: str, at: datetime) -> None:
+    age = rules.age_on(
+        at.astimezone(rules.NAIROBI).date(), age=record.detainee_age, date_of_birth=record.detainee_date_of_birth
+    )
+    refusals = rules.cell_refusals(cell, sex=record.detainee_sex, age=age)
+    if refusals:
+        raise InvalidInput(fields={"details.to_cell": " ".join(refusals)})
+
+
+def _apply_cell(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    _cell_check(record, details["to_cell"], at)
+    state.current_cell = details["to_cell"]
+
+
+def _apply_station(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    target = Station.objects.filter(code=details["to_station"]).first()
+    if target is None:
+        raise InvalidInput(fields={"details.to_station": _("No station with that code.")})
+    if target.pk == state.current_station_id:
+        raise InvalidInput(fields={"details.to_station": _("The person is already held at this station.")})
+    _cell_check(record, details["to_cell"], at)
+    state.current_station = target
+    state.current_cell = details["to_cell"]
+
+
+def _apply_continued(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    state.continued_detention_recorded_at = at
+
+
+def _apply_property(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    held = set(record.property_items.values_list("position", flat=True))
+    done = set()
+    for event in record.events.filter(kind=EventKind.PROPERTY_RETURNED):
+        done |= {item["position"] for item in event.details.get("items", [])}
+    for i, item in enumerate(details["items"]):
+        if item["position"] not in held:
+            raise InvalidInput(fields={f"details.items.{i}.position": _("No such item in the inventory.")})
+        if item["position"] in done:
+            raise InvalidInput(
+                fields={f"details.items.{i}.position": _("This item was already returned or disposed of.")}
+            )
+
+
+def _nothing(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+    return None
+
+
+APPLY: dict[EventKind, Apply] = {
+    EventKind.MEAL: _nothing,
+    EventKind.VISIT: _nothing,
+    EventKind.HEALTH: _nothing,
+    EventKind.SERIOUS_INJURY: _nothing,
+    EventKind.CELL_TRANSFER: _apply_cell,
+    EventKind.CONTINUED_DETENTION: _apply_continued,
+    EventKind.RELEASE: _apply_release,
+    EventKind.TO_COURT: _apply_court,
+    EventKind.STATION_TRANSFER: _apply_station,
+    EventKind.ESCAPE: lambda r, s, d, at: _close(s, State.ESCAPED, at, r, court_or_release=False),
+    EventKind.DEATH: lambda r, s, d, at: _close(s, State.DIED, at, r, court_or_release=False),
+    EventKind.PROPERTY_RETURNED: _apply_property,
+}
+
+
+def _replay_event(client_id: uuid.UUID | None, custody: CustodyRecord, digest: str) -> CustodyEvent | None:
+    if client_id is None:
+        return None
+    existing = CustodyEvent.objects.filter(pk=client_id).first()
+    if existing is None:
+        return None
+    if existing.custody_id != custody.pk or existing.content_hash != digest:
+        raise DuplicateWithDifferentContent()
+    return existing
+
+
+def record_event(
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    kind: str,
+    details: dict[str, Any],
+    at: datetime | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Recorded:
+    """Records one custody event against the booking; the verbs below are the named ways in."""
+    now = timezone.now()
+    cleaned, errors = rules.clean_event(kind, details)
+    if at is not None:
+        if at.tzinfo is None:
+            errors["at"] = _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
+        elif at > now + rules.CLOCK_SKEW:
+            errors["at"] = _("This time is in the future.")
+        elif at < custody.arrested_at:
+            errors["at"] = _("This time is before the arrest.")
+    if errors:
+        raise InvalidInput(fields=dict(errors))
+    event_kind = EventKind(kind)
+    # A retry without a time of its own must not differ from the first try only by "now".
+    digest = _digest({"custody": str(custody.pk), "kind": kind, "details": cleaned, "at": at})
+    try:
+        with transaction.atomic():
+            replay = _replay_event(client_id, custody, digest)
+            if replay is not None:
+                return Recorded(replay, created=False)
+            state = CustodyState.objects.select_for_update().select_related("current_station").get(custody=custody)
+            station = state.current_station
+            if not can_record_at(scope_of(actor), station_code=station.code):
+                raise NotPermittedAtStation()
+            if state.state != State.IN_CUSTODY and event_kind not in rules.AFTER_CLOSE:
+                raise NotInCustody()
+            moment = at or now
+            APPLY[event_kind](custody, state, cleaned, moment)
+            state.save()
+            event = CustodyEvent.objects.create(
+                id=client_id or uuid.uuid4(),
+                custody=custody,
+                station=station,
+                kind=kind,
+                at=moment,
+                recorded_at=now,
+                recorded_by=_officer(actor),
+                details=cleaned,
+                content_hash=digest,
+            )
+            event = CustodyEvent.objects.select_related("station", "recorded_by").get(pk=event.pk)
+            booking_leaf = ledger.leaf_for(str(custody.pk))
+            # prev points within the same log: a detainee transferred in has the booking in another book.
+            same_log = booking_leaf is not None and booking_leaf.log.station_id == station.pk
+            ledger.append(
+                station=station,
+                kind=records.KIND_CUSTODY,
+                record_id=str(event.pk),
+                record=records.event_record(event),
+                by=event.recorded_by.service_number,
+                ob=custody.arrest.ob_number,
+                prev=booking_leaf.index if same_log and booking_leaf is not None else None,
+                at=now,
+            )
+            return Recorded(event, created=True)
+    except IntegrityError:
+        replay = _replay_event(client_id, custody, digest)
+        if replay is None:
+            raise
+        return Recorded(replay, created=False)
+
+
+def record_care(
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    kind: str,
+    details: dict[str, Any],
+    at: datetime | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Recorded:
+    """A meal, a visit or a health event."""
+    if kind not in (EventKind.MEAL, EventKind.VISIT, EventKind.HEALTH):
+        raise InvalidInput(fields={"kind": _("Choose meal, visit or health.")})
+    return record_event(actor=actor, custody=custody, kind=kind, details=details, at=at, client_id=client_id)
+
+
+def move_cell(
+    *, actor: User, custody: CustodyRecord, to_cell: str, reason: str = "", at: datetime | None = None
+) -> Recorded:
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.CELL_TRANSFER,
+        details={"to_cell": to_cell, "reason": reason},
+        at=at,
+    )
+
+
+def record_continued_detention(
+    *, actor: User, custody: CustodyRecord, reason: str, at: datetime | None = None
+) -> Recorded:
+    """The red-ink rule: detention beyond the first 24 hours is recorded separately, with its reason."""
+    return record_event(
+        actor=actor, custody=custody, kind=EventKind.CONTINUED_DETENTION, details={"reason": reason}, at=at
+    )
+
+
+def release(
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    on: str,
+    amount_kes: int | None = None,
+    receipt_number: str = "",
+    at: datetime | None = None,
+) -> Recorded:
+    """Release on police bond, on cash bail (amount and receipt) or free."""
+    details: dict[str, Any] = {"release_on": on, "receipt_number": receipt_number}
+    if amount_kes is not None:
+        details["amount_kes"] = amount_kes
+    return record_event(actor=actor, custody=custody, kind=EventKind.RELEASE, details=details, at=at)
+
+
+def take_to_court(
+    *, actor: User, custody: CustodyRecord, court: str, outcome: str, case_number: str = "", at: datetime | None = None
+) -> Recorded:
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.TO_COURT,
+        details={"court": court, "case_number": case_number, "outcome": outcome},
+        at=at,
+    )
+
+
+def transfer_to_station(
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    to_station: Station,
+    to_cell: str,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Recorded:
+    """The receiving station sees the person arrive in its cells; the Art. 49 clock keeps running."""
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.STATION_TRANSFER,
+        details={"to_station": to_station.code, "to_cell": to_cell, "reason": reason},
+        at=at,
+    )
+
+
+def record_escape(*, actor: User, custody: CustodyRecord, note: str, at: datetime | None = None) -> Recorded:
+    return record_event(actor=actor, custody=custody, kind=EventKind.ESCAPE, details={"note": note}, at=at)
+
+
+def record_death_or_serious_injury(
+    *, actor: User, custody: CustodyRecord, kind: str, note: str, at: datetime | None = None
+) -> Recorded:
+    if kind not in (EventKind.DEATH, EventKind.SERIOUS_INJURY):
+        raise InvalidInput(fields={"kind": _("Choose death or serious_injury.")})
+    return record_event(actor=actor, custody=custody, kind=kind, details={"note": note}, at=at)
+
+
+def return_property(
+    *, actor: User, custody: CustodyRecord, items: list[dict[str, Any]], at: datetime | None = None
+) -> Recorded:
+    """Each item returned and acknowledged, or its disposal recorded."""
+    return record_event(actor=actor, custody=custody, kind=EventKind.PROPERTY_RETURNED, details={"items": items}, at=at)
