@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
 from daftari.core.api_errors import JsonOnly, install_error_handlers, method_not_allowed_response, not_found_response
+from daftari.custody.api import router as custody_router
 from daftari.ledger.api import router as ledger_router
 from daftari.occurrences.api import router as occurrences_router
 from daftari.stations.api import API_AUTH
@@ -55,3 +56,4 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/", occurrences_router)
 api.add_router("/", ledger_router)
+api.add_router("/", custody_router)

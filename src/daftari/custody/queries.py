@@ -1,12 +1,15 @@
 """Read-only questions about the cell register: who is in the cells, and was Art. 49 kept."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from daftari.custody.models import CustodyRecord, CustodyState
+from daftari.core.errors import NotFound
+from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
 from daftari.stations.models import County, Station
+from daftari.stations.rules import Scope
 
 State = CustodyState.State
 
@@ -67,3 +70,34 @@ def compliance(
     result.breaches = list(bookings.filter(late_q))
     result.decided = result.within + len(result.breaches)
     return result
+
+
+def find_custody(*, scope: Scope, custody_id: str) -> CustodyRecord:
+    """A booking the scope may see (its station's, or one transferred into it); NotFound otherwise."""
+    try:
+        key = uuid.UUID(str(custody_id))
+    except ValueError:
+        raise NotFound() from None
+    found = (
+        CustodyRecord.objects.visible_to(scope)
+        .select_related("station", "arrest", "recorded_by", "projection", "projection__current_station")
+        .filter(pk=key)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def events_of(record: CustodyRecord) -> list[CustodyEvent]:
+    return list(record.events.select_related("station", "recorded_by__user").order_by("recorded_at"))
+
+
+def returned_positions(events: list[CustodyEvent]) -> dict[int, dict[str, object]]:
+    """Which inventory items were returned or disposed of, by position."""
+    done: dict[int, dict[str, object]] = {}
+    for event in events:
+        if event.kind == CustodyEvent.Kind.PROPERTY_RETURNED:
+            for item in event.details.get("items", []):
+                done[item["position"]] = item
+    return done
