@@ -3,6 +3,7 @@ the court's own tool, ``daftari-verify audit``, in a subprocess."""
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from daftari.core import append_only
-from daftari.core.management.commands.worker import sign_checkpoints_tick
+from daftari.core import append_only, periodic
+from daftari.core.management.commands.worker import periodic_loop
 from daftari.ledger import keys
 from daftari.ledger.models import Checkpoint, Leaf
 from daftari.ledger.redaction import redact
@@ -116,10 +117,10 @@ def test_the_workers_tick_signs_every_grown_book(
 ) -> None:
     record(desk_officer, station, 2)
     record(officer_elsewhere, other_station, 1)
-    assert sign_checkpoints_tick() == 2
-    assert sign_checkpoints_tick() == 0
+    assert periodic.run_all()["ledger.checkpoints"] == 2
+    assert periodic.run_all()["ledger.checkpoints"] == 0
     record(desk_officer, station, 1)
-    assert sign_checkpoints_tick() == 1
+    assert periodic.run_all()["ledger.checkpoints"] == 1
     assert sorted(Checkpoint.objects.values_list("log__station__code", "size")) == [
         ("CENTRAL-NBI", 2),
         ("CENTRAL-NBI", 3),
@@ -131,7 +132,7 @@ def test_the_workers_tick_refuses_a_rewritten_book_and_keeps_running(
     desk_officer: User, station: Station, caplog: pytest.LogCaptureFixture
 ) -> None:
     entries = record(desk_officer, station, 2)
-    assert sign_checkpoints_tick() == 1
+    assert periodic.run_all()["ledger.checkpoints"] == 1
     row = leaf_for(str(entries[1].pk))
     assert row is not None
     # A rewritten history: the stored hash of leaf 1 no longer is what the checkpoint signed.
@@ -143,9 +144,33 @@ def test_the_workers_tick_refuses_a_rewritten_book_and_keeps_running(
     TreeNode.objects.filter(log=log, level=1, index=0).update(hash=b"\x02" * 32)
     append_only.install(connection, ["ledger_treenode"])
     record(desk_officer, station, 1)
-    assert sign_checkpoints_tick() == 0
+    assert periodic.run_all()["ledger.checkpoints"] == 0
     assert "refused to sign" in caplog.text
     assert Checkpoint.objects.count() == 1
+
+
+def test_the_worker_loop_runs_the_periodic_jobs_until_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    stop = threading.Event()
+    ticks: list[int] = []
+
+    def job() -> None:
+        ticks.append(1)
+        if len(ticks) == 3:
+            stop.set()
+
+    monkeypatch.setattr(periodic, "_jobs", {"count": job})
+    ticker = threading.Thread(target=periodic_loop, args=(stop, 0))
+    ticker.start()
+    ticker.join(timeout=10)
+    assert not ticker.is_alive() and len(ticks) == 3
+
+
+def test_a_failing_periodic_job_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise RuntimeError("SMS gateway down")
+
+    monkeypatch.setattr(periodic, "_jobs", {"a.broken": broken, "b.fine": lambda: "done"})
+    assert periodic.run_all() == {"b.fine": "done"}
 
 
 def test_an_export_of_a_clean_book_passes_daftari_verify_audit(

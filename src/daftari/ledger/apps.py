@@ -20,7 +20,9 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Signed book (ledger)")
 
     def ready(self) -> None:
-        from daftari.ledger import records, redaction
+        from daftari.core import periodic
+        from daftari.ledger import records, redaction, services
 
         post_migrate.connect(_ensure_guards, sender=self)
         records.register(redaction.KIND_REDACTION, redaction.stored_redaction)
+        periodic.register("ledger.checkpoints", services.checkpoint_tick)

@@ -2,11 +2,10 @@
 
 It is django-tasks-db's ``db_worker`` with Daftari's defaults: every queue, no autoreload.
 SIGTERM or SIGINT lets the running job finish, then the worker exits; a second signal stops it at once.
-Beside the jobs, a thread signs a checkpoint of every station's book that grew (LEDGER.md: at least
-every 60 s while a log grows), every ``CHECKPOINT_INTERVAL_SECONDS``.
+Beside the jobs, a thread runs the periodic jobs every 30 s (core/periodic.py): among them the
+signing of a checkpoint for every station's book that grew (LEDGER.md: at least every 60 s).
 """
 
-import logging
 import threading
 from argparse import ArgumentParser
 from typing import Any
@@ -14,32 +13,14 @@ from typing import Any
 from django.db import connection
 from django_tasks_db.management.commands import db_worker
 
-log = logging.getLogger(__name__)
-
-CHECKPOINT_INTERVAL_SECONDS = 30
+from daftari.core import periodic
 
 
-def sign_checkpoints_tick() -> int:
-    """One tick of the checkpoint loop: sign every grown book; never let an error end the loop.
-
-    Returns how many checkpoints were signed.
-    """
-    from daftari.ledger import services as ledger
-
-    try:
-        return len(ledger.sign_grown_logs())
-    except ledger.InconsistentLog:
-        # A book that no longer extends its last signed checkpoint was rewritten: alarm, sign nothing.
-        log.critical("ledger: refused to sign a checkpoint", exc_info=True)
-    except Exception:
-        log.exception("ledger: signing checkpoints failed; retrying next tick")
-    return 0
-
-
-def checkpoint_loop(stop: threading.Event, interval: float = CHECKPOINT_INTERVAL_SECONDS) -> None:
+def periodic_loop(stop: threading.Event, interval: float = periodic.INTERVAL_SECONDS) -> None:
+    """Runs the registered periodic jobs (the ledger's checkpoint signing among them) until ``stop``."""
     try:
         while not stop.is_set():
-            sign_checkpoints_tick()
+            periodic.run_all()
             stop.wait(interval)
     finally:
         connection.close()  # this thread's own connection
@@ -54,11 +35,11 @@ class Command(db_worker.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        signer = threading.Thread(target=checkpoint_loop, args=(stop,), name="ledger-checkpoints", daemon=True)
-        signer.start()
+        ticker = threading.Thread(target=periodic_loop, args=(stop,), name="periodic-jobs", daemon=True)
+        ticker.start()
         try:
             super().handle(*args, **options)
         finally:
-            # The job loop returns once SIGTERM/SIGINT was handled: let the signer finish its tick.
+            # The job loop returns once SIGTERM/SIGINT was handled: let the periodic jobs finish their tick.
             stop.set()
-            signer.join(timeout=10)
+            ticker.join(timeout=10)
