@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("daftari.stations.urls")),
     path("", include("daftari.occurrences.urls")),
+    path("", include("daftari.custody.urls")),
     path("", include("daftari.notifications.urls")),
 ]

@@ -60,7 +60,7 @@ def compliance(
         bookings = bookings.filter(station=station)
     if county is not None:
         bookings = bookings.filter(station__county=county)
-    bookings = bookings.select_related("projection", "station").order_by("court_deadline")
+    bookings = bookings.select_related("projection", "station", "arrest").order_by("court_deadline")
     result = Compliance()
     within_q = Q(projection__brought_within_deadline=True)
     late_q = Q(projection__brought_within_deadline=False) | Q(

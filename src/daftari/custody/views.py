@@ -1,0 +1,341 @@
+"""The desk pages of the cell register: the custody board, book-in, a booking's page, the receipt, compliance."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from daftari.core.errors import DomainError, InvalidInput, NotFound
+from daftari.core.types import AuthenticatedRequest
+from daftari.custody import queries, rules
+from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm
+from daftari.custody.models import CustodyRecord, PropertyItem
+from daftari.custody.services import book_in, record_event, return_property
+from daftari.occurrences.models import Occurrence
+from daftari.stations.models import County, Station, scope_of
+from daftari.stations.rules import Role, can_record_at, can_see_station, sees_personal_data
+from daftari.stations.services import log_access
+
+
+def _station(request: AuthenticatedRequest) -> Station | None:
+    officer = getattr(request.user, "officer", None)
+    return officer.station if officer is not None else None
+
+
+def _htmx(request: AuthenticatedRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _record_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -> CustodyRecord:
+    try:
+        record = queries.find_custody(scope=scope_of(request.user), custody_id=str(pk))
+    except NotFound:
+        hidden = CustodyRecord.objects.filter(pk=pk).select_related("station").first()
+        if hidden is not None:
+            _log(request, hidden, purpose, "denied")
+        raise Http404 from None
+    return record
+
+
+def _log(request: AuthenticatedRequest, record: CustodyRecord, purpose: str, outcome: str) -> None:
+    log_access(
+        actor=request.user,
+        record_type="custody",
+        record_id=str(record.pk),
+        record_station=record.station,
+        purpose=purpose,
+        outcome=outcome,
+    )
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+@dataclass
+class BoardRow:
+    record: CustodyRecord
+    in_custody_for: str
+    time_left: str
+    band: rules.Band
+    band_words: str
+    needs_reason: bool  # held past 24 h with no continued-detention reason (the red-ink rule)
+    items: list[PropertyItem]
+
+
+def _board_rows(station: Station, now: datetime) -> list[BoardRow]:
+    rows = []
+    for record in queries.in_custody(station).prefetch_related("property_items"):
+        band = rules.board_colour(record.court_deadline, now)
+        left = record.court_deadline - now
+        rows.append(
+            BoardRow(
+                record=record,
+                in_custody_for=_duration(now - record.arrested_at),
+                time_left=_duration(left) if left >= timedelta(0) else _("%(late)s late") % {"late": _duration(left)},
+                band=band,
+                band_words=str(rules.BAND_WORDS[band]),
+                needs_reason=now - record.arrested_at > timedelta(hours=rules.ART_49_HOURS)
+                and record.projection.continued_detention_recorded_at is None,
+                items=list(record.property_items.all()),
+            )
+        )
+    # Breached deadlines first, then the nearest deadline.
+    rows.sort(key=lambda r: (r.band != rules.Band.BREACHED, r.record.court_deadline))
+    return rows
+
+
+@login_required
+@require_GET
+def board(request: AuthenticatedRequest) -> HttpResponse:
+    station = _station(request)
+    scope = scope_of(request.user)
+    if station is None or not can_see_station(scope, station_code=station.code, county_code=station.county_id):
+        return render(request, "custody/board.html", {"station": None})
+    personal = sees_personal_data(scope)
+    rows = _board_rows(station, timezone.now())
+    if rows:
+        log_access(
+            actor=request.user,
+            record_type="custody_board",
+            record_id=station.code,
+            record_station=station,
+            purpose="custody board",
+            outcome="shown" if personal else "withheld",
+        )
+    context = {
+        "station": station,
+        "rows": rows,
+        "personal": personal,
+        "can_record": can_record_at(scope, station_code=station.code),
+        "now": timezone.now(),
+    }
+    template = "custody/board.html#cells" if _htmx(request) else "custody/board.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _initial_from_arrest(arrest: Occurrence) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "client_id": uuid.uuid4(),
+        "arresting_officer": arrest.details.get("arresting_officer", ""),
+        "physical_condition": arrest.details.get("physical_condition", ""),
+    }
+    try:
+        initial["arrested_at"] = datetime.fromisoformat(arrest.details["arrested_at"]).astimezone(rules.NAIROBI)
+    except (KeyError, TypeError, ValueError):
+        initial["arrested_at"] = arrest.occurred_at.astimezone(rules.NAIROBI)
+    suspect = arrest.parties.filter(role="suspect").first()
+    if suspect is not None:
+        initial.update(
+            name=suspect.name,
+            sex=suspect.sex,
+            age=suspect.age,
+            date_of_birth=suspect.date_of_birth,
+            id_number=suspect.id_number,
+            phone=suspect.phone,
+        )
+    offence = arrest.offences.first()
+    if offence is not None:
+        initial.update(offence_section=offence.section, offence_description=offence.description)
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResponse:
+    station = _station(request)
+    scope = scope_of(request.user)
+    if station is None or not can_record_at(scope, station_code=station.code):
+        raise PermissionDenied(_("Your role does not allow booking into the cells."))
+    arrest = Occurrence.objects.visible_to(scope).filter(pk=arrest_pk, station=station, entry_type="ARREST").first()
+    if arrest is None:
+        raise Http404
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        form = BookInForm(request.POST)
+        if form.is_valid():
+            try:
+                booked = book_in(
+                    actor=request.user,
+                    station=station,
+                    booking=form.booking(),
+                    arrest=arrest,
+                    client_id=form.cleaned_data.get("client_id"),
+                )
+            except InvalidInput as problem:
+                for key, message in problem.fields.items():
+                    name = BOOKING_FIELDS.get(key)
+                    if name is not None and name in form.fields:
+                        form.add_error(name, str(message))
+                    else:
+                        form.add_error(None, str(message))
+            except DomainError as problem:
+                form.add_error(None, problem.message)
+            else:
+                if booked.record.remand_warning:
+                    messages.warning(
+                        request,
+                        _("Art. 49(2): the offence is punishable by a fine or by 6 months or less — no remand."),
+                    )
+                messages.success(request, _("Booked into the cells."))
+                return redirect("custody_record", pk=booked.record.pk)
+        errors = [
+            (f"#{form[name].auto_id}" if name in form.fields else "#book-in", str(e))
+            for name, errs in form.errors.items()
+            for e in errs
+        ]
+    else:
+        form = BookInForm(initial=_initial_from_arrest(arrest))
+    return render(request, "custody/book_in.html", {"form": form, "arrest": arrest, "errors": errors})
+
+
+def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extra: Any) -> dict[str, Any]:
+    scope = scope_of(request.user)
+    now = timezone.now()
+    events = queries.events_of(record)
+    done = queries.returned_positions(events)
+    band = rules.board_colour(record.court_deadline, now)
+    state = record.projection
+    return {
+        "record": record,
+        "state": state,
+        "events": events,
+        "items": [(item, done.get(item.position)) for item in record.property_items.all()],
+        "personal": sees_personal_data(scope),
+        "can_record": can_record_at(scope, station_code=state.current_station.code),
+        "open": state.state == state.State.IN_CUSTODY,
+        "band": band,
+        "band_words": rules.BAND_WORDS[band],
+        "form": extra.pop("form", None) or EventForm(initial={"client_id": uuid.uuid4()}),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def record_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    record = _record_or_404(request, pk, "custody record")
+    context = _record_context(request, record)
+    _log(request, record, "custody record", "shown" if context["personal"] else "withheld")
+    return render(request, "custody/record.html", context)
+
+
+@login_required
+@require_POST
+def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    record = _record_or_404(request, pk, "custody event")
+    form = EventForm(request.POST)
+    if form.is_valid():
+        try:
+            record_event(
+                actor=request.user,
+                custody=record,
+                kind=form.cleaned_data["kind"],
+                details=form.details(),
+                client_id=form.cleaned_data.get("client_id"),
+            )
+        except InvalidInput as problem:
+            for key, message in problem.fields.items():
+                name = key.removeprefix("details.")
+                form.add_error(name if name in form.fields else None, str(message))
+        except DomainError as problem:
+            form.add_error(None, problem.message)
+        else:
+            messages.success(request, _("Recorded in the cell register."))
+            return redirect("custody_record", pk=record.pk)
+    record = _record_or_404(request, pk, "custody event")
+    context = _record_context(request, record, form=form)
+    return render(request, "custody/record.html", context, status=422)
+
+
+@login_required
+@require_POST
+def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    record = _record_or_404(request, pk, "custody property")
+    items = []
+    for item in record.property_items.all():
+        outcome = request.POST.get(f"outcome-{item.position}", "")
+        if outcome:
+            items.append(
+                {
+                    "position": item.position,
+                    "outcome": outcome,
+                    "acknowledged": request.POST.get(f"acknowledged-{item.position}") == "on",
+                    "note": request.POST.get(f"note-{item.position}", ""),
+                }
+            )
+    try:
+        return_property(actor=request.user, custody=record, items=items)
+    except DomainError as problem:
+        for message in problem.fields.values() or [problem.message]:
+            messages.error(request, str(message))
+    else:
+        messages.success(request, _("Property returned or disposal recorded."))
+    return redirect("custody_record", pk=record.pk)
+
+
+@login_required
+@require_GET
+def receipt(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    record = _record_or_404(request, pk, "custody property receipt")
+    personal = sees_personal_data(scope_of(request.user))
+    _log(request, record, "custody property receipt", "shown" if personal else "withheld")
+    return render(
+        request,
+        "custody/receipt.html",
+        {"record": record, "items": list(record.property_items.all()), "personal": personal},
+    )
+
+
+COMPLIANCE_ROLES = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
+
+
+@login_required
+@require_GET
+def compliance(request: AuthenticatedRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    if not scope.roles & COMPLIANCE_ROLES:
+        raise PermissionDenied(_("Your role does not allow this."))
+    now = timezone.now()
+    try:
+        days = max(1, min(366, int(request.GET.get("days", "30"))))
+    except ValueError:
+        days = 30
+    station: Station | None = None
+    county: County | None = None
+    if scope.is_national:
+        code = request.GET.get("station", "")
+        station = Station.objects.filter(code=code).first() if code else None
+        county_code = request.GET.get("county", "")
+        county = County.objects.filter(code=int(county_code)).first() if county_code.isdigit() else None
+    elif Role.COMMANDER in scope.roles and scope.county_code is not None:
+        county = County.objects.filter(code=scope.county_code).first()
+    else:
+        station = _station(request)
+        if station is None:
+            raise PermissionDenied(_("Your role does not allow this."))
+    figures = queries.compliance(start=now - timedelta(days=days), end=now, now=now, station=station, county=county)
+    return render(
+        request,
+        "custody/compliance.html",
+        {
+            "figures": figures,
+            "station": station,
+            "county": county,
+            "days": days,
+            "personal": sees_personal_data(scope),
+        },
+    )
