@@ -128,11 +128,16 @@ def test_the_workers_tick_signs_every_grown_book(
     ]
 
 
-def test_the_workers_tick_refuses_a_rewritten_book_and_keeps_running(
-    desk_officer: User, station: Station, caplog: pytest.LogCaptureFixture
+def test_the_workers_tick_refuses_a_rewritten_book_and_still_signs_the_others(
+    desk_officer: User,
+    station: Station,
+    officer_elsewhere: User,
+    other_station: Station,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     entries = record(desk_officer, station, 2)
     assert periodic.run_all()["ledger.checkpoints"] == 1
+    record(officer_elsewhere, other_station, 1)
     row = leaf_for(str(entries[1].pk))
     assert row is not None
     # A rewritten history: the stored hash of leaf 1 no longer is what the checkpoint signed.
@@ -144,9 +149,12 @@ def test_the_workers_tick_refuses_a_rewritten_book_and_keeps_running(
     TreeNode.objects.filter(log=log, level=1, index=0).update(hash=b"\x02" * 32)
     append_only.install(connection, ["ledger_treenode"])
     record(desk_officer, station, 1)
-    assert periodic.run_all()["ledger.checkpoints"] == 0
-    assert "refused to sign" in caplog.text
-    assert Checkpoint.objects.count() == 1
+    assert periodic.run_all()["ledger.checkpoints"] == 1
+    assert "refused to sign a checkpoint of daftari.local/ob/CENTRAL-NBI" in caplog.text
+    assert sorted(Checkpoint.objects.values_list("log__station__code", "size")) == [
+        ("CENTRAL-NBI", 2),
+        ("KISUMU-CTL", 1),
+    ]
 
 
 def test_the_worker_loop_runs_the_periodic_jobs_until_stopped(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -168,28 +168,38 @@ def sign_checkpoint(*, station: Station, now: datetime | None = None) -> Checkpo
         )
 
 
-def sign_grown_logs() -> list[Checkpoint]:
-    """A checkpoint for every log that grew since its last one (the worker calls this every minute)."""
-    signed = []
+def _grown_logs() -> list[Log]:
+    grown = []
     for head in Log.objects.select_related("station"):
         last_size = head.checkpoints.order_by("-size").values_list("size", flat=True).first()
         if head.size and head.size != last_size:
-            checkpoint = sign_checkpoint(station=head.station)
-            if checkpoint is not None:
-                signed.append(checkpoint)
+            grown.append(head)
+    return grown
+
+
+def sign_grown_logs() -> list[Checkpoint]:
+    """A checkpoint for every log that grew since its last one (the worker calls this every minute)."""
+    signed = []
+    for head in _grown_logs():
+        checkpoint = sign_checkpoint(station=head.station)
+        if checkpoint is not None:
+            signed.append(checkpoint)
     return signed
 
 
 def checkpoint_tick() -> int:
-    """The worker's periodic job: sign every grown book; a rewritten one raises an alarm, never a checkpoint.
+    """The worker's periodic job: sign every grown book. A rewritten book raises an alarm and gets no
+    checkpoint, and does not keep the other stations' books from being signed.
 
     Returns how many checkpoints were signed.
     """
-    try:
-        return len(sign_grown_logs())
-    except InconsistentLog:
-        log.critical("ledger: refused to sign a checkpoint", exc_info=True)
-        return 0
+    signed = 0
+    for head in _grown_logs():
+        try:
+            signed += sign_checkpoint(station=head.station) is not None
+        except InconsistentLog:
+            log.critical("ledger: refused to sign a checkpoint of %s", head.origin, exc_info=True)
+    return signed
 
 
 def latest_checkpoint(log_: Log) -> Checkpoint | None:
