@@ -88,8 +88,8 @@ class CustodyIn(InputSchema):
     detainee: DetaineeIn
     offences: list[CustodyOffenceIn] = Field(default_factory=list, max_length=MAX_PARTS)
     physical_condition: str = Field("", max_length=TEXT)
-    health: HealthIn = Field(default_factory=lambda: HealthIn())
-    next_of_kin: NextOfKinIn = Field(default_factory=lambda: NextOfKinIn())
+    health: HealthIn = Field(default_factory=lambda: HealthIn.model_validate({}))
+    next_of_kin: NextOfKinIn = Field(default_factory=lambda: NextOfKinIn.model_validate({}))
     property: list[HeldItemIn] = Field(default_factory=list, max_length=MAX_PARTS)
 
 
