@@ -123,3 +123,27 @@ def test_the_ocs_sees_the_compliance_figure_and_the_desk_does_not(
     assert "No breaches." in page
     client.force_login(desk_officer)
     assert client.get("/custody/compliance").status_code == 403
+
+
+def test_an_admin_adds_a_gazetted_holiday_and_cannot_change_a_booking(
+    client: Client, admin_officer: User, detainee: CustodyRecord
+) -> None:
+    admin_officer.is_staff = True
+    admin_officer.is_superuser = True
+    admin_officer.save()
+    client.force_login(admin_officer)
+    response = client.post(
+        "/admin/custody/gazettedholiday/add/",
+        {"date": "2026-05-27", "name": "Idd ul-Adha", "gazette_notice": "Gazette Notice No. 6521 of 2026"},
+    )
+    assert response.status_code == 302
+    from daftari.custody.models import GazettedHoliday
+
+    assert GazettedHoliday.objects.filter(name="Idd ul-Adha").exists()
+    assert client.get(f"/admin/custody/custodyrecord/{detainee.pk}/delete/").status_code == 403
+
+
+def test_the_board_speaks_kiswahili(desk_client: Client, detainee: CustodyRecord) -> None:
+    desk_client.cookies["daftari_language"] = "sw"
+    page = desk_client.get("/custody").content.decode()
+    assert "Mahabusu" in page and "Zimebaki zaidi ya saa 12" in page
