@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "daftari.stations.context_processors.officer",
+                "daftari.custody.alerts.banner",
             ],
         },
     }

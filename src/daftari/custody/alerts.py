@@ -1,0 +1,147 @@
+"""Custody alerts: the OCS is told before and at an Art. 49 breach; deaths and serious injuries at once.
+
+``send_due_alerts`` runs in the worker every minute. Each alert is claimed with a conditional
+UPDATE of ``CustodyState`` (``alert_*_sent_at IS NULL``) in the transaction that queues its SMS,
+so two workers, or one run twice, send it once; the SMS ``event_key`` is a second guard.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from daftari.core.errors import InvalidInput
+from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
+from daftari.custody.rules import EventKind
+from daftari.notifications.models import SmsMessage
+from daftari.notifications.services import send_sms
+from daftari.stations.models import Officer, Station, scope_of
+from daftari.stations.rules import Role
+
+log = logging.getLogger(__name__)
+
+WARNING_BEFORE = timedelta(hours=4)
+State = CustodyState.State
+
+
+def officer_phones(*, role: Role, station: Station | None = None, county_id: int | None = None) -> list[str]:
+    """Phones of the active officers in ``role``, at the station or in the county; those without one are left out."""
+    officers = Officer.objects.filter(user__is_active=True, user__groups__name=role.value).exclude(phone="")
+    if station is not None:
+        officers = officers.filter(station=station)
+    if county_id is not None:
+        officers = officers.filter(station__county_id=county_id)
+    return sorted(set(officers.values_list("phone", flat=True)))
+
+
+def _send_to_each(phones: list[str], *, template: str, context: dict[str, object], event_key: str) -> list[SmsMessage]:
+    messages = []
+    for phone in phones:
+        try:
+            messages.append(send_sms(to=phone, template=template, context=context, event_key=f"{event_key}:{phone}"))
+        except InvalidInput:
+            log.warning("custody alert %s: officer phone %r is not a valid number", event_key, phone)
+    return messages
+
+
+def _deadline_context(record: CustodyRecord, station: Station) -> dict[str, object]:
+    return {"detainee": record.detainee_name, "station": station.name, "deadline": record.court_deadline}
+
+
+def _claim_and_send(custody_id: uuid.UUID, *, field: str, template: str, suffix: str, now: datetime) -> bool:
+    with transaction.atomic():
+        claimed = CustodyState.objects.filter(
+            pk=custody_id, state=State.IN_CUSTODY, **{f"{field}__isnull": True}
+        ).update(**{field: now})
+        if not claimed:
+            return False  # another worker took it, or the person left custody meanwhile
+        state = CustodyState.objects.select_related("custody", "current_station").get(pk=custody_id)
+        station = state.current_station
+        phones = officer_phones(role=Role.OCS, station=station)
+        if not phones:
+            log.warning("custody alert %s: no OCS with a phone at %s; only the banner shows it", suffix, station.code)
+        _send_to_each(
+            phones,
+            template=template,
+            context=_deadline_context(state.custody, station),
+            event_key=f"custody:{custody_id}:{suffix}",
+        )
+    return True
+
+
+def send_due_alerts(now: datetime | None = None) -> int:
+    """Sends the deadline warnings (4 h before) and breach alerts that are due; returns how many were claimed."""
+    now = now or timezone.now()
+    held = CustodyState.objects.filter(state=State.IN_CUSTODY)
+    # A deadline already passed gets the breach alert only: a warning then would say "4 hours left".
+    warnings = held.filter(
+        alert_warning_sent_at__isnull=True,
+        custody__court_deadline__gt=now,
+        custody__court_deadline__lte=now + WARNING_BEFORE,
+    ).values_list("pk", flat=True)
+    breaches = held.filter(alert_breach_sent_at__isnull=True, custody__court_deadline__lte=now).values_list(
+        "pk", flat=True
+    )
+    claimed = 0
+    for custody_id in list(warnings):
+        claimed += _claim_and_send(
+            custody_id, field="alert_warning_sent_at", template="custody_deadline_warning", suffix="warning", now=now
+        )
+    for custody_id in list(breaches):
+        claimed += _claim_and_send(
+            custody_id, field="alert_breach_sent_at", template="custody_deadline_breach", suffix="breach", now=now
+        )
+    return claimed
+
+
+def notify_death_or_serious_injury(event: CustodyEvent) -> list[SmsMessage]:
+    """Tells the OCS, the county commander(s) and oversight at once. Call it in the recording transaction."""
+    if event.kind not in (EventKind.DEATH, EventKind.SERIOUS_INJURY):
+        return []
+    station = event.station
+    phones = sorted(
+        set(
+            officer_phones(role=Role.OCS, station=station)
+            + officer_phones(role=Role.COMMANDER, county_id=station.county_id)
+            + officer_phones(role=Role.OVERSIGHT)
+        )
+    )
+    return _send_to_each(
+        phones,
+        template=f"custody_{event.kind}",
+        context={"detainee": event.custody.detainee_name, "station": station.name, "occurred_at": event.at},
+        event_key=f"custody:{event.custody_id}:{event.kind}:{event.pk}",
+    )
+
+
+def near_or_past_deadline(station: Station, now: datetime | None = None) -> list[CustodyRecord]:
+    """The people held at the station whose court deadline is less than 4 hours away or already past."""
+    now = now or timezone.now()
+    return list(
+        CustodyRecord.objects.filter(
+            projection__state=State.IN_CUSTODY,
+            projection__current_station=station,
+            court_deadline__lte=now + WARNING_BEFORE,
+        ).order_by("court_deadline")
+    )
+
+
+def banner(request: HttpRequest) -> dict[str, object]:
+    """Context processor: the custody deadline banner for the station's OCS and desk."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_of(user)
+    officer = getattr(user, "officer", None)
+    if officer is None or officer.station_id is None or not scope.roles & {Role.OCS, Role.DESK}:
+        return {}
+    now = timezone.now()
+    records = near_or_past_deadline(officer.station, now)
+    return {
+        "custody_deadline_alerts": [
+            {"record": r, "breached": r.court_deadline <= now, "deadline": r.court_deadline} for r in records
+        ]
+    }
