@@ -1,14 +1,14 @@
 """The ledger as a state machine over the real services and database.
 
-Hypothesis drives appends, retried appends, checkpoints, corrections and restarts at two stations,
-and after every step the book must still prove what it acknowledged. There is no redaction rule:
-no redaction service exists in daftari.ledger yet.
+Hypothesis drives appends, retried appends, checkpoints, corrections and restarts lawful erasures and
+restarts at two stations, and after every step the book must still prove what it acknowledged.
 """
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from daftari_verify import merkle
 from daftari_verify.checkpoint import Checkpoint as OpenedCheckpoint
 from daftari_verify.checkpoint import ConsistencyProof, InclusionProof, open_checkpoint
@@ -26,8 +26,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from daftari.core.errors import DuplicateWithDifferentContent
 from daftari.ledger import keys
 from daftari.ledger.models import Leaf, Log
+from daftari.ledger.redaction import AlreadyRedacted, redact
 from daftari.ledger.services import consistency_proof, inclusion_proof, root_at, sign_checkpoint
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import EntryDraft, PartyInput
@@ -73,6 +75,7 @@ class Book:
     station_id: int
     officer_id: int
     records: set[str] = field(default_factory=set)
+    redacted: set[str] = field(default_factory=set)
     checked_checkpoints: int = 0
     proven_at: int = 0
 
@@ -80,6 +83,7 @@ class Book:
 class LedgerMachine(RuleBasedStateMachine):
     # Set by the test function, which holds the database fixtures.
     desks: tuple[tuple[Station, User], ...] = ()
+    admin_id: int = 0
 
     sent = Bundle("sent")
 
@@ -127,10 +131,19 @@ class LedgerMachine(RuleBasedStateMachine):
     def duplicate_append(self, sent: Sent) -> None:
         log = self.log(sent.desk)
         size_before = log.size if log else 0
-        recorded = record_occurrence(
-            actor=self.actor(sent.desk), station=self.station(sent.desk), draft=sent.draft, client_id=sent.client_id
-        )
-        assert not recorded.created and recorded.entry.pk == sent.client_id
+        resend = {
+            "actor": self.actor(sent.desk),
+            "station": self.station(sent.desk),
+            "draft": sent.draft,
+            "client_id": sent.client_id,
+        }
+        if str(sent.client_id) in self.books[sent.desk].redacted:
+            # The stored entry lost the content the retry carries: it is no longer the same entry.
+            with pytest.raises(DuplicateWithDifferentContent):
+                record_occurrence(**resend)
+        else:
+            recorded = record_occurrence(**resend)
+            assert not recorded.created and recorded.entry.pk == sent.client_id
         assert Log.objects.get(station_id=self.books[sent.desk].station_id).size == size_before
 
     @rule(desk=st.sampled_from([0, 1]))
@@ -151,6 +164,24 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         assert recorded.created
         self.books[original.desk].records.add(str(recorded.entry.pk))
+
+    @rule(sent=sent)
+    def redaction(self, sent: Sent) -> None:
+        book, record_id = self.books[sent.desk], str(sent.client_id)
+        admin = User.objects.select_related("officer").get(pk=self.admin_id)
+        if record_id in book.redacted:
+            with pytest.raises(AlreadyRedacted):
+                redact(actor=admin, record_id=record_id, authority="High Court order E123 of 2026")
+            return
+        erased = Leaf.objects.get(record_id=record_id)
+        data_before = bytes(erased.data)
+        redaction = redact(actor=admin, record_id=record_id, authority="High Court order E123 of 2026")
+        book.records.add(str(redaction.pk))
+        book.redacted.add(record_id)
+        erased.refresh_from_db()
+        assert bytes(erased.data) == data_before
+        assert "Wanjiku" not in str(Occurrence.objects.get(pk=sent.client_id).narrative)
+        book.proven_at = 0  # prove every leaf again, the erased one included, at the next check
 
     @rule()
     def restart(self) -> None:
@@ -223,11 +254,18 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 def test_the_book_proves_every_acknowledged_record_whatever_the_desks_do(
-    desk_officer: User, station: Station, officer_elsewhere: User, other_station: Station, tmp_path, settings
+    desk_officer: User,
+    station: Station,
+    officer_elsewhere: User,
+    other_station: Station,
+    admin_officer: User,
+    tmp_path,
+    settings,
 ) -> None:
     settings.DAFTARI_LEDGER_KEY_FILE = tmp_path / "ledger.key"
     keys.signer.cache_clear()
     LedgerMachine.desks = ((station, desk_officer), (other_station, officer_elsewhere))
+    LedgerMachine.admin_id = admin_officer.pk
     run_state_machine_as_test(
         LedgerMachine,
         settings=hypothesis_settings(
