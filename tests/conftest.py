@@ -4,7 +4,7 @@ Two stations in two counties: Central (Nairobi) where most personas serve, and K
 Central (Kisumu) for the officer elsewhere.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,6 +19,16 @@ from daftari.stations.rules import Role
 from daftari.stations.services import create_officer
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked() -> Iterator[None]:
+    """A request in Kiswahili leaves the language active in the thread; each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

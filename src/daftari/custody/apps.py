@@ -18,8 +18,11 @@ class CustodyConfig(AppConfig):
     verbose_name = _("Cell register")
 
     def ready(self) -> None:
-        from daftari.custody import records
+        from daftari.core import periodic
+        from daftari.custody import alerts, records
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         ledger_records.register(records.KIND_CUSTODY, records.stored_record)
+        # The OCS is told 4 h before each Art. 49 deadline and at breach; claims make ticks idempotent.
+        periodic.register("custody.alerts", alerts.send_due_alerts)

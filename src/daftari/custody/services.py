@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import DomainError, DuplicateWithDifferentContent, InvalidInput, NotPermittedAtStation
-from daftari.custody import records, rules
+from daftari.custody import alerts, records, rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState, GazettedHoliday, PropertyItem
 from daftari.custody.rules import EventKind
 from daftari.ledger import services as ledger
@@ -395,6 +395,9 @@ def record_event(
                 prev=booking_leaf.index if same_log and booking_leaf is not None else None,
                 at=now,
             )
+            # A death or serious injury in the cells reaches the OCS, the commander and oversight
+            # at once; the SMS are queued with this transaction and go out only if it commits.
+            alerts.notify_death_or_serious_injury(event)
             return Recorded(event, created=True)
     except IntegrityError:
         replay = _replay_event(client_id, custody, digest)
