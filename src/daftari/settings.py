@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "daftari.stations",
     "daftari.ledger",
     "daftari.notifications",
+    "daftari.payments",
     "daftari.occurrences",
     "daftari.custody",
 ]
@@ -225,3 +226,23 @@ DAFTARI_SMS_WEBHOOK_TOKEN = os.getenv("DAFTARI_SMS_WEBHOOK_TOKEN", "")
 # Art. 49 court hours (Africa/Nairobi), for the custody clock.
 DAFTARI_COURT_OPENS = os.getenv("DAFTARI_COURT_OPENS", "08:00")
 DAFTARI_COURT_CLOSES = os.getenv("DAFTARI_COURT_CLOSES", "17:00")
+
+
+# M-Pesa Daraja (payments). Development and tests talk to `daftari daraja-sim` (port 8001 under
+# `make run`); production sets the Safaricom host and real credentials. Outside debug a missing
+# credential stays empty: payments then fail clearly instead of using a development value.
+def _dev_only(name: str, default: str) -> str:
+    return os.getenv(name, "") or (default if DEBUG else "")
+
+
+DAFTARI_DARAJA_BASE_URL = os.getenv("DAFTARI_DARAJA_BASE_URL", "http://127.0.0.1:8001")
+DAFTARI_DARAJA_CONSUMER_KEY = _dev_only("DAFTARI_DARAJA_CONSUMER_KEY", "daftari-dev-consumer-key")
+DAFTARI_DARAJA_CONSUMER_SECRET = _dev_only("DAFTARI_DARAJA_CONSUMER_SECRET", "daftari-dev-consumer-secret")
+DAFTARI_DARAJA_SHORTCODE = os.getenv("DAFTARI_DARAJA_SHORTCODE", "174379")
+# The public sandbox passkey Safaricom publishes for shortcode 174379.
+DAFTARI_DARAJA_PASSKEY = _dev_only(
+    "DAFTARI_DARAJA_PASSKEY", "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
+)
+# Daraja calls back at DAFTARI_PUBLIC_BASE_URL + the payments callback paths.
+# The secret path segment of the Daraja callbacks (they are not signed); empty turns them off.
+DAFTARI_DARAJA_CALLBACK_TOKEN = _dev_only("DAFTARI_DARAJA_CALLBACK_TOKEN", "daftari-dev-daraja-callback")

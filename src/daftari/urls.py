@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("daftari.occurrences.urls")),
     path("", include("daftari.custody.urls")),
     path("", include("daftari.notifications.urls")),
+    path("", include("daftari.payments.urls")),
 ]

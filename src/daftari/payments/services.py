@@ -1,0 +1,316 @@
+"""Every change to a payment. Settlement happens exactly once: a conditional UPDATE moves a payment
+out of PENDING, and only the one caller whose UPDATE matched calls the account's ``on_confirmed``,
+inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daftari.core.errors import DomainError, InvalidInput
+from daftari.core.phones import normalise_phone
+from daftari.payments import accounts, rules
+from daftari.payments.daraja import DarajaClient, DarajaError
+from daftari.payments.models import DarajaCallback, Payment
+
+log = logging.getLogger(__name__)
+
+ACCEPTED = {"ResultCode": 0, "ResultDesc": "Accepted"}
+# A query that still says 1037 after this long means the customer never answered.
+GIVE_UP_AFTER = timedelta(minutes=15)
+
+
+class MalformedCallback(DomainError):
+    code = "malformed_callback"
+    status = 400
+
+
+def callback_url(name: str) -> str:
+    # Another app may leave the shared setting empty (meaning "the request's host"): Daraja needs a full URL.
+    base = (getattr(settings, "DAFTARI_PUBLIC_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse(name, kwargs={"token": settings.DAFTARI_DARAJA_CALLBACK_TOKEN})
+
+
+# -- STK push ------------------------------------------------------------------------------------
+
+
+def request_stk_push(
+    *, account_reference: str, amount_kes: int, phone: str, description: str, client_id: uuid.UUID | None = None
+) -> Payment:
+    """Creates a PENDING payment and asks Daraja to prompt the phone, once the payment is committed.
+
+    When Daraja cannot be reached or refuses, the payment is returned FAILED with Daraja's reason.
+    A retried request with the same ``client_id`` returns the first payment.
+    """
+    reference = account_reference.strip().upper()
+    errors: dict[str, str] = {}
+    e164 = normalise_phone(phone)
+    if e164 is None or not e164.startswith("+254"):
+        errors["phone"] = _("Enter a Kenyan mobile number, such as 0712 345 678.")
+    if not reference or len(reference) > rules.ACCOUNT_REFERENCE_MAX or not reference.isalnum():
+        errors["account_reference"] = _("An account reference is 1 to 12 letters and digits.")
+    if isinstance(amount_kes, bool) or not isinstance(amount_kes, int) or amount_kes <= 0:
+        errors["amount_kes"] = _("The amount must be a whole number of shillings above zero.")
+    if errors or e164 is None:
+        raise InvalidInput(fields=errors)
+    if client_id is not None:
+        existing = Payment.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                account_reference=reference,
+                amount_kes=amount_kes,
+                phone=e164,
+                method=Payment.Method.STK,
+                client_id=client_id,
+            )
+    except IntegrityError:
+        return Payment.objects.get(client_id=client_id)
+    # The push leaves only after the payment is committed: the callback must find it.
+    transaction.on_commit(lambda: _push(payment.pk, description))
+    payment.refresh_from_db()
+    return payment
+
+
+def _push(payment_id: uuid.UUID, description: str) -> None:
+    payment = Payment.objects.get(pk=payment_id)
+    try:
+        with DarajaClient.from_settings() as client:
+            accepted = client.stk_push(
+                phone=payment.phone,
+                amount_kes=payment.amount_kes,
+                account_reference=payment.account_reference,
+                description=description,
+                callback_url=callback_url("daraja_stk"),
+            )
+    except (DarajaError, ValueError) as exc:
+        Payment.objects.filter(pk=payment_id, state=Payment.State.PENDING).update(
+            state=Payment.State.FAILED, result_code=getattr(exc, "code", "") or "push", result_desc=str(exc)[:255]
+        )
+        return
+    Payment.objects.filter(pk=payment_id).update(
+        merchant_request_id=accepted.merchant_request_id[:64], checkout_request_id=accepted.checkout_request_id[:64]
+    )
+    # A fast callback may have arrived before the CheckoutRequestID was stored: settle from it now.
+    for orphan in DarajaCallback.objects.filter(
+        kind=DarajaCallback.Kind.STK, key=accepted.checkout_request_id, processed=False
+    ):
+        _process_stk(orphan, rules.parse_stk_callback(bytes(orphan.raw)))
+
+
+def _store(kind: str, raw: bytes) -> DarajaCallback:
+    # Committed on its own, before anything is parsed: the payload survives whatever happens next.
+    with transaction.atomic():
+        return DarajaCallback.objects.create(kind=kind, raw=raw)
+
+
+def record_stk_callback(*, raw: bytes) -> Payment | None:
+    """Stores the raw callback, then settles the payment it names. A duplicate changes nothing.
+
+    Returns None when no payment carries the CheckoutRequestID yet (the stored callback is replayed
+    when the push's answer is stored). Raises MalformedCallback when the body cannot be read.
+    """
+    stored = _store(DarajaCallback.Kind.STK, raw)
+    try:
+        result = rules.parse_stk_callback(raw)
+    except rules.MalformedPayload as exc:
+        raise MalformedCallback(str(exc)) from exc
+    DarajaCallback.objects.filter(pk=stored.pk).update(key=result.checkout_request_id)
+    return _process_stk(stored, result)
+
+
+def _process_stk(stored: DarajaCallback, result: rules.StkResult) -> Payment | None:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(checkout_request_id=result.checkout_request_id).first()
+        if payment is None:
+            return None
+        _settle(
+            payment,
+            result_code=result.result_code,
+            result_desc=result.result_desc,
+            paid_kes=result.amount_kes,
+            receipt=result.receipt,
+        )
+        DarajaCallback.objects.filter(pk=stored.pk).update(processed=True)
+    payment.refresh_from_db()
+    return payment
+
+
+def _settle(
+    payment: Payment,
+    *,
+    result_code: str,
+    result_desc: str,
+    paid_kes: int | None = None,
+    receipt: str | None = None,
+    give_up_unknown: bool = False,
+) -> bool:
+    """Moves ``payment`` out of PENDING if it still is; True when this call did it. Run inside a transaction."""
+    outcome = rules.outcome_of(result_code)
+    pending = Payment.objects.filter(pk=payment.pk, state=Payment.State.PENDING)
+    if outcome is rules.Outcome.UNKNOWN and not give_up_unknown:
+        pending.update(result_code=result_code[:20], result_desc=result_desc[:255])
+        return False
+    if outcome is rules.Outcome.CONFIRMED:
+        changes: dict[str, Any] = {
+            "state": Payment.State.CONFIRMED,
+            "paid_kes": paid_kes if paid_kes is not None else payment.amount_kes,
+            "confirmed_at": timezone.now(),
+        }
+        if receipt and not Payment.objects.filter(mpesa_receipt=receipt).exclude(pk=payment.pk).exists():
+            changes["mpesa_receipt"] = receipt
+    elif outcome is rules.Outcome.CANCELLED:
+        changes = {"state": Payment.State.CANCELLED}
+    else:
+        changes = {"state": Payment.State.FAILED}
+    if pending.update(result_code=result_code[:20], result_desc=result_desc[:255], **changes) != 1:
+        return False  # already settled: a duplicate, or another worker won
+    if outcome is rules.Outcome.CONFIRMED:
+        payment.refresh_from_db()
+        _confirmed(payment)
+    return True
+
+
+def _confirmed(payment: Payment) -> None:
+    handler = accounts.handler_for(payment.account_reference)
+    if handler is None:
+        # The money is recorded all the same; reconciliation lists it.
+        log.warning("payment %s confirmed for reference %s that no app claims", payment.pk, payment.account_reference)
+        return
+    handler.on_confirmed(payment)
+
+
+# -- the worker's query ----------------------------------------------------------------------------
+
+
+def query_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Asks Daraja about every STK payment still pending after ``older_than``; returns how many it settled.
+
+    This resolves lost callbacks and 1037 timeouts (which are never final without a query).
+    """
+    now = timezone.now()
+    pending = list(
+        Payment.objects.filter(
+            state=Payment.State.PENDING,
+            method=Payment.Method.STK,
+            checkout_request_id__isnull=False,
+            created_at__lte=now - older_than,
+        ).order_by("created_at")
+    )
+    if not pending:
+        return 0
+    settled = 0
+    with DarajaClient.from_settings() as client:
+        for payment in pending:
+            assert payment.checkout_request_id is not None
+            try:
+                answer = client.stk_query(payment.checkout_request_id)
+            except DarajaError as exc:
+                log.warning("STK query for payment %s failed: %s", payment.pk, exc)
+                continue
+            if answer.result_code is None:
+                continue  # still being processed
+            with transaction.atomic():
+                locked = Payment.objects.select_for_update().get(pk=payment.pk)
+                if _settle(
+                    locked,
+                    result_code=answer.result_code,
+                    result_desc=answer.result_desc,
+                    give_up_unknown=now - locked.created_at > GIVE_UP_AFTER,
+                ):
+                    settled += 1
+    return settled
+
+
+# -- C2B paybill ------------------------------------------------------------------------------------
+
+
+def _c2b_reject(code: str, desc: str) -> dict[str, str]:
+    return {"ResultCode": code, "ResultDesc": desc}
+
+
+_REJECTION_DESCS = {
+    accounts.REJECT_INVALID_MSISDN: "Invalid MSISDN",
+    accounts.REJECT_INVALID_ACCOUNT: "Invalid Account Number",
+    accounts.REJECT_INVALID_AMOUNT: "Invalid Amount",
+    accounts.REJECT_OTHER: "Other Error",
+}
+
+
+def validate_c2b(*, raw: bytes) -> dict[str, Any]:
+    """Daraja's validation answer: accept, or reject what the reference's app rejects (or nobody claims)."""
+    stored = _store(DarajaCallback.Kind.C2B_VALIDATION, raw)
+    try:
+        payment = rules.parse_c2b(raw)
+    except rules.MalformedPayload:
+        return _c2b_reject(accounts.REJECT_OTHER, "Other Error")
+    DarajaCallback.objects.filter(pk=stored.pk).update(key=payment.trans_id, processed=True)
+    if payment.amount_kes is None:
+        return _c2b_reject(accounts.REJECT_INVALID_AMOUNT, "Invalid Amount")
+    handler = accounts.handler_for(payment.bill_ref) if payment.bill_ref else None
+    if handler is None:
+        return _c2b_reject(accounts.REJECT_INVALID_ACCOUNT, "Invalid Account Number")
+    reason = handler.validate(payment.bill_ref, payment.amount_kes)
+    if reason is None:
+        return {"ResultCode": "0", "ResultDesc": "Accepted"}
+    if reason in _REJECTION_DESCS:
+        return _c2b_reject(reason, _REJECTION_DESCS[reason])
+    return _c2b_reject(accounts.REJECT_INVALID_ACCOUNT, reason[:100])
+
+
+def record_c2b_confirmation(*, raw: bytes) -> Payment:
+    """Records the paybill payment Daraja confirms (once per TransID) and tells the reference's app.
+
+    The money is recorded whatever the amount (partial and over-payments carry ``paid_kes``) and even
+    when no app claims the reference: it is never lost.
+    """
+    stored = _store(DarajaCallback.Kind.C2B_CONFIRMATION, raw)
+    try:
+        c2b = rules.parse_c2b(raw)
+    except rules.MalformedPayload as exc:
+        raise MalformedCallback(str(exc)) from exc
+    DarajaCallback.objects.filter(pk=stored.pk).update(key=c2b.trans_id)
+    if c2b.amount_kes is None:
+        raise MalformedCallback("TransAmount is not a whole amount of shillings")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    account_reference=c2b.bill_ref[: rules.ACCOUNT_REFERENCE_MAX],
+                    amount_kes=c2b.amount_kes,
+                    paid_kes=c2b.amount_kes,
+                    phone=rules.e164_from_msisdn(c2b.msisdn),
+                    method=Payment.Method.PAYBILL,
+                    state=Payment.State.CONFIRMED,
+                    result_code="0",
+                    result_desc="C2B confirmation",
+                    mpesa_receipt=c2b.trans_id,
+                    confirmed_at=timezone.now(),
+                )
+        except IntegrityError:
+            # A duplicate delivery of the same TransID: acknowledged, nothing changes.
+            payment = Payment.objects.get(mpesa_receipt=c2b.trans_id)
+        else:
+            _confirmed(payment)
+        DarajaCallback.objects.filter(pk=stored.pk).update(processed=True)
+    return payment
+
+
+def register_c2b_urls() -> dict[str, Any]:
+    """Tells Daraja where to validate and confirm paybill payments (run once per shortcode)."""
+    with DarajaClient.from_settings() as client:
+        return client.register_c2b_urls(
+            confirmation_url=callback_url("daraja_c2b_confirmation"),
+            validation_url=callback_url("daraja_c2b_validation"),
+        )

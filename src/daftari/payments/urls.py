@@ -1,0 +1,9 @@
+from django.urls import path
+
+from daftari.payments import views
+
+urlpatterns = [
+    path("payments/daraja/<str:token>/stk", views.stk_callback, name="daraja_stk"),
+    path("payments/daraja/<str:token>/c2b/validation", views.c2b_validation, name="daraja_c2b_validation"),
+    path("payments/daraja/<str:token>/c2b/confirmation", views.c2b_confirmation, name="daraja_c2b_confirmation"),
+]

@@ -1,0 +1,122 @@
+"""The Daraja simulator as a real process, Daftari's Daraja settings pointed at it, and a fake upper app."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import transaction
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from daftari.payments import accounts, daraja
+from daftari.payments.models import Payment
+
+DAFTARI = str(Path(sys.executable).parent / "daftari")
+CALLBACK_TOKEN = "test-callback-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Simulator:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def start_simulator(*args: str) -> Simulator:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_DARAJA_")}
+    process = subprocess.Popen(
+        [DAFTARI, "daraja-sim", "--port", str(port), "--delay", "0.3", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return Simulator(url, process)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the Daraja simulator did not start")
+
+
+def stop_simulator(sim: Simulator) -> None:
+    sim.process.terminate()
+    try:
+        sim.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        sim.process.kill()
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    sim = start_simulator()
+    yield sim
+    stop_simulator(sim)
+
+
+@pytest.fixture
+def daraja_settings(settings: SettingsWrapper, simulator: Simulator) -> Iterator[SettingsWrapper]:
+    """Daftari's Daraja settings as in development (the simulator's defaults), pointed at the simulator."""
+    settings.DAFTARI_DARAJA_BASE_URL = simulator.url
+    settings.DAFTARI_DARAJA_CALLBACK_TOKEN = CALLBACK_TOKEN
+    daraja.clear_token_cache()
+    yield settings
+    daraja.clear_token_cache()
+
+
+@dataclass
+class FakeFines:
+    """A tiny upper app: references "TST…" are its own; "TSTCLOSED" is already paid; it wants 500 KES."""
+
+    confirmed: list[tuple[str, int | None, str]] = field(default_factory=list)
+    in_transaction: list[bool] = field(default_factory=list)
+    fail_next: bool = False
+
+    def prefix_matches(self, reference: str) -> bool:
+        return reference.startswith("TST")
+
+    def validate(self, reference: str, amount_kes: int) -> str | None:
+        if reference == "TSTCLOSED":
+            return "Notice already paid"
+        if amount_kes > 100_000:
+            return accounts.REJECT_INVALID_AMOUNT
+        return None
+
+    def on_confirmed(self, payment: Payment) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise RuntimeError("the upper app failed")
+        self.in_transaction.append(transaction.get_connection().in_atomic_block)
+        self.confirmed.append((payment.account_reference, payment.paid_kes, payment.state))
+
+
+@pytest.fixture
+def fines() -> Iterator[FakeFines]:
+    handler = FakeFines()
+    accounts.register(handler)
+    yield handler
+    accounts.unregister(handler)
+
+
+def wait_for(predicate: "object", timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
