@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "daftari.payments",
     "daftari.occurrences",
     "daftari.custody",
+    "daftari.documents",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("daftari.stations.urls")),
     path("", include("daftari.occurrences.urls")),
     path("", include("daftari.custody.urls")),
+    path("", include("daftari.documents.urls")),
     path("", include("daftari.notifications.urls")),
     path("", include("daftari.payments.urls")),
 ]

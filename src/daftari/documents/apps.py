@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_database_objects(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from daftari.documents import database
+
+    database.ensure(connections[using])
+
+
+class DocumentsConfig(AppConfig):
+    name = "daftari.documents"
+    label = "documents"
+    verbose_name = _("Abstracts, P3 forms and extracts")
+
+    def ready(self) -> None:
+        from daftari.documents import records
+        from daftari.ledger import records as ledger_records
+
+        post_migrate.connect(_ensure_database_objects, sender=self)
+        ledger_records.register(records.KIND_DOCUMENT, records.stored_document)
+        ledger_records.register(records.KIND_REVOCATION, records.stored_revocation)

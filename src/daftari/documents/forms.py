@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from daftari.documents.rules import KIND_NAMES, DocumentKind
+
+
+class IssueForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), widget=forms.RadioSelect)
+    applicant_name = forms.CharField(
+        label=_("Issued to (name)"), max_length=120, required=False, help_text=_("Needed for an abstract.")
+    )
+    purpose = forms.CharField(
+        label=_("Purpose (insurance, ID replacement, bank, court ...)"), max_length=200, required=False
+    )
+    injuries_alleged = forms.CharField(
+        label=_("Alleged assault or injury (P3)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Left empty, the entry's narrative is used."),
+    )
+    investigating_officer = forms.CharField(label=_("Investigating officer (P3)"), max_length=120, required=False)
+    supersedes = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, kinds: list[DocumentKind], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = [(k.value, KIND_NAMES[k]) for k in kinds]  # type: ignore[attr-defined]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for revoking"), max_length=300)
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=20, help_text=_("For example ABCDE-23456"))

@@ -1,0 +1,92 @@
+"""What may be issued from which entry, serial numbers and verification codes, as pure functions."""
+
+import secrets
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: a code read aloud over the phone or typed from paper must survive.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+class DocumentKind(StrEnum):
+    ABSTRACT_GENERAL = "abstract_general"
+    ABSTRACT_ACCIDENT = "abstract_accident"
+    ABSTRACT_LOST_DOCUMENT = "abstract_lost_document"
+    P3_PART1 = "p3_part1"
+    CERTIFIED_EXTRACT = "certified_extract"
+
+
+KIND_NAMES = {
+    DocumentKind.ABSTRACT_GENERAL: _("Police abstract (general)"),
+    DocumentKind.ABSTRACT_ACCIDENT: _("Police abstract (road accident)"),
+    DocumentKind.ABSTRACT_LOST_DOCUMENT: _("Police abstract (lost document)"),
+    DocumentKind.P3_PART1: _("P3 form, Part I"),
+    DocumentKind.CERTIFIED_EXTRACT: _("Certified OB extract"),
+}
+
+ABSTRACTS = frozenset(
+    {DocumentKind.ABSTRACT_GENERAL, DocumentKind.ABSTRACT_ACCIDENT, DocumentKind.ABSTRACT_LOST_DOCUMENT}
+)
+
+# The abstract kinds as the ABSTRACT_ISSUED entry names them (entry_types.ABSTRACT_KINDS).
+ENTRY_ABSTRACT_KIND = {
+    DocumentKind.ABSTRACT_GENERAL: "general",
+    DocumentKind.ABSTRACT_ACCIDENT: "accident",
+    DocumentKind.ABSTRACT_LOST_DOCUMENT: "lost_document",
+}
+
+SERIES = {
+    DocumentKind.ABSTRACT_GENERAL: "ABS",
+    DocumentKind.ABSTRACT_ACCIDENT: "ABS",
+    DocumentKind.ABSTRACT_LOST_DOCUMENT: "ABS",
+    DocumentKind.P3_PART1: "P3",
+    DocumentKind.CERTIFIED_EXTRACT: "EXT",
+}
+
+P3_ENTRY_TYPES = frozenset({"COMPLAINT", "GBV", "TRAFFIC_ACCIDENT"})
+# Entries that are themselves the record of issuing or correcting: nothing is issued from them.
+NOT_FOR_ABSTRACTS = frozenset({"AMENDMENT", "ABSTRACT_ISSUED", "P3_ISSUED", "DAILY_CLOSE"})
+
+
+def kinds_for(entry_type: str, *, public_facing: bool) -> list[DocumentKind]:
+    """The documents the desk may issue from an entry of this type, in the order the form offers them."""
+    kinds: list[DocumentKind] = []
+    if entry_type == "TRAFFIC_ACCIDENT":
+        kinds.append(DocumentKind.ABSTRACT_ACCIDENT)
+    if entry_type == "LOST_DOC":
+        kinds.append(DocumentKind.ABSTRACT_LOST_DOCUMENT)
+    if public_facing and entry_type not in NOT_FOR_ABSTRACTS:
+        kinds.append(DocumentKind.ABSTRACT_GENERAL)
+    if entry_type in P3_ENTRY_TYPES:
+        kinds.append(DocumentKind.P3_PART1)
+    if entry_type not in NOT_FOR_ABSTRACTS:
+        kinds.append(DocumentKind.CERTIFIED_EXTRACT)
+    return kinds
+
+
+def fee_for(kind: DocumentKind, *, abstract_fee_kes: int) -> int:
+    """A P3 form is always free; abstracts cost the configured fee (paid by M-Pesa), extracts nothing."""
+    if kind in ABSTRACTS:
+        return max(abstract_fee_kes, 0)
+    return 0
+
+
+def format_serial(kind: DocumentKind, station_code: str, year: int, seq: int) -> str:
+    """e.g. ``ABS/CENTRAL-NBI/2026/000123``: numbered per series, station and year."""
+    return f"{SERIES[kind]}/{station_code}/{year}/{seq:06d}"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed, as stored: capitals, without spaces or dashes."""
+    return "".join(c for c in text.upper() if c.isalnum())[: CODE_LENGTH * 2]
+
+
+def display_code(code: str) -> str:
+    """``ABCDE-FGHJK``: easier to read out and type."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == CODE_LENGTH else code

@@ -1,0 +1,355 @@
+"""Issuing, revoking and verifying abstracts, P3 forms and certified extracts."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from daftari_verify import merkle
+from daftari_verify.checkpoint import InclusionProof, open_checkpoint
+from daftari_verify.errors import FormatError, VerificationError
+from daftari_verify.leaf import Leaf as LeafV1
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daftari.core.errors import InvalidInput, NotFound, NotPermitted, NotPermittedAtStation
+from daftari.documents import records, rules
+from daftari.documents.models import DocumentRevocation, IssuedDocument
+from daftari.documents.rules import DocumentKind
+from daftari.ledger import evidence, keys
+from daftari.ledger import services as ledger
+from daftari.ledger.models import Commitment
+from daftari.occurrences.models import Occurrence
+from daftari.occurrences.rules import EntryDraft
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import Officer, scope_of
+from daftari.stations.rules import Role, Scope, can_record_at
+from daftari.stations.services import log_access
+
+log = logging.getLogger(__name__)
+
+
+def _officer(actor: User) -> Officer:
+    officer = getattr(actor, "officer", None)
+    if officer is None:
+        raise NotPermittedAtStation()
+    return officer
+
+
+def _next_serial(kind: DocumentKind, occurrence: Occurrence, now: datetime) -> str:
+    # Called with the station's log locked, so two desks cannot take the same number.
+    year = timezone.localtime(now).year
+    prefix = rules.format_serial(kind, occurrence.station.code, year, 0)[:-6]
+    taken = IssuedDocument.objects.filter(station=occurrence.station, serial__startswith=prefix).count()
+    return rules.format_serial(kind, occurrence.station.code, year, taken + 1)
+
+
+def _new_code() -> str:
+    while True:
+        code = rules.new_code()
+        if not IssuedDocument.objects.filter(code=code).exists():
+            return code
+
+
+def _issue_entry(
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    kind: DocumentKind,
+    serial: str,
+    applicant_name: str,
+    purpose: str,
+    details: dict[str, Any],
+    now: datetime,
+) -> Occurrence | None:
+    """The ABSTRACT_ISSUED or P3_ISSUED entry that records the hand-out in the book (none for an extract)."""
+    narrative = _("%(document)s %(serial)s issued from %(ob)s to %(applicant)s.") % {
+        "document": rules.KIND_NAMES[kind],
+        "serial": serial,
+        "ob": occurrence.ob_number,
+        "applicant": applicant_name or "-",
+    }
+    if kind in rules.ABSTRACTS:
+        entry_type = "ABSTRACT_ISSUED"
+        entry_details: dict[str, Any] = {
+            "abstract_number": serial,
+            "abstract_kind": rules.ENTRY_ABSTRACT_KIND[kind],
+            "purpose": purpose,
+        }
+    elif kind == DocumentKind.P3_PART1:
+        entry_type = "P3_ISSUED"
+        entry_details = {
+            "injuries_alleged": details["injuries_alleged"],
+            "investigating_officer": details.get("investigating_officer", ""),
+        }
+    else:
+        return None
+    draft = EntryDraft(
+        entry_type=entry_type,
+        occurred_at=now,
+        place=occurrence.station.name,
+        narrative=narrative,
+        details={k: v for k, v in entry_details.items() if v},
+        refers_to=str(occurrence.pk),
+    )
+    return record_occurrence(actor=actor, station=occurrence.station, draft=draft).entry
+
+
+def issue_document(
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    kind: str,
+    applicant_name: str = "",
+    purpose: str = "",
+    injuries_alleged: str = "",
+    investigating_officer: str = "",
+    supersedes: IssuedDocument | None = None,
+) -> IssuedDocument:
+    """Issues a document from an entry: numbered, recorded in the book, and a leaf of the signed book."""
+    station = occurrence.station
+    if not can_record_at(scope_of(actor), station_code=station.code):
+        raise NotPermittedAtStation()
+    try:
+        document_kind = DocumentKind(kind)
+    except ValueError:
+        raise InvalidInput(fields={"kind": _("Choose the document to issue.")}) from None
+    if document_kind not in rules.kinds_for(occurrence.entry_type, public_facing=occurrence.spec.public_facing):
+        raise InvalidInput(fields={"kind": _("This document cannot be issued from this kind of entry.")})
+    applicant_name = applicant_name.strip()[:120]
+    purpose = purpose.strip()[:200]
+    if document_kind in rules.ABSTRACTS and not applicant_name:
+        raise InvalidInput(fields={"applicant_name": _("Give the name of the person the abstract is for.")})
+    if supersedes is not None and (supersedes.occurrence_id != occurrence.pk or supersedes.kind != document_kind):
+        raise InvalidInput(fields={"supersedes": _("A replacement must be of the same document from the same entry.")})
+    details: dict[str, Any] = {}
+    if document_kind == DocumentKind.P3_PART1:
+        details = {
+            "injuries_alleged": (injuries_alleged.strip() or occurrence.narrative)[:2000],
+            "investigating_officer": investigating_officer.strip()[:120],
+        }
+    if document_kind == DocumentKind.ABSTRACT_LOST_DOCUMENT:
+        details = {
+            "document_kind": occurrence.details.get("document_kind", ""),
+            "document_number": occurrence.details.get("document_number", ""),
+        }
+    officer = _officer(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        ledger.lock_log(station)
+        serial = _next_serial(document_kind, occurrence, now)
+        issue_entry = _issue_entry(
+            actor=actor,
+            occurrence=occurrence,
+            kind=document_kind,
+            serial=serial,
+            applicant_name=applicant_name,
+            purpose=purpose,
+            details=details,
+            now=now,
+        )
+        document = IssuedDocument.objects.create(
+            kind=document_kind.value,
+            serial=serial,
+            code=_new_code(),
+            occurrence=occurrence,
+            issue_entry=issue_entry,
+            station=station,
+            issued_by=officer,
+            issued_at=now,
+            applicant_name=applicant_name,
+            purpose=purpose,
+            fee_kes=rules.fee_for(document_kind, abstract_fee_kes=settings.DAFTARI_ABSTRACT_FEE_KES),
+            details=details,
+            supersedes=supersedes,
+        )
+        earlier = ledger.leaf_for(str(occurrence.pk))
+        ledger.append(
+            station=station,
+            kind=records.KIND_DOCUMENT,
+            record_id=str(document.pk),
+            record=records.document_record(document),
+            by=officer.service_number,
+            ob=occurrence.ob_number,
+            prev=earlier.index if earlier is not None else None,
+            at=now,
+        )
+    return document
+
+
+def revoke_document(*, actor: User, document: IssuedDocument, reason: str) -> DocumentRevocation:
+    """The OCS withdraws a document (issued in error, obtained by fraud); the verify page says so."""
+    scope = scope_of(actor)
+    if Role.OCS not in scope.roles or scope.station_code != document.station.code:
+        raise NotPermitted(_("Only the station's OCS may revoke a document."))
+    reason = reason.strip()[:300]
+    if not reason:
+        raise InvalidInput(fields={"reason": _("Give the reason for revoking the document.")})
+    officer = _officer(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        ledger.lock_log(document.station)
+        if DocumentRevocation.objects.filter(document=document).exists():
+            raise InvalidInput(fields={"reason": _("This document is already revoked.")})
+        revocation = DocumentRevocation.objects.create(document=document, reason=reason, by=officer, at=now)
+        earlier = ledger.leaf_for(str(document.pk))
+        ledger.append(
+            station=document.station,
+            kind=records.KIND_REVOCATION,
+            record_id=str(revocation.pk),
+            record=records.revocation_record(revocation),
+            by=officer.service_number,
+            ob=document.occurrence.ob_number,
+            prev=earlier.index if earlier is not None else None,
+            at=now,
+        )
+    return revocation
+
+
+def find_document(*, scope: Scope, pk: Any) -> IssuedDocument:
+    found = (
+        IssuedDocument.objects.visible_to(scope)
+        .select_related("station", "occurrence", "issued_by__user", "supersedes")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- Public verification -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verify page may say about a code: never the personal details."""
+
+    status: str  # genuine | revoked | superseded | not_found
+    kind_name: str = ""
+    serial: str = ""
+    issued_at: datetime | None = None
+    station_name: str = ""
+    revoked_at: datetime | None = None
+    leaf_index: int | None = None
+    checkpoint_at: datetime | None = None
+    proof_ok: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.status != "not_found"
+
+
+def _proof(document: IssuedDocument) -> tuple[int | None, datetime | None, bool]:
+    """The document's leaf, and whether the latest signed checkpoint proves it (checked here, by daftari_verify)."""
+    leaf = ledger.leaf_for(str(document.pk))
+    if leaf is None:
+        return None, None, False
+    checkpoint = ledger.latest_checkpoint(leaf.log)
+    if checkpoint is None or checkpoint.size <= leaf.index:
+        return leaf.index, None, False
+    data = bytes(leaf.data)
+    try:
+        signed = open_checkpoint(checkpoint.signed_note, [keys.verifier()], origin=leaf.log.origin)
+        hashes = tuple(ledger.inclusion_proof(leaf.log, leaf.index, checkpoint.size))
+        proof = InclusionProof(leaf.index, checkpoint.size, hashes)
+        proof.verify(merkle.leaf_hash(data), signed)
+        salt = Commitment.objects.filter(leaf=leaf).values_list("salt", flat=True).first()
+        # The document as stored now must be the one the leaf committed to.
+        LeafV1.from_bytes(data).check_record(records.document_record(document), bytes(salt or b""))
+    except (VerificationError, FormatError, ValueError):
+        log.exception("documents: %s failed verification against its checkpoint", document.serial)
+        return leaf.index, checkpoint.signed_at, False
+    return leaf.index, checkpoint.signed_at, True
+
+
+def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
+    """The public answer for a typed or scanned code; every lookup is logged, found or not."""
+    normalised = rules.normalise_code(code)
+    document = (
+        IssuedDocument.objects.select_related("station", "issued_by").filter(code=normalised).first()
+        if len(normalised) == rules.CODE_LENGTH
+        else None
+    )
+    log_access(
+        actor=actor,  # type: ignore[arg-type]
+        record_type="document",
+        record_id=str(document.pk) if document is not None else normalised[:64] or "-",
+        record_station=document.station if document is not None else None,
+        purpose="public verify",
+        outcome="shown" if document is not None else "denied",
+        channel="public",
+    )
+    if document is None:
+        return Verification(status="not_found")
+    revocation = DocumentRevocation.objects.filter(document=document).first()
+    if revocation is not None:
+        status = "revoked"
+    elif IssuedDocument.objects.filter(supersedes=document).exists():
+        status = "superseded"
+    else:
+        status = "genuine"
+    leaf_index, checkpoint_at, proof_ok = _proof(document)
+    return Verification(
+        status=status,
+        kind_name=document.kind_name,
+        serial=document.serial,
+        issued_at=document.issued_at,
+        station_name=document.station.name,
+        revoked_at=revocation.at if revocation is not None else None,
+        leaf_index=leaf_index,
+        checkpoint_at=checkpoint_at,
+        proof_ok=proof_ok,
+    )
+
+
+# --- The certified extract's proof -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourtProof:
+    """Where an entry stands in the signed book, for a certified extract: leaf, signed checkpoint, proof."""
+
+    leaf_index: int
+    leaf_hash_hex: str
+    checkpoint_text: str
+    checkpoint_at: datetime
+    tree_size: int
+    proof_hex: list[str]
+
+
+def court_proof(occurrence: Occurrence) -> CourtProof:
+    """The entry's inclusion proof against a checkpoint that covers it (signing one if the leaf is newer)."""
+    # build_bundle signs a covering checkpoint when needed and refuses an erased record.
+    leaf = evidence.build_bundle(str(occurrence.pk))[0]
+    checkpoint = ledger.latest_checkpoint(leaf.log)
+    if checkpoint is None or checkpoint.size <= leaf.index:
+        raise RuntimeError(f"{leaf.log.origin}: no checkpoint covers leaf {leaf.index}")
+    hashes = ledger.inclusion_proof(leaf.log, leaf.index, checkpoint.size)
+    return CourtProof(
+        leaf_index=leaf.index,
+        leaf_hash_hex=merkle.leaf_hash(bytes(leaf.data)).hex(),
+        checkpoint_text=checkpoint.signed_note,
+        checkpoint_at=checkpoint.signed_at,
+        tree_size=checkpoint.size,
+        proof_hex=[h.hex() for h in hashes],
+    )
+
+
+def evidence_zip(*, actor: User, document: IssuedDocument) -> bytes:
+    """The entry's evidence bundle offered beside a certified extract (the hand-out is logged)."""
+    return evidence.evidence_for(
+        actor=actor,
+        record_type="occurrence",
+        record_id=str(document.occurrence_id),
+        station=document.station,
+        channel="desk",
+    )
+
+
+def leaf_index_of(document: IssuedDocument) -> int | None:
+    leaf = ledger.leaf_for(str(document.pk))
+    return leaf.index if leaf is not None else None

@@ -1,0 +1,220 @@
+"""The desk pages for issued documents, and the public verify page (no login, no JavaScript)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from daftari.core.types import AuthenticatedRequest
+from daftari.documents import pdf, rules, services
+from daftari.documents.forms import IssueForm, RevokeForm, VerifyForm
+from daftari.documents.models import DocumentRevocation, IssuedDocument
+from daftari.documents.rules import DocumentKind
+from daftari.ledger import evidence
+from daftari.occurrences.services import find_entry
+from daftari.stations.models import scope_of
+from daftari.stations.rules import Role, can_record_at, sees_personal_data
+from daftari.stations.services import log_access
+
+
+def _log(request: AuthenticatedRequest, document: IssuedDocument, purpose: str, outcome: str) -> None:
+    log_access(
+        actor=request.user,
+        record_type="document",
+        record_id=str(document.pk),
+        record_station=document.station,
+        purpose=purpose,
+        outcome=outcome,
+    )
+
+
+def _document_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -> IssuedDocument:
+    try:
+        return services.find_document(scope=scope_of(request.user), pk=pk)
+    except NotFound:
+        other = IssuedDocument.objects.filter(pk=pk).select_related("station").first()
+        if other is not None:
+            _log(request, other, purpose, "denied")
+        raise Http404 from None
+
+
+def verify_url(request: HttpRequest, code: str) -> str:
+    path = reverse("verify_code", args=[rules.display_code(code)])
+    base = settings.DAFTARI_PUBLIC_BASE_URL
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    try:
+        entry = find_entry(scope=scope_of(request.user), reference=str(pk))
+    except NotFound:
+        raise Http404 from None
+    if not can_record_at(scope_of(request.user), station_code=entry.station.code):
+        raise PermissionDenied(_("Only the station's officers issue its documents."))
+    kinds = rules.kinds_for(entry.entry_type, public_facing=entry.spec.public_facing)
+    if not kinds:
+        raise Http404
+    initial = {"kind": request.GET.get("kind", kinds[0].value), "supersedes": request.GET.get("supersedes")}
+    form = IssueForm(request.POST or None, kinds=kinds, initial=initial)
+    errors: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        supersedes = None
+        if form.cleaned_data["supersedes"]:
+            supersedes = IssuedDocument.objects.filter(pk=form.cleaned_data["supersedes"], occurrence=entry).first()
+        try:
+            document = services.issue_document(
+                actor=request.user,
+                occurrence=entry,
+                kind=form.cleaned_data["kind"],
+                applicant_name=form.cleaned_data["applicant_name"],
+                purpose=form.cleaned_data["purpose"],
+                injuries_alleged=form.cleaned_data["injuries_alleged"],
+                investigating_officer=form.cleaned_data["investigating_officer"],
+                supersedes=supersedes,
+            )
+        except InvalidInput as error:
+            for field, message in error.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        else:
+            messages.success(request, _("%(serial)s issued.") % {"serial": document.serial})
+            return redirect("document", pk=document.pk)
+    if form.errors:
+        status = 422
+        errors = [(f"#id_{name}", str(msg)) for name, msgs in form.errors.items() for msg in msgs]
+    context = {"entry": entry, "form": form, "errors": errors}
+    return render(request, "documents/issue.html", context, status=status)
+
+
+@login_required
+@require_GET
+def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    document = _document_or_404(request, pk, "view document")
+    scope = scope_of(request.user)
+    personal = sees_personal_data(scope)
+    _log(request, document, "view document", "shown" if personal else "withheld")
+    context = {
+        "document": document,
+        "personal": personal,
+        "code": rules.display_code(document.code),
+        "revocation": DocumentRevocation.objects.filter(document=document).select_related("by__user").first(),
+        "superseded_by": list(IssuedDocument.objects.filter(supersedes=document)),
+        "can_revoke": Role.OCS in scope.roles and scope.station_code == document.station.code,
+        "can_record": can_record_at(scope, station_code=document.station.code),
+        "is_extract": document.kind == DocumentKind.CERTIFIED_EXTRACT,
+        "leaf_index": services.leaf_index_of(document),
+        "verify_url": verify_url(request, document.code),
+        "revoke_form": RevokeForm(),
+    }
+    return render(request, "documents/document.html", context)
+
+
+@login_required
+@require_GET
+def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    document = _document_or_404(request, pk, "document pdf")
+    if not sees_personal_data(scope_of(request.user)):
+        _log(request, document, "document pdf", "denied")
+        raise PermissionDenied(_("The document holds personal data, which your role does not see."))
+    proof = None
+    if document.kind == DocumentKind.CERTIFIED_EXTRACT:
+        try:
+            proof = services.court_proof(document.occurrence)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("document", pk=document.pk)
+    body = pdf.render(
+        document,
+        verify_url=verify_url(request, document.code),
+        leaf_index=services.leaf_index_of(document),
+        proof=proof,
+    )
+    _log(request, document, "document pdf", "shown")
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = document.serial.replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def revoke(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    document = _document_or_404(request, pk, "revoke document")
+    form = RevokeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.revoke_document(actor=request.user, document=document, reason=reason)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except InvalidInput as error:
+        messages.error(request, " ".join(error.fields.values()) or error.message)
+    else:
+        messages.success(request, _("%(serial)s revoked.") % {"serial": document.serial})
+    return redirect("document", pk=document.pk)
+
+
+@login_required
+@require_GET
+def station_documents(request: AuthenticatedRequest) -> HttpResponse:
+    officer = getattr(request.user, "officer", None)
+    station = officer.station if officer is not None else None
+    documents = (
+        IssuedDocument.objects.visible_to(scope_of(request.user))
+        .filter(station=station)
+        .select_related("occurrence", "issued_by__user")
+        .prefetch_related("revocations")
+        .order_by("-issued_at")[:200]
+        if station is not None
+        else IssuedDocument.objects.none()
+    )
+    return render(request, "documents/list.html", {"station": station, "documents": documents})
+
+
+# --- Public ------------------------------------------------------------------------------
+
+
+@require_GET
+def verify_form(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET or None)
+    if request.GET and form.is_valid():
+        code = rules.normalise_code(form.cleaned_data["code"])
+        if code:
+            return redirect("verify_code", code=rules.display_code(code))
+    return render(request, "documents/verify.html", {"form": form, "result": None})
+
+
+@require_GET
+def verify_page(request: HttpRequest, code: str) -> HttpResponse:
+    result = services.verify_code(code=code, actor=request.user)
+    context = {"form": VerifyForm(initial={"code": code}), "result": result}
+    return render(request, "documents/verify.html", context, status=200 if result.found else 404)
+
+
+@login_required
+@require_GET
+def evidence_for_extract(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """The entry's evidence bundle, offered beside the certified extract."""
+    document = _document_or_404(request, pk, evidence.PURPOSE)
+    try:
+        bundle = services.evidence_zip(actor=request.user, document=document)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("document", pk=document.pk)
+    response = HttpResponse(bundle, content_type="application/zip")
+    filename = evidence.bundle_filename(document.occurrence.ob_number, str(document.occurrence_id))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
