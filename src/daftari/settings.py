@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "daftari.payments",
     "daftari.occurrences",
     "daftari.custody",
+    "daftari.fines",
     "daftari.documents",
 ]
 
@@ -247,3 +248,9 @@ DAFTARI_DARAJA_PASSKEY = _dev_only(
 # Daraja calls back at DAFTARI_PUBLIC_BASE_URL + the payments callback paths.
 # The secret path segment of the Daraja callbacks (they are not signed); empty turns them off.
 DAFTARI_DARAJA_CALLBACK_TOKEN = _dev_only("DAFTARI_DARAJA_CALLBACK_TOKEN", "daftari-dev-daraja-callback")
+
+# Instant fines: days to pay after the notice, then days overdue before a Notice to Attend Court.
+DAFTARI_FINES_DAYS_TO_PAY = envint("DAFTARI_FINES_DAYS_TO_PAY", "7")
+DAFTARI_FINES_DAYS_TO_ESCALATE = envint("DAFTARI_FINES_DAYS_TO_ESCALATE", "14")
+# A demerit-points ledger per driving licence, for the smart-licence scheme: off until it is in force.
+DAFTARI_FINES_DEMERIT_POINTS = envbool("DAFTARI_FINES_DEMERIT_POINTS", "0")
