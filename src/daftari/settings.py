@@ -254,3 +254,6 @@ DAFTARI_FINES_DAYS_TO_PAY = envint("DAFTARI_FINES_DAYS_TO_PAY", "7")
 DAFTARI_FINES_DAYS_TO_ESCALATE = envint("DAFTARI_FINES_DAYS_TO_ESCALATE", "14")
 # A demerit-points ledger per driving licence, for the smart-licence scheme: off until it is in force.
 DAFTARI_FINES_DEMERIT_POINTS = envbool("DAFTARI_FINES_DEMERIT_POINTS", "0")
+
+# Documents: a police abstract's fee in whole shillings, paid by M-Pesa (never cash); 0 = free. P3 is always free.
+DAFTARI_ABSTRACT_FEE_KES = envint("DAFTARI_ABSTRACT_FEE_KES", "0")

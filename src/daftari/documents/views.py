@@ -48,7 +48,7 @@ def _document_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str)
 
 def verify_url(request: HttpRequest, code: str) -> str:
     path = reverse("verify_code", args=[rules.display_code(code)])
-    base = settings.DAFTARI_PUBLIC_BASE_URL
+    base = str(getattr(settings, "DAFTARI_PUBLIC_BASE_URL", "")).rstrip("/")
     return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
