@@ -72,9 +72,7 @@ def test_a_p3_form_is_refused_for_a_lost_document(desk_officer: User, lost_id: O
         issue_document(actor=desk_officer, occurrence=lost_id, kind="p3_part1")
 
 
-def test_an_abstract_needs_the_name_of_the_person_it_is_for(
-    desk_officer: User, recorded_complaint: Occurrence
-) -> None:
+def test_an_abstract_needs_the_name_of_the_person_it_is_for(desk_officer: User, recorded_complaint: Occurrence) -> None:
     with pytest.raises(InvalidInput) as raised:
         issue_document(actor=desk_officer, occurrence=recorded_complaint, kind="abstract_general")
     assert "applicant_name" in raised.value.fields
@@ -88,13 +86,9 @@ def test_an_officer_of_another_station_cannot_issue(officer_elsewhere: User, rec
     assert not IssuedDocument.objects.exists()
 
 
-def test_a_p3_form_is_free_and_records_a_p3_issued_entry(
-    desk_officer: User, accident: Occurrence, settings
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_p3_form_is_free_and_records_a_p3_issued_entry(desk_officer: User, accident: Occurrence, settings) -> None:  # type: ignore[no-untyped-def]
     settings.DAFTARI_ABSTRACT_FEE_KES = 200
-    p3 = issue_document(
-        actor=desk_officer, occurrence=accident, kind="p3_part1", investigating_officer="Cpl. Achieng"
-    )
+    p3 = issue_document(actor=desk_officer, occurrence=accident, kind="p3_part1", investigating_officer="Cpl. Achieng")
     assert p3.fee_kes == 0
     assert p3.serial.startswith("P3/CENTRAL-NBI/")
     assert p3.details["injuries_alleged"] == accident.narrative
