@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "daftari.custody",
     "daftari.fines",
     "daftari.documents",
+    "daftari.portal",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,13 @@ DAFTARI_SMS_WEBHOOK_TOKEN = os.getenv("DAFTARI_SMS_WEBHOOK_TOKEN", "")
 DAFTARI_COURT_OPENS = os.getenv("DAFTARI_COURT_OPENS", "08:00")
 DAFTARI_COURT_CLOSES = os.getenv("DAFTARI_COURT_CLOSES", "17:00")
 
+# The public portal (no login). Links in SMS point at DAFTARI_PUBLIC_BASE_URL + /public/...
+DAFTARI_PUBLIC_BASE_URL = os.getenv("DAFTARI_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# "Check my report": this many wrong answers from one address, or for one OB number, within the
+# window get the 429 page until the window has passed.
+DAFTARI_PORTAL_MAX_FAILURES = envint("DAFTARI_PORTAL_MAX_FAILURES", "5")
+DAFTARI_PORTAL_FAILURE_WINDOW_MINUTES = envint("DAFTARI_PORTAL_FAILURE_WINDOW_MINUTES", "15")
+
 
 # M-Pesa Daraja (payments). Development and tests talk to `daftari daraja-sim` (port 8001 under
 # `make run`); production sets the Safaricom host and real credentials. Outside debug a missing
@@ -249,11 +257,11 @@ DAFTARI_DARAJA_PASSKEY = _dev_only(
 # The secret path segment of the Daraja callbacks (they are not signed); empty turns them off.
 DAFTARI_DARAJA_CALLBACK_TOKEN = _dev_only("DAFTARI_DARAJA_CALLBACK_TOKEN", "daftari-dev-daraja-callback")
 
+# Documents: a police abstract's fee in whole shillings, paid by M-Pesa (never cash); 0 = free. P3 is always free.
+DAFTARI_ABSTRACT_FEE_KES = envint("DAFTARI_ABSTRACT_FEE_KES", "0")
+
 # Instant fines: days to pay after the notice, then days overdue before a Notice to Attend Court.
 DAFTARI_FINES_DAYS_TO_PAY = envint("DAFTARI_FINES_DAYS_TO_PAY", "7")
 DAFTARI_FINES_DAYS_TO_ESCALATE = envint("DAFTARI_FINES_DAYS_TO_ESCALATE", "14")
 # A demerit-points ledger per driving licence, for the smart-licence scheme: off until it is in force.
 DAFTARI_FINES_DEMERIT_POINTS = envbool("DAFTARI_FINES_DEMERIT_POINTS", "0")
-
-# Documents: a police abstract's fee in whole shillings, paid by M-Pesa (never cash); 0 = free. P3 is always free.
-DAFTARI_ABSTRACT_FEE_KES = envint("DAFTARI_ABSTRACT_FEE_KES", "0")

@@ -12,6 +12,12 @@ def _ensure_database_objects(sender: AppConfig, using: str = "default", **kwargs
     database.ensure(connections[using])
 
 
+def _ensure_case_guards(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from daftari.occurrences import casework
+
+    casework.ensure_guards(connections[using])
+
+
 class OccurrencesConfig(AppConfig):
     name = "daftari.occurrences"
     label = "occurrences"
@@ -26,3 +32,7 @@ class OccurrencesConfig(AppConfig):
         ledger_records.register(records.KIND_AMENDMENT, records.stored_record)
         ledger_records.register_erasure(records.KIND_OCCURRENCE, erasure.TABLES, erasure.erase)
         ledger_records.register_erasure(records.KIND_AMENDMENT, erasure.TABLES, erasure.erase)
+        from daftari.occurrences import casework
+
+        post_migrate.connect(_ensure_case_guards, sender=self)
+        ledger_records.register(casework.KIND_CASE_UPDATE, casework.stored_record)

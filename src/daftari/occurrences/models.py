@@ -179,3 +179,52 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.plate
 
+
+
+# --- Case follow-up of a public-facing entry (complaints, GBV, lost documents, ...) ------------
+
+
+class CaseStatusChoice(models.TextChoices):
+    ASSIGNED = "assigned", _("assigned to an investigator")
+    UNDER_INVESTIGATION = "under_investigation", _("under investigation")
+    SUSPECT_ARRESTED = "suspect_arrested", _("suspect arrested")
+    FILE_TO_ODPP = "file_to_odpp", _("file sent to the ODPP")
+    IN_COURT = "in_court", _("in court")
+    CLOSED = "closed", _("closed")
+
+
+class CaseUpdate(models.Model):
+    """One step of a case's follow-up: an assignment or a change of status. Never updated, never deleted."""
+
+    Status = CaseStatusChoice
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="case_updates")
+    status = models.CharField(max_length=20, choices=CaseStatusChoice.choices)
+    investigator = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="case_updates_recorded")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurrence", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.occurrence_id} {self.status} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class CaseStatus(models.Model):
+    """The projection of a case's updates: where it stands now and who is investigating."""
+
+    Status = CaseStatusChoice
+
+    occurrence = models.OneToOneField(
+        Occurrence, on_delete=models.PROTECT, primary_key=True, related_name="case_status"
+    )
+    status = models.CharField(max_length=20, choices=CaseStatusChoice.choices)
+    investigator = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.occurrence_id}: {self.status}"

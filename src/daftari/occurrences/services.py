@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermittedAtStation
 from daftari.ledger import services as ledger
-from daftari.occurrences import records, rules
+from daftari.occurrences import casework, records, rules
 from daftari.occurrences.models import (
     ObCounter,
     Occurrence,
@@ -194,6 +194,8 @@ def _insert(
                 prev=earlier.index if earlier is not None else None,
                 at=now,
             )
+            if entry.spec.public_facing:
+                casework.notify_complainant_recorded(entry)
             return Recorded(entry, created=True)
     except IntegrityError:
         # Two retries of the same create raced: the other one won, so this is a replay.

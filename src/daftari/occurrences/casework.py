@@ -1,0 +1,265 @@
+"""The follow-up of a public-facing entry: who investigates it, where it stands, and the SMS that
+tell the complainant.
+
+Each assignment or change of status is an append-only ``CaseUpdate`` and a ledger leaf (kind
+"case_update") written in one transaction with the ``CaseStatus`` projection. The complainant's SMS
+are stored with an event key, so a retried call never sends a second message.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from daftari.core import append_only
+from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.ledger import services as ledger
+from daftari.notifications.services import send_sms
+from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
+from daftari.stations.models import Officer
+from daftari.stations.rules import Role
+
+KIND_CASE_UPDATE = "case_update"
+APPEND_ONLY_TABLES = ["occurrences_caseupdate"]
+Status = CaseStatusChoice
+
+# Whose phone the case's SMS go to, and whose last four digits open its status page: the first
+# of these parties with a phone.
+CONTACT_ROLES = (Party.Role.COMPLAINANT, Party.Role.REPORTER, Party.Role.VICTIM)
+PUBLIC_FACING_ONLY = gettext_lazy("Only complaints and other reports from the public have a case to follow.")
+
+
+def status_url() -> str:
+    return settings.DAFTARI_PUBLIC_BASE_URL.rstrip("/") + "/public/status"
+
+
+def contact_phone(entry: Occurrence) -> str:
+    """The phone given at reporting (E.164), or "" when the reporting person gave none."""
+    parties = [p for p in entry.parties.all() if p.phone]
+    for role in CONTACT_ROLES:
+        for party in parties:
+            if party.role == role:
+                return party.phone
+    return ""
+
+
+# --- Who may ------------------------------------------------------------------------------
+
+
+def _officer(actor: User) -> Officer:
+    officer = getattr(actor, "officer", None)
+    if officer is None or not actor.is_active:
+        raise NotPermitted()
+    return officer
+
+
+def _roles(officer: Officer) -> frozenset[Role]:
+    return officer.scope().roles
+
+
+def is_ocs_of(officer: Officer, occurrence: Occurrence) -> bool:
+    return officer.station_id == occurrence.station_id and Role.OCS in _roles(officer)
+
+
+def is_investigator_at(officer: Officer, occurrence: Occurrence) -> bool:
+    return officer.station_id == occurrence.station_id and Role.INVESTIGATOR in _roles(officer)
+
+
+def can_assign(actor: User, occurrence: Occurrence) -> bool:
+    officer = getattr(actor, "officer", None)
+    return officer is not None and occurrence.spec.public_facing and is_ocs_of(officer, occurrence)
+
+
+def can_update(actor: User, occurrence: Occurrence, current: CaseStatus | None) -> bool:
+    """The OCS of the station, or the investigator the case is assigned to."""
+    officer = getattr(actor, "officer", None)
+    if officer is None or not occurrence.spec.public_facing:
+        return False
+    if is_ocs_of(officer, occurrence):
+        return True
+    return current is not None and current.investigator_id == officer.pk and is_investigator_at(officer, occurrence)
+
+
+def investigators_at(occurrence: Occurrence) -> list[Officer]:
+    return list(
+        Officer.objects.filter(
+            station_id=occurrence.station_id, user__is_active=True, user__groups__name=Role.INVESTIGATOR.value
+        )
+        .select_related("user")
+        .distinct()
+    )
+
+
+# --- The ledger record ----------------------------------------------------------------------
+
+
+def _moment(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def update_record(update: CaseUpdate) -> dict[str, Any]:
+    """The update as committed to in its leaf; rebuilt the same way when the ledger is verified."""
+    return {
+        "type": "case_update",
+        "id": str(update.pk),
+        "occurrence": str(update.occurrence_id),
+        "status": update.status,
+        "investigator": update.investigator.service_number if update.investigator is not None else None,
+        "note": update.note,
+        "reason": update.reason,
+        "recorded_by": update.recorded_by.service_number,
+        "recorded_at": _moment(update.recorded_at),
+    }
+
+
+def stored_record(record_id: str) -> dict[str, Any] | None:
+    update = CaseUpdate.objects.select_related("investigator", "recorded_by").filter(pk=record_id).first()
+    return update_record(update) if update is not None else None
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+def _record(
+    *,
+    occurrence: Occurrence,
+    status: str,
+    by: Officer,
+    investigator: Officer | None,
+    note: str,
+    reason: str,
+) -> CaseUpdate:
+    now = timezone.now()
+    with transaction.atomic():
+        # Two updates of one case queue on the projection's row; a closed case takes no more.
+        current = CaseStatus.objects.select_for_update().filter(occurrence=occurrence).first()
+        if current is not None and current.status == Status.CLOSED:
+            raise InvalidInput(fields={"status": _("This case is closed.")})
+        if investigator is None and current is not None:
+            investigator = current.investigator
+        update = CaseUpdate.objects.create(
+            id=uuid.uuid4(),
+            occurrence=occurrence,
+            status=status,
+            investigator=investigator,
+            note=note,
+            reason=reason,
+            recorded_by=by,
+            recorded_at=now,
+        )
+        CaseStatus.objects.update_or_create(
+            occurrence=occurrence, defaults={"status": status, "investigator": investigator, "updated_at": now}
+        )
+        entry_leaf = ledger.leaf_for(str(occurrence.pk))
+        ledger.append(
+            station=occurrence.station,
+            kind=KIND_CASE_UPDATE,
+            record_id=str(update.pk),
+            record=update_record(update),
+            by=by.service_number,
+            ob=occurrence.ob_number,
+            prev=entry_leaf.index if entry_leaf is not None else None,
+            at=now,
+        )
+        notify_complainant_status(update)
+    return update
+
+
+def assign_investigator(*, actor: User, occurrence: Occurrence, investigator: Officer, note: str = "") -> CaseUpdate:
+    """The OCS gives the case to an investigator of the station (again, to reassign it)."""
+    officer = _officer(actor)
+    if not occurrence.spec.public_facing:
+        raise InvalidInput(fields={"occurrence": str(PUBLIC_FACING_ONLY)})
+    if not is_ocs_of(officer, occurrence):
+        if officer.station_id != occurrence.station_id:
+            raise NotFound()
+        raise NotPermitted(_("Only the OCS of the station assigns an investigator."))
+    if not is_investigator_at(investigator, occurrence) or not investigator.user.is_active:
+        raise InvalidInput(fields={"investigator": _("Choose an investigator of this station.")})
+    return _record(
+        occurrence=occurrence,
+        status=Status.ASSIGNED,
+        by=officer,
+        investigator=investigator,
+        note=note.strip(),
+        reason="",
+    )
+
+
+def update_case_status(
+    *, actor: User, occurrence: Occurrence, status: str, note: str = "", reason: str | None = None
+) -> CaseUpdate:
+    """The assigned investigator or the OCS records where the case stands; closing needs a reason."""
+    officer = _officer(actor)
+    if not occurrence.spec.public_facing:
+        raise InvalidInput(fields={"occurrence": str(PUBLIC_FACING_ONLY)})
+    current = CaseStatus.objects.filter(occurrence=occurrence).first()
+    if not can_update(actor, occurrence, current):
+        if officer.station_id != occurrence.station_id:
+            raise NotFound()
+        raise NotPermitted(_("Only the assigned investigator or the OCS updates this case."))
+    if status not in Status.values or status == Status.ASSIGNED:
+        raise InvalidInput(fields={"status": _("Choose the case's new status.")})
+    reason = (reason or "").strip()
+    if status == Status.CLOSED and not reason:
+        raise InvalidInput(fields={"reason": _("Give the reason the case is closed.")})
+    return _record(
+        occurrence=occurrence, status=status, by=officer, investigator=None, note=note.strip(), reason=reason
+    )
+
+
+def history(occurrence: Occurrence) -> list[CaseUpdate]:
+    return list(
+        CaseUpdate.objects.filter(occurrence=occurrence)
+        .select_related("investigator__user", "recorded_by__user")
+        .order_by("recorded_at")
+    )
+
+
+def ensure_guards(connection: BaseDatabaseWrapper) -> None:
+    """The case's updates are append-only like the book; (re)installed after every migrate."""
+    append_only.install(connection, APPEND_ONLY_TABLES)
+
+
+# --- SMS to the complainant -----------------------------------------------------------------
+
+
+def notify_complainant_recorded(entry: Occurrence) -> None:
+    """Called in the recording transaction of a new public-facing entry: the OB number by SMS."""
+    if not entry.spec.public_facing:
+        return
+    phone = contact_phone(entry)
+    if not phone:
+        return
+    send_sms(
+        to=phone,
+        template="complaint_recorded",
+        context={"ob_number": entry.ob_number, "station": entry.station.name, "status_url": status_url()},
+        event_key=f"complaint_recorded:{entry.pk}",
+    )
+
+
+def notify_complainant_status(update: CaseUpdate) -> None:
+    entry = update.occurrence
+    phone = contact_phone(entry)
+    if not phone:
+        return
+    send_sms(
+        to=phone,
+        template="case_status",
+        # The label is lazy: render_sms translates it into the recipient's language.
+        context={
+            "ob_number": entry.ob_number,
+            "station": entry.station.name,
+            "status": Status(update.status).label,
+            "status_url": status_url(),
+        },
+        event_key=f"case_status:{update.pk}",
+    )

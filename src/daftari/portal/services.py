@@ -1,0 +1,111 @@
+""" "Check my report": the one question the public may ask about a case, rate-limited and logged."""
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from daftari.core.errors import DomainError
+from daftari.occurrences import casework
+from daftari.occurrences.models import CaseStatus, Occurrence
+from daftari.occurrences.rules import NAIROBI, format_ob_number, parse_ob_number
+from daftari.portal.models import PortalLookup
+from daftari.stations.models import Station
+
+Outcome = PortalLookup.Outcome
+RECORDED = _("recorded, not yet assigned to an investigator")
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    status = 429
+    default_message = _("Too many attempts. Wait 15 minutes and try again.")
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """All the public is told about a case: nothing that names a person or describes what happened."""
+
+    ob_number: str
+    status: Promise | str
+    station: str
+    updated_on: date
+
+
+def _ob_key(ob_number: str) -> str:
+    parsed = parse_ob_number(ob_number)
+    if parsed is None:
+        return " ".join(ob_number.upper().split())[:40]
+    return format_ob_number(*parsed)
+
+
+def _limited(*, ip: str, ob_key: str) -> bool:
+    since = timezone.now() - timedelta(minutes=settings.DAFTARI_PORTAL_FAILURE_WINDOW_MINUTES)
+    failures = PortalLookup.objects.filter(at__gte=since, outcome=Outcome.NOT_FOUND).filter(
+        Q(ip=ip) | Q(ob_number=ob_key)
+    )
+    # Counted separately so that many addresses guessing one OB number are stopped too.
+    limit = settings.DAFTARI_PORTAL_MAX_FAILURES
+    return failures.filter(ip=ip).count() >= limit or failures.filter(ob_number=ob_key).count() >= limit
+
+
+def _find(station_text: str, ob_number: str, phone_last4: str) -> Occurrence | None:
+    text = station_text.strip()
+    station = Station.objects.filter(
+        Q(code__iexact=text) | Q(name__iexact=text) | Q(name__iexact=f"{text} Police Station")
+    ).first()
+    parsed = parse_ob_number(ob_number)
+    if station is None or parsed is None:
+        return None
+    seq, ob_date = parsed
+    entry = (
+        Occurrence.objects.filter(station=station, ob_date=ob_date, ob_seq=seq)
+        .select_related("station")
+        .prefetch_related("parties")
+        .first()
+    )
+    if entry is None or not entry.spec.public_facing:
+        return None
+    phone = casework.contact_phone(entry)
+    # Compared in constant time, and an entry without a phone never matches.
+    if len(phone) < 4 or not hmac.compare_digest(phone[-4:], phone_last4):
+        return None
+    return entry
+
+
+def check_report(*, ip: str, station: str, ob_number: str, phone_last4: str) -> ReportStatus | None:
+    """The case's status, or None: the same None whether the OB number or the phone digits are wrong.
+
+    Every attempt is logged; after too many wrong answers from one address, or for one OB number,
+    even a right answer is refused with ``TooManyAttempts`` until the window has passed.
+    """
+    ob_key = _ob_key(ob_number)
+    station_code = station.strip()[:20]
+    now = timezone.now()
+    if _limited(ip=ip, ob_key=ob_key):
+        PortalLookup.objects.create(at=now, ip=ip, station_code=station_code, ob_number=ob_key, outcome=Outcome.LIMITED)
+        raise TooManyAttempts()
+    entry = _find(station, ob_number, phone_last4)
+    outcome = Outcome.FOUND if entry is not None else Outcome.NOT_FOUND
+    PortalLookup.objects.create(at=now, ip=ip, station_code=station_code, ob_number=ob_key, outcome=outcome)
+    if entry is None:
+        return None
+    current = CaseStatus.objects.filter(occurrence=entry).first()
+    if current is None:
+        return ReportStatus(
+            ob_number=entry.ob_number,
+            status=RECORDED,
+            station=entry.station.name,
+            updated_on=entry.recorded_at.astimezone(NAIROBI).date(),
+        )
+    return ReportStatus(
+        ob_number=entry.ob_number,
+        status=casework.Status(current.status).label,
+        station=entry.station.name,
+        updated_on=current.updated_at.astimezone(NAIROBI).date(),
+    )
