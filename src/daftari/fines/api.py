@@ -1,0 +1,220 @@
+"""Instant fines on the API: the catalogue, issuing and reading notices, paying and cancelling them."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.responses import Status
+
+from daftari.core.api_errors import ErrorOut
+from daftari.core.errors import NotPermitted
+from daftari.fines import queries, rules, services
+from daftari.fines.models import FineNotice
+from daftari.fines.schemas import (
+    CancelIn,
+    NoticeFilters,
+    NoticeIn,
+    NoticeOut,
+    NoticePageOut,
+    OffenceOut,
+    PayIn,
+    PaymentOut,
+)
+from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.rules import sees_personal_data
+from daftari.stations.services import log_access
+
+router = Router(tags=["fines"])
+
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def notice_out(notice: FineNotice, *, withheld: bool) -> dict[str, Any]:
+    state = notice.projection
+    return {
+        "number": notice.number,
+        "station": notice.station.code,
+        "officer": notice.officer.service_number,
+        "catalogue_version": notice.catalogue.version,
+        "plate": notice.plate,
+        "plate_unusual": notice.plate_unusual,
+        "driver": {
+            "name": None if withheld else notice.driver_name,
+            "id_number": None if withheld else notice.driver_id_number,
+            "licence": None if withheld else notice.driver_licence,
+            "phone": None if withheld else notice.driver_phone,
+        },
+        "personal_data_withheld": withheld,
+        "place": notice.place,
+        "issued_at": notice.issued_at.astimezone(rules.NAIROBI),
+        "due_at": notice.due_at.astimezone(rules.NAIROBI),
+        "offences": [
+            {
+                "code": line.code,
+                "offence": line.offence,
+                "fine_kes": line.fine_kes,
+                "measured_speed": line.measured_speed,
+                "speed_limit": line.speed_limit,
+            }
+            for line in notice.lines.all()
+        ],
+        "total_kes": notice.total_kes,
+        "warning_only": notice.warning_only,
+        "state": state.state,
+        "paid_kes": state.paid_kes,
+        "outstanding_kes": rules.outstanding_kes(notice.total_kes, state.paid_kes),
+        "late": state.late,
+        "events": [
+            {
+                "kind": e.kind,
+                "at": e.at.astimezone(rules.NAIROBI),
+                "amount_kes": e.amount_kes,
+                "mpesa_receipt": e.mpesa_receipt,
+                "late": e.late,
+                "details": {} if withheld else e.details,
+            }
+            for e in notice.events.order_by("at")
+        ],
+    }
+
+
+def _show(request: HttpRequest, notice: FineNotice, *, purpose: str) -> dict[str, Any]:
+    actor = _actor(request)
+    withheld = not sees_personal_data(scope_of(actor))
+    log_access(
+        actor=actor,
+        record_type="fine_notice",
+        record_id=notice.number,
+        record_station=notice.station,
+        purpose=purpose,
+        outcome=AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN,
+        channel="api",
+    )
+    return notice_out(notice, withheld=withheld)
+
+
+@router.get(
+    "/fines/offences",
+    response={200: list[OffenceOut], **ERRORS},
+    summary="The offence catalogue in force",
+    description="Every scheduled minor offence with its fine in whole Kenya shillings. Rows marked `uncertain` "
+    "are awaiting a check against the gazetted text.",
+)
+def offences(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": o.code,
+            "offence": o.offence,
+            "fine_kes": o.fine_kes,
+            "legal_reference": o.legal_reference,
+            "status": o.status,
+        }
+        for o in services.current_offences()
+    ]
+
+
+@router.post(
+    "/fines/notices",
+    response={201: NoticeOut, 200: NoticeOut, **ERRORS},
+    summary="Issue a fine notice at the roadside (traffic officers)",
+    description="Priced from the catalogue in force; speeding (MO07, MO08) by band from `measured_speed` and "
+    "`speed_limit` (1-5 kph over: a warning; over 20: refused, charge in court). The motorist gets an SMS.",
+)
+def issue(request: HttpRequest, payload: NoticeIn) -> Status:
+    actor = _actor(request)
+    officer = getattr(actor, "officer", None)
+    if officer is None or officer.station is None:
+        raise NotPermitted()
+    draft = rules.NoticeDraft(
+        plate=payload.plate,
+        driver_name=payload.driver.name,
+        driver_id_number=payload.driver.id_number,
+        driver_licence=payload.driver.licence,
+        driver_phone=payload.driver.phone,
+        place=payload.place,
+        issued_at=payload.issued_at,
+        lat=payload.lat,
+        lon=payload.lon,
+        language=payload.language,
+        offences=tuple(
+            rules.OffenceInput(o.code, measured_speed=o.measured_speed, speed_limit=o.speed_limit)
+            for o in payload.offences
+        ),
+    )
+    issued = services.issue_notice(actor=actor, station=officer.station, draft=draft, client_id=payload.id)
+    notice = services.find_notice(issued.notice.number)
+    return Status(201 if issued.created else 200, _show(request, notice, purpose="api record"))
+
+
+@router.get(
+    "/fines/notices",
+    response={200: NoticePageOut, **ERRORS},
+    summary="Notices you may see, newest first",
+)
+def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[str, Any]:
+    found = queries.visible(scope_of(_actor(request)))
+    if filters.plate:
+        found = found.filter(plate=rules.check_plate(filters.plate, {}).plate)
+    if filters.state:
+        found = found.filter(projection__state=filters.state)
+    found = found.order_by("-issued_at", "pk")
+    start = (filters.page - 1) * filters.per_page
+    page = list(found[start : start + filters.per_page + 1])
+    return {
+        "results": [_show(request, n, purpose="api list") for n in page[: filters.per_page]],
+        "page": filters.page,
+        "per_page": filters.per_page,
+        "has_next": len(page) > filters.per_page,
+    }
+
+
+@router.get(
+    "/fines/notices/{number}",
+    response={200: NoticeOut, **ERRORS},
+    summary="Read a notice",
+    description="A number whose check character is wrong answers 404 `wrong_check_character`: a typing mistake.",
+)
+def read(request: HttpRequest, number: str) -> dict[str, Any]:
+    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    return _show(request, notice, purpose="api read")
+
+
+@router.post(
+    "/fines/notices/{number}/pay",
+    response={201: PaymentOut, **ERRORS},
+    summary="Ask M-Pesa to prompt a phone for the outstanding amount",
+    description="An STK push for the outstanding amount, account reference = the notice number. The answer is "
+    "the pending payment; the notice is settled only when M-Pesa confirms the money.",
+)
+def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
+    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    payment = services.pay_notice(number=notice.number, phone=payload.phone)
+    return Status(
+        201,
+        {
+            "id": payment.id,
+            "account_reference": payment.account_reference,
+            "amount_kes": payment.amount_kes,
+            "phone": payment.phone,
+            "method": payment.method,
+            "state": payment.state,
+            "created_at": payment.created_at or timezone.now(),
+        },
+    )
+
+
+@router.post(
+    "/fines/notices/{number}/cancel",
+    response={200: NoticeOut, **ERRORS},
+    summary="Cancel a notice (the OCS of the issuing station, with a reason)",
+)
+def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, Any]:
+    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    services.cancel_notice(actor=_actor(request), number=notice.number, reason=payload.reason)
+    return _show(request, services.find_notice(notice.number), purpose="api record")

@@ -1,0 +1,116 @@
+"""The shapes of instant fines on the API. Checking what they mean is the rules' job, not these."""
+
+import uuid
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from daftari.core.schemas import InputSchema
+from daftari.fines.rules import State
+
+TEXT = 500
+
+
+class OffenceOut(Schema):
+    code: str
+    offence: str
+    fine_kes: int
+    legal_reference: str
+    status: str
+
+
+class NoticeOffenceIn(InputSchema):
+    code: str = Field(max_length=12, description="A catalogue code; for speeding MO07 or MO08 (the band is computed).")
+    measured_speed: int | None = Field(None, ge=0, le=1000, description="kph, for speeding")
+    speed_limit: int | None = Field(None, ge=0, le=1000, description="kph, for speeding")
+
+
+class DriverIn(InputSchema):
+    name: str = Field(max_length=TEXT)
+    id_number: str = Field("", max_length=TEXT)
+    licence: str = Field("", max_length=TEXT)
+    phone: str = Field("", max_length=TEXT)
+
+
+class NoticeIn(InputSchema):
+    id: uuid.UUID | None = Field(None, description="A client id: a retry with the same id and body returns the notice.")
+    offences: list[NoticeOffenceIn] = Field(max_length=20)
+    plate: str = Field(max_length=TEXT)
+    driver: DriverIn
+    place: str = Field(max_length=TEXT)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    issued_at: datetime
+    language: str = Field("", max_length=2, json_schema_extra={"enum": ["", "en", "sw"]})
+
+
+class PayIn(InputSchema):
+    phone: str = Field(max_length=TEXT, description="The M-Pesa phone to prompt, e.g. 0712345678.")
+
+
+class CancelIn(InputSchema):
+    reason: str = Field(max_length=TEXT)
+
+
+class NoticeFilters(InputSchema):
+    plate: str = Field("", max_length=20)
+    state: str = Field("", max_length=20, json_schema_extra={"enum": ["", *[s.value for s in State]]})
+    page: int = Field(1, ge=1, le=10_000)
+    per_page: int = Field(25, ge=1, le=100)
+
+
+class LineOut(Schema):
+    code: str
+    offence: str
+    fine_kes: int
+    measured_speed: int | None
+    speed_limit: int | None
+
+
+class EventOut(Schema):
+    kind: str
+    at: datetime
+    amount_kes: int | None
+    mpesa_receipt: str
+    late: bool
+    details: dict[str, object]
+
+
+class NoticeOut(Schema):
+    number: str
+    station: str
+    officer: str
+    catalogue_version: int
+    plate: str
+    plate_unusual: bool
+    driver: dict[str, str | None]
+    personal_data_withheld: bool
+    place: str
+    issued_at: datetime
+    due_at: datetime
+    offences: list[LineOut]
+    total_kes: int
+    warning_only: bool
+    state: str
+    paid_kes: int
+    outstanding_kes: int
+    late: bool
+    events: list[EventOut]
+
+
+class NoticePageOut(Schema):
+    results: list[NoticeOut]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class PaymentOut(Schema):
+    id: uuid.UUID
+    account_reference: str
+    amount_kes: int
+    phone: str
+    method: str
+    state: str
+    created_at: datetime
