@@ -252,7 +252,7 @@ def test_each_status_change_sends_one_sms_in_the_complainants_language(
     bodies = [m["body"] for m in sent_sms()]
     assert len(bodies) == 2
     assert all(recorded_complaint.ob_number in b for b in bodies)
-    assert "amepewa mpelelezi" in bodies[0]
+    assert "imepewa mpelelezi" in bodies[0]
     assert "mahakamani" in bodies[1]
     keys_ = set(SmsMessage.objects.filter(template="case_status").values_list("event_key", flat=True))
     assert keys_ == {f"case_status:{u.pk}" for u in CaseUpdate.objects.all()}
