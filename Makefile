@@ -45,7 +45,8 @@ run: demo
 	@echo "Daftari is starting at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	@$(BIN)/daftari demo --logins
 	@$(BIN)/daftari worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/daftari daraja-sim --port 8001 & sim=$$!; \
+	trap 'kill $$worker $$sim 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daftari serve --host $(HOST) --port $(PORT)
 
 lint: install

@@ -37,6 +37,15 @@ class Command(BaseCommand):
             )
         except OSError as exc:
             raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {exc}") from exc
+        # As if Daftari had registered its C2B URLs (``services.register_c2b_urls``), so that a paybill
+        # payment can be simulated at once; a later registration replaces them.
+        from daftari.payments.services import callback_url
+
+        server.state.c2b_urls[settings.DAFTARI_DARAJA_SHORTCODE] = {
+            "ValidationURL": callback_url("daraja_c2b_validation"),
+            "ConfirmationURL": callback_url("daraja_c2b_confirmation"),
+            "ResponseType": "Cancelled",
+        }
         self.stdout.write(f"Daraja simulator listening on http://{options['host']}:{server.server_port}")
         self.stdout.flush()
         try:

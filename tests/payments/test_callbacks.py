@@ -1,0 +1,231 @@
+"""Daraja's callbacks at the HTTP boundary: the token, the raw payload stored first, Daraja's answers."""
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from daftari.core import periodic
+from daftari.core.errors import InvalidInput
+from daftari.payments import services
+from daftari.payments.models import DarajaCallback, Payment
+from tests.payments.conftest import CALLBACK_TOKEN, FakeFines
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def token(settings: SettingsWrapper) -> None:
+    settings.DAFTARI_DARAJA_CALLBACK_TOKEN = CALLBACK_TOKEN
+
+
+def url(kind: str, token: str = CALLBACK_TOKEN) -> str:
+    return f"/payments/daraja/{token}/{kind}"
+
+
+def pending(checkout: str = "ws_CO_1", reference: str = "TST1", amount: int = 500) -> Payment:
+    return Payment.objects.create(
+        account_reference=reference,
+        amount_kes=amount,
+        phone="+254712345678",
+        method=Payment.Method.STK,
+        checkout_request_id=checkout,
+    )
+
+
+def stk_body(checkout: str = "ws_CO_1", code: int = 0, receipt: str = "NE10MHGI7K", amount: float = 500.0) -> bytes:
+    callback: dict[str, Any] = {
+        "MerchantRequestID": "18046-1248485-2",
+        "CheckoutRequestID": checkout,
+        "ResultCode": code,
+        "ResultDesc": "desc",
+    }
+    if code == 0:
+        callback["CallbackMetadata"] = {
+            "Item": [
+                {"Name": "Amount", "Value": amount},
+                {"Name": "MpesaReceiptNumber", "Value": receipt},
+                {"Name": "Balance"},
+                {"Name": "PhoneNumber", "Value": 254712345678},
+            ]
+        }
+    return json.dumps({"Body": {"stkCallback": callback}}).encode()
+
+
+def c2b_body(trans_id: str = "NLJ7RT61SV", ref: str = "TST9", amount: str = "500.00") -> bytes:
+    return json.dumps(
+        {
+            "TransactionType": "Pay Bill",
+            "TransID": trans_id,
+            "TransTime": "20261129101500",
+            "TransAmount": amount,
+            "BusinessShortCode": "174379",
+            "BillRefNumber": ref,
+            "InvoiceNumber": "",
+            "OrgAccountBalance": "49197.00",
+            "ThirdPartyTransID": "",
+            "MSISDN": "254712345678",
+            "FirstName": "John",
+        }
+    ).encode()
+
+
+def post(client: Client, kind: str, body: bytes, token: str = CALLBACK_TOKEN) -> Any:
+    return client.post(url(kind, token), data=body, content_type="application/json")
+
+
+def test_a_wrong_token_gets_404_and_nothing_is_stored(client: Client, fines: FakeFines) -> None:
+    pending()
+    assert post(client, "stk", stk_body(), token="guess").status_code == 404
+    assert not DarajaCallback.objects.exists()
+    assert Payment.objects.get().state == Payment.State.PENDING
+
+
+def test_callbacks_are_off_when_no_token_is_configured(
+    client: Client, settings: SettingsWrapper, fines: FakeFines
+) -> None:
+    settings.DAFTARI_DARAJA_CALLBACK_TOKEN = ""
+    assert client.post("/payments/daraja/x/stk", data=stk_body(), content_type="application/json").status_code == 404
+
+
+def test_a_malformed_body_is_stored_and_answered_with_a_daraja_error(client: Client) -> None:
+    response = post(client, "stk", b"{not json")
+    assert response.status_code == 400
+    assert response.json()["ResultCode"] == 1
+    stored = DarajaCallback.objects.get()
+    assert (bytes(stored.raw), stored.kind, stored.processed) == (b"{not json", "stk", False)
+
+
+def test_a_malformed_confirmation_is_stored_and_refused_without_a_500(client: Client) -> None:
+    response = post(client, "c2b/confirmation", b'{"TransAmount": "10.00"}')
+    assert response.status_code == 400
+    assert DarajaCallback.objects.get().kind == "c2b_confirmation"
+    assert not Payment.objects.exists()
+
+
+def test_duplicate_callbacks_are_accepted_and_settle_once(client: Client, fines: FakeFines) -> None:
+    payment = pending()
+    for _ in range(3):
+        response = post(client, "stk", stk_body())
+        assert response.json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
+    payment.refresh_from_db()
+    assert (payment.state, payment.mpesa_receipt, payment.paid_kes) == ("confirmed", "NE10MHGI7K", 500)
+    assert fines.confirmed == [("TST1", 500, "confirmed")]
+    assert DarajaCallback.objects.filter(processed=True).count() == 3
+
+
+def test_a_late_failure_callback_does_not_undo_a_confirmed_payment(client: Client, fines: FakeFines) -> None:
+    payment = pending()
+    post(client, "stk", stk_body())
+    post(client, "stk", stk_body(code=1032))
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+
+
+def test_when_the_app_fails_the_payment_stays_pending_and_the_next_delivery_settles_it(
+    client: Client, fines: FakeFines
+) -> None:
+    payment = pending()
+    fines.fail_next = True
+    assert post(client, "stk", stk_body()).status_code == 503
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.PENDING
+    assert post(client, "stk", stk_body()).status_code == 200
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert fines.confirmed == [("TST1", 500, "confirmed")]
+
+
+def test_a_callback_before_the_push_answer_is_kept_and_returns_no_payment(fines: FakeFines) -> None:
+    assert services.record_stk_callback(raw=stk_body("ws_CO_unknown")) is None
+    stored = DarajaCallback.objects.get()
+    assert (stored.key, stored.processed) == ("ws_CO_unknown", False)
+
+
+@pytest.mark.parametrize(
+    ("ref", "amount", "answer"),
+    [
+        ("TST9", "500.00", {"ResultCode": "0", "ResultDesc": "Accepted"}),
+        ("NOSUCH", "500.00", {"ResultCode": "C2B00012", "ResultDesc": "Invalid Account Number"}),
+        ("TSTCLOSED", "500.00", {"ResultCode": "C2B00012", "ResultDesc": "Notice already paid"}),
+        ("TST9", "200000.00", {"ResultCode": "C2B00013", "ResultDesc": "Invalid Amount"}),
+        ("TST9", "10.50", {"ResultCode": "C2B00013", "ResultDesc": "Invalid Amount"}),
+    ],
+)
+def test_c2b_validation_rejects_what_the_app_rejects(
+    client: Client, fines: FakeFines, ref: str, amount: str, answer: dict[str, str]
+) -> None:
+    response = post(client, "c2b/validation", c2b_body(ref=ref, amount=amount))
+    assert response.status_code == 200
+    assert response.json() == answer
+    assert DarajaCallback.objects.get().kind == "c2b_validation"
+    assert not Payment.objects.exists()
+
+
+def test_a_confirmation_is_recorded_once_per_trans_id(client: Client, fines: FakeFines) -> None:
+    for _ in range(2):
+        assert post(client, "c2b/confirmation", c2b_body()).json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
+    payment = Payment.objects.get()
+    assert (payment.mpesa_receipt, payment.method, payment.paid_kes) == ("NLJ7RT61SV", "paybill", 500)
+    assert fines.confirmed == [("TST9", 500, "confirmed")]
+    assert fines.in_transaction == [True]
+
+
+@pytest.mark.parametrize("amount", ["300.00", "700.00"])
+def test_partial_and_over_payments_are_recorded_and_passed_on(client: Client, fines: FakeFines, amount: str) -> None:
+    post(client, "c2b/confirmation", c2b_body(amount=amount))
+    paid = int(float(amount))
+    assert Payment.objects.get().paid_kes == paid
+    assert fines.confirmed == [("TST9", paid, "confirmed")]
+
+
+def test_money_for_a_reference_no_app_claims_is_still_recorded(client: Client, fines: FakeFines) -> None:
+    post(client, "c2b/confirmation", c2b_body(ref="ZZZ123"))
+    assert Payment.objects.get().account_reference == "ZZZ123"
+    assert fines.confirmed == []
+
+
+def test_a_get_is_not_a_callback(client: Client) -> None:
+    assert client.get(url("stk")).status_code == 405
+
+
+def test_a_push_checks_the_phone_reference_and_amount() -> None:
+    with pytest.raises(InvalidInput) as error:
+        services.request_stk_push(account_reference="WAY-TOO-LONG-REF", amount_kes=0, phone="12", description="x")
+    assert set(error.value.fields) == {"phone", "account_reference", "amount_kes"}
+    assert not Payment.objects.exists()
+
+
+def test_the_push_waits_for_the_commit_and_an_unreachable_daraja_fails_the_payment_with_the_reason(
+    settings: SettingsWrapper, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.DAFTARI_DARAJA_BASE_URL = "http://127.0.0.1:9"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        payment = services.request_stk_push(
+            account_reference="TST1", amount_kes=500, phone="0712345678", description="Fine"
+        )
+    assert payment.state == Payment.State.PENDING
+    callbacks[0]()
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.FAILED
+    assert "could not be reached" in payment.result_desc
+
+
+def test_a_retried_push_with_the_same_client_id_returns_the_same_payment(settings: SettingsWrapper) -> None:
+    settings.DAFTARI_DARAJA_BASE_URL = "http://127.0.0.1:9"
+    client_id = uuid.uuid4()
+    first = services.request_stk_push(
+        account_reference="TST1", amount_kes=500, phone="0712345678", description="Fine", client_id=client_id
+    )
+    again = services.request_stk_push(
+        account_reference="TST1", amount_kes=500, phone="0712345678", description="Fine", client_id=client_id
+    )
+    assert first.pk == again.pk
+    assert Payment.objects.count() == 1
+
+
+def test_the_worker_runs_the_pending_payments_query() -> None:
+    assert "payments.query_pending" in periodic.names()
