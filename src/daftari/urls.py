@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("daftari.occurrences.urls")),
     path("", include("daftari.occurrences.casework_views")),
     path("", include("daftari.custody.urls")),
+    path("", include("daftari.fines.urls")),
     path("", include("daftari.documents.urls")),
     path("", include("daftari.notifications.urls")),
     path("", include("daftari.payments.urls")),

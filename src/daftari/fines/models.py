@@ -153,9 +153,17 @@ class NoticeState(models.Model):
     """Where a notice stands now. A projection of its events, updated with each of them."""
 
     notice = models.OneToOneField(FineNotice, on_delete=models.PROTECT, primary_key=True, related_name="projection")
-    state = models.CharField(
-        max_length=10, choices=[(s.value, s.value) for s in State], default=State.ISSUED, db_index=True
-    )
+
+    class StateChoice(models.TextChoices):
+        ISSUED = State.ISSUED.value, _("Issued")
+        PAID = State.PAID.value, _("Paid")
+        CONTESTED = State.CONTESTED.value, _("Contested")
+        CANCELLED = State.CANCELLED.value, _("Cancelled")
+        OVERDUE = State.OVERDUE.value, _("Overdue")
+        ESCALATED = State.ESCALATED.value, _("Notice to Attend Court")
+        CLOSED = State.CLOSED.value, _("Closed")
+
+    state = models.CharField(max_length=10, choices=StateChoice.choices, default=State.ISSUED, db_index=True)
     paid_kes = models.PositiveIntegerField(default=0)
     late = models.BooleanField(default=False)
     updated_at = models.DateTimeField()

@@ -1,0 +1,231 @@
+"""The traffic officer's phone pages, the printable notice, the public verify page and supervisors' figures."""
+
+from datetime import timedelta
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from daftari.core.errors import DomainError, InvalidInput, NotFound
+from daftari.core.types import AuthenticatedRequest
+from daftari.fines import queries, rules, services
+from daftari.fines.models import FineNotice
+from daftari.stations.models import scope_of
+from daftari.stations.rules import Role, sees_personal_data
+
+SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
+LINES = 3
+
+
+def _offence_choices() -> list[tuple[str, str]]:
+    choices = [
+        ("MO07", _("Speeding over the limit for the class of vehicle (band from the speeds)")),
+        ("MO08", _("Speeding over 50 kph or a posted limit (band from the speeds)")),
+    ]
+    for o in services.current_offences():
+        if rules.speeding_base(o.code) is None:
+            choices.append((o.code, f"{o.code} · KES {o.fine_kes:,} · {o.offence}"))
+    return choices
+
+
+def _int(text: str) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 4 else None
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if -180 <= value <= 180 else None
+
+
+def _draft(post: Any) -> rules.NoticeDraft:
+    measured, limit = _int(post.get("measured_speed", "")), _int(post.get("speed_limit", ""))
+    offences = []
+    for i in range(LINES):
+        code = (post.get(f"offence_{i}") or "").strip()[:12]
+        if code:
+            speeding = rules.speeding_base(code) is not None
+            offences.append(
+                rules.OffenceInput(
+                    code, measured_speed=measured if speeding else None, speed_limit=limit if speeding else None
+                )
+            )
+    return rules.NoticeDraft(
+        plate=post.get("plate", "")[:40],
+        driver_name=post.get("driver_name", "")[:400],
+        driver_id_number=post.get("driver_id_number", "")[:40],
+        driver_licence=post.get("driver_licence", "")[:40],
+        driver_phone=post.get("driver_phone", "")[:40],
+        place=post.get("place", "")[:400],
+        issued_at=timezone.now(),
+        lat=_float(post.get("lat", "")),
+        lon=_float(post.get("lon", "")),
+        language=post.get("language", "") if post.get("language") in ("en", "sw") else "",
+        offences=tuple(offences),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue(request: AuthenticatedRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    officer = getattr(request.user, "officer", None)
+    if Role.TRAFFIC not in scope.roles or officer is None or officer.station is None:
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: str(v) for k, v in request.POST.items()}
+        try:
+            notice = services.issue_notice(
+                actor=request.user, station=officer.station, draft=_draft(request.POST)
+            ).notice
+        except InvalidInput as invalid:
+            errors = {k.replace("driver.", "driver_"): str(v) for k, v in invalid.fields.items()}
+        except DomainError as refused:
+            errors = {"form": refused.message}
+        else:
+            messages.success(request, _("Notice %(number)s issued.") % {"number": notice.number})
+            return redirect("fines_notice", number=notice.number)
+    return render(
+        request,
+        "fines/issue.html",
+        {
+            "choices": _offence_choices(),
+            "lines": [(i, values.get(f"offence_{i}", "")) for i in range(LINES)],
+            "errors": errors,
+            "values": values,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _verify_url(request: HttpRequest, number: str) -> str:
+    path = reverse("fines_verify", kwargs={"number": number})
+    base = settings.DAFTARI_PUBLIC_BASE_URL
+    return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
+
+
+def _visible_notice(request: AuthenticatedRequest, number: str) -> FineNotice:
+    try:
+        return queries.find_visible(scope_of(request.user), number)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+
+
+@login_required
+@require_GET
+def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    notice = _visible_notice(request, number)
+    scope = scope_of(request.user)
+    verify_url = _verify_url(request, notice.number)
+    qr = segno.make(verify_url, error="m").svg_inline(scale=4, title=verify_url)
+    return render(
+        request,
+        "fines/notice.html",
+        {
+            "notice": notice,
+            "lines": queries.lines_of(notice),
+            "events": list(notice.events.order_by("at")),
+            "state": notice.projection,
+            "outstanding": services.outstanding(notice),
+            "personal": sees_personal_data(scope),
+            "can_cancel": Role.OCS in scope.roles and scope.station_id == notice.station_id,
+            "verify_url": verify_url,
+            "qr": qr,
+            "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    notice = _visible_notice(request, number)
+    try:
+        services.cancel_notice(actor=request.user, number=notice.number, reason=request.POST.get("reason", "")[:600])
+    except DomainError as refused:
+        messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
+    else:
+        messages.success(request, _("Notice %(number)s cancelled.") % {"number": notice.number})
+    return redirect("fines_notice", number=notice.number)
+
+
+@require_GET
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    """Public: is this notice genuine? State, date and station only, never personal data."""
+    notice, problem = None, ""
+    try:
+        notice = services.find_notice(number[:40])
+    except NotFound as missing:
+        problem = missing.message
+    return render(
+        request,
+        "fines/verify.html",
+        {"notice": notice, "problem": problem, "number": number[:40]},
+        status=200 if notice is not None else 404,
+    )
+
+
+def _supervisor(request: AuthenticatedRequest) -> None:
+    if not scope_of(request.user).roles & SUPERVISORS:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def figures(request: AuthenticatedRequest) -> HttpResponse:
+    _supervisor(request)
+    days = _int(request.GET.get("days", "")) or 30
+    until = timezone.now()
+    since = until - timedelta(days=min(days, 3660))
+    scope = scope_of(request.user)
+    return render(
+        request,
+        "fines/figures.html",
+        {
+            "days": days,
+            "by_officer": queries.figures(scope, since=since, until=until, by="officer"),
+            "by_station": queries.figures(scope, since=since, until=until, by="station"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def repeat(request: AuthenticatedRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    if not scope.roles & (SUPERVISORS | {Role.TRAFFIC}):
+        raise PermissionDenied
+    plate = request.GET.get("plate", "")[:20].strip()
+    licence = request.GET.get("licence", "")[:20].strip()
+    notices = list(queries.by_plate(scope, plate)[:200]) if plate else []
+    by_licence = list(queries.by_licence(scope, licence)[:200]) if licence else []
+    points = None
+    if licence and settings.DAFTARI_FINES_DEMERIT_POINTS:
+        points = queries.demerit_points(scope, licence)
+    return render(
+        request,
+        "fines/repeat.html",
+        {
+            "plate": plate,
+            "licence": licence,
+            "by_plate": notices,
+            "by_licence": by_licence,
+            "points": points,
+            "points_total": sum(p for _n, p in points) if points else 0,
+            "personal": sees_personal_data(scope),
+        },
+    )
