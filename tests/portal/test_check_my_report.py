@@ -189,3 +189,9 @@ def test_the_status_page_in_kiswahili(public_client: Client, recorded_complaint:
 
     found = ask(public_client, recorded_complaint)
     assert "Hali" in found.content.decode()
+
+
+def test_the_index_leads_to_check_my_report_and_to_verify(public_client: Client) -> None:
+    page = public_client.get("/public/").content.decode()
+    assert 'href="/public/status"' in page
+    assert 'href="/verify"' in page
