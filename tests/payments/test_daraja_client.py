@@ -7,7 +7,7 @@ import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from daftari.payments.daraja import DarajaClient, DarajaError
-from tests.payments.conftest import free_port
+from tests.payments.conftest import free_port, start_simulator, stop_simulator
 
 
 def client(settings: SettingsWrapper, **overrides: str) -> DarajaClient:
@@ -83,3 +83,20 @@ def test_an_unreachable_daraja_is_a_clear_error_that_logs_no_secret(
     ):
         daraja.token()
     assert daraja_settings.DAFTARI_DARAJA_CONSUMER_SECRET not in caplog.text
+
+
+def test_the_simulator_scenario_option_applies_to_every_number(daraja_settings: SettingsWrapper) -> None:
+    sim = start_simulator("--scenario", "cancelled")
+    try:
+        with client(daraja_settings, base_url=sim.url) as daraja:
+            accepted = daraja.stk_push(
+                phone="+254712345678",
+                amount_kes=500,
+                account_reference="TST123",
+                description="Traffic fine",
+                callback_url="http://127.0.0.1:9/nowhere",
+            )
+            time.sleep(0.6)
+            assert daraja.stk_query(accepted.checkout_request_id).result_code == "1032"
+    finally:
+        stop_simulator(sim)

@@ -1,6 +1,7 @@
 """Each simulator scenario end to end over real HTTP: Daftari (live_server) asks the simulator (its own
 process) for an STK push; the simulator calls Daftari back at DAFTARI_PUBLIC_BASE_URL."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -141,3 +142,33 @@ def test_a_paybill_payment_the_app_rejects_never_reaches_confirmation(
     assert answer["validation"] == {"ResultCode": "C2B00012", "ResultDesc": "Invalid Account Number"}
     assert answer["confirmations"] == []
     assert not Payment.objects.exists()
+
+
+def test_concurrent_deliveries_of_one_callback_confirm_once(daftari: SettingsWrapper, fines: FakeFines) -> None:
+    payment = Payment.objects.create(
+        account_reference="TST3003", amount_kes=500, phone="+254712345678", method="stk", checkout_request_id="ws_CO_9"
+    )
+    body = {
+        "Body": {
+            "stkCallback": {
+                "MerchantRequestID": "1-2-3",
+                "CheckoutRequestID": "ws_CO_9",
+                "ResultCode": 0,
+                "ResultDesc": "The service request is processed successfully.",
+                "CallbackMetadata": {
+                    "Item": [{"Name": "Amount", "Value": 500.0}, {"Name": "MpesaReceiptNumber", "Value": "QWE123RTY9"}]
+                },
+            }
+        }
+    }
+    url = services.callback_url("daraja_stk")
+
+    def deliver() -> int:
+        return httpx.post(url, json=body, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda _: deliver(), range(6)))
+    assert statuses == [200] * 6
+    payment.refresh_from_db()
+    assert (payment.state, payment.mpesa_receipt) == ("confirmed", "QWE123RTY9")
+    assert fines.confirmed == [("TST3003", 500, "confirmed")]
