@@ -13,9 +13,9 @@ from daftari.payments import services
 from daftari.payments.models import DarajaCallback, Payment
 from tests.payments.conftest import FakeFines, wait_for
 
-# The live server's thread commits: a transactional test. These tests need no row loaded by a data
-# migration, and serialized rollback would rewrite the fines catalogue (append-only) at setup.
-pytestmark = pytest.mark.django_db(transaction=True)
+# The live server's thread commits: a transactional test. Serialized rollback restores the rows data
+# migrations loaded (counties, the fines catalogue) after each flush, for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
