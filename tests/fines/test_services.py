@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.fines import rules, services
-from daftari.fines.models import FineNotice, NoticeEvent, NoticeState, OffenceCatalogue
+from daftari.fines.models import FineNotice, NoticeEvent, NoticeOffence, NoticeState, OffenceCatalogue
 from daftari.fines.rules import OffenceInput, State
 from daftari.ledger.services import leaf_for
 from daftari.notifications.models import SmsMessage
@@ -231,4 +231,4 @@ def test_a_notice_cannot_be_changed_in_the_database(notice: FineNotice) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         FineNotice.objects.filter(pk=notice.pk).update(total_kes=1)
     with pytest.raises(DatabaseError), transaction.atomic():
-        OffenceCatalogue.objects.filter(version=1).update(source_file="edited")
+        NoticeOffence.objects.filter(notice=notice).delete()
