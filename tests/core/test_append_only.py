@@ -67,3 +67,17 @@ def test_the_admin_shows_an_entry_but_never_adds_changes_or_deletes_one(
     assert client.post(reverse("admin:occurrences_occurrence_delete", args=[pk]), {"post": "yes"}).status_code == 403
     recorded_complaint.refresh_from_db()
     assert recorded_complaint.place == "Moi Avenue, near the bus stage"
+
+
+def test_writing_back_the_same_values_changes_nothing_and_is_let_through(desk_officer, station) -> None:  # type: ignore[no-untyped-def]
+    # Django restores test data (serialized rollback) by saving rows that are already there.
+    from daftari.occurrences.services import record_occurrence
+    from tests.conftest import complaint
+
+    entry = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE occurrences_occurrence SET narrative = narrative, place = place")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE occurrences_occurrence SET place = 'elsewhere'")
+    entry.refresh_from_db()
+    assert entry.place == "Moi Avenue, near the bus stage"

@@ -10,9 +10,13 @@ PREFIX = "daftari_append_only"
 MESSAGE = "daftari: recorded entries are append-only"
 
 
-def _sqlite(table: str) -> list[str]:
+def _sqlite(table: str, columns: list[str]) -> list[str]:
+    # An UPDATE that writes back the values already there changes nothing and is let through:
+    # Django's test-data restore (serialized rollback) saves existing rows that way.
+    unchanged = " AND ".join(f'old."{c}" IS new."{c}"' for c in columns) or "1"
     return [
-        f"CREATE TRIGGER IF NOT EXISTS {PREFIX}_{table}_update BEFORE UPDATE ON {table} "
+        f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_update",
+        f"CREATE TRIGGER {PREFIX}_{table}_update BEFORE UPDATE ON {table} WHEN NOT ({unchanged}) "
         f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
         f"CREATE TRIGGER IF NOT EXISTS {PREFIX}_{table}_delete BEFORE DELETE ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
@@ -25,7 +29,12 @@ def _postgresql(table: str) -> list[str]:
         f"BEGIN RAISE EXCEPTION '{MESSAGE} (% on %)', TG_OP, TG_TABLE_NAME "
         "USING ERRCODE = 'insufficient_privilege'; END $$",
         f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_row ON {table}",
-        f"CREATE TRIGGER {PREFIX}_{table}_row BEFORE UPDATE OR DELETE ON {table} "
+        f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_update ON {table}",
+        # As on SQLite, writing back identical values is no change and is let through.
+        f"CREATE TRIGGER {PREFIX}_{table}_update BEFORE UPDATE ON {table} "
+        f"FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION {PREFIX}_refuse()",
+        f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_delete ON {table}",
+        f"CREATE TRIGGER {PREFIX}_{table}_delete BEFORE DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_refuse()",
         f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_truncate ON {table}",
         f"CREATE TRIGGER {PREFIX}_{table}_truncate BEFORE TRUNCATE ON {table} "
@@ -33,18 +42,21 @@ def _postgresql(table: str) -> list[str]:
     ]
 
 
-def guard_statements(vendor: str, table: str) -> list[str]:
-    if vendor == "sqlite":
-        return _sqlite(table)
-    if vendor == "postgresql":
+def guard_statements(connection: BaseDatabaseWrapper, table: str) -> list[str]:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+        return _sqlite(table, columns)
+    if connection.vendor == "postgresql":
         return _postgresql(table)
-    raise NotImplementedError(f"append-only guards are not written for {vendor}")
+    raise NotImplementedError(f"append-only guards are not written for {connection.vendor}")
 
 
 def install(connection: BaseDatabaseWrapper, tables: list[str]) -> None:
-    with connection.cursor() as cursor:
-        for table in tables:
-            for sql in guard_statements(connection.vendor, table):
+    for table in tables:
+        statements = guard_statements(connection, table)
+        with connection.cursor() as cursor:
+            for sql in statements:
                 cursor.execute(sql)
 
 
@@ -71,5 +83,5 @@ def uninstall(connection: BaseDatabaseWrapper, tables: list[str]) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_delete")
             else:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_row ON {table}")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_truncate ON {table}")
+                for suffix in ("row", "update", "delete", "truncate"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table}_{suffix} ON {table}")

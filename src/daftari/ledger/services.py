@@ -11,7 +11,6 @@ from daftari_verify.leaf import Leaf as LeafV1
 from daftari_verify.leaf import new_salt
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from daftari.ledger import keys
@@ -64,11 +63,44 @@ def append(
     data = leaf.to_bytes()
     state = merkle.TreeState.from_bytes(bytes(head.edge))
     completed = state.append(merkle.leaf_hash(data))
-    row = Leaf.objects.create(log=head, index=head.size, kind=kind, record_id=record_id, data=data, appended_at=at)
+    row = Leaf(log=head, index=head.size, kind=kind, record_id=record_id, data=data, appended_at=at)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        row.pk = _store_in_one_statement(connection, row, salt, completed, state)
+        return row
+    row.save(force_insert=True)
     Commitment.objects.create(leaf=row, salt=salt)
     TreeNode.objects.bulk_create(TreeNode(log=head, level=lv, index=ix, hash=h) for lv, ix, h in completed)
     Log.objects.filter(pk=head.pk).update(size=state.size, edge=state.to_bytes())
     return row
+
+
+def _store_in_one_statement(
+    connection: Any, row: Leaf, salt: bytes, completed: list[tuple[int, int, bytes]], state: merkle.TreeState
+) -> int:
+    """Leaf, salt, completed subtree hashes and the new head in one round trip (PostgreSQL).
+
+    Four separate statements made the ledger cost about half the recording rate; a round trip is
+    most of the cost of each.
+    """
+    nodes = ", ".join(["(%s, %s, %s, %s)"] * len(completed))
+    node_params: list[Any] = []
+    for level, index, digest in completed:
+        node_params += [row.log_id, level, index, digest]
+    sql = (
+        "WITH new_leaf AS ("  # noqa: S608 - only placeholders are interpolated
+        ' INSERT INTO ledger_leaf (log_id, "index", kind, record_id, data, appended_at)'
+        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id),"
+        " new_salt AS (INSERT INTO ledger_commitment (leaf_id, salt) SELECT id, %s FROM new_leaf),"
+        f' new_nodes AS (INSERT INTO ledger_treenode (log_id, level, "index", hash) VALUES {nodes}),'
+        " new_head AS (UPDATE ledger_log SET size = %s, edge = %s WHERE id = %s)"
+        " SELECT id FROM new_leaf"
+    )
+    params = [row.log_id, row.index, row.kind, row.record_id, row.data, row.appended_at, salt, *node_params]
+    params += [state.size, state.to_bytes(), row.log_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
 
 
 def lock_log(station: Station) -> Log:
@@ -98,11 +130,21 @@ def _subtrees(log_: Log, wanted: Iterable[tuple[int, int]]) -> merkle.SubtreeHas
     pairs = sorted(set(wanted))
     found: dict[tuple[int, int], bytes] = {}
     if pairs:
-        match = Q()
+        # Hand-written: the ORM spent five times longer building an OR of 2·log2(n) terms than
+        # the database spent answering it. Row values work on both engines.
+        rows = ", ".join(["(%s, %s)"] * len(pairs))
+        table = TreeNode._meta.db_table
+        sql = (
+            f'SELECT level, "index", hash FROM {table} '  # noqa: S608 - only placeholders are interpolated
+            f'WHERE log_id = %s AND (level, "index") IN (VALUES {rows})'
+        )
+        params: list[int] = [log_.pk]
         for level, index in pairs:
-            match |= Q(level=level, index=index)
-        for level, index, h in TreeNode.objects.filter(match, log=log_).values_list("level", "index", "hash"):
-            found[(level, index)] = bytes(h)
+            params += [level, index]
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(sql, params)
+            for level, index, h in cursor.fetchall():
+                found[(level, index)] = bytes(h)
 
     def subtree(level: int, index: int) -> bytes:
         try:
