@@ -147,3 +147,19 @@ def test_the_board_speaks_kiswahili(desk_client: Client, detainee: CustodyRecord
     desk_client.cookies["daftari_language"] = "sw"
     page = desk_client.get("/custody").content.decode()
     assert "Mahabusu" in page and "Zimebaki zaidi ya saa 12" in page
+
+
+def test_reading_the_list_of_breaches_is_logged_for_each_detainee_named(
+    client: Client, ocs: User, desk_officer: User, station: Station, arrest: Occurrence
+) -> None:
+    late = book_in(
+        actor=desk_officer,
+        station=station,
+        booking=booking(arrested_at=timezone.now() - timedelta(days=4)),
+        arrest=arrest,
+    ).record
+    client.force_login(ocs)
+    page = client.get("/custody/compliance").content.decode()
+    assert "Otieno Ouma" in page
+    logged = AccessEvent.objects.filter(record_type="custody", record_id=str(late.pk), purpose="compliance breaches")
+    assert list(logged.values_list("username", "outcome")) == [("ocs", "shown")]

@@ -328,6 +328,10 @@ def compliance(request: AuthenticatedRequest) -> HttpResponse:
         if station is None:
             raise PermissionDenied(_("Your role does not allow this."))
     figures = queries.compliance(start=now - timedelta(days=days), end=now, now=now, station=station, county=county)
+    personal = sees_personal_data(scope)
+    for record in figures.breaches:
+        # The list of breaches names each detainee: a read of personal data like any other.
+        _log(request, record, "compliance breaches", "shown" if personal else "withheld")
     return render(
         request,
         "custody/compliance.html",
@@ -336,6 +340,6 @@ def compliance(request: AuthenticatedRequest) -> HttpResponse:
             "station": station,
             "county": county,
             "days": days,
-            "personal": sees_personal_data(scope),
+            "personal": personal,
         },
     )
