@@ -93,3 +93,26 @@ def test_a_traffic_officer_finds_repeat_offenders_by_plate_and_licence(
 def test_demerit_points_are_not_shown_by_default(traffic_client: Client, notice: FineNotice) -> None:
     page = traffic_client.get("/fines/repeat", {"licence": "DL1234567"}).content.decode()
     assert notice.number in page and "Demerit points" not in page
+
+
+def test_the_public_pays_with_the_number_and_a_phone_and_sees_the_receipt_only_once_confirmed(
+    public_client: Client, notice: FineNotice, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from daftari.payments import services as payments
+    from daftari.payments.models import Payment
+
+    monkeypatch.setattr(payments, "_push", lambda payment_id, description: None)
+    response = public_client.post("/pay/notice", {"number": notice.number.lower(), "phone": "0712345678"})
+    assert response.status_code == 302
+    payment = Payment.objects.get(account_reference=notice.number)
+    assert payment.amount_kes == 2500
+    pending = public_client.get(response["Location"]).content.decode()
+    assert "enter your M-Pesa PIN" in pending and "Receipt" not in pending
+    Payment.objects.filter(pk=payment.pk).update(state="confirmed", paid_kes=2500, mpesa_receipt="TKZ9")
+    assert "M-Pesa TKZ9" in public_client.get(response["Location"]).content.decode()
+
+
+def test_paying_a_mistyped_number_says_so(public_client: Client, notice: FineNotice) -> None:
+    typo = notice.number[:-1] + ("2" if notice.number[-1] != "2" else "3")
+    response = public_client.post("/pay/notice", {"number": typo, "phone": "0712345678"})
+    assert response.status_code == 404 and b"check character" in response.content

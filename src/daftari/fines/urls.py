@@ -9,4 +9,6 @@ urlpatterns = [
     path("fines/notices/<str:number>", views.notice_page, name="fines_notice"),
     path("fines/notices/<str:number>/cancel", views.cancel, name="fines_cancel"),
     path("verify/notice/<str:number>", views.verify, name="fines_verify"),
+    path("pay/notice", views.pay, name="pay_fine"),
+    path("pay/notice/<str:number>", views.pay, name="pay_fine_number"),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -228,4 +229,45 @@ def repeat(request: AuthenticatedRequest) -> HttpResponse:
             "points_total": sum(p for _n, p in points) if points else 0,
             "personal": sees_personal_data(scope),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, number: str = "") -> HttpResponse:
+    """Public: the motorist pays a notice by M-Pesa with its number and a phone (an STK push)."""
+    from daftari.payments.models import Payment
+
+    number = (request.POST.get("number") or number or request.GET.get("number", ""))[:40]
+    phone = request.POST.get("phone", "")[:40]
+    error, notice, payment = "", None, None
+    if number:
+        try:
+            notice = services.find_notice(number)
+        except NotFound as missing:
+            error = missing.message
+    if request.method == "POST" and notice is not None:
+        try:
+            payment = services.pay_notice(number=notice.number, phone=phone)
+        except DomainError as refused:
+            error = " ".join([refused.message, *map(str, refused.fields.values())])
+        else:
+            return redirect(f"{reverse('pay_fine_number', kwargs={'number': notice.number})}?payment={payment.pk}")
+    payment_id = request.GET.get("payment", "")
+    if notice is not None and payment_id:
+        try:
+            payment = Payment.objects.filter(pk=payment_id, account_reference=notice.number).first()
+        except (ValueError, DjangoValidationError):
+            payment = None
+    return render(
+        request,
+        "fines/pay.html",
+        {
+            "number": number,
+            "phone": phone,
+            "notice": notice,
+            "outstanding": services.outstanding(notice) if notice is not None else 0,
+            "payment": payment,
+            "error": error,
+        },
+        status=200 if not error else (404 if notice is None else 409),
     )
