@@ -229,3 +229,19 @@ def test_a_retried_push_with_the_same_client_id_returns_the_same_payment(setting
 
 def test_the_worker_runs_the_pending_payments_query() -> None:
     assert "payments.query_pending" in periodic.names()
+
+
+def test_the_admin_shows_payments_and_raw_callbacks_and_changes_nothing(client: Client, fines: FakeFines) -> None:
+    from django.contrib.auth.models import User
+
+    pending()
+    post(client, "stk", stk_body())
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "x" * 12))
+    payments_page = client.get("/admin/payments/payment/")
+    assert payments_page.status_code == 200
+    assert b"NE10MHGI7K" in payments_page.content
+    callback = DarajaCallback.objects.get()
+    page = client.get(f"/admin/payments/darajacallback/{callback.pk}/change/")
+    assert page.status_code == 200
+    assert b"ws_CO_1" in page.content
+    assert client.get("/admin/payments/payment/add/").status_code == 403

@@ -221,15 +221,19 @@ def query_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
                 continue
             if answer.result_code is None:
                 continue  # still being processed
-            with transaction.atomic():
-                locked = Payment.objects.select_for_update().get(pk=payment.pk)
-                if _settle(
-                    locked,
-                    result_code=answer.result_code,
-                    result_desc=answer.result_desc,
-                    give_up_unknown=now - locked.created_at > GIVE_UP_AFTER,
-                ):
-                    settled += 1
+            try:
+                with transaction.atomic():
+                    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+                    if _settle(
+                        locked,
+                        result_code=answer.result_code,
+                        result_desc=answer.result_desc,
+                        give_up_unknown=now - locked.created_at > GIVE_UP_AFTER,
+                    ):
+                        settled += 1
+            except Exception:
+                # Rolled back, so still pending: the next tick tries again; the other payments go on.
+                log.exception("settling payment %s failed", payment.pk)
     return settled
 
 

@@ -156,8 +156,19 @@ def complete(state: State, tx: StkTransaction) -> None:
     with state.lock:
         tx.done = True
     for _ in range(scenario.callbacks):
-        status, _answer = _post_json(tx.callback_url, body)
+        status = deliver(tx.callback_url, body)
         log.info("STK callback %s for %s -> %s", scenario.result_code, tx.checkout_request_id, status)
+
+
+def deliver(url: str, body: dict[str, Any], attempts: int = 5) -> int:
+    """Like Safaricom, a callback that was not answered 200 is sent again, a little later."""
+    status = 0
+    for attempt in range(attempts):
+        status, _answer = _post_json(url, body)
+        if status == 200:
+            break
+        time.sleep(0.2 * (attempt + 1))
+    return status
 
 
 class Handler(BaseHTTPRequestHandler):
