@@ -232,3 +232,32 @@ def test_a_notice_cannot_be_changed_in_the_database(notice: FineNotice) -> None:
         FineNotice.objects.filter(pk=notice.pk).update(total_kes=1)
     with pytest.raises(DatabaseError), transaction.atomic():
         NoticeOffence.objects.filter(notice=notice).delete()
+
+
+def test_the_signed_book_verifies_with_notices_payments_cancellations_and_escalations(
+    notice: FineNotice, traffic_officer: User, ocs: User, station: Station
+) -> None:
+    from daftari.ledger.services import sign_checkpoint
+    from daftari.ledger.verification import verify_book
+
+    payments.record_c2b_confirmation(raw=c2b(notice.number, 1000, "V1"))
+    other = services.issue_notice(actor=traffic_officer, station=station, draft=draft(plate="KBB 111B")).notice
+    services.cancel_notice(actor=ocs, number=other.number, reason="Wrong vehicle")
+    with time_machine.travel(notice.due_at + timedelta(days=15)):
+        services.escalate_overdue_now()
+        services.escalate_overdue_now()
+    sign_checkpoint(station=station)
+    report = verify_book(station.code)
+    assert report.ok, report.problems
+    assert report.leaves == 2 + 4  # two notices; a payment, a cancellation, overdue, escalation
+
+
+def test_a_notice_changed_behind_the_applications_back_fails_verification(notice: FineNotice) -> None:
+    from django.db import connection
+
+    from daftari.core import append_only
+    from daftari.ledger.verification import verify_book
+
+    append_only.uninstall(connection, ["fines_finenotice"])
+    FineNotice.objects.filter(pk=notice.pk).update(total_kes=100)
+    assert not verify_book(notice.station.code).ok

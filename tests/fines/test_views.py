@@ -116,3 +116,13 @@ def test_paying_a_mistyped_number_says_so(public_client: Client, notice: FineNot
     typo = notice.number[:-1] + ("2" if notice.number[-1] != "2" else "3")
     response = public_client.post("/pay/notice", {"number": typo, "phone": "0712345678"})
     assert response.status_code == 404 and b"check character" in response.content
+
+
+def test_the_fines_link_takes_a_traffic_officer_to_the_issue_page_and_the_ocs_to_the_figures(
+    traffic_client: Client, client: Client, ocs: User, desk_officer: User
+) -> None:
+    assert 'href="/fines/issue"' in traffic_client.get("/fines/repeat").content.decode()
+    client.force_login(ocs)
+    assert 'href="/fines/figures"' in client.get("/fines/figures").content.decode()
+    client.force_login(desk_officer)
+    assert "/fines/" not in client.get("/verify/notice/FN").content.decode()
