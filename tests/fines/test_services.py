@@ -261,3 +261,12 @@ def test_a_notice_changed_behind_the_applications_back_fails_verification(notice
     append_only.uninstall(connection, ["fines_finenotice"])
     FineNotice.objects.filter(pk=notice.pk).update(total_kes=100)
     assert not verify_book(notice.station.code).ok
+
+
+def test_paybill_money_for_a_number_no_notice_carries_is_kept_by_payments(db: None) -> None:
+    from daftari.payments.models import Payment
+
+    unknown = rules.make_notice_number(31_337)
+    payments.record_c2b_confirmation(raw=c2b(unknown, 700, "U1"))
+    assert Payment.objects.get(mpesa_receipt="U1").paid_kes == 700
+    assert not NoticeEvent.objects.exists()

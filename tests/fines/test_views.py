@@ -126,3 +126,10 @@ def test_the_fines_link_takes_a_traffic_officer_to_the_issue_page_and_the_ocs_to
     assert 'href="/fines/figures"' in client.get("/fines/figures").content.decode()
     client.force_login(desk_officer)
     assert "/fines/" not in client.get("/verify/notice/FN").content.decode()
+
+
+def test_reading_a_notice_at_the_desk_is_in_the_access_log(traffic_client: Client, notice: FineNotice) -> None:
+    from daftari.stations.models import AccessEvent
+
+    traffic_client.get(f"/fines/notices/{notice.number}")
+    assert AccessEvent.objects.filter(record_type="fine_notice", record_id=notice.number, outcome="shown").exists()

@@ -7,6 +7,7 @@ same transaction. Money is integer KES throughout.
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from daftari.payments.models import Payment
 
 Kind = NoticeEvent.Kind
+log = logging.getLogger(__name__)
 
 
 class WrongCheckCharacter(NotFound):
@@ -524,6 +526,10 @@ class FineAccounts:
 
     def on_confirmed(self, payment: "Payment") -> None:
         amount = payment.paid_kes if payment.paid_kes is not None else payment.amount_kes
+        if not FineNotice.objects.filter(number=rules.normalise_notice_number(payment.account_reference)).exists():
+            # Paybill money for a number no notice carries: payments keeps it and reconciliation lists it.
+            log.warning("payment %s for unknown notice %s", payment.pk, payment.account_reference)
+            return
         settle_payment(
             number=payment.account_reference,
             payment_id=payment.id,

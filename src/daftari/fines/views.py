@@ -20,8 +20,9 @@ from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
 from daftari.fines.models import FineNotice
-from daftari.stations.models import scope_of
+from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Role, sees_personal_data
+from daftari.stations.services import log_access
 
 SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
 LINES = 3
@@ -131,6 +132,15 @@ def _visible_notice(request: AuthenticatedRequest, number: str) -> FineNotice:
 def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
     notice = _visible_notice(request, number)
     scope = scope_of(request.user)
+    personal = sees_personal_data(scope)
+    log_access(
+        actor=request.user,
+        record_type="fine_notice",
+        record_id=notice.number,
+        record_station=notice.station,
+        purpose="desk read",
+        outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
+    )
     verify_url = _verify_url(request, notice.number)
     qr = segno.make(verify_url, error="m").svg_inline(scale=4, title=verify_url)
     return render(
@@ -142,7 +152,7 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
             "events": list(notice.events.order_by("at")),
             "state": notice.projection,
             "outstanding": services.outstanding(notice),
-            "personal": sees_personal_data(scope),
+            "personal": personal,
             "can_cancel": Role.OCS in scope.roles and scope.station_id == notice.station_id,
             "verify_url": verify_url,
             "qr": qr,
