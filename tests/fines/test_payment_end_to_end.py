@@ -55,7 +55,13 @@ def test_an_stk_payment_settles_the_notice_and_only_then_sends_the_receipt(
 ) -> None:
     payment = services.pay_notice(number=issued.number, phone="0712345678")
     assert (payment.amount_kes, payment.account_reference) == (2500, issued.number)
-    wait_for(lambda: settled_as(issued, "paid"))
+    def receipted() -> bool:
+        try:
+            return settled_as(issued, "paid") and SmsMessage.objects.filter(template="fine_receipt").exists()
+        except OperationalError:
+            return False
+
+    wait_for(receipted)
     payment.refresh_from_db()
     event = NoticeEvent.objects.get(notice=issued)
     assert (event.kind, event.amount_kes, event.mpesa_receipt) == ("paid", 2500, payment.mpesa_receipt)
