@@ -55,6 +55,7 @@ def test_an_stk_payment_settles_the_notice_and_only_then_sends_the_receipt(
 ) -> None:
     payment = services.pay_notice(number=issued.number, phone="0712345678")
     assert (payment.amount_kes, payment.account_reference) == (2500, issued.number)
+
     def receipted() -> bool:
         try:
             return settled_as(issued, "paid") and SmsMessage.objects.filter(template="fine_receipt").exists()
