@@ -14,6 +14,8 @@ from daftari.fines import queries, rules, services
 from daftari.fines.models import FineNotice
 from daftari.fines.schemas import (
     CancelIn,
+    ContestIn,
+    CourtOutcomeIn,
     NoticeFilters,
     NoticeIn,
     NoticeOut,
@@ -217,4 +219,30 @@ def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
 def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
     services.cancel_notice(actor=_actor(request), number=notice.number, reason=payload.reason)
+    return _show(request, services.find_notice(notice.number), purpose="api record")
+
+
+@router.post(
+    "/fines/notices/{number}/contest",
+    response={200: NoticeOut, **ERRORS},
+    summary="The motorist contests the notice in court (officers of the issuing station)",
+    description="An unpaid notice (issued, overdue or escalated) becomes `contested` and is no longer payable. "
+    "A notice already paid, in part or in full, or closed answers 409.",
+)
+def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, Any]:
+    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    services.contest_notice(actor=_actor(request), number=notice.number, note=payload.note)
+    return _show(request, services.find_notice(notice.number), purpose="api record")
+
+
+@router.post(
+    "/fines/notices/{number}/court-outcome",
+    response={200: NoticeOut, **ERRORS},
+    summary="Record the court's outcome for a contested notice (officers of the issuing station)",
+    description="`convicted_and_paid`, `acquitted` or `withdrawn`; the notice is then `closed`. "
+    "A notice that is not contested answers 409.",
+)
+def court_outcome(request: HttpRequest, number: str, payload: CourtOutcomeIn) -> dict[str, Any]:
+    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    services.record_court_outcome(actor=_actor(request), number=notice.number, outcome=payload.outcome)
     return _show(request, services.find_notice(notice.number), purpose="api record")

@@ -79,3 +79,84 @@ def figures(scope: Scope, *, since: datetime, until: datetime, by: str) -> list[
 
 def lines_of(notice: FineNotice) -> list[NoticeOffence]:
     return list(notice.lines.all())
+
+
+# --- Daily reconciliation -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReconciledPayment:
+    """A payment M-Pesa confirmed, and what it did to a notice (``event`` None: nothing yet)."""
+
+    reference: str
+    receipt: str
+    paid_kes: int
+    confirmed_at: datetime
+    notice: FineNotice | None
+    event_kind: str
+    refund_due: bool
+
+
+@dataclass(frozen=True)
+class ReconciliationDay:
+    payments: list[ReconciledPayment]
+    confirmed_kes: int
+    notices_settled: int
+    partial: list[ReconciledPayment]
+    over: list[ReconciledPayment]
+    refunds: list[ReconciledPayment]
+    unknown: list[ReconciledPayment]
+    unsettled: list[ReconciledPayment]
+
+
+def reconciliation(scope: Scope, *, since: datetime, until: datetime) -> ReconciliationDay:
+    """The payments confirmed in [since, until) against what they settled, as far as ``scope`` sees notices.
+
+    Money for a number no notice carries belongs to no station: every supervisor sees it.
+    """
+    from daftari.fines.models import NoticeEvent
+    from daftari.payments.models import Payment
+
+    payments = list(
+        Payment.objects.filter(state=Payment.State.CONFIRMED, confirmed_at__gte=since, confirmed_at__lt=until).order_by(
+            "confirmed_at"
+        )
+    )
+    events = {
+        e.payment_id: e
+        for e in NoticeEvent.objects.filter(payment_id__in=[p.pk for p in payments]).only(
+            "payment_id", "kind", "details", "notice_id"
+        )
+    }
+    numbers = {rules.normalise_notice_number(p.account_reference) for p in payments}
+    all_notices = {n.number: n for n in FineNotice.objects.filter(number__in=numbers).only("number", "station_id")}
+    seen = {n.number: n for n in visible(scope).filter(number__in=numbers)}
+    rows: list[ReconciledPayment] = []
+    for p in payments:
+        number = rules.normalise_notice_number(p.account_reference)
+        if number in all_notices and number not in seen:
+            continue  # another station's notice
+        event = events.get(p.pk)
+        rows.append(
+            ReconciledPayment(
+                reference=p.account_reference,
+                receipt=p.mpesa_receipt or "",
+                paid_kes=p.paid_kes if p.paid_kes is not None else p.amount_kes,
+                confirmed_at=p.confirmed_at or p.created_at,
+                notice=seen.get(number),
+                event_kind=event.kind if event else "",
+                refund_due=bool(event and event.details.get("refund_due")),
+            )
+        )
+    settling = {NoticeEvent.Kind.PAID, NoticeEvent.Kind.OVERPAID}
+    settled = {r.notice.pk for r in rows if r.notice is not None and r.event_kind in settling and not r.refund_due}
+    return ReconciliationDay(
+        payments=rows,
+        confirmed_kes=sum(r.paid_kes for r in rows),
+        notices_settled=len(settled),
+        partial=[r for r in rows if r.event_kind == NoticeEvent.Kind.PARTIALLY_PAID and not r.refund_due],
+        over=[r for r in rows if r.event_kind == NoticeEvent.Kind.OVERPAID and not r.refund_due],
+        refunds=[r for r in rows if r.refund_due],
+        unknown=[r for r in rows if r.notice is None],
+        unsettled=[r for r in rows if r.notice is not None and not r.event_kind],
+    )

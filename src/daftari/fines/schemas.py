@@ -114,3 +114,11 @@ class PaymentOut(Schema):
     method: str
     state: str
     created_at: datetime
+
+
+class ContestIn(InputSchema):
+    note: str = Field("", max_length=TEXT, description="Why the motorist contests, or the court file reference.")
+
+
+class CourtOutcomeIn(InputSchema):
+    outcome: str = Field(max_length=40, json_schema_extra={"enum": ["convicted_and_paid", "acquitted", "withdrawn"]})

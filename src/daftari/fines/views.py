@@ -1,6 +1,6 @@
 """The traffic officer's phone pages, the printable notice, the public verify page and supervisors' figures."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import segno
@@ -19,13 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
-from daftari.fines.models import FineNotice
+from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Role, sees_personal_data
 from daftari.stations.services import log_access
 
 SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
 LINES = 3
+# Who may record that a notice goes to court, and its outcome (as services.contest_notice allows).
+COURT_ROLES = frozenset({Role.TRAFFIC, Role.OCS, Role.DESK})
 
 
 def _offence_choices() -> list[tuple[str, str]]:
@@ -154,6 +156,9 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
             "outstanding": services.outstanding(notice),
             "personal": personal,
             "can_cancel": Role.OCS in scope.roles and scope.station_id == notice.station_id,
+            "can_take_to_court": bool(scope.roles & COURT_ROLES) and scope.station_id == notice.station_id,
+            "contestable": notice.projection.state in rules.CONTESTABLE_STATES and not notice.projection.paid_kes,
+            "court_outcomes": NoticeEvent.Outcome.choices,
             "verify_url": verify_url,
             "qr": qr,
             "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
@@ -171,6 +176,34 @@ def cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
         messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
     else:
         messages.success(request, _("Notice %(number)s cancelled.") % {"number": notice.number})
+    return redirect("fines_notice", number=notice.number)
+
+
+@login_required
+@require_POST
+def contest(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    notice = _visible_notice(request, number)
+    try:
+        services.contest_notice(actor=request.user, number=notice.number, note=request.POST.get("note", "")[:600])
+    except DomainError as refused:
+        messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
+    else:
+        messages.success(request, _("Notice %(number)s is contested in court.") % {"number": notice.number})
+    return redirect("fines_notice", number=notice.number)
+
+
+@login_required
+@require_POST
+def court_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    notice = _visible_notice(request, number)
+    try:
+        services.record_court_outcome(
+            actor=request.user, number=notice.number, outcome=request.POST.get("outcome", "")[:40]
+        )
+    except DomainError as refused:
+        messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
+    else:
+        messages.success(request, _("Court outcome recorded for notice %(number)s.") % {"number": notice.number})
     return redirect("fines_notice", number=notice.number)
 
 
@@ -210,6 +243,35 @@ def figures(request: AuthenticatedRequest) -> HttpResponse:
             "days": days,
             "by_officer": queries.figures(scope, since=since, until=until, by="officer"),
             "by_station": queries.figures(scope, since=since, until=until, by="station"),
+        },
+    )
+
+
+RECONCILERS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN})
+
+
+@login_required
+@require_GET
+def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
+    """One day's M-Pesa money against the notices it settled, for supervisors."""
+    scope = scope_of(request.user)
+    if not scope.roles & RECONCILERS:
+        raise PermissionDenied
+    today = timezone.now().astimezone(rules.NAIROBI).date()
+    try:
+        day = date.fromisoformat(request.GET.get("day", "")[:10]) if request.GET.get("day") else today
+    except ValueError:
+        day = today
+    since = datetime.combine(day, time.min, tzinfo=rules.NAIROBI)
+    found = queries.reconciliation(scope, since=since, until=since + timedelta(days=1))
+    return render(
+        request,
+        "fines/reconciliation.html",
+        {
+            "day": day,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1) if day < today else None,
+            "found": found,
         },
     )
 
