@@ -11,6 +11,7 @@ from daftari.fines.services import cancel_notice, issue_notice
 from daftari.payments import services as payments
 from daftari.stations.models import Station
 from daftari.stations.rules import Role
+from tests.conftest import OfficerFactory
 from tests.fines.conftest import c2b, draft
 from tests.occurrences.test_api import Api
 
@@ -55,7 +56,7 @@ def test_a_paid_notice_cannot_be_contested(traffic_api: Api, notice: FineNotice)
 
 
 def test_an_officer_of_another_station_gets_404_contesting(
-    client: Client, make_officer, other_station: Station, notice: FineNotice  # type: ignore[no-untyped-def]
+    client: Client, make_officer: OfficerFactory, other_station: Station, notice: FineNotice
 ) -> None:
     elsewhere = Api(client, make_officer("traffic-ksm", [Role.TRAFFIC], other_station))
     assert elsewhere.post(f"/fines/notices/{notice.number}/contest", {}).status_code == 404
@@ -123,7 +124,7 @@ def test_another_day_shows_no_payment(client: Client, ocs: User, day_of_payments
 
 
 def test_another_stations_ocs_sees_only_the_money_no_notice_carries(
-    client: Client, make_officer, other_station: Station, day_of_payments: dict[str, FineNotice]  # type: ignore[no-untyped-def]
+    client: Client, make_officer: OfficerFactory, other_station: Station, day_of_payments: dict[str, FineNotice]
 ) -> None:
     client.force_login(make_officer("ocs-ksm", [Role.OCS], other_station))
     found = client.get("/fines/reconciliation").context["found"]
