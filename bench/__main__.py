@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from bench import recording, search
+from bench import fines, recording, search
 from bench.figures import console
 
 
@@ -18,7 +18,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300, help="searches per kind (default 300)")
     parser.add_argument("--rebuild", action="store_true", help="load the searched book again even if it is there")
     parser.add_argument("--ledger-n", type=int, default=2000, help="entries per side in the ledger overhead run")
-    parser.add_argument("--only", choices=("recording", "search", "ledger"), help="run one benchmark")
+    parser.add_argument("--fines-n", type=int, default=500, help="notices (and payments) in the fines run")
+    parser.add_argument("--only", choices=("recording", "search", "ledger", "fines"), help="run one benchmark")
     args = parser.parse_args()
     started = time.perf_counter()
     # The raw baselines absorb most noise, but a busy machine still shows in the latencies.
@@ -33,6 +34,8 @@ def main() -> int:
         # Its own process: Django is set up on the ledger's database there (search set it up here).
         command = [sys.executable, "-m", "bench.ledger", "--n", str(args.ledger_n)]
         results.append(subprocess.run([*command, *(["--rebuild"] if args.rebuild else [])]).returncode == 0)
+    if args.only in (None, "fines"):
+        results.append(fines.run(n=args.fines_n, clients=args.clients))
     console.rule()
     met = all(results)
     console.print(f"{'all targets met' if met else 'some targets MISSED'} ({time.perf_counter() - started:.0f} s)")
