@@ -122,6 +122,9 @@ def _database() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
+        # The test database is a file, not Django's shared in-memory one, so that a live server
+        # thread gets a connection of its own, as in production, instead of sharing the test's.
+        "TEST": {"NAME": str(DATA_DIR / "test-daftari.sqlite3")},
     }
 
 
