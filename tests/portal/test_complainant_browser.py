@@ -1,5 +1,6 @@
 """The complainant's story in a real Chromium: reported at the desk, the OB number by SMS, the case
-assigned, and its status read on the public page in Kiswahili."""
+assigned, its status read on the public page in Kiswahili, a police abstract issued at the desk,
+and the abstract's code checked on the public verify page."""
 
 import re
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from daftari.ledger import keys
+from daftari.ledger.services import sign_grown_logs
 from daftari.occurrences.casework import assign_investigator
 from daftari.occurrences.models import Occurrence
 from tests.browser_support import BrowserThread
@@ -35,7 +37,7 @@ def sms_and_key(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
     keys.signer.cache_clear()
 
 
-def test_a_complainant_reports_gets_the_ob_number_by_sms_and_follows_the_case_online(
+def test_a_complainant_reports_gets_the_ob_number_by_sms_follows_the_case_and_verifies_the_abstract(
     chromium: BrowserThread, live_server: Any, desk_officer: User, ocs: User, investigator: User
 ) -> None:
     base = live_server.url
@@ -84,3 +86,28 @@ def test_a_complainant_reports_gets_the_ob_number_by_sms_and_follows_the_case_on
         expect(page.locator("main")).not_to_contain_text("Wanjiku")
 
     chromium.run(follow)
+
+    def issue_abstract(page: Page) -> str:
+        sign_in(page, base, "desk")
+        page.goto(f"{base}/entries/{entry.pk}")
+        page.get_by_role("link", name="Issue abstract / P3 / certified extract").click()
+        page.get_by_label("Police abstract (general)").check()
+        page.get_by_label("Issued to (name)").fill("Wanjiku Kamau")
+        page.get_by_label("Purpose (insurance, ID replacement, bank, court ...)").fill("Replacing the phone line")
+        page.get_by_role("button", name="Issue").click()
+        expect(page.locator("h1")).to_contain_text("ABS/CENTRAL-NBI/")
+        return page.locator("dd code").inner_text()
+
+    def verify(page: Page, code: str) -> None:
+        page.goto(f"{base}/verify")
+        page.get_by_role("textbox").first.fill(code)
+        page.get_by_role("textbox").first.press("Enter")
+        expect(page.locator("#verdict")).to_contain_text("Genuine")
+        expect(page.locator("#proof")).to_contain_text("Included in the signed book at leaf #")
+        expect(page.locator("main")).not_to_contain_text("Wanjiku")
+        page.goto(f"{base}/verify/{code[:-1]}X")
+        expect(page.locator("#verdict")).to_contain_text("Not found")
+
+    code = chromium.run(issue_abstract)
+    sign_grown_logs()  # what the worker does every 30 seconds
+    chromium.run(lambda page: verify(page, code))
