@@ -268,3 +268,8 @@ DAFTARI_FINES_DAYS_TO_PAY = envint("DAFTARI_FINES_DAYS_TO_PAY", "7")
 DAFTARI_FINES_DAYS_TO_ESCALATE = envint("DAFTARI_FINES_DAYS_TO_ESCALATE", "14")
 # A demerit-points ledger per driving licence, for the smart-licence scheme: off until it is in force.
 DAFTARI_FINES_DEMERIT_POINTS = envbool("DAFTARI_FINES_DEMERIT_POINTS", "0")
+
+# The roadside photo on a notice (evidence), at most this many bytes.
+DAFTARI_FINES_MAX_PHOTO_BYTES = envint("DAFTARI_FINES_MAX_PHOTO_BYTES", str(2 * 1024 * 1024))
+# A JSON body carrying the largest photo in base64 (4/3 of its size) with the rest of the notice must be readable.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, DAFTARI_FINES_MAX_PHOTO_BYTES * 4 // 3 + 65_536)

@@ -1,16 +1,19 @@
 """Instant fines on the API: the catalogue, issuing and reading notices, paying and cancelling them."""
 
+import base64
+import binascii
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
-from daftari.core.errors import NotPermitted
-from daftari.fines import queries, rules, services
+from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.fines import queries, records, rules, services
 from daftari.fines.models import FineNotice
 from daftari.fines.schemas import (
     CancelIn,
@@ -72,6 +75,7 @@ def notice_out(notice: FineNotice, *, withheld: bool) -> dict[str, Any]:
         "paid_kes": state.paid_kes,
         "outstanding_kes": rules.outstanding_kes(notice.total_kes, state.paid_kes),
         "late": state.late,
+        "photo_sha256": None if withheld else records.photo_sha256_of(notice),
         "events": [
             {
                 "kind": e.kind,
@@ -149,7 +153,14 @@ def issue(request: HttpRequest, payload: NoticeIn) -> Status:
             for o in payload.offences
         ),
     )
-    issued = services.issue_notice(actor=actor, station=officer.station, draft=draft, client_id=payload.id)
+    photo = None
+    if payload.photo is not None:
+        try:
+            content = base64.b64decode(payload.photo.data, validate=True)
+        except (binascii.Error, ValueError) as bad:
+            raise InvalidInput(fields={"photo.data": _("This is not valid base64.")}) from bad
+        photo = rules.PhotoInput(content=content, content_type=payload.photo.content_type)
+    issued = services.issue_notice(actor=actor, station=officer.station, draft=draft, client_id=payload.id, photo=photo)
     notice = services.find_notice(issued.notice.number)
     return Status(201 if issued.created else 200, _show(request, notice, purpose="api record"))
 

@@ -15,6 +15,10 @@ APPEND_ONLY_TABLES = [
     "fines_noticeevent",
 ]
 
+# Added by a later migration (0005); an earlier migration calling ensure() must not look for it yet.
+LATER_TABLES = ["fines_noticephoto"]
+
 
 def ensure(connection: BaseDatabaseWrapper) -> None:
-    append_only.install(connection, APPEND_ONLY_TABLES)
+    existing = set(connection.introspection.table_names())
+    append_only.install(connection, APPEND_ONLY_TABLES + [t for t in LATER_TABLES if t in existing])

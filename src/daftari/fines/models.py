@@ -148,6 +148,11 @@ class NoticeEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
+    def outcome_label(self) -> str:
+        """Which court outcome this event records (empty for any other event)."""
+        value = (self.details or {}).get("outcome") if self.kind == self.Kind.COURT_OUTCOME else None
+        return str(self.Outcome(value).label) if value in self.Outcome.values else ""
+
 
 class NoticeState(models.Model):
     """Where a notice stands now. A projection of its events, updated with each of them."""
@@ -170,3 +175,29 @@ class NoticeState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}: {self.state}"
+
+
+class NoticePhoto(models.Model):
+    """The roadside photo taken with a notice, as evidence. Never updated or deleted.
+
+    Its sha256 is in the notice's ledger record, so the signed book covers the photo too.
+    """
+
+    class ContentType(models.TextChoices):
+        JPEG = "image/jpeg", "JPEG"
+        PNG = "image/png", "PNG"
+        WEBP = "image/webp", "WebP"
+
+    notice = models.ForeignKey(FineNotice, on_delete=models.PROTECT, related_name="photos")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=16, choices=ContentType.choices)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    taken_at = models.DateTimeField()
+    added_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["notice", "taken_at"]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.size_bytes} B"

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from daftari.core.errors import NotFound
 from daftari.fines import rules
-from daftari.fines.models import FineNotice, NoticeOffence
+from daftari.fines.models import FineNotice, NoticeOffence, NoticePhoto
 from daftari.fines.rules import State
 from daftari.stations.rules import Scope, station_filter
 
@@ -160,3 +160,8 @@ def reconciliation(scope: Scope, *, since: datetime, until: datetime) -> Reconci
         unknown=[r for r in rows if r.notice is None],
         unsettled=[r for r in rows if r.notice is not None and not r.event_kind],
     )
+
+
+def photo_of(notice: FineNotice) -> NoticePhoto | None:
+    """The notice's roadside photo, if it has one (the first, should there ever be more)."""
+    return NoticePhoto.objects.filter(notice=notice).order_by("taken_at", "pk").first()

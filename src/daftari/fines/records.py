@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from daftari.fines.models import FineNotice, NoticeEvent, NoticeOffence
+from daftari.fines.models import FineNotice, NoticeEvent, NoticeOffence, NoticePhoto
 
 KIND_NOTICE = "notice"
 KIND_PAYMENT = "payment"
@@ -24,8 +24,10 @@ def _coordinate(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def notice_record(notice: FineNotice, lines: Sequence[NoticeOffence]) -> dict[str, Any]:
-    return {
+def notice_record(
+    notice: FineNotice, lines: Sequence[NoticeOffence], photo_sha256: str | None = None
+) -> dict[str, Any]:
+    record = {
         "type": "notice",
         "id": str(notice.pk),
         "number": notice.number,
@@ -60,6 +62,14 @@ def notice_record(notice: FineNotice, lines: Sequence[NoticeOffence]) -> dict[st
             for line in lines
         ],
     }
+    # Only a notice with a photo has the key, so the records of older notices keep their exact form.
+    if photo_sha256:
+        record["photo_sha256"] = photo_sha256
+    return record
+
+
+def photo_sha256_of(notice: FineNotice) -> str | None:
+    return NoticePhoto.objects.filter(notice=notice).order_by("taken_at", "pk").values_list("sha256", flat=True).first()
 
 
 def event_record(event: NoticeEvent) -> dict[str, Any]:
@@ -81,7 +91,7 @@ def stored_record(record_id: str) -> dict[str, Any] | None:
     """The notice or event as the database holds it now, or None when it is gone."""
     notice = FineNotice.objects.select_related("station", "officer", "catalogue").filter(pk=record_id).first()
     if notice is not None:
-        return notice_record(notice, list(notice.lines.all()))
+        return notice_record(notice, list(notice.lines.all()), photo_sha256_of(notice))
     event = NoticeEvent.objects.select_related("notice", "recorded_by").filter(pk=record_id).first()
     if event is not None:
         return event_record(event)

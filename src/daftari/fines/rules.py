@@ -480,3 +480,41 @@ def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Err
         language=draft.language,
     )
     return cleaned, errors
+
+
+# --- The roadside photo -----------------------------------------------------------------------
+
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    content: bytes
+    content_type: str  # as the phone or the client declared it
+
+
+def sniff_photo(content: bytes) -> str | None:
+    """The image type the bytes really are (JPEG, PNG or WebP), or None: the declared type is not trusted."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(content) >= 12 and content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def photo_refusal(photo: PhotoInput, *, max_bytes: int) -> str | None:
+    """Why this photo cannot go on a notice, or None when it can."""
+    if not photo.content:
+        return _("The photo is empty.")
+    if len(photo.content) > max_bytes:
+        return _("The photo is too large: at most %(limit)s MB.") % {"limit": f"{max_bytes / 1_048_576:g}"}
+    real = sniff_photo(photo.content)
+    if real is None:
+        return _("This is not a photo: only JPEG, PNG or WebP images are accepted.")
+    declared = (photo.content_type or "").split(";")[0].strip().lower()
+    declared = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}.get(declared, declared)
+    if declared and declared != "application/octet-stream" and declared != real:
+        return _("The photo is not the type it claims to be.")
+    return None

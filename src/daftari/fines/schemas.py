@@ -2,7 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
+from django.conf import settings
 from ninja import Schema
 from pydantic import Field
 
@@ -33,6 +35,22 @@ class DriverIn(InputSchema):
     phone: str = Field("", max_length=TEXT)
 
 
+# Base64 of the largest photo accepted (4 characters per 3 bytes, padded).
+PHOTO_BASE64_MAX = 4 * ((settings.DAFTARI_FINES_MAX_PHOTO_BYTES + 2) // 3)
+
+
+class PhotoIn(InputSchema):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"] = Field(
+        description="What the bytes are; checked against the bytes themselves."
+    )
+    data: str = Field(
+        min_length=4,
+        max_length=PHOTO_BASE64_MAX,
+        pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+        description="The image bytes in standard base64; the bytes must really be a JPEG, PNG or WebP image.",
+    )
+
+
 class NoticeIn(InputSchema):
     id: uuid.UUID | None = Field(None, description="A client id: a retry with the same id and body returns the notice.")
     offences: list[NoticeOffenceIn] = Field(max_length=20)
@@ -43,6 +61,7 @@ class NoticeIn(InputSchema):
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     issued_at: datetime
     language: str = Field("", max_length=2, json_schema_extra={"enum": ["", "en", "sw"]})
+    photo: PhotoIn | None = Field(None, description="An optional roadside photo, the evidence.")
 
 
 class PayIn(InputSchema):
@@ -96,6 +115,7 @@ class NoticeOut(Schema):
     paid_kes: int
     outstanding_kes: int
     late: bool
+    photo_sha256: str | None = None
     events: list[EventOut]
 
 

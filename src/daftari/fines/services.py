@@ -14,6 +14,10 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from daftari_verify import merkle
+from daftari_verify.checkpoint import InclusionProof, open_checkpoint
+from daftari_verify.errors import FormatError, VerificationError
+from daftari_verify.leaf import Leaf as LeafV1
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -28,13 +32,16 @@ from daftari.fines.models import (
     FineNotice,
     NoticeEvent,
     NoticeOffence,
+    NoticePhoto,
     NoticeSerial,
     NoticeState,
     OffenceCatalogue,
     ScheduledOffence,
 )
 from daftari.fines.rules import State
+from daftari.ledger import keys
 from daftari.ledger import services as ledger
+from daftari.ledger.models import Commitment
 from daftari.notifications.services import send_sms
 from daftari.stations.models import Officer, Station, scope_of
 from daftari.stations.rules import Role, can_record_at
@@ -149,6 +156,40 @@ def find_notice(number: str) -> FineNotice:
     return notice
 
 
+# --- The proof in the signed book ----------------------------------------------------------
+
+
+class Proof(NamedTuple):
+    leaf_index: int | None
+    checkpoint_at: datetime | None  # None: awaiting the next checkpoint
+    ok: bool
+
+
+def notice_proof(notice: FineNotice) -> Proof:
+    """The notice's leaf, and whether the latest signed checkpoint proves it (checked here, by daftari_verify)."""
+    leaf = ledger.leaf_for(str(notice.pk))
+    if leaf is None:
+        return Proof(None, None, False)
+    checkpoint = ledger.latest_checkpoint(leaf.log)
+    if checkpoint is None or checkpoint.size <= leaf.index:
+        return Proof(leaf.index, None, False)
+    data = bytes(leaf.data)
+    try:
+        signed = open_checkpoint(checkpoint.signed_note, [keys.verifier()], origin=leaf.log.origin)
+        hashes = tuple(ledger.inclusion_proof(leaf.log, leaf.index, checkpoint.size))
+        InclusionProof(leaf.index, checkpoint.size, hashes).verify(merkle.leaf_hash(data), signed)
+        salt = Commitment.objects.filter(leaf=leaf).values_list("salt", flat=True).first()
+        # The notice as stored now (with its photo's hash) must be the one the leaf committed to.
+        stored = records.stored_record(str(notice.pk))
+        if stored is None:
+            return Proof(leaf.index, checkpoint.signed_at, False)
+        LeafV1.from_bytes(data).check_record(stored, bytes(salt or b""))
+    except (VerificationError, FormatError, ValueError):
+        log.exception("fines: notice %s failed verification against its checkpoint", notice.number)
+        return Proof(leaf.index, checkpoint.signed_at, False)
+    return Proof(leaf.index, checkpoint.signed_at, True)
+
+
 # --- Issuing --------------------------------------------------------------------------------
 
 
@@ -191,9 +232,17 @@ def _replay(client_id: uuid.UUID | None, digest: str) -> FineNotice | None:
 
 
 def issue_notice(
-    *, actor: User, station: Station, draft: rules.NoticeDraft, client_id: uuid.UUID | None = None
+    *,
+    actor: User,
+    station: Station,
+    draft: rules.NoticeDraft,
+    client_id: uuid.UUID | None = None,
+    photo: rules.PhotoInput | None = None,
 ) -> Issued:
-    """Issues a notice at the roadside: priced from the catalogue in force, a leaf, and an SMS to the motorist."""
+    """Issues a notice at the roadside: priced from the catalogue in force, a leaf, and an SMS to the motorist.
+
+    An optional photo (the roadside evidence) is kept with it; its sha256 goes into the notice's leaf.
+    """
     scope = scope_of(actor)
     if Role.TRAFFIC not in scope.roles:
         raise NotPermitted(_("Only traffic officers issue fine notices."))
@@ -209,16 +258,26 @@ def issue_notice(
             raise NoCatalogue()
         entries = {o.code: rules.CatalogueEntry(o.code, o.offence, o.fine_kes) for o in catalogue.offences.all()}
         lines = rules.notice_lines(list(cleaned.offences), entries, errors)
+    photo_sha256 = None
+    if photo is not None:
+        refusal = rules.photo_refusal(photo, max_bytes=settings.DAFTARI_FINES_MAX_PHOTO_BYTES)
+        if refusal is not None:
+            errors["photo"] = refusal
+        else:
+            photo_sha256 = hashlib.sha256(photo.content).hexdigest()
     if errors:
         raise InvalidInput(fields=dict(errors))
     assert catalogue is not None
-    digest = _digest({"station": station.code, "draft": asdict(cleaned), "catalogue": catalogue.version})
+    content: dict[str, Any] = {"station": station.code, "draft": asdict(cleaned), "catalogue": catalogue.version}
+    if photo_sha256 is not None:
+        content["photo_sha256"] = photo_sha256
+    digest = _digest(content)
     try:
         with transaction.atomic():
             replay = _replay(client_id, digest)
             if replay is not None:
                 return Issued(replay, created=False)
-            notice = _create_notice(actor, station, cleaned, catalogue, lines, client_id, digest, now)
+            notice = _create_notice(actor, station, cleaned, catalogue, lines, client_id, digest, now, photo)
             return Issued(notice, created=True)
     except IntegrityError:
         replay = _replay(client_id, digest)
@@ -236,6 +295,7 @@ def _create_notice(
     client_id: uuid.UUID | None,
     digest: str,
     now: datetime,
+    photo: rules.PhotoInput | None = None,
 ) -> FineNotice:
     serial = NoticeSerial.objects.create().pk
     total = rules.total_kes(lines)
@@ -276,6 +336,18 @@ def _create_notice(
     NoticeState.objects.create(
         notice=notice, state=State.CLOSED if notice.warning_only else State.ISSUED, updated_at=now
     )
+    if photo is not None:
+        sniffed = rules.sniff_photo(photo.content)
+        assert sniffed is not None  # refused earlier otherwise
+        NoticePhoto.objects.create(
+            notice=notice,
+            content=photo.content,
+            content_type=sniffed,
+            sha256=hashlib.sha256(photo.content).hexdigest(),
+            size_bytes=len(photo.content),
+            taken_at=draft.issued_at,
+            added_by=notice.officer,
+        )
     # Read back so the ledger commits to the values as the database stores them.
     notice = FineNotice.objects.select_related("station", "officer", "catalogue", "projection").get(pk=notice.pk)
     stored_lines = list(notice.lines.all())
@@ -283,7 +355,7 @@ def _create_notice(
         station=station,
         kind=records.KIND_NOTICE,
         record_id=str(notice.pk),
-        record=records.notice_record(notice, stored_lines),
+        record=records.notice_record(notice, stored_lines, records.photo_sha256_of(notice)),
         by=notice.officer.service_number,
         ob=None,
         prev=None,

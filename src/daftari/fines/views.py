@@ -81,6 +81,15 @@ def _draft(post: Any) -> rules.NoticeDraft:
     )
 
 
+def _photo(request: HttpRequest) -> rules.PhotoInput | None:
+    upload = request.FILES.get("photo")
+    if upload is None or not upload.size:
+        return None
+    # One byte over the limit is enough for the service to refuse it; no need to read a huge file.
+    content = upload.read(settings.DAFTARI_FINES_MAX_PHOTO_BYTES + 1)
+    return rules.PhotoInput(content=content, content_type=upload.content_type or "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def issue(request: AuthenticatedRequest) -> HttpResponse:
@@ -94,7 +103,7 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         values = {k: str(v) for k, v in request.POST.items()}
         try:
             notice = services.issue_notice(
-                actor=request.user, station=officer.station, draft=_draft(request.POST)
+                actor=request.user, station=officer.station, draft=_draft(request.POST), photo=_photo(request)
             ).notice
         except InvalidInput as invalid:
             errors = {k.replace("driver.", "driver_"): str(v) for k, v in invalid.fields.items()}
@@ -111,6 +120,7 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
             "lines": [(i, values.get(f"offence_{i}", "")) for i in range(LINES)],
             "errors": errors,
             "values": values,
+            "photo_limit_mb": f"{settings.DAFTARI_FINES_MAX_PHOTO_BYTES / 1_048_576:g}",
         },
         status=422 if errors else 200,
     )
@@ -144,6 +154,7 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
         outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
     )
     verify_url = _verify_url(request, notice.number)
+    photo = queries.photo_of(notice) if personal else None
     qr = segno.make(verify_url, error="m").svg_inline(scale=4, title=verify_url)
     return render(
         request,
@@ -162,8 +173,35 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
             "verify_url": verify_url,
             "qr": qr,
             "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
+            "photo": photo,
         },
     )
+
+
+@login_required
+@require_GET
+def notice_photo(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    """The roadside photo of a notice, for officers who may read the notice with its personal data."""
+    notice = _visible_notice(request, number)
+    personal = sees_personal_data(scope_of(request.user))
+    photo = queries.photo_of(notice)
+    if photo is None:
+        raise Http404(_("This notice has no photo."))
+    log_access(
+        actor=request.user,
+        record_type="fine_notice_photo",
+        record_id=notice.number,
+        record_station=notice.station,
+        purpose="desk read",
+        outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
+    )
+    if not personal:
+        raise PermissionDenied
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["Content-Disposition"] = f'inline; filename="{notice.number}.{photo.content_type.split("/")[1]}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -210,15 +248,17 @@ def court_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Public: is this notice genuine? State, date and station only, never personal data."""
-    notice, problem = None, ""
+    notice, problem, proof = None, "", None
     try:
         notice = services.find_notice(number[:40])
     except NotFound as missing:
         problem = missing.message
+    else:
+        proof = services.notice_proof(notice)
     return render(
         request,
         "fines/verify.html",
-        {"notice": notice, "problem": problem, "number": number[:40]},
+        {"notice": notice, "problem": problem, "number": number[:40], "proof": proof},
         status=200 if notice is not None else 404,
     )
 
