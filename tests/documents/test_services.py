@@ -96,10 +96,13 @@ def test_a_p3_form_is_free_and_records_a_p3_issued_entry(desk_officer: User, acc
     assert p3.issue_entry.details["investigating_officer"] == "Cpl. Achieng"
 
 
-def test_an_abstract_records_the_configured_fee(desk_officer: User, accident: Occurrence, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_abstract_with_a_fee_is_not_issued_without_an_mpesa_payment(
+    desk_officer: User, accident: Occurrence, settings
+) -> None:  # type: ignore[no-untyped-def]
     settings.DAFTARI_ABSTRACT_FEE_KES = 200
-    doc = issue_document(actor=desk_officer, occurrence=accident, kind="abstract_accident", applicant_name="Otieno")
-    assert doc.fee_kes == 200
+    with pytest.raises(InvalidInput):
+        issue_document(actor=desk_officer, occurrence=accident, kind="abstract_accident", applicant_name="Otieno")
+    assert not IssuedDocument.objects.exists()
 
 
 def test_a_certified_extract_records_no_ob_entry_but_a_leaf(desk_officer: User, recorded_complaint: Occurrence) -> None:

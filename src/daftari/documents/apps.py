@@ -18,9 +18,11 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Abstracts, P3 forms and extracts")
 
     def ready(self) -> None:
-        from daftari.documents import records
+        from daftari.documents import records, services
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         ledger_records.register(records.KIND_DOCUMENT, records.stored_document)
         ledger_records.register(records.KIND_REVOCATION, records.stored_revocation)
+        # Abstract fees ("AB..." references) paid by M-Pesa issue the abstract on confirmation.
+        services.register_payment_handler()

@@ -7,6 +7,7 @@ from daftari.core import append_only
 APPEND_ONLY_TABLES = [
     "documents_issueddocument",
     "documents_documentrevocation",
+    "documents_documentfee",
 ]
 
 

@@ -19,6 +19,12 @@ class IssueForm(forms.Form):
         help_text=_("Left empty, the entry's narrative is used."),
     )
     investigating_officer = forms.CharField(label=_("Investigating officer (P3)"), max_length=120, required=False)
+    phone = forms.CharField(
+        label=_("Applicant's M-Pesa phone (abstract fee)"),
+        max_length=32,
+        required=False,
+        help_text=_("When an abstract fee is set, the M-Pesa prompt goes to this phone."),
+    )
     supersedes = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, kinds: list[DocumentKind], **kwargs: object) -> None:

@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from daftari.documents.rules import KIND_NAMES, DocumentKind
+from daftari.documents.rules import KIND_NAMES, DocumentKind, FeeState
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import Officer, Station
 from daftari.stations.rules import Scope, station_filter
@@ -66,3 +66,42 @@ class DocumentRevocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} revoked {self.at:%Y-%m-%d}"
+
+
+class DocumentFee(models.Model):
+    """A request to pay an abstract's fee by M-Pesa before it is issued. Never updated (see DocumentFeeState)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="document_fees")
+    kind = models.CharField(max_length=30, choices=[(k.value, KIND_NAMES[k]) for k in DocumentKind])
+    applicant_name = models.CharField(max_length=120)
+    purpose = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, help_text=_("E.164, the phone the M-Pesa prompt goes to."))
+    amount_kes = models.PositiveIntegerField()
+    # The M-Pesa account reference ("AB" + 7 + a check character), also typed as the paybill account number.
+    reference = models.CharField(max_length=12, unique=True)
+    supersedes = models.ForeignKey(IssuedDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class DocumentFeeState(models.Model):
+    """Where a fee request stands: pending until M-Pesa confirms, paid, then issued (the projection)."""
+
+    fee = models.OneToOneField(DocumentFee, on_delete=models.PROTECT, primary_key=True, related_name="projection")
+    state = models.CharField(max_length=10, choices=[(s.value, s.value) for s in FeeState], default=FeeState.PENDING)
+    payment_id = models.UUIDField(null=True, blank=True)
+    mpesa_receipt = models.CharField(max_length=32, blank=True)
+    document = models.OneToOneField(
+        IssuedDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="fee_request"
+    )
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.fee_id} {self.state}"

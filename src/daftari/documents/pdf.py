@@ -93,9 +93,14 @@ def _verification(document: IssuedDocument, verify_url: str, leaf_index: int | N
 
 
 def _issued(document: IssuedDocument) -> list[tuple[object, object]]:
-    fee = (
-        _("KES %(amount)d, paid by M-Pesa") % {"amount": document.fee_kes} if document.fee_kes else _("Free of charge")
-    )
+    receipt = str(document.details.get("mpesa_receipt", "")) if isinstance(document.details, dict) else ""
+    if document.fee_kes and receipt:
+        paid = {"amount": document.fee_kes, "receipt": receipt}
+        fee = _("KES %(amount)d, paid by M-Pesa, receipt %(receipt)s") % paid
+    elif document.fee_kes:
+        fee = _("KES %(amount)d, paid by M-Pesa") % {"amount": document.fee_kes}
+    else:
+        fee = _("Free of charge")
     return [
         (_("Issued on"), _when(document.issued_at)),
         (_("Issued by"), f"{document.issued_by.display_name} ({document.issued_by.service_number})"),

@@ -90,3 +90,64 @@ def normalise_code(text: str) -> str:
 def display_code(code: str) -> str:
     """``ABCDE-FGHJK``: easier to read out and type."""
     return f"{code[:5]}-{code[5:]}" if len(code) == CODE_LENGTH else code
+
+
+# --- Fee references ------------------------------------------------------------------------
+#
+# The M-Pesa account reference of an abstract fee: "AB" + 7 random characters + 1 check character
+# = 10 characters (M-Pesa allows 12), never taken for a fine's "FN" notice number. Same alphabet
+# and check as notice numbers: 31 characters (a prime) without I, O, 0, 1 and Z; the weighted sum
+# of all positions (weights 1..10) is divisible by 31, catching any single mistyped character and
+# any swap of neighbours on the applicant's phone.
+
+FEE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXY"
+FEE_PREFIX = "AB"
+FEE_BODY_LENGTH = 7
+FEE_REFERENCE_LENGTH = len(FEE_PREFIX) + FEE_BODY_LENGTH + 1
+_FEE_VALUE = {c: i for i, c in enumerate(FEE_ALPHABET)}
+
+
+def _fee_weighted_sum(text: str) -> int:
+    return sum((position + 1) * _FEE_VALUE[c] for position, c in enumerate(text))
+
+
+def fee_check_character(body: str) -> str:
+    base = len(FEE_ALPHABET)
+    # Solve sum + weight·c ≡ 0 (mod 31); 31 is prime, so the weight has an inverse.
+    c = (-_fee_weighted_sum(body) * pow(len(body) + 1, -1, base)) % base
+    return FEE_ALPHABET[c]
+
+
+def new_fee_reference() -> str:
+    body = FEE_PREFIX + "".join(secrets.choice(FEE_ALPHABET) for _ in range(FEE_BODY_LENGTH))
+    return body + fee_check_character(body)
+
+
+def normalise_fee_reference(text: str) -> str:
+    return "".join(c for c in (text or "").upper() if c.isalnum())
+
+
+def is_fee_reference(text: str) -> bool:
+    """True for a well-formed fee reference whose check character is right."""
+    reference = normalise_fee_reference(text)
+    return (
+        len(reference) == FEE_REFERENCE_LENGTH
+        and reference.startswith(FEE_PREFIX)
+        and all(c in _FEE_VALUE for c in reference)
+        and _fee_weighted_sum(reference) % len(FEE_ALPHABET) == 0
+    )
+
+
+class FeeState(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    ISSUED = "issued"
+
+
+def fee_refusal(*, state: str, amount_kes: int, offered_kes: int) -> str | None:
+    """Why money offered for a fee must be refused: "already_paid", "wrong_amount", or None to accept."""
+    if state != FeeState.PENDING:
+        return "already_paid"
+    if offered_kes != amount_kes:
+        return "wrong_amount"
+    return None

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daftari.core.errors import InvalidInput, NotFound, NotPermitted, NotPermittedAtStation
+from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted, NotPermittedAtStation
+from daftari.core.phones import normalise_phone
 from daftari.documents import records, rules
-from daftari.documents.models import DocumentRevocation, IssuedDocument
+from daftari.documents.models import DocumentFee, DocumentFeeState, DocumentRevocation, IssuedDocument
 from daftari.documents.rules import DocumentKind
 from daftari.ledger import evidence, keys
 from daftari.ledger import services as ledger
@@ -25,8 +26,9 @@ from daftari.ledger.models import Commitment
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import EntryDraft
 from daftari.occurrences.services import record_occurrence
+from daftari.payments.models import Payment
 from daftari.stations.models import Officer, scope_of
-from daftari.stations.rules import Role, Scope, can_record_at
+from daftari.stations.rules import Role, Scope, can_record_at, station_filter
 from daftari.stations.services import log_access
 
 log = logging.getLogger(__name__)
@@ -98,18 +100,18 @@ def _issue_entry(
     return record_occurrence(actor=actor, station=occurrence.station, draft=draft).entry
 
 
-def issue_document(
+def _checked(
     *,
     actor: User,
     occurrence: Occurrence,
     kind: str,
-    applicant_name: str = "",
-    purpose: str = "",
-    injuries_alleged: str = "",
-    investigating_officer: str = "",
-    supersedes: IssuedDocument | None = None,
-) -> IssuedDocument:
-    """Issues a document from an entry: numbered, recorded in the book, and a leaf of the signed book."""
+    applicant_name: str,
+    purpose: str,
+    injuries_alleged: str,
+    investigating_officer: str,
+    supersedes: IssuedDocument | None,
+) -> tuple[DocumentKind, str, str, dict[str, Any]]:
+    """The checks before issuing (or asking the fee for) a document: the kind, name, purpose and details."""
     station = occurrence.station
     if not can_record_at(scope_of(actor), station_code=station.code):
         raise NotPermittedAtStation()
@@ -136,6 +138,54 @@ def issue_document(
             "document_kind": occurrence.details.get("document_kind", ""),
             "document_number": occurrence.details.get("document_number", ""),
         }
+    return document_kind, applicant_name, purpose, details
+
+
+def fee_due(kind: str) -> int:
+    """What issuing this kind of document costs now (KES): P3 forms and extracts are always free."""
+    try:
+        document_kind = DocumentKind(kind)
+    except ValueError:
+        return 0
+    return rules.fee_for(document_kind, abstract_fee_kes=settings.DAFTARI_ABSTRACT_FEE_KES)
+
+
+def issue_document(
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    kind: str,
+    applicant_name: str = "",
+    purpose: str = "",
+    injuries_alleged: str = "",
+    investigating_officer: str = "",
+    supersedes: IssuedDocument | None = None,
+    paid_fee: DocumentFee | None = None,
+) -> IssuedDocument:
+    """Issues a document from an entry: numbered, recorded in the book, and a leaf of the signed book.
+
+    A document with a fee is issued only for a ``paid_fee`` (by ``on_confirmed``): never for cash.
+    """
+    station = occurrence.station
+    document_kind, applicant_name, purpose, details = _checked(
+        actor=actor,
+        occurrence=occurrence,
+        kind=kind,
+        applicant_name=applicant_name,
+        purpose=purpose,
+        injuries_alleged=injuries_alleged,
+        investigating_officer=investigating_officer,
+        supersedes=supersedes,
+    )
+    fee_kes = 0
+    if paid_fee is not None:
+        paid = DocumentFeeState.objects.filter(fee=paid_fee, state=rules.FeeState.PAID).first()
+        if paid is None or paid_fee.occurrence_id != occurrence.pk or paid_fee.kind != document_kind:
+            raise InvalidInput(fields={"kind": _("This fee is not paid for this document.")})
+        fee_kes = paid_fee.amount_kes
+        details = {**details, "fee_reference": paid_fee.reference, "mpesa_receipt": paid.mpesa_receipt}
+    elif rules.fee_for(document_kind, abstract_fee_kes=settings.DAFTARI_ABSTRACT_FEE_KES) > 0:
+        raise InvalidInput(fields={"phone": _("This abstract has a fee, paid by M-Pesa before it is issued.")})
     officer = _officer(actor)
     now = timezone.now()
     with transaction.atomic():
@@ -162,7 +212,7 @@ def issue_document(
             issued_at=now,
             applicant_name=applicant_name,
             purpose=purpose,
-            fee_kes=rules.fee_for(document_kind, abstract_fee_kes=settings.DAFTARI_ABSTRACT_FEE_KES),
+            fee_kes=fee_kes,
             details=details,
             supersedes=supersedes,
         )
@@ -353,3 +403,186 @@ def evidence_zip(*, actor: User, document: IssuedDocument) -> bytes:
 def leaf_index_of(document: IssuedDocument) -> int | None:
     leaf = ledger.leaf_for(str(document.pk))
     return leaf.index if leaf is not None else None
+
+
+# --- Fees paid by M-Pesa -----------------------------------------------------------------
+
+
+def _new_fee_reference() -> str:
+    while True:
+        reference = rules.new_fee_reference()
+        if not DocumentFee.objects.filter(reference=reference).exists():
+            return reference
+
+
+def request_fee(
+    *,
+    actor: User,
+    occurrence: Occurrence,
+    kind: str,
+    applicant_name: str,
+    purpose: str = "",
+    phone: str,
+    supersedes: IssuedDocument | None = None,
+) -> DocumentFee:
+    """Records a fee request for a document that costs money and prompts the applicant's phone (STK push).
+
+    The document is issued by ``FeeAccounts.on_confirmed`` once M-Pesa confirms the payment; the
+    applicant may also pay the paybill with the reference as the account number.
+    """
+    from daftari.payments.services import request_stk_push
+
+    document_kind, applicant_name, purpose, _details = _checked(
+        actor=actor,
+        occurrence=occurrence,
+        kind=kind,
+        applicant_name=applicant_name,
+        purpose=purpose,
+        injuries_alleged="",
+        investigating_officer="",
+        supersedes=supersedes,
+    )
+    amount = rules.fee_for(document_kind, abstract_fee_kes=settings.DAFTARI_ABSTRACT_FEE_KES)
+    if amount <= 0:
+        raise InvalidInput(fields={"kind": _("This document is free: issue it directly.")})
+    e164 = normalise_phone(phone)
+    if e164 is None or not e164.startswith("+254"):
+        raise InvalidInput(fields={"phone": _("Enter a Kenyan mobile number, such as 0712 345 678.")})
+    officer = _officer(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        fee = DocumentFee.objects.create(
+            occurrence=occurrence,
+            kind=document_kind.value,
+            applicant_name=applicant_name,
+            purpose=purpose,
+            phone=e164,
+            amount_kes=amount,
+            reference=_new_fee_reference(),
+            supersedes=supersedes,
+            requested_by=officer,
+            requested_at=now,
+        )
+        DocumentFeeState.objects.create(fee=fee, state=rules.FeeState.PENDING, updated_at=now)
+        # The push itself leaves after the commit (payments' own on_commit).
+        request_stk_push(
+            account_reference=fee.reference,
+            amount_kes=amount,
+            phone=e164,
+            description=str(_("Police abstract %(reference)s") % {"reference": fee.reference})[:40],
+        )
+    return fee
+
+
+def find_fee(*, scope: Scope, pk: Any) -> DocumentFee:
+    lookup = station_filter(scope)
+    found = None
+    if lookup is not None:
+        station_lookup = {f"occurrence__{key}": value for key, value in lookup.items()}
+        found = (
+            DocumentFee.objects.select_related("projection__document", "occurrence__station")
+            .filter(pk=pk, **station_lookup)
+            .first()
+        )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+class FeeAccounts:
+    """The payments app's handler for abstract fee references ("AB..." account references)."""
+
+    def prefix_matches(self, reference: str) -> bool:
+        return rules.is_fee_reference(reference)
+
+    def validate(self, reference: str, amount_kes: int) -> str | None:
+        from daftari.payments import accounts
+
+        fee = DocumentFee.objects.filter(reference=rules.normalise_fee_reference(reference)).first()
+        if fee is None:
+            return accounts.REJECT_INVALID_ACCOUNT
+        state = DocumentFeeState.objects.get(fee=fee).state
+        refusal = rules.fee_refusal(state=state, amount_kes=fee.amount_kes, offered_kes=amount_kes)
+        if refusal == "wrong_amount":
+            return accounts.REJECT_INVALID_AMOUNT
+        if refusal == "already_paid":
+            return "Already paid"
+        return None
+
+    def on_confirmed(self, payment: Payment) -> None:
+        """Inside the confirming transaction: marks the fee paid and issues the document, once."""
+        fee = (
+            DocumentFee.objects.select_related("occurrence__station", "requested_by__user", "supersedes")
+            .filter(reference=rules.normalise_fee_reference(payment.account_reference))
+            .first()
+        )
+        if fee is None:
+            log.warning("payment %s for unknown abstract fee %s", payment.pk, payment.account_reference)
+            return
+        paid_kes = payment.paid_kes if payment.paid_kes is not None else payment.amount_kes
+        with transaction.atomic():
+            state = DocumentFeeState.objects.select_for_update().get(fee=fee)
+            if state.state != rules.FeeState.PENDING:
+                # A second payment for a fee already paid: payments keeps the money and reconciliation lists it.
+                log.warning("payment %s for abstract fee %s already %s", payment.pk, fee.reference, state.state)
+                return
+            if paid_kes < fee.amount_kes:
+                log.warning("payment %s of KES %s short of abstract fee %s", payment.pk, paid_kes, fee.reference)
+                return
+            state.state = rules.FeeState.PAID
+            state.payment_id = payment.pk
+            state.mpesa_receipt = payment.mpesa_receipt or ""
+            state.updated_at = timezone.now()
+            state.save()
+            try:
+                with transaction.atomic():
+                    document = issue_document(
+                        actor=fee.requested_by.user,
+                        occurrence=fee.occurrence,
+                        kind=fee.kind,
+                        applicant_name=fee.applicant_name,
+                        purpose=fee.purpose,
+                        supersedes=fee.supersedes,
+                        paid_fee=fee,
+                    )
+            except DomainError:
+                # E.g. the officer has left the station: the fee stays paid and the desk issues it.
+                log.exception("abstract fee %s paid but the document could not be issued", fee.reference)
+                return
+            state.state = rules.FeeState.ISSUED
+            state.document = document
+            state.updated_at = timezone.now()
+            state.save()
+
+
+FEE_HANDLER = FeeAccounts()
+
+
+def issue_paid_fee(*, actor: User, fee: DocumentFee) -> IssuedDocument:
+    """The desk issues a document whose fee is paid but which could not be issued on confirmation."""
+    with transaction.atomic():
+        state = DocumentFeeState.objects.select_for_update().get(fee=fee)
+        if state.state == rules.FeeState.ISSUED and state.document is not None:
+            return state.document
+        if state.state != rules.FeeState.PAID:
+            raise InvalidInput(fields={"phone": _("This fee is not paid yet.")})
+        document = issue_document(
+            actor=actor,
+            occurrence=fee.occurrence,
+            kind=fee.kind,
+            applicant_name=fee.applicant_name,
+            purpose=fee.purpose,
+            supersedes=fee.supersedes,
+            paid_fee=fee,
+        )
+        state.state = rules.FeeState.ISSUED
+        state.document = document
+        state.updated_at = timezone.now()
+        state.save()
+    return document
+
+
+def register_payment_handler() -> None:
+    from daftari.payments import accounts
+
+    accounts.register(FEE_HANDLER)

@@ -4,6 +4,7 @@ from daftari.documents import views
 
 urlpatterns = [
     path("entries/<uuid:pk>/documents/new", views.issue, name="document_issue"),
+    path("documents/fees/<uuid:pk>", views.fee_page, name="document_fee"),
     path("documents", views.station_documents, name="documents"),
     path("documents/<uuid:pk>", views.document_page, name="document"),
     path("documents/<uuid:pk>/pdf", views.document_pdf, name="document_pdf"),

@@ -73,6 +73,17 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         if form.cleaned_data["supersedes"]:
             supersedes = IssuedDocument.objects.filter(pk=form.cleaned_data["supersedes"], occurrence=entry).first()
         try:
+            if services.fee_due(form.cleaned_data["kind"]) > 0:
+                fee = services.request_fee(
+                    actor=request.user,
+                    occurrence=entry,
+                    kind=form.cleaned_data["kind"],
+                    applicant_name=form.cleaned_data["applicant_name"],
+                    purpose=form.cleaned_data["purpose"],
+                    phone=form.cleaned_data["phone"],
+                    supersedes=supersedes,
+                )
+                return redirect("document_fee", pk=fee.pk)
             document = services.issue_document(
                 actor=request.user,
                 occurrence=entry,
@@ -94,8 +105,38 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     if form.errors:
         status = 422
         errors = [(f"#id_{name}", str(msg)) for name, msgs in form.errors.items() for msg in msgs]
-    context = {"entry": entry, "form": form, "errors": errors}
+    fee_kes = settings.DAFTARI_ABSTRACT_FEE_KES
+    context = {"entry": entry, "form": form, "errors": errors, "fee_kes": fee_kes}
     return render(request, "documents/issue.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fee_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """Waiting for the applicant's M-Pesa payment; htmx polls it, a plain reload works the same."""
+    try:
+        fee = services.find_fee(scope=scope_of(request.user), pk=pk)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            services.issue_paid_fee(actor=request.user, fee=fee)
+        except InvalidInput as error:
+            messages.error(request, " ".join(error.fields.values()) or error.message)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        fee = services.find_fee(scope=scope_of(request.user), pk=pk)
+    state = fee.projection
+    if state.document is not None:
+        target = reverse("document", args=[state.document.pk])
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    context = {"fee": fee, "state": state, "paybill": getattr(settings, "DAFTARI_DARAJA_SHORTCODE", "")}
+    template = "documents/_fee_status.html" if request.headers.get("HX-Request") else "documents/fee.html"
+    return render(request, template, context)
 
 
 @login_required
