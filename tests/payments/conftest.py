@@ -113,7 +113,9 @@ def fines() -> Iterator[FakeFines]:
     accounts.unregister(handler)
 
 
-def wait_for(predicate: "object", timeout: float = 15.0) -> None:
+def wait_for(predicate: "object", timeout: float = 60.0) -> None:
+    # Generous: the simulator calls back from another process, and a loaded 2-core CI machine
+    # can take many seconds. Only a failing test ever waits this long.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():  # type: ignore[operator]
