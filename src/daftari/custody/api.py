@@ -12,14 +12,14 @@ from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
+from daftari.core.paging import page_of
 from daftari.custody import queries, rules
 from daftari.custody.models import CustodyRecord
 from daftari.custody.schemas import CustodyFilters, CustodyIn, CustodyOut, CustodyPageOut, EventIn
 from daftari.custody.services import book_in, record_event
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import sees_personal_data
-from daftari.stations.services import log_access
+from daftari.stations.services import log_access, log_read
 
 router = Router(tags=["custody"])
 
@@ -85,15 +85,12 @@ def custody_out(record: CustodyRecord, *, withheld: bool) -> dict[str, Any]:
 
 
 def _show(request: HttpRequest, record: CustodyRecord, *, purpose: str) -> dict[str, Any]:
-    actor = _actor(request)
-    withheld = not sees_personal_data(scope_of(actor))
-    log_access(
-        actor=actor,
+    withheld = log_read(
+        actor=_actor(request),
         record_type="custody",
         record_id=str(record.pk),
         record_station=record.station,
         purpose=purpose,
-        outcome=AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN,
         channel="api",
     )
     return custody_out(record, withheld=withheld)
@@ -193,13 +190,12 @@ def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[s
     if filters.state:
         found = found.filter(projection__state=filters.state)
     found = found.order_by("court_deadline", "pk")
-    start = (filters.page - 1) * filters.per_page
-    page = list(found[start : start + filters.per_page + 1])
+    page, has_next = page_of(found, page=filters.page, per_page=filters.per_page)
     return {
-        "results": [_show(request, r, purpose="api list") for r in page[: filters.per_page]],
+        "results": [_show(request, r, purpose="api list") for r in page],
         "page": filters.page,
         "per_page": filters.per_page,
-        "has_next": len(page) > filters.per_page,
+        "has_next": has_next,
     }
 
 

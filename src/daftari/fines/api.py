@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.core.paging import page_of
 from daftari.fines import queries, records, rules, services
 from daftari.fines.models import FineNotice
 from daftari.fines.schemas import (
@@ -27,9 +28,8 @@ from daftari.fines.schemas import (
     PayIn,
     PaymentOut,
 )
-from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import sees_personal_data
-from daftari.stations.services import log_access
+from daftari.stations.models import scope_of
+from daftari.stations.services import log_read
 
 router = Router(tags=["fines"])
 
@@ -91,15 +91,12 @@ def notice_out(notice: FineNotice, *, withheld: bool) -> dict[str, Any]:
 
 
 def _show(request: HttpRequest, notice: FineNotice, *, purpose: str) -> dict[str, Any]:
-    actor = _actor(request)
-    withheld = not sees_personal_data(scope_of(actor))
-    log_access(
-        actor=actor,
+    withheld = log_read(
+        actor=_actor(request),
         record_type="fine_notice",
         record_id=notice.number,
         record_station=notice.station,
         purpose=purpose,
-        outcome=AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN,
         channel="api",
     )
     return notice_out(notice, withheld=withheld)
@@ -177,13 +174,12 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
     if filters.state:
         found = found.filter(projection__state=filters.state)
     found = found.order_by("-issued_at", "pk")
-    start = (filters.page - 1) * filters.per_page
-    page = list(found[start : start + filters.per_page + 1])
+    page, has_next = page_of(found, page=filters.page, per_page=filters.per_page)
     return {
-        "results": [_show(request, n, purpose="api list") for n in page[: filters.per_page]],
+        "results": [_show(request, n, purpose="api list") for n in page],
         "page": filters.page,
         "per_page": filters.per_page,
-        "has_next": len(page) > filters.per_page,
+        "has_next": has_next,
     }
 
 

@@ -27,8 +27,7 @@ from daftari.occurrences.schemas import (
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, find_entry, record_occurrence
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import sees_personal_data
-from daftari.stations.services import log_access
+from daftari.stations.services import log_access, log_read
 
 router = Router(tags=["occurrences"])
 
@@ -161,15 +160,12 @@ def _party_out(party: Any) -> dict[str, Any]:
 
 def _show(request: HttpRequest, entry: Occurrence, *, purpose: str) -> dict[str, Any]:
     """The entry as the caller may see it, with the read written to the access log."""
-    actor = _actor(request)
-    withheld = not sees_personal_data(scope_of(actor))
-    log_access(
-        actor=actor,
+    withheld = log_read(
+        actor=_actor(request),
         record_type="occurrence",
         record_id=str(entry.pk),
         record_station=entry.station,
         purpose=purpose,
-        outcome=AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN,
         channel="api",
     )
     return _entry_out(entry, withheld=withheld)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, Station, scope_of
-from daftari.stations.rules import Role
+from daftari.stations.rules import Role, sees_personal_data
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
 
@@ -125,3 +125,20 @@ def log_access(
         outcome=outcome,
         channel=channel,
     )
+
+
+def log_read(
+    *, actor: User, record_type: str, record_id: str, record_station: Station | None, purpose: str, channel: str
+) -> bool:
+    """Logs that a record is being shown to ``actor``; True when its personal data is withheld from them."""
+    withheld = not sees_personal_data(scope_of(actor))
+    log_access(
+        actor=actor,
+        record_type=record_type,
+        record_id=record_id,
+        record_station=record_station,
+        purpose=purpose,
+        outcome=AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN,
+        channel=channel,
+    )
+    return withheld
