@@ -50,6 +50,23 @@ def test_the_demo_run_twice_gives_the_same_data() -> None:
 
 
 @pytest.mark.django_db
+def test_the_demo_holds_a_person_in_the_cells_and_two_fine_notices_once() -> None:
+    from daftari.custody.models import CustodyRecord
+    from daftari.fines.models import FineNotice
+
+    call_command("demo", verbosity=0)
+    call_command("demo", verbosity=0)
+    held = CustodyRecord.objects.get()
+    assert (held.station.code, held.detainee_name, held.projection.state) == (
+        "CENTRAL-NBI",
+        "Kevin Mutua Wambua",
+        "in_custody",
+    )
+    assert held.arrest.entry_type == "ARREST"
+    assert sorted(FineNotice.objects.values_list("plate", flat=True)) == ["KCB902T", "KDE417M"]
+
+
+@pytest.mark.django_db
 def test_the_demo_logins_sign_in_with_the_demo_password_in_their_roles() -> None:
     call_command("demo", verbosity=0)
     expected = {

@@ -26,3 +26,7 @@ class CustodyConfig(AppConfig):
         ledger_records.register(records.KIND_CUSTODY, records.stored_record)
         # The OCS is told 4 h before each Art. 49 deadline and at breach; claims make ticks idempotent.
         periodic.register("custody.alerts", alerts.send_due_alerts)
+        from daftari.core import demo
+        from daftari.custody import demo as custody_demo
+
+        demo.register("cells", custody_demo.book_in_demo_detainee)

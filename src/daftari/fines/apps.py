@@ -28,3 +28,7 @@ class FinesConfig(AppConfig):
         # Reminders at the deadline, a Notice to Attend Court later; each notice once per step.
         periodic.register("fines.overdue", services.escalate_overdue_now)
         services.register_payment_handler()
+        from daftari.core import demo
+        from daftari.fines import demo as fines_demo
+
+        demo.register("fines", fines_demo.issue_demo_notices)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.table import Table
 
+from daftari.core import demo as demo_parts
 from daftari.core.errors import DomainError
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import (
@@ -629,6 +630,10 @@ class Command(BaseCommand):
                         self.stdout.write(
                             _("%(station)s: %(count)d new entries") % {"station": code, "count": recorded}
                         )
+                # The cells and the fines: parts the apps above the book hand in (core.demo).
+                for part, added in demo_parts.run_all(stations, users, now).items():
+                    if verbosity:
+                        self.stdout.write(_("%(part)s: %(count)d new records") % {"part": part, "count": added})
         except DomainError as error:
             raise CommandError(f"{error.message} {error.fields}") from error
         if verbosity:
