@@ -112,6 +112,15 @@ def test_a_second_send_for_the_same_event_returns_the_stored_message_and_queues_
     assert DBTaskResult.objects.count() == 1
 
 
+def test_the_job_is_stored_in_the_messages_own_transaction_so_no_crash_after_commit_can_lose_it(
+    django_capture_on_commit_callbacks: CommitCallbacks,
+) -> None:
+    with django_capture_on_commit_callbacks() as waiting, transaction.atomic():
+        message = send_sms(to="0712345678", template="complaint_recorded", context=RECORDED, event_key="e")
+        assert DBTaskResult.objects.get().args_kwargs == {"args": [str(message.pk)], "kwargs": {}}
+    assert waiting == []
+
+
 def test_no_job_is_queued_when_the_callers_transaction_rolls_back(
     django_capture_on_commit_callbacks: CommitCallbacks,
 ) -> None:

@@ -104,6 +104,19 @@ def test_recording_a_complaint_answers_201_with_its_ob_number(desk_api: Api, sta
     assert Occurrence.objects.get().pk == uuid.UUID(entry["id"])
 
 
+def test_the_answer_to_a_create_is_the_entry_exactly_as_a_later_read_returns_it(desk_api: Api) -> None:
+    created = desk_api.post("/occurrences", complaint_body()).json()
+    assert desk_api.get(f"/occurrences/{created['id']}").json() == created
+
+
+def test_recording_does_not_read_the_entry_back_to_answer(desk_api: Api, django_assert_max_num_queries: Any) -> None:
+    desk_api.post("/occurrences", complaint_body())  # the station's log is created, the token touched
+    # token, roles, counter, entry, person x2, party, offence, item, vehicle, ledger (2, or 5 on SQLite),
+    # the SMS (language, message, job), the access event, and savepoints: nothing is read back.
+    with django_assert_max_num_queries(22):
+        assert desk_api.post("/occurrences", complaint_body()).status_code == 201
+
+
 def test_a_retry_with_the_same_id_and_body_answers_200_with_the_stored_entry(desk_api: Api) -> None:
     body = complaint_body(id=str(uuid.uuid4()))
     first = desk_api.post("/occurrences", body)

@@ -38,7 +38,7 @@ def language_for(*, phone: str, language: str | None) -> str:
 def send_sms(
     *, to: str, template: str, context: dict[str, object], language: str | None = None, event_key: str
 ) -> SmsMessage:
-    """Stores the message for ``event_key`` and queues its delivery when the transaction commits.
+    """Stores the message for ``event_key`` and queues its delivery, both in one transaction.
 
     The same ``event_key`` again returns the stored message and queues nothing: an event never
     sends two messages, however often its caller retries.
@@ -46,35 +46,31 @@ def send_sms(
     phone = normalise_phone(to)
     if phone is None:
         raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
-    with transaction.atomic():
-        existing = SmsMessage.objects.filter(event_key=event_key).first()
-        if existing is not None:
-            return existing
-        chosen = language_for(phone=phone, language=language)
-        body = render_sms(template=template, context=context, language=chosen)
-        try:
-            with transaction.atomic():
-                message = SmsMessage.objects.create(
-                    to=phone,
-                    template=template,
-                    language=chosen,
-                    body=body,
-                    event_key=event_key,
-                    created_at=timezone.now(),
-                )
-        except IntegrityError:
-            # Another caller stored the same event between our check and our insert.
-            return SmsMessage.objects.get(event_key=event_key)
-        _queue_delivery(message)
+    chosen = language_for(phone=phone, language=language)
+    body = render_sms(template=template, context=context, language=chosen)
+    try:
+        # The unique event key, not a read before the insert, is what keeps an event to one message.
+        with transaction.atomic():
+            message = SmsMessage.objects.create(
+                to=phone,
+                template=template,
+                language=chosen,
+                body=body,
+                event_key=event_key,
+                created_at=timezone.now(),
+            )
+            _queue_delivery(message)
+    except IntegrityError:
+        return SmsMessage.objects.get(event_key=event_key)
     return message
 
 
 def _queue_delivery(message: SmsMessage, *, after: datetime | None = None) -> None:
+    """Queues the delivery job in the caller's transaction: stored together with the message, or not at all."""
     from daftari.notifications.tasks import deliver_sms
 
     job = deliver_sms.using(run_after=after) if after is not None else deliver_sms
-    message_id = str(message.pk)
-    transaction.on_commit(lambda: job.enqueue(message_id))
+    job.enqueue(str(message.pk))
 
 
 def deliver(*, message_id: str) -> SmsMessage:

@@ -92,8 +92,9 @@ def _without_free_text(entry: Occurrence, values: dict[str, Any]) -> dict[str, A
     return {k: v for k, v in values.items() if k not in hidden}
 
 
-def _entry_out(entry: Occurrence, *, withheld: bool) -> dict[str, Any]:
-    corrections = queries.corrections_of(entry) if entry.entry_type != "AMENDMENT" else []
+def _entry_out(entry: Occurrence, *, withheld: bool, new: bool = False) -> dict[str, Any]:
+    # An entry recorded in this very request has no corrections yet.
+    corrections = queries.corrections_of(entry) if entry.entry_type != "AMENDMENT" and not new else []
     corrected = queries.as_corrected(entry, corrections)
     details = entry.details
     if withheld:
@@ -158,7 +159,7 @@ def _party_out(party: Any) -> dict[str, Any]:
     }
 
 
-def _show(request: HttpRequest, entry: Occurrence, *, purpose: str) -> dict[str, Any]:
+def _show(request: HttpRequest, entry: Occurrence, *, purpose: str, new: bool = False) -> dict[str, Any]:
     """The entry as the caller may see it, with the read written to the access log."""
     withheld = log_read(
         actor=_actor(request),
@@ -168,7 +169,7 @@ def _show(request: HttpRequest, entry: Occurrence, *, purpose: str) -> dict[str,
         purpose=purpose,
         channel="api",
     )
-    return _entry_out(entry, withheld=withheld)
+    return _entry_out(entry, withheld=withheld, new=new)
 
 
 @router.post(
@@ -184,7 +185,10 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
     if officer is None or officer.station is None:
         raise NotPermittedAtStation()
     recorded = record_occurrence(actor=actor, station=officer.station, draft=_draft(payload), client_id=payload.id)
-    body = _show(request, recorded.entry, purpose="api record" if recorded.created else "api read")
+    if recorded.created:
+        body = _show(request, recorded.entry, purpose="api record", new=True)
+    else:
+        body = _show(request, recorded.entry, purpose="api read")
     return Status(201 if recorded.created else 200, body)
 
 
@@ -291,7 +295,10 @@ def amend(request: HttpRequest, entry_id: uuid.UUID, payload: AmendmentIn) -> St
         raise InvalidInput(
             fields={"changes.occurred_at": str(_("Give a date and time between 1900 and 2999."))}
         ) from None
-    body = _show(request, recorded.entry, purpose="api record" if recorded.created else "api read")
+    if recorded.created:
+        body = _show(request, recorded.entry, purpose="api record", new=True)
+    else:
+        body = _show(request, recorded.entry, purpose="api read")
     return Status(201 if recorded.created else 200, body)
 
 

@@ -63,6 +63,18 @@ class Occurrence(models.Model):
     def spec(self) -> entry_types.EntryTypeSpec:
         return entry_types.BY_CODE[self.entry_type]
 
+    def keep_parts(self, **parts: list[Any]) -> None:
+        """Remembers the parts just written with the entry, as a prefetch would.
+
+        Reading them back in the same request (the response, the complainant's SMS) then costs no query.
+        """
+        cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
+        for name, objects in parts.items():
+            cached = getattr(self, name).all()
+            cached._result_cache = list(objects)
+            cached._prefetch_done = True
+            cache[name] = cached
+
     def detail_rows(self) -> list[tuple[Any, Any]]:
         """(label, value) for each type-specific field that was filled in, in the form's order."""
         rows = []

@@ -128,6 +128,7 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> dict[st
         )
         for i, v in enumerate(draft.vehicles)
     )
+    entry.keep_parts(parties=parties, offences=offences, property_items=items, vehicles=vehicles)
     return records.ledger_record(entry, parties, offences, items, vehicles)
 
 
@@ -154,10 +155,8 @@ def _insert(
     now: datetime,
 ) -> Recorded:
     try:
+        # A retry is found by its id clashing on insert (below), not by a read before every insert.
         with transaction.atomic():
-            replay = _replay(client_id, station, digest)
-            if replay is not None:
-                return Recorded(replay, created=False)
             ob_date = rules.ob_date_of(now)
             entry = Occurrence.objects.create(
                 id=client_id or uuid.uuid4(),
@@ -198,7 +197,7 @@ def _insert(
                 casework.notify_complainant_recorded(entry)
             return Recorded(entry, created=True)
     except IntegrityError:
-        # Two retries of the same create raced: the other one won, so this is a replay.
+        # The id is taken: a retry of a create that was stored (perhaps by a racing retry), or a clash.
         replay = _replay(client_id, station, digest)
         if replay is None:
             raise
