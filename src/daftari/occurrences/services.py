@@ -84,14 +84,14 @@ def _person_for(party: rules.PartyInput, now: datetime) -> Person | None:
     return person
 
 
-def _write_parts(entry: Occurrence, draft: EntryDraft, now: datetime) -> dict[str, Any]:
+def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | None]) -> dict[str, Any]:
     """Stores the entry's people, offences, property and vehicles; returns its full ledger record."""
     parties = Party.objects.bulk_create(
         Party(
             occurrence=entry,
             position=i,
             role=p.role,
-            person=_person_for(p, now),
+            person=persons[i],
             name=p.name,
             id_number=p.id_number,
             id_number_unusual=bool(p.id_number) and not rules.id_number_is_usual(p.id_number),
@@ -157,6 +157,9 @@ def _insert(
     try:
         # A retry is found by its id clashing on insert (below), not by a read before every insert.
         with transaction.atomic():
+            # Everything that does not need the number comes first: the day's counter stays locked,
+            # and the station's other desks wait, only from here to the commit.
+            persons = [_person_for(p, now) for p in draft.parties]
             ob_date = rules.ob_date_of(now)
             entry = Occurrence.objects.create(
                 id=client_id or uuid.uuid4(),
@@ -181,7 +184,7 @@ def _insert(
                 content_hash=digest,
                 search_text=rules.search_document(draft),
             )
-            record = _write_parts(entry, draft, now)
+            record = _write_parts(entry, draft, persons)
             earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
             ledger.append(
                 station=station,
