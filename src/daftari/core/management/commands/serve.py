@@ -33,16 +33,23 @@ def positive(text: str) -> int:
     return value
 
 
+def default_workers() -> int:
+    # Processes rather than threads: a desk holding the day's OB counter must not wait for the GIL
+    # behind other requests in its process. With 4 desks recording at one station on 2 cores,
+    # 5 processes x 1 thread gave a p99 of about 60 ms where 2 processes x 4 threads gave 110-160 ms.
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 class Command(BaseCommand):
-    help = "Serve Daftari with gunicorn: one process per CPU core, static files by whitenoise."
+    help = "Serve Daftari with gunicorn: 2 x cores + 1 processes, static files by whitenoise."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=positive, default=8000, help="Port to listen on (default 8000).")
         parser.add_argument(
-            "--workers", type=positive, default=os.cpu_count() or 1, help="Worker processes (default: one per core)."
+            "--workers", type=positive, default=default_workers(), help="Worker processes (default: 2 x cores + 1)."
         )
-        parser.add_argument("--threads", type=positive, default=4, help="Threads per worker process (default 4).")
+        parser.add_argument("--threads", type=positive, default=1, help="Threads per worker process (default 1).")
         parser.add_argument("--timeout", type=positive, default=30, help="Seconds before a stuck request is killed.")
 
     def handle(
