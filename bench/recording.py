@@ -5,6 +5,7 @@ throwaway PostgreSQL database. Each client is a desk posting complaints as fast 
 """
 
 import itertools
+import os
 import random
 import secrets
 import signal
@@ -16,7 +17,6 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ def username(station: int) -> str:
 
 
 BARE_TABLE = """
-CREATE TABLE bench_bare (
+CREATE TABLE {name} (
     id uuid PRIMARY KEY,
     station_id integer NOT NULL,
     ob_date date NOT NULL,
@@ -85,21 +85,23 @@ def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
         DAFTARI_SECURE_COOKIES="0",
         DAFTARI_LOG_LEVEL="ERROR",
     )
-    if find_spec("daftari.core.management.commands.serve") is not None:
-        command = [str(postgres.DAFTARI), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    else:
-        command = [
-            str(postgres.DAFTARI.with_name("gunicorn")),
-            "daftari.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-        ]
+    command = [str(postgres.DAFTARI), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def start_floor_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    """bench.floor_app under gunicorn with the settings of ``daftari serve``."""
+    env = postgres.daftari_env(DATABASE, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    command = [
+        str(postgres.DAFTARI.with_name("gunicorn")),
+        "bench.floor_app:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={2 * (os.cpu_count() or 1) + 1}",
+        "--worker-class=gthread",
+        "--threads=1",
+        "--keep-alive=5",
+    ]
     with log.open("wb") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -190,7 +192,7 @@ def run_concurrently(
 
 
 def record_through_api(
-    base_url: str, bearers: list[str], bodies: list[dict[str, Any]], clients: int
+    base_url: str, bearers: list[str], bodies: list[dict[str, Any]], clients: int, path: str = "/api/v1/occurrences"
 ) -> tuple[float, list[float]]:
     """Client k records as the desk officer ``bearers[k % len(bearers)]``."""
     latencies = [0.0] * len(bodies)
@@ -204,12 +206,12 @@ def record_through_api(
 
     def post(client: httpx.Client, i: int) -> None:
         started = time.perf_counter()
-        response = client.post("/api/v1/occurrences", json=bodies[i])
+        response = client.post(path, json=bodies[i])
         latencies[i] = time.perf_counter() - started
-        if response.status_code != 201 or "ob_number" not in response.json():
-            raise SystemExit(f"POST /api/v1/occurrences answered {response.status_code}: {response.text[:500]}")
+        if response.status_code != 201 or "id" not in response.json():
+            raise SystemExit(f"POST {path} answered {response.status_code}: {response.text[:500]}")
 
-    elapsed = run_concurrently(len(bodies), clients, "recording through the API", post, setup)
+    elapsed = run_concurrently(len(bodies), clients, f"POST {path}", post, setup)
     return elapsed, latencies
 
 
@@ -265,7 +267,8 @@ def run(*, n: int, clients: int) -> bool:
     postgres.migrate(DATABASE)
     subprocess.run([str(postgres.DAFTARI), "shell", "-v0", "-c", SETUP], env=postgres.daftari_env(DATABASE), check=True)
     with psycopg.connect(postgres.database_url(DATABASE), autocommit=True) as conn:
-        conn.execute(BARE_TABLE)
+        for table in ("bench_bare", "bench_floor"):
+            conn.execute(BARE_TABLE.format(name=table))
     rng = random.Random(2)
     warmup = [complaint_body(rng) for _ in range(clients * 5)]
     one_station = [complaint_body(rng) for _ in range(n)]
@@ -283,6 +286,13 @@ def run(*, n: int, clients: int) -> bool:
             many = record_through_api(base_url, bearers, many_stations, clients)
         finally:
             stop_server(server)
+        server = start_floor_server(port, log)
+        try:
+            wait_until_up(base_url, server, log)
+            record_through_api(base_url, ["none"], warmup, clients, path="/floor")
+            floor = record_through_api(base_url, ["none"], one_station, clients, path="/floor")
+        finally:
+            stop_server(server)
     bare_seconds, bare_latencies = bare_inserts(one_station, clients)
 
     bare_rate = n / bare_seconds
@@ -298,6 +308,14 @@ def run(*, n: int, clients: int) -> bool:
         p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
         table.add_row(label, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", f"{rate / bare_rate:.1%}")
         met = met and rate / bare_rate >= 0.25 and p99 < 50
+    floor_rate = n / floor[0]
+    table.add_row(
+        "floor: gunicorn + JSON body + one INSERT, no framework",
+        f"{floor_rate:,.0f}",
+        f"{percentile(floor[1], 50) * 1000:.1f}",
+        f"{percentile(floor[1], 99) * 1000:.1f}",
+        f"{floor_rate / bare_rate:.1%}",
+    )
     table.add_row(
         "bare INSERT (psycopg, autocommit)",
         f"{bare_rate:,.0f}",
