@@ -267,8 +267,8 @@ def run(*, n: int, clients: int) -> bool:
     postgres.migrate(DATABASE)
     subprocess.run([str(postgres.DAFTARI), "shell", "-v0", "-c", SETUP], env=postgres.daftari_env(DATABASE), check=True)
     with psycopg.connect(postgres.database_url(DATABASE), autocommit=True) as conn:
-        for table in ("bench_bare", "bench_floor"):
-            conn.execute(BARE_TABLE.format(name=table))
+        for name in ("bench_bare", "bench_floor"):
+            conn.execute(BARE_TABLE.format(name=name))
     rng = random.Random(2)
     warmup = [complaint_body(rng) for _ in range(clients * 5)]
     one_station = [complaint_body(rng) for _ in range(n)]
