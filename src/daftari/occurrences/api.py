@@ -185,10 +185,8 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
     if officer is None or officer.station is None:
         raise NotPermittedAtStation()
     recorded = record_occurrence(actor=actor, station=officer.station, draft=_draft(payload), client_id=payload.id)
-    if recorded.created:
-        body = _show(request, recorded.entry, purpose="api record", new=True)
-    else:
-        body = _show(request, recorded.entry, purpose="api read")
+    purpose = "api record" if recorded.created else "api read"
+    body = _show(request, recorded.entry, purpose=purpose, new=recorded.created)
     return Status(201 if recorded.created else 200, body)
 
 
@@ -295,10 +293,8 @@ def amend(request: HttpRequest, entry_id: uuid.UUID, payload: AmendmentIn) -> St
         raise InvalidInput(
             fields={"changes.occurred_at": str(_("Give a date and time between 1900 and 2999."))}
         ) from None
-    if recorded.created:
-        body = _show(request, recorded.entry, purpose="api record", new=True)
-    else:
-        body = _show(request, recorded.entry, purpose="api read")
+    purpose = "api record" if recorded.created else "api read"
+    body = _show(request, recorded.entry, purpose=purpose, new=recorded.created)
     return Status(201 if recorded.created else 200, body)
 
 
