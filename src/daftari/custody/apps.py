@@ -19,11 +19,12 @@ class CustodyConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.core import periodic
-        from daftari.custody import alerts, records
+        from daftari.custody import alerts, erasure, records
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         ledger_records.register(records.KIND_CUSTODY, records.stored_record)
+        ledger_records.register_erasure(records.KIND_CUSTODY, erasure.TABLES, erasure.erase)
         # The OCS is told 4 h before each Art. 49 deadline and at breach; claims make ticks idempotent.
         periodic.register("custody.alerts", alerts.send_due_alerts)
         from daftari.core import demo
