@@ -36,3 +36,4 @@ class OccurrencesConfig(AppConfig):
 
         post_migrate.connect(_ensure_case_guards, sender=self)
         ledger_records.register(casework.KIND_CASE_UPDATE, casework.stored_record)
+        ledger_records.register_erasure(casework.KIND_CASE_UPDATE, casework.APPEND_ONLY_TABLES, casework.erase_update)

@@ -228,6 +228,24 @@ def ensure_guards(connection: BaseDatabaseWrapper) -> None:
     append_only.install(connection, APPEND_ONLY_TABLES)
 
 
+# --- Lawful erasure (``daftari ledger redact``) ---------------------------------------------
+
+ERASED = "[redacted]"
+
+
+def erase_update(record_id: str) -> None:
+    """Replaces an update's free text: the note and the closing reason may name anyone.
+
+    The status, the investigator, who recorded it and when stay: they are the case's follow-up
+    figures and the officers' accountability, not anyone's identity. The complainant's phone and
+    the SMS sent to it belong to the entry, and go with the entry's own erasure.
+    """
+    update = CaseUpdate.objects.get(pk=record_id)
+    CaseUpdate.objects.filter(pk=update.pk).update(
+        note=ERASED if update.note else "", reason=ERASED if update.reason else ""
+    )
+
+
 # --- SMS to the complainant -----------------------------------------------------------------
 
 

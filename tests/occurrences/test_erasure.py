@@ -1,0 +1,109 @@
+"""Lawful erasure of a case update: its note and closing reason go, the case's follow-up stays."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import DatabaseError, transaction
+from django.test import Client
+
+from daftari.core.errors import NotPermitted
+from daftari.ledger import keys
+from daftari.ledger.models import Commitment, Leaf
+from daftari.ledger.redaction import AlreadyRedacted, redact
+from daftari.ledger.services import is_redacted, leaf_for
+from daftari.occurrences.casework import ERASED, Status, assign_investigator, update_case_status
+from daftari.occurrences.models import CaseStatus, CaseUpdate, Occurrence
+from tests.erasure_support import ORDER, assert_the_whole_book_verifies, tables_holding
+
+ASSIGN_NOTE = "Speak to Juma Mwangi, the boda rider at the stage"
+STATUS_NOTE = "Suspect Kevin Otieno identified from CCTV"
+REASON = "Complainant Wanjiku withdrew after a family settlement"
+PRIVATE = [ASSIGN_NOTE, STATUS_NOTE, REASON]
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DAFTARI_LEDGER_KEY_FILE = tmp_path / "ledger.key"
+    keys.signer.cache_clear()
+
+
+@pytest.fixture
+def updates(ocs: User, investigator: User, recorded_complaint: Occurrence) -> list[CaseUpdate]:
+    return [
+        assign_investigator(
+            actor=ocs, occurrence=recorded_complaint, investigator=investigator.officer, note=ASSIGN_NOTE
+        ),
+        update_case_status(
+            actor=investigator, occurrence=recorded_complaint, status=Status.UNDER_INVESTIGATION, note=STATUS_NOTE
+        ),
+        update_case_status(actor=ocs, occurrence=recorded_complaint, status=Status.CLOSED, reason=REASON),
+    ]
+
+
+def erase_all(admin: User, updates: list[CaseUpdate]) -> None:
+    for update in updates:
+        redact(actor=admin, record_id=str(update.pk), authority=ORDER)
+
+
+def test_erasing_a_case_update_blanks_its_note_and_reason_and_keeps_status_investigator_and_times(
+    admin_officer: User, updates: list[CaseUpdate]
+) -> None:
+    erase_all(admin_officer, updates)
+    stored = list(CaseUpdate.objects.order_by("recorded_at"))
+    assert [(u.note, u.reason) for u in stored] == [(ERASED, ""), (ERASED, ""), ("", ERASED)]
+    assert [(u.status, u.investigator_id, u.recorded_by_id, u.recorded_at) for u in stored] == [
+        (u.status, u.investigator_id, u.recorded_by_id, u.recorded_at) for u in updates
+    ]
+    assert CaseStatus.objects.get(occurrence=updates[0].occurrence).status == Status.CLOSED
+    for update in updates:
+        leaf = leaf_for(str(update.pk))
+        assert leaf is not None and is_redacted(leaf) and not Commitment.objects.filter(leaf=leaf).exists()
+
+
+def test_after_erasure_the_notes_are_in_no_table(admin_officer: User, updates: list[CaseUpdate]) -> None:
+    assert tables_holding(STATUS_NOTE) == ["occurrences_caseupdate"]
+    erase_all(admin_officer, updates)
+    for private in PRIVATE:
+        assert tables_holding(private) == [], private
+
+
+def test_the_whole_book_still_verifies_after_the_erasure(
+    admin_officer: User, updates: list[CaseUpdate], tmp_path: Path
+) -> None:
+    redact(actor=admin_officer, record_id=str(updates[1].pk), authority=ORDER)
+    assert_the_whole_book_verifies(tmp_path)
+
+
+def test_a_case_update_is_erased_once(admin_officer: User, updates: list[CaseUpdate]) -> None:
+    redact(actor=admin_officer, record_id=str(updates[0].pk), authority=ORDER)
+    with pytest.raises(AlreadyRedacted):
+        redact(actor=admin_officer, record_id=str(updates[0].pk), authority=ORDER)
+    assert Leaf.objects.filter(kind="redaction").count() == 1
+
+
+def test_only_an_admin_may_erase_a_case_update(
+    ocs: User, investigator: User, oversight: User, updates: list[CaseUpdate]
+) -> None:
+    for officer in (ocs, investigator, oversight):
+        with pytest.raises(NotPermitted):
+            redact(actor=officer, record_id=str(updates[1].pk), authority=ORDER)
+    assert CaseUpdate.objects.get(pk=updates[1].pk).note == STATUS_NOTE
+
+
+def test_the_guard_is_back_on_the_case_updates_after_an_erasure(admin_officer: User, updates: list[CaseUpdate]) -> None:
+    redact(actor=admin_officer, record_id=str(updates[0].pk), authority=ORDER)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        CaseUpdate.objects.filter(pk=updates[1].pk).update(note="rewritten")
+
+
+def test_the_entry_page_shows_the_case_history_redacted(
+    client: Client, ocs: User, admin_officer: User, updates: list[CaseUpdate]
+) -> None:
+    erase_all(admin_officer, updates)
+    client.force_login(ocs)
+    response = client.get(f"/entries/{updates[0].occurrence_id}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="case-panel"' in page and ERASED in page
+    assert not any(private in page for private in PRIVATE)
