@@ -19,12 +19,14 @@ class FinesConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.core import periodic
-        from daftari.fines import records, services
+        from daftari.fines import erasure, records, services
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         ledger_records.register(records.KIND_NOTICE, records.stored_record)
         ledger_records.register(records.KIND_PAYMENT, records.stored_record)
+        ledger_records.register_erasure(records.KIND_NOTICE, erasure.NOTICE_TABLES, erasure.erase)
+        ledger_records.register_erasure(records.KIND_PAYMENT, erasure.PAYMENT_TABLES, erasure.erase_payment)
         # Reminders at the deadline, a Notice to Attend Court later; each notice once per step.
         periodic.register("fines.overdue", services.escalate_overdue_now)
         services.register_payment_handler()
