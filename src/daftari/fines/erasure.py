@@ -28,43 +28,20 @@ Payment (a paid / partly paid / overpaid event, kind "payment"):
   transaction, and without the phone it no longer leads to a person here.
 """
 
-import json
-from typing import Any
-
 from django.db.models import Q
 
 from daftari.fines.models import FineNotice, NoticeEvent, NoticePhoto
 from daftari.notifications.models import SmsMessage
-from daftari.payments.models import DarajaCallback, Payment
+from daftari.payments.erasure import erase_payer
+from daftari.payments.models import Payment
 
 MARKER = "[redacted]"
 NOTICE_TABLES = ["fines_finenotice", "fines_noticeevent", "fines_noticephoto"]
 PAYMENT_TABLES: list[str] = []  # the payer's data is in payments and notifications, neither append-only
 
-# Keys of Daraja's callbacks (STK and C2B) that carry the payer's phone or names.
-PAYER_KEYS = frozenset({"MSISDN", "PhoneNumber", "PartyA", "FirstName", "MiddleName", "LastName"})
-
 
 def _text(value: str) -> str:
     return MARKER if value else ""
-
-
-def _scrubbed(value: Any) -> Any:
-    if isinstance(value, dict):
-        if value.get("Name") in PAYER_KEYS and "Value" in value:  # STK's CallbackMetadata items
-            return {**value, "Value": MARKER}
-        return {k: MARKER if k in PAYER_KEYS and v not in ("", None) else _scrubbed(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrubbed(v) for v in value]
-    return value
-
-
-def _scrub_callback(raw: bytes) -> bytes:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return MARKER.encode()  # unreadable, so it cannot be told apart: the whole payload goes
-    return json.dumps(_scrubbed(body), separators=(",", ":")).encode()
 
 
 def _erase_sms(event_keys: Q) -> None:
@@ -72,10 +49,7 @@ def _erase_sms(event_keys: Q) -> None:
 
 
 def _erase_payment(payment: Payment) -> None:
-    keys = [k for k in (payment.checkout_request_id, payment.mpesa_receipt) if k]
-    for callback in DarajaCallback.objects.filter(key__in=keys):
-        DarajaCallback.objects.filter(pk=callback.pk).update(raw=_scrub_callback(bytes(callback.raw)))
-    Payment.objects.filter(pk=payment.pk).update(phone="")
+    erase_payer(payment)
     _erase_sms(Q(event_key=f"fines:receipt:{payment.pk}"))
 
 
