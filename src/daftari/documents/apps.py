@@ -18,11 +18,13 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Abstracts, P3 forms and extracts")
 
     def ready(self) -> None:
-        from daftari.documents import records, services
+        from daftari.documents import erasure, records, services
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         ledger_records.register(records.KIND_DOCUMENT, records.stored_document)
         ledger_records.register(records.KIND_REVOCATION, records.stored_revocation)
+        ledger_records.register_erasure(records.KIND_DOCUMENT, erasure.DOCUMENT_TABLES, erasure.erase)
+        ledger_records.register_erasure(records.KIND_REVOCATION, erasure.REVOCATION_TABLES, erasure.erase_revocation)
         # Abstract fees ("AB..." references) paid by M-Pesa issue the abstract on confirmation.
         services.register_payment_handler()
