@@ -14,6 +14,10 @@ from daftari.ledger.redaction import AlreadyRedacted, redact
 from daftari.ledger.services import is_redacted, leaf_for
 from daftari.occurrences.casework import ERASED, Status, assign_investigator, update_case_status
 from daftari.occurrences.models import CaseStatus, CaseUpdate, Occurrence
+from daftari.occurrences.rules import PartyInput
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import Station
+from tests.conftest import complaint
 from tests.erasure_support import ORDER, assert_the_whole_book_verifies, tables_holding
 
 ASSIGN_NOTE = "Speak to Juma Mwangi, the boda rider at the stage"
@@ -107,3 +111,20 @@ def test_the_entry_page_shows_the_case_history_redacted(
     page = response.content.decode()
     assert 'id="case-panel"' in page and ERASED in page
     assert not any(private in page for private in PRIVATE)
+
+
+def test_an_erased_entry_leaves_no_word_behind_in_the_search_index(
+    desk_officer: User, admin_officer: User, station: Station
+) -> None:
+    def entry(name: str, id_number: str) -> Occurrence:
+        party = PartyInput(role="complainant", name=name, id_number=id_number)
+        return record_occurrence(actor=desk_officer, station=station, draft=complaint(parties=(party,))).entry
+
+    before = [entry(f"Before Person{i}", f"1000000{i}") for i in range(3)]
+    target = entry("Nduta Wairimu", "27182818")
+    after = [entry(f"After Person{i}", f"2000000{i}") for i in range(3)]
+    assert "occurrences_occurrence" in tables_holding("27182818")
+    redact(actor=admin_officer, record_id=str(target.pk), authority=ORDER)
+    # On SQLite the FTS5 index keeps a deleted row's terms in its segments until they are merged.
+    assert tables_holding("27182818") == [] and tables_holding("Wairimu") == []
+    assert all(tables_holding(e.parties.get().id_number) for e in before + after)

@@ -33,3 +33,6 @@ def erase(record_id: str) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("UPDATE occurrences_fts SET body = %s WHERE occurrence_id = %s", [MARKER, entry.pk.hex])
+            # FTS5 only marks the old terms deleted; they stay in occurrences_fts_data until the
+            # segments are merged. 'optimize' merges them now, so the erased words leave the file.
+            cursor.execute("INSERT INTO occurrences_fts (occurrences_fts) VALUES ('optimize')")
