@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
@@ -247,3 +248,11 @@ def test_the_record_page_the_receipt_the_board_and_the_api_show_redacted(
     body = response.json()
     assert body["detainee"]["name"] == MARKER and body["detainee"]["age"] == 27
     assert not any(private in response.content.decode() for private in PRIVATE)
+
+
+def test_the_redact_command_erases_a_booking_named_by_its_id(
+    admin_officer: User, held: CustodyRecord, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("ledger", "redact", "--entry", str(held.pk), "--authority", ORDER, "--by", "administrator")
+    assert f"({held.pk})" in capsys.readouterr().out
+    assert CustodyRecord.objects.get(pk=held.pk).detainee_name == MARKER

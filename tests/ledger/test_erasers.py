@@ -1,0 +1,34 @@
+"""Every kind of record in the book that can hold personal data has an eraser registered."""
+
+from daftari.ledger import records
+from daftari.ledger.redaction import KIND_REDACTION
+
+
+def test_every_kind_of_record_but_the_redaction_itself_has_an_eraser() -> None:
+    assert records.kinds() == sorted(
+        [
+            "case_update",
+            "custody",
+            "document",
+            "document_revocation",
+            "amendment",
+            "notice",
+            "occurrence",
+            "payment",
+            KIND_REDACTION,
+        ]
+    )
+    assert [kind for kind in records.kinds() if records.erasure(kind) is None] == [KIND_REDACTION]
+
+
+def test_an_eraser_lifts_only_append_only_tables_and_never_the_ledgers(db: None) -> None:
+    from django.db import connection
+
+    from daftari.core import append_only
+
+    guarded = set(append_only.guarded_tables(connection))
+    for kind in records.kinds():
+        erasure = records.erasure(kind)
+        if erasure is not None:
+            assert set(erasure.tables) <= guarded, kind
+            assert not {t for t in erasure.tables if t.startswith("ledger_")}, kind
