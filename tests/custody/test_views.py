@@ -163,3 +163,17 @@ def test_reading_the_list_of_breaches_is_logged_for_each_detainee_named(
     assert "Otieno Ouma" in page
     logged = AccessEvent.objects.filter(record_type="custody", record_id=str(late.pk), purpose="compliance breaches")
     assert list(logged.values_list("username", "outcome")) == [("ocs", "shown")]
+
+
+def test_the_record_page_shows_each_events_details_by_name_after_property_is_returned(
+    desk_client: Client, detainee: CustodyRecord
+) -> None:
+    desk_client.post(f"/custody/{detainee.pk}/events", {"kind": "visit", "visitor": "Mama Atieno"})
+    desk_client.post(f"/custody/{detainee.pk}/events", {"kind": "release", "release_on": "police_bond"})
+    desk_client.post(f"/custody/{detainee.pk}/property", {"outcome-0": "returned", "acknowledged-0": "on"})
+    response = desk_client.get(f"/custody/{detainee.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Visitor: Mama Atieno" in page
+    assert "Released on: Police bond" in page
+    assert "release_on" not in page

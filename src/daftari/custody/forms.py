@@ -165,3 +165,38 @@ class EventForm(forms.Form):
         kind = rules.EventKind(self.cleaned_data["kind"])
         names = {name for name, _required, _kind in rules.EVENT_FIELDS[kind]}
         return {name: value for name, value in self.cleaned_data.items() if name in names and value not in (None, "")}
+
+
+# Details the API takes that the desk form does not ask for.
+API_ONLY_DETAIL_LABELS = {
+    "relationship": _("Relationship"),
+    "taken_to_hospital": _("Taken to hospital"),
+    "ocs_told": _("OCS told"),
+}
+DETAIL_VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "to_cell": dict(CELL_CHOICES),
+    "release_on": dict(RELEASE_CHOICES),
+    "outcome": dict(OUTCOME_CHOICES),
+}
+
+
+def event_detail_rows(details: Any) -> list[tuple[str, str]]:
+    """An event's details as (label, value) rows, in the words of the form that asks for them.
+
+    The returned or disposed-of items are left out: the property table shows them.
+    """
+    if not isinstance(details, dict):
+        return []
+    rows = []
+    for key, value in details.items():
+        if key == "items":
+            continue
+        field = EventForm.base_fields.get(key)
+        label: object = field.label if field is not None else API_ONLY_DETAIL_LABELS.get(key, key)
+        shown: object = value
+        if isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        elif key in DETAIL_VALUE_LABELS:
+            shown = DETAIL_VALUE_LABELS[key].get(value, value)
+        rows.append((str(label), str(shown)))
+    return rows

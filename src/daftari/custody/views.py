@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
 from daftari.custody import queries, rules
-from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm
+from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm, event_detail_rows
 from daftari.custody.models import CustodyRecord, PropertyItem
 from daftari.custody.services import book_in, record_event, return_property
 from daftari.occurrences.models import Occurrence
@@ -212,7 +212,7 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
     return {
         "record": record,
         "state": state,
-        "events": events,
+        "events": [(event, event_detail_rows(event.details)) for event in events],
         "items": [(item, done.get(item.position)) for item in record.property_items.all()],
         "personal": sees_personal_data(scope),
         "can_record": can_record_at(scope, station_code=state.current_station.code),
