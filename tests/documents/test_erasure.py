@@ -1,6 +1,7 @@
 """Lawful erasure of issued documents: the applicant goes, the register, the code and the signed book stay."""
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from daftari.documents.models import DocumentFee, DocumentFeeState, DocumentRevo
 from daftari.documents.services import issue_document, request_fee, revoke_document
 from daftari.ledger.models import Commitment, Leaf
 from daftari.ledger.redaction import AlreadyRedacted, redact
-from daftari.ledger.services import is_redacted, leaf_for
+from daftari.ledger.services import is_redacted, leaf_for, sign_checkpoint
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
@@ -199,3 +200,26 @@ def test_the_document_page_the_pdf_and_the_list_show_redacted_and_the_verify_pag
         assert not any(private in text for private in APPLICANT), text
     # The public page never showed personal details, and still does not.
     assert MARKER not in verify.content.decode()
+
+
+def test_the_verify_page_of_an_erased_document_says_genuine_and_erased_by_lawful_order_and_logs_no_error(
+    public_client: Client,
+    admin_officer: User,
+    paid_abstract: IssuedDocument,
+    station: Station,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    redact(actor=admin_officer, record_id=str(paid_abstract.pk), authority=ORDER)
+    sign_checkpoint(station=station)
+    leaf = leaf_for(str(paid_abstract.pk))
+    assert leaf is not None
+    with caplog.at_level(logging.WARNING):
+        page = public_client.get(f"/verify/{paid_abstract.code}").content.decode()
+    assert "Genuine" in page and "Its personal details were erased by lawful order." in page
+    assert f"Included in the signed book at leaf #{leaf.index}, checkpoint of" in page
+    assert "could not be checked" not in page
+    assert not any(private in page for private in APPLICANT)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    public_client.cookies["daftari_language"] = "sw"
+    swahili = public_client.get(f"/verify/{paid_abstract.code}").content.decode()
+    assert "Halali" in swahili and "Taarifa zake binafsi zilifutwa kwa amri halali." in swahili

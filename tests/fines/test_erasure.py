@@ -2,6 +2,7 @@
 and the signed book stay, and the notice stays payable by its number."""
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from daftari.fines.models import FineNotice, NoticeEvent, NoticeOffence, NoticeP
 from daftari.fines.services import cancel_notice, contest_notice, issue_notice, record_court_outcome
 from daftari.ledger.models import Commitment, Leaf
 from daftari.ledger.redaction import AlreadyRedacted, redact
-from daftari.ledger.services import is_redacted, leaf_for
+from daftari.ledger.services import is_redacted, leaf_for, sign_checkpoint
 from daftari.notifications.models import SmsMessage
 from daftari.payments import services as payments
 from daftari.payments.models import DarajaCallback, Payment
@@ -218,3 +219,22 @@ def test_the_notice_page_the_api_and_the_public_pages_show_redacted_and_leak_not
     for shown in [page, response, listed, *public, reconciliation]:
         text = shown.content.decode()
         assert not any(private in text for private in DRIVER + FRIEND), text
+
+
+def test_the_verify_page_of_an_erased_notice_says_genuine_and_erased_by_lawful_order_and_logs_no_error(
+    public_client: Client, admin_officer: User, paid: FineNotice, station: Station, caplog: pytest.LogCaptureFixture
+) -> None:
+    redact(actor=admin_officer, record_id=str(paid.pk), authority=ORDER)
+    sign_checkpoint(station=station)
+    leaf = leaf_for(str(paid.pk))
+    assert leaf is not None
+    with caplog.at_level(logging.WARNING):
+        page = public_client.get(f"/verify/notice/{paid.number}").content.decode()
+    assert f"Notice {paid.number} is genuine." in page and "Its personal details were erased by lawful order." in page
+    assert f"Included in the signed book at leaf #{leaf.index}, checkpoint of" in page
+    assert "could not be checked" not in page
+    assert not any(private in page for private in DRIVER)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    public_client.cookies["daftari_language"] = "sw"
+    swahili = public_client.get(f"/verify/notice/{paid.number}").content.decode()
+    assert "ni halali" in swahili and "Taarifa zake binafsi zilifutwa kwa amri halali." in swahili

@@ -287,33 +287,41 @@ class Verification:
     leaf_index: int | None = None
     checkpoint_at: datetime | None = None
     proof_ok: bool = False
+    erased: bool = False  # its personal details were erased by lawful order
 
     @property
     def found(self) -> bool:
         return self.status != "not_found"
 
 
-def _proof(document: IssuedDocument) -> tuple[int | None, datetime | None, bool]:
-    """The document's leaf, and whether the latest signed checkpoint proves it (checked here, by daftari_verify)."""
+def _proof(document: IssuedDocument) -> tuple[int | None, datetime | None, bool, bool]:
+    """The document's leaf, whether the latest signed checkpoint proves it (checked here, by daftari_verify),
+    and whether its personal details were erased by lawful order."""
     leaf = ledger.leaf_for(str(document.pk))
     if leaf is None:
-        return None, None, False
+        return None, None, False, False
+    erased = ledger.is_redacted(leaf)
     checkpoint = ledger.latest_checkpoint(leaf.log)
     if checkpoint is None or checkpoint.size <= leaf.index:
-        return leaf.index, None, False
+        return leaf.index, None, False, erased
     data = bytes(leaf.data)
     try:
         signed = open_checkpoint(checkpoint.signed_note, [keys.verifier()], origin=leaf.log.origin)
         hashes = tuple(ledger.inclusion_proof(leaf.log, leaf.index, checkpoint.size))
         proof = InclusionProof(leaf.index, checkpoint.size, hashes)
         proof.verify(merkle.leaf_hash(data), signed)
+        if erased:
+            # The erasure deleted the salt with the personal data, so the record can no longer be
+            # opened against its commitment. That is the order working, not a forgery: the leaf's
+            # place in the signed book, proved above, is what is left to check.
+            return leaf.index, checkpoint.signed_at, True, True
         salt = Commitment.objects.filter(leaf=leaf).values_list("salt", flat=True).first()
         # The document as stored now must be the one the leaf committed to.
         LeafV1.from_bytes(data).check_record(records.document_record(document), bytes(salt or b""))
     except (VerificationError, FormatError, ValueError):
         log.exception("documents: %s failed verification against its checkpoint", document.serial)
-        return leaf.index, checkpoint.signed_at, False
-    return leaf.index, checkpoint.signed_at, True
+        return leaf.index, checkpoint.signed_at, False, erased
+    return leaf.index, checkpoint.signed_at, True, False
 
 
 def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
@@ -342,7 +350,7 @@ def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
         status = "superseded"
     else:
         status = "genuine"
-    leaf_index, checkpoint_at, proof_ok = _proof(document)
+    leaf_index, checkpoint_at, proof_ok, erased = _proof(document)
     return Verification(
         status=status,
         kind_name=document.kind_name,
@@ -353,6 +361,7 @@ def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
         leaf_index=leaf_index,
         checkpoint_at=checkpoint_at,
         proof_ok=proof_ok,
+        erased=erased,
     )
 
 

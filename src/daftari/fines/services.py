@@ -163,6 +163,7 @@ class Proof(NamedTuple):
     leaf_index: int | None
     checkpoint_at: datetime | None  # None: awaiting the next checkpoint
     ok: bool
+    erased: bool = False  # its personal details were erased by lawful order
 
 
 def notice_proof(notice: FineNotice) -> Proof:
@@ -170,14 +171,20 @@ def notice_proof(notice: FineNotice) -> Proof:
     leaf = ledger.leaf_for(str(notice.pk))
     if leaf is None:
         return Proof(None, None, False)
+    erased = ledger.is_redacted(leaf)
     checkpoint = ledger.latest_checkpoint(leaf.log)
     if checkpoint is None or checkpoint.size <= leaf.index:
-        return Proof(leaf.index, None, False)
+        return Proof(leaf.index, None, False, erased)
     data = bytes(leaf.data)
     try:
         signed = open_checkpoint(checkpoint.signed_note, [keys.verifier()], origin=leaf.log.origin)
         hashes = tuple(ledger.inclusion_proof(leaf.log, leaf.index, checkpoint.size))
         InclusionProof(leaf.index, checkpoint.size, hashes).verify(merkle.leaf_hash(data), signed)
+        if erased:
+            # The erasure deleted the salt with the personal data, so the notice can no longer be
+            # opened against its commitment. That is the order working, not a forgery: the leaf's
+            # place in the signed book, proved above, is what is left to check.
+            return Proof(leaf.index, checkpoint.signed_at, True, True)
         salt = Commitment.objects.filter(leaf=leaf).values_list("salt", flat=True).first()
         # The notice as stored now (with its photo's hash) must be the one the leaf committed to.
         stored = records.stored_record(str(notice.pk))
@@ -186,7 +193,7 @@ def notice_proof(notice: FineNotice) -> Proof:
         LeafV1.from_bytes(data).check_record(stored, bytes(salt or b""))
     except (VerificationError, FormatError, ValueError):
         log.exception("fines: notice %s failed verification against its checkpoint", notice.number)
-        return Proof(leaf.index, checkpoint.signed_at, False)
+        return Proof(leaf.index, checkpoint.signed_at, False, erased)
     return Proof(leaf.index, checkpoint.signed_at, True)
 
 
