@@ -7,7 +7,7 @@
   same leaf bytes.
 
 The big logs are bulk-loaded with COPY (leaves and the subtrees TreeState.append completes, as
-``append`` stores them) and kept between runs: ``--rebuild`` loads them again. Runs in its own
+``append`` and ``integrate`` store them) and kept between runs: ``--rebuild`` loads them again. Runs in its own
 process (``python -m bench.ledger``) because Django is set up here on its own database.
 """
 
@@ -96,7 +96,8 @@ def synthetic_leaves(origin: str, start: int, count: int, at: datetime) -> list[
 
 
 def load_log(conn: psycopg.Connection[Any], size: int, progress: Progress) -> None:
-    """A station whose log holds ``size`` leaves, written with COPY as ``append`` would write them."""
+    """A station whose log holds ``size`` leaves and its built tree, written with COPY as ``append``
+    and ``integrate`` would write them."""
     from daftari_verify import merkle
 
     from daftari.ledger.models import Log
@@ -119,7 +120,10 @@ def load_log(conn: psycopg.Connection[Any], size: int, progress: Progress) -> No
                     for level, index, h in state.append(merkle.leaf_hash(data)):
                         copy.write_row((log.pk, level, index, h))
             progress.advance(task, len(leaves))
-    conn.execute("UPDATE ledger_log SET size = %s, edge = %s WHERE id = %s", [state.size, state.to_bytes(), log.pk])
+    conn.execute(
+        "UPDATE ledger_log SET size = %s, integrated = %s, edge = %s WHERE id = %s",
+        [state.size, state.size, state.to_bytes(), log.pk],
+    )
     conn.execute("INSERT INTO bench_ledger_corpus VALUES (%s)", [size])
     conn.commit()
 
@@ -202,7 +206,10 @@ def drafts(n: int, rng: random.Random) -> list[Any]:
 
 
 def recording(n: int) -> bool:
+    from django.db import transaction
+
     from daftari.ledger.models import Log
+    from daftari.ledger.services import integrate, lock_log
     from daftari.occurrences.services import record_occurrence
 
     console.rule("[bold]Recording with and without the ledger (record_occurrence, PostgreSQL)")
@@ -228,20 +235,29 @@ def recording(n: int) -> bool:
                     seconds[side] += time.perf_counter() - began
                 progress.advance(task, len(batch))
     grown = Log.objects.get(station=station).size - size_before
+    # The tree over the new leaves is built afterwards, as the worker does before signing: timed
+    # too, so the figure below can also be read with that work counted against the desk.
+    began = time.perf_counter()
+    with transaction.atomic():
+        integrate(lock_log(station))
+    building = time.perf_counter() - began
     with_rate, without_rate = (n / s for s in seconds.values())
     overhead = 1 - with_rate / without_rate
+    all_in = 1 - (n / (seconds["with the ledger"] + building)) / without_rate
     table = Table(title=f"{n} complaints per side, one desk, in alternating blocks of {block}")
     for column in ("", "entries/s", "ms per entry"):
         table.add_column(column, justify="right" if column else "left")
     for side, s in seconds.items():
         table.add_row(side, f"{n / s:,.0f}", f"{s / n * 1000:.2f}")
+    table.add_row("then building their tree (worker)", f"{n / building:,.0f}", f"{building / n * 1000:.2f}")
     console.print(table)
     if grown != n:
         console.print(f"[red]the log grew by {grown}, not {n}[/]")
     ok = overhead < OVERHEAD_TARGET and grown == n
     console.print(
         f"ledger overhead = 1 - with/without = [bold]{overhead:.1%}[/] of the recording rate "
-        f"(target < {OVERHEAD_TARGET:.0%}): {verdict(ok)}"
+        f"(target < {OVERHEAD_TARGET:.0%}): {verdict(ok)}; "
+        f"{all_in:.1%} if building the tree were counted against the desk too"
     )
     return ok
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from daftari_verify import merkle
 from daftari_verify.checkpoint import ConsistencyProof, InclusionProof, open_checkpoint
@@ -65,14 +67,43 @@ def test_a_correction_is_a_leaf_that_points_at_the_corrected_entrys_leaf(desk_of
     assert (leaf.kind, leaf.prev) == ("amendment", 0)
 
 
-def test_appending_stores_each_leaf_hash_and_the_subtrees_it_completes(desk_officer: User, station: Station) -> None:
+def test_appending_numbers_the_leaves_and_the_tree_over_them_is_built_when_first_read(
+    desk_officer: User, station: Station
+) -> None:
     record(desk_officer, station, 4)
     log = Log.objects.get(station=station)
-    stored = set(TreeNode.objects.filter(log=log).values_list("level", "index"))
-    assert stored == {(0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1), (2, 0)}
+    assert (log.size, log.integrated) == (4, 0)
+    assert not TreeNode.objects.filter(log=log).exists()
     leaf_hashes = [merkle.leaf_hash(bytes(leaf.data)) for leaf in Leaf.objects.filter(log=log).order_by("index")]
     assert root_at(log, 4) == merkle.root_from_leaf_hashes(leaf_hashes)
     assert root_at(log, 3) == merkle.root_from_leaf_hashes(leaf_hashes[:3])
+    stored = set(TreeNode.objects.filter(log=log).values_list("level", "index"))
+    assert stored == {(0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1), (2, 0)}
+    assert Log.objects.get(station=station).integrated == 4
+
+
+def test_a_book_opened_under_another_origin_keeps_it_for_every_later_leaf(
+    desk_officer: User, station: Station, settings: Any
+) -> None:
+    record(desk_officer, station)
+    settings.DAFTARI_LOG_ORIGIN = "police.go.ke/ob"
+    later = record(desk_officer, station)[0]
+    log = Log.objects.get(station=station)
+    assert log.origin == "daftari.local/ob/CENTRAL-NBI"
+    assert LeafV1.from_bytes(bytes(leaf_for(str(later.pk)).data)).log == log.origin  # type: ignore[union-attr]
+    assert (log.size, Leaf.objects.filter(log=log).count()) == (2, 2)
+
+
+def test_the_tree_is_built_on_from_where_it_stopped(desk_officer: User, station: Station) -> None:
+    record(desk_officer, station, 3)
+    sign_checkpoint(station=station)
+    record(desk_officer, station, 2)
+    log = Log.objects.get(station=station)
+    assert (log.size, log.integrated) == (5, 3)
+    leaf_hashes = [merkle.leaf_hash(bytes(leaf.data)) for leaf in Leaf.objects.filter(log=log).order_by("index")]
+    assert root_at(log, 5) == merkle.root_from_leaf_hashes(leaf_hashes)
+    stored = TreeNode.objects.filter(log=log).values_list("level", "index")
+    assert sorted(stored) == sorted({(0, i) for i in range(5)} | {(1, 0), (1, 1), (2, 0)})
 
 
 def test_a_signed_checkpoint_proves_every_entry_is_in_the_book(desk_officer: User, station: Station) -> None:
@@ -125,6 +156,7 @@ def test_a_checkpoint_is_refused_when_the_stored_tree_was_rewritten(desk_officer
 )
 def test_the_database_refuses_to_change_or_delete_a_leaf(sql: str, desk_officer: User, station: Station) -> None:
     record(desk_officer, station)
+    sign_checkpoint(station=station)  # builds the tree: there is a stored hash to refuse to delete
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert Leaf.objects.count() == 1

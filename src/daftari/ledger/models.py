@@ -8,14 +8,18 @@ from daftari.stations.models import Station
 
 
 class Log(models.Model):
-    """The head of one station's log: its size and the right edge of its tree (a TreeState).
+    """The head of one station's log: how many leaves it holds, and how far its tree is built.
 
-    The row is locked while appending, which serialises the appends to one log.
+    An append only numbers its leaf (``size``), in the transaction of the record it describes;
+    the subtree hashes and the right edge of the tree (a TreeState) are built up to ``integrated``
+    later, in batches, before a checkpoint is signed or a proof is served. The row is locked while
+    appending or integrating, which serialises both on one log.
     """
 
     station = models.OneToOneField(Station, on_delete=models.PROTECT, related_name="ledger_log")
     origin = models.CharField(max_length=200, unique=True)
     size = models.PositiveBigIntegerField(default=0)
+    integrated = models.PositiveBigIntegerField(default=0)
     edge = models.BinaryField(default=b"\x00" * 8)
 
     def __str__(self) -> str:

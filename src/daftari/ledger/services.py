@@ -40,20 +40,21 @@ def _locked_log(station: Station) -> Log:
 
 
 def _lock_head(station: Station) -> Log | None:
-    # Every record of every kind passes here: plain SQL, because building the ORM's query cost
-    # as much as running it. SQLite has no FOR UPDATE; its write transactions are serial anyway.
+    # Plain SQL: building the ORM's query cost as much as running it.
+    # SQLite has no FOR UPDATE; its write transactions are serial anyway.
     connection = transaction.get_connection()
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, origin, size, edge FROM {Log._meta.db_table} WHERE station_id = %s{lock}",  # noqa: S608
+            f"SELECT id, origin, size, integrated, edge FROM {Log._meta.db_table} "  # noqa: S608
+            f"WHERE station_id = %s{lock}",
             [station.pk],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    log_id, origin, size, edge = row
-    return Log(id=log_id, station=station, origin=origin, size=size, edge=bytes(edge))
+    log_id, origin, size, integrated, edge = row
+    return Log(id=log_id, station=station, origin=origin, size=size, integrated=integrated, edge=bytes(edge))
 
 
 def append(
@@ -69,56 +70,95 @@ def append(
 ) -> Leaf:
     """Adds one leaf for ``record`` to the station's log, inside the caller's transaction.
 
-    The record itself stays out of the leaf: only a salted commitment to it goes in.
+    The record itself stays out of the leaf: only a salted commitment to it goes in. The leaf gets
+    its index here; its hashes join the tree at the next ``integrate`` (see Log).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ledger.append must run inside the transaction that writes the record")
-    head = _locked_log(station)
-    salt = new_salt()
-    leaf = LeafV1.for_record(
-        at=at, by=by, kind=kind, log=head.origin, ob=ob, prev=prev, record_id=record_id, record=record, salt=salt
-    )
-    data = leaf.to_bytes()
-    state = merkle.TreeState.from_bytes(bytes(head.edge))
-    completed = state.append(merkle.leaf_hash(data))
-    row = Leaf(log=head, index=head.size, kind=kind, record_id=record_id, data=data, appended_at=at)
     connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger.append must run inside the transaction that writes the record")
+    salt = new_salt()
+
+    def leaf_bytes(origin: str) -> bytes:
+        leaf = LeafV1.for_record(
+            at=at, by=by, kind=kind, log=origin, ob=ob, prev=prev, record_id=record_id, record=record, salt=salt
+        )
+        return leaf.to_bytes()
+
+    row = Leaf(kind=kind, record_id=record_id, appended_at=at)
     if connection.vendor == "postgresql":
-        row.pk = _store_in_one_statement(connection, row, salt, completed, state)
+        # The usual case in one round trip: the log is found by its station and the origin its
+        # leaves name, which is also what locks it. A log not yet created, or created under
+        # another origin setting, takes the long way below.
+        origin = origin_for(station)
+        row.data = leaf_bytes(origin)
+        if _store_in_one_statement(connection, row, salt, station=station, origin=origin):
+            return row
+    head = _locked_log(station)
+    row.data = leaf_bytes(head.origin)
+    if connection.vendor == "postgresql":
+        stored = _store_in_one_statement(connection, row, salt, station=station, origin=head.origin)
+        assert stored, "the log is locked by this transaction"
         return row
+    row.log, row.index = head, head.size
     row.save(force_insert=True)
     Commitment.objects.create(leaf=row, salt=salt)
-    TreeNode.objects.bulk_create(TreeNode(log=head, level=lv, index=ix, hash=h) for lv, ix, h in completed)
-    Log.objects.filter(pk=head.pk).update(size=state.size, edge=state.to_bytes())
+    Log.objects.filter(pk=head.pk).update(size=head.size + 1)
     return row
 
 
-def _store_in_one_statement(
-    connection: Any, row: Leaf, salt: bytes, completed: list[tuple[int, int, bytes]], state: merkle.TreeState
-) -> int:
-    """Leaf, salt, completed subtree hashes and the new head in one round trip (PostgreSQL).
-
-    Four separate statements made the ledger cost about half the recording rate; a round trip is
-    most of the cost of each.
-    """
-    nodes = ", ".join(["(%s, %s, %s, %s)"] * len(completed))
-    node_params: list[Any] = []
-    for level, index, digest in completed:
-        node_params += [row.log_id, level, index, digest]
+def _store_in_one_statement(connection: Any, row: Leaf, salt: bytes, *, station: Station, origin: str) -> bool:
+    """The head's new size, the leaf and its salt in one round trip (PostgreSQL); False if no such log."""
+    log_table, leaf_table, salt_table = Log._meta.db_table, Leaf._meta.db_table, Commitment._meta.db_table
     sql = (
-        "WITH new_leaf AS ("  # noqa: S608 - only placeholders are interpolated
-        ' INSERT INTO ledger_leaf (log_id, "index", kind, record_id, data, appended_at)'
-        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id),"
-        " new_salt AS (INSERT INTO ledger_commitment (leaf_id, salt) SELECT id, %s FROM new_leaf),"
-        f' new_nodes AS (INSERT INTO ledger_treenode (log_id, level, "index", hash) VALUES {nodes}),'
-        " new_head AS (UPDATE ledger_log SET size = %s, edge = %s WHERE id = %s)"
-        " SELECT id FROM new_leaf"
+        f"WITH head AS (UPDATE {log_table} SET size = size + 1"  # noqa: S608 - only table names are interpolated
+        " WHERE station_id = %s AND origin = %s RETURNING id, size - 1 AS next),"
+        f' new_leaf AS (INSERT INTO {leaf_table} (log_id, "index", kind, record_id, data, appended_at)'
+        ' SELECT id, next, %s, %s, %s, %s FROM head RETURNING id, log_id, "index"),'
+        f" new_salt AS (INSERT INTO {salt_table} (leaf_id, salt) SELECT id, %s FROM new_leaf)"
+        ' SELECT id, log_id, "index" FROM new_leaf'
     )
-    params = [row.log_id, row.index, row.kind, row.record_id, row.data, row.appended_at, salt, *node_params]
-    params += [state.size, state.to_bytes(), row.log_id]
+    params = [station.pk, origin, row.kind, row.record_id, row.data, row.appended_at, salt]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return int(cursor.fetchone()[0])
+        stored = cursor.fetchone()
+    if stored is None:
+        return False
+    row.pk, row.log_id, row.index = stored
+    return True
+
+
+def integrate(head: Log) -> None:
+    """Builds the tree over the leaves appended since the last time: their subtree hashes and the
+    new right edge. ``head`` must be locked by the caller (``lock_log``); it is brought up to date.
+    """
+    if head.integrated == head.size:
+        return
+    state = merkle.TreeState.from_bytes(bytes(head.edge))
+    if state.size != head.integrated:
+        raise InconsistentLog(f"{head.origin}: the tree edge is at {state.size}, the head says {head.integrated}")
+    leaves = Leaf.objects.filter(log_id=head.pk, index__gte=head.integrated).order_by("index")
+    nodes = []
+    for index, data in leaves.values_list("index", "data").iterator(chunk_size=2000):
+        if index != state.size:
+            raise InconsistentLog(f"{head.origin}: leaf {state.size} is missing")
+        nodes += [
+            TreeNode(log_id=head.pk, level=lv, index=ix, hash=h) for lv, ix, h in state.append(merkle.leaf_hash(data))
+        ]
+    if state.size != head.size:
+        raise InconsistentLog(f"{head.origin}: the head says {head.size} leaves, the book holds {state.size}")
+    TreeNode.objects.bulk_create(nodes, batch_size=2000)
+    head.integrated, head.edge = state.size, state.to_bytes()
+    Log.objects.filter(pk=head.pk).update(integrated=head.integrated, edge=head.edge)
+
+
+def _integrated_to(log_: Log, size: int) -> None:
+    """Makes sure the tree is built over the first ``size`` leaves before hashes are read for them."""
+    if size <= log_.integrated:
+        return
+    with transaction.atomic():
+        head = _locked_log(log_.station)
+        integrate(head)
+    log_.size, log_.integrated, log_.edge = head.size, head.integrated, head.edge
 
 
 def lock_log(station: Station) -> Log:
@@ -176,6 +216,7 @@ def _subtrees(log_: Log, wanted: Iterable[tuple[int, int]]) -> merkle.SubtreeHas
 def _check_size(log_: Log, size: int) -> None:
     if not 0 <= size <= log_.size:
         raise ValueError(f"the log has {log_.size} leaves, not {size}")
+    _integrated_to(log_, size)
 
 
 def root_at(log_: Log, size: int) -> bytes:
@@ -212,6 +253,7 @@ def sign_checkpoint(*, station: Station, now: datetime | None = None) -> Checkpo
         last = head.checkpoints.order_by("-size").first()
         if head.size == 0 or (last is not None and last.size == head.size):
             return None
+        integrate(head)
         edge_root = merkle.TreeState.from_bytes(bytes(head.edge)).root()
         stored_root = root_at(head, head.size)
         if edge_root != stored_root:
