@@ -12,6 +12,8 @@ from daftari.ledger import keys
 from daftari.ledger.models import Commitment, Leaf
 from daftari.ledger.redaction import AlreadyRedacted, redact
 from daftari.ledger.services import is_redacted, leaf_for
+from daftari.notifications.erasure import MARKER
+from daftari.notifications.models import SmsMessage
 from daftari.occurrences.casework import ERASED, Status, assign_investigator, update_case_status
 from daftari.occurrences.models import CaseStatus, CaseUpdate, Occurrence
 from daftari.occurrences.rules import PartyInput
@@ -128,3 +130,27 @@ def test_an_erased_entry_leaves_no_word_behind_in_the_search_index(
     # On SQLite the FTS5 index keeps a deleted row's terms in its segments until they are merged.
     assert tables_holding("27182818") == [] and tables_holding("Wairimu") == []
     assert all(tables_holding(e.parties.get().id_number) for e in before + after)
+
+
+def test_erasing_an_entry_blanks_the_number_and_text_of_the_sms_sent_to_the_complainant(
+    admin_officer: User, updates: list[CaseUpdate]
+) -> None:
+    entry = updates[0].occurrence
+    keys = [f"complaint_recorded:{entry.pk}", *(f"case_status:{u.pk}" for u in updates)]
+    sent = SmsMessage.objects.filter(event_key__in=keys)
+    assert sent.count() >= 2 and all(m.to == "+254712345678" and m.body for m in sent)
+    redact(actor=admin_officer, record_id=str(entry.pk), authority=ORDER)
+    assert {(m.to, m.body) for m in SmsMessage.objects.filter(event_key__in=keys)} == {(MARKER, MARKER)}
+    assert tables_holding("712345678") == []
+
+
+def test_erasing_a_case_update_blanks_the_number_and_text_of_its_status_sms(
+    admin_officer: User, updates: list[CaseUpdate]
+) -> None:
+    closed = updates[2]
+    assert SmsMessage.objects.get(event_key=f"case_status:{closed.pk}").to == "+254712345678"
+    redact(actor=admin_officer, record_id=str(closed.pk), authority=ORDER)
+    message = SmsMessage.objects.get(event_key=f"case_status:{closed.pk}")
+    assert (message.to, message.body, message.template) == (MARKER, MARKER, "case_status")
+    recorded = SmsMessage.objects.get(event_key=f"complaint_recorded:{closed.occurrence_id}")
+    assert recorded.to == "+254712345678"  # the entry's own SMS goes with the entry's erasure

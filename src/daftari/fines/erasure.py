@@ -31,7 +31,7 @@ Payment (a paid / partly paid / overpaid event, kind "payment"):
 from django.db.models import Q
 
 from daftari.fines.models import FineNotice, NoticeEvent, NoticePhoto
-from daftari.notifications.models import SmsMessage
+from daftari.notifications.erasure import erase_sms
 from daftari.payments.erasure import erase_payer
 from daftari.payments.models import Payment
 
@@ -44,13 +44,9 @@ def _text(value: str) -> str:
     return MARKER if value else ""
 
 
-def _erase_sms(event_keys: Q) -> None:
-    SmsMessage.objects.filter(event_keys).update(to=MARKER, body=MARKER)
-
-
 def _erase_payment(payment: Payment) -> None:
     erase_payer(payment)
-    _erase_sms(Q(event_key=f"fines:receipt:{payment.pk}"))
+    erase_sms(Q(event_key=f"fines:receipt:{payment.pk}"))
 
 
 def _erase_notice(notice: FineNotice) -> None:
@@ -64,7 +60,7 @@ def _erase_notice(notice: FineNotice) -> None:
     )
     NoticePhoto.objects.filter(notice=notice).delete()
     # fines/services.py keys the driver's SMS "fines:<template>:<number>": notice, overdue, escalated.
-    _erase_sms(Q(event_key__startswith="fines:", event_key__endswith=f":{notice.number}"))
+    erase_sms(Q(event_key__startswith="fines:", event_key__endswith=f":{notice.number}"))
     if notice.driver_phone:
         # Paid from the driver's own phone: the same person, so the same order. Another payer's
         # phone goes with the erasure of that payment.
@@ -92,4 +88,4 @@ def erase_payment(record_id: str) -> None:
     if payment is not None:
         _erase_payment(payment)
     else:
-        _erase_sms(Q(event_key=f"fines:receipt:{event.payment_id}"))
+        erase_sms(Q(event_key=f"fines:receipt:{event.payment_id}"))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from daftari.core import append_only
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.ledger import services as ledger
+from daftari.notifications.erasure import erase_sms
 from daftari.notifications.services import send_sms
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
 from daftari.stations.models import Officer
@@ -237,13 +239,15 @@ def erase_update(record_id: str) -> None:
     """Replaces an update's free text: the note and the closing reason may name anyone.
 
     The status, the investigator, who recorded it and when stay: they are the case's follow-up
-    figures and the officers' accountability, not anyone's identity. The complainant's phone and
-    the SMS sent to it belong to the entry, and go with the entry's own erasure.
+    figures and the officers' accountability, not anyone's identity. The status SMS this update
+    sent loses the complainant's number and its text; the complainant's phone on the entry, and
+    the entry's own SMS, go with the entry's erasure.
     """
     update = CaseUpdate.objects.get(pk=record_id)
     CaseUpdate.objects.filter(pk=update.pk).update(
         note=ERASED if update.note else "", reason=ERASED if update.reason else ""
     )
+    erase_sms(Q(event_key=f"case_status:{update.pk}"))
 
 
 # --- SMS to the complainant -----------------------------------------------------------------

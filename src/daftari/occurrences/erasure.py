@@ -2,13 +2,17 @@
 
 The ledger decides when and on what authority; this module knows which columns hold personal data.
 Sex, age, offences, property and vehicles stay: they carry the book's statistics, not identities.
+The SMS sent to the complainant about the entry (its OB number, each case status) lose their
+number and text: the phone is the complainant's.
 """
 
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
-from daftari.occurrences.models import Occurrence, Party, Person
+from daftari.notifications.erasure import erase_sms
+from daftari.occurrences.models import CaseUpdate, Occurrence, Party, Person
 
 MARKER = "[redacted]"
 TABLES = ["occurrences_occurrence", "occurrences_party"]
@@ -30,6 +34,9 @@ def erase(record_id: str) -> None:
     )
     # The person index links parties across entries: a person still named elsewhere stays.
     Person.objects.filter(pk__in=people, parties__isnull=True).delete()
+    # Keyed in casework.py: notify_complainant_recorded and notify_complainant_status.
+    updates = CaseUpdate.objects.filter(occurrence=entry).values_list("pk", flat=True)
+    erase_sms(Q(event_key=f"complaint_recorded:{entry.pk}") | Q(event_key__in=[f"case_status:{pk}" for pk in updates]))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("UPDATE occurrences_fts SET body = %s WHERE occurrence_id = %s", [MARKER, entry.pk.hex])
