@@ -120,7 +120,10 @@ def _database() -> dict:
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            # secure_delete: a lawful erasure's personal data must not linger in freed pages of the file.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+            ),
         },
         # The test database is a file, not Django's shared in-memory one, so that a live server
         # thread gets a connection of its own, as in production, instead of sharing the test's.
