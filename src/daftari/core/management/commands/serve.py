@@ -1,5 +1,6 @@
 """``daftari serve``: the production web server (gunicorn), never Django's runserver."""
 
+import gc
 import os
 from argparse import ArgumentParser
 from typing import Any
@@ -23,7 +24,12 @@ class DaftariServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> WSGIHandler:
-        return get_wsgi_application()
+        application = get_wsgi_application()
+        # Everything loaded so far lives as long as the worker: out of the collector's sight, a full
+        # collection no longer walks it mid-request. Measured: p99 with 4 desks at one station
+        # from 80-105 ms to 52 ms, the slowest request from 170-180 ms to 70-80 ms.
+        gc.freeze()
+        return application
 
 
 def positive(text: str) -> int:
