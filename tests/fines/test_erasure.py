@@ -18,7 +18,7 @@ from daftari.fines.services import cancel_notice, contest_notice, issue_notice, 
 from daftari.ledger.models import Commitment, Leaf
 from daftari.ledger.redaction import AlreadyRedacted, redact
 from daftari.ledger.services import is_redacted, leaf_for, sign_checkpoint
-from daftari.notifications.models import SmsMessage
+from daftari.notifications.models import Recipient, SmsMessage
 from daftari.payments import services as payments
 from daftari.payments.models import DarajaCallback, Payment
 from daftari.stations.models import Station
@@ -238,3 +238,28 @@ def test_the_verify_page_of_an_erased_notice_says_genuine_and_erased_by_lawful_o
     public_client.cookies["daftari_language"] = "sw"
     swahili = public_client.get(f"/verify/notice/{paid.number}").content.decode()
     assert "ni halali" in swahili and "Taarifa zake binafsi zilifutwa kwa amri halali." in swahili
+
+
+def test_erasing_a_notice_paid_from_the_drivers_phone_deletes_the_drivers_remembered_language(
+    traffic_officer: User, admin_officer: User, station: Station
+) -> None:
+    notice = issue_notice(actor=traffic_officer, station=station, draft=draft(language="sw")).notice
+    payments.record_c2b_confirmation(
+        raw=c2b(notice.number, 2500, trans_id="TKE0000003", phone="254712345678", first="KAMAU", last="NJOROGE")
+    )
+    assert Recipient.objects.get(phone="+254712345678").language == "sw"
+    redact(actor=admin_officer, record_id=str(notice.pk), authority=ORDER)
+    assert not Recipient.objects.filter(phone="+254712345678").exists()
+    assert tables_holding("712345678") == []
+
+
+def test_a_driver_with_another_notice_not_erased_keeps_the_language_chosen(
+    traffic_officer: User, admin_officer: User, station: Station
+) -> None:
+    erased = issue_notice(actor=traffic_officer, station=station, draft=draft(language="sw")).notice
+    kept = issue_notice(actor=traffic_officer, station=station, draft=draft(plate="KDA 456B")).notice
+    redact(actor=admin_officer, record_id=str(erased.pk), authority=ORDER)
+    assert Recipient.objects.get(phone="+254712345678").language == "sw"
+    assert SmsMessage.objects.get(event_key=f"fines:notice:{kept.number}").language == "sw"
+    later = issue_notice(actor=traffic_officer, station=station, draft=draft(plate="KDB 789C")).notice
+    assert SmsMessage.objects.get(event_key=f"fines:notice:{later.number}").language == "sw"

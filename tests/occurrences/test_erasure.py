@@ -13,7 +13,8 @@ from daftari.ledger.models import Commitment, Leaf
 from daftari.ledger.redaction import AlreadyRedacted, redact
 from daftari.ledger.services import is_redacted, leaf_for
 from daftari.notifications.erasure import MARKER
-from daftari.notifications.models import SmsMessage
+from daftari.notifications.models import Recipient, SmsMessage
+from daftari.notifications.services import language_for
 from daftari.occurrences.casework import ERASED, Status, assign_investigator, update_case_status
 from daftari.occurrences.models import CaseStatus, CaseUpdate, Occurrence
 from daftari.occurrences.rules import PartyInput
@@ -154,3 +155,26 @@ def test_erasing_a_case_update_blanks_the_number_and_text_of_its_status_sms(
     assert (message.to, message.body, message.template) == (MARKER, MARKER, "case_status")
     recorded = SmsMessage.objects.get(event_key=f"complaint_recorded:{closed.occurrence_id}")
     assert recorded.to == "+254712345678"  # the entry's own SMS goes with the entry's erasure
+
+
+def test_erasing_an_entry_deletes_the_complainants_remembered_language_when_nothing_else_uses_the_number(
+    admin_officer: User, updates: list[CaseUpdate]
+) -> None:
+    language_for(phone="+254712345678", language="sw")
+    entry = updates[0].occurrence
+    redact(actor=admin_officer, record_id=str(entry.pk), authority=ORDER)
+    assert not Recipient.objects.filter(phone="+254712345678").exists()
+    assert tables_holding("712345678") == []
+
+
+def test_erasing_one_of_two_entries_of_the_same_complainant_keeps_her_language_for_the_other(
+    desk_officer: User, ocs: User, admin_officer: User, station: Station
+) -> None:
+    language_for(phone="+254712345678", language="sw")
+    erased, kept = (record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry for _ in range(2))
+    redact(actor=admin_officer, record_id=str(erased.pk), authority=ORDER)
+    assert Recipient.objects.get(phone="+254712345678").language == "sw"
+    update_case_status(actor=ocs, occurrence=kept, status=Status.UNDER_INVESTIGATION)
+    update = CaseUpdate.objects.filter(occurrence=kept).latest("recorded_at")
+    message = SmsMessage.objects.get(event_key=f"case_status:{update.pk}")
+    assert (message.to, message.language) == ("+254712345678", "sw")
