@@ -6,6 +6,7 @@ proof and checkpoint issued before still verifies; only the record can no longer
 against its commitment, which ``daftari ledger verify`` reports as redacted, not as a failure.
 """
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ from daftari.stations.models import scope_of
 from daftari.stations.rules import Role
 
 KIND_REDACTION = "redaction"
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyRedacted(DomainError):
@@ -102,4 +105,17 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
             prev=target.index,
             at=now,
         )
+        if connection.vendor == "sqlite":
+            # Until a checkpoint the -wal file still holds the erased rows' old page images; TRUNCATE empties it.
+            transaction.on_commit(_checkpoint_wal, using=connection.alias)
     return redaction
+
+
+def _checkpoint_wal() -> None:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = cursor.fetchone()
+    if busy:
+        log.warning(
+            "A reader kept the SQLite WAL busy: the erased data stays in the -wal file until the next checkpoint."
+        )
