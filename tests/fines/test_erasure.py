@@ -263,3 +263,17 @@ def test_a_driver_with_another_notice_not_erased_keeps_the_language_chosen(
     assert SmsMessage.objects.get(event_key=f"fines:notice:{kept.number}").language == "sw"
     later = issue_notice(actor=traffic_officer, station=station, draft=draft(plate="KDB 789C")).notice
     assert SmsMessage.objects.get(event_key=f"fines:notice:{later.number}").language == "sw"
+
+
+def test_erasing_a_notice_whose_prompt_to_the_driver_never_completed_deletes_the_remembered_language(
+    traffic_officer: User, admin_officer: User, station: Station
+) -> None:
+    notice = issue_notice(actor=traffic_officer, station=station, draft=draft(language="sw")).notice
+    # The prompt leaves on commit, which never comes here: the payment stays pending, holding the phone.
+    pending = payments.request_stk_push(
+        account_reference=notice.number, amount_kes=2500, phone="0712345678", description="Fine"
+    )
+    assert pending.state == Payment.State.PENDING
+    redact(actor=admin_officer, record_id=str(notice.pk), authority=ORDER)
+    assert not Recipient.objects.filter(phone="+254712345678").exists()
+    assert tables_holding("712345678") == []

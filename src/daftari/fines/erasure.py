@@ -59,14 +59,15 @@ def _erase_notice(notice: FineNotice) -> None:
         content_hash=MARKER,
     )
     NoticePhoto.objects.filter(notice=notice).delete()
-    # fines/services.py keys the driver's SMS "fines:<template>:<number>": notice, overdue, escalated.
-    erase_sms(Q(event_key__startswith="fines:", event_key__endswith=f":{notice.number}"))
     if notice.driver_phone:
-        # Paid from the driver's own phone: the same person, so the same order. Another payer's
-        # phone goes with the erasure of that payment.
+        # Paid (or tried to pay) from the driver's own phone: the same person, so the same order.
+        # Another payer's phone goes with the erasure of that payment. Before the SMS below:
+        # erase_sms forgets the phone's language only once no record holds the phone any more.
         paid_by_driver = Payment.objects.filter(account_reference=notice.number, phone=notice.driver_phone)
         for payment in paid_by_driver:
             _erase_payment(payment)
+    # fines/services.py keys the driver's SMS "fines:<template>:<number>": notice, overdue, escalated.
+    erase_sms(Q(event_key__startswith="fines:", event_key__endswith=f":{notice.number}"))
 
 
 def erase(record_id: str) -> None:
