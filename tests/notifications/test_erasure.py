@@ -10,6 +10,7 @@ from daftari.notifications.services import send_sms
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
 from tests.conftest import complaint
+from tests.notifications.support import run_ready_jobs, sent_sms
 
 PHONE = "+254722000111"
 
@@ -84,3 +85,13 @@ def test_every_phone_column_of_daftaris_models_counts_as_a_use_of_the_number() -
         ("fines.FineNotice", "driver_phone"),
         ("documents.DocumentFee", "phone"),
     }
+
+
+@pytest.mark.django_db
+def test_an_sms_erased_before_the_worker_sends_it_is_never_sent() -> None:
+    waiting = sms("a")
+    erase_sms(Q(event_key="a"))
+    run_ready_jobs()
+    assert sent_sms() == []
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.to, waiting.attempts) == ("failed", MARKER, 0)

@@ -49,5 +49,9 @@ def erase_sms(event_keys: Q) -> None:
     """
     messages = SmsMessage.objects.filter(event_keys)
     phones = set(messages.exclude(to=MARKER).values_list("to", flat=True))
+    # One still waiting for the worker is never sent: its delivery claims only a queued message.
+    messages.filter(status=SmsMessage.Status.QUEUED).update(
+        status=SmsMessage.Status.FAILED, last_error="erased by lawful order before it was sent"
+    )
     messages.update(to=MARKER, body=MARKER)
     Recipient.objects.filter(phone__in=[phone for phone in phones if not in_use(phone)]).delete()
