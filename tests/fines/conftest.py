@@ -42,7 +42,15 @@ def notice(traffic_officer: User, station: Station) -> FineNotice:
     return issue_notice(actor=traffic_officer, station=station, draft=draft()).notice
 
 
-def c2b(reference: str, amount: int, trans_id: str = "TK1ABCDEF1", phone: str = "254712345678") -> bytes:
+def c2b(
+    reference: str,
+    amount: int,
+    trans_id: str = "TK1ABCDEF1",
+    phone: str = "254712345678",
+    *,
+    first: str = "KAMAU",
+    last: str = "",
+) -> bytes:
     return json.dumps(
         {
             "TransactionType": "Pay Bill",
@@ -52,6 +60,8 @@ def c2b(reference: str, amount: int, trans_id: str = "TK1ABCDEF1", phone: str = 
             "BusinessShortCode": "174379",
             "BillRefNumber": reference,
             "MSISDN": phone,
-            "FirstName": "KAMAU",
+            "FirstName": first,
+            "MiddleName": "",
+            "LastName": last,
         }
     ).encode()

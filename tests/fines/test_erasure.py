@@ -23,29 +23,12 @@ from daftari.payments import services as payments
 from daftari.payments.models import DarajaCallback, Payment
 from daftari.stations.models import Station
 from tests.erasure_support import ORDER, assert_the_whole_book_verifies, tables_holding
-from tests.fines.conftest import draft
+from tests.fines.conftest import c2b, draft
 from tests.occurrences.test_api import Api
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x11" * 200
 DRIVER = ["Kamau Njoroge", "23456789", "DL1234567", "712345678", "KCA 123A", "KCA123A"]
 FRIEND = ["733000111", "AMINA", "WANJIRU"]
-
-
-def c2b(reference: str, amount: int, *, trans_id: str, phone: str, first: str, last: str) -> bytes:
-    return json.dumps(
-        {
-            "TransactionType": "Pay Bill",
-            "TransID": trans_id,
-            "TransTime": "20261129101500",
-            "TransAmount": f"{amount}.00",
-            "BusinessShortCode": "174379",
-            "BillRefNumber": reference,
-            "MSISDN": phone,
-            "FirstName": first,
-            "MiddleName": "",
-            "LastName": last,
-        }
-    ).encode()
 
 
 @pytest.fixture
