@@ -18,8 +18,8 @@ from daftari.custody.models import CustodyRecord
 from daftari.custody.schemas import CustodyFilters, CustodyIn, CustodyOut, CustodyPageOut, EventIn
 from daftari.custody.services import book_in, record_event
 from daftari.occurrences.models import Occurrence
-from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.services import log_access, log_read
+from daftari.stations.models import scope_of
+from daftari.stations.services import log_read, log_refused
 
 router = Router(tags=["custody"])
 
@@ -101,17 +101,14 @@ def _visible(request: HttpRequest, custody_id: uuid.UUID, purpose: str) -> Custo
     try:
         return queries.find_custody(scope=scope_of(actor), custody_id=str(custody_id))
     except NotFound:
-        hidden = CustodyRecord.objects.filter(pk=custody_id).select_related("station").first()
-        if hidden is not None:
-            log_access(
-                actor=actor,
-                record_type="custody",
-                record_id=str(hidden.pk),
-                record_station=hidden.station,
-                purpose=purpose,
-                outcome=AccessEvent.Outcome.DENIED,
-                channel="api",
-            )
+        log_refused(
+            actor=actor,
+            record_type="custody",
+            model=CustodyRecord,
+            record_id=custody_id,
+            purpose=purpose,
+            channel="api",
+        )
         raise
 
 

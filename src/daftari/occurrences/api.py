@@ -26,8 +26,8 @@ from daftari.occurrences.schemas import (
 )
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, find_entry, record_occurrence
-from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.services import log_access, log_read
+from daftari.stations.models import scope_of
+from daftari.stations.services import log_read, log_refused
 
 router = Router(tags=["occurrences"])
 
@@ -226,18 +226,9 @@ def _visible_entry(request: HttpRequest, entry_id: uuid.UUID, purpose: str = "ap
     try:
         return find_entry(scope=scope_of(actor), reference=str(entry_id))
     except NotFound:
-        # A record that exists but is outside the caller's reach: the refusal is logged too.
-        hidden = Occurrence.objects.filter(pk=entry_id).select_related("station").first()
-        if hidden is not None:
-            log_access(
-                actor=actor,
-                record_type="occurrence",
-                record_id=str(hidden.pk),
-                record_station=hidden.station,
-                purpose=purpose,
-                outcome=AccessEvent.Outcome.DENIED,
-                channel="api",
-            )
+        log_refused(
+            actor=actor, record_type="occurrence", model=Occurrence, record_id=entry_id, purpose=purpose, channel="api"
+        )
         raise
 
 

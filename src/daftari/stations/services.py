@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +125,23 @@ def log_access(
         outcome=outcome,
         channel=channel,
     )
+
+
+def log_refused(
+    *, actor: User, record_type: str, model: type[models.Model], record_id: object, purpose: str, channel: str
+) -> None:
+    """Logs a refused read of a record that exists but is outside the actor's reach (it answered 404)."""
+    hidden = model._default_manager.filter(pk=record_id).select_related("station").first()
+    if hidden is not None:
+        log_access(
+            actor=actor,
+            record_type=record_type,
+            record_id=str(hidden.pk),
+            record_station=hidden.station,  # type: ignore[attr-defined]
+            purpose=purpose,
+            outcome=AccessEvent.Outcome.DENIED,
+            channel=channel,
+        )
 
 
 def log_read(
