@@ -2,13 +2,19 @@
 
 import pytest
 
+from daftari.stations import rules
 from daftari.stations.rules import (
     NO_SCOPE,
+    STATION_ROLES,
     Role,
     Scope,
+    can_amend_entry,
     can_record_at,
+    can_revoke_api_token,
     can_see_station,
+    can_update_case,
     can_view_access_log,
+    menu_for,
     sees_personal_data,
     station_filter,
 )
@@ -105,3 +111,127 @@ def test_officers_passwords_are_stored_as_argon2_hashes(make_officer) -> None:  
     user = make_officer("hashed", [Role.ANALYST], None)
     assert user.password.startswith("argon2$")
     assert user.check_password("correct horse battery staple")
+
+
+# --- The permission matrix, one row per predicate ---------------------------------------------
+#
+# For each named predicate: the roles it allows at their own station (or, for the predicates
+# without a station, anywhere). Every role is tried against every row, so a role added to a
+# predicate without its row changing fails here.
+
+ALL_ROLES = list(Role)
+STATION_SCOPED: dict[str, frozenset[Role]] = {
+    "can_record_entry": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC}),
+    "can_assign_investigator": frozenset({Role.OCS}),
+    "can_book_into_cells": frozenset({Role.DESK, Role.OCS}),
+    "can_record_custody_event": frozenset({Role.DESK, Role.OCS}),
+    "can_issue_notice": frozenset({Role.TRAFFIC}),
+    "can_cancel_notice": frozenset({Role.OCS}),
+    "can_take_notice_to_court": frozenset({Role.TRAFFIC, Role.OCS, Role.DESK}),
+    "can_record_court_outcome": frozenset({Role.TRAFFIC, Role.OCS, Role.DESK}),
+    "can_issue_document": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR}),
+    "can_revoke_document": frozenset({Role.OCS}),
+    "can_view_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
+}
+UNSCOPED: dict[str, frozenset[Role]] = {
+    "sees_personal_data": frozenset(set(Role) - {Role.ANALYST}),
+    "sees_fines_figures": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}),
+    "sees_custody_compliance": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}),
+    "can_reconcile_payments": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN}),
+    "can_look_up_repeat_offenders": frozenset(
+        {Role.TRAFFIC, Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}
+    ),
+    "sees_cells_board": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER}),
+    "is_alerted_to_court_deadlines": frozenset({Role.DESK, Role.OCS}),
+    "follows_cases": frozenset({Role.INVESTIGATOR}),
+    "sees_an_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
+    "can_erase_personal_data": frozenset({Role.ADMIN}),
+}
+
+
+def posted(role: Role) -> Scope:
+    """The role as it is given: station and county roles with their station, national ones without."""
+    if role in (Role.ANALYST, Role.OVERSIGHT, Role.ADMIN):
+        return scope(role, station=None, county=None)
+    return scope(role)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("predicate", sorted(STATION_SCOPED))
+def test_each_station_predicate_allows_exactly_its_roles_at_their_own_station(predicate: str, role: Role) -> None:
+    allowed = getattr(rules, predicate)(posted(role), station_code=HOME)
+    assert allowed == (role in STATION_SCOPED[predicate]), (predicate, role)
+
+
+@pytest.mark.parametrize("role", sorted(set(STATION_ROLES) | {Role.COMMANDER}))
+@pytest.mark.parametrize("predicate", sorted(set(STATION_SCOPED) - {"can_view_access_log"}))
+def test_no_station_predicate_allows_anything_at_another_station(predicate: str, role: Role) -> None:
+    check = getattr(rules, predicate)
+    assert not check(scope(role), station_code=NEIGHBOUR), (predicate, role)
+    assert not check(scope(role), station_code=ELSEWHERE), (predicate, role)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("predicate", sorted(UNSCOPED))
+def test_each_predicate_without_a_station_allows_exactly_its_roles(predicate: str, role: Role) -> None:
+    assert getattr(rules, predicate)(posted(role)) == (role in UNSCOPED[predicate]), (predicate, role)
+
+
+@pytest.mark.parametrize(
+    "predicate",
+    [
+        *sorted(set(STATION_SCOPED) - {"can_view_access_log"}),
+        "sees_cells_board",
+        "is_alerted_to_court_deadlines",
+        "follows_cases",
+        "sees_an_access_log",
+    ],
+)
+def test_a_station_role_without_a_station_is_allowed_nothing_at_a_station(predicate: str) -> None:
+    check = getattr(rules, predicate)
+    for role in STATION_ROLES:
+        homeless = scope(role, station=None, county=None)
+        allowed = check(homeless, station_code=HOME) if predicate in STATION_SCOPED else check(homeless)
+        assert not allowed, (predicate, role)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_the_desk_and_the_ocs_correct_any_entry_others_only_their_own(role: Role) -> None:
+    keeps_the_book = role in (Role.DESK, Role.OCS)
+    records = role in STATION_ROLES
+    assert can_amend_entry(posted(role), station_code=HOME, recorded_it=False) == keeps_the_book, role
+    assert can_amend_entry(posted(role), station_code=HOME, recorded_it=True) == records, role
+    assert not can_amend_entry(scope(role), station_code=ELSEWHERE, recorded_it=True), role
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_the_ocs_updates_any_case_of_the_station_an_investigator_only_those_assigned_to_them(role: Role) -> None:
+    assert can_update_case(posted(role), station_code=HOME, assigned_to_them=False) == (role is Role.OCS), role
+    assert can_update_case(posted(role), station_code=HOME, assigned_to_them=True) == (
+        role in (Role.OCS, Role.INVESTIGATOR)
+    ), role
+    assert not can_update_case(scope(role), station_code=ELSEWHERE, assigned_to_them=True), role
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_an_officer_revokes_their_own_api_token_and_only_an_admin_revokes_anothers(role: Role) -> None:
+    assert can_revoke_api_token(posted(role), own_token=True)
+    assert can_revoke_api_token(posted(role), own_token=False) == (role is Role.ADMIN)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_the_menu_offers_what_the_predicates_open(role: Role) -> None:
+    s = posted(role)
+    menu = menu_for(s)
+    assert menu.record_entry == (role in STATION_SCOPED["can_record_entry"])
+    assert menu.cells_board == (role in UNSCOPED["sees_cells_board"])
+    assert menu.issue_notices == (role is Role.TRAFFIC)
+    assert menu.fines_figures == (role in UNSCOPED["sees_fines_figures"])
+    assert menu.custody_compliance == (role in UNSCOPED["sees_custody_compliance"])
+    assert menu.reconcile_payments == (role in UNSCOPED["can_reconcile_payments"])
+    assert menu.access_log == (role in UNSCOPED["sees_an_access_log"])
+    assert menu.my_cases == (role is Role.INVESTIGATOR)
+
+
+def test_a_user_without_an_officer_is_offered_nothing() -> None:
+    assert not any(vars(menu_for(NO_SCOPE)).values())

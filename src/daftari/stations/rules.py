@@ -18,6 +18,16 @@ class Role(StrEnum):
 STATION_ROLES = frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC})
 NATIONAL_ROLES = frozenset({Role.ANALYST, Role.OVERSIGHT, Role.ADMIN})
 
+# The report office and its commander keep the book and hold the cells: they correct any entry of
+# the station's book, book people into the cells and record every custody event (meals, visits,
+# cell moves, release, court, transfer). Nobody else has a detainee in their charge.
+BOOK_KEEPERS = frozenset({Role.DESK, Role.OCS})
+CUSTODY_HOLDERS = BOOK_KEEPERS
+# Who reads the figures of fines and custody across their reach (no recording comes with it).
+SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
+# The money itself (M-Pesa receipts against notices) is for those who answer for it, not analysts.
+RECONCILERS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN})
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -58,6 +68,163 @@ def can_view_access_log(scope: Scope, *, station_code: str) -> bool:
     if scope.roles & {Role.OVERSIGHT, Role.ADMIN}:
         return True
     return Role.OCS in scope.roles and scope.station_code == station_code
+
+
+def _at_own_station(scope: Scope, station_code: str, roles: frozenset[Role]) -> bool:
+    return bool(scope.roles & roles) and scope.station_code is not None and scope.station_code == station_code
+
+
+# --- The Occurrence Book ----------------------------------------------------------------------
+
+
+def can_record_entry(scope: Scope, *, station_code: str) -> bool:
+    """Every officer of the station records in its book (a traffic officer an accident, an
+    investigator a statement); commanders, analysts and oversight never record."""
+    return _at_own_station(scope, station_code, STATION_ROLES)
+
+
+def can_amend_entry(scope: Scope, *, station_code: str, recorded_it: bool) -> bool:
+    """The desk and the OCS correct any entry of their book; another officer only what they recorded."""
+    if _at_own_station(scope, station_code, BOOK_KEEPERS):
+        return True
+    return recorded_it and can_record_entry(scope, station_code=station_code)
+
+
+# --- Casework ---------------------------------------------------------------------------------
+
+
+def can_assign_investigator(scope: Scope, *, station_code: str) -> bool:
+    return _at_own_station(scope, station_code, frozenset({Role.OCS}))
+
+
+def can_update_case(scope: Scope, *, station_code: str, assigned_to_them: bool) -> bool:
+    """The OCS of the station, or the investigator the case is assigned to."""
+    if can_assign_investigator(scope, station_code=station_code):
+        return True
+    return assigned_to_them and _at_own_station(scope, station_code, frozenset({Role.INVESTIGATOR}))
+
+
+def follows_cases(scope: Scope) -> bool:
+    """An investigator has a list of the cases assigned to them."""
+    return Role.INVESTIGATOR in scope.roles and scope.station_code is not None
+
+
+# --- Custody ----------------------------------------------------------------------------------
+
+
+def can_book_into_cells(scope: Scope, *, station_code: str) -> bool:
+    return _at_own_station(scope, station_code, CUSTODY_HOLDERS)
+
+
+def can_record_custody_event(scope: Scope, *, station_code: str) -> bool:
+    """Any event of a detainee in the station's cells, release and court included."""
+    return _at_own_station(scope, station_code, CUSTODY_HOLDERS)
+
+
+def sees_cells_board(scope: Scope) -> bool:
+    """The board is of one station's cells: for those who serve at (or command) a station."""
+    return bool(scope.roles & (STATION_ROLES | {Role.COMMANDER})) and scope.station_code is not None
+
+
+def is_alerted_to_court_deadlines(scope: Scope) -> bool:
+    """The Art. 49 banner on every page, for those who can act on it at their station."""
+    return bool(scope.roles & CUSTODY_HOLDERS) and scope.station_code is not None
+
+
+def sees_custody_compliance(scope: Scope) -> bool:
+    return bool(scope.roles & SUPERVISORS)
+
+
+# --- Fines ------------------------------------------------------------------------------------
+
+
+def can_issue_notice(scope: Scope, *, station_code: str) -> bool:
+    return _at_own_station(scope, station_code, frozenset({Role.TRAFFIC}))
+
+
+def can_cancel_notice(scope: Scope, *, station_code: str) -> bool:
+    return _at_own_station(scope, station_code, frozenset({Role.OCS}))
+
+
+def can_take_notice_to_court(scope: Scope, *, station_code: str) -> bool:
+    """Records that the motorist contests the notice, so it goes to court instead of being paid."""
+    return _at_own_station(scope, station_code, frozenset({Role.TRAFFIC, Role.OCS, Role.DESK}))
+
+
+def can_record_court_outcome(scope: Scope, *, station_code: str) -> bool:
+    return can_take_notice_to_court(scope, station_code=station_code)
+
+
+def sees_fines_figures(scope: Scope) -> bool:
+    return bool(scope.roles & SUPERVISORS)
+
+
+def can_reconcile_payments(scope: Scope) -> bool:
+    return bool(scope.roles & RECONCILERS)
+
+
+def can_look_up_repeat_offenders(scope: Scope) -> bool:
+    """A plate's or licence's earlier notices: the traffic officer at the roadside, and supervisors."""
+    return Role.TRAFFIC in scope.roles or sees_fines_figures(scope)
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+def can_issue_document(scope: Scope, *, station_code: str) -> bool:
+    """Abstracts and certified extracts at the counter, the P3 Part I by the investigator."""
+    return _at_own_station(scope, station_code, frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR}))
+
+
+def can_revoke_document(scope: Scope, *, station_code: str) -> bool:
+    return _at_own_station(scope, station_code, frozenset({Role.OCS}))
+
+
+# --- Administration ---------------------------------------------------------------------------
+
+
+def sees_an_access_log(scope: Scope) -> bool:
+    """Whether the access log opens at all: every station's, or the officer's own station's."""
+    return can_view_access_log(scope, station_code=scope.station_code or "")
+
+
+def can_erase_personal_data(scope: Scope) -> bool:
+    """A lawful erasure (court order, ODPC decision) is carried out by an administrator."""
+    return Role.ADMIN in scope.roles
+
+
+def can_revoke_api_token(scope: Scope, *, own_token: bool) -> bool:
+    return own_token or Role.ADMIN in scope.roles
+
+
+# --- The menu ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Menu:
+    """What the menu offers: each link is shown by the same predicate that opens its page."""
+
+    record_entry: bool
+    cells_board: bool
+    issue_notices: bool
+    fines_figures: bool
+    custody_compliance: bool
+    reconcile_payments: bool
+    access_log: bool
+    my_cases: bool
+
+
+def menu_for(scope: Scope) -> Menu:
+    return Menu(
+        record_entry=can_record_entry(scope, station_code=scope.station_code or ""),
+        cells_board=sees_cells_board(scope),
+        issue_notices=can_issue_notice(scope, station_code=scope.station_code or ""),
+        fines_figures=sees_fines_figures(scope),
+        custody_compliance=sees_custody_compliance(scope),
+        reconcile_payments=can_reconcile_payments(scope),
+        access_log=sees_an_access_log(scope),
+        my_cases=follows_cases(scope),
+    )
 
 
 def station_filter(scope: Scope) -> dict[str, object] | None:
