@@ -1,18 +1,18 @@
 """The printed documents: plain A4 PDFs drawn with reportlab, each with a QR code to the verify page."""
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 import segno
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -27,24 +27,28 @@ from reportlab.platypus import (
 from daftari.documents.models import IssuedDocument
 from daftari.documents.rules import ABSTRACTS, DocumentKind, display_code
 from daftari.documents.services import CourtProof
+from daftari.documents.typefaces import SANS, markup, register
 from daftari.occurrences import entry_types, queries
 from daftari.occurrences.models import Occurrence
 
 _styles = getSampleStyleSheet()
-BODY = _styles["BodyText"]
-TITLE = ParagraphStyle("DaftariTitle", parent=_styles["Title"], fontSize=15, spaceAfter=4)
-HEADING = ParagraphStyle("DaftariHeading", parent=_styles["Heading3"], spaceBefore=8, spaceAfter=3)
+BODY = ParagraphStyle("DaftariBody", parent=_styles["BodyText"], fontName=SANS)
+TITLE = ParagraphStyle("DaftariTitle", parent=_styles["Title"], fontName=f"{SANS}-Bold", fontSize=15, spaceAfter=4)
+HEADING = ParagraphStyle(
+    "DaftariHeading", parent=_styles["Heading3"], fontName=f"{SANS}-Bold", spaceBefore=8, spaceAfter=3
+)
 SMALL = ParagraphStyle("DaftariSmall", parent=BODY, fontSize=8, leading=10)
 MONO = ParagraphStyle("DaftariMono", parent=_styles["Code"], fontSize=7, leading=9)
 NARRATIVE_LIMIT = 1500
 
 
 def _p(text: object, style: ParagraphStyle = BODY) -> Paragraph:
-    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+    return Paragraph(markup(str(text)).replace("\n", "<br/>"), style)
 
 
 def _when(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%d %b %Y %H:%M") if value is not None else ""
+    """ "5 Dec 2026, 09:15", the month in the reader's language."""
+    return dateformat.format(timezone.localtime(value), "j M Y, H:i") if value is not None else ""
 
 
 def _facts(rows: Iterable[tuple[object, object]]) -> Table:
@@ -123,15 +127,17 @@ def _abstract(document: IssuedDocument) -> list[Flowable]:
         (_("Station"), document.station.name),
         (_("Reported on"), _when(entry.recorded_at)),
         (_("Date of occurrence"), _when(entry.occurred_at)),
+        (_("Place"), entry.place),
         (_("What was reported"), entry.spec.name),
     ]
     if document.kind == DocumentKind.ABSTRACT_LOST_DOCUMENT:
         kinds = dict(entry_types.DOCUMENT_KINDS)
         lost = document.details.get("document_kind", "")
         rows.append((_("Document lost"), kinds.get(lost, lost)))
-        rows.append((_("Document number"), document.details.get("document_number", "")))
+        # A lost phone is traced and blocked by its IMEI, which the desk types as its serial number.
+        number_label = _("IMEI") if lost == "phone" else _("Document number")
+        rows.append((number_label, document.details.get("document_number", "")))
     if document.kind == DocumentKind.ABSTRACT_ACCIDENT:
-        rows.append((_("Place"), entry.place))
         rows.append((_("Vehicles"), ", ".join(v.plate for v in entry.vehicles.all())))
     rows += [(_("Applicant"), document.applicant_name), (_("Purpose"), document.purpose)]
     narrative = entry.narrative[:NARRATIVE_LIMIT]
@@ -238,10 +244,35 @@ TITLES = {
 }
 
 
+def _revoked_stamp(revoked_at: datetime) -> Callable[[Canvas, Any], None]:
+    """Draws REVOKED across every page, so a printout of a withdrawn document cannot pass for a valid one."""
+    words = _("REVOKED")
+    when = _("Revoked on %(date)s") % {"date": _when(revoked_at)}
+
+    def stamp(canvas: Canvas, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFillColor(colors.Color(0.75, 0, 0, alpha=0.35))
+        canvas.translate(A4[0] / 2, A4[1] / 2)
+        canvas.rotate(45)
+        canvas.setFont(f"{SANS}-Bold", 90)
+        canvas.drawCentredString(0, 0, words)
+        canvas.setFont(f"{SANS}-Bold", 16)
+        canvas.drawCentredString(0, -30, when)
+        canvas.restoreState()
+
+    return stamp
+
+
 def render(
-    document: IssuedDocument, *, verify_url: str, leaf_index: int | None, proof: CourtProof | None = None
+    document: IssuedDocument,
+    *,
+    verify_url: str,
+    leaf_index: int | None,
+    proof: CourtProof | None = None,
+    revoked_at: datetime | None = None,
 ) -> bytes:
-    """The document as an A4 PDF; a certified extract needs the entry's ``proof``."""
+    """The document as an A4 PDF; a certified extract needs the entry's ``proof``; a revoked one is stamped."""
+    register()
     kind = DocumentKind(document.kind)
     title = TITLES[kind]()
     flow = _header(document, title)
@@ -265,5 +296,9 @@ def render(
         title=f"{title} {document.serial}",
         author=document.station.name,
     )
-    pdf.build(flow)
+    if revoked_at is None:
+        pdf.build(flow)
+    else:
+        stamp = _revoked_stamp(revoked_at)
+        pdf.build(flow, onFirstPage=stamp, onLaterPages=stamp)
     return buffer.getvalue()

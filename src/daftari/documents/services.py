@@ -343,7 +343,7 @@ def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
     )
     if document is None:
         return Verification(status="not_found")
-    revocation = DocumentRevocation.objects.filter(document=document).first()
+    revocation = revocation_of(document)
     if revocation is not None:
         status = "revoked"
     elif IssuedDocument.objects.filter(supersedes=document).exists():
@@ -595,3 +595,8 @@ def register_payment_handler() -> None:
     from daftari.payments import accounts
 
     accounts.register(FEE_HANDLER)
+
+
+def revocation_of(document: IssuedDocument) -> DocumentRevocation | None:
+    """The document's withdrawal by the OCS, if it was withdrawn."""
+    return DocumentRevocation.objects.filter(document=document).first()

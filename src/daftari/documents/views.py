@@ -181,6 +181,7 @@ def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         verify_url=verify_url(request, document.code),
         leaf_index=services.leaf_index_of(document),
         proof=proof,
+        revoked_at=revocation.at if (revocation := services.revocation_of(document)) is not None else None,
     )
     _log(request, document, "document pdf", "shown")
     response = HttpResponse(body, content_type="application/pdf")
