@@ -110,7 +110,13 @@ TEMPLATES = [
 def _database() -> dict:
     url = os.getenv("DATABASE_URL", "")
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60")))
+        # Connections are kept between requests; a health check before reuse means a PostgreSQL
+        # restart costs a reconnect, not a 500 on the first request of every old connection.
+        return dict(
+            dj_database_url.parse(
+                url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60"), conn_health_checks=True
+            )
+        )
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two desks recording at
     # once queue on busy_timeout instead of failing with "database is locked" mid-transaction.
