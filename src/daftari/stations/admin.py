@@ -23,6 +23,9 @@ class StationAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "sub_county"]
     list_select_related = ["county"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Station | None = None) -> list[str]:
+        return ["code"] if obj is not None and obj.has_log() else []
+
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):

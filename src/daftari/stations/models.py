@@ -1,10 +1,14 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.errors import InvalidInput
 from daftari.stations.rules import NO_SCOPE, Role, Scope
+
+CODE_IS_FIXED = _("The station code cannot change once its book has begun: its signed log is named by it.")
 
 
 class County(models.Model):
@@ -33,6 +37,18 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_log(self) -> bool:
+        return self.pk is not None and Station.objects.filter(pk=self.pk, ledger_log__isnull=False).exists()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The code names the station's signed log (its origin): renamed, every checkpoint and proof
+        # already handed out would stop verifying.
+        if self.pk is not None and self.has_log():
+            stored = Station.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if stored is not None and stored != self.code:
+                raise InvalidInput(fields={"code": str(CODE_IS_FIXED)})
+        super().save(*args, **kwargs)
 
 
 class Officer(models.Model):
