@@ -232,6 +232,43 @@ def test_serve_answers_the_login_page_and_serves_static_files(
     assert "htmx" in htmx.text[:2000]
 
 
+def _raw_http(base: str, request: bytes) -> bytes:
+    """Sends ``request`` as written, without a body, and reads what the server answers."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_serve_answers_413_to_an_oversized_body_from_its_length_without_waiting_for_it(server: str) -> None:
+    # 100 MB announced, none sent: the answer comes from the Content-Length alone.
+    answer = _raw_http(
+        server,
+        b"POST /api/v1/occurrences HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100000000\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_serve_answers_413_to_an_oversized_desk_form(server: str) -> None:
+    response = httpx.post(server + "/fines/issue", content=b"x" * (4 * 1024 * 1024), timeout=30)
+    assert response.status_code == 413
+
+
+def test_serve_refuses_an_overlong_request_line_and_too_many_headers(server: str) -> None:
+    line = _raw_http(server, b"GET /?q=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert line.split(b" ")[1] in (b"400", b"414"), line[:200]
+    headers = b"".join(b"X-Filler-%d: 1\r\n" % n for n in range(60))
+    many = _raw_http(server, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n")
+    assert many.split(b" ")[1] == b"431", many[:200]
+
+
 def test_serve_stops_cleanly_on_sigterm(process_env: dict[str, str]) -> None:
     port = free_port()
     proc = subprocess.Popen(

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "daftari.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -282,3 +283,10 @@ DAFTARI_FINES_DEMERIT_POINTS = envbool("DAFTARI_FINES_DEMERIT_POINTS", "0")
 DAFTARI_FINES_MAX_PHOTO_BYTES = envint("DAFTARI_FINES_MAX_PHOTO_BYTES", str(2 * 1024 * 1024))
 # A JSON body carrying the largest photo in base64 (4/3 of its size) with the rest of the notice must be readable.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, DAFTARI_FINES_MAX_PHOTO_BYTES * 4 // 3 + 65_536)
+
+# --- Sessions, tokens and the edges (issue 10) ---------------------------------------------
+# No request body above this many bytes is read: the middleware answers 413 from Content-Length.
+# The largest honest body is a fine notice carrying its photo (in base64 over the API).
+DAFTARI_MAX_REQUEST_BYTES = envint("DAFTARI_MAX_REQUEST_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE))
+# Uploads within the limit stay in memory: nothing a request sends is written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = DAFTARI_MAX_REQUEST_BYTES

@@ -82,5 +82,10 @@ class Command(BaseCommand):
                 # A worker is replaced after a few thousand requests, so slow leaks cannot build up.
                 "max_requests": 5000,
                 "max_requests_jitter": 500,
+                # Request line and headers are bounded by gunicorn before Django sees them (414, 400);
+                # the body by the size limit middleware (413).
+                "limit_request_line": 4094,
+                "limit_request_fields": 50,
+                "limit_request_field_size": 8190,
             }
         ).run()
