@@ -221,9 +221,7 @@ def server(process_env: dict[str, str]) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def test_serve_answers_the_login_page_and_serves_static_files(
-    server: str, process_env: dict[str, str]
-) -> None:
+def test_serve_answers_the_login_page_and_serves_static_files(server: str, process_env: dict[str, str]) -> None:
     login = httpx.get(server + reverse("login"), timeout=10)
     assert login.status_code == 200
     assert "csrfmiddlewaretoken" in login.text

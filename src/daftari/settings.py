@@ -114,9 +114,7 @@ def _database() -> dict:
         # Connections are kept between requests; a health check before reuse means a PostgreSQL
         # restart costs a reconnect, not a 500 on the first request of every old connection.
         return dict(
-            dj_database_url.parse(
-                url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60"), conn_health_checks=True
-            )
+            dj_database_url.parse(url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60"), conn_health_checks=True)
         )
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two desks recording at

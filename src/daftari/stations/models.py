@@ -38,9 +38,6 @@ class Station(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def has_log(self) -> bool:
-        return self.pk is not None and Station.objects.filter(pk=self.pk, ledger_log__isnull=False).exists()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The code names the station's signed log (its origin): renamed, every checkpoint and proof
         # already handed out would stop verifying.
@@ -49,6 +46,9 @@ class Station(models.Model):
             if stored is not None and stored != self.code:
                 raise InvalidInput(fields={"code": str(CODE_IS_FIXED)})
         super().save(*args, **kwargs)
+
+    def has_log(self) -> bool:
+        return self.pk is not None and Station.objects.filter(pk=self.pk, ledger_log__isnull=False).exists()
 
 
 class Officer(models.Model):
