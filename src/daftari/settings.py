@@ -288,3 +288,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, DAFTARI_FINES_MAX_PHOTO_BYTES * 4 /
 DAFTARI_MAX_REQUEST_BYTES = envint("DAFTARI_MAX_REQUEST_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE))
 # Uploads within the limit stay in memory: nothing a request sends is written to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = DAFTARI_MAX_REQUEST_BYTES
+# Device tokens (POST /api/v1/auth/token) end this many hours after issue, or after this many
+# minutes unused, whichever comes first; a password change or deactivation ends them at once.
+DAFTARI_TOKEN_LIFETIME_HOURS = envint("DAFTARI_TOKEN_LIFETIME_HOURS", "12")
+DAFTARI_TOKEN_IDLE_MINUTES = envint("DAFTARI_TOKEN_IDLE_MINUTES", "120")

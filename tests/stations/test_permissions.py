@@ -156,7 +156,11 @@ def test_an_admin_revokes_a_device_token_and_it_stops_working(
     client: Client, admin_officer: User, desk_officer: User
 ) -> None:
     token = ApiToken.objects.create(
-        user=desk_officer, key_hash=hash_token("dft_raw"), prefix="dft_raw", created_at=timezone.now()
+        user=desk_officer,
+        key_hash=hash_token("dft_raw"),
+        prefix="dft_raw",
+        created_at=timezone.now(),
+        password_stamp=desk_officer.get_session_auth_hash(),
     )
     assert user_for_token("dft_raw") == desk_officer
     client.force_login(admin_officer)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from daftari.stations.models import AccessEvent, ApiToken, County, Officer, Station
-from daftari.stations.services import revoke_api_token
+from daftari.stations.services import revoke_api_token, revoke_tokens_of
 
 
 @admin.register(County)
@@ -53,6 +55,12 @@ class OfficerInline(admin.StackedInline):
 
 class OfficerUserAdmin(UserAdmin):
     inlines = [OfficerInline]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated is final for the tokens: reactivating the account does not revive them.
+            revoke_tokens_of(obj)
 
 
 admin.site.unregister(User)

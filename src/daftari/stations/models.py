@@ -118,6 +118,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The officer's session hash when the token was issued (an HMAC of the password hash): a
+    # changed password, by any path, leaves it behind and the token stops working.
+    password_stamp = models.CharField(max_length=128, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

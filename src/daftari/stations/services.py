@@ -3,12 +3,17 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput, NotPermitted
@@ -74,20 +79,36 @@ def issue_api_token(*, username: str, password: str, request: HttpRequest | None
         raise NotPermitted("Wrong username or password, or the account is locked.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        user=user, name=name[:80], key_hash=hash_token(raw), prefix=raw[:8], created_at=timezone.now()
+        user=user,
+        name=name[:80],
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
+        created_at=timezone.now(),
+        password_stamp=user.get_session_auth_hash(),
     )
     return raw
 
 
 def user_for_token(raw: str) -> User | None:
+    """The officer a token belongs to, while it is neither revoked, expired nor idle too long,
+    and the officer is active with the password the token was issued under."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user__officer__station")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            key_hash=hash_token(raw),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            created_at__gt=now - timedelta(hours=settings.DAFTARI_TOKEN_LIFETIME_HOURS),
+        )
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
+    if now - (token.last_used_at or token.created_at) > timedelta(minutes=settings.DAFTARI_TOKEN_IDLE_MINUTES):
+        return None
+    if not constant_time_compare(token.password_stamp, token.user.get_session_auth_hash()):
+        return None
     # Touch at most once a minute: a device polling every second should not write every second.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -98,6 +119,36 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> None:
     if token.user_id != actor.pk and Role.ADMIN not in scope_of(actor).roles:
         raise NotPermitted()
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def revoke_tokens_of(user: User) -> int:
+    """Every live token of ``user`` stops working; how many there were."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def change_password(*, actor: User, current_password: str, new_password: str) -> None:
+    """The officer's own new password. Their device tokens are revoked; their other desk
+    sessions end with the old password (Django's session hash), the view keeps this one."""
+    if not actor.check_password(current_password):
+        raise InvalidInput(fields={"old_password": _("Your current password was entered incorrectly.")})
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as weak:
+        raise InvalidInput(fields={"new_password1": " ".join(weak.messages)}) from weak
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    revoke_tokens_of(actor)
+
+
+@transaction.atomic
+def deactivate_officer(*, actor: User, user: User) -> None:
+    """The officer can no longer sign in; every token of theirs is revoked, for good."""
+    if Role.ADMIN not in scope_of(actor).roles:
+        raise NotPermitted()
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    revoke_tokens_of(user)
 
 
 def log_access(

@@ -11,4 +11,5 @@ urlpatterns = [
     ),
     path("signout", auth_views.LogoutView.as_view(), name="logout"),
     path("access-log", views.access_log, name="access_log"),
+    path("password", views.change_password, name="change_password"),
 ]

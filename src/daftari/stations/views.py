@@ -1,17 +1,22 @@
-"""Station pages: the access log for the OCS and oversight."""
+"""Station pages: the access log for the OCS and oversight, an officer's own password."""
 
 import uuid
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from daftari.core.errors import InvalidInput
 from daftari.core.types import AuthenticatedRequest
+from daftari.stations import services
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_view_access_log
 
@@ -44,3 +49,27 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
     for event in page.object_list:
         event.link = _record_link(event)
     return render(request, "stations/access_log.html", {"page": page, "station_name": station_name})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_password(request: AuthenticatedRequest) -> HttpResponse:
+    """The officer's own password: the current one, then the new one twice (Django's validators)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                actor=request.user,
+                current_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except InvalidInput as refused:
+            for field, message in refused.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            # This desk stays signed in; every other session and device token of the officer ends.
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password is changed. Your other sessions and device tokens are ended."))
+            return redirect("today")
+    status = 400 if form.errors else 200
+    return render(request, "registration/change_password.html", {"form": form}, status=status)
