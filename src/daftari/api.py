@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
 from daftari.core.api_errors import JsonOnly, install_error_handlers, method_not_allowed_response, not_found_response
+from daftari.core.openapi import DaftariSchema, build_schema
 from daftari.custody.api import router as custody_router
 from daftari.fines.api import router as fines_router
 from daftari.ledger.api import router as ledger_router
@@ -33,7 +34,8 @@ def _unknown_address(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
 
 
 class DaftariAPI(NinjaAPI):
-    """ninja answers an unsupported method and an unknown path in plain text; here they keep the shape."""
+    """ninja answers an unsupported method and an unknown path in plain text; here they keep the shape.
+    Its OpenAPI document also declares the answers every operation can give (core/openapi.py)."""
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
@@ -42,6 +44,13 @@ class DaftariAPI(NinjaAPI):
                 pattern.callback = _json_405(pattern.callback)
         urls.append(re_path(r"^.*$", _unknown_address))
         return urls
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> DaftariSchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return build_schema(self, path_prefix)
 
 
 api = DaftariAPI(

@@ -33,6 +33,15 @@ class JsonOnly(Parser):
             raise ValueError(f"not a JSON content type: {content_type}")
         return super().parse_body(request)
 
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        # A parameter declared once but sent twice is handed over as the list it is, so validation
+        # refuses it (422) instead of ninja silently keeping the last value.
+        result: dict[str, Any] = {}
+        for key in data:
+            values = data.getlist(key)
+            result[key] = values if key in list_fields or len(values) > 1 else values[0]
+        return result
+
 
 class ErrorOut(Schema):
     error: str

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 # Free-form objects (an entry's details, a correction's changes) are flat in practice;
@@ -47,5 +47,16 @@ class InputSchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        choices = _declared_choices(cls, info.field_name)
+        if choices is not None and value is not None and value not in choices:
+            # The published schema lists the choices: a value outside them is refused here, as it says.
+            expected = ", ".join(repr(c) for c in choices if c)
+            raise PydanticCustomError("enum", gettext("Give one of: %(expected)s.") % {"expected": expected})
         return check_storable(value)
+
+
+def _declared_choices(schema: type[Schema], field_name: str | None) -> list[Any] | None:
+    field = schema.model_fields.get(field_name or "")
+    extra = field.json_schema_extra if field is not None else None
+    return extra.get("enum") if isinstance(extra, dict) else None  # type: ignore[return-value]

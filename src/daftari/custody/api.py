@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
+from daftari.core.openapi import links
 from daftari.core.paging import page_of
 from daftari.custody import queries, rules
 from daftari.custody.models import CustodyRecord
@@ -24,6 +25,14 @@ from daftari.stations.services import log_read, log_refused
 router = Router(tags=["custody"])
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+CUSTODY_ID = {"custody_id": "$response.body#/id"}
+# From a booking to its events and to its ARREST entry.
+BOOKING_LINKS = links(
+    (200, 201),
+    read=("daftari_custody_api_read", CUSTODY_ID),
+    record_event=("daftari_custody_api_create_event", CUSTODY_ID),
+    read_arrest=("daftari_occurrences_api_read", {"entry_id": "$response.body#/occurrence"}),
+)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -147,6 +156,7 @@ def _booking(payload: CustodyIn) -> rules.Booking:
     description="From the ARREST entry (`occurrence`) or with the arrest recorded in the same step (`arrest`). "
     "The answer carries the Art. 49 `court_deadline` and the Art. 49(2) `remand_warning`. A client `id` "
     "makes retries safe: the same id and body answer 200, a different body 409.",
+    openapi_extra=BOOKING_LINKS,
 )
 def create(request: HttpRequest, payload: CustodyIn) -> Status:
     actor = _actor(request)
@@ -178,6 +188,11 @@ def create(request: HttpRequest, payload: CustodyIn) -> Status:
     summary="The cell register",
     description="Bookings you may see, the nearest court deadline first. "
     "`state=in_custody` lists who is in the cells now.",
+    openapi_extra=links(
+        (200,),
+        read_first=("daftari_custody_api_read", {"custody_id": "$response.body#/results/0/id"}),
+        record_event_first=("daftari_custody_api_create_event", {"custody_id": "$response.body#/results/0/id"}),
+    ),
 )
 def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[str, Any]:
     scope = scope_of(_actor(request))
@@ -201,6 +216,7 @@ def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[s
     response={200: CustodyOut, **ERRORS},
     summary="Read a booking and its events",
     description="Another station's detainee answers 404, unless transferred into your station.",
+    openapi_extra=BOOKING_LINKS,
 )
 def read(request: HttpRequest, custody_id: uuid.UUID) -> dict[str, Any]:
     return _show(request, _visible(request, custody_id, "api read"), purpose="api read")
@@ -213,6 +229,7 @@ def read(request: HttpRequest, custody_id: uuid.UUID) -> dict[str, Any]:
     description="A meal, visit, health event, cell transfer, continued detention (with its reason), release, "
     "court appearance, station transfer, escape, death or serious injury, or property returned. The answer is "
     "the booking with all its events.",
+    openapi_extra=BOOKING_LINKS,
 )
 def create_event(request: HttpRequest, custody_id: uuid.UUID, payload: EventIn) -> Status:
     record = _visible(request, custody_id, "api record")

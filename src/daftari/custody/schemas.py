@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from daftari.core.schemas import InputSchema
+from daftari.custody.models import CustodyState
 from daftari.custody.rules import COURT_OUTCOMES, RELEASE_ON, SEXES, Cell, EventKind, Punishment
 
 TEXT = 5_000
@@ -119,7 +120,12 @@ class EventIn(InputSchema):
 
 
 class CustodyFilters(InputSchema):
-    state: str = Field("", max_length=20, description="e.g. in_custody")
+    state: str = Field(
+        "",
+        max_length=20,
+        json_schema_extra={"enum": ["", *CustodyState.State.values]},
+        description="in_custody lists who is in the cells now.",
+    )
     page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(25, ge=1, le=100)
 

@@ -13,18 +13,19 @@ from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.core.openapi import links
 from daftari.core.paging import page_of
 from daftari.fines import queries, records, rules, services
 from daftari.fines.models import FineNotice
 from daftari.fines.schemas import (
     CancelIn,
+    CatalogueOffenceOut,
     ContestIn,
     CourtOutcomeIn,
     NoticeFilters,
     NoticeIn,
     NoticeOut,
     NoticePageOut,
-    OffenceOut,
     PayIn,
     PaymentOut,
 )
@@ -34,6 +35,16 @@ from daftari.stations.services import log_read
 router = Router(tags=["fines"])
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+NUMBER = {"number": "$response.body#/number"}
+# From a notice to everything its number opens.
+NOTICE_LINKS = links(
+    (200, 201),
+    read=("daftari_fines_api_read", NUMBER),
+    pay=("daftari_fines_api_pay", NUMBER),
+    cancel=("daftari_fines_api_cancel", NUMBER),
+    contest=("daftari_fines_api_contest", NUMBER),
+    court_outcome=("daftari_fines_api_court_outcome", NUMBER),
+)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -104,7 +115,7 @@ def _show(request: HttpRequest, notice: FineNotice, *, purpose: str) -> dict[str
 
 @router.get(
     "/fines/offences",
-    response={200: list[OffenceOut], **ERRORS},
+    response={200: list[CatalogueOffenceOut], **ERRORS},
     summary="The offence catalogue in force",
     description="Every scheduled minor offence with its fine in whole Kenya shillings. Rows marked `uncertain` "
     "are awaiting a check against the gazetted text.",
@@ -128,6 +139,7 @@ def offences(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Issue a fine notice at the roadside (traffic officers)",
     description="Priced from the catalogue in force; speeding (MO07, MO08) by band from `measured_speed` and "
     "`speed_limit` (1-5 kph over: a warning; over 20: refused, charge in court). The motorist gets an SMS.",
+    openapi_extra=NOTICE_LINKS,
 )
 def issue(request: HttpRequest, payload: NoticeIn) -> Status:
     actor = _actor(request)
@@ -166,6 +178,11 @@ def issue(request: HttpRequest, payload: NoticeIn) -> Status:
     "/fines/notices",
     response={200: NoticePageOut, **ERRORS},
     summary="Notices you may see, newest first",
+    openapi_extra=links(
+        (200,),
+        read_first=("daftari_fines_api_read", {"number": "$response.body#/results/0/number"}),
+        pay_first=("daftari_fines_api_pay", {"number": "$response.body#/results/0/number"}),
+    ),
 )
 def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[str, Any]:
     found = queries.visible(scope_of(_actor(request)))
@@ -188,6 +205,7 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
     response={200: NoticeOut, **ERRORS},
     summary="Read a notice",
     description="A number whose check character is wrong answers 404 `wrong_check_character`: a typing mistake.",
+    openapi_extra=NOTICE_LINKS,
 )
 def read(request: HttpRequest, number: str) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
@@ -200,6 +218,9 @@ def read(request: HttpRequest, number: str) -> dict[str, Any]:
     summary="Ask M-Pesa to prompt a phone for the outstanding amount",
     description="An STK push for the outstanding amount, account reference = the notice number. The answer is "
     "the pending payment; the notice is settled only when M-Pesa confirms the money.",
+    openapi_extra=links(
+        (201,), read_notice=("daftari_fines_api_read", {"number": "$response.body#/account_reference"})
+    ),
 )
 def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
@@ -222,6 +243,7 @@ def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
     "/fines/notices/{number}/cancel",
     response={200: NoticeOut, **ERRORS},
     summary="Cancel a notice (the OCS of the issuing station, with a reason)",
+    openapi_extra=NOTICE_LINKS,
 )
 def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
@@ -235,6 +257,7 @@ def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, An
     summary="The motorist contests the notice in court (officers of the issuing station)",
     description="An unpaid notice (issued, overdue or escalated) becomes `contested` and is no longer payable. "
     "A notice already paid, in part or in full, or closed answers 409.",
+    openapi_extra=NOTICE_LINKS,
 )
 def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
@@ -248,6 +271,7 @@ def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, 
     summary="Record the court's outcome for a contested notice (officers of the issuing station)",
     description="`convicted_and_paid`, `acquitted` or `withdrawn`; the notice is then `closed`. "
     "A notice that is not contested answers 409.",
+    openapi_extra=NOTICE_LINKS,
 )
 def court_outcome(request: HttpRequest, number: str, payload: CourtOutcomeIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])

@@ -14,7 +14,7 @@ from daftari.fines.rules import State
 TEXT = 500
 
 
-class OffenceOut(Schema):
+class CatalogueOffenceOut(Schema):
     code: str
     offence: str
     fine_kes: int
@@ -87,7 +87,7 @@ class LineOut(Schema):
     speed_limit: int | None
 
 
-class EventOut(Schema):
+class NoticeEventOut(Schema):
     kind: str
     at: datetime
     amount_kes: int | None
@@ -116,7 +116,7 @@ class NoticeOut(Schema):
     outstanding_kes: int
     late: bool
     photo_sha256: str | None = None
-    events: list[EventOut]
+    events: list[NoticeEventOut]
 
 
 class NoticePageOut(Schema):

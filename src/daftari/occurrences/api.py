@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
+from daftari.core.openapi import links
 from daftari.ledger import evidence
 from daftari.ledger.schemas import content
 from daftari.occurrences import queries, rules
@@ -38,6 +39,15 @@ ERRORS: dict[int, type[ErrorOut]] = {
     409: ErrorOut,
     422: ErrorOut,
 }
+ENTRY_ID = {"entry_id": "$response.body#/id"}
+# From an entry to what its id opens, and to its station's signed book.
+ENTRY_LINKS = links(
+    (200, 201),
+    read=("daftari_occurrences_api_read", ENTRY_ID),
+    correct=("daftari_occurrences_api_amend", ENTRY_ID),
+    evidence=("daftari_occurrences_api_evidence_bundle", ENTRY_ID),
+    checkpoint=("daftari_ledger_api_checkpoint", {"station": "$response.body#/station"}),
+)
 # Free text may name people (a statement's maker, a surety, a claimant): withheld with the narrative.
 TEXT_KINDS = (Kind.TEXT, Kind.LONGTEXT)
 
@@ -178,6 +188,7 @@ def _show(request: HttpRequest, entry: Occurrence, *, purpose: str, new: bool = 
     summary="Record an entry in your station's book",
     description="The entry gets the next OB number of the day at your station. Send a client `id` "
     "to retry safely: the same id and body answer 200 with the stored entry, a different body 409.",
+    openapi_extra=ENTRY_LINKS,
 )
 def record(request: HttpRequest, payload: EntryIn) -> Status:
     actor = _actor(request)
@@ -196,6 +207,11 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
     summary="Find entries",
     description="Entries you may see that match every given filter, newest first. "
     "Roles without access to personal data may not search by person, phone, ID number or free text.",
+    openapi_extra=links(
+        (200,),
+        read_first=("daftari_occurrences_api_read", {"entry_id": "$response.body#/results/0/id"}),
+        correct_first=("daftari_occurrences_api_amend", {"entry_id": "$response.body#/results/0/id"}),
+    ),
 )
 def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any]:
     actor = _actor(request)
@@ -237,6 +253,7 @@ def _visible_entry(request: HttpRequest, entry_id: uuid.UUID, purpose: str = "ap
     response={200: EntryOut, **ERRORS},
     summary="Read an entry",
     description="Another station's entry answers 404. Analysts get the entry with personal data withheld.",
+    openapi_extra=ENTRY_LINKS,
 )
 def read(request: HttpRequest, entry_id: uuid.UUID) -> dict[str, Any]:
     return _show(request, _visible_entry(request, entry_id), purpose="api read")
@@ -268,6 +285,12 @@ def evidence_bundle(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     summary="Correct an entry",
     description="Records a correction (an AMENDMENT entry) that points at the entry; the entry itself "
     "never changes. The same client `id` and body answer 200 with the stored correction.",
+    openapi_extra=links(
+        (200, 201),
+        read=("daftari_occurrences_api_read", ENTRY_ID),
+        read_corrected=("daftari_occurrences_api_read", {"entry_id": "$response.body#/refers_to"}),
+        correct_again=("daftari_occurrences_api_amend", {"entry_id": "$response.body#/refers_to"}),
+    ),
 )
 def amend(request: HttpRequest, entry_id: uuid.UUID, payload: AmendmentIn) -> Status:
     entry = _visible_entry(request, entry_id)
