@@ -161,7 +161,7 @@ def test_reading_the_list_of_breaches_is_logged_for_each_detainee_named(
     client.force_login(ocs)
     page = client.get("/custody/compliance").content.decode()
     assert "Otieno Ouma" in page
-    logged = AccessEvent.objects.filter(record_type="custody", record_id=str(late.pk), purpose="compliance breaches")
+    logged = AccessEvent.objects.filter(record_type="custody", record_id=str(late.pk), purpose=AccessEvent.Purpose.LIST)
     assert list(logged.values_list("username", "outcome")) == [("ocs", "shown")]
 
 

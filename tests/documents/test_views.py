@@ -63,7 +63,7 @@ def test_the_verify_page_speaks_kiswahili(client: Client, abstract: IssuedDocume
 
 def test_downloading_the_pdf_writes_an_access_event(desk_client: Client, abstract: IssuedDocument) -> None:
     desk_client.get(f"/documents/{abstract.pk}/pdf")
-    event = AccessEvent.objects.get(purpose="document pdf")
+    event = AccessEvent.objects.get(purpose=AccessEvent.Purpose.PRINT)
     assert (event.record_type, event.record_id, event.outcome, event.username) == (
         "document",
         str(abstract.pk),
@@ -77,13 +77,13 @@ def test_an_officer_from_another_station_gets_404_for_the_pdf_and_it_is_logged(
 ) -> None:
     client.force_login(officer_elsewhere)
     assert client.get(f"/documents/{abstract.pk}/pdf").status_code == 404
-    assert AccessEvent.objects.get(purpose="document pdf").outcome == "denied"
+    assert AccessEvent.objects.get(purpose=AccessEvent.Purpose.PRINT).outcome == "denied"
 
 
 def test_an_analyst_may_not_download_the_pdf(client: Client, analyst: User, abstract: IssuedDocument) -> None:
     client.force_login(analyst)
     assert client.get(f"/documents/{abstract.pk}/pdf").status_code == 403
-    assert AccessEvent.objects.get(purpose="document pdf").outcome == "denied"
+    assert AccessEvent.objects.get(purpose=AccessEvent.Purpose.PRINT).outcome == "denied"
 
 
 def test_the_desk_issues_an_accident_abstract_from_the_entry_page(desk_client: Client, accident: Occurrence) -> None:

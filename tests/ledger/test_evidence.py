@@ -156,7 +156,7 @@ def test_a_tampered_bundle_fails(change: dict[str, bytes], desk_officer: User, s
 def test_the_bundle_read_is_logged(client: Client, desk_officer: User, station: Station) -> None:
     entry = record(desk_officer, station)[0]
     Api(client, desk_officer).get(evidence_url(entry))
-    event = AccessEvent.objects.get(purpose="evidence bundle")
+    event = AccessEvent.objects.get(purpose=AccessEvent.Purpose.EVIDENCE)
     assert (event.record_id, event.outcome, event.channel, event.username) == (
         str(entry.pk),
         "shown",
@@ -172,7 +172,7 @@ def test_an_officer_from_another_station_gets_404(
     response = Api(client, officer_elsewhere).get(evidence_url(entry))
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
-    event = AccessEvent.objects.get(purpose="evidence bundle")
+    event = AccessEvent.objects.get(purpose=AccessEvent.Purpose.EVIDENCE)
     assert (event.outcome, event.username) == ("denied", officer_elsewhere.username)
 
 
@@ -183,7 +183,7 @@ def test_an_analyst_gets_403_and_the_refusal_is_logged(
     response = Api(client, analyst).get(evidence_url(entry))
     assert response.status_code == 403
     assert response.json()["error"] == "not_permitted"
-    assert (AccessEvent.objects.get(purpose="evidence bundle").outcome) == "denied"
+    assert (AccessEvent.objects.get(purpose=AccessEvent.Purpose.EVIDENCE).outcome) == "denied"
 
 
 @pytest.mark.parametrize("persona", ["ocs", "investigator", "commander", "oversight"])
@@ -269,7 +269,7 @@ def test_the_desk_downloads_the_same_verifiable_bundle(
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="evidence-OB-1-')
     verify_evidence(read_evidence_zip(response.content), keys.verifier())
-    event = AccessEvent.objects.get(purpose="evidence bundle")
+    event = AccessEvent.objects.get(purpose=AccessEvent.Purpose.EVIDENCE)
     assert (event.outcome, event.channel) == ("shown", "desk")
 
 
@@ -279,14 +279,14 @@ def test_the_desk_bundle_of_another_stations_entry_is_404(
     entry = record(desk_officer, station)[0]
     client.force_login(officer_elsewhere)
     assert client.get(f"/entries/{entry.pk}/evidence").status_code == 404
-    assert AccessEvent.objects.get(purpose="evidence bundle").outcome == "denied"
+    assert AccessEvent.objects.get(purpose=AccessEvent.Purpose.EVIDENCE).outcome == "denied"
 
 
 def test_the_desk_bundle_needs_a_sign_in(client: Client, desk_officer: User, station: Station) -> None:
     entry = record(desk_officer, station)[0]
     response = client.get(f"/entries/{entry.pk}/evidence")
     assert response.status_code == 302
-    assert not AccessEvent.objects.filter(purpose="evidence bundle").exists()
+    assert not AccessEvent.objects.filter(purpose=AccessEvent.Purpose.EVIDENCE).exists()
 
 
 def test_the_printed_slip_carries_the_leaf_index_and_short_hash(
@@ -317,4 +317,4 @@ def test_the_desk_is_told_when_an_erased_entry_has_no_bundle(
     response = desk_client.get(f"/entries/{entry.pk}/evidence", follow=True)
     assert response.redirect_chain == [(f"/entries/{entry.pk}", 302)]
     assert "lawfully erased" in response.content.decode()
-    assert not AccessEvent.objects.filter(purpose="evidence bundle", outcome="shown").exists()
+    assert not AccessEvent.objects.filter(purpose=AccessEvent.Purpose.EVIDENCE, outcome="shown").exists()

@@ -195,7 +195,7 @@ def test_reading_an_entry_returns_it_and_logs_the_read(
     response = desk_api.get(f"/occurrences/{recorded['id']}")
     assert response.status_code == 200
     assert response.json()["parties"][0]["name"] == "Wanjiku Kamau"
-    event = AccessEvent.objects.get(purpose="api read")
+    event = AccessEvent.objects.get(purpose=AccessEvent.Purpose.API_READ)
     assert (event.user, event.record_id, event.outcome, event.channel) == (desk_officer, recorded["id"], "shown", "api")
 
 
@@ -290,7 +290,7 @@ def test_each_search_result_shown_writes_an_access_event(
     desk_api: Api, desk_officer: User, recorded: dict[str, Any]
 ) -> None:
     desk_api.get("/occurrences", q="motorcycle")
-    event = AccessEvent.objects.get(purpose="api search")
+    event = AccessEvent.objects.get(purpose=AccessEvent.Purpose.SEARCH)
     assert (event.record_id, event.outcome) == (recorded["id"], "shown")
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from daftari.core.errors import InvalidInput
 from daftari.occurrences.models import Occurrence
-from daftari.occurrences.queries import as_corrected, earlier_appearances
+from daftari.occurrences.queries import as_corrected, person_lookup
 from daftari.occurrences.rules import PartyInput, VehicleInput
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, record_occurrence
@@ -84,12 +84,11 @@ def test_results_are_paged_newest_first(desk_officer: User, station: Station, bo
     assert second.entries == [book[0]] and not second.has_next
 
 
-def test_the_desk_is_told_how_often_an_id_number_appeared_before(
-    desk_officer: User, officer_elsewhere: User, book: list[Occurrence]
+def test_the_desk_is_told_how_often_an_id_number_appeared_in_its_own_book(
+    desk_officer: User, officer_elsewhere: User, station: Station, other_station: Station, book: list[Occurrence]
 ) -> None:
-    assert earlier_appearances(scope=scope_of(desk_officer), id_number="12345678") == 1
-    assert earlier_appearances(scope=scope_of(desk_officer), id_number="12345678", exclude=book[0]) == 0
-    assert earlier_appearances(scope=scope_of(officer_elsewhere), id_number="12345678") == 0
+    assert person_lookup(reader=desk_officer, station=station, id_number="12345678") == 1
+    assert person_lookup(reader=officer_elsewhere, station=other_station, id_number="12345678") == 0
 
 
 def test_the_corrected_reading_applies_each_correction(desk_officer: User, book: list[Occurrence]) -> None:

@@ -97,7 +97,7 @@ def test_the_htmx_poll_answers_204_when_nothing_was_recorded_since(
 ) -> None:
     response = desk_client.get(f"/?seen={recorded_complaint.ob_seq}", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
-    assert not events(purpose="today's book")
+    assert not events(purpose=AccessEvent.Purpose.LIST)
 
 
 # --- New entry ---------------------------------------------------------------------------
@@ -204,6 +204,25 @@ def test_the_person_hint_counts_nothing_from_another_station(
     assert "appears" not in body
 
 
+def test_each_entry_the_person_hint_finds_is_logged_as_a_look_up(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    found = [record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry for _ in range(2)]
+    desk_client.get("/entries/person-hint?parties-0-id_number=12345678")
+    logged = AccessEvent.objects.filter(purpose=AccessEvent.Purpose.LOOKUP, username=desk_officer.username)
+    assert sorted(e.record_id for e in logged) == sorted(str(e.pk) for e in found)
+
+
+def test_the_person_hint_does_not_answer_a_nationwide_look_up(
+    client: Client, oversight: User, analyst: User, recorded_complaint: Occurrence
+) -> None:
+    for reader in (oversight, analyst):
+        client.force_login(reader)
+        response = client.get("/entries/person-hint?parties-0-id_number=12345678")
+        assert response.status_code == 403
+        assert "appears" not in response.content.decode()
+
+
 def test_oversight_cannot_record_entries(client: Client, oversight: User) -> None:
     client.force_login(oversight)
     assert client.get("/entries/new").status_code == 403
@@ -229,7 +248,7 @@ def test_the_desk_officer_sees_their_stations_entry_and_the_read_is_logged(
     assert response.status_code == 200
     assert recorded_complaint.ob_number in body
     assert "Wanjiku Kamau" in body and "snatched" in body
-    [event] = events(purpose="view entry")
+    [event] = events(purpose=AccessEvent.Purpose.DESK_VIEW)
     assert (event.user, event.record_id, event.outcome) == (desk_officer, str(recorded_complaint.pk), "shown")
 
 
@@ -391,7 +410,7 @@ def test_the_ob_slip_shows_ob_number_station_type_and_officer(
     assert "Report / complaint" in body
     assert recorded_complaint.recorded_by.service_number in body
     assert "Nambari ya OB" in body  # the other language's label, for a bilingual slip
-    assert [e.purpose for e in events()] == ["print OB slip"]
+    assert [e.purpose for e in events()] == [AccessEvent.Purpose.PRINT]
 
 
 def test_pages_are_in_kiswahili_with_the_language_cookie(desk_client: Client, recorded_complaint: Occurrence) -> None:

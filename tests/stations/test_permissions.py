@@ -178,7 +178,7 @@ def test_the_access_log_cannot_be_changed_in_the_admin(client: Client, admin_off
         record_type="occurrence",
         record_id=str(books["CENTRAL-NBI"].pk),
         record_station=books["CENTRAL-NBI"].station,
-        purpose="view",
+        purpose=AccessEvent.Purpose.DESK_VIEW,
         outcome=AccessEvent.Outcome.SHOWN,
     )
     client.force_login(admin_officer)

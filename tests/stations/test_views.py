@@ -98,7 +98,7 @@ def test_the_ocs_sees_the_access_log_of_their_own_station_only(
         record_type="occurrence",
         record_id=str(recorded_complaint.pk),
         record_station=recorded_complaint.station,
-        purpose="view entry",
+        purpose=AccessEvent.Purpose.DESK_VIEW,
         outcome="shown",
     )
     log_access(
@@ -106,7 +106,7 @@ def test_the_ocs_sees_the_access_log_of_their_own_station_only(
         record_type="occurrence",
         record_id="elsewhere-record",
         record_station=other_station,
-        purpose="view entry",
+        purpose=AccessEvent.Purpose.DESK_VIEW,
         outcome="shown",  # type: ignore[arg-type]
     )
     client.force_login(ocs)
@@ -126,7 +126,7 @@ def test_oversight_sees_access_events_of_every_station_newest_first(
             record_type="custody",
             record_id=record_id,
             record_station=where,
-            purpose="view",
+            purpose=AccessEvent.Purpose.DESK_VIEW,
             outcome="shown",  # type: ignore[arg-type]
         )
     client.force_login(oversight)
@@ -146,7 +146,7 @@ def test_the_access_log_is_paginated(client: Client, oversight: User, desk_offic
             roles="desk",
             record_type="occurrence",
             record_id=f"r{i}",
-            purpose="view entry",
+            purpose=AccessEvent.Purpose.DESK_VIEW,
             outcome="shown",
         )
         for i in range(60)

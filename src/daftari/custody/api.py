@@ -19,7 +19,7 @@ from daftari.custody.models import CustodyRecord
 from daftari.custody.schemas import CustodyFilters, CustodyIn, CustodyOut, CustodyPageOut, EventIn
 from daftari.custody.services import book_in, record_event
 from daftari.occurrences.models import Occurrence
-from daftari.stations.models import scope_of
+from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.services import log_read, log_refused
 
 router = Router(tags=["custody"])
@@ -93,7 +93,7 @@ def custody_out(record: CustodyRecord, *, withheld: bool) -> dict[str, Any]:
     }
 
 
-def _show(request: HttpRequest, record: CustodyRecord, *, purpose: str) -> dict[str, Any]:
+def _show(request: HttpRequest, record: CustodyRecord, *, purpose: AccessEvent.Purpose) -> dict[str, Any]:
     withheld = log_read(
         actor=_actor(request),
         record_type="custody",
@@ -105,7 +105,7 @@ def _show(request: HttpRequest, record: CustodyRecord, *, purpose: str) -> dict[
     return custody_out(record, withheld=withheld)
 
 
-def _visible(request: HttpRequest, custody_id: uuid.UUID, purpose: str) -> CustodyRecord:
+def _visible(request: HttpRequest, custody_id: uuid.UUID, purpose: AccessEvent.Purpose) -> CustodyRecord:
     actor = _actor(request)
     try:
         return queries.find_custody(scope=scope_of(actor), custody_id=str(custody_id))
@@ -178,7 +178,9 @@ def create(request: HttpRequest, payload: CustodyIn) -> Status:
         client_id=payload.id,
     )
     record = queries.find_custody(scope=scope_of(actor), custody_id=str(booked.record.pk))
-    body = _show(request, record, purpose="api record" if booked.created else "api read")
+    body = _show(
+        request, record, purpose=AccessEvent.Purpose.RECORD if booked.created else AccessEvent.Purpose.API_READ
+    )
     return Status(201 if booked.created else 200, body)
 
 
@@ -204,7 +206,7 @@ def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[s
     found = found.order_by("court_deadline", "pk")
     page, has_next = page_of(found, page=filters.page, per_page=filters.per_page)
     return {
-        "results": [_show(request, r, purpose="api list") for r in page],
+        "results": [_show(request, r, purpose=AccessEvent.Purpose.LIST) for r in page],
         "page": filters.page,
         "per_page": filters.per_page,
         "has_next": has_next,
@@ -219,7 +221,9 @@ def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[s
     openapi_extra=BOOKING_LINKS,
 )
 def read(request: HttpRequest, custody_id: uuid.UUID) -> dict[str, Any]:
-    return _show(request, _visible(request, custody_id, "api read"), purpose="api read")
+    return _show(
+        request, _visible(request, custody_id, AccessEvent.Purpose.API_READ), purpose=AccessEvent.Purpose.API_READ
+    )
 
 
 @router.post(
@@ -232,7 +236,7 @@ def read(request: HttpRequest, custody_id: uuid.UUID) -> dict[str, Any]:
     openapi_extra=BOOKING_LINKS,
 )
 def create_event(request: HttpRequest, custody_id: uuid.UUID, payload: EventIn) -> Status:
-    record = _visible(request, custody_id, "api record")
+    record = _visible(request, custody_id, AccessEvent.Purpose.RECORD)
     recorded = record_event(
         actor=_actor(request),
         custody=record,
@@ -242,4 +246,4 @@ def create_event(request: HttpRequest, custody_id: uuid.UUID, payload: EventIn) 
         client_id=payload.id,
     )
     fresh = queries.find_custody(scope=scope_of(_actor(request)), custody_id=str(record.pk))
-    return Status(201 if recorded.created else 200, _show(request, fresh, purpose="api record"))
+    return Status(201 if recorded.created else 200, _show(request, fresh, purpose=AccessEvent.Purpose.RECORD))

@@ -22,7 +22,7 @@ from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm, event_d
 from daftari.custody.models import CustodyRecord, PropertyItem
 from daftari.custody.services import book_in, record_event, return_property
 from daftari.occurrences.models import Occurrence
-from daftari.stations.models import County, Station, scope_of
+from daftari.stations.models import AccessEvent, County, Station, scope_of
 from daftari.stations.rules import Role, can_record_at, can_see_station, sees_personal_data
 from daftari.stations.services import log_access
 
@@ -36,7 +36,7 @@ def _htmx(request: AuthenticatedRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _record_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -> CustodyRecord:
+def _record_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: AccessEvent.Purpose) -> CustodyRecord:
     try:
         record = queries.find_custody(scope=scope_of(request.user), custody_id=str(pk))
     except NotFound:
@@ -47,7 +47,7 @@ def _record_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -
     return record
 
 
-def _log(request: AuthenticatedRequest, record: CustodyRecord, purpose: str, outcome: str) -> None:
+def _log(request: AuthenticatedRequest, record: CustodyRecord, purpose: AccessEvent.Purpose, outcome: str) -> None:
     log_access(
         actor=request.user,
         record_type="custody",
@@ -111,7 +111,7 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
             record_type="custody_board",
             record_id=station.code,
             record_station=station,
-            purpose="custody board",
+            purpose=AccessEvent.Purpose.LIST,
             outcome="shown" if personal else "withheld",
         )
     context = {
@@ -227,16 +227,16 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
 @login_required
 @require_GET
 def record_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, "custody record")
+    record = _record_or_404(request, pk, AccessEvent.Purpose.DESK_VIEW)
     context = _record_context(request, record)
-    _log(request, record, "custody record", "shown" if context["personal"] else "withheld")
+    _log(request, record, AccessEvent.Purpose.DESK_VIEW, "shown" if context["personal"] else "withheld")
     return render(request, "custody/record.html", context)
 
 
 @login_required
 @require_POST
 def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, "custody event")
+    record = _record_or_404(request, pk, AccessEvent.Purpose.RECORD)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
@@ -256,7 +256,7 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("Recorded in the cell register."))
             return redirect("custody_record", pk=record.pk)
-    record = _record_or_404(request, pk, "custody event")
+    record = _record_or_404(request, pk, AccessEvent.Purpose.RECORD)
     context = _record_context(request, record, form=form)
     return render(request, "custody/record.html", context, status=422)
 
@@ -264,7 +264,7 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, "custody property")
+    record = _record_or_404(request, pk, AccessEvent.Purpose.RECORD)
     items = []
     for item in record.property_items.all():
         outcome = request.POST.get(f"outcome-{item.position}", "")
@@ -290,9 +290,9 @@ def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def receipt(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, "custody property receipt")
+    record = _record_or_404(request, pk, AccessEvent.Purpose.PRINT)
     personal = sees_personal_data(scope_of(request.user))
-    _log(request, record, "custody property receipt", "shown" if personal else "withheld")
+    _log(request, record, AccessEvent.Purpose.PRINT, "shown" if personal else "withheld")
     return render(
         request,
         "custody/receipt.html",
@@ -331,7 +331,7 @@ def compliance(request: AuthenticatedRequest) -> HttpResponse:
     personal = sees_personal_data(scope)
     for record in figures.breaches:
         # The list of breaches names each detainee: a read of personal data like any other.
-        _log(request, record, "compliance breaches", "shown" if personal else "withheld")
+        _log(request, record, AccessEvent.Purpose.LIST, "shown" if personal else "withheld")
     return render(
         request,
         "custody/compliance.html",

@@ -27,7 +27,7 @@ from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import EntryDraft
 from daftari.occurrences.services import record_occurrence
 from daftari.payments.models import Payment
-from daftari.stations.models import Officer, scope_of
+from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import Role, Scope, can_record_at, station_filter
 from daftari.stations.services import log_access
 
@@ -337,7 +337,7 @@ def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
         record_type="document",
         record_id=str(document.pk) if document is not None else normalised[:64] or "-",
         record_station=document.station if document is not None else None,
-        purpose="public verify",
+        purpose=AccessEvent.Purpose.PUBLIC_VERIFY,
         outcome="shown" if document is not None else "denied",
         channel="public",
     )

@@ -20,12 +20,12 @@ from daftari.documents.models import DocumentRevocation, IssuedDocument
 from daftari.documents.rules import DocumentKind
 from daftari.ledger import evidence
 from daftari.occurrences.services import find_entry
-from daftari.stations.models import scope_of
+from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Role, can_record_at, sees_personal_data
 from daftari.stations.services import log_access
 
 
-def _log(request: AuthenticatedRequest, document: IssuedDocument, purpose: str, outcome: str) -> None:
+def _log(request: AuthenticatedRequest, document: IssuedDocument, purpose: AccessEvent.Purpose, outcome: str) -> None:
     log_access(
         actor=request.user,
         record_type="document",
@@ -36,7 +36,7 @@ def _log(request: AuthenticatedRequest, document: IssuedDocument, purpose: str, 
     )
 
 
-def _document_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -> IssuedDocument:
+def _document_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: AccessEvent.Purpose) -> IssuedDocument:
     try:
         return services.find_document(scope=scope_of(request.user), pk=pk)
     except NotFound:
@@ -142,10 +142,10 @@ def fee_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    document = _document_or_404(request, pk, "view document")
+    document = _document_or_404(request, pk, AccessEvent.Purpose.DESK_VIEW)
     scope = scope_of(request.user)
     personal = sees_personal_data(scope)
-    _log(request, document, "view document", "shown" if personal else "withheld")
+    _log(request, document, AccessEvent.Purpose.DESK_VIEW, "shown" if personal else "withheld")
     context = {
         "document": document,
         "personal": personal,
@@ -165,9 +165,9 @@ def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    document = _document_or_404(request, pk, "document pdf")
+    document = _document_or_404(request, pk, AccessEvent.Purpose.PRINT)
     if not sees_personal_data(scope_of(request.user)):
-        _log(request, document, "document pdf", "denied")
+        _log(request, document, AccessEvent.Purpose.PRINT, "denied")
         raise PermissionDenied(_("The document holds personal data, which your role does not see."))
     proof = None
     if document.kind == DocumentKind.CERTIFIED_EXTRACT:
@@ -183,7 +183,7 @@ def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         proof=proof,
         revoked_at=revocation.at if (revocation := services.revocation_of(document)) is not None else None,
     )
-    _log(request, document, "document pdf", "shown")
+    _log(request, document, AccessEvent.Purpose.PRINT, "shown")
     response = HttpResponse(body, content_type="application/pdf")
     filename = document.serial.replace("/", "-")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
@@ -193,7 +193,7 @@ def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    document = _document_or_404(request, pk, "revoke document")
+    document = _document_or_404(request, pk, AccessEvent.Purpose.RECORD)
     form = RevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -248,7 +248,7 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def evidence_for_extract(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     """The entry's evidence bundle, offered beside the certified extract."""
-    document = _document_or_404(request, pk, evidence.PURPOSE)
+    document = _document_or_404(request, pk, AccessEvent.Purpose.EVIDENCE)
     try:
         bundle = services.evidence_zip(actor=request.user, document=document)
     except NotPermitted as error:

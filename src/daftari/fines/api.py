@@ -29,7 +29,7 @@ from daftari.fines.schemas import (
     PayIn,
     PaymentOut,
 )
-from daftari.stations.models import scope_of
+from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.services import log_read
 
 router = Router(tags=["fines"])
@@ -101,7 +101,7 @@ def notice_out(notice: FineNotice, *, withheld: bool) -> dict[str, Any]:
     }
 
 
-def _show(request: HttpRequest, notice: FineNotice, *, purpose: str) -> dict[str, Any]:
+def _show(request: HttpRequest, notice: FineNotice, *, purpose: AccessEvent.Purpose) -> dict[str, Any]:
     withheld = log_read(
         actor=_actor(request),
         record_type="fine_notice",
@@ -171,7 +171,7 @@ def issue(request: HttpRequest, payload: NoticeIn) -> Status:
         photo = rules.PhotoInput(content=content, content_type=payload.photo.content_type)
     issued = services.issue_notice(actor=actor, station=officer.station, draft=draft, client_id=payload.id, photo=photo)
     notice = services.find_notice(issued.notice.number)
-    return Status(201 if issued.created else 200, _show(request, notice, purpose="api record"))
+    return Status(201 if issued.created else 200, _show(request, notice, purpose=AccessEvent.Purpose.RECORD))
 
 
 @router.get(
@@ -193,7 +193,7 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
     found = found.order_by("-issued_at", "pk")
     page, has_next = page_of(found, page=filters.page, per_page=filters.per_page)
     return {
-        "results": [_show(request, n, purpose="api list") for n in page],
+        "results": [_show(request, n, purpose=AccessEvent.Purpose.LIST) for n in page],
         "page": filters.page,
         "per_page": filters.per_page,
         "has_next": has_next,
@@ -209,7 +209,7 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
 )
 def read(request: HttpRequest, number: str) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
-    return _show(request, notice, purpose="api read")
+    return _show(request, notice, purpose=AccessEvent.Purpose.API_READ)
 
 
 @router.post(
@@ -248,7 +248,7 @@ def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
 def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
     services.cancel_notice(actor=_actor(request), number=notice.number, reason=payload.reason)
-    return _show(request, services.find_notice(notice.number), purpose="api record")
+    return _show(request, services.find_notice(notice.number), purpose=AccessEvent.Purpose.RECORD)
 
 
 @router.post(
@@ -262,7 +262,7 @@ def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, An
 def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
     services.contest_notice(actor=_actor(request), number=notice.number, note=payload.note)
-    return _show(request, services.find_notice(notice.number), purpose="api record")
+    return _show(request, services.find_notice(notice.number), purpose=AccessEvent.Purpose.RECORD)
 
 
 @router.post(
@@ -276,4 +276,4 @@ def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, 
 def court_outcome(request: HttpRequest, number: str, payload: CourtOutcomeIn) -> dict[str, Any]:
     notice = queries.find_visible(scope_of(_actor(request)), number[:40])
     services.record_court_outcome(actor=_actor(request), number=notice.number, outcome=payload.outcome)
-    return _show(request, services.find_notice(notice.number), purpose="api record")
+    return _show(request, services.find_notice(notice.number), purpose=AccessEvent.Purpose.RECORD)

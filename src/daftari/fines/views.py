@@ -150,7 +150,7 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
         record_type="fine_notice",
         record_id=notice.number,
         record_station=notice.station,
-        purpose="desk read",
+        purpose=AccessEvent.Purpose.DESK_VIEW,
         outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
     )
     verify_url = _verify_url(request, notice.number)
@@ -192,7 +192,7 @@ def notice_photo(request: AuthenticatedRequest, number: str) -> HttpResponse:
         record_type="fine_notice_photo",
         record_id=notice.number,
         record_station=notice.station,
-        purpose="desk read",
+        purpose=AccessEvent.Purpose.DESK_VIEW,
         outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
     )
     if not personal:

@@ -26,7 +26,7 @@ from daftari.stations.services import log_access
 
 log = logging.getLogger(__name__)
 
-PURPOSE = "evidence bundle"
+PURPOSE = AccessEvent.Purpose.EVIDENCE
 SHORT_HASH_HEX = 8
 
 

@@ -65,7 +65,7 @@ class OccurrenceAdmin(ReadOnly, admin.ModelAdmin):
                 record_type="occurrence",
                 record_id=str(entry.pk),
                 record_station=entry.station,
-                purpose="admin",
+                purpose=AccessEvent.Purpose.ADMIN,
                 outcome=AccessEvent.Outcome.SHOWN,
                 channel="admin",
             )

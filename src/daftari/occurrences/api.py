@@ -10,12 +10,12 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
-from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
+from daftari.core.errors import InvalidInput, NotPermittedAtStation
 from daftari.core.openapi import links
 from daftari.ledger import evidence
 from daftari.ledger.schemas import content
 from daftari.occurrences import queries, rules
-from daftari.occurrences.entry_types import ENTRY_TYPES, Kind
+from daftari.occurrences.entry_types import ENTRY_TYPES
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.schemas import (
     AmendmentIn,
@@ -26,9 +26,10 @@ from daftari.occurrences.schemas import (
     SearchPageOut,
 )
 from daftari.occurrences.search import SearchQuery, search_occurrences
-from daftari.occurrences.services import amend_occurrence, find_entry, record_occurrence
-from daftari.stations.models import scope_of
-from daftari.stations.services import log_read, log_refused
+from daftari.occurrences.services import amend_occurrence, record_occurrence
+from daftari.stations.models import AccessEvent, scope_of
+
+Purpose = AccessEvent.Purpose
 
 router = Router(tags=["occurrences"])
 
@@ -48,8 +49,6 @@ ENTRY_LINKS = links(
     evidence=("daftari_occurrences_api_evidence_bundle", ENTRY_ID),
     checkpoint=("daftari_ledger_api_checkpoint", {"station": "$response.body#/station"}),
 )
-# Free text may name people (a statement's maker, a surety, a claimant): withheld with the narrative.
-TEXT_KINDS = (Kind.TEXT, Kind.LONGTEXT)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -97,40 +96,38 @@ def _draft(payload: EntryIn) -> rules.EntryDraft:
     )
 
 
-def _without_free_text(entry: Occurrence, values: dict[str, Any]) -> dict[str, Any]:
-    hidden = {"narrative"} | {f.name for f in entry.spec.fields if f.kind in TEXT_KINDS}
-    return {k: v for k, v in values.items() if k not in hidden}
-
-
-def _entry_out(entry: Occurrence, *, withheld: bool, new: bool = False) -> dict[str, Any]:
-    # An entry recorded in this very request has no corrections yet.
-    corrections = queries.corrections_of(entry) if entry.entry_type != "AMENDMENT" and not new else []
-    corrected = queries.as_corrected(entry, corrections)
-    details = entry.details
-    if withheld:
-        corrected = _without_free_text(entry, corrected)
-        details = _without_free_text(entry, details)
-    if entry.entry_type == "AMENDMENT" and withheld:
-        # A correction's details repeat the corrected text itself.
-        details, corrected = {}, {}
+def entry_out(view: queries.EntryView) -> dict[str, Any]:
+    """The API's rendering of the read model: nothing here decides what the reader may see."""
     return {
-        "id": entry.pk,
-        "ob_number": entry.ob_number,
-        "station": entry.station.code,
-        "entry_type": entry.entry_type,
-        "occurred_at": entry.occurred_at,
-        "recorded_at": entry.recorded_at,
-        "recorded_by": entry.recorded_by.service_number,
-        "place": entry.place,
-        "lat": float(entry.lat) if entry.lat is not None else None,
-        "lon": float(entry.lon) if entry.lon is not None else None,
-        "narrative": None if withheld else entry.narrative,
-        "details": details,
-        "refers_to": entry.refers_to_id,
-        "is_late": entry.is_late,
-        "personal_data_withheld": withheld,
-        "parties": [] if withheld else [_party_out(p) for p in entry.parties.all()],
-        "offences": [{"section": o.section, "description": o.description} for o in entry.offences.all()],
+        "id": view.id,
+        "ob_number": view.ob_number,
+        "station": view.station_code,
+        "entry_type": view.entry_type,
+        "occurred_at": view.occurred_at,
+        "recorded_at": view.recorded_at,
+        "recorded_by": view.recorded_by,
+        "place": view.place,
+        "lat": view.lat,
+        "lon": view.lon,
+        "narrative": view.narrative,
+        "details": view.details,
+        "refers_to": view.refers_to,
+        "is_late": view.is_late,
+        "personal_data_withheld": not view.personal,
+        "restricted": view.restricted,
+        "parties": [
+            {
+                "role": p.role,
+                "name": p.name,
+                "id_number": p.id_number,
+                "phone": p.phone,
+                "sex": p.sex,
+                "age": p.age,
+                "date_of_birth": p.date_of_birth,
+            }
+            for p in view.parties
+        ],
+        "offences": [{"section": o.section, "description": o.description} for o in view.offences],
         "property_items": [
             {
                 "description": i.description,
@@ -138,48 +135,27 @@ def _entry_out(entry: Occurrence, *, withheld: bool, new: bool = False) -> dict[
                 "quantity": i.quantity,
                 "value_kes": i.value_kes,
             }
-            for i in entry.property_items.all()
+            for i in view.property_items
         ],
-        "vehicles": [{"plate": v.plate, "make_model": v.make_model, "colour": v.colour} for v in entry.vehicles.all()],
+        "vehicles": [{"plate": v.plate, "make_model": v.make_model, "colour": v.colour} for v in view.vehicles],
         "corrections": [
             {
-                "id": c.pk,
+                "id": c.id,
                 "ob_number": c.ob_number,
                 "recorded_at": c.recorded_at,
-                "reason": "" if withheld else c.details.get("reason", ""),
-                "changes": _without_free_text(entry, c.details.get("changes", {}))
-                if withheld
-                else c.details.get("changes", {}),
+                "reason": c.reason,
+                "changes": c.changes,
             }
-            for c in corrections
+            for c in view.corrections
         ],
-        "as_corrected": corrected,
+        "as_corrected": view.as_corrected,
     }
 
 
-def _party_out(party: Any) -> dict[str, Any]:
-    return {
-        "role": party.role,
-        "name": party.name,
-        "id_number": party.id_number,
-        "phone": party.phone,
-        "sex": party.sex,
-        "age": party.age,
-        "date_of_birth": party.date_of_birth,
-    }
-
-
-def _show(request: HttpRequest, entry: Occurrence, *, purpose: str, new: bool = False) -> dict[str, Any]:
+def _show(request: HttpRequest, entry: Occurrence, *, purpose: Purpose, new: bool = False) -> dict[str, Any]:
     """The entry as the caller may see it, with the read written to the access log."""
-    withheld = log_read(
-        actor=_actor(request),
-        record_type="occurrence",
-        record_id=str(entry.pk),
-        record_station=entry.station,
-        purpose=purpose,
-        channel="api",
-    )
-    return _entry_out(entry, withheld=withheld, new=new)
+    view = queries.view_entry(reader=_actor(request), entry=entry, purpose=purpose, channel="api", new=new)
+    return entry_out(view)
 
 
 @router.post(
@@ -196,7 +172,7 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
     if officer is None or officer.station is None:
         raise NotPermittedAtStation()
     recorded = record_occurrence(actor=actor, station=officer.station, draft=_draft(payload), client_id=payload.id)
-    purpose = "api record" if recorded.created else "api read"
+    purpose = Purpose.RECORD if recorded.created else Purpose.API_READ
     body = _show(request, recorded.entry, purpose=purpose, new=recorded.created)
     return Status(201 if recorded.created else 200, body)
 
@@ -229,23 +205,17 @@ def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any
         station_code=filters.station,
     )
     found = search_occurrences(scope=scope, query=query, page=filters.page, per_page=filters.per_page)
+    views = queries.view_entries(reader=actor, entries=found.entries, purpose=Purpose.SEARCH, channel="api")
     return {
-        "results": [_show(request, entry, purpose="api search") for entry in found.entries],
+        "results": [entry_out(view) for view in views],
         "page": found.page,
         "per_page": found.per_page,
         "has_next": found.has_next,
     }
 
 
-def _visible_entry(request: HttpRequest, entry_id: uuid.UUID, purpose: str = "api read") -> Occurrence:
-    actor = _actor(request)
-    try:
-        return find_entry(scope=scope_of(actor), reference=str(entry_id))
-    except NotFound:
-        log_refused(
-            actor=actor, record_type="occurrence", model=Occurrence, record_id=entry_id, purpose=purpose, channel="api"
-        )
-        raise
+def _visible_entry(request: HttpRequest, entry_id: uuid.UUID, purpose: Purpose) -> Occurrence:
+    return queries.visible_entry(reader=_actor(request), entry_id=entry_id, purpose=purpose, channel="api")
 
 
 @router.get(
@@ -256,7 +226,9 @@ def _visible_entry(request: HttpRequest, entry_id: uuid.UUID, purpose: str = "ap
     openapi_extra=ENTRY_LINKS,
 )
 def read(request: HttpRequest, entry_id: uuid.UUID) -> dict[str, Any]:
-    return _show(request, _visible_entry(request, entry_id), purpose="api read")
+    return entry_out(
+        queries.entry_for(reader=_actor(request), entry_id=entry_id, purpose=Purpose.API_READ, channel="api")
+    )
 
 
 @router.get(
@@ -269,7 +241,7 @@ def read(request: HttpRequest, entry_id: uuid.UUID) -> dict[str, Any]:
     openapi_extra=content("application/zip", "The evidence zip.", {"type": "string", "format": "binary"}),
 )
 def evidence_bundle(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
-    entry = _visible_entry(request, entry_id, purpose=evidence.PURPOSE)
+    entry = _visible_entry(request, entry_id, Purpose.EVIDENCE)
     bundle = evidence.evidence_for(
         actor=_actor(request), record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="api"
     )
@@ -293,7 +265,7 @@ def evidence_bundle(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     ),
 )
 def amend(request: HttpRequest, entry_id: uuid.UUID, payload: AmendmentIn) -> Status:
-    entry = _visible_entry(request, entry_id)
+    entry = _visible_entry(request, entry_id, Purpose.RECORD)
     try:
         recorded = amend_occurrence(
             actor=_actor(request),
@@ -307,7 +279,7 @@ def amend(request: HttpRequest, entry_id: uuid.UUID, payload: AmendmentIn) -> St
         raise InvalidInput(
             fields={"changes.occurred_at": str(_("Give a date and time between 1900 and 2999."))}
         ) from None
-    purpose = "api record" if recorded.created else "api read"
+    purpose = Purpose.RECORD if recorded.created else Purpose.API_READ
     body = _show(request, recorded.entry, purpose=purpose, new=recorded.created)
     return Status(201 if recorded.created else 200, body)
 

@@ -63,6 +63,21 @@ class Occurrence(models.Model):
     def spec(self) -> entry_types.EntryTypeSpec:
         return entry_types.BY_CODE[self.entry_type]
 
+    @property
+    def restricted(self) -> bool:
+        """GBV and the like, with every correction and follow-up of such an entry (they repeat what it says)."""
+        if self.spec.restricted:
+            return True
+        return self.refers_to_id is not None and self.refers_to.restricted  # type: ignore[union-attr]
+
+    @property
+    def original(self) -> "Occurrence":
+        """The first entry of the chain this one follows or corrects (itself when it follows none)."""
+        entry = self
+        while entry.refers_to_id is not None:
+            entry = entry.refers_to  # type: ignore[assignment]
+        return entry
+
     def keep_parts(self, **parts: list[Any]) -> None:
         """Remembers the parts just written with the entry, as a prefetch would.
 
@@ -190,7 +205,6 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return self.plate
-
 
 
 # --- Case follow-up of a public-facing entry (complaints, GBV, lost documents, ...) ------------

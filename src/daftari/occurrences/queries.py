@@ -1,22 +1,43 @@
-"""Reads of the Occurrence Book shared by the desk pages and the API."""
+"""Reads of the Occurrence Book shared by the desk pages and the API.
 
-from datetime import date
+Every read of an entry goes through the read model at the end of this module: it applies the
+station scope, writes the access event and returns an ``EntryView`` with what the reader may not
+see already left out. The desk pages and the API both render that view.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
+from daftari.core.errors import NotFound
 from daftari.occurrences import rules
-from daftari.occurrences.models import Occurrence, OccurrenceQuerySet, Party
-from daftari.stations.models import Station
-from daftari.stations.rules import Scope
+from daftari.occurrences.models import CaseStatus, Occurrence, OccurrenceQuerySet, Party
+from daftari.occurrences.rules import Access
+from daftari.stations.models import AccessEvent, Station, scope_of
+from daftari.stations.rules import Role, sees_personal_data
+from daftari.stations.services import log_accesses, log_refused
+
+Purpose = AccessEvent.Purpose
+RECORD_TYPE = "occurrence"
+RESTRICTED_MESSAGE = gettext_lazy(
+    "This entry is restricted: only the OCS, the assigned investigator and the recording officer see it."
+)
+# A hint counts at most this many entries ("100 or more").
+LOOKUP_LIMIT = 100
 
 
 def todays_book(*, station: Station, day: date) -> OccurrenceQuerySet:
     """The station's page of the book for one Nairobi day, in OB order."""
     return (
         Occurrence.objects.filter(station=station, ob_date=day)
-        .select_related("recorded_by__user", "refers_to")
-        .prefetch_related("parties")
+        .select_related("station", "recorded_by__user", "refers_to__refers_to")
+        .prefetch_related("parties", "offences", "property_items", "vehicles")
         .order_by("ob_seq")
     )
 
@@ -42,10 +63,29 @@ def as_corrected(entry: Occurrence, corrections: list[Occurrence] | None = None)
     return rules.as_corrected(original, [c.details.get("changes", {}) for c in corrections])
 
 
-def earlier_appearances(
-    *, scope: Scope, id_number: str = "", phone: str = "", exclude: Occurrence | None = None
-) -> int:
-    """In how many other entries the scope may see this ID number (or phone) appears."""
+def person_lookup(*, reader: User, station: Station, id_number: str = "", phone: str = "") -> int:
+    """In how many entries of the station's book this ID number (or phone) appears; each one logged as a look-up.
+
+    Only the station's own book: a desk hint is not a nationwide person search.
+    """
+    match = _person_match(id_number, phone)
+    if not match:
+        return 0
+    found = list(
+        Occurrence.objects.filter(
+            station=station, id__in=Party.objects.filter(match).values("occurrence_id")
+        ).values_list("pk", flat=True)[:LOOKUP_LIMIT]
+    )
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(pk), station.pk, AccessEvent.Outcome.WITHHELD) for pk in found],
+        purpose=Purpose.LOOKUP,
+        channel="desk",
+    )
+    return len(found)
+
+
+def _person_match(id_number: str, phone: str) -> Q:
     match = Q()
     id_number = rules.normalise_id_number(id_number)
     if id_number:
@@ -53,9 +93,327 @@ def earlier_appearances(
     normalised_phone = rules.normalise_phone(phone) if phone else None
     if normalised_phone:
         match |= Q(phone=normalised_phone)
-    if not match:
-        return 0
-    visible = Occurrence.objects.visible_to(scope).filter(id__in=Party.objects.filter(match).values("occurrence_id"))
-    if exclude is not None:
-        visible = visible.exclude(pk=exclude.pk)
-    return visible.count()
+    return match
+
+
+# --- The read model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyView:
+    role: str
+    role_label: str
+    name: str
+    id_number: str
+    id_number_unusual: bool
+    phone: str
+    sex: str
+    sex_label: str
+    age: int | None
+    date_of_birth: date | None
+
+
+@dataclass(frozen=True)
+class OffenceView:
+    section: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PropertyView:
+    description: str | None
+    serial_number: str | None
+    quantity: int
+    value_kes: int | None
+
+
+@dataclass(frozen=True)
+class VehicleView:
+    plate: str | None
+    plate_unusual: bool
+    make_model: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    id: uuid.UUID
+    ob_number: str
+    recorded_at: datetime
+    recorded_by_name: str
+    reason: str | None
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One entry as one reader may see it. Fields the reader may not see are None or empty."""
+
+    id: uuid.UUID
+    ob_number: str
+    station_code: str
+    station_name: str
+    entry_type: str
+    type_name: str
+    occurred_at: datetime
+    recorded_at: datetime
+    recorded_by: str  # service number
+    recorded_by_name: str
+    is_late: bool
+    refers_to: uuid.UUID | None
+    refers_to_ob_number: str
+    access: Access
+    place: str | None
+    lat: float | None
+    lon: float | None
+    narrative: str | None
+    details: dict[str, Any]
+    detail_rows: tuple[tuple[str, Any], ...]
+    parties: tuple[PartyView, ...]
+    offences: tuple[OffenceView, ...]
+    property_items: tuple[PropertyView, ...]
+    vehicles: tuple[VehicleView, ...]
+    corrections: tuple[CorrectionView, ...]
+    as_corrected: dict[str, Any]
+
+    @property
+    def personal(self) -> bool:
+        return self.access == Access.FULL
+
+    @property
+    def restricted(self) -> bool:
+        return self.access == Access.RESTRICTED
+
+    @property
+    def outcome(self) -> str:
+        return AccessEvent.Outcome.SHOWN if self.personal else AccessEvent.Outcome.WITHHELD
+
+
+def _circle(reader: User, entries: Sequence[Occurrence]) -> set[uuid.UUID]:
+    """The restricted entries among ``entries`` the reader is in the circle of.
+
+    The circle of a restricted entry: its station's OCS, the investigator assigned to its case and the
+    officer who recorded it (a correction or follow-up shares the circle of the entry it follows).
+    """
+    officer = getattr(reader, "officer", None)
+    restricted = [e for e in entries if e.restricted]
+    if officer is None or not restricted:
+        return set()
+    scope = scope_of(reader)
+    inside: set[uuid.UUID] = set()
+    undecided: dict[uuid.UUID, list[Occurrence]] = {}
+    for entry in restricted:
+        original = entry.original
+        if (Role.OCS in scope.roles and scope.station_id == entry.station_id) or officer.pk in (
+            entry.recorded_by_id,
+            original.recorded_by_id,
+        ):
+            inside.add(entry.pk)
+        elif Role.INVESTIGATOR in scope.roles and scope.station_id == entry.station_id:
+            undecided.setdefault(original.pk, []).append(entry)
+    if undecided:
+        assigned = CaseStatus.objects.filter(occurrence_id__in=undecided, investigator=officer).values_list(
+            "occurrence_id", flat=True
+        )
+        for original_id in assigned:
+            inside.update(e.pk for e in undecided[original_id])
+    return inside
+
+
+def in_circle(*, reader: User, entry: Occurrence) -> bool:
+    """True unless the entry is restricted and the reader outside its circle."""
+    return not entry.restricted or entry.pk in _circle(reader, [entry])
+
+
+def _figures_only(values: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in hidden}
+
+
+def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> EntryView:
+    full = access == Access.FULL
+    facts = access != Access.RESTRICTED
+    hidden = rules.free_text_fields(entry.spec)
+    details: dict[str, Any] = entry.details if facts else {}
+    rows = tuple((str(label), value) for label, value in entry.detail_rows()) if facts else ()
+    corrected = as_corrected(entry, corrections)
+    if not facts:
+        corrected = {}
+    elif not full:
+        labels = {str(f.label) for f in entry.spec.fields if f.name in hidden}
+        details = _figures_only(details, hidden)
+        rows = tuple((label, value) for label, value in rows if label not in labels)
+        corrected = _figures_only(corrected, hidden)
+        if entry.entry_type == "AMENDMENT":
+            # A correction's details repeat the corrected text itself.
+            details, rows, corrected = {}, (), {}
+    return EntryView(
+        id=entry.pk,
+        ob_number=entry.ob_number,
+        station_code=entry.station.code,
+        station_name=entry.station.name,
+        entry_type=entry.entry_type,
+        type_name=str(entry.spec.name),
+        occurred_at=entry.occurred_at,
+        recorded_at=entry.recorded_at,
+        recorded_by=entry.recorded_by.service_number,
+        recorded_by_name=entry.recorded_by.display_name,
+        is_late=entry.is_late,
+        refers_to=entry.refers_to_id,
+        refers_to_ob_number=entry.refers_to.ob_number if entry.refers_to is not None else "",
+        access=access,
+        place=entry.place if full else None,
+        lat=float(entry.lat) if full and entry.lat is not None else None,
+        lon=float(entry.lon) if full and entry.lon is not None else None,
+        narrative=entry.narrative if full else None,
+        details=details,
+        detail_rows=rows,
+        parties=tuple(
+            PartyView(
+                role=p.role,
+                role_label=str(p.get_role_display()),
+                name=p.name,
+                id_number=p.id_number,
+                id_number_unusual=p.id_number_unusual,
+                phone=p.phone,
+                sex=p.sex,
+                sex_label=str(p.get_sex_display()) if p.sex else "",
+                age=p.age,
+                date_of_birth=p.date_of_birth,
+            )
+            for p in entry.parties.all()
+        )
+        if full
+        else (),
+        offences=tuple(OffenceView(o.section, o.description) for o in entry.offences.all()) if facts else (),
+        property_items=tuple(
+            PropertyView(
+                description=i.description if full else None,
+                serial_number=i.serial_number if full else None,
+                quantity=i.quantity,
+                value_kes=i.value_kes,
+            )
+            for i in entry.property_items.all()
+        )
+        if facts
+        else (),
+        vehicles=tuple(
+            VehicleView(
+                plate=v.plate if full else None,
+                plate_unusual=v.plate_unusual,
+                make_model=v.make_model,
+                colour=v.colour,
+            )
+            for v in entry.vehicles.all()
+        )
+        if facts
+        else (),
+        corrections=tuple(
+            CorrectionView(
+                id=c.pk,
+                ob_number=c.ob_number,
+                recorded_at=c.recorded_at,
+                recorded_by_name=c.recorded_by.display_name,
+                reason=c.details.get("reason", "") if full else None,
+                changes=c.details.get("changes", {}) if full else _figures_only(c.details.get("changes", {}), hidden),
+            )
+            for c in corrections
+        )
+        if facts
+        else (),
+        as_corrected=corrected,
+    )
+
+
+def _access(reader: User, entries: Sequence[Occurrence]) -> dict[uuid.UUID, Access]:
+    personal = sees_personal_data(scope_of(reader))
+    circle = _circle(reader, entries)
+    return {
+        e.pk: rules.access_to_entry(sees_personal_data=personal, restricted=e.restricted, in_circle=e.pk in circle)
+        for e in entries
+    }
+
+
+def view_entries(
+    *,
+    reader: User,
+    entries: Sequence[Occurrence],
+    purpose: AccessEvent.Purpose,
+    channel: str,
+    with_corrections: bool = True,
+    log: bool = True,
+) -> list[EntryView]:
+    """Views of entries already found within the reader's scope, each read written to the access log.
+
+    ``log=False`` is for a page that logs itself as one read (today's book): only the restricted
+    entries withheld from the reader are then logged, one by one.
+    """
+    access = _access(reader, entries)
+    views = [
+        _view(
+            entry,
+            access[entry.pk],
+            corrections_of(entry) if with_corrections and entry.entry_type != "AMENDMENT" else [],
+        )
+        for entry in entries
+    ]
+    reads = [
+        (RECORD_TYPE, str(view.id), entry.station_id, view.outcome)
+        for view, entry in zip(views, entries, strict=True)
+        if log or view.restricted
+    ]
+    log_accesses(actor=reader, reads=reads, purpose=purpose, channel=channel)
+    return views
+
+
+def view_entry(
+    *, reader: User, entry: Occurrence, purpose: AccessEvent.Purpose, channel: str, new: bool = False
+) -> EntryView:
+    """One entry already found within the reader's scope; ``new``: recorded in this very request (no corrections)."""
+    [view] = view_entries(reader=reader, entries=[entry], purpose=purpose, channel=channel, with_corrections=not new)
+    return view
+
+
+ENTRY_RELATED = ("station", "recorded_by__user", "refers_to__refers_to", "refers_to__station")
+
+
+def visible_entry(*, reader: User, entry_id: uuid.UUID | str, purpose: AccessEvent.Purpose, channel: str) -> Occurrence:
+    """The entry if the reader's scope reaches it; otherwise the refusal is logged (denied) and NotFound raised.
+
+    For the actions on an entry (correct it, issue a document, book into cells); a read of it is ``entry_for``.
+    """
+    try:
+        key = uuid.UUID(str(entry_id))
+    except ValueError:
+        raise NotFound() from None
+    entry = Occurrence.objects.visible_to(scope_of(reader)).select_related(*ENTRY_RELATED).filter(pk=key).first()
+    if entry is None:
+        log_refused(
+            actor=reader, record_type=RECORD_TYPE, model=Occurrence, record_id=key, purpose=purpose, channel=channel
+        )
+        raise NotFound()
+    return entry
+
+
+def entry_for(*, reader: User, entry_id: uuid.UUID | str, purpose: AccessEvent.Purpose, channel: str) -> EntryView:
+    """The one read of an entry: scoped (404 and a denied event outside the scope), logged, withheld as due."""
+    entry = visible_entry(reader=reader, entry_id=entry_id, purpose=purpose, channel=channel)
+    return view_entry(reader=reader, entry=entry, purpose=purpose, channel=channel)
+
+
+def book_page(*, reader: User, station: Station, day: date, entries: list[Occurrence]) -> list[EntryView]:
+    """The station's book of one day (``todays_book``) as the reader may see it; the page is one read in the log.
+
+    Restricted entries withheld from the reader are logged one by one as well.
+    """
+    views = view_entries(
+        reader=reader, entries=entries, purpose=Purpose.LIST, channel="desk", with_corrections=False, log=False
+    )
+    if entries:
+        outcome = AccessEvent.Outcome.SHOWN if any(v.personal for v in views) else AccessEvent.Outcome.WITHHELD
+        log_accesses(
+            actor=reader,
+            reads=[("ob_page", f"{station.code}/{day.isoformat()}", station.pk, outcome)],
+            purpose=Purpose.LIST,
+            channel="desk",
+        )
+    return views

@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -409,3 +410,28 @@ def as_corrected(original: dict[str, Any], corrections: list[dict[str, str]]) ->
     for changes in corrections:
         current.update(changes)
     return current
+
+
+# --- Who reads what of an entry ----------------------------------------------------------
+
+
+class Access(StrEnum):
+    """How much of an entry a reader sees."""
+
+    FULL = "full"
+    # Analysts work on figures: the facts of the entry without names, places, plates or free text.
+    FIGURES = "figures"
+    # A restricted entry (GBV and the like) outside its circle: only that it exists.
+    RESTRICTED = "restricted"
+
+
+def access_to_entry(*, sees_personal_data: bool, restricted: bool, in_circle: bool) -> Access:
+    """``in_circle``: the reader is the station's OCS, the assigned investigator or the recording officer."""
+    if restricted and not in_circle:
+        return Access.RESTRICTED
+    return Access.FULL if sees_personal_data else Access.FIGURES
+
+
+def free_text_fields(spec: EntryTypeSpec) -> frozenset[str]:
+    """The fields of an entry that may name people: withheld from figures-only readers."""
+    return frozenset({"narrative", "place"} | {f.name for f in spec.fields if f.kind in (Kind.TEXT, Kind.LONGTEXT)})

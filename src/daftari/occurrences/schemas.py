@@ -154,14 +154,14 @@ class OffenceOut(Schema):
 
 
 class PropertyItemOut(Schema):
-    description: str
-    serial_number: str
+    description: str | None = Field(description="null when your role does not see personal data.")
+    serial_number: str | None = Field(description="null when your role does not see personal data.")
     quantity: int
     value_kes: int | None
 
 
 class VehicleOut(Schema):
-    plate: str
+    plate: str | None = Field(description="null when your role does not see personal data.")
     make_model: str
     colour: str
 
@@ -170,7 +170,7 @@ class CorrectionOut(Schema):
     id: uuid.UUID
     ob_number: str
     recorded_at: datetime
-    reason: str
+    reason: str | None = Field(description="null when your role does not see personal data.")
     changes: dict[str, str]
 
 
@@ -182,7 +182,7 @@ class EntryOut(Schema):
     occurred_at: datetime
     recorded_at: datetime
     recorded_by: str = Field(description="The recording officer's service number.")
-    place: str
+    place: str | None = Field(description="null when your role does not see personal data.")
     lat: float | None
     lon: float | None
     narrative: str | None = Field(description="null when your role does not see personal data.")
@@ -192,8 +192,14 @@ class EntryOut(Schema):
     refers_to: uuid.UUID | None
     is_late: bool
     personal_data_withheld: bool = Field(
-        description="True for roles that work on figures only (analysts): parties are empty, "
-        "the narrative is null and free-text fields are left out."
+        description="True for roles that work on figures only (analysts): parties are empty, the narrative, "
+        "place, plates and property descriptions are null and free-text fields are left out; and for a "
+        "restricted entry read outside its circle."
+    )
+    restricted: bool = Field(
+        description="A restricted entry (gender-based violence and the like) read by someone other than the "
+        "station's OCS, the assigned investigator or the recording officer: only that it exists (OB number, "
+        "type, times) is shown."
     )
     parties: list[PartyOut]
     offences: list[OffenceOut]

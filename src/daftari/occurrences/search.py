@@ -176,8 +176,8 @@ def _search(scope: Scope, query: SearchQuery, page: int, per_page: int, *, prefi
         raise InvalidInput(fields=errors)
     start = (page - 1) * per_page
     rows = list(
-        qs.select_related("station", "recorded_by__user")
-        .prefetch_related("parties")
+        qs.select_related("station", "recorded_by__user", "refers_to__refers_to")
+        .prefetch_related("parties", "offences", "property_items", "vehicles")
         .order_by("-recorded_at", "-ob_seq")[start : start + per_page + 1]
     )
     return SearchPage(entries=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page, query=query)

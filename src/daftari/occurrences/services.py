@@ -12,9 +12,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermittedAtStation
+from daftari.core.errors import (
+    DuplicateWithDifferentContent,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    NotPermittedAtStation,
+)
 from daftari.ledger import services as ledger
-from daftari.occurrences import casework, records, rules
+from daftari.occurrences import casework, queries, records, rules
 from daftari.occurrences.models import (
     ObCounter,
     Occurrence,
@@ -253,6 +259,8 @@ def amend_occurrence(
         raise NotPermittedAtStation()
     if occurrence.entry_type == "AMENDMENT":
         raise InvalidInput(fields={"occurrence": _("Correct the original entry, not a correction.")})
+    if not queries.in_circle(reader=actor, entry=occurrence):
+        raise NotPermitted(str(queries.RESTRICTED_MESSAGE))
     cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason)
     if errors:
         raise InvalidInput(fields=dict(errors))

@@ -21,14 +21,14 @@ from daftari.core.errors import DomainError, DuplicateWithDifferentContent, Inva
 from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
 from daftari.occurrences import queries, rules
-from daftari.occurrences.entry_types import Kind
 from daftari.occurrences.forms import AmendForm, NewEntryForms, SearchForm, details_form
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.search import SearchQuery, search_occurrences
-from daftari.occurrences.services import amend_occurrence, find_entry, record_occurrence
-from daftari.stations.models import Station, scope_of
-from daftari.stations.rules import Scope, can_record_at, can_see_station, sees_personal_data
-from daftari.stations.services import log_access
+from daftari.occurrences.services import amend_occurrence, record_occurrence
+from daftari.stations.models import AccessEvent, Station, scope_of
+from daftari.stations.rules import Scope, can_record_at, can_see_station
+
+Purpose = AccessEvent.Purpose
 
 
 def _station(request: AuthenticatedRequest) -> Station | None:
@@ -48,25 +48,11 @@ def _htmx(request: AuthenticatedRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _log(request: AuthenticatedRequest, entry: Occurrence, purpose: str, outcome: str) -> None:
-    log_access(
-        actor=request.user,
-        record_type="occurrence",
-        record_id=str(entry.pk),
-        record_station=entry.station,
-        purpose=purpose,
-        outcome=outcome,
-    )
-
-
-def _entry_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: str) -> Occurrence:
+def _entry_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: AccessEvent.Purpose) -> Occurrence:
+    """The entry to act on; another station's answers 404 and the attempt is logged as denied."""
     try:
-        return find_entry(scope=scope_of(request.user), reference=str(pk))
+        return queries.visible_entry(reader=request.user, entry_id=pk, purpose=purpose, channel="desk")
     except NotFound:
-        # The existence of another station's entry is not revealed, but the attempt is logged.
-        other = Occurrence.objects.filter(pk=pk).select_related("station").first()
-        if other is not None:
-            _log(request, other, purpose, "denied")
         raise Http404 from None
 
 
@@ -90,28 +76,18 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
     if station is None:
         return render(request, "occurrences/today.html", {"station": None})
     day = _day(request.GET.get("day"))
-    entries = list(queries.todays_book(station=station, day=day))
-    last_seq = entries[-1].ob_seq if entries else 0
+    found = list(queries.todays_book(station=station, day=day))
+    last_seq = found[-1].ob_seq if found else 0
     if _htmx(request) and request.GET.get("seen") == str(last_seq):
         # Nothing new since the last poll: no swap, nothing shown, nothing to log.
         return HttpResponse(status=204)
-    personal = sees_personal_data(scope)
-    if entries:
-        log_access(
-            actor=request.user,
-            record_type="ob_page",
-            record_id=f"{station.code}/{day.isoformat()}",
-            record_station=station,
-            purpose="today's book",
-            outcome="shown" if personal else "withheld",
-        )
+    entries = queries.book_page(reader=request.user, station=station, day=day, entries=found)
     context = {
         "station": station,
         "day": day,
         "is_today": day == timezone.localdate(),
         "entries": entries,
         "last_seq": last_seq,
-        "personal": personal,
         "can_record": can_record_at(scope, station_code=station.code),
     }
     template = "occurrences/today.html#book" if _htmx(request) else "occurrences/today.html"
@@ -162,7 +138,12 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def person_hint(request: AuthenticatedRequest) -> HttpResponse:
-    """'This ID number appears in 3 earlier entries', as the officer types it."""
+    """'This ID number appears in 3 earlier entries of this station's book', as the officer types it.
+
+    Only for officers recording in their station's book, and only over that book: each entry the
+    number is found in is a read of personal data, logged as a look-up.
+    """
+    station = _recording_station(request)
     id_number = phone = ""
     for key in request.GET:
         value = request.GET.get(key, "")
@@ -170,10 +151,9 @@ def person_hint(request: AuthenticatedRequest) -> HttpResponse:
             id_number = rules.normalise_id_number(value)
         elif key.endswith("phone"):
             phone = value.strip()
-    scope = scope_of(request.user)
     count = 0
     if len(id_number) >= 6 or len(phone) >= 9:
-        count = queries.earlier_appearances(scope=scope, id_number=id_number, phone=phone)
+        count = queries.person_lookup(reader=request.user, station=station, id_number=id_number, phone=phone)
     query = id_number or phone
     context = {
         "count": count,
@@ -195,49 +175,30 @@ def _field_labels(entry: Occurrence) -> dict[str, str]:
 @login_required
 @require_GET
 def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    entry = _entry_or_404(request, pk, "view entry")
+    entry = _entry_or_404(request, pk, Purpose.DESK_VIEW)
+    view = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.DESK_VIEW, channel="desk")
     scope = scope_of(request.user)
-    personal = sees_personal_data(scope)
-    corrections = queries.corrections_of(entry)
     labels = _field_labels(entry)
     correction_rows = [
-        {
-            "entry": c,
-            "reason": c.details.get("reason", ""),
-            "changes": [(labels.get(k, k), v) for k, v in c.details.get("changes", {}).items()],
-        }
-        for c in corrections
+        {"view": c, "changes": [(labels.get(k, k), v) for k, v in c.changes.items()]} for c in view.corrections
     ]
-    corrected = queries.as_corrected(entry, corrections) if corrections else None
-    corrected_rows = []
-    if corrected is not None:
-        changed = {k for c in corrections for k in c.details.get("changes", {})}
-        corrected_rows = [(labels.get(k, k), corrected[k]) for k in labels if k in changed and k in corrected]
-    detail_rows = entry.detail_rows()
-    if not personal:
-        # Free text may name people; analysts see only the structured facts.
-        free_text = {str(f.label) for f in entry.spec.fields if f.kind in (Kind.TEXT, Kind.LONGTEXT)}
-        detail_rows = [(label, value) for label, value in detail_rows if str(label) not in free_text]
+    changed = {k for c in view.corrections for k in c.changes}
+    corrected_rows = [
+        (labels.get(k, k), view.as_corrected[k]) for k in labels if k in changed and k in view.as_corrected
+    ]
     follow_ups = (
         Occurrence.objects.visible_to(scope)
         .filter(refers_to=entry)
         .exclude(entry_type="AMENDMENT")
         .order_by("recorded_at", "ob_seq")
     )
-    _log(request, entry, "view entry", "shown" if personal else "withheld")
     context = {
         "entry": entry,
-        "personal": personal,
-        "parties": list(entry.parties.all()) if personal else [],
-        "offences": list(entry.offences.all()),
-        "property_items": list(entry.property_items.all()),
-        "vehicles": list(entry.vehicles.all()),
-        "detail_rows": detail_rows,
+        "view": view,
         "corrections": correction_rows,
         "corrected_rows": corrected_rows,
         "follow_ups": list(follow_ups),
-        "refers_to": entry.refers_to if entry.refers_to_id else None,
-        "can_record": can_record_at(scope, station_code=entry.station.code),
+        "can_record": can_record_at(scope, station_code=entry.station.code) and not view.restricted,
         "book": evidence.position_of(str(entry.pk)),
     }
     return render(request, "occurrences/entry.html", context)
@@ -246,7 +207,7 @@ def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_bundle(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    entry = _entry_or_404(request, pk, evidence.PURPOSE)
+    entry = _entry_or_404(request, pk, Purpose.EVIDENCE)
     try:
         bundle = evidence.evidence_for(
             actor=request.user, record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="desk"
@@ -265,13 +226,16 @@ def evidence_bundle(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    entry = _entry_or_404(request, pk, "correct entry")
+    entry = _entry_or_404(request, pk, Purpose.RECORD)
     if not can_record_at(scope_of(request.user), station_code=entry.station.code):
         raise PermissionDenied(_("Only officers of this station correct its book."))
+    if not queries.in_circle(reader=request.user, entry=entry):
+        raise PermissionDenied(queries.RESTRICTED_MESSAGE)
     if entry.entry_type == "AMENDMENT":
         messages.error(request, _("Correct the original entry, not a correction."))
         return redirect("entry", pk=entry.refers_to_id or entry.pk)
-    current = queries.as_corrected(entry)
+    # The form shows the entry as it reads now: a read of personal data like any other.
+    current = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.RECORD, channel="desk").as_corrected
     detail_initial = {k: current[k] for k in entry.spec.field_names if k in current}
     status = 200
     errors: list[tuple[str, str]] = []
@@ -319,7 +283,6 @@ def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             }
         )
         details = details_form(entry.spec, initial=detail_initial)
-    _log(request, entry, "correct entry", "shown")
     context = {"entry": entry, "form": form, "details": details, "errors": errors}
     return render(request, "occurrences/amend.html", context, status=status)
 
@@ -344,10 +307,9 @@ def _amend_errors(form: AmendForm, details: Any) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def slip(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    entry = _entry_or_404(request, pk, "print OB slip")
-    personal = sees_personal_data(scope_of(request.user))
-    _log(request, entry, "print OB slip", "shown" if personal else "withheld")
-    context = {"entry": entry, "personal": personal, "book": evidence.position_of(str(entry.pk))}
+    entry = _entry_or_404(request, pk, Purpose.PRINT)
+    view = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.PRINT, channel="desk")
+    context = {"view": view, "book": evidence.position_of(str(entry.pk))}
     return render(request, "occurrences/slip.html", context)
 
 
@@ -372,7 +334,6 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None, stations=stations)
     page = None
     errors: list[tuple[str, str]] = []
-    personal = sees_personal_data(scope)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         query = SearchQuery.from_box(
@@ -399,16 +360,18 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             for name, errs in form.errors.items()
             for e in errs
         ]
+    views = []
     if page is not None:
-        for entry in page.entries:
-            _log(request, entry, "search", "shown" if personal else "withheld")
+        views = queries.view_entries(
+            reader=request.user, entries=page.entries, purpose=Purpose.SEARCH, channel="desk", with_corrections=False
+        )
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        "entries": views,
         "errors": errors,
-        "personal": personal,
         "show_station_filter": stations is None or len(stations) > 1,
         "params": params.urlencode(),
     }

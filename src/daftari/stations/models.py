@@ -134,6 +134,22 @@ class AccessEvent(models.Model):
         WITHHELD = "withheld", _("personal data withheld")
         DENIED = "denied", _("denied")
 
+    class Purpose(models.TextChoices):
+        """Why the record was read. Rows written before these existed keep their free-text purpose."""
+
+        DESK_VIEW = "desk_view", _("read at the desk")
+        API_READ = "api_read", _("read on the API")
+        RECORD = "record", _("the answer to recording it")
+        SEARCH = "search", _("search")
+        LIST = "list", _("a list or register")
+        LOOKUP = "lookup", _("a look-up by ID number, phone, plate or licence")
+        PRINT = "print", _("printed")
+        CASEWORK = "casework", _("casework")
+        OVERSIGHT_REVIEW = "oversight_review", _("oversight review")
+        EVIDENCE = "evidence", _("evidence bundle")
+        PUBLIC_VERIFY = "public_verify", _("public verify page")
+        ADMIN = "admin", _("administration")
+
     at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     username = models.CharField(max_length=150)
@@ -142,7 +158,7 @@ class AccessEvent(models.Model):
     record_type = models.CharField(max_length=40)
     record_id = models.CharField(max_length=64, db_index=True)
     record_station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, related_name="access_events")
-    purpose = models.CharField(max_length=60)
+    purpose = models.CharField(max_length=60, choices=Purpose.choices)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     channel = models.CharField(max_length=10, default="desk")
 

@@ -151,52 +151,97 @@ def deactivate_officer(*, actor: User, user: User) -> None:
     revoke_tokens_of(user)
 
 
+def _purpose_for(scope_roles: frozenset[Role], purpose: AccessEvent.Purpose) -> AccessEvent.Purpose:
+    # Oversight reads only to review: the channel column still says where the read came from.
+    if scope_roles == {Role.OVERSIGHT} and purpose in (AccessEvent.Purpose.DESK_VIEW, AccessEvent.Purpose.API_READ):
+        return AccessEvent.Purpose.OVERSIGHT_REVIEW
+    return purpose
+
+
 def log_access(
     *,
     actor: User,
     record_type: str,
     record_id: str,
     record_station: Station | None,
-    purpose: str,
+    purpose: AccessEvent.Purpose,
     outcome: str,
     channel: str = "desk",
 ) -> AccessEvent:
-    scope = scope_of(actor)
-    officer = getattr(actor, "officer", None)
-    return AccessEvent.objects.create(
-        at=timezone.now(),
-        user=actor if actor.pk else None,
-        username=actor.get_username(),
-        roles=",".join(sorted(scope.roles)),
-        officer_station=officer.station if officer else None,
-        record_type=record_type,
-        record_id=record_id,
-        record_station=record_station,
+    """The one writer of the access log: every read of personal data, shown, withheld or denied."""
+    [event] = log_accesses(
+        actor=actor,
+        reads=[(record_type, record_id, record_station.pk if record_station else None, outcome)],
         purpose=purpose,
-        outcome=outcome,
         channel=channel,
     )
+    return event
+
+
+def log_accesses(
+    *,
+    actor: User,
+    reads: Iterable[tuple[str, str, int | None, str]],
+    purpose: AccessEvent.Purpose,
+    channel: str = "desk",
+) -> list[AccessEvent]:
+    """Logs several reads of one request in one statement: (record type, record id, station id, outcome) each."""
+    scope = scope_of(actor)
+    officer = getattr(actor, "officer", None)
+    now = timezone.now()
+    events = [
+        AccessEvent(
+            at=now,
+            user=actor if actor.pk else None,
+            username=actor.get_username(),
+            roles=",".join(sorted(scope.roles)),
+            officer_station_id=officer.station_id if officer else None,
+            record_type=record_type,
+            record_id=record_id,
+            record_station_id=station_id,
+            purpose=_purpose_for(scope.roles, purpose),
+            outcome=outcome,
+            channel=channel,
+        )
+        for record_type, record_id, station_id, outcome in reads
+    ]
+    if not events:
+        return []
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+        return events
+    return AccessEvent.objects.bulk_create(events)
 
 
 def log_refused(
-    *, actor: User, record_type: str, model: type[models.Model], record_id: object, purpose: str, channel: str
+    *,
+    actor: User,
+    record_type: str,
+    model: type[models.Model],
+    record_id: object,
+    purpose: AccessEvent.Purpose,
+    channel: str,
+    lookup: str = "pk",
 ) -> None:
     """Logs a refused read of a record that exists but is outside the actor's reach (it answered 404)."""
-    hidden = model._default_manager.filter(pk=record_id).select_related("station").first()
+    try:
+        hidden = model._default_manager.filter(**{lookup: record_id}).only(*{"pk", "station", lookup}).first()
+    except (ValueError, ValidationError):
+        return  # not even a well-formed id: nothing exists to be refused
     if hidden is not None:
-        log_access(
-            actor=actor,
-            record_type=record_type,
-            record_id=str(hidden.pk),
-            record_station=hidden.station,  # type: ignore[attr-defined]
-            purpose=purpose,
-            outcome=AccessEvent.Outcome.DENIED,
-            channel=channel,
-        )
+        shown_id = hidden.pk if lookup == "pk" else getattr(hidden, lookup)
+        reads = [(record_type, str(shown_id), hidden.station_id, AccessEvent.Outcome.DENIED)]  # type: ignore[attr-defined]
+        log_accesses(actor=actor, reads=reads, purpose=purpose, channel=channel)
 
 
 def log_read(
-    *, actor: User, record_type: str, record_id: str, record_station: Station | None, purpose: str, channel: str
+    *,
+    actor: User,
+    record_type: str,
+    record_id: str,
+    record_station: Station | None,
+    purpose: AccessEvent.Purpose,
+    channel: str,
 ) -> bool:
     """Logs that a record is being shown to ``actor``; True when its personal data is withheld from them."""
     withheld = not sees_personal_data(scope_of(actor))
@@ -206,7 +251,11 @@ def log_read(
         record_id=record_id,
         record_station=record_station,
         purpose=purpose,
-        outcome=AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN,
+        outcome=outcome_of(withheld=withheld),
         channel=channel,
     )
     return withheld
+
+
+def outcome_of(*, withheld: bool) -> str:
+    return AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN
