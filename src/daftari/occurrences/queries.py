@@ -20,7 +20,7 @@ from daftari.occurrences import rules
 from daftari.occurrences.models import CaseStatus, Occurrence, OccurrenceQuerySet, Party
 from daftari.occurrences.rules import Access
 from daftari.stations.models import AccessEvent, Station, scope_of
-from daftari.stations.rules import Role, sees_personal_data
+from daftari.stations.rules import sees_personal_data, sees_restricted_entry
 from daftari.stations.services import log_accesses, log_refused
 
 Purpose = AccessEvent.Purpose
@@ -204,13 +204,12 @@ def _circle(reader: User, entries: Sequence[Occurrence]) -> set[uuid.UUID]:
     undecided: dict[uuid.UUID, list[Occurrence]] = {}
     for entry in restricted:
         original = entry.original
-        if (Role.OCS in scope.roles and scope.station_id == entry.station_id) or officer.pk in (
-            entry.recorded_by_id,
-            original.recorded_by_id,
-        ):
+        code = entry.station.code
+        recorded_it = officer.pk in (entry.recorded_by_id, original.recorded_by_id)
+        if sees_restricted_entry(scope, station_code=code, recorded_it=recorded_it, assigned_to_them=False):
             inside.add(entry.pk)
-        elif Role.INVESTIGATOR in scope.roles and scope.station_id == entry.station_id:
-            undecided.setdefault(original.pk, []).append(entry)
+        elif sees_restricted_entry(scope, station_code=code, recorded_it=False, assigned_to_them=True):
+            undecided.setdefault(original.pk, []).append(entry)  # in, if the case is assigned to them
     if undecided:
         assigned = CaseStatus.objects.filter(occurrence_id__in=undecided, investigator=officer).values_list(
             "occurrence_id", flat=True

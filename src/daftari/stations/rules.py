@@ -90,6 +90,14 @@ def can_amend_entry(scope: Scope, *, station_code: str, recorded_it: bool) -> bo
     return recorded_it and can_record_entry(scope, station_code=station_code)
 
 
+def sees_restricted_entry(scope: Scope, *, station_code: str, recorded_it: bool, assigned_to_them: bool) -> bool:
+    """A restricted entry (GBV and the like) is read in full only by the station's OCS, the investigator
+    assigned to its case and the officer who recorded it; everyone else sees only that it exists."""
+    if _at_own_station(scope, station_code, frozenset({Role.OCS})):
+        return True
+    return (recorded_it or assigned_to_them) and _at_own_station(scope, station_code, STATION_ROLES)
+
+
 # --- Casework ---------------------------------------------------------------------------------
 
 
