@@ -8,17 +8,23 @@ the same ones, those the read model lets that role see, and each read writes exa
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
+from daftari.custody import rules as custody_rules
+from daftari.custody.models import CustodyRecord
+from daftari.custody.services import book_in, record_event
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput, PropertyInput, VehicleInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Station
 from tests.conftest import PASSWORD, complaint
+from tests.custody.conftest import arrest_draft
 
 ROLES = ["desk", "ocs", "investigator", "traffic", "commander", "analyst", "oversight", "admin", "elsewhere"]
 PERSONAS = {
@@ -103,7 +109,53 @@ RESTRICTED_ENTRY = Kind(
     # The recording desk officer and the station's OCS; the assigned investigator is tested on its own.
     seen_by=frozenset({"desk", "ocs"}),
 )
-KINDS = [ENTRY, RESTRICTED_ENTRY]
+
+
+def _custody(request: pytest.FixtureRequest) -> CustodyRecord:
+    desk_officer = request.getfixturevalue("desk_officer")
+    station: Station = request.getfixturevalue("station")
+    arrested_at = timezone.now() - timedelta(hours=1)
+    arrest = record_occurrence(actor=desk_officer, station=station, draft=arrest_draft(arrested_at)).entry
+    booking = custody_rules.Booking(
+        detainee=custody_rules.DetaineeInput(
+            name="Otieno Ouma", sex="M", id_number="23456789", phone="0733444555", age=27
+        ),
+        arresting_officer="SN2001",
+        arrested_at=arrested_at,
+        cell="male",
+        offences=(custody_rules.OffenceInput(section="s.268 Penal Code", description="Stealing"),),
+        physical_condition="A bruise on the left forearm",
+        health=custody_rules.HealthCheck(injuries_seen=True, injuries="Swollen left wrist", ocs_told=True),
+        next_of_kin=custody_rules.NextOfKin(informed=True, name="Akinyi Ouma", informed_at=timezone.now()),
+        property_items=(custody_rules.PropertyInput(description="Leather wallet with Equity card", value_kes=500),),
+    )
+    record = book_in(actor=desk_officer, station=station, booking=booking, arrest=arrest).record
+    record_event(actor=desk_officer, custody=record, kind="visit", details={"visitor": "Mama Otieno Wambui"})
+    return record
+
+
+def _custody_personal(record: CustodyRecord) -> dict[str, str]:
+    return {
+        "name": record.detainee_name,
+        "id_number": record.detainee_id_number,
+        "phone": record.detainee_phone,
+        "physical_condition": record.physical_condition,
+        "injuries": record.health["injuries"],
+        "next_of_kin": record.next_of_kin_name,
+        "property": record.property_items.get().description,
+        "visitor": "Mama Otieno Wambui",
+    }
+
+
+CUSTODY = Kind(
+    name="custody record",
+    make=_custody,
+    desk_url=lambda r: f"/custody/{r.pk}",
+    api_path=lambda r: f"/custody/{r.pk}",
+    personal=_custody_personal,
+    seen_by=frozenset(SEE_PERSONAL),
+)
+KINDS = [ENTRY, RESTRICTED_ENTRY, CUSTODY]
 
 
 def _new_events(since: int) -> list[AccessEvent]:

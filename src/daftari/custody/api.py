@@ -11,7 +11,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from daftari.core.api_errors import ErrorOut
-from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
+from daftari.core.errors import InvalidInput, NotPermittedAtStation
 from daftari.core.openapi import links
 from daftari.core.paging import page_of
 from daftari.custody import queries, rules
@@ -20,7 +20,6 @@ from daftari.custody.schemas import CustodyFilters, CustodyIn, CustodyOut, Custo
 from daftari.custody.services import book_in, record_event
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.services import log_read, log_refused
 
 router = Router(tags=["custody"])
 
@@ -39,86 +38,66 @@ def _actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
 
-def custody_out(record: CustodyRecord, *, withheld: bool) -> dict[str, Any]:
+def custody_out(view: queries.CustodyView) -> dict[str, Any]:
+    """The API's rendering of the read model: nothing here decides what the reader may see."""
     now = timezone.now()
-    state = record.projection
-    events = queries.events_of(record)
     return {
-        "id": record.pk,
-        "station": record.station.code,
-        "occurrence": record.arrest_id,
-        "ob_number": record.arrest.ob_number,
+        "id": view.id,
+        "station": view.station_code,
+        "occurrence": view.occurrence,
+        "ob_number": view.ob_number,
         "detainee": {
-            "name": None if withheld else record.detainee_name,
-            "sex": record.detainee_sex,
-            "id_number": None if withheld else record.detainee_id_number,
-            "phone": None if withheld else record.detainee_phone,
-            "age": record.detainee_age,
-            "date_of_birth": None if withheld else record.detainee_date_of_birth,
+            "name": view.detainee.name,
+            "sex": view.detainee.sex,
+            "id_number": view.detainee.id_number,
+            "phone": view.detainee.phone,
+            "age": view.detainee.age,
+            "date_of_birth": view.detainee.date_of_birth,
         },
-        "personal_data_withheld": withheld,
-        "offences": record.offences,
-        "arresting_officer": record.arresting_officer,
-        "arrested_at": record.arrested_at.astimezone(rules.NAIROBI),
-        "booked_in_at": record.booked_in_at.astimezone(rules.NAIROBI),
-        "cell": record.cell,
-        "court_deadline": record.court_deadline.astimezone(rules.NAIROBI),
-        "remand_warning": record.remand_warning,
-        "physical_condition": None if withheld else record.physical_condition,
-        "health": {} if withheld else record.health,
-        "next_of_kin_informed": record.next_of_kin_informed,
+        "personal_data_withheld": not view.personal,
+        "offences": view.offences,
+        "arresting_officer": view.arresting_officer,
+        "arrested_at": view.arrested_at,
+        "booked_in_at": view.booked_in_at,
+        "cell": view.cell,
+        "court_deadline": view.court_deadline,
+        "remand_warning": view.remand_warning,
+        "physical_condition": view.physical_condition,
+        "health": view.health,
+        "next_of_kin_informed": view.next_of_kin_informed,
+        "next_of_kin_name": view.next_of_kin_name,
         "property": [
             {"position": i.position, "description": i.description, "quantity": i.quantity, "value_kes": i.value_kes}
-            for i in record.property_items.all()
+            for i in view.property_items
         ],
-        "state": state.state,
-        "current_station": state.current_station.code,
-        "current_cell": state.current_cell,
-        "closed_at": state.closed_at.astimezone(rules.NAIROBI) if state.closed_at else None,
-        "brought_within_deadline": state.brought_within_deadline,
-        "minutes_left": rules.minutes_left(record.court_deadline, now),
-        "band": rules.board_colour(record.court_deadline, now).value,
+        "state": view.state,
+        "current_station": view.current_station,
+        "current_cell": view.current_cell,
+        "closed_at": view.closed_at,
+        "brought_within_deadline": view.brought_within_deadline,
+        "minutes_left": rules.minutes_left(view.court_deadline, now),
+        "band": rules.board_colour(view.court_deadline, now).value,
         "events": [
             {
-                "id": e.pk,
+                "id": e.id,
                 "kind": e.kind,
-                "station": e.station.code,
-                "at": e.at.astimezone(rules.NAIROBI),
-                "recorded_at": e.recorded_at.astimezone(rules.NAIROBI),
-                "recorded_by": e.recorded_by.service_number,
-                "details": {} if withheld else e.details,
+                "station": e.station_code,
+                "at": e.at,
+                "recorded_at": e.recorded_at,
+                "recorded_by": e.recorded_by,
+                "details": e.details,
             }
-            for e in events
+            for e in view.events
         ],
     }
 
 
 def _show(request: HttpRequest, record: CustodyRecord, *, purpose: AccessEvent.Purpose) -> dict[str, Any]:
-    withheld = log_read(
-        actor=_actor(request),
-        record_type="custody",
-        record_id=str(record.pk),
-        record_station=record.station,
-        purpose=purpose,
-        channel="api",
-    )
-    return custody_out(record, withheld=withheld)
+    return custody_out(queries.view_custody(reader=_actor(request), record=record, purpose=purpose, channel="api"))
 
 
 def _visible(request: HttpRequest, custody_id: uuid.UUID, purpose: AccessEvent.Purpose) -> CustodyRecord:
-    actor = _actor(request)
-    try:
-        return queries.find_custody(scope=scope_of(actor), custody_id=str(custody_id))
-    except NotFound:
-        log_refused(
-            actor=actor,
-            record_type="custody",
-            model=CustodyRecord,
-            record_id=custody_id,
-            purpose=purpose,
-            channel="api",
-        )
-        raise
+    return queries.visible_custody(reader=_actor(request), custody_id=custody_id, purpose=purpose, channel="api")
 
 
 def _booking(payload: CustodyIn) -> rules.Booking:
@@ -198,15 +177,20 @@ def create(request: HttpRequest, payload: CustodyIn) -> Status:
 )
 def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[str, Any]:
     scope = scope_of(_actor(request))
-    found = CustodyRecord.objects.visible_to(scope).select_related(
-        "station", "arrest", "recorded_by", "projection", "projection__current_station"
+    found = (
+        CustodyRecord.objects.visible_to(scope)
+        .select_related(*queries.CUSTODY_RELATED)
+        .prefetch_related("property_items")
     )
     if filters.state:
         found = found.filter(projection__state=filters.state)
     found = found.order_by("court_deadline", "pk")
     page, has_next = page_of(found, page=filters.page, per_page=filters.per_page)
+    views = queries.view_custodies(
+        reader=_actor(request), records=list(page), purpose=AccessEvent.Purpose.LIST, channel="api"
+    )
     return {
-        "results": [_show(request, r, purpose=AccessEvent.Purpose.LIST) for r in page],
+        "results": [custody_out(view) for view in views],
         "page": filters.page,
         "per_page": filters.per_page,
         "has_next": has_next,
@@ -221,9 +205,10 @@ def list_custody(request: HttpRequest, filters: Query[CustodyFilters]) -> dict[s
     openapi_extra=BOOKING_LINKS,
 )
 def read(request: HttpRequest, custody_id: uuid.UUID) -> dict[str, Any]:
-    return _show(
-        request, _visible(request, custody_id, AccessEvent.Purpose.API_READ), purpose=AccessEvent.Purpose.API_READ
+    view = queries.custody_for(
+        reader=_actor(request), custody_id=custody_id, purpose=AccessEvent.Purpose.API_READ, channel="api"
     )
+    return custody_out(view)
 
 
 @router.post(

@@ -1,15 +1,27 @@
-"""Read-only questions about the cell register: who is in the cells, and was Art. 49 kept."""
+"""Read-only questions about the cell register: who is in the cells, and was Art. 49 kept.
+
+Every read of a booking goes through ``custody_for`` / ``view_custody``: the station scope, one
+access event, and a ``CustodyView`` with what the reader may not see left out. The desk pages and
+the API both render that view.
+"""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from daftari.core.errors import NotFound
+from daftari.custody import rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
-from daftari.stations.models import County, Station
-from daftari.stations.rules import Scope
+from daftari.stations.models import AccessEvent, County, Station, scope_of
+from daftari.stations.rules import Scope, sees_personal_data
+from daftari.stations.services import log_accesses, log_refused, outcome_of
+
+RECORD_TYPE = "custody"
 
 State = CustodyState.State
 
@@ -72,6 +84,9 @@ def compliance(
     return result
 
 
+CUSTODY_RELATED = ("station", "arrest__station", "recorded_by__user", "projection", "projection__current_station")
+
+
 def find_custody(*, scope: Scope, custody_id: str) -> CustodyRecord:
     """A booking the scope may see (its station's, or one transferred into it); NotFound otherwise."""
     try:
@@ -80,7 +95,8 @@ def find_custody(*, scope: Scope, custody_id: str) -> CustodyRecord:
         raise NotFound() from None
     found = (
         CustodyRecord.objects.visible_to(scope)
-        .select_related("station", "arrest", "recorded_by", "projection", "projection__current_station")
+        .select_related(*CUSTODY_RELATED)
+        .prefetch_related("property_items")
         .filter(pk=key)
         .first()
     )
@@ -101,3 +117,201 @@ def returned_positions(events: list[CustodyEvent]) -> dict[int, dict[str, object
             for item in event.details.get("items", []):
                 done[item["position"]] = item
     return done
+
+
+# --- The read model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DetaineeView:
+    name: str | None
+    sex: str
+    id_number: str | None
+    phone: str | None
+    age: int | None
+    date_of_birth: date | None
+
+
+@dataclass(frozen=True)
+class HeldItemView:
+    position: int
+    description: str | None
+    quantity: int
+    value_kes: int | None
+
+
+@dataclass(frozen=True)
+class CustodyEventView:
+    id: uuid.UUID
+    kind: str
+    kind_label: str
+    station_code: str
+    at: datetime
+    recorded_at: datetime
+    recorded_by: str
+    recorded_by_name: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CustodyView:
+    """One booking as one reader may see it. Fields the reader may not see are None or empty."""
+
+    id: uuid.UUID
+    station_code: str
+    station_name: str
+    occurrence: uuid.UUID
+    ob_number: str
+    personal: bool
+    detainee: DetaineeView
+    offences: list[dict[str, Any]]
+    arresting_officer: str
+    arrested_at: datetime
+    booked_in_at: datetime
+    cell: str
+    court_deadline: datetime
+    remand_warning: bool
+    physical_condition: str | None
+    health: dict[str, Any]
+    next_of_kin_informed: bool
+    next_of_kin_name: str | None
+    next_of_kin_informed_at: datetime | None
+    property_items: tuple[HeldItemView, ...]
+    returned: dict[int, dict[str, Any]]
+    state: str
+    state_label: str
+    current_station: str
+    current_station_name: str
+    current_cell: str
+    current_cell_label: str
+    closed_at: datetime | None
+    brought_within_deadline: bool | None
+    events: tuple[CustodyEventView, ...]
+    recorded_by: str
+    recorded_by_name: str
+
+    @property
+    def outcome(self) -> str:
+        return outcome_of(withheld=not self.personal)
+
+
+def _custody_view(record: CustodyRecord, *, personal: bool, events: list[CustodyEvent]) -> CustodyView:
+    state = record.projection
+    return CustodyView(
+        id=record.pk,
+        station_code=record.station.code,
+        station_name=record.station.name,
+        occurrence=record.arrest_id,
+        ob_number=record.arrest.ob_number,
+        personal=personal,
+        detainee=DetaineeView(
+            name=record.detainee_name if personal else None,
+            sex=record.detainee_sex,
+            id_number=record.detainee_id_number if personal else None,
+            phone=record.detainee_phone if personal else None,
+            age=record.detainee_age,
+            date_of_birth=record.detainee_date_of_birth if personal else None,
+        ),
+        offences=record.offences,
+        arresting_officer=record.arresting_officer,
+        arrested_at=record.arrested_at.astimezone(rules.NAIROBI),
+        booked_in_at=record.booked_in_at.astimezone(rules.NAIROBI),
+        cell=record.cell,
+        court_deadline=record.court_deadline.astimezone(rules.NAIROBI),
+        remand_warning=record.remand_warning,
+        physical_condition=record.physical_condition if personal else None,
+        health=record.health if personal else {},
+        next_of_kin_informed=record.next_of_kin_informed,
+        next_of_kin_name=record.next_of_kin_name if personal else None,
+        next_of_kin_informed_at=record.next_of_kin_informed_at if personal else None,
+        property_items=tuple(
+            HeldItemView(
+                position=i.position,
+                description=i.description if personal else None,
+                quantity=i.quantity,
+                value_kes=i.value_kes,
+            )
+            for i in record.property_items.all()
+        ),
+        returned=returned_positions(events) if personal else {},
+        state=state.state,
+        state_label=str(state.get_state_display()),
+        current_station=state.current_station.code,
+        current_station_name=state.current_station.name,
+        current_cell=state.current_cell,
+        current_cell_label=str(state.get_current_cell_display()),
+        closed_at=state.closed_at.astimezone(rules.NAIROBI) if state.closed_at else None,
+        brought_within_deadline=state.brought_within_deadline,
+        events=tuple(
+            CustodyEventView(
+                id=e.pk,
+                kind=e.kind,
+                kind_label=str(e.get_kind_display()),
+                station_code=e.station.code,
+                at=e.at.astimezone(rules.NAIROBI),
+                recorded_at=e.recorded_at.astimezone(rules.NAIROBI),
+                recorded_by=e.recorded_by.service_number,
+                recorded_by_name=e.recorded_by.display_name,
+                details=e.details if personal else {},
+            )
+            for e in events
+        ),
+        recorded_by=record.recorded_by.service_number,
+        recorded_by_name=record.recorded_by.display_name,
+    )
+
+
+def view_custodies(
+    *,
+    reader: User,
+    records: Sequence[CustodyRecord],
+    purpose: AccessEvent.Purpose,
+    channel: str,
+    with_events: bool = True,
+) -> list[CustodyView]:
+    """Views of bookings already found within the reader's scope, each read written to the access log."""
+    personal = sees_personal_data(scope_of(reader))
+    views = [
+        _custody_view(record, personal=personal, events=events_of(record) if with_events else []) for record in records
+    ]
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(r.pk), r.station_id, v.outcome) for r, v in zip(records, views, strict=True)],
+        purpose=purpose,
+        channel=channel,
+    )
+    return views
+
+
+def view_custody(*, reader: User, record: CustodyRecord, purpose: AccessEvent.Purpose, channel: str) -> CustodyView:
+    [view] = view_custodies(reader=reader, records=[record], purpose=purpose, channel=channel)
+    return view
+
+
+def visible_custody(
+    *, reader: User, custody_id: uuid.UUID | str, purpose: AccessEvent.Purpose, channel: str
+) -> CustodyRecord:
+    """The booking if the reader's scope reaches it; otherwise the refusal is logged (denied) and NotFound raised.
+
+    For the actions on a booking (record an event, return property); a read of it is ``custody_for``.
+    """
+    try:
+        return find_custody(scope=scope_of(reader), custody_id=str(custody_id))
+    except NotFound:
+        log_refused(
+            actor=reader,
+            record_type=RECORD_TYPE,
+            model=CustodyRecord,
+            record_id=custody_id,
+            purpose=purpose,
+            channel=channel,
+        )
+        raise
+
+
+def custody_for(
+    *, reader: User, custody_id: uuid.UUID | str, purpose: AccessEvent.Purpose, channel: str
+) -> CustodyView:
+    """The one read of a booking: scoped (404 and a denied event outside the scope), logged, withheld as due."""
+    record = visible_custody(reader=reader, custody_id=custody_id, purpose=purpose, channel=channel)
+    return view_custody(reader=reader, record=record, purpose=purpose, channel=channel)

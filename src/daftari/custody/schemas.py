@@ -150,7 +150,7 @@ class CustodyOffenceOut(Schema):
 
 class HeldItemOut(Schema):
     position: int
-    description: str
+    description: str | None = Field(description="null when your role does not see personal data.")
     quantity: int
     value_kes: int | None
 
@@ -182,6 +182,7 @@ class CustodyOut(Schema):
     physical_condition: str | None
     health: dict[str, Any]
     next_of_kin_informed: bool
+    next_of_kin_name: str | None = Field(description="null when your role does not see personal data.")
     property: list[HeldItemOut]
     state: str
     current_station: str

@@ -26,6 +26,8 @@ from daftari.stations.models import AccessEvent, County, Station, scope_of
 from daftari.stations.rules import Role, can_record_at, can_see_station, sees_personal_data
 from daftari.stations.services import log_access
 
+Purpose = AccessEvent.Purpose
+
 
 def _station(request: AuthenticatedRequest) -> Station | None:
     officer = getattr(request.user, "officer", None)
@@ -37,25 +39,11 @@ def _htmx(request: AuthenticatedRequest) -> bool:
 
 
 def _record_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: AccessEvent.Purpose) -> CustodyRecord:
+    """The booking to act on; another station's answers 404 and the attempt is logged as denied."""
     try:
-        record = queries.find_custody(scope=scope_of(request.user), custody_id=str(pk))
+        return queries.visible_custody(reader=request.user, custody_id=pk, purpose=purpose, channel="desk")
     except NotFound:
-        hidden = CustodyRecord.objects.filter(pk=pk).select_related("station").first()
-        if hidden is not None:
-            _log(request, hidden, purpose, "denied")
         raise Http404 from None
-    return record
-
-
-def _log(request: AuthenticatedRequest, record: CustodyRecord, purpose: AccessEvent.Purpose, outcome: str) -> None:
-    log_access(
-        actor=request.user,
-        record_type="custody",
-        record_id=str(record.pk),
-        record_station=record.station,
-        purpose=purpose,
-        outcome=outcome,
-    )
 
 
 def _duration(delta: timedelta) -> str:
@@ -205,18 +193,15 @@ def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResp
 def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extra: Any) -> dict[str, Any]:
     scope = scope_of(request.user)
     now = timezone.now()
-    events = queries.events_of(record)
-    done = queries.returned_positions(events)
+    view = queries.view_custody(reader=request.user, record=record, purpose=Purpose.DESK_VIEW, channel="desk")
     band = rules.board_colour(record.court_deadline, now)
-    state = record.projection
     return {
         "record": record,
-        "state": state,
-        "events": [(event, event_detail_rows(event.details)) for event in events],
-        "items": [(item, done.get(item.position)) for item in record.property_items.all()],
-        "personal": sees_personal_data(scope),
-        "can_record": can_record_at(scope, station_code=state.current_station.code),
-        "open": state.state == state.State.IN_CUSTODY,
+        "view": view,
+        "events": [(event, event_detail_rows(event.details)) for event in view.events],
+        "items": [(item, view.returned.get(item.position)) for item in view.property_items],
+        "can_record": can_record_at(scope, station_code=view.current_station),
+        "open": view.state == queries.State.IN_CUSTODY,
         "band": band,
         "band_words": rules.BAND_WORDS[band],
         "form": extra.pop("form", None) or EventForm(initial={"client_id": uuid.uuid4()}),
@@ -227,16 +212,14 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
 @login_required
 @require_GET
 def record_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, AccessEvent.Purpose.DESK_VIEW)
-    context = _record_context(request, record)
-    _log(request, record, AccessEvent.Purpose.DESK_VIEW, "shown" if context["personal"] else "withheld")
-    return render(request, "custody/record.html", context)
+    record = _record_or_404(request, pk, Purpose.DESK_VIEW)
+    return render(request, "custody/record.html", _record_context(request, record))
 
 
 @login_required
 @require_POST
 def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, AccessEvent.Purpose.RECORD)
+    record = _record_or_404(request, pk, Purpose.RECORD)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
@@ -256,7 +239,7 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("Recorded in the cell register."))
             return redirect("custody_record", pk=record.pk)
-    record = _record_or_404(request, pk, AccessEvent.Purpose.RECORD)
+    record = _record_or_404(request, pk, Purpose.RECORD)
     context = _record_context(request, record, form=form)
     return render(request, "custody/record.html", context, status=422)
 
@@ -264,7 +247,7 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, AccessEvent.Purpose.RECORD)
+    record = _record_or_404(request, pk, Purpose.RECORD)
     items = []
     for item in record.property_items.all():
         outcome = request.POST.get(f"outcome-{item.position}", "")
@@ -290,14 +273,9 @@ def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def receipt(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    record = _record_or_404(request, pk, AccessEvent.Purpose.PRINT)
-    personal = sees_personal_data(scope_of(request.user))
-    _log(request, record, AccessEvent.Purpose.PRINT, "shown" if personal else "withheld")
-    return render(
-        request,
-        "custody/receipt.html",
-        {"record": record, "items": list(record.property_items.all()), "personal": personal},
-    )
+    record = _record_or_404(request, pk, Purpose.PRINT)
+    view = queries.view_custody(reader=request.user, record=record, purpose=Purpose.PRINT, channel="desk")
+    return render(request, "custody/receipt.html", {"view": view})
 
 
 COMPLIANCE_ROLES = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
@@ -328,18 +306,12 @@ def compliance(request: AuthenticatedRequest) -> HttpResponse:
         if station is None:
             raise PermissionDenied(_("Your role does not allow this."))
     figures = queries.compliance(start=now - timedelta(days=days), end=now, now=now, station=station, county=county)
-    personal = sees_personal_data(scope)
-    for record in figures.breaches:
-        # The list of breaches names each detainee: a read of personal data like any other.
-        _log(request, record, AccessEvent.Purpose.LIST, "shown" if personal else "withheld")
+    # The list of breaches names each detainee: a read of personal data like any other.
+    breaches = queries.view_custodies(
+        reader=request.user, records=figures.breaches, purpose=Purpose.LIST, channel="desk", with_events=False
+    )
     return render(
         request,
         "custody/compliance.html",
-        {
-            "figures": figures,
-            "station": station,
-            "county": county,
-            "days": days,
-            "personal": personal,
-        },
+        {"figures": figures, "breaches": breaches, "station": station, "county": county, "days": days},
     )
