@@ -243,9 +243,11 @@ DAFTARI_COURT_CLOSES = os.getenv("DAFTARI_COURT_CLOSES", "17:00")
 
 # The public portal (no login). Links in SMS point at DAFTARI_PUBLIC_BASE_URL + /public/...
 DAFTARI_PUBLIC_BASE_URL = os.getenv("DAFTARI_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-# "Check my report": this many wrong answers from one address, or for one OB number, within the
-# window get the 429 page until the window has passed.
+# "Check my report": this many wrong answers from one address for one report (station, OB number),
+# or DAFTARI_PORTAL_MAX_FAILURES_PER_CLIENT from one address in all, within the window get the
+# 429 page at that address until the window has passed.
 DAFTARI_PORTAL_MAX_FAILURES = envint("DAFTARI_PORTAL_MAX_FAILURES", "5")
+DAFTARI_PORTAL_MAX_FAILURES_PER_CLIENT = envint("DAFTARI_PORTAL_MAX_FAILURES_PER_CLIENT", "20")
 DAFTARI_PORTAL_FAILURE_WINDOW_MINUTES = envint("DAFTARI_PORTAL_FAILURE_WINDOW_MINUTES", "15")
 
 

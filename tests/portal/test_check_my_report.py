@@ -119,13 +119,37 @@ def test_five_wrong_guesses_from_one_address_get_429_even_with_the_right_digits(
     assert [o for o, _, _ in outcomes].count("not_found") == 5
 
 
-def test_guesses_at_one_ob_number_from_many_addresses_are_limited_too(
+def test_a_strangers_wrong_guesses_do_not_lock_the_complainant_out(
     public_client: Client, recorded_complaint: Occurrence
 ) -> None:
     for i in range(5):
         ask(public_client, recorded_complaint, last4="1111", ip=f"10.0.1.{i}")
+        ask(public_client, recorded_complaint, last4="2222", ip="10.0.1.99")
+    assert ask(public_client, recorded_complaint, ip="10.0.1.99").status_code == 429
 
-    assert ask(public_client, recorded_complaint, ip="10.0.2.1").status_code == 429
+    assert ask(public_client, recorded_complaint, ip="10.0.2.1").status_code == 200
+
+
+def test_the_lock_is_per_report_and_the_station_given_by_name_is_the_same_report(
+    public_client: Client, recorded_complaint: Occurrence
+) -> None:
+    for station in ("CENTRAL-NBI", "central-nbi", "Central", "Central Police Station", "central-nbi"):
+        ask(public_client, recorded_complaint, last4="1111", station=station)
+    assert ask(public_client, recorded_complaint).status_code == 429
+
+
+def test_one_address_trying_many_reports_is_limited(
+    public_client: Client, recorded_complaint: Occurrence, settings  # type: ignore[no-untyped-def]
+) -> None:
+    from daftari.occurrences.rules import format_ob_number
+
+    for seq in range(settings.DAFTARI_PORTAL_MAX_FAILURES_PER_CLIENT):
+        number = format_ob_number(100 + seq, recorded_complaint.ob_date)
+        public_client.post(
+            URL, {"station": "CENTRAL-NBI", "ob_number": number, "phone_last4": "1111"}, REMOTE_ADDR="10.0.3.3"
+        )
+    assert ask(public_client, recorded_complaint, ip="10.0.3.3").status_code == 429
+    assert ask(public_client, recorded_complaint, ip="10.0.3.4").status_code == 200
 
 
 def test_old_failures_no_longer_count(public_client: Client, recorded_complaint: Occurrence) -> None:

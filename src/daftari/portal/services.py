@@ -44,21 +44,25 @@ def _ob_key(ob_number: str) -> str:
     return format_ob_number(*parsed)
 
 
-def _limited(*, ip: str, ob_key: str) -> bool:
+def _limited(*, ip: str, station_code: str, ob_key: str) -> bool:
+    """Keyed on the client: a stranger's wrong guesses never lock the complainant out of their
+    own report (many phones share one carrier address, so the key is the report and the address)."""
     since = timezone.now() - timedelta(minutes=settings.DAFTARI_PORTAL_FAILURE_WINDOW_MINUTES)
-    failures = PortalLookup.objects.filter(at__gte=since, outcome=Outcome.NOT_FOUND).filter(
-        Q(ip=ip) | Q(ob_number=ob_key)
-    )
-    # Counted separately so that many addresses guessing one OB number are stopped too.
-    limit = settings.DAFTARI_PORTAL_MAX_FAILURES
-    return failures.filter(ip=ip).count() >= limit or failures.filter(ob_number=ob_key).count() >= limit
+    failures = PortalLookup.objects.filter(at__gte=since, outcome=Outcome.NOT_FOUND, ip=ip)
+    if failures.filter(station_code=station_code, ob_number=ob_key).count() >= settings.DAFTARI_PORTAL_MAX_FAILURES:
+        return True
+    # One address walking through many reports is stopped too.
+    return failures.count() >= settings.DAFTARI_PORTAL_MAX_FAILURES_PER_CLIENT
 
 
-def _find(station_text: str, ob_number: str, phone_last4: str) -> Occurrence | None:
-    text = station_text.strip()
-    station = Station.objects.filter(
+def _station(text: str) -> Station | None:
+    text = text.strip()
+    return Station.objects.filter(
         Q(code__iexact=text) | Q(name__iexact=text) | Q(name__iexact=f"{text} Police Station")
     ).first()
+
+
+def _find(station: Station | None, ob_number: str, phone_last4: str) -> Occurrence | None:
     parsed = parse_ob_number(ob_number)
     if station is None or parsed is None:
         return None
@@ -81,16 +85,18 @@ def _find(station_text: str, ob_number: str, phone_last4: str) -> Occurrence | N
 def check_report(*, ip: str, station: str, ob_number: str, phone_last4: str) -> ReportStatus | None:
     """The case's status, or None: the same None whether the OB number or the phone digits are wrong.
 
-    Every attempt is logged; after too many wrong answers from one address, or for one OB number,
-    even a right answer is refused with ``TooManyAttempts`` until the window has passed.
+    Every attempt is logged; after too many wrong answers from one address for this report, or
+    from one address in all, even a right answer from that address is refused with
+    ``TooManyAttempts`` until the window has passed.
     """
     ob_key = _ob_key(ob_number)
-    station_code = station.strip()[:20]
+    found_station = _station(station)
+    station_code = found_station.code if found_station is not None else station.strip().upper()[:20]
     now = timezone.now()
-    if _limited(ip=ip, ob_key=ob_key):
+    if _limited(ip=ip, station_code=station_code, ob_key=ob_key):
         PortalLookup.objects.create(at=now, ip=ip, station_code=station_code, ob_number=ob_key, outcome=Outcome.LIMITED)
         raise TooManyAttempts()
-    entry = _find(station, ob_number, phone_last4)
+    entry = _find(found_station, ob_number, phone_last4)
     outcome = Outcome.FOUND if entry is not None else Outcome.NOT_FOUND
     PortalLookup.objects.create(at=now, ip=ip, station_code=station_code, ob_number=ob_key, outcome=outcome)
     if entry is None:
