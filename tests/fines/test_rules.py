@@ -190,3 +190,10 @@ def test_paybill_validation_refuses_cancelled_paid_and_wrong_amounts() -> None:
     assert "cancelled" in str(rules.payment_refusal(state=State.CANCELLED, total=3000, paid=0, amount=3000))
     assert "already paid" in str(rules.payment_refusal(state=State.PAID, total=3000, paid=3000, amount=3000))
     assert "Wrong amount" in str(rules.payment_refusal(state=State.ISSUED, total=3000, paid=0, amount=2999))
+
+
+def test_a_new_notice_number_is_well_formed_and_never_the_same_twice() -> None:
+    numbers = [rules.new_notice_number() for _ in range(200)]
+    assert len(set(numbers)) == len(numbers)
+    for number in numbers:
+        assert rules.looks_like_notice_number(number) and rules.check_notice_number(number)

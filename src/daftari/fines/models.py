@@ -52,7 +52,8 @@ class ScheduledOffence(models.Model):
 
 
 class NoticeSerial(models.Model):
-    """Hands out notice serials: the primary key of a new row is the next one, whatever the database."""
+    """Handed out the serials of notices numbered in sequence. New numbers are random
+    (``rules.new_notice_number``); the table stays with the serials already used."""
 
     id = models.BigAutoField(primary_key=True)
 

@@ -7,6 +7,7 @@ what they return.
 import csv
 import io
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -62,6 +63,12 @@ def make_notice_number(serial: int) -> str:
         digits.append(ALPHABET[digit])
     body = PREFIX + "".join(reversed(digits))
     return body + check_character(body)
+
+
+def new_notice_number() -> str:
+    """A number drawn from the operating system's CSPRNG: knowing one notice's number tells
+    nothing of the next, so numbers cannot be walked on the public verify and pay pages."""
+    return make_notice_number(secrets.randbelow(_SERIAL_SPACE - 1) + 1)
 
 
 def normalise_notice_number(text: str) -> str:
