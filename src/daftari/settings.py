@@ -294,3 +294,5 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DAFTARI_MAX_REQUEST_BYTES
 # minutes unused, whichever comes first; a password change or deactivation ends them at once.
 DAFTARI_TOKEN_LIFETIME_HOURS = envint("DAFTARI_TOKEN_LIFETIME_HOURS", "12")
 DAFTARI_TOKEN_IDLE_MINUTES = envint("DAFTARI_TOKEN_IDLE_MINUTES", "120")
+# The public verify pages (documents, fine notices): requests a minute from one client address.
+DAFTARI_PUBLIC_VERIFY_PER_MINUTE = envint("DAFTARI_PUBLIC_VERIFY_PER_MINUTE", "30")

@@ -2,6 +2,7 @@ import pytest
 from daftari_verify.leaf import Leaf as LeafV1
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from daftari.core.errors import InvalidInput, NotPermitted, NotPermittedAtStation
 from daftari.documents import records
@@ -10,7 +11,7 @@ from daftari.documents.services import issue_document, revoke_document, verify_c
 from daftari.ledger.services import leaf_for, sign_checkpoint
 from daftari.ledger.verification import verify_book
 from daftari.occurrences.models import Occurrence
-from daftari.stations.models import AccessEvent, Station
+from daftari.stations.models import AccessEvent, PublicReadCount, Station
 
 
 def test_an_abstract_gets_a_serial_a_code_and_an_abstract_issued_entry(
@@ -152,11 +153,25 @@ def test_a_genuine_code_is_proved_against_the_signed_checkpoint(abstract: Issued
     assert result.checkpoint_at == checkpoint.signed_at  # type: ignore[union-attr]
 
 
-def test_every_lookup_is_logged_found_or_not(abstract: IssuedDocument) -> None:
-    verify_code(code=abstract.code, actor=AnonymousUser())
+def test_every_anonymous_lookup_is_counted_by_day_and_answer_without_an_access_event(
+    abstract: IssuedDocument,
+) -> None:
+    for _ in range(3):
+        verify_code(code=abstract.code, actor=AnonymousUser())
     assert verify_code(code="ZZZZZ-ZZZZZ", actor=AnonymousUser()).status == "not_found"
-    events = list(AccessEvent.objects.filter(channel="public").order_by("at"))
-    assert [(e.record_id, e.outcome) for e in events] == [(str(abstract.pk), "shown"), ("ZZZZZZZZZZ", "denied")]
+    assert not AccessEvent.objects.filter(channel="public").exists()
+    today = timezone.localdate()
+    counts = set(PublicReadCount.objects.values_list("on", "record_type", "outcome", "reads"))
+    assert counts == {(today, "document", "shown", 3), (today, "document", "denied", 1)}
+
+
+def test_an_officers_lookup_on_the_verify_page_is_still_an_access_event(
+    abstract: IssuedDocument, desk_officer: User
+) -> None:
+    verify_code(code=abstract.code, actor=desk_officer)
+    events = list(AccessEvent.objects.filter(channel="public").values_list("record_id", "outcome", "username"))
+    assert events == [(str(abstract.pk), "shown", "desk")]
+    assert not PublicReadCount.objects.exists()
 
 
 def test_an_issued_document_cannot_be_changed_in_the_database(abstract: IssuedDocument) -> None:

@@ -29,7 +29,7 @@ from daftari.occurrences.services import record_occurrence
 from daftari.payments.models import Payment
 from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import Role, Scope, can_record_at, station_filter
-from daftari.stations.services import log_access
+from daftari.stations.services import count_public_read, log_access
 
 log = logging.getLogger(__name__)
 
@@ -325,22 +325,27 @@ def _proof(document: IssuedDocument) -> tuple[int | None, datetime | None, bool,
 
 
 def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
-    """The public answer for a typed or scanned code; every lookup is logged, found or not."""
+    """The public answer for a typed or scanned code; every lookup is logged (an officer) or counted, found or not."""
     normalised = rules.normalise_code(code)
     document = (
         IssuedDocument.objects.select_related("station", "issued_by").filter(code=normalised).first()
         if len(normalised) == rules.CODE_LENGTH
         else None
     )
-    log_access(
-        actor=actor,  # type: ignore[arg-type]
-        record_type="document",
-        record_id=str(document.pk) if document is not None else normalised[:64] or "-",
-        record_station=document.station if document is not None else None,
-        purpose=AccessEvent.Purpose.PUBLIC_VERIFY,
-        outcome="shown" if document is not None else "denied",
-        channel="public",
-    )
+    outcome = "shown" if document is not None else "denied"
+    if actor.is_authenticated:
+        log_access(
+            actor=actor,
+            record_type="document",
+            record_id=str(document.pk) if document is not None else normalised[:64] or "-",
+            record_station=document.station if document is not None else None,
+            purpose=AccessEvent.Purpose.PUBLIC_VERIFY,
+            outcome=outcome,
+            channel="public",
+        )
+    else:
+        # Nobody is identified and nothing personal is shown: a daily count, not a row per request.
+        count_public_read(record_type="document", outcome=outcome)
     if document is None:
         return Verification(status="not_found")
     revocation = revocation_of(document)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.documents import pdf, rules, services
 from daftari.documents.forms import IssueForm, RevokeForm, VerifyForm
@@ -239,6 +240,8 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:
+    if over_limit(scope="verify", client=client_address(request), limit=settings.DAFTARI_PUBLIC_VERIFY_PER_MINUTE):
+        return too_many(request)
     result = services.verify_code(code=code, actor=request.user)
     context = {"form": VerifyForm(initial={"code": code}), "result": result}
     return render(request, "documents/verify.html", context, status=200 if result.found else 404)

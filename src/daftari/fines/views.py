@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import DomainError, InvalidInput, NotFound
+from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Role, sees_personal_data
-from daftari.stations.services import log_access
+from daftari.stations.services import count_public_read, log_access
 
 SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
 LINES = 3
@@ -248,6 +249,8 @@ def court_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Public: is this notice genuine? State, date and station only, never personal data."""
+    if over_limit(scope="verify", client=client_address(request), limit=settings.DAFTARI_PUBLIC_VERIFY_PER_MINUTE):
+        return too_many(request)
     notice, problem, proof = None, "", None
     try:
         notice = services.find_notice(number[:40])
@@ -255,6 +258,8 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
         problem = missing.message
     else:
         proof = services.notice_proof(notice)
+    if not request.user.is_authenticated:
+        count_public_read(record_type="fine_notice", outcome="shown" if notice is not None else "denied")
     return render(
         request,
         "fines/verify.html",

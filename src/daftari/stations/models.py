@@ -168,3 +168,23 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.purpose} {self.record_type}:{self.record_id}"
+
+
+class PublicReadCount(models.Model):
+    """How many anonymous public look-ups of one kind of record a day had, and with what answer.
+
+    The public verify pages count here instead of writing an access event per request: nobody is
+    identified, and a flood of requests must not become a flood of rows.
+    """
+
+    on = models.DateField()
+    record_type = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=10)
+    reads = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-on", "record_type", "outcome"]
+        constraints = [models.UniqueConstraint(fields=["on", "record_type", "outcome"], name="one_count_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.record_type} {self.outcome}: {self.reads}"

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
-from daftari.stations.models import AccessEvent, ApiToken, Officer, Station, scope_of
+from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
 from daftari.stations.rules import Role, sees_personal_data
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
@@ -259,3 +259,14 @@ def log_read(
 
 def outcome_of(*, withheld: bool) -> str:
     return AccessEvent.Outcome.WITHHELD if withheld else AccessEvent.Outcome.SHOWN
+
+
+def count_public_read(*, record_type: str, outcome: str) -> None:
+    """One more anonymous look-up today (Africa/Nairobi) of ``record_type`` with ``outcome``: one statement."""
+    table = connection.ops.quote_name(PublicReadCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("on", record_type, outcome, reads) VALUES (%s, %s, %s, 1) '  # noqa: S608 - our table name
+            f'ON CONFLICT ("on", record_type, outcome) DO UPDATE SET reads = {table}.reads + 1',
+            [timezone.localdate(), record_type[:40], outcome[:10]],
+        )

@@ -1,0 +1,23 @@
+"""The public notice verify page answers a client only so often: numbers cannot be walked."""
+
+from django.conf import settings
+from django.test import Client
+
+from daftari.fines import rules
+from daftari.fines.models import FineNotice
+from daftari.stations.models import PublicReadCount
+
+
+def test_one_address_walking_notice_numbers_gets_429(client: Client, notice: FineNotice) -> None:
+    for n in range(settings.DAFTARI_PUBLIC_VERIFY_PER_MINUTE):
+        client.get(f"/verify/notice/{rules.make_notice_number(1000 + n)}", REMOTE_ADDR="10.9.1.1")
+    assert client.get(f"/verify/notice/{notice.number}", REMOTE_ADDR="10.9.1.1").status_code == 429
+    assert client.get(f"/verify/notice/{notice.number}", REMOTE_ADDR="10.9.1.2").status_code == 200
+
+
+def test_anonymous_notice_look_ups_are_counted_by_answer(client: Client, notice: FineNotice) -> None:
+    client.get(f"/verify/notice/{notice.number}")
+    client.get(f"/verify/notice/{rules.make_notice_number(4242)}")
+    client.get(f"/verify/notice/{notice.number}")
+    counts = dict(PublicReadCount.objects.filter(record_type="fine_notice").values_list("outcome", "reads"))
+    assert counts == {"shown": 2, "denied": 1}
