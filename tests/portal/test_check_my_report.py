@@ -139,7 +139,9 @@ def test_the_lock_is_per_report_and_the_station_given_by_name_is_the_same_report
 
 
 def test_one_address_trying_many_reports_is_limited(
-    public_client: Client, recorded_complaint: Occurrence, settings  # type: ignore[no-untyped-def]
+    public_client: Client,
+    recorded_complaint: Occurrence,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     from daftari.occurrences.rules import format_ob_number
 
