@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django_htmx",
+    # Only for its templates and static files: /api/v1/docs loads Swagger UI from here, not a CDN.
+    "ninja",
     "template_partials",
     "axes",
     "django_tasks",
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "daftari.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "daftari.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -296,3 +299,14 @@ DAFTARI_TOKEN_LIFETIME_HOURS = envint("DAFTARI_TOKEN_LIFETIME_HOURS", "12")
 DAFTARI_TOKEN_IDLE_MINUTES = envint("DAFTARI_TOKEN_IDLE_MINUTES", "120")
 # The public verify pages (documents, fine notices): requests a minute from one client address.
 DAFTARI_PUBLIC_VERIFY_PER_MINUTE = envint("DAFTARI_PUBLIC_VERIFY_PER_MINUTE", "30")
+# Content-Security-Policy outside debug (core/middleware.py): scripts, styles and everything else
+# from this site only, no inline code; images may be data: URIs (Swagger UI's icons). Empty: none sent.
+DAFTARI_CONTENT_SECURITY_POLICY = os.getenv(
+    "DAFTARI_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# HSTS on every HTTPS answer (SecurityMiddleware sends it only over HTTPS): a year, subdomains too.
+SECURE_HSTS_SECONDS = envint("DAFTARI_HSTS_SECONDS", "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DAFTARI_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = False

@@ -27,3 +27,19 @@ class RequestSizeLimitMiddleware:
                 return error_response(413, "too_large", message)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets DAFTARI_CONTENT_SECURITY_POLICY on every response outside debug (Django 5.2 has no CSP
+    of its own). Every script and stylesheet is a static file: no inline code runs, whatever
+    a page might be made to contain. Debug keeps Django's error pages, which are inline, readable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.DAFTARI_CONTENT_SECURITY_POLICY
+        if policy and not settings.DEBUG:
+            response.headers.setdefault("Content-Security-Policy", policy)
+        return response
