@@ -57,7 +57,8 @@ def test_desk_pages_carry_the_policy_too(client: Client, desk_officer: User) -> 
 
 
 def test_debug_leaves_the_policy_off_so_djangos_error_pages_stay_readable(
-    client: Client, settings  # type: ignore[no-untyped-def]
+    client: Client,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.DEBUG = True
     assert "Content-Security-Policy" not in client.get("/signin").headers
