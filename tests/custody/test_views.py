@@ -1,5 +1,6 @@
 """The desk pages of the cell register: thin checks of status codes, scoping and what the page says."""
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth.models import User
@@ -112,7 +113,10 @@ def test_the_record_page_records_events(desk_client: Client, detainee: CustodyRe
 def test_the_property_receipt_has_the_signature_lines(desk_client: Client, detainee: CustodyRecord) -> None:
     page = desk_client.get(f"/custody/{detainee.pk}/receipt").content.decode()
     assert "Tecno phone" in page and "Signed by officer" in page and "Acknowledged by detainee" in page
-    assert "@media print" in page
+    # The print styles are in the stylesheet the page links (no inline style under the CSP).
+    stylesheet = re.search(r'href="(/static/daftari/custody[^"]*\.css)"', page)
+    assert stylesheet is not None
+    assert "@media print" in b"".join(desk_client.get(stylesheet.group(1)).streaming_content).decode()
 
 
 def test_the_ocs_sees_the_compliance_figure_and_the_desk_does_not(
