@@ -19,12 +19,15 @@ from django.utils import timezone
 from daftari.custody import rules as custody_rules
 from daftari.custody.models import CustodyRecord
 from daftari.custody.services import book_in, record_event
+from daftari.fines.models import FineNotice
+from daftari.fines.services import cancel_notice, issue_notice
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput, PropertyInput, VehicleInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Station
 from tests.conftest import PASSWORD, complaint
 from tests.custody.conftest import arrest_draft
+from tests.fines.conftest import draft as notice_draft
 
 ROLES = ["desk", "ocs", "investigator", "traffic", "commander", "analyst", "oversight", "admin", "elsewhere"]
 PERSONAS = {
@@ -155,7 +158,39 @@ CUSTODY = Kind(
     personal=_custody_personal,
     seen_by=frozenset(SEE_PERSONAL),
 )
-KINDS = [ENTRY, RESTRICTED_ENTRY, CUSTODY]
+CANCEL_REASON = "Driver produced an exemption letter from Kenyatta Hospital"
+
+
+def _notice(request: pytest.FixtureRequest) -> FineNotice:
+    traffic_officer = request.getfixturevalue("traffic_officer")
+    ocs = request.getfixturevalue("ocs")
+    station: Station = request.getfixturevalue("station")
+    notice = issue_notice(actor=traffic_officer, station=station, draft=notice_draft()).notice
+    cancel_notice(actor=ocs, number=notice.number, reason=CANCEL_REASON)
+    return notice
+
+
+def _notice_personal(notice: FineNotice) -> dict[str, str]:
+    return {
+        "plate": notice.plate,
+        "name": notice.driver_name,
+        "id_number": notice.driver_id_number,
+        "licence": notice.driver_licence,
+        "phone": notice.driver_phone,
+        "place": notice.place,
+        "cancel_reason": CANCEL_REASON,
+    }
+
+
+NOTICE = Kind(
+    name="fine notice",
+    make=_notice,
+    desk_url=lambda n: f"/fines/notices/{n.number}",
+    api_path=lambda n: f"/fines/notices/{n.number}",
+    personal=_notice_personal,
+    seen_by=frozenset(SEE_PERSONAL),
+)
+KINDS = [ENTRY, RESTRICTED_ENTRY, CUSTODY, NOTICE]
 
 
 def _new_events(since: int) -> list[AccessEvent]:

@@ -6,7 +6,8 @@ from django.test import Client
 
 from daftari.fines import rules
 from daftari.fines.models import FineNotice
-from daftari.stations.models import Station
+from daftari.stations.models import AccessEvent, Station
+from daftari.stations.rules import Role
 
 
 @pytest.fixture
@@ -88,6 +89,29 @@ def test_a_traffic_officer_finds_repeat_offenders_by_plate_and_licence(
     page = traffic_client.get("/fines/repeat", {"plate": "kca 123a", "licence": "DL1234567"}).content.decode()
     assert page.count(notice.number) >= 2
     assert "Demerit points" in page
+
+
+def test_each_notice_a_repeat_offender_look_up_finds_is_logged_once(
+    traffic_client: Client, traffic_officer: User, notice: FineNotice
+) -> None:
+    traffic_client.get("/fines/repeat", {"plate": "KCA 123A", "licence": "DL1234567"})
+    logged = AccessEvent.objects.filter(username=traffic_officer.username)
+    assert [(e.record_id, e.purpose, e.outcome) for e in logged] == [(notice.number, "lookup", "shown")]
+
+
+def test_a_licence_look_up_answers_only_within_the_officers_reach(
+    client: Client, notice: FineNotice, make_officer, other_station: Station
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(make_officer("traffic-ksm", [Role.TRAFFIC], other_station))
+    page = client.get("/fines/repeat", {"licence": "DL1234567"}).content.decode()
+    assert notice.number not in page
+    assert not AccessEvent.objects.filter(record_id=notice.number).exists()
+
+
+def test_an_analyst_cannot_look_up_a_licence_or_a_plate(client: Client, analyst: User, notice: FineNotice) -> None:
+    client.force_login(analyst)
+    response = client.get("/fines/repeat", {"licence": "DL1234567", "plate": "KCA 123A"})
+    assert response.status_code == 403 and notice.number not in response.content.decode()
 
 
 def test_demerit_points_are_not_shown_by_default(traffic_client: Client, notice: FineNotice) -> None:

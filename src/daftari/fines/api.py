@@ -15,7 +15,7 @@ from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.openapi import links
 from daftari.core.paging import page_of
-from daftari.fines import queries, records, rules, services
+from daftari.fines import queries, rules, services
 from daftari.fines.models import FineNotice
 from daftari.fines.schemas import (
     CancelIn,
@@ -30,7 +30,6 @@ from daftari.fines.schemas import (
     PaymentOut,
 )
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.services import log_read
 
 router = Router(tags=["fines"])
 
@@ -51,25 +50,25 @@ def _actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
 
-def notice_out(notice: FineNotice, *, withheld: bool) -> dict[str, Any]:
-    state = notice.projection
+def notice_out(view: queries.NoticeView) -> dict[str, Any]:
+    """The API's rendering of the read model: nothing here decides what the reader may see."""
     return {
-        "number": notice.number,
-        "station": notice.station.code,
-        "officer": notice.officer.service_number,
-        "catalogue_version": notice.catalogue.version,
-        "plate": notice.plate,
-        "plate_unusual": notice.plate_unusual,
+        "number": view.number,
+        "station": view.station_code,
+        "officer": view.officer,
+        "catalogue_version": view.catalogue_version,
+        "plate": view.plate,
+        "plate_unusual": view.plate_unusual,
         "driver": {
-            "name": None if withheld else notice.driver_name,
-            "id_number": None if withheld else notice.driver_id_number,
-            "licence": None if withheld else notice.driver_licence,
-            "phone": None if withheld else notice.driver_phone,
+            "name": view.driver.name,
+            "id_number": view.driver.id_number,
+            "licence": view.driver.licence,
+            "phone": view.driver.phone,
         },
-        "personal_data_withheld": withheld,
-        "place": notice.place,
-        "issued_at": notice.issued_at.astimezone(rules.NAIROBI),
-        "due_at": notice.due_at.astimezone(rules.NAIROBI),
+        "personal_data_withheld": not view.personal,
+        "place": view.place,
+        "issued_at": view.issued_at,
+        "due_at": view.due_at,
         "offences": [
             {
                 "code": line.code,
@@ -78,39 +77,37 @@ def notice_out(notice: FineNotice, *, withheld: bool) -> dict[str, Any]:
                 "measured_speed": line.measured_speed,
                 "speed_limit": line.speed_limit,
             }
-            for line in notice.lines.all()
+            for line in view.lines
         ],
-        "total_kes": notice.total_kes,
-        "warning_only": notice.warning_only,
-        "state": state.state,
-        "paid_kes": state.paid_kes,
-        "outstanding_kes": rules.outstanding_kes(notice.total_kes, state.paid_kes),
-        "late": state.late,
-        "photo_sha256": None if withheld else records.photo_sha256_of(notice),
+        "total_kes": view.total_kes,
+        "warning_only": view.warning_only,
+        "state": view.state,
+        "paid_kes": view.paid_kes,
+        "outstanding_kes": view.outstanding_kes,
+        "late": view.late,
+        "photo_sha256": view.photo_sha256,
         "events": [
             {
                 "kind": e.kind,
-                "at": e.at.astimezone(rules.NAIROBI),
+                "at": e.at,
                 "amount_kes": e.amount_kes,
                 "mpesa_receipt": e.mpesa_receipt,
                 "late": e.late,
-                "details": {} if withheld else e.details,
+                "details": e.details,
             }
-            for e in notice.events.order_by("at")
+            for e in view.events
         ],
     }
 
 
 def _show(request: HttpRequest, notice: FineNotice, *, purpose: AccessEvent.Purpose) -> dict[str, Any]:
-    withheld = log_read(
-        actor=_actor(request),
-        record_type="fine_notice",
-        record_id=notice.number,
-        record_station=notice.station,
-        purpose=purpose,
-        channel="api",
-    )
-    return notice_out(notice, withheld=withheld)
+    return notice_out(queries.view_notice(reader=_actor(request), notice=notice, purpose=purpose, channel="api"))
+
+
+def _visible(
+    request: HttpRequest, number: str, purpose: AccessEvent.Purpose = AccessEvent.Purpose.RECORD
+) -> FineNotice:
+    return queries.visible_notice(reader=_actor(request), number=number[:40], purpose=purpose, channel="api")
 
 
 @router.get(
@@ -192,8 +189,11 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
         found = found.filter(projection__state=filters.state)
     found = found.order_by("-issued_at", "pk")
     page, has_next = page_of(found, page=filters.page, per_page=filters.per_page)
+    views = queries.view_notices(
+        reader=_actor(request), notices=list(page), purpose=AccessEvent.Purpose.LIST, channel="api"
+    )
     return {
-        "results": [_show(request, n, purpose=AccessEvent.Purpose.LIST) for n in page],
+        "results": [notice_out(view) for view in views],
         "page": filters.page,
         "per_page": filters.per_page,
         "has_next": has_next,
@@ -208,8 +208,11 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters]) -> dict[st
     openapi_extra=NOTICE_LINKS,
 )
 def read(request: HttpRequest, number: str) -> dict[str, Any]:
-    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
-    return _show(request, notice, purpose=AccessEvent.Purpose.API_READ)
+    return notice_out(
+        queries.notice_for(
+            reader=_actor(request), number=number[:40], purpose=AccessEvent.Purpose.API_READ, channel="api"
+        )
+    )
 
 
 @router.post(
@@ -223,7 +226,7 @@ def read(request: HttpRequest, number: str) -> dict[str, Any]:
     ),
 )
 def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
-    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    notice = _visible(request, number)
     payment = services.pay_notice(number=notice.number, phone=payload.phone)
     return Status(
         201,
@@ -246,7 +249,7 @@ def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
     openapi_extra=NOTICE_LINKS,
 )
 def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, Any]:
-    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    notice = _visible(request, number)
     services.cancel_notice(actor=_actor(request), number=notice.number, reason=payload.reason)
     return _show(request, services.find_notice(notice.number), purpose=AccessEvent.Purpose.RECORD)
 
@@ -260,7 +263,7 @@ def cancel(request: HttpRequest, number: str, payload: CancelIn) -> dict[str, An
     openapi_extra=NOTICE_LINKS,
 )
 def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, Any]:
-    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    notice = _visible(request, number)
     services.contest_notice(actor=_actor(request), number=notice.number, note=payload.note)
     return _show(request, services.find_notice(notice.number), purpose=AccessEvent.Purpose.RECORD)
 
@@ -274,6 +277,6 @@ def contest(request: HttpRequest, number: str, payload: ContestIn) -> dict[str, 
     openapi_extra=NOTICE_LINKS,
 )
 def court_outcome(request: HttpRequest, number: str, payload: CourtOutcomeIn) -> dict[str, Any]:
-    notice = queries.find_visible(scope_of(_actor(request)), number[:40])
+    notice = _visible(request, number)
     services.record_court_outcome(actor=_actor(request), number=notice.number, outcome=payload.outcome)
     return _show(request, services.find_notice(notice.number), purpose=AccessEvent.Purpose.RECORD)

@@ -1,15 +1,28 @@
-"""Read-only questions about notices: who may see which, repeat offenders, figures for supervisors."""
+"""Read-only questions about notices: who may see which, repeat offenders, figures for supervisors.
 
+Every read of a notice goes through ``notice_for`` / ``view_notices``: the station scope, one
+access event, and a ``NoticeView`` with what the reader may not see left out. The desk pages and
+the API both render that view.
+"""
+
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet, Sum
 
 from daftari.core.errors import NotFound
 from daftari.fines import rules
 from daftari.fines.models import FineNotice, NoticeOffence, NoticePhoto
 from daftari.fines.rules import State
-from daftari.stations.rules import Scope, station_filter
+from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.rules import Scope, sees_personal_data, station_filter
+from daftari.stations.services import log_accesses, log_refused, outcome_of
+
+RECORD_TYPE = "fine_notice"
 
 
 def visible(scope: Scope) -> QuerySet[FineNotice]:
@@ -34,16 +47,6 @@ def by_plate(scope: Scope, plate: str) -> QuerySet[FineNotice]:
 
 def by_licence(scope: Scope, licence: str) -> QuerySet[FineNotice]:
     return visible(scope).filter(driver_licence=licence.replace(" ", "").upper()).order_by("-issued_at")
-
-
-def demerit_points(scope: Scope, licence: str) -> list[tuple[FineNotice, int]]:
-    """Points per notice on a licence (provisional schedule), skipping cancelled and acquitted notices."""
-    rows = []
-    for notice in by_licence(scope, licence).prefetch_related("lines"):
-        if notice.projection.state == State.CANCELLED:
-            continue
-        rows.append((notice, sum(rules.demerit_points(line.fine_kes) for line in notice.lines.all())))
-    return rows
 
 
 @dataclass(frozen=True)
@@ -165,3 +168,217 @@ def reconciliation(scope: Scope, *, since: datetime, until: datetime) -> Reconci
 def photo_of(notice: FineNotice) -> NoticePhoto | None:
     """The notice's roadside photo, if it has one (the first, should there ever be more)."""
     return NoticePhoto.objects.filter(notice=notice).order_by("taken_at", "pk").first()
+
+
+# --- The read model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriverView:
+    name: str | None
+    id_number: str | None
+    licence: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class NoticeLineView:
+    code: str
+    offence: str
+    fine_kes: int
+    measured_speed: int | None
+    speed_limit: int | None
+
+
+@dataclass(frozen=True)
+class NoticeEventView:
+    kind: str
+    kind_label: str
+    outcome_label: str
+    at: datetime
+    amount_kes: int | None
+    mpesa_receipt: str
+    late: bool
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """One notice as one reader may see it. Fields the reader may not see are None or empty."""
+
+    id: uuid.UUID
+    number: str
+    station_code: str
+    station_name: str
+    station_id: int
+    officer: str
+    officer_name: str
+    catalogue_version: int
+    personal: bool
+    plate: str | None
+    plate_unusual: bool
+    driver: DriverView
+    place: str | None
+    issued_at: datetime
+    due_at: datetime
+    lines: tuple[NoticeLineView, ...]
+    total_kes: int
+    warning_only: bool
+    state: str
+    state_label: str
+    paid_kes: int
+    outstanding_kes: int
+    late: bool
+    photo: NoticePhoto | None
+    events: tuple[NoticeEventView, ...]
+
+    @property
+    def outcome(self) -> str:
+        return outcome_of(withheld=not self.personal)
+
+    @property
+    def photo_sha256(self) -> str | None:
+        return self.photo.sha256 if self.photo is not None else None
+
+
+def _notice_view(notice: FineNotice, *, personal: bool, full: bool) -> NoticeView:
+    state = notice.projection
+    return NoticeView(
+        id=notice.pk,
+        number=notice.number,
+        station_code=notice.station.code,
+        station_name=notice.station.name,
+        station_id=notice.station_id,
+        officer=notice.officer.service_number,
+        officer_name=notice.officer.display_name,
+        catalogue_version=notice.catalogue.version,
+        personal=personal,
+        plate=notice.plate if personal else None,
+        plate_unusual=notice.plate_unusual,
+        driver=DriverView(
+            name=notice.driver_name if personal else None,
+            id_number=notice.driver_id_number if personal else None,
+            licence=notice.driver_licence if personal else None,
+            phone=notice.driver_phone if personal else None,
+        ),
+        place=notice.place if personal else None,
+        issued_at=notice.issued_at.astimezone(rules.NAIROBI),
+        due_at=notice.due_at.astimezone(rules.NAIROBI),
+        lines=tuple(
+            NoticeLineView(line.code, line.offence, line.fine_kes, line.measured_speed, line.speed_limit)
+            for line in notice.lines.all()
+        ),
+        total_kes=notice.total_kes,
+        warning_only=notice.warning_only,
+        state=state.state,
+        state_label=str(state.get_state_display()),
+        paid_kes=state.paid_kes,
+        outstanding_kes=rules.outstanding_kes(notice.total_kes, state.paid_kes),
+        late=state.late,
+        photo=photo_of(notice) if personal and full else None,
+        events=tuple(
+            NoticeEventView(
+                kind=e.kind,
+                kind_label=str(e.get_kind_display()),
+                outcome_label=e.outcome_label(),
+                at=e.at.astimezone(rules.NAIROBI),
+                amount_kes=e.amount_kes,
+                mpesa_receipt=e.mpesa_receipt,
+                late=e.late,
+                details=e.details if personal else {},
+            )
+            for e in notice.events.order_by("at")
+        )
+        if full
+        else (),
+    )
+
+
+def view_notices(
+    *, reader: User, notices: Sequence[FineNotice], purpose: AccessEvent.Purpose, channel: str, full: bool = True
+) -> list[NoticeView]:
+    """Views of notices already found within the reader's scope, each read written to the access log.
+
+    ``full=False`` (look-up lists) leaves out each notice's photo and history.
+    """
+    personal = sees_personal_data(scope_of(reader))
+    views = [_notice_view(notice, personal=personal, full=full) for notice in notices]
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, v.number, v.station_id, v.outcome) for v in views],
+        purpose=purpose,
+        channel=channel,
+    )
+    return views
+
+
+def view_notice(*, reader: User, notice: FineNotice, purpose: AccessEvent.Purpose, channel: str) -> NoticeView:
+    [view] = view_notices(reader=reader, notices=[notice], purpose=purpose, channel=channel)
+    return view
+
+
+def visible_notice(*, reader: User, number: str, purpose: AccessEvent.Purpose, channel: str) -> FineNotice:
+    """The notice if the reader's scope reaches it; otherwise the refusal is logged (denied) and NotFound raised.
+
+    For the actions on a notice (cancel, contest, pay); a read of it is ``notice_for``.
+    """
+    try:
+        return find_visible(scope_of(reader), number)
+    except NotFound:
+        normalised = rules.normalise_notice_number(number)
+        log_refused(
+            actor=reader,
+            record_type=RECORD_TYPE,
+            model=FineNotice,
+            record_id=normalised,
+            purpose=purpose,
+            channel=channel,
+            lookup="number",
+        )
+        raise
+
+
+def photo_for(*, reader: User, notice: FineNotice, photo: NoticePhoto, channel: str) -> NoticePhoto | None:
+    """The notice's photo for the reader, None when withheld from them; the read is logged on its own."""
+    personal = sees_personal_data(scope_of(reader))
+    log_accesses(
+        actor=reader,
+        reads=[("fine_notice_photo", notice.number, notice.station_id, outcome_of(withheld=not personal))],
+        purpose=AccessEvent.Purpose.DESK_VIEW,
+        channel=channel,
+    )
+    return photo if personal else None
+
+
+def notice_for(*, reader: User, number: str, purpose: AccessEvent.Purpose, channel: str) -> NoticeView:
+    """The one read of a notice: scoped (404 and a denied event outside the scope), logged, withheld as due."""
+    notice = visible_notice(reader=reader, number=number, purpose=purpose, channel=channel)
+    return view_notice(reader=reader, notice=notice, purpose=purpose, channel=channel)
+
+
+def repeat_offences(
+    *, reader: User, plate: str = "", licence: str = ""
+) -> tuple[list[NoticeView], list[NoticeView], list[tuple[NoticeView, int]] | None]:
+    """A plate's and a licence's earlier notices within the reader's scope, each one logged as a look-up.
+
+    Returns the notices by plate, by licence, and the licence's demerit points per notice (None when
+    no licence was asked).
+    """
+    scope = scope_of(reader)
+    by_plate_found = list(by_plate(scope, plate)[:200]) if plate else []
+    by_licence_found = list(by_licence(scope, licence).prefetch_related("lines")[:200]) if licence else []
+    seen = {n.pk: n for n in by_plate_found + by_licence_found}
+    views = {
+        v.id: v
+        for v in view_notices(
+            reader=reader, notices=list(seen.values()), purpose=AccessEvent.Purpose.LOOKUP, channel="desk", full=False
+        )
+    }
+    points = None
+    if licence:
+        points = [
+            (views[n.pk], sum(rules.demerit_points(line.fine_kes) for line in n.lines.all()))
+            for n in by_licence_found
+            if n.projection.state != State.CANCELLED
+        ]
+    return [views[n.pk] for n in by_plate_found], [views[n.pk] for n in by_licence_found], points

@@ -101,11 +101,11 @@ class NoticeOut(Schema):
     station: str
     officer: str
     catalogue_version: int
-    plate: str
+    plate: str | None = Field(description="null when your role does not see personal data.")
     plate_unusual: bool
     driver: dict[str, str | None]
     personal_data_withheld: bool
-    place: str
+    place: str | None = Field(description="null when your role does not see personal data.")
     issued_at: datetime
     due_at: datetime
     offences: list[LineOut]

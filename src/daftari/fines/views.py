@@ -23,7 +23,9 @@ from daftari.fines import queries, rules, services
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Role, sees_personal_data
-from daftari.stations.services import count_public_read, log_access
+from daftari.stations.services import count_public_read
+
+Purpose = AccessEvent.Purpose
 
 SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
 LINES = 3
@@ -133,9 +135,12 @@ def _verify_url(request: HttpRequest, number: str) -> str:
     return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
 
 
-def _visible_notice(request: AuthenticatedRequest, number: str) -> FineNotice:
+def _visible_notice(
+    request: AuthenticatedRequest, number: str, purpose: AccessEvent.Purpose = Purpose.RECORD
+) -> FineNotice:
+    """The notice to act on; another station's answers 404 and the attempt is logged as denied."""
     try:
-        return queries.find_visible(scope_of(request.user), number)
+        return queries.visible_notice(reader=request.user, number=number, purpose=purpose, channel="desk")
     except NotFound as missing:
         raise Http404(missing.message) from missing
 
@@ -143,38 +148,23 @@ def _visible_notice(request: AuthenticatedRequest, number: str) -> FineNotice:
 @login_required
 @require_GET
 def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    notice = _visible_notice(request, number)
+    notice = _visible_notice(request, number, Purpose.DESK_VIEW)
+    view = queries.view_notice(reader=request.user, notice=notice, purpose=Purpose.DESK_VIEW, channel="desk")
     scope = scope_of(request.user)
-    personal = sees_personal_data(scope)
-    log_access(
-        actor=request.user,
-        record_type="fine_notice",
-        record_id=notice.number,
-        record_station=notice.station,
-        purpose=AccessEvent.Purpose.DESK_VIEW,
-        outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
-    )
     verify_url = _verify_url(request, notice.number)
-    photo = queries.photo_of(notice) if personal else None
     qr = segno.make(verify_url, error="m").svg_inline(scale=4, title=verify_url)
     return render(
         request,
         "fines/notice.html",
         {
-            "notice": notice,
-            "lines": queries.lines_of(notice),
-            "events": list(notice.events.order_by("at")),
-            "state": notice.projection,
-            "outstanding": services.outstanding(notice),
-            "personal": personal,
+            "notice": view,
             "can_cancel": Role.OCS in scope.roles and scope.station_id == notice.station_id,
             "can_take_to_court": bool(scope.roles & COURT_ROLES) and scope.station_id == notice.station_id,
-            "contestable": notice.projection.state in rules.CONTESTABLE_STATES and not notice.projection.paid_kes,
+            "contestable": view.state in rules.CONTESTABLE_STATES and not view.paid_kes,
             "court_outcomes": NoticeEvent.Outcome.choices,
             "verify_url": verify_url,
             "qr": qr,
             "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
-            "photo": photo,
         },
     )
 
@@ -183,20 +173,12 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
 @require_GET
 def notice_photo(request: AuthenticatedRequest, number: str) -> HttpResponse:
     """The roadside photo of a notice, for officers who may read the notice with its personal data."""
-    notice = _visible_notice(request, number)
-    personal = sees_personal_data(scope_of(request.user))
-    photo = queries.photo_of(notice)
-    if photo is None:
+    notice = _visible_notice(request, number, Purpose.DESK_VIEW)
+    stored = queries.photo_of(notice)
+    if stored is None:
         raise Http404(_("This notice has no photo."))
-    log_access(
-        actor=request.user,
-        record_type="fine_notice_photo",
-        record_id=notice.number,
-        record_station=notice.station,
-        purpose=AccessEvent.Purpose.DESK_VIEW,
-        outcome=AccessEvent.Outcome.SHOWN if personal else AccessEvent.Outcome.WITHHELD,
-    )
-    if not personal:
+    photo = queries.photo_for(reader=request.user, notice=notice, photo=stored, channel="desk")
+    if photo is None:
         raise PermissionDenied
     response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
     response["Content-Disposition"] = f'inline; filename="{notice.number}.{photo.content_type.split("/")[1]}"'
@@ -325,26 +307,24 @@ def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def repeat(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
-    if not scope.roles & (SUPERVISORS | {Role.TRAFFIC}):
+    # A plate or a licence is personal data: figures-only roles do not look people up.
+    if not scope.roles & (SUPERVISORS | {Role.TRAFFIC}) or not sees_personal_data(scope):
         raise PermissionDenied
     plate = request.GET.get("plate", "")[:20].strip()
     licence = request.GET.get("licence", "")[:20].strip()
-    notices = list(queries.by_plate(scope, plate)[:200]) if plate else []
-    by_licence = list(queries.by_licence(scope, licence)[:200]) if licence else []
-    points = None
-    if licence and settings.DAFTARI_FINES_DEMERIT_POINTS:
-        points = queries.demerit_points(scope, licence)
+    by_plate, by_licence, points = queries.repeat_offences(reader=request.user, plate=plate, licence=licence)
+    if not settings.DAFTARI_FINES_DEMERIT_POINTS:
+        points = None
     return render(
         request,
         "fines/repeat.html",
         {
             "plate": plate,
             "licence": licence,
-            "by_plate": notices,
+            "by_plate": by_plate,
             "by_licence": by_licence,
             "points": points,
             "points_total": sum(p for _n, p in points) if points else 0,
-            "personal": sees_personal_data(scope),
         },
     )
 
