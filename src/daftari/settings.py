@@ -206,8 +206,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secrets that ride in URLs (Daraja's callback token) never reach a log line.
+    "filters": {"url_secrets": {"()": "daftari.core.logmask.MaskUrlSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["url_secrets"]}},
     "root": {"handlers": ["console"], "level": os.getenv("DAFTARI_LOG_LEVEL", "WARNING")},
+    # Django's own handlers (its default console, runserver's) would print request paths unmasked.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Daftari's own settings.
@@ -269,12 +276,52 @@ DAFTARI_DARAJA_SHORTCODE = os.getenv("DAFTARI_DARAJA_SHORTCODE", "174379")
 DAFTARI_DARAJA_PASSKEY = _dev_only(
     "DAFTARI_DARAJA_PASSKEY", "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
 )
+# Transaction Status (confirming a paybill payment with Daraja) is run by an API initiator: its name and
+# its password encrypted with Safaricom's certificate, both from the Daraja portal.
+DAFTARI_DARAJA_INITIATOR = _dev_only("DAFTARI_DARAJA_INITIATOR", "testapi")
+DAFTARI_DARAJA_SECURITY_CREDENTIAL = _dev_only("DAFTARI_DARAJA_SECURITY_CREDENTIAL", "daftari-dev-security-credential")
 # Daraja calls back at DAFTARI_PUBLIC_BASE_URL + the payments callback paths.
-# The secret path segment of the Daraja callbacks (they are not signed); empty turns them off.
-DAFTARI_DARAJA_CALLBACK_TOKEN = _dev_only("DAFTARI_DARAJA_CALLBACK_TOKEN", "daftari-dev-daraja-callback")
+# The secret path segment of the Daraja callbacks (they are not signed); empty turns them off. It is
+# masked in every log line (core/logmask.py); production refuses the development value and short ones.
+_DEV_CALLBACK_TOKEN = "daftari-dev-daraja-callback"  # noqa: S105
+DAFTARI_DARAJA_CALLBACK_TOKEN = _dev_only("DAFTARI_DARAJA_CALLBACK_TOKEN", _DEV_CALLBACK_TOKEN)
+if (
+    not DEBUG
+    and DAFTARI_DARAJA_CALLBACK_TOKEN
+    and (DAFTARI_DARAJA_CALLBACK_TOKEN == _DEV_CALLBACK_TOKEN or len(DAFTARI_DARAJA_CALLBACK_TOKEN) < 20)
+):
+    raise ImproperlyConfigured(
+        "DAFTARI_DARAJA_CALLBACK_TOKEN must be a secret of at least 20 characters when DAFTARI_DEBUG is off"
+    )
+# The addresses Safaricom publishes as the source of Daraja's callbacks. A callback from anywhere else is
+# refused (403) before its body is read. DAFTARI_DARAJA_CALLBACK_ALLOWED_IPS (comma-separated addresses or
+# CIDR networks) replaces the list; debug adds this machine, where `daftari daraja-sim` calls from.
+SAFARICOM_CALLBACK_ADDRESSES = (
+    "196.201.214.200",
+    "196.201.214.206",
+    "196.201.213.114",
+    "196.201.214.207",
+    "196.201.214.208",
+    "196.201.213.44",
+    "196.201.212.127",
+    "196.201.212.138",
+    "196.201.212.129",
+    "196.201.212.136",
+    "196.201.212.74",
+    "196.201.212.69",
+)
+DAFTARI_DARAJA_CALLBACK_ALLOWED_IPS = [
+    a.strip() for a in os.getenv("DAFTARI_DARAJA_CALLBACK_ALLOWED_IPS", "").split(",") if a.strip()
+] or [*SAFARICOM_CALLBACK_ADDRESSES, *(("127.0.0.1", "::1") if DEBUG else ())]
 
 # Documents: a police abstract's fee in whole shillings, paid by M-Pesa (never cash); 0 = free. P3 is always free.
 DAFTARI_ABSTRACT_FEE_KES = envint("DAFTARI_ABSTRACT_FEE_KES", "0")
+
+# The public pay page: at most this many M-Pesa prompts per phone, and per notice, within the window
+# (one prompt per notice is pending at a time in any case).
+DAFTARI_PAY_PROMPTS_PER_PHONE = envint("DAFTARI_PAY_PROMPTS_PER_PHONE", "5")
+DAFTARI_PAY_PROMPTS_PER_NOTICE = envint("DAFTARI_PAY_PROMPTS_PER_NOTICE", "5")
+DAFTARI_PAY_PROMPT_WINDOW_MINUTES = envint("DAFTARI_PAY_PROMPT_WINDOW_MINUTES", "60")
 
 # Instant fines: days to pay after the notice, then days overdue before a Notice to Attend Court.
 DAFTARI_FINES_DAYS_TO_PAY = envint("DAFTARI_FINES_DAYS_TO_PAY", "7")

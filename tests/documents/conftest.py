@@ -9,6 +9,7 @@ from daftari.occurrences.rules import PartyInput, VehicleInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
 from tests.conftest import complaint
+from tests.payments.conftest import daraja_settings, paybill, simulator  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

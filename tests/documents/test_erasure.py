@@ -19,11 +19,11 @@ from daftari.ledger.services import is_redacted, leaf_for, sign_checkpoint
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
-from daftari.payments import services as payments
 from daftari.payments.models import DarajaCallback, Payment
 from daftari.stations.models import Station
 from tests.conftest import complaint
 from tests.erasure_support import ORDER, assert_the_whole_book_verifies, tables_holding
+from tests.payments.conftest import Paybill
 
 APPLICANT = ["Achieng Otieno", "ACHIENG", "Insurance claim with Jubilee", "31415926", "733222111"]
 INJURY = "Cut above the left eyebrow"
@@ -42,7 +42,7 @@ def lost_passport(desk_officer: User, station: Station) -> Occurrence:
 
 
 @pytest.fixture
-def paid_abstract(settings, desk_officer: User, lost_passport: Occurrence) -> IssuedDocument:  # type: ignore[no-untyped-def]
+def paid_abstract(settings, desk_officer: User, lost_passport: Occurrence, paybill: Paybill) -> IssuedDocument:  # type: ignore[no-untyped-def]
     """An abstract whose fee the applicant paid by paybill from her own phone."""
     settings.DAFTARI_ABSTRACT_FEE_KES = 200
     fee = request_fee(
@@ -53,17 +53,7 @@ def paid_abstract(settings, desk_officer: User, lost_passport: Occurrence) -> Is
         purpose="Insurance claim with Jubilee",
         phone="0733 222 111",
     )
-    raw = {
-        "TransactionType": "Pay Bill",
-        "TransID": "TKD0000001",
-        "TransTime": "20261129101500",
-        "TransAmount": "200.00",
-        "BusinessShortCode": "174379",
-        "BillRefNumber": fee.reference,
-        "MSISDN": "254733222111",
-        "FirstName": "ACHIENG",
-    }
-    payments.record_c2b_confirmation(raw=json.dumps(raw).encode())
+    paybill(fee.reference, 200, trans_id="TKD0000001", msisdn="254733222111", first_name="ACHIENG")
     return IssuedDocument.objects.get(fee_request__fee=fee)
 
 

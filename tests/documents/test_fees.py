@@ -18,6 +18,7 @@ from daftari.occurrences.models import Occurrence
 from daftari.payments import accounts
 from daftari.payments import services as payments
 from daftari.payments.models import Payment
+from tests.payments.conftest import Paybill
 
 
 @pytest.fixture
@@ -178,11 +179,12 @@ def test_validation_rejects_an_unknown_reference_a_wrong_amount_and_a_paid_fee(f
     assert FEE_HANDLER.validate(fee.reference, 200) is not None
 
 
-def test_a_paybill_payment_with_the_reference_issues_the_abstract(fee: DocumentFee) -> None:
+def test_a_paybill_payment_with_the_reference_issues_the_abstract(fee: DocumentFee, paybill: Paybill) -> None:
     assert payments.validate_c2b(raw=c2b_body(fee.reference, "200.00"))["ResultCode"] == "0"
     assert payments.validate_c2b(raw=c2b_body(fee.reference, "20.00"))["ResultCode"] == accounts.REJECT_INVALID_AMOUNT
-    payments.record_c2b_confirmation(raw=c2b_body(fee.reference, "200.00"))
-    payments.record_c2b_confirmation(raw=c2b_body(fee.reference, "200.00"))  # Daraja repeats itself
+    raw = paybill.pay(fee.reference, 200, trans_id="TKL9XY8ZW7")
+    paybill.confirm(raw)
+    paybill.confirm(raw)  # Daraja repeats itself
     document = IssuedDocument.objects.get()
     assert document.details["mpesa_receipt"] == "TKL9XY8ZW7"
     assert DocumentFeeState.objects.get(fee=fee).state == "issued"

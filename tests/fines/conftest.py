@@ -12,6 +12,7 @@ from daftari.fines.models import FineNotice
 from daftari.fines.services import issue_notice
 from daftari.ledger import keys
 from daftari.stations.models import Station
+from tests.payments.conftest import daraja_settings, paybill, simulator  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

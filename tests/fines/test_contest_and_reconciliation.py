@@ -8,12 +8,12 @@ from django.utils import timezone
 from daftari.fines import rules
 from daftari.fines.models import FineNotice, NoticeEvent, NoticeState
 from daftari.fines.services import cancel_notice, issue_notice
-from daftari.payments import services as payments
 from daftari.stations.models import Station
 from daftari.stations.rules import Role
 from tests.conftest import OfficerFactory
-from tests.fines.conftest import c2b, draft
+from tests.fines.conftest import draft
 from tests.occurrences.test_api import Api
+from tests.payments.conftest import Paybill
 
 
 @pytest.fixture
@@ -48,8 +48,8 @@ def test_an_unknown_court_outcome_is_422(traffic_api: Api, notice: FineNotice) -
     assert NoticeState.objects.get(notice=notice).state == "contested"
 
 
-def test_a_paid_notice_cannot_be_contested(traffic_api: Api, notice: FineNotice) -> None:
-    payments.record_c2b_confirmation(raw=c2b(notice.number, notice.total_kes))
+def test_a_paid_notice_cannot_be_contested(traffic_api: Api, notice: FineNotice, paybill: Paybill) -> None:
+    paybill(notice.number, notice.total_kes)
     response = traffic_api.post(f"/fines/notices/{notice.number}/contest", {})
     assert response.status_code == 409
     assert NoticeState.objects.get(notice=notice).state == "paid"
@@ -82,7 +82,7 @@ def test_the_notice_page_contests_and_then_offers_the_court_outcome(
 
 
 @pytest.fixture
-def day_of_payments(traffic_officer: User, ocs: User, station: Station) -> dict[str, FineNotice]:
+def day_of_payments(traffic_officer: User, ocs: User, station: Station, paybill: Paybill) -> dict[str, FineNotice]:
     """Four notices of KES 2,500: paid in full, paid in part, over-paid, and paid after it was cancelled;
     and KES 300 for a reference no notice carries."""
     notices = {
@@ -90,11 +90,11 @@ def day_of_payments(traffic_officer: User, ocs: User, station: Station) -> dict[
         for name, plate in (("paid", "KCA 001A"), ("part", "KCA 002A"), ("over", "KCA 003A"), ("gone", "KCA 004A"))
     }
     cancel_notice(actor=ocs, number=notices["gone"].number, reason="Wrong plate")
-    payments.record_c2b_confirmation(raw=c2b(notices["paid"].number, 2500, trans_id="TKA0000001"))
-    payments.record_c2b_confirmation(raw=c2b(notices["part"].number, 1000, trans_id="TKA0000002"))
-    payments.record_c2b_confirmation(raw=c2b(notices["over"].number, 3000, trans_id="TKA0000003"))
-    payments.record_c2b_confirmation(raw=c2b(notices["gone"].number, 2500, trans_id="TKA0000004"))
-    payments.record_c2b_confirmation(raw=c2b("NOBODY42", 300, trans_id="TKA0000005"))
+    paybill(notices["paid"].number, 2500, trans_id="TKA0000001")
+    paybill(notices["part"].number, 1000, trans_id="TKA0000002")
+    paybill(notices["over"].number, 3000, trans_id="TKA0000003")
+    paybill(notices["gone"].number, 2500, trans_id="TKA0000004")
+    paybill("NOBODY42", 300, trans_id="TKA0000005")
     return notices
 
 

@@ -23,8 +23,9 @@ from daftari.payments import services as payments
 from daftari.payments.models import DarajaCallback, Payment
 from daftari.stations.models import Station
 from tests.erasure_support import ORDER, assert_the_whole_book_verifies, tables_holding
-from tests.fines.conftest import c2b, draft
+from tests.fines.conftest import draft
 from tests.occurrences.test_api import Api
+from tests.payments.conftest import Paybill
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x11" * 200
 DRIVER = ["Kamau Njoroge", "23456789", "DL1234567", "712345678", "KCA 123A", "KCA123A"]
@@ -32,17 +33,13 @@ FRIEND = ["733000111", "AMINA", "WANJIRU"]
 
 
 @pytest.fixture
-def paid(traffic_officer: User, station: Station) -> FineNotice:
+def paid(traffic_officer: User, station: Station, paybill: Paybill) -> FineNotice:
     """A notice with a photo, paid part from the driver's own phone and the rest by a friend."""
     notice = issue_notice(
         actor=traffic_officer, station=station, draft=draft(), photo=rules.PhotoInput(JPEG, "image/jpeg")
     ).notice
-    payments.record_c2b_confirmation(
-        raw=c2b(notice.number, 1000, trans_id="TKE0000001", phone="254712345678", first="KAMAU", last="NJOROGE")
-    )
-    payments.record_c2b_confirmation(
-        raw=c2b(notice.number, 1500, trans_id="TKE0000002", phone="254733000111", first="AMINA", last="WANJIRU")
-    )
+    paybill(notice.number, 1000, trans_id="TKE0000001", msisdn="254712345678", first_name="KAMAU", last_name="NJOROGE")
+    paybill(notice.number, 1500, trans_id="TKE0000002", msisdn="254733000111", first_name="AMINA", last_name="WANJIRU")
     return notice
 
 
@@ -167,15 +164,13 @@ def test_the_guards_are_back_on_the_notices_after_an_erasure(admin_officer: User
 
 
 def test_an_erased_unpaid_notice_stays_payable_by_its_number(
-    admin_officer: User, traffic_officer: User, station: Station, public_client: Client
+    admin_officer: User, traffic_officer: User, station: Station, public_client: Client, paybill: Paybill
 ) -> None:
     notice = issue_notice(actor=traffic_officer, station=station, draft=draft()).notice
     redact(actor=admin_officer, record_id=str(notice.pk), authority=ORDER)
     page = public_client.get(f"/pay/notice/{notice.number}")
     assert page.status_code == 200 and "2500" in page.content.decode().replace(",", "")
-    payments.record_c2b_confirmation(
-        raw=c2b(notice.number, 2500, trans_id="TKE0000009", phone="254700000001", first="X", last="Y")
-    )
+    paybill(notice.number, 2500, trans_id="TKE0000009", msisdn="254700000001", first_name="X", last_name="Y")
     assert NoticeState.objects.get(notice=notice).state == "paid"
 
 
@@ -224,12 +219,10 @@ def test_the_verify_page_of_an_erased_notice_says_genuine_and_erased_by_lawful_o
 
 
 def test_erasing_a_notice_paid_from_the_drivers_phone_deletes_the_drivers_remembered_language(
-    traffic_officer: User, admin_officer: User, station: Station
+    traffic_officer: User, admin_officer: User, station: Station, paybill: Paybill
 ) -> None:
     notice = issue_notice(actor=traffic_officer, station=station, draft=draft(language="sw")).notice
-    payments.record_c2b_confirmation(
-        raw=c2b(notice.number, 2500, trans_id="TKE0000003", phone="254712345678", first="KAMAU", last="NJOROGE")
-    )
+    paybill(notice.number, 2500, trans_id="TKE0000003", msisdn="254712345678", first_name="KAMAU", last_name="NJOROGE")
     assert Recipient.objects.get(phone="+254712345678").language == "sw"
     redact(actor=admin_officer, record_id=str(notice.pk), authority=ORDER)
     assert not Recipient.objects.filter(phone="+254712345678").exists()

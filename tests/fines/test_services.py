@@ -19,6 +19,7 @@ from daftari.notifications.models import SmsMessage
 from daftari.payments import services as payments
 from daftari.stations.models import Station
 from tests.fines.conftest import c2b, draft
+from tests.payments.conftest import Paybill
 
 
 def test_the_first_catalogue_version_is_loaded_with_every_offence(db: None) -> None:
@@ -125,11 +126,14 @@ def test_a_number_with_a_wrong_check_character_is_refused_as_a_typo(notice: Fine
         services.find_notice(rules.make_notice_number(999_999))
 
 
-def test_paying_by_paybill_settles_the_notice_once_and_sends_the_receipt_after(notice: FineNotice) -> None:
+def test_paying_by_paybill_settles_the_notice_once_and_sends_the_receipt_after(
+    notice: FineNotice, paybill: Paybill
+) -> None:
     assert json.loads(json.dumps(payments.validate_c2b(raw=c2b(notice.number, 2500))))["ResultCode"] == "0"
     assert not SmsMessage.objects.filter(template="fine_receipt").exists()
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 2500))
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 2500))  # Daraja delivers twice
+    raw = paybill.pay(notice.number, 2500, trans_id="TK1ABCDEF1")
+    paybill.confirm(raw)
+    paybill.confirm(raw)  # Daraja delivers twice
     state = NoticeState.objects.get(notice=notice)
     assert (state.state, state.paid_kes) == (State.PAID, 2500)
     event = NoticeEvent.objects.get(notice=notice)
@@ -140,20 +144,20 @@ def test_paying_by_paybill_settles_the_notice_once_and_sends_the_receipt_after(n
     assert "TK1ABCDEF1" in receipt.body and "KES 2500" in receipt.body
 
 
-def test_paybill_validation_rejects_unknown_wrong_amount_and_already_paid(notice: FineNotice) -> None:
+def test_paybill_validation_rejects_unknown_wrong_amount_and_already_paid(notice: FineNotice, paybill: Paybill) -> None:
     assert payments.validate_c2b(raw=c2b(notice.number, 2000, "T1"))["ResultCode"] != "0"
     unknown = rules.make_notice_number(424_242)
     assert payments.validate_c2b(raw=c2b(unknown, 2500, "T2"))["ResultCode"] != "0"
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 2500, "T3"))
+    paybill(notice.number, 2500, trans_id="T3")
     assert payments.validate_c2b(raw=c2b(notice.number, 2500, "T4"))["ResultCode"] != "0"
 
 
-def test_partial_and_over_payments_are_recorded_and_shown(notice: FineNotice) -> None:
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 1000, "P1"))
+def test_partial_and_over_payments_are_recorded_and_shown(notice: FineNotice, paybill: Paybill) -> None:
+    paybill(notice.number, 1000, trans_id="P1")
     state = NoticeState.objects.get(notice=notice)
     assert (state.state, state.paid_kes) == (State.ISSUED, 1000)
     assert services.outstanding(FineNotice.objects.get(pk=notice.pk)) == 1500
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 2000, "P2"))
+    paybill(notice.number, 2000, trans_id="P2")
     state.refresh_from_db()
     assert (state.state, state.paid_kes) == (State.PAID, 3000)
     kinds = list(NoticeEvent.objects.filter(notice=notice).order_by("at").values_list("kind", "details"))
@@ -170,9 +174,11 @@ def test_a_cancelled_notice_cannot_be_paid(notice: FineNotice, ocs: User) -> Non
         services.pay_notice(number=notice.number, phone="0712345678")
 
 
-def test_money_that_reaches_a_cancelled_notice_is_kept_for_refund(notice: FineNotice, ocs: User) -> None:
+def test_money_that_reaches_a_cancelled_notice_is_kept_for_refund(
+    notice: FineNotice, ocs: User, paybill: Paybill
+) -> None:
     services.cancel_notice(actor=ocs, number=notice.number, reason="Duplicate notice")
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 2500, "R1"))
+    paybill(notice.number, 2500, trans_id="R1")
     state = NoticeState.objects.get(notice=notice)
     assert (state.state, state.paid_kes) == (State.CANCELLED, 2500)
     assert NoticeEvent.objects.get(notice=notice, kind="paid").details["refund_due"] is True
@@ -218,10 +224,10 @@ def test_an_unpaid_notice_becomes_overdue_then_escalated_once_each(notice: FineN
     assert "Notice to Attend Court" in SmsMessage.objects.get(event_key=f"fines:fine_escalated:{notice.number}").body
 
 
-def test_a_late_payment_is_flagged_late(notice: FineNotice) -> None:
+def test_a_late_payment_is_flagged_late(notice: FineNotice, paybill: Paybill) -> None:
     with time_machine.travel(notice.due_at + timedelta(days=1)):
         services.escalate_overdue_now()
-        payments.record_c2b_confirmation(raw=c2b(notice.number, 2500, "L1"))
+        paybill(notice.number, 2500, trans_id="L1")
     event = NoticeEvent.objects.get(notice=notice, kind="paid")
     assert event.late is True
     assert NoticeState.objects.get(notice=notice).state == State.PAID
@@ -235,12 +241,12 @@ def test_a_notice_cannot_be_changed_in_the_database(notice: FineNotice) -> None:
 
 
 def test_the_signed_book_verifies_with_notices_payments_cancellations_and_escalations(
-    notice: FineNotice, traffic_officer: User, ocs: User, station: Station
+    notice: FineNotice, traffic_officer: User, ocs: User, station: Station, paybill: Paybill
 ) -> None:
     from daftari.ledger.services import sign_checkpoint
     from daftari.ledger.verification import verify_book
 
-    payments.record_c2b_confirmation(raw=c2b(notice.number, 1000, "V1"))
+    paybill(notice.number, 1000, trans_id="V1")
     other = services.issue_notice(actor=traffic_officer, station=station, draft=draft(plate="KBB 111B")).notice
     services.cancel_notice(actor=ocs, number=other.number, reason="Wrong vehicle")
     with time_machine.travel(notice.due_at + timedelta(days=15)):
@@ -263,10 +269,10 @@ def test_a_notice_changed_behind_the_applications_back_fails_verification(notice
     assert not verify_book(notice.station.code).ok
 
 
-def test_paybill_money_for_a_number_no_notice_carries_is_kept_by_payments(db: None) -> None:
+def test_paybill_money_for_a_number_no_notice_carries_is_kept_by_payments(db: None, paybill: Paybill) -> None:
     from daftari.payments.models import Payment
 
     unknown = rules.make_notice_number(31_337)
-    payments.record_c2b_confirmation(raw=c2b(unknown, 700, "U1"))
+    paybill(unknown, 700, trans_id="U1")
     assert Payment.objects.get(mpesa_receipt="U1").paid_kes == 700
     assert not NoticeEvent.objects.exists()

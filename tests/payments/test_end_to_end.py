@@ -11,6 +11,7 @@ import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from daftari.payments import services
+from daftari.payments.daraja import DarajaClient
 from daftari.payments.models import DarajaCallback, Payment
 from tests.payments.conftest import FakeFines, wait_for
 
@@ -118,7 +119,9 @@ def test_cancelled_wrong_pin_and_insufficient_funds_are_final(
     assert payment.state == state
 
 
-def test_a_paybill_payment_is_validated_then_confirmed_once(daftari: SettingsWrapper, fines: FakeFines) -> None:
+def test_a_paybill_payment_is_validated_then_confirmed_by_transaction_status_once(
+    daftari: SettingsWrapper, fines: FakeFines
+) -> None:
     services.register_c2b_urls()
     answer = httpx.post(
         f"{daftari.DAFTARI_DARAJA_BASE_URL}/simulate/c2b",
@@ -128,12 +131,15 @@ def test_a_paybill_payment_is_validated_then_confirmed_once(daftari: SettingsWra
     assert answer["validation"] == {"ResultCode": "0", "ResultDesc": "Accepted"}
     assert [c["body"] for c in answer["confirmations"]] == [{"ResultCode": 0, "ResultDesc": "Accepted"}] * 2
     payment = Payment.objects.get()
+    # Daftari asked Daraja (Transaction Status); the result comes to the result URL a moment later.
+    wait_for(lambda: settled(payment))
     assert (payment.method, payment.state, payment.paid_kes) == ("paybill", "confirmed", 300)
     assert (payment.account_reference, payment.mpesa_receipt, payment.phone) == (
         "TST2002",
         answer["TransID"],
         "+254712345678",
     )
+    assert DarajaCallback.objects.filter(kind="status_result", key=payment.conversation_id, processed=True).exists()
     assert fines.confirmed == [("TST2002", 300, "confirmed")]
 
 
@@ -152,14 +158,13 @@ def test_a_paybill_payment_the_app_rejects_never_reaches_confirmation(
 
 
 def test_concurrent_deliveries_of_one_callback_confirm_once(daftari: SettingsWrapper, fines: FakeFines) -> None:
-    payment = Payment.objects.create(
-        account_reference="TST3003", amount_kes=500, phone="+254712345678", method="stk", checkout_request_id="ws_CO_9"
-    )
+    payment = push("0712360003")  # the simulator sends no callback for this one: the test delivers it
+    wait_for(lambda: query_answers(payment))
     body = {
         "Body": {
             "stkCallback": {
                 "MerchantRequestID": "1-2-3",
-                "CheckoutRequestID": "ws_CO_9",
+                "CheckoutRequestID": payment.checkout_request_id,
                 "ResultCode": 0,
                 "ResultDesc": "The service request is processed successfully.",
                 "CallbackMetadata": {
@@ -185,7 +190,12 @@ def test_concurrent_deliveries_of_one_callback_confirm_once(daftari: SettingsWra
     assert statuses == [200] * 6
     payment.refresh_from_db()
     assert (payment.state, payment.mpesa_receipt) == ("confirmed", "QWE123RTY9")
-    assert fines.confirmed == [("TST3003", 500, "confirmed")]
+    assert fines.confirmed == [("TST1001", 500, "confirmed")]
+
+
+def query_answers(payment: Payment) -> bool:
+    with DarajaClient.from_settings() as daraja:
+        return daraja.stk_query(payment.checkout_request_id or "").result_code is not None
 
 
 def test_a_tick_that_fails_while_settling_leaves_the_payment_for_the_next_tick(

@@ -80,3 +80,79 @@ def test_a_callback_without_its_fields_is_malformed(raw: bytes) -> None:
 )
 def test_mpesa_amounts_are_whole_shillings(value: object, expected: int | None) -> None:
     assert rules.whole_shillings(value) == expected
+
+
+def status_result(code: int = 0, **parameters: object) -> bytes:
+    params = {
+        "ReceiptNo": "TK1ABCDEF1",
+        "TransactionStatus": "Completed",
+        "Amount": 2500.0,
+        "CreditPartyName": "174379 - Daftari",
+        "DebitPartyName": "254712345678 - John Doe",
+        **parameters,
+    }
+    return json.dumps(
+        {
+            "Result": {
+                "ResultType": 0,
+                "ResultCode": code,
+                "ResultDesc": "desc",
+                "OriginatorConversationID": "1-2-3",
+                "ConversationID": "AG_20261129_0001",
+                "ResultParameters": {"ResultParameter": [{"Key": k, "Value": v} for k, v in params.items()]},
+            }
+        }
+    ).encode()
+
+
+def verdict(raw: bytes, trans_id: str = "TK1ABCDEF1") -> rules.PaybillVerdict:
+    return rules.paybill_verdict(rules.parse_transaction_status_result(raw), trans_id=trans_id, shortcode="174379")
+
+
+def test_daraja_confirms_a_paybill_payment_that_completed_to_our_shortcode_with_its_own_amount() -> None:
+    assert verdict(status_result()) == rules.PaybillVerdict(
+        True, True, "Confirmed by Daraja (Transaction Status)", 2500
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "trans_id"),
+    [
+        (status_result(ReceiptNo="OTHER00001"), "TK1ABCDEF1"),
+        (status_result(), "FORGED0001"),
+        (status_result(TransactionStatus="Failed"), "TK1ABCDEF1"),
+        (status_result(CreditPartyName="999999 - Someone Else"), "TK1ABCDEF1"),
+        (status_result(Amount="ten"), "TK1ABCDEF1"),
+    ],
+)
+def test_a_result_that_contradicts_the_claim_fails_it_for_good(raw: bytes, trans_id: str) -> None:
+    found = verdict(raw, trans_id)
+    assert (found.confirmed, found.final) == (False, True)
+
+
+def test_a_result_code_other_than_success_is_asked_again_later() -> None:
+    found = verdict(status_result(code=1))
+    assert (found.confirmed, found.final) == (False, False)
+
+
+def test_a_result_without_a_conversation_is_malformed() -> None:
+    with pytest.raises(rules.MalformedPayload):
+        rules.parse_transaction_status_result(b'{"Result": {"ResultCode": 0}}')
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        ("196.201.214.200", True),
+        ("196.201.212.69", True),
+        ("196.201.214.201", False),
+        ("10.1.2.3", True),
+        ("2001:db8::5", True),
+        ("127.0.0.1", False),
+        ("not an address", False),
+        ("", False),
+    ],
+)
+def test_a_callback_address_is_allowed_by_address_or_network(address: str, allowed: bool) -> None:
+    listed = ["196.201.214.200", "196.201.212.69", "10.0.0.0/8", "2001:db8::/32", "garbage"]
+    assert rules.address_allowed(address, listed) is allowed

@@ -52,6 +52,14 @@ class StkQueryResult:
     result_desc: str
 
 
+@dataclass(frozen=True)
+class StatusQueryAccepted:
+    """Daraja took the Transaction Status query; its answer comes later to the ResultURL, naming this conversation."""
+
+    conversation_id: str
+    originator_conversation_id: str
+
+
 _tokens: dict[tuple[str, str], tuple[str, float]] = {}
 _tokens_lock = threading.Lock()
 
@@ -70,6 +78,8 @@ class DarajaClient:
         consumer_secret: str,
         shortcode: str,
         passkey: str,
+        initiator: str = "",
+        security_credential: str = "",
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -77,6 +87,8 @@ class DarajaClient:
         self.consumer_secret = consumer_secret
         self.shortcode = shortcode
         self.passkey = passkey
+        self.initiator = initiator
+        self.security_credential = security_credential
         self._http = httpx.Client(base_url=self.base_url, timeout=TIMEOUT, transport=transport)
 
     @classmethod
@@ -87,6 +99,8 @@ class DarajaClient:
             consumer_secret=settings.DAFTARI_DARAJA_CONSUMER_SECRET,
             shortcode=settings.DAFTARI_DARAJA_SHORTCODE,
             passkey=settings.DAFTARI_DARAJA_PASSKEY,
+            initiator=settings.DAFTARI_DARAJA_INITIATOR,
+            security_credential=settings.DAFTARI_DARAJA_SECURITY_CREDENTIAL,
         )
 
     def close(self) -> None:
@@ -177,6 +191,38 @@ class DarajaClient:
         if "ResultCode" not in data:
             return StkQueryResult(result_code=None, result_desc=str(data.get("ResponseDescription", "")))
         return StkQueryResult(result_code=str(data["ResultCode"]).strip(), result_desc=str(data.get("ResultDesc", "")))
+
+    def transaction_status(self, *, trans_id: str, result_url: str, timeout_url: str) -> StatusQueryAccepted:
+        """Asks Daraja about the M-Pesa transaction ``trans_id`` received on our shortcode.
+
+        Accepted is not answered: Daraja posts the result to ``result_url`` (or ``timeout_url`` when its
+        queue times out), naming the conversation returned here.
+        """
+        if not (self.initiator and self.security_credential):
+            raise DarajaError("Daraja initiator and security credential are not configured")
+        body = {
+            "Initiator": self.initiator,
+            "SecurityCredential": self.security_credential,
+            "CommandID": "TransactionStatusQuery",
+            "TransactionID": trans_id,
+            "PartyA": self.shortcode,
+            "IdentifierType": "4",  # an organisation's shortcode
+            "ResultURL": result_url,
+            "QueueTimeOutURL": timeout_url,
+            "Remarks": "Confirm paybill payment",
+            "Occasion": "",
+        }
+        data = self._authorised("/mpesa/transactionstatus/v1/query", body)
+        code = str(data.get("ResponseCode", ""))
+        conversation = data.get("ConversationID")
+        if code != "0" or not isinstance(conversation, str) or not conversation:
+            raise DarajaError(
+                f"Daraja did not accept the status query: {data.get('ResponseDescription', '')}", code=code
+            )
+        return StatusQueryAccepted(
+            conversation_id=conversation[:64],
+            originator_conversation_id=str(data.get("OriginatorConversationID", ""))[:64],
+        )
 
     def register_c2b_urls(
         self, *, confirmation_url: str, validation_url: str, response_type: str = "Cancelled"

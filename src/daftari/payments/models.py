@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Payment(models.Model):
-    """One attempt to pay an account reference by M-Pesa: an STK push, or a paybill payment Daraja confirmed."""
+    """One attempt to pay an account reference by M-Pesa: an STK push, or a paybill payment.
+
+    Either stays PENDING until Daraja itself confirms it (STK Push Query, Transaction Status): a callback
+    alone never settles money.
+    """
 
     class Method(models.TextChoices):
         STK = "stk", _("M-Pesa prompt (STK push)")
@@ -29,6 +33,8 @@ class Payment(models.Model):
     result_desc = models.CharField(_("result"), max_length=255, blank=True)
     merchant_request_id = models.CharField(max_length=64, blank=True)
     checkout_request_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # A paybill payment: the conversation of the Transaction Status query that asks Daraja whether it is real.
+    conversation_id = models.CharField(max_length=64, blank=True, db_index=True)
     mpesa_receipt = models.CharField(_("M-Pesa receipt"), max_length=32, unique=True, null=True, blank=True)
     # The caller's idempotency key: a retried request returns the same payment.
     client_id = models.UUIDField(unique=True, null=True, blank=True)
@@ -52,10 +58,13 @@ class DarajaCallback(models.Model):
         STK = "stk", "STK"
         C2B_VALIDATION = "c2b_validation", "C2B validation"
         C2B_CONFIRMATION = "c2b_confirmation", "C2B confirmation"
+        STATUS_RESULT = "status_result", "Transaction Status result"
+        STATUS_TIMEOUT = "status_timeout", "Transaction Status timeout"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     raw = models.BinaryField()
-    # CheckoutRequestID (STK) or TransID (C2B) once parsed; empty when the body could not be read.
+    # CheckoutRequestID (STK), TransID (C2B) or ConversationID (Transaction Status) once parsed; empty when
+    # the body could not be read.
     key = models.CharField(max_length=64, blank=True, db_index=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed = models.BooleanField(default=False)

@@ -5,8 +5,10 @@ No ORM and no HTTP here, so each rule is tested on its own.
 
 import base64
 import enum
+import ipaddress
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -173,3 +175,98 @@ def e164_from_msisdn(value: str) -> str:
     """2547XXXXXXXX → +2547XXXXXXXX; anything else (Daraja masks some MSISDNs) is kept as given."""
     digits = value.strip()
     return f"+{digits}" if re.fullmatch(r"254\d{9}", digits) else digits[:32]
+
+
+# -- Transaction Status (asking Daraja whether a paybill payment is real) ------------------------
+
+
+@dataclass(frozen=True)
+class TransactionStatusResult:
+    """Daraja's answer to a Transaction Status query, posted to our ResultURL.
+
+    ``parameters`` are the ResultParameters by Key (ReceiptNo, Amount, TransactionStatus, CreditPartyName, ...).
+    """
+
+    conversation_id: str
+    originator_conversation_id: str
+    result_code: str
+    result_desc: str
+    parameters: dict[str, str]
+
+
+def parse_transaction_status_result(raw: bytes) -> TransactionStatusResult:
+    """The body ``{"Result": {"ResultCode", "ConversationID", "ResultParameters": {"ResultParameter": [...]}}}``."""
+    data = _load(raw)
+    result = data.get("Result")
+    if not isinstance(result, dict):
+        raise MalformedPayload("no Result")
+    conversation = result.get("ConversationID")
+    if not isinstance(conversation, str) or not conversation or len(conversation) > 64:
+        raise MalformedPayload("no ConversationID")
+    parameters: dict[str, str] = {}
+    block = result.get("ResultParameters")
+    items = block.get("ResultParameter") if isinstance(block, dict) else None
+    if isinstance(items, dict):  # a single parameter comes as an object, not a list
+        items = [items]
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("Key"), str) and item.get("Value") is not None:
+                parameters[item["Key"]] = str(item["Value"]).strip()
+    return TransactionStatusResult(
+        conversation_id=conversation,
+        originator_conversation_id=str(result.get("OriginatorConversationID") or "")[:64],
+        result_code=_code(result.get("ResultCode")),
+        result_desc=str(result.get("ResultDesc") or "")[:255],
+        parameters=parameters,
+    )
+
+
+@dataclass(frozen=True)
+class PaybillVerdict:
+    """What Daraja's Transaction Status says of a claimed paybill payment: ``amount_kes`` is Daraja's figure.
+
+    Not ``final`` when Daraja could not answer (a result code other than success): ask again later.
+    """
+
+    confirmed: bool
+    final: bool
+    reason: str
+    amount_kes: int | None = None
+
+
+def paybill_verdict(result: TransactionStatusResult, *, trans_id: str, shortcode: str) -> PaybillVerdict:
+    """Confirmed only when Daraja says the receipt ``trans_id`` completed and credited ``shortcode``.
+
+    The amount is Daraja's, never the confirmation's: the caller compares the two.
+    """
+    if result.result_code != SUCCESS:
+        return PaybillVerdict(False, False, f"Daraja: {result.result_code} {result.result_desc}".strip())
+    params = result.parameters
+    if params.get("ReceiptNo", "").upper() != trans_id.upper():
+        return PaybillVerdict(False, True, "Daraja reported another receipt")
+    if params.get("TransactionStatus", "").lower() != "completed":
+        return PaybillVerdict(False, True, f"Daraja: transaction {params.get('TransactionStatus') or 'not completed'}")
+    # "174379 - Daftari": the party credited is the organisation, named by its shortcode first.
+    credited = params.get("CreditPartyName", "").split("-", 1)[0].strip()
+    if credited != shortcode:
+        return PaybillVerdict(False, True, "Daraja: the money did not go to this paybill")
+    amount = whole_shillings(params.get("Amount"))
+    if amount is None:
+        return PaybillVerdict(False, True, "Daraja reported no whole amount")
+    return PaybillVerdict(True, True, "Confirmed by Daraja (Transaction Status)", amount)
+
+
+def address_allowed(address: str, allowed: Sequence[str]) -> bool:
+    """True when ``address`` (an IPv4 or IPv6 address) is one of ``allowed`` (addresses or CIDR networks)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            network = ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            continue
+        if ip.version == network.version and ip in network:
+            return True
+    return False

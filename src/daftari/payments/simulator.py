@@ -1,7 +1,7 @@
 """A local fake of Safaricom's Daraja, for development, the demo and the tests: ``daftari daraja-sim``.
 
 It knows nothing of Daftari's database: like Safaricom, it only speaks the HTTP contract (OAuth token,
-STK push and query, C2B register) and calls back the URLs it was given. Scenarios follow the last
+STK push and query, C2B register, Transaction Status) and calls back the URLs it was given. Scenarios follow the last
 digits of the phone number (or ``--scenario`` for every number):
 
     …1032 cancelled by the user       …1037 a 1037 timeout callback; the query then answers success
@@ -10,7 +10,13 @@ digits of the phone number (or ``--scenario`` for every number):
     anything else: success, one callback
 
 ``POST /simulate/c2b {"BillRefNumber", "Amount", "MSISDN"}`` pays by paybill: the registered
-validation URL is called, then (if it accepts) the confirmation URL; the answer reports both.
+validation URL is called, then (if it accepts) the confirmation URL; the answer reports both, and the
+confirmation body as ``payment``. With ``"Deliver": false`` nobody is called: the payment is only made
+(a test then hands the confirmation to Daftari itself). Transaction Status knows every payment made so.
+
+Test helpers, as Safaricom has none: ``GET /simulate/results/<ConversationID>`` is the Transaction Status
+result the simulator posts (or tried to post) to the ResultURL; ``GET /simulate/stk?AccountReference=X``
+lists the STK prompts sent for an account.
 """
 
 from __future__ import annotations
@@ -42,8 +48,9 @@ class Scenario:
     result_code: int
     result_desc: str
     callbacks: int = 1
-    # What the STK query answers once the transaction is over.
+    # What the STK query answers once the transaction is over; the first query may answer otherwise.
     query_code: int | None = None
+    first_query_code: int | None = None
 
     @property
     def final_query_code(self) -> int:
@@ -53,7 +60,8 @@ class Scenario:
 SCENARIOS: dict[str, Scenario] = {
     "success": Scenario(0, "The service request is processed successfully."),
     "cancelled": Scenario(1032, "Request cancelled by user"),
-    "timeout": Scenario(1037, "DS timeout user cannot be reached", query_code=0),
+    # The query right after the 1037 callback still says 1037; a later one finds the customer paid.
+    "timeout": Scenario(1037, "DS timeout user cannot be reached", query_code=0, first_query_code=1037),
     "wrong_pin": Scenario(2001, "The initiator information is invalid."),
     "insufficient_funds": Scenario(1, "The balance is insufficient for the transaction."),
     "duplicate": Scenario(0, "The service request is processed successfully.", callbacks=3),
@@ -101,6 +109,19 @@ class StkTransaction:
     callback_url: str
     scenario: str
     done: bool = False
+    queries: int = 0
+
+
+@dataclass(frozen=True)
+class C2BTransaction:
+    """A paybill payment M-Pesa completed: what Transaction Status reports about it."""
+
+    trans_id: str
+    shortcode: str
+    amount: int
+    bill_ref: str
+    msisdn: str
+    name: str
 
 
 @dataclass
@@ -113,6 +134,10 @@ class State:
     tokens: set[str] = field(default_factory=set)
     stk: dict[str, StkTransaction] = field(default_factory=dict)
     c2b_urls: dict[str, dict[str, str]] = field(default_factory=dict)
+    c2b: dict[str, C2BTransaction] = field(default_factory=dict)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    initiator: str | None = None
+    security_credential: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -225,6 +250,22 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200, {"status": "ok"})
         elif url.path == "/oauth/v1/generate":
             self.token(parse_qs(url.query))
+        elif url.path.startswith("/simulate/results/"):
+            with self.server.state.lock:
+                result = self.server.state.results.get(url.path.removeprefix("/simulate/results/"))
+            if result is None:
+                self._error(404, "404.001.01", "No such conversation")
+            else:
+                self._answer(200, result)
+        elif url.path == "/simulate/stk":
+            reference = parse_qs(url.query).get("AccountReference", [""])[0]
+            with self.server.state.lock:
+                found = [
+                    {"CheckoutRequestID": tx.checkout_request_id, "PhoneNumber": tx.phone, "Amount": tx.amount}
+                    for tx in self.server.state.stk.values()
+                    if tx.account_reference == reference
+                ]
+            self._answer(200, {"transactions": found})
         else:
             self._error(404, "404.001.01", "Resource not found")
 
@@ -233,6 +274,7 @@ class Handler(BaseHTTPRequestHandler):
             "/mpesa/stkpush/v1/processrequest": self.stk_push,
             "/mpesa/stkpushquery/v1/query": self.stk_query,
             "/mpesa/c2b/v1/registerurl": self.register_urls,
+            "/mpesa/transactionstatus/v1/query": self.transaction_status,
             "/simulate/c2b": self.simulate_c2b,
         }
         route = routes.get(urlsplit(self.path).path)
@@ -313,6 +355,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.state.lock:
             tx = self.server.state.stk.get(str(body.get("CheckoutRequestID", "")))
             done = tx.done if tx else False
+            if tx is not None and done:
+                tx.queries += 1
         if tx is None:
             self._error(400, "400.002.02", "Bad Request - Invalid CheckoutRequestID")
             return
@@ -321,6 +365,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         scenario = SCENARIOS[tx.scenario]
         code = scenario.final_query_code
+        if tx.queries == 1 and scenario.first_query_code is not None:
+            code = scenario.first_query_code
         self._answer(
             200,
             {
@@ -353,8 +399,9 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.state.lock:
             registered = dict(self.server.state.c2b_urls)
         shortcode = str(body.get("ShortCode") or (next(reversed(registered)) if registered else ""))
-        urls = registered.get(shortcode)
-        if urls is None:
+        deliver_callbacks = body.get("Deliver", True) is not False
+        urls = registered.get(shortcode, {})
+        if not shortcode or (deliver_callbacks and not urls):
             self._error(400, "400.002.02", "Bad Request - No URLs registered for this ShortCode")
             return
         payment = {
@@ -368,10 +415,24 @@ class Handler(BaseHTTPRequestHandler):
             "OrgAccountBalance": "49197.00",
             "ThirdPartyTransID": "",
             "MSISDN": str(body.get("MSISDN", "254708374149")),
-            "FirstName": "John",
-            "MiddleName": "",
-            "LastName": "Doe",
+            "FirstName": str(body.get("FirstName", "John")),
+            "MiddleName": str(body.get("MiddleName", "")),
+            "LastName": str(body.get("LastName", "Doe")),
         }
+        names = " ".join(str(payment[k]) for k in ("FirstName", "MiddleName", "LastName") if payment[k])
+        paid = C2BTransaction(
+            trans_id=payment["TransID"],
+            shortcode=shortcode,
+            amount=int(float(body.get("Amount", 0))),
+            bill_ref=payment["BillRefNumber"],
+            msisdn=payment["MSISDN"],
+            name=names,
+        )
+        if not deliver_callbacks:
+            with self.server.state.lock:
+                self.server.state.c2b[paid.trans_id] = paid
+            self._answer(200, {"TransID": payment["TransID"], "payment": payment})
+            return
         validation: Any = None
         accepted = True
         if urls.get("ValidationURL"):
@@ -382,10 +443,104 @@ class Handler(BaseHTTPRequestHandler):
                 accepted = urls.get("ResponseType") == "Completed"
         confirmations: list[Any] = []
         if accepted:
+            # The money moved: from now on Transaction Status knows this payment.
+            with self.server.state.lock:
+                self.server.state.c2b[paid.trans_id] = paid
             for _ in range(max(1, int(body.get("Repeat", 1)))):
                 status, answer = _post_json(urls["ConfirmationURL"], payment)
                 confirmations.append({"status": status, "body": answer})
-        self._answer(200, {"TransID": payment["TransID"], "validation": validation, "confirmations": confirmations})
+        self._answer(
+            200,
+            {
+                "TransID": payment["TransID"],
+                "validation": validation,
+                "confirmations": confirmations,
+                "payment": payment,
+            },
+        )
+
+    def transaction_status(self, body: dict[str, Any]) -> None:
+        """Accepted at once; the result goes to the ResultURL a moment later (and stays readable)."""
+        state = self.server.state
+        if not self._authorised():
+            return
+        result_url = str(body.get("ResultURL", ""))
+        wrong_initiator = (state.initiator is not None and body.get("Initiator") != state.initiator) or (
+            state.security_credential is not None and body.get("SecurityCredential") != state.security_credential
+        )
+        if not body.get("Initiator") or not body.get("SecurityCredential") or wrong_initiator:
+            self._error(400, "400.002.02", "Bad Request - Invalid Initiator or SecurityCredential")
+        elif body.get("CommandID") != "TransactionStatusQuery":
+            self._error(400, "400.002.02", "Bad Request - Invalid CommandID")
+        elif not body.get("TransactionID") or not body.get("PartyA"):
+            self._error(400, "400.002.02", "Bad Request - Invalid TransactionID")
+        elif not result_url.startswith(("http://", "https://")):
+            self._error(400, "400.002.02", "Bad Request - Invalid ResultURL")
+        else:
+            originator = f"{secrets.randbelow(90000) + 10000}-{_id('', 8)}-1"
+            conversation = _id("AG_", 24)
+            result = transaction_status_result(
+                state, str(body["TransactionID"]), str(body["PartyA"]), conversation, originator
+            )
+            with state.lock:
+                state.results[conversation] = result
+            threading.Thread(target=_send_result, args=(state, result_url, result), daemon=True).start()
+            self._answer(
+                200,
+                {
+                    "OriginatorConversationID": originator,
+                    "ConversationID": conversation,
+                    "ResponseCode": "0",
+                    "ResponseDescription": "Accept the service request successfully.",
+                },
+            )
+
+
+def transaction_status_result(
+    state: State, trans_id: str, party: str, conversation: str, originator: str
+) -> dict[str, Any]:
+    """What Daraja answers about ``trans_id``: the payment as M-Pesa made it, or that there is none."""
+    with state.lock:
+        found = state.c2b.get(trans_id)
+    result: dict[str, Any] = {
+        "ResultType": 0,
+        "OriginatorConversationID": originator,
+        "ConversationID": conversation,
+        "TransactionID": receipt_number(),
+    }
+    if found is None or found.shortcode != party:
+        return {"Result": {**result, "ResultCode": 1, "ResultDesc": "The transaction could not be found."}}
+    stamp = int(_timestamp())
+    parameters = [
+        {"Key": "DebitPartyName", "Value": f"{found.msisdn} - {found.name}".strip(" -")},
+        {"Key": "CreditPartyName", "Value": f"{found.shortcode} - Daftari"},
+        {"Key": "OriginatorConversationID", "Value": originator},
+        {"Key": "InitiatedTime", "Value": stamp},
+        {"Key": "DebitAccountType", "Value": "MMF Account For Customer"},
+        {"Key": "DebitPartyCharges"},
+        {"Key": "TransactionReason"},
+        {"Key": "ReasonType", "Value": "Pay Bill Online"},
+        {"Key": "TransactionStatus", "Value": "Completed"},
+        {"Key": "FinalisedTime", "Value": stamp},
+        {"Key": "Amount", "Value": float(found.amount)},
+        {"Key": "ConversationID", "Value": _id("AG_", 24)},
+        {"Key": "ReceiptNo", "Value": found.trans_id},
+    ]
+    return {
+        "Result": {
+            **result,
+            "ResultCode": 0,
+            "ResultDesc": "The service request is processed successfully.",
+            "ResultParameters": {"ResultParameter": parameters},
+            "ReferenceData": {"ReferenceItem": {"Key": "Occasion"}},
+        }
+    }
+
+
+def _send_result(state: State, url: str, result: dict[str, Any]) -> None:
+    time.sleep(state.delay)
+    status = deliver(url, result)
+    log.info("Transaction Status result %s -> %s", result["Result"]["ConversationID"], status)
 
 
 class SimulatorServer(ThreadingHTTPServer):
@@ -405,6 +560,8 @@ def serve(
     passkey: str = SANDBOX_PASSKEY,
     consumer_key: str | None = None,
     consumer_secret: str | None = None,
+    initiator: str | None = None,
+    security_credential: str | None = None,
 ) -> SimulatorServer:
     if scenario is not None and scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; one of {', '.join(SCENARIOS)}")
@@ -414,5 +571,7 @@ def serve(
         passkey=passkey,
         forced_scenario=scenario,
         delay=delay,
+        initiator=initiator,
+        security_credential=security_credential,
     )
     return SimulatorServer((host, port), state)

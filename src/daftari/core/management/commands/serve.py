@@ -75,6 +75,8 @@ class Command(BaseCommand):
                 "graceful_timeout": 20,
                 "keepalive": 5,
                 "accesslog": "-",
+                # The access log masks the secrets that ride in URLs (Daraja's callback token).
+                "logger_class": "daftari.core.logmask.AccessLogger",
                 "errorlog": "-",
                 "proc_name": "daftari",
                 # gunicorn's control socket lives at one path per user: two servers would fight over it.

@@ -13,7 +13,7 @@ from daftari.payments import simulator
 
 
 class Command(BaseCommand):
-    help = "Run a local fake of M-Pesa Daraja (token, STK push and query, C2B) that calls Daftari back."
+    help = "Run a local fake of M-Pesa Daraja (token, STK push and query, C2B, Transaction Status) that calls back."
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 passkey=settings.DAFTARI_DARAJA_PASSKEY or simulator.SANDBOX_PASSKEY,
                 consumer_key=settings.DAFTARI_DARAJA_CONSUMER_KEY or None,
                 consumer_secret=settings.DAFTARI_DARAJA_CONSUMER_SECRET or None,
+                initiator=settings.DAFTARI_DARAJA_INITIATOR or None,
+                security_credential=settings.DAFTARI_DARAJA_SECURITY_CREDENTIAL or None,
             )
         except OSError as exc:
             raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {exc}") from exc
