@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "daftari.stations.middleware.IdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "daftari.core.page_errors.DomainErrorPages",
 ]
 
 ROOT_URLCONF = "daftari.urls"

@@ -138,14 +138,13 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "sees_fines_figures": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}),
     "sees_custody_compliance": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}),
     "can_reconcile_payments": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN}),
-    "can_look_up_repeat_offenders": frozenset(
-        {Role.TRAFFIC, Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}
-    ),
+    "can_look_up_repeat_offenders": frozenset({Role.TRAFFIC, Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN}),
     "sees_cells_board": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER}),
     "is_alerted_to_court_deadlines": frozenset({Role.DESK, Role.OCS}),
     "follows_cases": frozenset({Role.INVESTIGATOR}),
     "sees_an_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
     "can_erase_personal_data": frozenset({Role.ADMIN}),
+    "commands_a_county": frozenset({Role.COMMANDER}),
 }
 
 

@@ -19,7 +19,7 @@ from daftari.custody.rules import EventKind
 from daftari.notifications.models import SmsMessage
 from daftari.notifications.services import send_sms
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import Role
+from daftari.stations.rules import Role, is_alerted_to_court_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def banner(request: HttpRequest) -> dict[str, object]:
         return {}
     scope = scope_of(user)
     officer = getattr(user, "officer", None)
-    if officer is None or officer.station_id is None or not scope.roles & {Role.OCS, Role.DESK}:
+    if officer is None or officer.station_id is None or not is_alerted_to_court_deadlines(scope):
         return {}
     now = timezone.now()
     records = near_or_past_deadline(officer.station, now)

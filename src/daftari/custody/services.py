@@ -20,7 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from daftari.core.errors import DomainError, DuplicateWithDifferentContent, InvalidInput, NotPermittedAtStation
+from daftari.core.errors import (
+    DomainError,
+    DuplicateWithDifferentContent,
+    InvalidInput,
+    NotPermitted,
+    NotPermittedAtStation,
+)
 from daftari.custody import alerts, records, rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState, GazettedHoliday, PropertyItem
 from daftari.custody.rules import EventKind
@@ -29,7 +35,7 @@ from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import EntryDraft, OffenceInput, PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import can_record_at
+from daftari.stations.rules import Scope, can_book_into_cells, can_record_at, can_record_custody_event
 
 State = CustodyState.State
 
@@ -71,6 +77,13 @@ def court_calendar(around: datetime) -> rules.CourtCalendar:
 
 
 # --- Booking in -----------------------------------------------------------------------------
+
+
+def _refusal(scope: Scope, station: Station) -> NotPermitted:
+    """An officer of the station who does not hold the cells is told so; anyone else, that it is not their station."""
+    if can_record_at(scope, station_code=station.code):
+        return NotPermitted(_("Only the desk and the OCS hold the cells: book in and record custody events."))
+    return NotPermittedAtStation()
 
 
 def _officer(actor: User) -> Officer:
@@ -140,8 +153,9 @@ def book_in(
 
     The court deadline (Art. 49) is computed now and stored with the record.
     """
-    if not can_record_at(scope_of(actor), station_code=station.code):
-        raise NotPermittedAtStation()
+    scope = scope_of(actor)
+    if not can_book_into_cells(scope, station_code=station.code):
+        raise _refusal(scope, station)
     now = timezone.now()
     cleaned, errors = rules.clean_booking(booking, now=now)
     if (arrest is None) == (arrest_details is None):
@@ -363,8 +377,9 @@ def record_event(
                 return Recorded(replay, created=False)
             state = CustodyState.objects.select_for_update().select_related("current_station").get(custody=custody)
             station = state.current_station
-            if not can_record_at(scope_of(actor), station_code=station.code):
-                raise NotPermittedAtStation()
+            scope = scope_of(actor)
+            if not can_record_custody_event(scope, station_code=station.code):
+                raise _refusal(scope, station)
             if state.state != State.IN_CUSTODY and event_kind not in rules.AFTER_CLOSE:
                 raise NotInCustody()
             moment = at or now

@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from daftari.core.errors import DomainError, InvalidInput, NotFound
+from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
 from daftari.custody import queries, rules
 from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm, event_detail_rows
@@ -23,7 +23,15 @@ from daftari.custody.models import CustodyRecord, PropertyItem
 from daftari.custody.services import book_in, record_event, return_property
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, County, Station, scope_of
-from daftari.stations.rules import Role, can_record_at, can_see_station, sees_personal_data
+from daftari.stations.rules import (
+    can_book_into_cells,
+    can_record_custody_event,
+    can_see_station,
+    commands_a_county,
+    sees_cells_board,
+    sees_custody_compliance,
+    sees_personal_data,
+)
 from daftari.stations.services import log_access
 
 Purpose = AccessEvent.Purpose
@@ -89,7 +97,11 @@ def _board_rows(station: Station, now: datetime) -> list[BoardRow]:
 def board(request: AuthenticatedRequest) -> HttpResponse:
     station = _station(request)
     scope = scope_of(request.user)
-    if station is None or not can_see_station(scope, station_code=station.code, county_code=station.county_id):
+    if (
+        station is None
+        or not sees_cells_board(scope)
+        or not can_see_station(scope, station_code=station.code, county_code=station.county_id)
+    ):
         return render(request, "custody/board.html", {"station": None})
     personal = sees_personal_data(scope)
     rows = _board_rows(station, timezone.now())
@@ -106,7 +118,7 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
         "station": station,
         "rows": rows,
         "personal": personal,
-        "can_record": can_record_at(scope, station_code=station.code),
+        "can_record": can_record_custody_event(scope, station_code=station.code),
         "now": timezone.now(),
     }
     template = "custody/board.html#cells" if _htmx(request) else "custody/board.html"
@@ -146,7 +158,7 @@ def _initial_from_arrest(arrest: Occurrence) -> dict[str, Any]:
 def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResponse:
     station = _station(request)
     scope = scope_of(request.user)
-    if station is None or not can_record_at(scope, station_code=station.code):
+    if station is None or not can_book_into_cells(scope, station_code=station.code):
         raise PermissionDenied(_("Your role does not allow booking into the cells."))
     arrest = Occurrence.objects.visible_to(scope).filter(pk=arrest_pk, station=station, entry_type="ARREST").first()
     if arrest is None:
@@ -170,8 +182,6 @@ def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResp
                         form.add_error(name, str(message))
                     else:
                         form.add_error(None, str(message))
-            except DomainError as problem:
-                form.add_error(None, problem.message)
             else:
                 if booked.record.remand_warning:
                     messages.warning(
@@ -200,13 +210,18 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
         "view": view,
         "events": [(event, event_detail_rows(event.details)) for event in view.events],
         "items": [(item, view.returned.get(item.position)) for item in view.property_items],
-        "can_record": can_record_at(scope, station_code=view.current_station),
+        "can_record": can_record_custody_event(scope, station_code=view.current_station),
         "open": view.state == queries.State.IN_CUSTODY,
         "band": band,
         "band_words": rules.BAND_WORDS[band],
         "form": extra.pop("form", None) or EventForm(initial={"client_id": uuid.uuid4()}),
         **extra,
     }
+
+
+def _may_record_events(request: AuthenticatedRequest, record: CustodyRecord) -> None:
+    if not can_record_custody_event(scope_of(request.user), station_code=record.projection.current_station.code):
+        raise PermissionDenied(_("Only the desk and the OCS hold the cells: book in and record custody events."))
 
 
 @login_required
@@ -220,6 +235,7 @@ def record_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @require_POST
 def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     record = _record_or_404(request, pk, Purpose.RECORD)
+    _may_record_events(request, record)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
@@ -234,8 +250,6 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             for key, message in problem.fields.items():
                 name = key.removeprefix("details.")
                 form.add_error(name if name in form.fields else None, str(message))
-        except DomainError as problem:
-            form.add_error(None, problem.message)
         else:
             messages.success(request, _("Recorded in the cell register."))
             return redirect("custody_record", pk=record.pk)
@@ -248,6 +262,7 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @require_POST
 def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     record = _record_or_404(request, pk, Purpose.RECORD)
+    _may_record_events(request, record)
     items = []
     for item in record.property_items.all():
         outcome = request.POST.get(f"outcome-{item.position}", "")
@@ -262,7 +277,7 @@ def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             )
     try:
         return_property(actor=request.user, custody=record, items=items)
-    except DomainError as problem:
+    except InvalidInput as problem:
         for message in problem.fields.values() or [problem.message]:
             messages.error(request, str(message))
     else:
@@ -278,14 +293,11 @@ def receipt(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     return render(request, "custody/receipt.html", {"view": view})
 
 
-COMPLIANCE_ROLES = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
-
-
 @login_required
 @require_GET
 def compliance(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
-    if not scope.roles & COMPLIANCE_ROLES:
+    if not sees_custody_compliance(scope):
         raise PermissionDenied(_("Your role does not allow this."))
     now = timezone.now()
     try:
@@ -299,7 +311,7 @@ def compliance(request: AuthenticatedRequest) -> HttpResponse:
         station = Station.objects.filter(code=code).first() if code else None
         county_code = request.GET.get("county", "")
         county = County.objects.filter(code=int(county_code)).first() if county_code.isdigit() else None
-    elif Role.COMMANDER in scope.roles and scope.county_code is not None:
+    elif commands_a_county(scope) and scope.county_code is not None:
         county = County.objects.filter(code=scope.county_code).first()
     else:
         station = _station(request)

@@ -28,7 +28,7 @@ from daftari.occurrences.rules import EntryDraft
 from daftari.occurrences.services import record_occurrence
 from daftari.payments.models import Payment
 from daftari.stations.models import AccessEvent, Officer, scope_of
-from daftari.stations.rules import Role, Scope, can_record_at, station_filter
+from daftari.stations.rules import Scope, can_issue_document, can_record_at, can_revoke_document, station_filter
 from daftari.stations.services import count_public_read, log_access
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,10 @@ def _checked(
 ) -> tuple[DocumentKind, str, str, dict[str, Any]]:
     """The checks before issuing (or asking the fee for) a document: the kind, name, purpose and details."""
     station = occurrence.station
-    if not can_record_at(scope_of(actor), station_code=station.code):
+    scope = scope_of(actor)
+    if not can_issue_document(scope, station_code=station.code):
+        if can_record_at(scope, station_code=station.code):
+            raise NotPermitted(_("Only the desk, the OCS and investigators issue the station's documents."))
         raise NotPermittedAtStation()
     try:
         document_kind = DocumentKind(kind)
@@ -233,7 +236,7 @@ def issue_document(
 def revoke_document(*, actor: User, document: IssuedDocument, reason: str) -> DocumentRevocation:
     """The OCS withdraws a document (issued in error, obtained by fraud); the verify page says so."""
     scope = scope_of(actor)
-    if Role.OCS not in scope.roles or scope.station_code != document.station.code:
+    if not can_revoke_document(scope, station_code=document.station.code):
         raise NotPermitted(_("Only the station's OCS may revoke a document."))
     reason = reason.strip()[:300]
     if not reason:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.documents import pdf, rules, services
@@ -22,7 +22,7 @@ from daftari.documents.rules import DocumentKind
 from daftari.ledger import evidence
 from daftari.occurrences.services import find_entry
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import Role, can_record_at, sees_personal_data
+from daftari.stations.rules import can_issue_document, can_revoke_document, sees_personal_data
 from daftari.stations.services import log_access
 
 
@@ -60,8 +60,8 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         entry = find_entry(scope=scope_of(request.user), reference=str(pk))
     except NotFound:
         raise Http404 from None
-    if not can_record_at(scope_of(request.user), station_code=entry.station.code):
-        raise PermissionDenied(_("Only the station's officers issue its documents."))
+    if not can_issue_document(scope_of(request.user), station_code=entry.station.code):
+        raise PermissionDenied(_("Only the desk, the OCS and investigators issue the station's documents."))
     kinds = rules.kinds_for(entry.entry_type, public_facing=entry.spec.public_facing)
     if not kinds:
         raise Http404
@@ -98,8 +98,6 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         except InvalidInput as error:
             for field, message in error.fields.items():
                 form.add_error(field if field in form.fields else None, message)
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         else:
             messages.success(request, _("%(serial)s issued.") % {"serial": document.serial})
             return redirect("document", pk=document.pk)
@@ -124,8 +122,6 @@ def fee_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             services.issue_paid_fee(actor=request.user, fee=fee)
         except InvalidInput as error:
             messages.error(request, " ".join(error.fields.values()) or error.message)
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         fee = services.find_fee(scope=scope_of(request.user), pk=pk)
     state = fee.projection
     if state.document is not None:
@@ -153,8 +149,8 @@ def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "code": rules.display_code(document.code),
         "revocation": DocumentRevocation.objects.filter(document=document).select_related("by__user").first(),
         "superseded_by": list(IssuedDocument.objects.filter(supersedes=document)),
-        "can_revoke": Role.OCS in scope.roles and scope.station_code == document.station.code,
-        "can_record": can_record_at(scope, station_code=document.station.code),
+        "can_revoke": can_revoke_document(scope, station_code=document.station.code),
+        "can_record": can_issue_document(scope, station_code=document.station.code),
         "is_extract": document.kind == DocumentKind.CERTIFIED_EXTRACT,
         "leaf_index": services.leaf_index_of(document),
         "verify_url": verify_url(request, document.code),
@@ -172,11 +168,7 @@ def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         raise PermissionDenied(_("The document holds personal data, which your role does not see."))
     proof = None
     if document.kind == DocumentKind.CERTIFIED_EXTRACT:
-        try:
-            proof = services.court_proof(document.occurrence)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("document", pk=document.pk)
+        proof = services.court_proof(document.occurrence)
     body = pdf.render(
         document,
         verify_url=verify_url(request, document.code),
@@ -197,10 +189,10 @@ def revoke(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     document = _document_or_404(request, pk, AccessEvent.Purpose.RECORD)
     form = RevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not can_revoke_document(scope_of(request.user), station_code=document.station.code):
+        raise PermissionDenied(_("Only the station's OCS may revoke a document."))
     try:
         services.revoke_document(actor=request.user, document=document, reason=reason)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
     except InvalidInput as error:
         messages.error(request, " ".join(error.fields.values()) or error.message)
     else:
@@ -252,13 +244,7 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
 def evidence_for_extract(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     """The entry's evidence bundle, offered beside the certified extract."""
     document = _document_or_404(request, pk, AccessEvent.Purpose.EVIDENCE)
-    try:
-        bundle = services.evidence_zip(actor=request.user, document=document)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("document", pk=document.pk)
+    bundle = services.evidence_zip(actor=request.user, document=document)
     response = HttpResponse(bundle, content_type="application/zip")
     filename = evidence.bundle_filename(document.occurrence.ob_number, str(document.occurrence_id))
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,7 +43,14 @@ from daftari.ledger import services as ledger
 from daftari.ledger.models import Commitment
 from daftari.notifications.services import send_sms
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import Role, can_record_at
+from daftari.stations.rules import (
+    Scope,
+    can_cancel_notice,
+    can_issue_notice,
+    can_record_at,
+    can_record_court_outcome,
+    can_take_notice_to_court,
+)
 
 if TYPE_CHECKING:
     from daftari.payments.models import Payment
@@ -250,10 +257,10 @@ def issue_notice(
     An optional photo (the roadside evidence) is kept with it; its sha256 goes into the notice's leaf.
     """
     scope = scope_of(actor)
-    if Role.TRAFFIC not in scope.roles:
+    if not can_issue_notice(scope, station_code=station.code):
+        if can_issue_notice(scope, station_code=scope.station_code or ""):
+            raise NotPermitted(_("You may only issue notices for your own station."))
         raise NotPermitted(_("Only traffic officers issue fine notices."))
-    if not can_record_at(scope, station_code=station.code):
-        raise NotPermitted(_("You may only issue notices for your own station."))
     now = timezone.now()
     cleaned, errors = rules.clean_notice(draft, now=now)
     catalogue = None
@@ -432,11 +439,12 @@ def _record_event(
     return event
 
 
-def _station_officer(actor: User, notice: FineNotice, *, roles: frozenset[Role]) -> Officer:
-    scope = scope_of(actor)
+def _station_officer(actor: User, notice: FineNotice, *, may: Callable[..., bool]) -> Officer:
+    """The acting officer, if ``may`` allows them this step on the notice; another station's notice is not found."""
+    scope: Scope = scope_of(actor)
     if not can_record_at(scope, station_code=notice.station.code):
         raise NotFound(_("No notice with this number."))
-    if not scope.roles & roles:
+    if not may(scope, station_code=notice.station.code):
         raise NotPermitted()
     return _officer(actor)
 
@@ -444,7 +452,7 @@ def _station_officer(actor: User, notice: FineNotice, *, roles: frozenset[Role])
 def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
     """The OCS of the issuing station cancels a notice, with a reason; the cancellation is its own record."""
     notice = find_notice(number)
-    officer = _station_officer(actor, notice, roles=frozenset({Role.OCS}))
+    officer = _station_officer(actor, notice, may=can_cancel_notice)
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput(fields={"reason": _("Give the reason for cancelling.")})
@@ -468,7 +476,7 @@ def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
 def contest_notice(*, actor: User, number: str, note: str = "") -> NoticeEvent:
     """The motorist denies the offence and goes to court; the notice is no longer payable."""
     notice = find_notice(number)
-    officer = _station_officer(actor, notice, roles=frozenset({Role.TRAFFIC, Role.OCS, Role.DESK}))
+    officer = _station_officer(actor, notice, may=can_take_notice_to_court)
     with transaction.atomic():
         state = _locked_state(notice)
         if state.state not in rules.CONTESTABLE_STATES or state.paid_kes:
@@ -486,7 +494,7 @@ def contest_notice(*, actor: User, number: str, note: str = "") -> NoticeEvent:
 
 def record_court_outcome(*, actor: User, number: str, outcome: str) -> NoticeEvent:
     notice = find_notice(number)
-    officer = _station_officer(actor, notice, roles=frozenset({Role.TRAFFIC, Role.OCS, Role.DESK}))
+    officer = _station_officer(actor, notice, may=can_record_court_outcome)
     if outcome not in rules.CourtOutcome.__members__.values():
         raise InvalidInput(fields={"outcome": _("Choose convicted and paid, acquitted or withdrawn.")})
     with transaction.atomic():

@@ -22,15 +22,19 @@ from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import Role, sees_personal_data
+from daftari.stations.rules import (
+    can_cancel_notice,
+    can_issue_notice,
+    can_look_up_repeat_offenders,
+    can_reconcile_payments,
+    can_take_notice_to_court,
+    sees_fines_figures,
+)
 from daftari.stations.services import count_public_read
 
 Purpose = AccessEvent.Purpose
 
-SUPERVISORS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST})
 LINES = 3
-# Who may record that a notice goes to court, and its outcome (as services.contest_notice allows).
-COURT_ROLES = frozenset({Role.TRAFFIC, Role.OCS, Role.DESK})
 
 
 def _offence_choices() -> list[tuple[str, str]]:
@@ -98,7 +102,7 @@ def _photo(request: HttpRequest) -> rules.PhotoInput | None:
 def issue(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     officer = getattr(request.user, "officer", None)
-    if Role.TRAFFIC not in scope.roles or officer is None or officer.station is None:
+    if officer is None or officer.station is None or not can_issue_notice(scope, station_code=officer.station.code):
         raise PermissionDenied
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
@@ -158,8 +162,8 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
         "fines/notice.html",
         {
             "notice": view,
-            "can_cancel": Role.OCS in scope.roles and scope.station_id == notice.station_id,
-            "can_take_to_court": bool(scope.roles & COURT_ROLES) and scope.station_id == notice.station_id,
+            "can_cancel": can_cancel_notice(scope, station_code=notice.station.code),
+            "can_take_to_court": can_take_notice_to_court(scope, station_code=notice.station.code),
             "contestable": view.state in rules.CONTESTABLE_STATES and not view.paid_kes,
             "court_outcomes": NoticeEvent.Outcome.choices,
             "verify_url": verify_url,
@@ -193,7 +197,7 @@ def cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
     notice = _visible_notice(request, number)
     try:
         services.cancel_notice(actor=request.user, number=notice.number, reason=request.POST.get("reason", "")[:600])
-    except DomainError as refused:
+    except InvalidInput as refused:
         messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
     else:
         messages.success(request, _("Notice %(number)s cancelled.") % {"number": notice.number})
@@ -206,7 +210,7 @@ def contest(request: AuthenticatedRequest, number: str) -> HttpResponse:
     notice = _visible_notice(request, number)
     try:
         services.contest_notice(actor=request.user, number=notice.number, note=request.POST.get("note", "")[:600])
-    except DomainError as refused:
+    except InvalidInput as refused:
         messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
     else:
         messages.success(request, _("Notice %(number)s is contested in court.") % {"number": notice.number})
@@ -221,7 +225,7 @@ def court_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
         services.record_court_outcome(
             actor=request.user, number=notice.number, outcome=request.POST.get("outcome", "")[:40]
         )
-    except DomainError as refused:
+    except InvalidInput as refused:
         messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
     else:
         messages.success(request, _("Court outcome recorded for notice %(number)s.") % {"number": notice.number})
@@ -250,15 +254,11 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _supervisor(request: AuthenticatedRequest) -> None:
-    if not scope_of(request.user).roles & SUPERVISORS:
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def figures(request: AuthenticatedRequest) -> HttpResponse:
-    _supervisor(request)
+    if not sees_fines_figures(scope_of(request.user)):
+        raise PermissionDenied
     days = _int(request.GET.get("days", "")) or 30
     until = timezone.now()
     since = until - timedelta(days=min(days, 3660))
@@ -274,15 +274,12 @@ def figures(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-RECONCILERS = frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN})
-
-
 @login_required
 @require_GET
 def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
     """One day's M-Pesa money against the notices it settled, for supervisors."""
     scope = scope_of(request.user)
-    if not scope.roles & RECONCILERS:
+    if not can_reconcile_payments(scope):
         raise PermissionDenied
     today = timezone.now().astimezone(rules.NAIROBI).date()
     try:
@@ -308,7 +305,7 @@ def reconciliation(request: AuthenticatedRequest) -> HttpResponse:
 def repeat(request: AuthenticatedRequest) -> HttpResponse:
     scope = scope_of(request.user)
     # A plate or a licence is personal data: figures-only roles do not look people up.
-    if not scope.roles & (SUPERVISORS | {Role.TRAFFIC}) or not sees_personal_data(scope):
+    if not can_look_up_repeat_offenders(scope):
         raise PermissionDenied
     plate = request.GET.get("plate", "")[:20].strip()
     licence = request.GET.get("licence", "")[:20].strip()

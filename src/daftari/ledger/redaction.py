@@ -22,7 +22,7 @@ from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitte
 from daftari.ledger import records, services
 from daftari.ledger.models import Commitment, Leaf, Redaction
 from daftari.stations.models import scope_of
-from daftari.stations.rules import Role
+from daftari.stations.rules import can_erase_personal_data
 
 KIND_REDACTION = "redaction"
 
@@ -58,7 +58,7 @@ def stored_redaction(record_id: str) -> dict[str, Any] | None:
 def redact(*, actor: User, record_id: str, authority: str, now: datetime | None = None) -> Redaction:
     """Erases the personal data of ``record_id`` and appends the ``redaction`` leaf, in one transaction."""
     scope = scope_of(actor)
-    if Role.ADMIN not in scope.roles:
+    if not can_erase_personal_data(scope):
         raise NotPermitted(gettext("Only an administrator may erase personal data from the book."))
     authority = authority.strip()
     if not authority:

@@ -25,8 +25,8 @@ from daftari.ledger import services as ledger
 from daftari.notifications.erasure import erase_sms
 from daftari.notifications.services import send_sms
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
-from daftari.stations.models import Officer
-from daftari.stations.rules import Role
+from daftari.stations.models import Officer, scope_of
+from daftari.stations.rules import Role, can_assign_investigator, can_update_case, follows_cases
 
 KIND_CASE_UPDATE = "case_update"
 APPEND_ONLY_TABLES = ["occurrences_caseupdate"]
@@ -62,21 +62,14 @@ def _officer(actor: User) -> Officer:
     return officer
 
 
-def _roles(officer: Officer) -> frozenset[Role]:
-    return officer.scope().roles
-
-
-def is_ocs_of(officer: Officer, occurrence: Occurrence) -> bool:
-    return officer.station_id == occurrence.station_id and Role.OCS in _roles(officer)
-
-
 def is_investigator_at(officer: Officer, occurrence: Occurrence) -> bool:
-    return officer.station_id == occurrence.station_id and Role.INVESTIGATOR in _roles(officer)
+    return officer.station_id == occurrence.station_id and follows_cases(officer.scope())
 
 
 def can_assign(actor: User, occurrence: Occurrence) -> bool:
-    officer = getattr(actor, "officer", None)
-    return officer is not None and occurrence.spec.public_facing and is_ocs_of(officer, occurrence)
+    return occurrence.spec.public_facing and can_assign_investigator(
+        scope_of(actor), station_code=occurrence.station.code
+    )
 
 
 def can_update(actor: User, occurrence: Occurrence, current: CaseStatus | None) -> bool:
@@ -84,9 +77,8 @@ def can_update(actor: User, occurrence: Occurrence, current: CaseStatus | None) 
     officer = getattr(actor, "officer", None)
     if officer is None or not occurrence.spec.public_facing:
         return False
-    if is_ocs_of(officer, occurrence):
-        return True
-    return current is not None and current.investigator_id == officer.pk and is_investigator_at(officer, occurrence)
+    assigned = current is not None and current.investigator_id == officer.pk
+    return can_update_case(scope_of(actor), station_code=occurrence.station.code, assigned_to_them=assigned)
 
 
 def investigators_at(occurrence: Occurrence) -> list[Officer]:
@@ -179,7 +171,7 @@ def assign_investigator(*, actor: User, occurrence: Occurrence, investigator: Of
     officer = _officer(actor)
     if not occurrence.spec.public_facing:
         raise InvalidInput(fields={"occurrence": str(PUBLIC_FACING_ONLY)})
-    if not is_ocs_of(officer, occurrence):
+    if not can_assign(actor, occurrence):
         if officer.station_id != occurrence.station_id:
             raise NotFound()
         raise NotPermitted(_("Only the OCS of the station assigns an investigator."))
@@ -214,6 +206,15 @@ def update_case_status(
         raise InvalidInput(fields={"reason": _("Give the reason the case is closed.")})
     return _record(
         occurrence=occurrence, status=status, by=officer, investigator=None, note=note.strip(), reason=reason
+    )
+
+
+def assigned_to(officer: Officer) -> list[CaseStatus]:
+    """The cases an investigator follows, the most recently updated first."""
+    return list(
+        CaseStatus.objects.filter(investigator=officer)
+        .select_related("occurrence__station")
+        .order_by("-updated_at", "occurrence__ob_date", "occurrence__ob_seq")
     )
 
 

@@ -1,4 +1,5 @@
-"""The case panel's two forms on the entry page: plain POSTs that redirect back to the entry."""
+"""The case panel's two forms on the entry page (plain POSTs that redirect back to the entry), and
+the list of the cases an investigator follows."""
 
 import uuid
 
@@ -6,17 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
 from daftari.occurrences import casework
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.services import find_entry
 from daftari.stations.models import Officer, scope_of
+from daftari.stations.rules import follows_cases
 
 
 def _entry(request: AuthenticatedRequest, pk: uuid.UUID) -> Occurrence:
@@ -47,10 +49,6 @@ def assign(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         casework.assign_investigator(
             actor=request.user, occurrence=entry, investigator=investigator, note=request.POST.get("note", "")
         )
-    except NotFound:
-        raise Http404 from None
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from None
     except InvalidInput as error:
         _refused(request, error)
         return _back(entry)
@@ -70,10 +68,6 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             note=request.POST.get("note", ""),
             reason=request.POST.get("reason", ""),
         )
-    except NotFound:
-        raise Http404 from None
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from None
     except InvalidInput as error:
         _refused(request, error)
         return _back(entry)
@@ -81,7 +75,16 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     return _back(entry)
 
 
+@login_required
+@require_GET
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
+    if not follows_cases(scope_of(request.user)):
+        raise PermissionDenied(_("Only investigators have cases assigned to them."))
+    return render(request, "occurrences/cases.html", {"cases": casework.assigned_to(request.user.officer)})
+
+
 urlpatterns = [
+    path("cases", my_cases, name="my_cases"),
     path("entries/<uuid:pk>/case/assign", assign, name="case_assign"),
     path("entries/<uuid:pk>/case/status", update_status, name="case_status"),
 ]

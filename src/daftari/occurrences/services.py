@@ -32,7 +32,7 @@ from daftari.occurrences.models import (
 )
 from daftari.occurrences.rules import EntryDraft
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import Scope, can_record_at
+from daftari.stations.rules import Scope, can_amend_entry, can_record_entry
 
 
 class Recorded(NamedTuple):
@@ -218,7 +218,7 @@ def record_occurrence(
 ) -> Recorded:
     """Records a new entry in the station's book and gives it the next OB number of the day."""
     scope = scope_of(actor)
-    if not can_record_at(scope, station_code=station.code):
+    if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
     now = timezone.now()
     cleaned, errors = rules.clean_entry(draft, now=now)
@@ -245,6 +245,11 @@ def record_occurrence(
     )
 
 
+def recorded_it(actor: User, occurrence: Occurrence) -> bool:
+    officer = getattr(actor, "officer", None)
+    return officer is not None and occurrence.recorded_by_id == officer.pk
+
+
 def amend_occurrence(
     *,
     actor: User,
@@ -255,8 +260,11 @@ def amend_occurrence(
 ) -> Recorded:
     """Records a correction of an entry as a new AMENDMENT entry; the original is never touched."""
     station = occurrence.station
-    if not can_record_at(scope_of(actor), station_code=station.code):
+    scope = scope_of(actor)
+    if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
+    if not can_amend_entry(scope, station_code=station.code, recorded_it=recorded_it(actor, occurrence)):
+        raise NotPermitted(_("Only the desk, the OCS or the officer who recorded it corrects this entry."))
     if occurrence.entry_type == "AMENDMENT":
         raise InvalidInput(fields={"occurrence": _("Correct the original entry, not a correction.")})
     if not queries.in_circle(reader=actor, entry=occurrence):

@@ -17,16 +17,23 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from daftari.core.errors import DomainError, DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
+from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
 from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
 from daftari.occurrences import queries, rules
 from daftari.occurrences.forms import AmendForm, NewEntryForms, SearchForm, details_form
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.search import SearchQuery, search_occurrences
-from daftari.occurrences.services import amend_occurrence, record_occurrence
+from daftari.occurrences.services import amend_occurrence, record_occurrence, recorded_it
 from daftari.stations.models import AccessEvent, Station, scope_of
-from daftari.stations.rules import Scope, can_record_at, can_see_station
+from daftari.stations.rules import (
+    Scope,
+    can_amend_entry,
+    can_book_into_cells,
+    can_issue_document,
+    can_record_entry,
+    can_see_station,
+)
 
 Purpose = AccessEvent.Purpose
 
@@ -39,7 +46,7 @@ def _station(request: AuthenticatedRequest) -> Station | None:
 def _recording_station(request: AuthenticatedRequest) -> Station:
     """The officer's own station, when their role records in its book; otherwise 403."""
     station = _station(request)
-    if station is None or not can_record_at(scope_of(request.user), station_code=station.code):
+    if station is None or not can_record_entry(scope_of(request.user), station_code=station.code):
         raise PermissionDenied(_("Your role does not allow recording entries."))
     return station
 
@@ -88,7 +95,7 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
         "is_today": day == timezone.localdate(),
         "entries": entries,
         "last_seq": last_seq,
-        "can_record": can_record_at(scope, station_code=station.code),
+        "can_record": can_record_entry(scope, station_code=station.code),
     }
     template = "occurrences/today.html#book" if _htmx(request) else "occurrences/today.html"
     response = render(request, template, context)
@@ -126,8 +133,6 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
             forms.add_service_errors(error.fields)
         except DuplicateWithDifferentContent:
             forms.main.add_error(None, _("This form was already recorded. Start a new entry for a new report."))
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         else:
             messages.success(request, _("Recorded as %(ob)s") % {"ob": recorded.entry.ob_number})
             return redirect("entry", pk=recorded.entry.pk)
@@ -198,7 +203,12 @@ def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "corrections": correction_rows,
         "corrected_rows": corrected_rows,
         "follow_ups": list(follow_ups),
-        "can_record": can_record_at(scope, station_code=entry.station.code) and not view.restricted,
+        "can_amend": can_amend_entry(
+            scope, station_code=entry.station.code, recorded_it=recorded_it(request.user, entry)
+        )
+        and not view.restricted,
+        "can_book_in": can_book_into_cells(scope, station_code=entry.station.code) and not view.restricted,
+        "can_issue_document": can_issue_document(scope, station_code=entry.station.code) and not view.restricted,
         "book": evidence.position_of(str(entry.pk)),
     }
     return render(request, "occurrences/entry.html", context)
@@ -208,15 +218,9 @@ def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @require_GET
 def evidence_bundle(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     entry = _entry_or_404(request, pk, Purpose.EVIDENCE)
-    try:
-        bundle = evidence.evidence_for(
-            actor=request.user, record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="desk"
-        )
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("entry", pk=entry.pk)
+    bundle = evidence.evidence_for(
+        actor=request.user, record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="desk"
+    )
     response = HttpResponse(bundle, content_type="application/zip")
     filename = evidence.bundle_filename(entry.ob_number, str(entry.pk))
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -227,8 +231,10 @@ def evidence_bundle(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     entry = _entry_or_404(request, pk, Purpose.RECORD)
-    if not can_record_at(scope_of(request.user), station_code=entry.station.code):
-        raise PermissionDenied(_("Only officers of this station correct its book."))
+    if not can_amend_entry(
+        scope_of(request.user), station_code=entry.station.code, recorded_it=recorded_it(request.user, entry)
+    ):
+        raise PermissionDenied(_("Only the desk, the OCS or the officer who recorded it corrects this entry."))
     if not queries.in_circle(reader=request.user, entry=entry):
         raise PermissionDenied(queries.RESTRICTED_MESSAGE)
     if entry.entry_type == "AMENDMENT":
@@ -334,6 +340,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None, stations=stations)
     page = None
     errors: list[tuple[str, str]] = []
+    status = 200
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         query = SearchQuery.from_box(
@@ -354,6 +361,10 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
                 names = {"ob_number": "q", "phone": "q", "id_number": "q", "type": "type", "to": "date_to"}
                 for key, message in error.fields.items():
                     form.add_error(names.get(key), message)
+            except NotPermitted as error:
+                # An analyst's search by a name, phone or ID number: refused beside the box.
+                form.add_error("q", error.message)
+                status = error.status
     if form.is_bound:
         errors = [
             (f"#{form[name].auto_id}" if name != "__all__" else "#id_q", str(e))
@@ -375,4 +386,4 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         "show_station_filter": stations is None or len(stations) > 1,
         "params": params.urlencode(),
     }
-    return render(request, "occurrences/search.html", context)
+    return render(request, "occurrences/search.html", context, status=status)

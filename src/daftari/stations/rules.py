@@ -139,6 +139,11 @@ def is_alerted_to_court_deadlines(scope: Scope) -> bool:
     return bool(scope.roles & CUSTODY_HOLDERS) and scope.station_code is not None
 
 
+def commands_a_county(scope: Scope) -> bool:
+    """A county commander's figures are the county's, not one station's."""
+    return Role.COMMANDER in scope.roles and scope.county_code is not None
+
+
 def sees_custody_compliance(scope: Scope) -> bool:
     return bool(scope.roles & SUPERVISORS)
 
@@ -172,8 +177,9 @@ def can_reconcile_payments(scope: Scope) -> bool:
 
 
 def can_look_up_repeat_offenders(scope: Scope) -> bool:
-    """A plate's or licence's earlier notices: the traffic officer at the roadside, and supervisors."""
-    return Role.TRAFFIC in scope.roles or sees_fines_figures(scope)
+    """A plate's or licence's earlier notices: the traffic officer at the roadside, and supervisors
+    who see personal data (a plate or a licence is personal data)."""
+    return (Role.TRAFFIC in scope.roles or sees_fines_figures(scope)) and sees_personal_data(scope)
 
 
 # --- Documents --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
-from daftari.stations.rules import Role, sees_personal_data
+from daftari.stations.rules import Role, can_revoke_api_token, sees_personal_data
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
 
@@ -116,7 +116,7 @@ def user_for_token(raw: str) -> User | None:
 
 
 def revoke_api_token(*, actor: User, token: ApiToken) -> None:
-    if token.user_id != actor.pk and Role.ADMIN not in scope_of(actor).roles:
+    if not can_revoke_api_token(scope_of(actor), own_token=token.user_id == actor.pk):
         raise NotPermitted()
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
