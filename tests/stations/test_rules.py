@@ -144,6 +144,7 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "follows_cases": frozenset({Role.INVESTIGATOR}),
     "sees_an_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
     "can_erase_personal_data": frozenset({Role.ADMIN}),
+    "can_deactivate_officer": frozenset({Role.ADMIN}),
     "commands_a_county": frozenset({Role.COMMANDER}),
 }
 

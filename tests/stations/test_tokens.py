@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from daftari.core.errors import NotPermitted
 from daftari.stations.models import ApiToken
 from daftari.stations.services import deactivate_officer
 from tests.conftest import PASSWORD
@@ -158,3 +160,10 @@ def test_deactivating_an_officer_in_the_admin_revokes_their_tokens(
     response = client.post(f"/admin/auth/user/{desk_officer.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     assert ApiToken.objects.get(prefix=token[:8]).revoked_at is not None
+
+
+def test_an_ocs_cannot_deactivate_an_officer(ocs: User, desk_officer: User) -> None:
+    with pytest.raises(NotPermitted):
+        deactivate_officer(actor=ocs, user=desk_officer)
+    desk_officer.refresh_from_db()
+    assert desk_officer.is_active

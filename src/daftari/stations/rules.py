@@ -207,6 +207,10 @@ def can_erase_personal_data(scope: Scope) -> bool:
     return Role.ADMIN in scope.roles
 
 
+def can_deactivate_officer(scope: Scope) -> bool:
+    return Role.ADMIN in scope.roles
+
+
 def can_revoke_api_token(scope: Scope, *, own_token: bool) -> bool:
     return own_token or Role.ADMIN in scope.roles
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
-from daftari.stations.rules import Role, can_revoke_api_token, sees_personal_data
+from daftari.stations.rules import Role, can_deactivate_officer, can_revoke_api_token, sees_personal_data
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
 
@@ -144,7 +144,7 @@ def change_password(*, actor: User, current_password: str, new_password: str) ->
 @transaction.atomic
 def deactivate_officer(*, actor: User, user: User) -> None:
     """The officer can no longer sign in; every token of theirs is revoked, for good."""
-    if Role.ADMIN not in scope_of(actor).roles:
+    if not can_deactivate_officer(scope_of(actor)):
         raise NotPermitted()
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
