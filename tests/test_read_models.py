@@ -19,6 +19,8 @@ from django.utils import timezone
 from daftari.custody import rules as custody_rules
 from daftari.custody.models import CustodyRecord
 from daftari.custody.services import book_in, record_event
+from daftari.documents.models import IssuedDocument
+from daftari.documents.services import issue_document, revoke_document
 from daftari.fines.models import FineNotice
 from daftari.fines.services import cancel_notice, issue_notice
 from daftari.occurrences.models import Occurrence
@@ -190,7 +192,53 @@ NOTICE = Kind(
     personal=_notice_personal,
     seen_by=frozenset(SEE_PERSONAL),
 )
-KINDS = [ENTRY, RESTRICTED_ENTRY, CUSTODY, NOTICE]
+REVOKE_REASON = "Issued with the wrong hospital named"
+
+
+def _document(request: pytest.FixtureRequest, entry_type: str = "COMPLAINT") -> IssuedDocument:
+    desk_officer = request.getfixturevalue("desk_officer")
+    ocs = request.getfixturevalue("ocs")
+    entry = _entry(request, entry_type)
+    document = issue_document(
+        actor=desk_officer,
+        occurrence=entry,
+        kind="p3_part1",
+        applicant_name="Wanjiku Kamau Njeri",
+        purpose="Examination at Kenyatta National Hospital",
+        injuries_alleged="A deep cut above the left eye",
+        investigating_officer="Cpl Mwangi Kariuki",
+    )
+    revoke_document(actor=ocs, document=document, reason=REVOKE_REASON)
+    return document
+
+
+def _document_personal(document: IssuedDocument) -> dict[str, str]:
+    return {
+        "applicant": document.applicant_name,
+        "purpose": document.purpose,
+        "injuries": document.details["injuries_alleged"],
+        "investigating_officer": document.details["investigating_officer"],
+        "revocation_reason": REVOKE_REASON,
+    }
+
+
+DOCUMENT = Kind(
+    name="issued document",
+    make=_document,
+    desk_url=lambda d: f"/documents/{d.pk}",
+    api_path=lambda d: f"/documents/{d.pk}",
+    personal=_document_personal,
+    seen_by=frozenset(SEE_PERSONAL),
+)
+RESTRICTED_DOCUMENT = Kind(
+    name="document of a restricted entry",
+    make=lambda request: _document(request, "GBV"),
+    desk_url=DOCUMENT.desk_url,
+    api_path=DOCUMENT.api_path,
+    personal=_document_personal,
+    seen_by=frozenset({"desk", "ocs"}),
+)
+KINDS = [ENTRY, RESTRICTED_ENTRY, CUSTODY, NOTICE, DOCUMENT, RESTRICTED_DOCUMENT]
 
 
 def _new_events(since: int) -> list[AccessEvent]:

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from daftari.core.api_errors import JsonOnly, install_error_handlers, method_not_allowed_response, not_found_response
 from daftari.core.openapi import DaftariSchema, build_schema
 from daftari.custody.api import router as custody_router
+from daftari.documents.api import router as documents_router
 from daftari.fines.api import router as fines_router
 from daftari.ledger.api import router as ledger_router
 from daftari.occurrences.api import router as occurrences_router
@@ -68,3 +69,4 @@ api.add_router("/", occurrences_router)
 api.add_router("/", ledger_router)
 api.add_router("/", custody_router)
 api.add_router("/", fines_router)
+api.add_router("/", documents_router)

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
-from daftari.documents import pdf, rules, services
+from daftari.documents import pdf, queries, rules, services
 from daftari.documents.forms import IssueForm, RevokeForm, VerifyForm
-from daftari.documents.models import DocumentRevocation, IssuedDocument
+from daftari.documents.models import IssuedDocument
 from daftari.documents.rules import DocumentKind
 from daftari.ledger import evidence
+from daftari.occurrences.queries import in_circle
 from daftari.occurrences.services import find_entry
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_issue_document, can_revoke_document, sees_personal_data
@@ -38,12 +39,10 @@ def _log(request: AuthenticatedRequest, document: IssuedDocument, purpose: Acces
 
 
 def _document_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: AccessEvent.Purpose) -> IssuedDocument:
+    """The document to act on; another station's answers 404 and the attempt is logged as denied."""
     try:
-        return services.find_document(scope=scope_of(request.user), pk=pk)
+        return queries.visible_document(reader=request.user, document_id=pk, purpose=purpose, channel="desk")
     except NotFound:
-        other = IssuedDocument.objects.filter(pk=pk).select_related("station").first()
-        if other is not None:
-            _log(request, other, purpose, "denied")
         raise Http404 from None
 
 
@@ -140,14 +139,12 @@ def fee_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @require_GET
 def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     document = _document_or_404(request, pk, AccessEvent.Purpose.DESK_VIEW)
+    view = queries.view_document(
+        reader=request.user, document=document, purpose=AccessEvent.Purpose.DESK_VIEW, channel="desk"
+    )
     scope = scope_of(request.user)
-    personal = sees_personal_data(scope)
-    _log(request, document, AccessEvent.Purpose.DESK_VIEW, "shown" if personal else "withheld")
     context = {
-        "document": document,
-        "personal": personal,
-        "code": rules.display_code(document.code),
-        "revocation": DocumentRevocation.objects.filter(document=document).select_related("by__user").first(),
+        "document": view,
         "superseded_by": list(IssuedDocument.objects.filter(supersedes=document)),
         "can_revoke": can_revoke_document(scope, station_code=document.station.code),
         "can_record": can_issue_document(scope, station_code=document.station.code),
@@ -163,7 +160,7 @@ def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @require_GET
 def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     document = _document_or_404(request, pk, AccessEvent.Purpose.PRINT)
-    if not sees_personal_data(scope_of(request.user)):
+    if not sees_personal_data(scope_of(request.user)) or not in_circle(reader=request.user, entry=document.occurrence):
         _log(request, document, AccessEvent.Purpose.PRINT, "denied")
         raise PermissionDenied(_("The document holds personal data, which your role does not see."))
     proof = None
