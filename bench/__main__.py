@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from bench import fines, recording, search
+from bench import contract, fines, recording, search
 from bench.figures import console
 
 
@@ -19,7 +19,12 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="load the searched book again even if it is there")
     parser.add_argument("--ledger-n", type=int, default=2000, help="entries per side in the ledger overhead run")
     parser.add_argument("--fines-n", type=int, default=500, help="notices (and payments) in the fines run")
-    parser.add_argument("--only", choices=("recording", "search", "ledger", "fines"), help="run one benchmark")
+    parser.add_argument(
+        "--contract-seconds", type=int, default=300, help="time budget of the schemathesis contract run (default 300)"
+    )
+    parser.add_argument(
+        "--only", choices=("recording", "search", "ledger", "fines", "contract"), help="run one benchmark"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     # The raw baselines absorb most noise, but a busy machine still shows in the latencies.
@@ -36,6 +41,8 @@ def main() -> int:
         results.append(subprocess.run([*command, *(["--rebuild"] if args.rebuild else [])]).returncode == 0)
     if args.only in (None, "fines"):
         results.append(fines.run(n=args.fines_n, clients=args.clients))
+    if args.only in (None, "contract"):
+        results.append(contract.run(max_time=args.contract_seconds))
     console.rule()
     met = all(results)
     console.print(f"{'all targets met' if met else 'some targets MISSED'} ({time.perf_counter() - started:.0f} s)")

@@ -112,3 +112,14 @@ def test_a_body_that_is_not_json_is_the_declared_400_in_the_error_shape(desk_cli
     assert set(response.json()) == {"error", "message", "fields"}
     declared = PUBLISHED["paths"]["/api/v1/occurrences"]["post"]["responses"]
     assert "400" in {str(s) for s in declared}
+
+
+def test_a_number_where_a_date_or_time_is_published_is_refused(desk_client: Client) -> None:
+    # Pydantic would read it as seconds since 1970; the schema says an ISO 8601 date.
+    response = desk_client.get("/api/v1/occurrences?to=0")
+    assert response.status_code == 422
+    assert "to" in response.json()["fields"]
+    body = {"entry_type": "COMPLAINT", "occurred_at": 1764400000}
+    response = desk_client.post("/api/v1/occurrences", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 422
+    assert "occurred_at" in response.json()["fields"]

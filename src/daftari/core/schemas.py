@@ -1,6 +1,8 @@
 """The base of every API input schema: text the databases can store, in bounded shapes."""
 
-from typing import Any
+import re
+from datetime import date, datetime
+from typing import Any, get_args
 
 from django.utils.translation import gettext
 from ninja import Schema
@@ -42,8 +44,32 @@ def check_storable(value: Any) -> Any:
     return value
 
 
+# Pydantic reads a number as seconds since 1970; the published format is an ISO 8601 date or time.
+_NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*$")
+
+
+def _day_or_time(annotation: Any) -> type[date] | None:
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, date):
+            return candidate
+    return None
+
+
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _iso_days_and_times(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        kind = _day_or_time(field.annotation) if field is not None else None
+        number = (isinstance(value, int | float) and not isinstance(value, bool)) or (
+            isinstance(value, str) and _NUMBER.match(value) is not None
+        )
+        if kind is not None and number:
+            code = "datetime_parsing" if issubclass(kind, datetime) else "date_parsing"
+            raise PydanticCustomError(code, "Give an ISO 8601 date or time, not a number.")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
