@@ -119,7 +119,7 @@ def test_a_forged_stk_success_callback_does_not_pay_a_notice_the_customer_cancel
     client: Client, notice: FineNotice, daraja_settings: SettingsWrapper, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        payment = pay_notice(number=notice.number, phone="0712341032")  # the simulator's "cancelled" phone
+        payment = pay_notice(number=notice.number, phone="0712341032").payment  # the simulator's "cancelled" phone
     payment.refresh_from_db()
     forged = {
         "Body": {

@@ -53,7 +53,7 @@ def payment_is(payment: Payment, state: str) -> bool:
 def test_an_stk_payment_settles_the_notice_and_only_then_sends_the_receipt(
     daftari: SettingsWrapper, issued: FineNotice
 ) -> None:
-    payment = services.pay_notice(number=issued.number, phone="0712345678")
+    payment = services.pay_notice(number=issued.number, phone="0712345678").payment
     assert (payment.amount_kes, payment.account_reference) == (2500, issued.number)
 
     def receipted() -> bool:
@@ -70,7 +70,7 @@ def test_an_stk_payment_settles_the_notice_and_only_then_sends_the_receipt(
 
 
 def test_three_duplicate_callbacks_settle_the_notice_once(daftari: SettingsWrapper, issued: FineNotice) -> None:
-    payment = services.pay_notice(number=issued.number, phone="0712340002")
+    payment = services.pay_notice(number=issued.number, phone="0712340002").payment
     wait_for(
         lambda: (
             # Only this payment's callbacks: the simulator outlives each test, and a late callback
@@ -88,7 +88,7 @@ def test_three_duplicate_callbacks_settle_the_notice_once(daftari: SettingsWrapp
 def test_a_payment_cancelled_on_the_phone_leaves_the_notice_unpaid_and_sends_no_receipt(
     daftari: SettingsWrapper, issued: FineNotice
 ) -> None:
-    payment = services.pay_notice(number=issued.number, phone="0712341032")
+    payment = services.pay_notice(number=issued.number, phone="0712341032").payment
     wait_for(lambda: payment_is(payment, "cancelled"))
     wait_for(lambda: not DarajaCallback.objects.filter(key=checkout_id(payment), processed=False).exists())
     assert (state_of(issued).state, state_of(issued).paid_kes) == ("issued", 0)

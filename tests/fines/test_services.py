@@ -194,7 +194,7 @@ def test_only_the_ocs_cancels_and_with_a_reason(notice: FineNotice, traffic_offi
 
 def test_paying_by_stk_push_asks_for_the_outstanding_amount(notice: FineNotice, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(payments, "_push", lambda payment_id, description: None)
-    payment = services.pay_notice(number=notice.number, phone="0712345678")
+    payment = services.pay_notice(number=notice.number, phone="0712345678").payment
     assert (payment.account_reference, payment.amount_kes, payment.state) == (notice.number, 2500, "pending")
     assert NoticeState.objects.get(notice=notice).state == State.ISSUED
 

@@ -42,7 +42,7 @@ draft = rules.NoticeDraft(plate="KCA 123A", driver_name="Kamau Njoroge", driver_
     driver_phone="0712345678", place="Thika Road", issued_at=timezone.now() - timedelta(minutes=10),
     offences=(rules.OffenceInput("MO28"),))
 notice = services.issue_notice(actor=officer.user, station=station, draft=draft).notice
-payment = services.pay_notice(number=notice.number, phone="0712340003")
+payment = services.pay_notice(number=notice.number, phone="0712340003").payment
 # Three minutes old: the worker's query takes pending payments older than two.
 Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(minutes=3))
 payment.refresh_from_db()

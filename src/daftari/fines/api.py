@@ -217,19 +217,21 @@ def read(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post(
     "/fines/notices/{number}/pay",
-    response={201: PaymentOut, **ERRORS},
+    response={201: PaymentOut, 200: PaymentOut, 429: ErrorOut, **ERRORS},
     summary="Ask M-Pesa to prompt a phone for the outstanding amount",
-    description="An STK push for the outstanding amount, account reference = the notice number. The answer is "
-    "the pending payment; the notice is settled only when M-Pesa confirms the money.",
+    description="An STK push for what is still due, account reference = the notice number: 201 with the "
+    "pending payment. While a prompt for the notice is still pending, no other is sent: 200 with that one. "
+    "Too many prompts for the notice or the phone within the hour: 429. The notice is settled only when "
+    "M-Pesa confirms the money.",
     openapi_extra=links(
-        (201,), read_notice=("daftari_fines_api_read", {"number": "$response.body#/account_reference"})
+        (200, 201), read_notice=("daftari_fines_api_read", {"number": "$response.body#/account_reference"})
     ),
 )
 def pay(request: HttpRequest, number: str, payload: PayIn) -> Status:
     notice = _visible(request, number)
-    payment = services.pay_notice(number=notice.number, phone=payload.phone)
+    payment, already_pending = services.pay_notice(number=notice.number, phone=payload.phone)
     return Status(
-        201,
+        200 if already_pending else 201,
         {
             "id": payment.id,
             "account_reference": payment.account_reference,

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from daftari_verify import merkle
@@ -76,6 +76,14 @@ class NotPayable(DomainError):
     code = "not_payable"
     status = 409
     default_message = gettext_lazy("This notice cannot be paid.")
+
+
+class TooManyPrompts(DomainError):
+    code = "too_many_prompts"
+    status = 429
+    default_message = gettext_lazy(
+        "Too many M-Pesa prompts were asked for this notice or this phone. Please wait an hour and try again."
+    )
 
 
 class WrongState(DomainError):
@@ -519,22 +527,45 @@ def outstanding(notice: FineNotice) -> int:
     return rules.outstanding_kes(notice.total_kes, notice.projection.paid_kes)
 
 
-def pay_notice(*, number: str, phone: str) -> "Payment":
-    """Asks M-Pesa to prompt ``phone`` for the outstanding amount (STK push), account = the notice number."""
+class Prompt(NamedTuple):
+    """The STK prompt that answers a request to pay: ``already_pending`` when it was sent before (none was now)."""
+
+    payment: "Payment"
+    already_pending: bool
+
+
+def pay_notice(*, number: str, phone: str) -> Prompt:
+    """Asks M-Pesa to prompt ``phone`` for what is still due (STK push), account = the notice number.
+
+    One prompt per notice at a time: while one waits for the customer it is the answer and no other is
+    sent (five at once would each collect the whole fine). A paid or cancelled notice is never prompted.
+    At most DAFTARI_PAY_PROMPTS_PER_PHONE / _PER_NOTICE prompts in the window, then TooManyPrompts (429).
+    """
     from daftari.payments import services as payments
 
     notice = find_notice(number)
-    state = notice.projection
-    amount = outstanding(notice)
-    refusal = rules.payment_refusal(state=state.state, total=notice.total_kes, paid=state.paid_kes, amount=amount)
-    if refusal is not None:
-        raise NotPayable(refusal)
-    return payments.request_stk_push(
-        account_reference=notice.number,
-        amount_kes=amount,
-        phone=phone,
-        description=_("Fine %(number)s") % {"number": notice.number},
-    )
+    with transaction.atomic():
+        # The notice's state row, locked: two requests for one notice take turns here.
+        state = _locked_state(notice)
+        amount = rules.outstanding_kes(notice.total_kes, state.paid_kes)
+        refusal = rules.payment_refusal(state=state.state, total=notice.total_kes, paid=state.paid_kes, amount=amount)
+        if refusal is not None:
+            raise NotPayable(refusal)
+        waiting = payments.pending_prompt(account_reference=notice.number)
+        if waiting is not None:
+            return Prompt(waiting, already_pending=True)
+        since = timezone.now() - timedelta(minutes=settings.DAFTARI_PAY_PROMPT_WINDOW_MINUTES)
+        if payments.prompts_since(since, account_reference=notice.number) >= settings.DAFTARI_PAY_PROMPTS_PER_NOTICE:
+            raise TooManyPrompts()
+        if payments.prompts_since(since, phone=phone) >= settings.DAFTARI_PAY_PROMPTS_PER_PHONE:
+            raise TooManyPrompts()
+        payment = payments.request_stk_push(
+            account_reference=notice.number,
+            amount_kes=amount,
+            phone=phone,
+            description=_("Fine %(number)s") % {"number": notice.number},
+        )
+    return Prompt(payment, already_pending=False)
 
 
 def payment_refusal(reference: str, amount_kes: int) -> str | None:

@@ -333,19 +333,22 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
 
     number = (request.POST.get("number") or number or request.GET.get("number", ""))[:40]
     phone = request.POST.get("phone", "")[:40]
-    error, notice, payment = "", None, None
+    error, notice, payment, status = "", None, None, 200
     if number:
         try:
             notice = services.find_notice(number)
         except NotFound as missing:
-            error = missing.message
+            error, status = missing.message, 404
     if request.method == "POST" and notice is not None:
         try:
-            payment = services.pay_notice(number=notice.number, phone=phone)
+            prompt = services.pay_notice(number=notice.number, phone=phone)
         except DomainError as refused:
             error = " ".join([refused.message, *map(str, refused.fields.values())])
+            status = 429 if isinstance(refused, services.TooManyPrompts) else 409
         else:
-            return redirect(f"{reverse('pay_fine_number', kwargs={'number': notice.number})}?payment={payment.pk}")
+            page = reverse("pay_fine_number", kwargs={"number": notice.number})
+            waiting = "&waiting=1" if prompt.already_pending else ""
+            return redirect(f"{page}?payment={prompt.payment.pk}{waiting}")
     payment_id = request.GET.get("payment", "")
     if notice is not None and payment_id:
         try:
@@ -361,7 +364,8 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
             "notice": notice,
             "outstanding": services.outstanding(notice) if notice is not None else 0,
             "payment": payment,
+            "waiting": bool(payment and request.GET.get("waiting")),
             "error": error,
         },
-        status=200 if not error else (404 if notice is None else 409),
+        status=status,
     )

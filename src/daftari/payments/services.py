@@ -94,6 +94,33 @@ def request_stk_push(
     return payment
 
 
+def pending_prompt(*, account_reference: str) -> Payment | None:
+    """The STK prompt for ``account_reference`` still waiting for the customer, if there is one.
+
+    A prompt still pending after GIVE_UP_AFTER is no longer waited for (the phone gave up long ago).
+    """
+    return (
+        Payment.objects.filter(
+            method=Payment.Method.STK,
+            account_reference=account_reference.strip().upper(),
+            state=Payment.State.PENDING,
+            created_at__gt=timezone.now() - GIVE_UP_AFTER,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def prompts_since(since: datetime, *, account_reference: str = "", phone: str = "") -> int:
+    """How many STK prompts were asked for the account, or the phone (any form of a Kenyan number), since ``since``."""
+    prompts = Payment.objects.filter(method=Payment.Method.STK, created_at__gte=since)
+    if account_reference:
+        prompts = prompts.filter(account_reference=account_reference.strip().upper())
+    if phone:
+        prompts = prompts.filter(phone=normalise_phone(phone) or phone)
+    return prompts.count()
+
+
 def _push(payment_id: uuid.UUID, description: str) -> None:
     payment = Payment.objects.get(pk=payment_id)
     try:
