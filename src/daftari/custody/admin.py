@@ -5,6 +5,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState, GazettedHoliday, PropertyItem
+from daftari.stations.admin import LogsPersonalReads
 
 
 @admin.register(GazettedHoliday)
@@ -37,13 +38,23 @@ class CustodyEventInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(CustodyRecord)
-class CustodyRecordAdmin(ReadOnly, admin.ModelAdmin):
+class CustodyRecordAdmin(LogsPersonalReads, ReadOnly, admin.ModelAdmin):
+    access_record_type = "custody"
     list_display = ["booked_in_at", "station", "cell", "court_deadline", "remand_warning"]
     list_filter = ["station", "cell"]
     inlines = [PropertyItemInline, CustodyEventInline]
 
 
 @admin.register(CustodyState)
-class CustodyStateAdmin(ReadOnly, admin.ModelAdmin):
+class CustodyStateAdmin(LogsPersonalReads, ReadOnly, admin.ModelAdmin):
+    # Each row names the detainee (the booking's name).
+    access_record_type = "custody"
+
+    def record_id_of(self, obj: CustodyState) -> str:
+        return str(obj.custody_id)
+
+    def station_id_of(self, obj: CustodyState) -> int | None:
+        return obj.current_station_id
+
     list_display = ["custody", "state", "current_station", "current_cell", "closed_at", "brought_within_deadline"]
     list_filter = ["state", "current_station"]

@@ -5,6 +5,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from daftari.fines.models import FineNotice, NoticeEvent, NoticeOffence, NoticeState, OffenceCatalogue, ScheduledOffence
+from daftari.stations.admin import LogsPersonalReads
 
 
 class ReadOnly:
@@ -49,7 +50,12 @@ class NoticeEventInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(FineNotice)
-class FineNoticeAdmin(ReadOnly, admin.ModelAdmin):
+class FineNoticeAdmin(LogsPersonalReads, ReadOnly, admin.ModelAdmin):
+    access_record_type = "fine_notice"
+
+    def record_id_of(self, obj: FineNotice) -> str:
+        return obj.number
+
     list_display = ["number", "issued_at", "station", "plate", "total_kes", "warning_only"]
     list_filter = ["station"]
     search_fields = ["number", "plate", "driver_licence"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from daftari.notifications.models import Recipient, SmsMessage
+from daftari.stations.admin import LogsPersonalReads
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(admin.ModelAdmin):
+class SmsMessageAdmin(LogsPersonalReads, admin.ModelAdmin):
+    access_record_type = "sms"
     list_display = ["created_at", "to", "template", "language", "status", "attempts"]
     list_filter = ["status", "template", "language"]
     search_fields = ["to", "event_key", "provider_message_id"]
@@ -18,6 +20,7 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(LogsPersonalReads, admin.ModelAdmin):
+    access_record_type = "sms_recipient"
     list_display = ["phone", "language", "updated_at"]
     search_fields = ["phone"]

@@ -1,14 +1,11 @@
 """The Occurrence Book in the admin: to read, never to add, change or delete."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from daftari.occurrences.models import Occurrence, Offence, Party, Person, PropertyItem, Vehicle
-from daftari.stations.models import AccessEvent
-from daftari.stations.services import log_access
+from daftari.stations.admin import LogsPersonalReads
 
 
 class ReadOnly:
@@ -45,7 +42,8 @@ class VehicleInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Occurrence)
-class OccurrenceAdmin(ReadOnly, admin.ModelAdmin):
+class OccurrenceAdmin(LogsPersonalReads, ReadOnly, admin.ModelAdmin):
+    access_record_type = "occurrence"
     list_display = ["ob_number", "station", "entry_type", "occurred_at", "recorded_at", "recorded_by", "is_late"]
     list_filter = ["entry_type", "is_late", "station__county", "station"]
     search_fields = ["id", "place", "parties__id_number", "vehicles__plate"]
@@ -54,25 +52,9 @@ class OccurrenceAdmin(ReadOnly, admin.ModelAdmin):
     inlines = [PartyInline, OffenceInline, PropertyItemInline, VehicleInline]
     exclude = ["search_text"]
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        entry = Occurrence.objects.filter(pk=object_id).select_related("station").first()
-        if entry is not None:
-            # An admin reading an entry reads personal data like anyone else: it is logged.
-            log_access(
-                actor=request.user,  # type: ignore[arg-type]
-                record_type="occurrence",
-                record_id=str(entry.pk),
-                record_station=entry.station,
-                purpose=AccessEvent.Purpose.ADMIN,
-                outcome=AccessEvent.Outcome.SHOWN,
-                channel="admin",
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
-
 
 @admin.register(Person)
-class PersonAdmin(ReadOnly, admin.ModelAdmin):
+class PersonAdmin(LogsPersonalReads, ReadOnly, admin.ModelAdmin):
+    access_record_type = "person"
     list_display = ["name", "id_number", "phone", "first_seen_at"]
     search_fields = ["name", "id_number", "phone"]

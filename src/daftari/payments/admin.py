@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from daftari.payments.models import DarajaCallback, Payment
+from daftari.stations.admin import LogsPersonalReads
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -18,7 +19,8 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly):
+class PaymentAdmin(LogsPersonalReads, ReadOnly):
+    access_record_type = "payment"
     list_display = ["created_at", "account_reference", "method", "amount_kes", "paid_kes", "state", "mpesa_receipt"]
     list_filter = ["state", "method"]
     search_fields = ["account_reference", "mpesa_receipt", "checkout_request_id", "phone"]
@@ -26,7 +28,8 @@ class PaymentAdmin(ReadOnly):
 
 
 @admin.register(DarajaCallback)
-class DarajaCallbackAdmin(ReadOnly):
+class DarajaCallbackAdmin(LogsPersonalReads, ReadOnly):
+    access_record_type = "daraja_callback"
     list_display = ["received_at", "kind", "key", "processed"]
     list_filter = ["kind", "processed"]
     search_fields = ["key"]

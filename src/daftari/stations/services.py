@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
-from daftari.stations.rules import Role, can_deactivate_officer, can_revoke_api_token, sees_personal_data
+from daftari.stations.rules import Role, can_deactivate_officer, can_revoke_api_token
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
 
@@ -232,29 +232,6 @@ def log_refused(
         shown_id = hidden.pk if lookup == "pk" else getattr(hidden, lookup)
         reads = [(record_type, str(shown_id), hidden.station_id, AccessEvent.Outcome.DENIED)]  # type: ignore[attr-defined]
         log_accesses(actor=actor, reads=reads, purpose=purpose, channel=channel)
-
-
-def log_read(
-    *,
-    actor: User,
-    record_type: str,
-    record_id: str,
-    record_station: Station | None,
-    purpose: AccessEvent.Purpose,
-    channel: str,
-) -> bool:
-    """Logs that a record is being shown to ``actor``; True when its personal data is withheld from them."""
-    withheld = not sees_personal_data(scope_of(actor))
-    log_access(
-        actor=actor,
-        record_type=record_type,
-        record_id=record_id,
-        record_station=record_station,
-        purpose=purpose,
-        outcome=outcome_of(withheld=withheld),
-        channel=channel,
-    )
-    return withheld
 
 
 def outcome_of(*, withheld: bool) -> str:
