@@ -22,6 +22,10 @@ def signing_key(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
     keys.signer.cache_clear()
 
 
+# Why a booking days after the arrest is recorded late.
+HELD_ELSEWHERE = "Held at the hospital under guard until discharged."
+
+
 def booking(**overrides: object) -> rules.Booking:
     fields: dict[str, object] = {
         "detainee": rules.DetaineeInput(name="Otieno Ouma", sex="M", id_number="23456789", age=27),

@@ -93,8 +93,15 @@ def hold(
         ),
     ]
     for minutes, kind, details in events + (returns if return_property else []):
+        # Typed before the booking was recorded, so each is flagged late, with a reason naming the mother.
         record_event(
-            actor=desk_officer, custody=record, kind=kind, details=details, at=start + timedelta(minutes=minutes)
+            actor=desk_officer,
+            custody=record,
+            kind=kind,
+            details=details,
+            at=start + timedelta(minutes=minutes),
+            late=True,
+            late_reason="Entered at the end of the shift, after Mama Ouma left",
         )
     return record
 
@@ -178,6 +185,8 @@ def test_erasing_an_event_blanks_its_free_text_and_keeps_its_kind_outcome_and_ti
             event.station_id,
         )
         assert stored.content_hash == MARKER
+        # The late flag decides the Art. 49 figure and stays; its reason is free text and goes.
+        assert (stored.late, stored.late_reason) == (True, MARKER)
     # An event's erasure leaves the booking to its own order.
     assert CustodyRecord.objects.get(pk=held.pk).detainee_name == NAME
 

@@ -16,7 +16,7 @@ from daftari.ledger.models import Leaf
 from daftari.ledger.services import leaf_for
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import Station
-from tests.custody.conftest import booking
+from tests.custody.conftest import HELD_ELSEWHERE, booking
 
 State = CustodyState.State
 
@@ -203,7 +203,10 @@ def test_release_after_the_deadline_counts_as_a_breach(
 ) -> None:
     arrested_at = timezone.now() - timedelta(days=5)
     record = book_in(
-        actor=desk_officer, station=station, booking=booking(arrested_at=arrested_at), arrest=arrest
+        actor=desk_officer,
+        station=station,
+        booking=booking(arrested_at=arrested_at, late=True, late_reason=HELD_ELSEWHERE),
+        arrest=arrest,
     ).record
     figures = queries.compliance(
         start=timezone.now() - timedelta(days=1),
@@ -229,7 +232,7 @@ def test_compliance_counts_the_share_brought_within_the_deadline(
     late = book_in(
         actor=desk_officer,
         station=station,
-        booking=booking(arrested_at=timezone.now() - timedelta(days=5)),
+        booking=booking(arrested_at=timezone.now() - timedelta(days=5), late=True, late_reason=HELD_ELSEWHERE),
         arrest=arrest,
     ).record
     services.take_to_court(actor=desk_officer, custody=detainee, court="Milimani", outcome="remanded")

@@ -11,7 +11,7 @@ from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
 from daftari.custody.services import book_in
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, Station
-from tests.custody.conftest import booking
+from tests.custody.conftest import HELD_ELSEWHERE, booking
 
 
 def test_the_board_shows_who_is_in_the_cells_with_words_for_the_colour(
@@ -34,6 +34,8 @@ def test_a_breached_deadline_comes_first_and_says_so(
     late = booking(
         detainee=booking().detainee.__class__(name="Kamau Njoroge", sex="M", age=40),
         arrested_at=timezone.now() - timedelta(days=4),
+        late=True,
+        late_reason=HELD_ELSEWHERE,
     )
     book_in(actor=desk_officer, station=station, booking=late, arrest=arrest)
     page = desk_client.get("/custody").content.decode()
@@ -159,7 +161,7 @@ def test_reading_the_list_of_breaches_is_logged_for_each_detainee_named(
     late = book_in(
         actor=desk_officer,
         station=station,
-        booking=booking(arrested_at=timezone.now() - timedelta(days=4)),
+        booking=booking(arrested_at=timezone.now() - timedelta(days=4), late=True, late_reason=HELD_ELSEWHERE),
         arrest=arrest,
     ).record
     client.force_login(ocs)

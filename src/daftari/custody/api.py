@@ -59,6 +59,8 @@ def custody_out(view: queries.CustodyView) -> dict[str, Any]:
         "arresting_officer": view.arresting_officer,
         "arrested_at": view.arrested_at,
         "booked_in_at": view.booked_in_at,
+        "late": view.late,
+        "late_reason": view.late_reason,
         "cell": view.cell,
         "court_deadline": view.court_deadline,
         "remand_warning": view.remand_warning,
@@ -84,6 +86,8 @@ def custody_out(view: queries.CustodyView) -> dict[str, Any]:
                 "station": e.station_code,
                 "at": e.at,
                 "recorded_at": e.recorded_at,
+                "late": e.late,
+                "late_reason": e.late_reason,
                 "recorded_by": e.recorded_by,
                 "details": e.details,
             }
@@ -125,6 +129,8 @@ def _booking(payload: CustodyIn) -> rules.Booking:
             rules.PropertyInput(description=i.description, quantity=i.quantity, value_kes=i.value_kes)
             for i in payload.property
         ),
+        late=payload.late,
+        late_reason=payload.late_reason,
     )
 
 
@@ -228,6 +234,8 @@ def create_event(request: HttpRequest, custody_id: uuid.UUID, payload: EventIn) 
         kind=payload.kind,
         details=payload.details,
         at=payload.at,
+        late=payload.late,
+        late_reason=payload.late_reason,
         client_id=payload.id,
     )
     fresh = queries.find_custody(scope=scope_of(_actor(request)), custody_id=str(record.pk))

@@ -12,6 +12,8 @@ Booking (``CustodyRecord``) and its property inventory:
 - physical condition, the health check's injuries and notes, the next of kin's name -> "[redacted]":
   free text about the person's body and family. The health check's yes/no answers (injuries seen,
   medication, mental-health concern, OCS told) stay: they are the Ogola-rules compliance figures.
+- the reason a late booking or event was recorded late -> "[redacted]": free text that may say
+  why about the person (in hospital, ...); the late flag itself stays, it decides the Art. 49 figure.
 - next of kin informed and when: kept, it is the Art. 49(1)(f) compliance figure.
 - offences, arresting officer, arrest and book-in times, cell, court deadline, remand warning: kept;
   they are the register's statistics and the officers' accountability, not the person's identity.
@@ -77,6 +79,7 @@ def _erase_booking(record: CustodyRecord) -> None:
         physical_condition=_text(record.physical_condition),
         health=_health(record.health),
         next_of_kin_name=_text(record.next_of_kin_name),
+        late_reason=_text(record.late_reason),
         content_hash=MARKER,
     )
     PropertyItem.objects.filter(custody=record).update(description=MARKER)
@@ -91,4 +94,6 @@ def erase(record_id: str) -> None:
         _erase_booking(record)
         return
     event = CustodyEvent.objects.get(pk=record_id)
-    CustodyEvent.objects.filter(pk=event.pk).update(details=_event_details(event.details), content_hash=MARKER)
+    CustodyEvent.objects.filter(pk=event.pk).update(
+        details=_event_details(event.details), late_reason=_text(event.late_reason), content_hash=MARKER
+    )

@@ -41,6 +41,12 @@ class BookInForm(forms.Form):
         input_formats=DATETIME_INPUTS,
         error_messages={"required": _("Give the date and time of the arrest.")},
     )
+    late = forms.BooleanField(
+        label=_("Recorded late"),
+        help_text=_("The arrest was more than a day ago: say why the person is only booked in now."),
+        required=False,
+    )
+    late_reason = forms.CharField(label=_("Why it is recorded late"), max_length=500, required=False)
     arresting_officer = forms.CharField(label=_("Arresting officer (service number)"), required=False)
     cell = forms.ChoiceField(label=_("Cell"), choices=[("", "—"), *CELL_CHOICES], required=False)
     offence_section = forms.CharField(label=_("Offence: section"), required=False)
@@ -116,6 +122,8 @@ class BookInForm(forms.Form):
                 informed_at=data.get("kin_informed_at"),
             ),
             property_items=self.property_inputs(),
+            late=bool(data.get("late")),
+            late_reason=data.get("late_reason") or "",
         )
 
 
@@ -139,6 +147,7 @@ BOOKING_FIELDS = {
     "health.ocs_told": "ocs_told",
     "next_of_kin.name": "kin_name",
     "next_of_kin.informed_at": "kin_informed_at",
+    "late_reason": "late_reason",
 }
 
 EVENT_KIND_CHOICES = [(k, label) for k, label in CustodyEvent.Kind.choices if k != CustodyEvent.Kind.PROPERTY_RETURNED]
@@ -149,6 +158,19 @@ class EventForm(forms.Form):
 
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("What happened"), choices=EVENT_KIND_CHOICES)
+    at = forms.DateTimeField(
+        label=_("When it happened"),
+        help_text=_("Leave empty for now."),
+        widget=_datetime_widget(),
+        input_formats=DATETIME_INPUTS,
+        required=False,
+    )
+    late = forms.BooleanField(
+        label=_("Recorded late"),
+        help_text=_("It happened more than an hour ago: it counts at the time it is recorded for Art. 49."),
+        required=False,
+    )
+    late_reason = forms.CharField(label=_("Why it is recorded late"), max_length=500, required=False)
     note = forms.CharField(label=_("Note"), required=False)
     reason = forms.CharField(label=_("Reason"), required=False)
     visitor = forms.CharField(label=_("Visitor"), required=False)

@@ -72,6 +72,9 @@ class CustodyRecord(models.Model):
     next_of_kin_name = models.CharField(max_length=120, blank=True)
     next_of_kin_informed_at = models.DateTimeField(null=True, blank=True)
     remand_warning = models.BooleanField(default=False)
+    # Booked in long after the arrest (the book's late-entry window), with the reason.
+    late = models.BooleanField(default=False)
+    late_reason = models.CharField(max_length=500, blank=True, default="")
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="custody_bookings")
     content_hash = models.CharField(max_length=64)
 
@@ -125,6 +128,9 @@ class CustodyEvent(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     at = models.DateTimeField()
     recorded_at = models.DateTimeField()
+    # Typed long before it was recorded, with the reason: it counts at recorded_at for Art. 49.
+    late = models.BooleanField(default=False)
+    late_reason = models.CharField(max_length=500, blank=True, default="")
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="custody_events")
     details = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)

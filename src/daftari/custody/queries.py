@@ -148,6 +148,8 @@ class CustodyEventView:
     station_code: str
     at: datetime
     recorded_at: datetime
+    late: bool  # typed long after it happened: it counts at recorded_at for Art. 49
+    late_reason: str | None
     recorded_by: str
     recorded_by_name: str
     details: dict[str, Any]
@@ -168,6 +170,8 @@ class CustodyView:
     arresting_officer: str
     arrested_at: datetime
     booked_in_at: datetime
+    late: bool
+    late_reason: str | None
     cell: str
     court_deadline: datetime
     remand_warning: bool
@@ -216,6 +220,8 @@ def _custody_view(record: CustodyRecord, *, personal: bool, events: list[Custody
         arresting_officer=record.arresting_officer,
         arrested_at=record.arrested_at.astimezone(rules.NAIROBI),
         booked_in_at=record.booked_in_at.astimezone(rules.NAIROBI),
+        late=record.late,
+        late_reason=record.late_reason if personal else None,
         cell=record.cell,
         court_deadline=record.court_deadline.astimezone(rules.NAIROBI),
         remand_warning=record.remand_warning,
@@ -250,6 +256,8 @@ def _custody_view(record: CustodyRecord, *, personal: bool, events: list[Custody
                 station_code=e.station.code,
                 at=e.at.astimezone(rules.NAIROBI),
                 recorded_at=e.recorded_at.astimezone(rules.NAIROBI),
+                late=e.late,
+                late_reason=e.late_reason if personal else None,
                 recorded_by=e.recorded_by.service_number,
                 recorded_by_name=e.recorded_by.display_name,
                 details=e.details if personal else {},

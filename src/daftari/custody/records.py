@@ -21,6 +21,11 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _late(record: CustodyRecord | CustodyEvent) -> dict[str, Any]:
+    # Only a late record carries the keys, so the records committed before they existed still verify.
+    return {"late": True, "late_reason": record.late_reason} if record.late else {}
+
+
 def booking_record(record: CustodyRecord, items: Sequence[PropertyItem]) -> dict[str, Any]:
     return {
         "type": "book_in",
@@ -54,6 +59,7 @@ def booking_record(record: CustodyRecord, items: Sequence[PropertyItem]) -> dict
             {"position": i.position, "description": i.description, "quantity": i.quantity, "value_kes": i.value_kes}
             for i in items
         ],
+        **_late(record),
     }
 
 
@@ -67,6 +73,7 @@ def event_record(event: CustodyEvent) -> dict[str, Any]:
         "recorded_at": _moment(event.recorded_at),
         "recorded_by": event.recorded_by.service_number,
         "details": event.details,
+        **_late(event),
     }
 
 

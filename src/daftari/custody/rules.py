@@ -15,7 +15,12 @@ import holidays as holiday_tables
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from daftari.occurrences.rules import normalise_id_number, normalise_phone
+from daftari.occurrences.rules import (
+    late_flag_problems,
+    normalise_id_number,
+    normalise_phone,
+    typed_time_problem,
+)
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 ART_49_HOURS = 24
@@ -188,7 +193,6 @@ def cell_refusals(cell: str, *, sex: str, age: int | None) -> list[str]:
 # --- Booking in -----------------------------------------------------------------------------
 
 SEXES = ("M", "F", "X")
-CLOCK_SKEW = timedelta(minutes=10)
 
 
 class Errors(dict[str, str]):
@@ -261,6 +265,9 @@ class Booking:
     health: HealthCheck = HealthCheck()
     next_of_kin: NextOfKin = NextOfKin()
     property_items: tuple[PropertyInput, ...] = ()
+    # An arrest booked in long after it happened is recorded late, with the reason.
+    late: bool = False
+    late_reason: str = ""
 
 
 def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
@@ -277,17 +284,23 @@ def _moment(value: datetime | None, key: str, errors: Errors, *, now: datetime, 
         if required:
             errors[key] = _("This field is required.")
         return
-    if value.tzinfo is None:
-        errors[key] = _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
-    elif value > now + CLOCK_SKEW:
-        errors[key] = _("This time is in the future.")
+    problem = typed_time_problem(value, recorded_at=now)
+    if problem is not None:
+        errors[key] = problem
     elif value.year < 2000:
         errors[key] = _("This time is before 2000.")
 
 
-def clean_booking(booking: Booking, *, now: datetime) -> tuple[Booking, Errors]:
-    """Checks and normalises a booking into the cells. Returns the cleaned booking and any field errors."""
-    errors = Errors()
+def clean_booking(
+    booking: Booking, *, now: datetime, late_after: timedelta = timedelta(hours=24)
+) -> tuple[Booking, Errors]:
+    """Checks and normalises a booking into the cells. Returns the cleaned booking and any field errors.
+
+    An arrest more than ``late_after`` before the booking (the book's late-entry window) is booked
+    in only when flagged late with the reason.
+    """
+    errors = Errors(late_flag_problems(late=booking.late, late_reason=booking.late_reason))
+    late_reason = " ".join((booking.late_reason or "").split())
     person = booking.detainee
     name = _text(person.name, "detainee.name", errors, limit=120, required=True)
     if person.sex not in SEXES:
@@ -310,6 +323,12 @@ def clean_booking(booking: Booking, *, now: datetime) -> tuple[Booking, Errors]:
         errors["detainee.age"] = _("Give the age or the date of birth.")
     arresting_officer = _text(booking.arresting_officer, "arresting_officer", errors, limit=20, required=True)
     _moment(booking.arrested_at, "arrested_at", errors, now=now, required=True)
+    if "arrested_at" not in errors and "late_reason" not in errors:
+        problem = typed_time_problem(
+            booking.arrested_at, recorded_at=now, late_after=late_after, late_reason=late_reason
+        )
+        if problem is not None:
+            errors["arrested_at"] = problem
     offences = []
     if not booking.offences:
         errors["offences"] = _("Record at least one offence.")
@@ -362,6 +381,8 @@ def clean_booking(booking: Booking, *, now: datetime) -> tuple[Booking, Errors]:
         health=health,
         next_of_kin=NextOfKin(kin.informed, kin_name, kin.informed_at if kin.informed else None),
         property_items=tuple(items),
+        late=bool(late_reason),
+        late_reason=late_reason,
     )
     if "detainee.age" not in errors and "detainee.date_of_birth" not in errors and person.sex in SEXES:
         age = age_on(today, age=person.age, date_of_birth=person.date_of_birth)
@@ -520,3 +541,46 @@ def clean_event(kind: str, details: dict[str, Any]) -> tuple[dict[str, Any], Err
     if kind == EventKind.PROPERTY_RETURNED:
         cleaned["items"] = _clean_items(details.get("items"), errors)
     return cleaned, errors
+
+
+# --- Typed times of events --------------------------------------------------------------------
+
+# An event typed more than this before it is entered in the register is late. The Art. 49 clock
+# runs in hours, so the book's day of grace would let a day's breach be typed away.
+EVENT_LATE_AFTER = timedelta(hours=1)
+
+
+def event_time_problems(
+    at: datetime | None,
+    *,
+    now: datetime,
+    arrested_at: datetime,
+    booked_in_at: datetime,
+    late: bool,
+    late_reason: str,
+) -> Errors:
+    """What is wrong with an event's typed time and its late flag; empty when nothing is.
+
+    Never in the future or before the arrest. Before the booking was recorded, or more than
+    ``EVENT_LATE_AFTER`` before the event is recorded, only when flagged late with a reason.
+    """
+    errors = Errors(late_flag_problems(late=late, late_reason=late_reason))
+    if at is None:
+        if late or (late_reason or "").strip():
+            errors["at"] = _("Give the time it happened.")
+        return errors
+    problem = typed_time_problem(at, recorded_at=now)
+    if problem is None and at < arrested_at:
+        problem = _("This time is before the arrest.")
+    if problem is None and "late_reason" not in errors:
+        problem = typed_time_problem(
+            at, recorded_at=now, not_before=booked_in_at, late_after=EVENT_LATE_AFTER, late_reason=late_reason
+        )
+    if problem is not None:
+        errors["at"] = problem
+    return errors
+
+
+def counted_at(*, at: datetime, recorded_at: datetime, late: bool) -> datetime:
+    """The moment an event counts for Art. 49: a late one when it was recorded, not when it was typed."""
+    return recorded_at if late else at

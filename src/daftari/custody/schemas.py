@@ -63,6 +63,15 @@ class ArrestIn(InputSchema):
     reason: str = Field(max_length=TEXT)
 
 
+LATE = (
+    "Recorded late: the time given is long before now. A booking's `arrested_at` more than the book's "
+    "late-entry window (24 h) ago, or an event's `at` before the booking was recorded or more than 1 h ago, "
+    "is refused (422) unless flagged late with `late_reason`. A late event counts at its recording time "
+    "for Art. 49."
+)
+LATE_REASON = "Why it is recorded late (required with `late`, at most 500 characters)."
+
+
 EXAMPLE_BOOKING: dict[str, Any] = {
     "occurrence": "6f0c3b9e-2a41-4d8e-9b57-0d7c1e2a9f13",
     "arrested_at": "2026-03-03T21:30:00+03:00",
@@ -92,6 +101,8 @@ class CustodyIn(InputSchema):
     health: HealthIn = Field(default_factory=lambda: HealthIn.model_validate({}))
     next_of_kin: NextOfKinIn = Field(default_factory=lambda: NextOfKinIn.model_validate({}))
     property: list[HeldItemIn] = Field(default_factory=list, max_length=MAX_PARTS)
+    late: bool = Field(False, description=LATE)
+    late_reason: str = Field("", max_length=TEXT, description=LATE_REASON)
 
 
 class EventIn(InputSchema):
@@ -110,6 +121,8 @@ class EventIn(InputSchema):
     id: uuid.UUID | None = Field(None, description="Client-chosen id that makes retries safe.")
     kind: str = Field(max_length=40, json_schema_extra={"enum": [k.value for k in EventKind]})
     at: datetime | None = Field(None, description="When it happened; now when left out.")
+    late: bool = Field(False, description=LATE)
+    late_reason: str = Field("", max_length=TEXT, description=LATE_REASON)
     details: dict[str, Any] = Field(
         default_factory=dict,
         description="By kind: visit {visitor}, health {note}, cell_transfer {to_cell}, continued_detention "
@@ -159,8 +172,10 @@ class EventOut(Schema):
     id: uuid.UUID
     kind: str
     station: str
-    at: datetime
-    recorded_at: datetime
+    at: datetime = Field(description="When it happened, as typed.")
+    recorded_at: datetime = Field(description="When it was entered in the register.")
+    late: bool = Field(description="Recorded late: it counts at `recorded_at` for Art. 49.")
+    late_reason: str | None
     recorded_by: str
     details: dict[str, Any]
 
@@ -176,6 +191,8 @@ class CustodyOut(Schema):
     arresting_officer: str
     arrested_at: datetime
     booked_in_at: datetime
+    late: bool = Field(description="Booked in long after the arrest, flagged late.")
+    late_reason: str | None
     cell: str
     court_deadline: datetime = Field(description="Art. 49(1)(f), in Nairobi time (+03:00).")
     remand_warning: bool = Field(description="Art. 49(2): every offence is punishable by a fine or 6 months or less.")

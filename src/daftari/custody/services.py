@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -97,6 +97,13 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _without_late_when_on_time(fields: dict[str, Any]) -> dict[str, Any]:
+    """A booking or event on time hashes as it did before late records existed, so retries still match."""
+    if fields.get("late") or fields.get("late_reason"):
+        return fields
+    return {key: value for key, value in fields.items() if key not in ("late", "late_reason")}
+
+
 def _replay_booking(client_id: uuid.UUID | None, station: Station, digest: str) -> CustodyRecord | None:
     if client_id is None:
         return None
@@ -136,6 +143,8 @@ def _arrest_entry(
             ),
         ),
         offences=tuple(OffenceInput(section=o.section, description=o.description) for o in offences),
+        late=booking.late,
+        late_reason=booking.late_reason,
     )
     return record_occurrence(actor=actor, station=station, draft=draft).entry
 
@@ -157,7 +166,9 @@ def book_in(
     if not can_book_into_cells(scope, station_code=station.code):
         raise _refusal(scope, station)
     now = timezone.now()
-    cleaned, errors = rules.clean_booking(booking, now=now)
+    cleaned, errors = rules.clean_booking(
+        booking, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)
+    )
     if (arrest is None) == (arrest_details is None):
         errors["occurrence"] = _("Give the ARREST entry, or the details of the arrest, but not both.")
     elif arrest is not None:
@@ -171,7 +182,7 @@ def book_in(
         raise InvalidInput(fields=dict(errors))
     digest = _digest(
         {
-            "booking": asdict(cleaned),
+            "booking": _without_late_when_on_time(asdict(cleaned)),
             "arrest": str(arrest.pk) if arrest is not None else None,
             "arrest_details": asdict(arrest_details) if arrest_details is not None else None,
         }
@@ -225,6 +236,8 @@ def _create_booking(
         next_of_kin_name=booking.next_of_kin.name,
         next_of_kin_informed_at=booking.next_of_kin.informed_at,
         remand_warning=rules.remand_warning(booking.offences),
+        late=booking.late,
+        late_reason=booking.late_reason,
         recorded_by=_officer(actor),
         content_hash=digest,
     )
@@ -251,25 +264,33 @@ def _create_booking(
 
 # --- Custody events -------------------------------------------------------------------------
 
-Apply = Callable[[CustodyRecord, CustodyState, dict[str, Any], datetime], None]
+
+class Moment(NamedTuple):
+    """When an event happened as typed, and the moment it counts for Art. 49 (see rules.counted_at)."""
+
+    at: datetime
+    counts_at: datetime
 
 
-def _close(state: CustodyState, to: str, at: datetime, record: CustodyRecord, *, court_or_release: bool) -> None:
+Apply = Callable[[CustodyRecord, CustodyState, dict[str, Any], Moment], None]
+
+
+def _close(state: CustodyState, to: str, when: Moment, record: CustodyRecord, *, court_or_release: bool) -> None:
     state.state = to
-    state.closed_at = at
+    state.closed_at = when.at
     if court_or_release:
-        state.brought_within_deadline = at <= record.court_deadline
+        state.brought_within_deadline = when.counts_at <= record.court_deadline
 
 
-def _apply_release(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
-    _close(state, State.RELEASED, at, record, court_or_release=True)
+def _apply_release(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
+    _close(state, State.RELEASED, when, record, court_or_release=True)
 
 
 _COURT_STATES = {"remanded": State.REMANDED, "released": State.RELEASED, "charged": State.CHARGED}
 
 
-def _apply_court(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
-    _close(state, _COURT_STATES[details["outcome"]], at, record, court_or_release=True)
+def _apply_court(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
+    _close(state, _COURT_STATES[details["outcome"]], when, record, court_or_release=True)
 
 
 def _cell_check(record: CustodyRecord, cell: str, at: datetime) -> None:
@@ -281,27 +302,27 @@ def _cell_check(record: CustodyRecord, cell: str, at: datetime) -> None:
         raise InvalidInput(fields={"details.to_cell": " ".join(refusals)})
 
 
-def _apply_cell(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
-    _cell_check(record, details["to_cell"], at)
+def _apply_cell(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
+    _cell_check(record, details["to_cell"], when.at)
     state.current_cell = details["to_cell"]
 
 
-def _apply_station(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+def _apply_station(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
     target = Station.objects.filter(code=details["to_station"]).first()
     if target is None:
         raise InvalidInput(fields={"details.to_station": _("No station with that code.")})
     if target.pk == state.current_station_id:
         raise InvalidInput(fields={"details.to_station": _("The person is already held at this station.")})
-    _cell_check(record, details["to_cell"], at)
+    _cell_check(record, details["to_cell"], when.at)
     state.current_station = target
     state.current_cell = details["to_cell"]
 
 
-def _apply_continued(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
-    state.continued_detention_recorded_at = at
+def _apply_continued(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
+    state.continued_detention_recorded_at = when.at
 
 
-def _apply_property(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+def _apply_property(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
     held = set(record.property_items.values_list("position", flat=True))
     done = set()
     for event in record.events.filter(kind=EventKind.PROPERTY_RETURNED):
@@ -315,7 +336,7 @@ def _apply_property(record: CustodyRecord, state: CustodyState, details: dict[st
             )
 
 
-def _nothing(record: CustodyRecord, state: CustodyState, details: dict[str, Any], at: datetime) -> None:
+def _nothing(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
     return None
 
 
@@ -329,8 +350,8 @@ APPLY: dict[EventKind, Apply] = {
     EventKind.RELEASE: _apply_release,
     EventKind.TO_COURT: _apply_court,
     EventKind.STATION_TRANSFER: _apply_station,
-    EventKind.ESCAPE: lambda r, s, d, at: _close(s, State.ESCAPED, at, r, court_or_release=False),
-    EventKind.DEATH: lambda r, s, d, at: _close(s, State.DIED, at, r, court_or_release=False),
+    EventKind.ESCAPE: lambda r, s, d, when: _close(s, State.ESCAPED, when, r, court_or_release=False),
+    EventKind.DEATH: lambda r, s, d, when: _close(s, State.DIED, when, r, court_or_release=False),
     EventKind.PROPERTY_RETURNED: _apply_property,
 }
 
@@ -353,23 +374,38 @@ def record_event(
     kind: str,
     details: dict[str, Any],
     at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
     client_id: uuid.UUID | None = None,
 ) -> Recorded:
-    """Records one custody event against the booking; the verbs below are the named ways in."""
+    """Records one custody event against the booking; the verbs below are the named ways in.
+
+    ``at`` (when it happened) is bounded by the recording: see rules.event_time_problems. An event
+    flagged late counts at its recording time for Art. 49.
+    """
     now = timezone.now()
     cleaned, errors = rules.clean_event(kind, details)
-    if at is not None:
-        if at.tzinfo is None:
-            errors["at"] = _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
-        elif at > now + rules.CLOCK_SKEW:
-            errors["at"] = _("This time is in the future.")
-        elif at < custody.arrested_at:
-            errors["at"] = _("This time is before the arrest.")
+    errors.update(
+        rules.event_time_problems(
+            at,
+            now=now,
+            arrested_at=custody.arrested_at,
+            booked_in_at=custody.booked_in_at,
+            late=late,
+            late_reason=late_reason,
+        )
+    )
     if errors:
         raise InvalidInput(fields=dict(errors))
+    late_reason = " ".join((late_reason or "").split())
+    late = bool(late_reason)
     event_kind = EventKind(kind)
     # A retry without a time of its own must not differ from the first try only by "now".
-    digest = _digest({"custody": str(custody.pk), "kind": kind, "details": cleaned, "at": at})
+    digest = _digest(
+        _without_late_when_on_time(
+            {"custody": str(custody.pk), "kind": kind, "details": cleaned, "at": at, "late_reason": late_reason}
+        )
+    )
     try:
         with transaction.atomic():
             replay = _replay_event(client_id, custody, digest)
@@ -383,7 +419,9 @@ def record_event(
             if state.state != State.IN_CUSTODY and event_kind not in rules.AFTER_CLOSE:
                 raise NotInCustody()
             moment = at or now
-            APPLY[event_kind](custody, state, cleaned, moment)
+            APPLY[event_kind](
+                custody, state, cleaned, Moment(moment, rules.counted_at(at=moment, recorded_at=now, late=late))
+            )
             state.save()
             event = CustodyEvent.objects.create(
                 id=client_id or uuid.uuid4(),
@@ -392,6 +430,8 @@ def record_event(
                 kind=kind,
                 at=moment,
                 recorded_at=now,
+                late=late,
+                late_reason=late_reason,
                 recorded_by=_officer(actor),
                 details=cleaned,
                 content_hash=digest,
@@ -428,16 +468,34 @@ def record_care(
     kind: str,
     details: dict[str, Any],
     at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
     client_id: uuid.UUID | None = None,
 ) -> Recorded:
     """A meal, a visit or a health event."""
     if kind not in (EventKind.MEAL, EventKind.VISIT, EventKind.HEALTH):
         raise InvalidInput(fields={"kind": _("Choose meal, visit or health.")})
-    return record_event(actor=actor, custody=custody, kind=kind, details=details, at=at, client_id=client_id)
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=kind,
+        details=details,
+        at=at,
+        late=late,
+        late_reason=late_reason,
+        client_id=client_id,
+    )
 
 
 def move_cell(
-    *, actor: User, custody: CustodyRecord, to_cell: str, reason: str = "", at: datetime | None = None
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    to_cell: str,
+    reason: str = "",
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     return record_event(
         actor=actor,
@@ -445,15 +503,29 @@ def move_cell(
         kind=EventKind.CELL_TRANSFER,
         details={"to_cell": to_cell, "reason": reason},
         at=at,
+        late=late,
+        late_reason=late_reason,
     )
 
 
 def record_continued_detention(
-    *, actor: User, custody: CustodyRecord, reason: str, at: datetime | None = None
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    reason: str,
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     """The red-ink rule: detention beyond the first 24 hours is recorded separately, with its reason."""
     return record_event(
-        actor=actor, custody=custody, kind=EventKind.CONTINUED_DETENTION, details={"reason": reason}, at=at
+        actor=actor,
+        custody=custody,
+        kind=EventKind.CONTINUED_DETENTION,
+        details={"reason": reason},
+        at=at,
+        late=late,
+        late_reason=late_reason,
     )
 
 
@@ -465,16 +537,28 @@ def release(
     amount_kes: int | None = None,
     receipt_number: str = "",
     at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     """Release on police bond, on cash bail (amount and receipt) or free."""
     details: dict[str, Any] = {"release_on": on, "receipt_number": receipt_number}
     if amount_kes is not None:
         details["amount_kes"] = amount_kes
-    return record_event(actor=actor, custody=custody, kind=EventKind.RELEASE, details=details, at=at)
+    return record_event(
+        actor=actor, custody=custody, kind=EventKind.RELEASE, details=details, at=at, late=late, late_reason=late_reason
+    )
 
 
 def take_to_court(
-    *, actor: User, custody: CustodyRecord, court: str, outcome: str, case_number: str = "", at: datetime | None = None
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    court: str,
+    outcome: str,
+    case_number: str = "",
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     return record_event(
         actor=actor,
@@ -482,6 +566,8 @@ def take_to_court(
         kind=EventKind.TO_COURT,
         details={"court": court, "case_number": case_number, "outcome": outcome},
         at=at,
+        late=late,
+        late_reason=late_reason,
     )
 
 
@@ -493,6 +579,8 @@ def transfer_to_station(
     to_cell: str,
     reason: str = "",
     at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     """The receiving station sees the person arrive in its cells; the Art. 49 clock keeps running."""
     return record_event(
@@ -501,23 +589,64 @@ def transfer_to_station(
         kind=EventKind.STATION_TRANSFER,
         details={"to_station": to_station.code, "to_cell": to_cell, "reason": reason},
         at=at,
+        late=late,
+        late_reason=late_reason,
     )
 
 
-def record_escape(*, actor: User, custody: CustodyRecord, note: str, at: datetime | None = None) -> Recorded:
-    return record_event(actor=actor, custody=custody, kind=EventKind.ESCAPE, details={"note": note}, at=at)
+def record_escape(
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    note: str,
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
+) -> Recorded:
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.ESCAPE,
+        details={"note": note},
+        at=at,
+        late=late,
+        late_reason=late_reason,
+    )
 
 
 def record_death_or_serious_injury(
-    *, actor: User, custody: CustodyRecord, kind: str, note: str, at: datetime | None = None
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    kind: str,
+    note: str,
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     if kind not in (EventKind.DEATH, EventKind.SERIOUS_INJURY):
         raise InvalidInput(fields={"kind": _("Choose death or serious_injury.")})
-    return record_event(actor=actor, custody=custody, kind=kind, details={"note": note}, at=at)
+    return record_event(
+        actor=actor, custody=custody, kind=kind, details={"note": note}, at=at, late=late, late_reason=late_reason
+    )
 
 
 def return_property(
-    *, actor: User, custody: CustodyRecord, items: list[dict[str, Any]], at: datetime | None = None
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    items: list[dict[str, Any]],
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
 ) -> Recorded:
     """Each item returned and acknowledged, or its disposal recorded."""
-    return record_event(actor=actor, custody=custody, kind=EventKind.PROPERTY_RETURNED, details={"items": items}, at=at)
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.PROPERTY_RETURNED,
+        details={"items": items},
+        at=at,
+        late=late,
+        late_reason=late_reason,
+    )

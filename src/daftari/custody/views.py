@@ -244,6 +244,9 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
                 custody=record,
                 kind=form.cleaned_data["kind"],
                 details=form.details(),
+                at=form.cleaned_data.get("at"),
+                late=bool(form.cleaned_data.get("late")),
+                late_reason=form.cleaned_data.get("late_reason") or "",
                 client_id=form.cleaned_data.get("client_id"),
             )
         except InvalidInput as problem:

@@ -36,6 +36,8 @@ class Occurrence(models.Model):
     details = models.JSONField(default=dict, blank=True)
     refers_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups")
     is_late = models.BooleanField(default=False)
+    # Why an entry was recorded long after it happened (required then, see rules.typed_time_problem).
+    late_reason = models.CharField(max_length=500, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     search_text = models.TextField(blank=True)
 

@@ -73,6 +73,8 @@ def ledger_record(
             for i in items
         ],
         "vehicles": [{"plate": v.plate, "make_model": v.make_model, "colour": v.colour} for v in vehicles],
+        # Only an entry with a late reason carries the key, so entries committed before it still verify.
+        **({"late_reason": entry.late_reason} if entry.late_reason else {}),
     }
 
 

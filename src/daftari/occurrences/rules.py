@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from daftari.core.phones import normalise_phone
 from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
@@ -62,7 +63,75 @@ def parse_ob_number(text: str) -> tuple[int, date] | None:
 
 
 def is_late(*, occurred_at: datetime, recorded_at: datetime, late_after_hours: int) -> bool:
-    return recorded_at - occurred_at > timedelta(hours=late_after_hours)
+    return recorded_late(occurred_at, recorded_at=recorded_at, late_after=timedelta(hours=late_after_hours))
+
+
+# --- Typed times ------------------------------------------------------------------------
+# Every time an officer types (when it happened) is bounded by when it is recorded (server time).
+# The book, the cell register and the fines all use these two, so one rule decides what is late.
+
+MAX_LATE_REASON = 500
+
+
+def recorded_late(
+    typed_at: datetime,
+    *,
+    recorded_at: datetime,
+    not_before: datetime | None = None,
+    late_after: timedelta | None = None,
+) -> bool:
+    """True when ``typed_at`` lies before ``not_before`` (e.g. when the booking it belongs to was
+    recorded) or more than ``late_after`` before its own recording."""
+    if not_before is not None and typed_at < not_before:
+        return True
+    return late_after is not None and recorded_at - typed_at > late_after
+
+
+def _window(late_after: timedelta) -> str:
+    hours = int(late_after.total_seconds() // 3600)
+    if hours >= 1:
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    minutes = int(late_after.total_seconds() // 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def typed_time_problem(
+    typed_at: datetime,
+    *,
+    recorded_at: datetime,
+    not_before: datetime | None = None,
+    late_after: timedelta | None = None,
+    late_reason: str = "",
+) -> str | None:
+    """What is wrong with a typed time, or None.
+
+    Never in the future (beyond the clock skew), whatever the reason. Before ``not_before`` or more
+    than ``late_after`` before its recording only when recorded late with a reason: whatever a late
+    time decides (the Art. 49 clock) then counts from its recording, not from the typed time.
+    """
+    if typed_at.tzinfo is None:
+        return _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
+    if typed_at > recorded_at + CLOCK_SKEW:
+        return _("This time is in the future.")
+    if late_reason.strip():
+        return None
+    if not_before is not None and typed_at < not_before:
+        return _("This time is before the record it belongs to was made: tick “Recorded late” and say why.")
+    if late_after is not None and recorded_at - typed_at > late_after:
+        return _("This time is more than %(window)s before it is recorded: tick “Recorded late” and say why.") % {
+            "window": _window(late_after)
+        }
+    return None
+
+
+def late_flag_problems(*, late: bool, late_reason: str) -> dict[str, str]:
+    """The flag and its reason go together: a late record says why."""
+    reason = (late_reason or "").strip()
+    if late and not reason:
+        return {"late_reason": _("Say why this is recorded late.")}
+    if len(reason) > MAX_LATE_REASON:
+        return {"late_reason": _("At most %(limit)d characters.") % {"limit": MAX_LATE_REASON}}
+    return {}
 
 
 # --- Identifiers ------------------------------------------------------------------------
@@ -147,6 +216,9 @@ class EntryDraft:
     lat: float | None = None
     lon: float | None = None
     refers_to: str | None = None  # the earlier entry's id
+    # Recorded long after it happened (a paper backfill, a report days later): the flag and why.
+    late: bool = False
+    late_reason: str = ""
 
 
 class Errors(dict[str, str]):
@@ -261,21 +333,29 @@ def clean_party(party: PartyInput, index: int, errors: Errors, *, today: date) -
     )
 
 
-def clean_entry(draft: EntryDraft, *, now: datetime) -> tuple[EntryDraft, Errors]:
-    """Checks and normalises a new entry. Returns the cleaned draft and any field errors."""
-    errors = Errors()
+def clean_entry(
+    draft: EntryDraft, *, now: datetime, late_after: timedelta | None = None
+) -> tuple[EntryDraft, Errors]:
+    """Checks and normalises a new entry. Returns the cleaned draft and any field errors.
+
+    An entry that happened more than ``late_after`` before now is recorded only flagged late with
+    the reason (the book's late-entry window).
+    """
+    errors = Errors(late_flag_problems(late=draft.late, late_reason=draft.late_reason))
+    late_reason = " ".join((draft.late_reason or "").split())
     spec = BY_CODE.get(draft.entry_type)
     if spec is None:
         errors["entry_type"] = _("Unknown entry type.")
         return draft, errors
     if not spec.direct:
         errors["entry_type"] = _("Corrections are recorded from the entry they correct.")
-    if draft.occurred_at.tzinfo is None:
-        errors["occurred_at"] = _("Give the time with its UTC offset, e.g. 2026-11-29T08:15:00+03:00.")
-    elif draft.occurred_at > now + CLOCK_SKEW:
-        errors["occurred_at"] = _("The time of the occurrence is in the future.")
-    elif draft.occurred_at.year < 1990:
-        errors["occurred_at"] = _("The time of the occurrence is before 1990.")
+    problem = typed_time_problem(draft.occurred_at, recorded_at=now)
+    if problem is None and draft.occurred_at.year < 1990:
+        problem = _("The time of the occurrence is before 1990.")
+    if problem is None and "late_reason" not in errors:
+        problem = typed_time_problem(draft.occurred_at, recorded_at=now, late_after=late_after, late_reason=late_reason)
+    if problem is not None:
+        errors["occurred_at"] = problem
     place = _text(draft.place, "place", errors, limit=200, required=True)
     narrative = _text(draft.narrative, "narrative", errors, limit=MAX_NARRATIVE, required=True)
     if draft.lat is not None and not -90 <= draft.lat <= 90:
@@ -331,6 +411,8 @@ def clean_entry(draft: EntryDraft, *, now: datetime) -> tuple[EntryDraft, Errors
         lat=draft.lat,
         lon=draft.lon,
         refers_to=draft.refers_to,
+        late=bool(late_reason),
+        late_reason=late_reason,
     )
     return cleaned, errors
 
@@ -345,6 +427,9 @@ def content_hash(draft: EntryDraft) -> str:
     """Fingerprint of what was asked to be recorded: a retried create must match it exactly."""
     body = asdict(draft)
     body["occurred_at"] = draft.occurred_at.astimezone(NAIROBI).isoformat()
+    if not draft.late_reason:
+        # An entry on time hashes as it did before late reasons existed, so its retries still match.
+        del body["late"], body["late_reason"]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_jsonable)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -3,7 +3,7 @@
 import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -182,11 +182,13 @@ def _insert(
                 narrative=draft.narrative,
                 details=draft.details,
                 refers_to=refers_to,
-                is_late=rules.is_late(
+                is_late=draft.late
+                or rules.is_late(
                     occurred_at=draft.occurred_at,
                     recorded_at=now,
                     late_after_hours=settings.DAFTARI_LATE_ENTRY_HOURS,
                 ),
+                late_reason=draft.late_reason,
                 content_hash=digest,
                 search_text=rules.search_document(draft),
             )
@@ -221,7 +223,9 @@ def record_occurrence(
     if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
     now = timezone.now()
-    cleaned, errors = rules.clean_entry(draft, now=now)
+    cleaned, errors = rules.clean_entry(
+        draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)
+    )
     if errors:
         raise InvalidInput(fields=dict(errors))
     refers_to = None
