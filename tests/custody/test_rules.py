@@ -142,3 +142,59 @@ def test_the_board_colour_band(hours_left: float, band: Band) -> None:
     deadline = nbi(2026, 3, 4, 17, 0)
     assert rules.board_colour(deadline, deadline - timedelta(hours=hours_left)) == band
     assert str(rules.BAND_WORDS[band])
+
+
+# --- Typed times of custody events ------------------------------------------------------------
+
+ARRESTED = datetime(2026, 11, 29, 5, 0, tzinfo=UTC)
+BOOKED = ARRESTED + timedelta(hours=1)
+
+
+def event_problems(at: datetime | None, now: datetime, *, late: bool = False, late_reason: str = "") -> rules.Errors:
+    return rules.event_time_problems(
+        at, now=now, arrested_at=ARRESTED, booked_in_at=BOOKED, late=late, late_reason=late_reason
+    )
+
+
+def test_an_event_typed_within_the_hour_after_the_booking_is_on_time() -> None:
+    now = BOOKED + timedelta(hours=3)
+    assert event_problems(now - timedelta(minutes=59), now) == {}
+    assert event_problems(None, now) == {}
+
+
+def test_an_event_typed_before_the_booking_or_over_an_hour_back_needs_the_late_flag() -> None:
+    now = BOOKED + timedelta(hours=3)
+    assert set(event_problems(BOOKED - timedelta(minutes=5), BOOKED + timedelta(minutes=5))) == {"at"}
+    assert set(event_problems(now - timedelta(hours=2), now)) == {"at"}
+    assert event_problems(now - timedelta(hours=2), now, late=True, late_reason="At court") == {}
+
+
+def test_an_event_before_the_arrest_is_refused_even_when_late() -> None:
+    problems = event_problems(ARRESTED - timedelta(minutes=1), BOOKED, late=True, late_reason="At court")
+    assert problems == {"at": "This time is before the arrest."}
+
+
+def test_a_late_flag_needs_a_typed_time() -> None:
+    assert set(event_problems(None, BOOKED, late=True, late_reason="At court")) == {"at"}
+
+
+def test_a_late_event_counts_at_its_recording_and_an_event_on_time_at_its_own_time() -> None:
+    typed, recorded = BOOKED + timedelta(hours=1), BOOKED + timedelta(days=2)
+    assert rules.counted_at(at=typed, recorded_at=recorded, late=True) == recorded
+    assert rules.counted_at(at=typed, recorded_at=recorded, late=False) == typed
+
+
+def test_a_booking_of_an_arrest_older_than_the_window_needs_the_late_flag() -> None:
+    now = ARRESTED + timedelta(days=2)
+    base = rules.Booking(
+        detainee=rules.DetaineeInput(name="Otieno Ouma", sex="M", age=27),
+        arresting_officer="SN2001",
+        arrested_at=ARRESTED,
+        cell="male",
+        offences=(rules.OffenceInput(description="Stealing"),),
+    )
+    _, errors = rules.clean_booking(base, now=now, late_after=timedelta(hours=24))
+    assert set(errors) == {"arrested_at"}
+    late = rules.Booking(**{**base.__dict__, "late": True, "late_reason": "Held in hospital"})
+    cleaned, errors = rules.clean_booking(late, now=now, late_after=timedelta(hours=24))
+    assert errors == {} and (cleaned.late, cleaned.late_reason) == (True, "Held in hospital")

@@ -8,6 +8,7 @@ import pytest
 from daftari.fines import rules
 from daftari.fines.rules import ALPHABET, CatalogueEntry, Due, OffenceInput, State
 from tests.conftest import at_nairobi
+from tests.fines.conftest import draft
 
 CSV = Path(__file__).resolve().parents[2] / "src" / "daftari" / "fines" / "data" / "kenya_minor_offences.csv"
 
@@ -197,3 +198,19 @@ def test_a_new_notice_number_is_well_formed_and_never_the_same_twice() -> None:
     assert len(set(numbers)) == len(numbers)
     for number in numbers:
         assert rules.looks_like_notice_number(number) and rules.check_notice_number(number)
+
+
+def test_an_offence_time_in_the_future_is_refused_so_the_time_to_pay_cannot_be_stretched() -> None:
+    now = at_nairobi(2026, 3, 3, 10, 0)
+    _, errors = rules.clean_notice(draft(issued_at=now + timedelta(days=2)), now=now)
+    assert errors["issued_at"] == "This time is in the future."
+    _, errors = rules.clean_notice(draft(issued_at=now + timedelta(minutes=5)), now=now)
+    assert "issued_at" not in errors  # a phone clock a few minutes fast
+
+
+def test_an_offence_time_more_than_7_days_back_is_refused() -> None:
+    now = at_nairobi(2026, 3, 3, 10, 0)
+    _, errors = rules.clean_notice(draft(issued_at=now - timedelta(days=8)), now=now)
+    assert errors["issued_at"] == "A notice is issued within 7 days of the offence."
+    _, errors = rules.clean_notice(draft(issued_at=now - timedelta(days=6)), now=now)
+    assert "issued_at" not in errors

@@ -5,12 +5,14 @@
 import subprocess
 import venv
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from daftari.ledger import keys
 from daftari.ledger.services import sign_checkpoint
@@ -76,7 +78,8 @@ def signing_key(tmp_path: Path, settings: Any) -> Iterator[None]:
 def complaint_body() -> dict[str, Any]:
     return {
         "entry_type": "COMPLAINT",
-        "occurred_at": "2026-01-05T08:15:00+03:00",
+        # An hour ago: older would be a late entry, which needs its reason.
+        "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
         "place": "Moi Avenue, near the bus stage",
         "narrative": "Complainant reports that her phone was snatched by a man on a motorcycle.",
         "parties": [{"role": "complainant", "name": "Wanjiku Kamau", "id_number": "12345678"}],

@@ -144,6 +144,27 @@ def test_invalid_input_is_422_with_a_message_per_dotted_field(desk_api: Api) -> 
     assert not Occurrence.objects.exists()
 
 
+def test_an_entry_days_old_is_422_until_flagged_late_with_its_reason(desk_api: Api) -> None:
+    three_days_ago = (timezone.now() - timezone.timedelta(days=3)).isoformat()
+    refused = desk_api.post("/occurrences", complaint_body(occurred_at=three_days_ago))
+    assert refused.status_code == 422
+    assert set(refused.json()["fields"]) == {"occurred_at"}
+    flag_only = desk_api.post("/occurrences", complaint_body(occurred_at=three_days_ago, late=True))
+    assert flag_only.status_code == 422
+    assert set(flag_only.json()["fields"]) == {"late_reason"}
+    reason = "The complainant was upcountry and reported on return."
+    accepted = desk_api.post("/occurrences", complaint_body(occurred_at=three_days_ago, late=True, late_reason=reason))
+    assert accepted.status_code == 201, accepted.content
+    assert (accepted.json()["is_late"], accepted.json()["late_reason"]) == (True, reason)
+
+
+def test_an_entry_in_the_future_is_422(desk_api: Api) -> None:
+    tomorrow = (timezone.now() + timezone.timedelta(days=1)).isoformat()
+    response = desk_api.post("/occurrences", complaint_body(occurred_at=tomorrow, late=True, late_reason="Typed ahead"))
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"occurred_at": "This time is in the future."}
+
+
 def test_a_wrongly_typed_value_is_422_at_its_path(desk_api: Api) -> None:
     parties = [{"role": "complainant", "name": "Wanjiku", "age": "thirty"}]
     response = desk_api.post("/occurrences", complaint_body(parties=parties))

@@ -137,3 +137,56 @@ def test_corrections_apply_in_the_order_they_were_recorded() -> None:
         "place": "Koinange Street",
         "narrative": "phone",
     }
+
+
+# --- Typed times: one rule for the book, the cell register and the fines ----------------------
+
+NOW = at_nairobi(2026, 11, 29, 14, 32)
+
+
+def test_a_typed_time_a_few_minutes_ahead_of_the_server_is_a_fast_clock_not_the_future() -> None:
+    assert rules.typed_time_problem(NOW + timedelta(minutes=9), recorded_at=NOW) is None
+    assert rules.typed_time_problem(NOW + timedelta(minutes=11), recorded_at=NOW) == "This time is in the future."
+
+
+def test_a_future_time_is_refused_whatever_the_late_reason() -> None:
+    problem = rules.typed_time_problem(NOW + timedelta(days=1), recorded_at=NOW, late_reason="Typed ahead")
+    assert problem == "This time is in the future."
+
+
+def test_a_time_without_its_utc_offset_is_refused() -> None:
+    problem = rules.typed_time_problem(NOW.replace(tzinfo=None), recorded_at=NOW)
+    assert problem is not None and "UTC offset" in problem
+
+
+def test_a_time_before_the_record_it_belongs_to_needs_a_late_reason() -> None:
+    before = NOW - timedelta(minutes=30)
+    assert "Recorded late" in str(rules.typed_time_problem(before, recorded_at=NOW, not_before=NOW))
+    assert rules.typed_time_problem(before, recorded_at=NOW, not_before=NOW, late_reason="At court") is None
+
+
+def test_a_time_older_than_the_window_needs_a_late_reason_and_names_the_window() -> None:
+    old = NOW - timedelta(hours=5)
+    problem = rules.typed_time_problem(old, recorded_at=NOW, late_after=timedelta(hours=1))
+    assert problem is not None and "more than 1 hour before" in problem
+    assert rules.typed_time_problem(old, recorded_at=NOW, late_after=timedelta(hours=24)) is None
+    assert rules.typed_time_problem(old, recorded_at=NOW, late_after=timedelta(hours=1), late_reason="x") is None
+
+
+def test_the_late_flag_needs_its_reason_and_the_reason_has_a_limit() -> None:
+    assert rules.late_flag_problems(late=True, late_reason="  ") == {"late_reason": "Say why this is recorded late."}
+    assert rules.late_flag_problems(late=True, late_reason="At court") == {}
+    assert rules.late_flag_problems(late=False, late_reason="") == {}
+    assert set(rules.late_flag_problems(late=True, late_reason="x" * 501)) == {"late_reason"}
+
+
+def test_an_entry_more_than_a_day_old_needs_the_late_flag_and_its_reason_is_kept() -> None:
+    old = complaint(occurred_at=NOW - timedelta(days=2))
+    _, errors = rules.clean_entry(old, now=NOW, late_after=timedelta(hours=24))
+    assert set(errors) == {"occurred_at"}
+    cleaned, errors = rules.clean_entry(
+        complaint(occurred_at=NOW - timedelta(days=2), late=True, late_reason="  Reported   on return "),
+        now=NOW,
+        late_after=timedelta(hours=24),
+    )
+    assert errors == {} and (cleaned.late, cleaned.late_reason) == (True, "Reported on return")

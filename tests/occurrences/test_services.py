@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotPermittedAtStation
 from daftari.occurrences.models import Occurrence, Party, Person
+from daftari.occurrences.records import stored_record
 from daftari.occurrences.rules import EntryDraft, PartyInput
 from daftari.occurrences.services import amend_occurrence, record_occurrence
 from daftari.stations.models import Station
@@ -71,9 +72,30 @@ def test_the_same_id_with_a_different_body_is_a_conflict(desk_officer: User, sta
         record_occurrence(actor=desk_officer, station=station, draft=complaint(place="Kencom"), client_id=client_id)
 
 
-def test_an_entry_recorded_days_after_the_event_is_flagged_late(desk_officer: User, station: Station) -> None:
+def test_an_entry_recorded_days_after_the_event_is_flagged_late_with_its_reason(
+    desk_officer: User, station: Station
+) -> None:
+    reason = "The complainant was in hospital until today."
+    draft = complaint(occurred_at=timezone.now() - timedelta(days=3), late=True, late_reason=reason)
+    entry = record_occurrence(actor=desk_officer, station=station, draft=draft).entry
+    assert (entry.is_late, entry.late_reason) == (True, reason)
+    committed = stored_record(str(entry.pk))
+    assert committed is not None and committed["late_reason"] == reason
+
+
+def test_an_entry_days_after_the_event_without_a_late_reason_is_refused(desk_officer: User, station: Station) -> None:
     draft = complaint(occurred_at=timezone.now() - timedelta(days=3))
-    assert record_occurrence(actor=desk_officer, station=station, draft=draft).entry.is_late
+    with pytest.raises(InvalidInput) as refused:
+        record_occurrence(actor=desk_officer, station=station, draft=draft)
+    assert "Recorded late" in refused.value.fields["occurred_at"]
+    assert not Occurrence.objects.exists()
+
+
+def test_an_entry_in_the_future_is_refused_even_with_a_late_reason(desk_officer: User, station: Station) -> None:
+    draft = complaint(occurred_at=timezone.now() + timedelta(hours=1), late=True, late_reason="Typed ahead")
+    with pytest.raises(InvalidInput) as refused:
+        record_occurrence(actor=desk_officer, station=station, draft=draft)
+    assert refused.value.fields["occurred_at"] == "This time is in the future."
 
 
 def test_parties_with_the_same_id_number_are_one_person(desk_officer: User, station: Station) -> None:
@@ -136,6 +158,17 @@ def test_a_correction_is_a_new_entry_and_the_original_is_unchanged(
     assert correction.details == {"reason": "Wrong street written", "changes": {"place": "Kenyatta Avenue"}}
     recorded_complaint.refresh_from_db()
     assert recorded_complaint.place == "Moi Avenue, near the bus stage"
+
+
+def test_a_correction_cannot_move_the_time_of_an_entry_into_the_future(
+    desk_officer: User, recorded_complaint: Occurrence
+) -> None:
+    tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
+    with pytest.raises(InvalidInput) as refused:
+        amend_occurrence(
+            actor=desk_officer, occurrence=recorded_complaint, reason="Wrong day", changes={"occurred_at": tomorrow}
+        )
+    assert refused.value.fields == {"changes.occurred_at": "This time is in the future."}
 
 
 def test_a_correction_cannot_itself_be_corrected(desk_officer: User, recorded_complaint: Occurrence) -> None:

@@ -67,10 +67,10 @@ def test_todays_book_lists_the_days_entries_in_ob_order(
 
 
 def test_a_late_entry_is_flagged_in_the_book(desk_client: Client, desk_officer: User, station: Station) -> None:
-    record_occurrence(
-        actor=desk_officer, station=station, draft=complaint(occurred_at=timezone.now() - timedelta(days=3))
-    )
+    draft = complaint(occurred_at=timezone.now() - timedelta(days=3), late_reason="Reported on return from Kisumu.")
+    entry = record_occurrence(actor=desk_officer, station=station, draft=draft).entry
     assert "Late entry" in desk_client.get("/").content.decode()
+    assert "Reported on return from Kisumu." in desk_client.get(f"/entries/{entry.pk}").content.decode()
 
 
 def test_an_earlier_day_shows_that_days_page_without_polling(

@@ -93,6 +93,8 @@ def _draft(payload: EntryIn) -> rules.EntryDraft:
         lat=payload.lat,
         lon=payload.lon,
         refers_to=payload.refers_to or None,
+        late=payload.late,
+        late_reason=payload.late_reason,
     )
 
 
@@ -113,6 +115,7 @@ def entry_out(view: queries.EntryView) -> dict[str, Any]:
         "details": view.details,
         "refers_to": view.refers_to,
         "is_late": view.is_late,
+        "late_reason": view.late_reason,
         "personal_data_withheld": not view.personal,
         "restricted": view.restricted,
         "parties": [

@@ -25,12 +25,17 @@ def _details(details: Any) -> Any:
 
 
 def erase(record_id: str) -> None:
-    """Replaces the entry's names, ID numbers, phones, dates of birth, narrative and free-text details."""
+    """Replaces the entry's names, ID numbers, phones, dates of birth, narrative, free-text details
+    and the reason it was recorded late (the late flag stays)."""
     entry = Occurrence.objects.get(pk=record_id)
     people = set(Party.objects.filter(occurrence=entry, person__isnull=False).values_list("person_id", flat=True))
     Party.objects.filter(occurrence=entry).update(name=MARKER, id_number="", phone="", date_of_birth=None, person=None)
     Occurrence.objects.filter(pk=entry.pk).update(
-        narrative=MARKER, details=_details(entry.details), search_text=MARKER, content_hash=MARKER
+        narrative=MARKER,
+        details=_details(entry.details),
+        late_reason=MARKER if entry.late_reason else "",
+        search_text=MARKER,
+        content_hash=MARKER,
     )
     # The person index links parties across entries: a person still named elsewhere stays.
     Person.objects.filter(pk__in=people, parties__isnull=True).delete()

@@ -56,6 +56,12 @@ class EntryForm(forms.Form):
         input_formats=DATETIME_INPUTS,
         error_messages={"required": _("Give the date and time it happened.")},
     )
+    late = forms.BooleanField(
+        label=_("Recorded late"),
+        help_text=_("It happened more than a day ago: say why it is only recorded now."),
+        required=False,
+    )
+    late_reason = forms.CharField(label=_("Why it is recorded late"), max_length=500, required=False)
     place = forms.CharField(label=_("Place"), required=False)
     lat = forms.FloatField(label=_("Latitude (optional)"), required=False)
     lon = forms.FloatField(label=_("Longitude (optional)"), required=False)
@@ -272,6 +278,8 @@ class NewEntryForms:
             lat=data["lat"],
             lon=data["lon"],
             refers_to=data["refers_to"].strip() or None,
+            late=bool(data.get("late")),
+            late_reason=data.get("late_reason") or "",
         )
 
     def add_service_errors(self, fields: dict[str, str]) -> None:

@@ -160,6 +160,7 @@ class EntryView:
     recorded_by: str  # service number
     recorded_by_name: str
     is_late: bool
+    late_reason: str | None  # free text: withheld with the narrative
     refers_to: uuid.UUID | None
     refers_to_ob_number: str
     access: Access
@@ -257,6 +258,7 @@ def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> E
         recorded_by=entry.recorded_by.service_number,
         recorded_by_name=entry.recorded_by.display_name,
         is_late=entry.is_late,
+        late_reason=entry.late_reason if full else None,
         refers_to=entry.refers_to_id,
         refers_to_ob_number=entry.refers_to.ob_number if entry.refers_to is not None else "",
         access=access,

@@ -333,9 +333,7 @@ def clean_party(party: PartyInput, index: int, errors: Errors, *, today: date) -
     )
 
 
-def clean_entry(
-    draft: EntryDraft, *, now: datetime, late_after: timedelta | None = None
-) -> tuple[EntryDraft, Errors]:
+def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | None = None) -> tuple[EntryDraft, Errors]:
     """Checks and normalises a new entry. Returns the cleaned draft and any field errors.
 
     An entry that happened more than ``late_after`` before now is recorded only flagged late with
@@ -450,8 +448,13 @@ def search_document(draft: EntryDraft) -> str:
 CORRECTABLE = ("narrative", "place", "occurred_at")
 
 
-def clean_changes(spec: EntryTypeSpec, changes: dict[str, Any], reason: str) -> tuple[dict[str, str], Errors]:
-    """A correction names the fields it corrects and the corrected text, with a reason."""
+def clean_changes(
+    spec: EntryTypeSpec, changes: dict[str, Any], reason: str, *, now: datetime | None = None
+) -> tuple[dict[str, str], Errors]:
+    """A correction names the fields it corrects and the corrected text, with a reason.
+
+    A corrected ``occurred_at`` may be earlier (the correction says why) but never in the future.
+    """
     errors = Errors()
     if not (reason or "").strip():
         errors["reason"] = _("Say why the entry is being corrected.")
@@ -483,6 +486,10 @@ def clean_changes(spec: EntryTypeSpec, changes: dict[str, Any], reason: str) -> 
                 moment = moment.replace(tzinfo=NAIROBI)
             if not 1900 <= moment.year <= 2999:
                 errors[f"changes.{name}"] = _("Give a date between 1900 and 2999.")
+                continue
+            problem = typed_time_problem(moment, recorded_at=now) if now is not None else None
+            if problem is not None:
+                errors[f"changes.{name}"] = problem
                 continue
             text = moment.astimezone(NAIROBI).isoformat(timespec="minutes")
         cleaned[name] = text

@@ -86,6 +86,14 @@ class EntryIn(InputSchema):
     )
     entry_type: str = Field(json_schema_extra={"enum": list(DIRECT_CODES)})
     occurred_at: datetime = Field(description="When it happened, with its UTC offset.")
+    late: bool = Field(
+        False,
+        description="Recorded late: `occurred_at` more than the late-entry window (24 h) ago is refused (422) "
+        "unless flagged late with `late_reason`.",
+    )
+    late_reason: str = Field(
+        "", max_length=TEXT, description="Why it is recorded late (required with `late`, at most 500 characters)."
+    )
     place: str = Field("", max_length=TEXT)
     narrative: str = Field("", max_length=TEXT * 2)
     lat: float | None = Field(None, ge=-1000, le=1000)
@@ -191,6 +199,9 @@ class EntryOut(Schema):
     )
     refers_to: uuid.UUID | None
     is_late: bool
+    late_reason: str | None = Field(
+        description="Why it was recorded late; null when your role does not see personal data."
+    )
     personal_data_withheld: bool = Field(
         description="True for roles that work on figures only (analysts): parties are empty, the narrative, "
         "place, plates and property descriptions are null and free-text fields are left out; and for a "

@@ -223,9 +223,7 @@ def record_occurrence(
     if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
     now = timezone.now()
-    cleaned, errors = rules.clean_entry(
-        draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)
-    )
+    cleaned, errors = rules.clean_entry(draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS))
     if errors:
         raise InvalidInput(fields=dict(errors))
     refers_to = None
@@ -273,11 +271,11 @@ def amend_occurrence(
         raise InvalidInput(fields={"occurrence": _("Correct the original entry, not a correction.")})
     if not queries.in_circle(reader=actor, entry=occurrence):
         raise NotPermitted(str(queries.RESTRICTED_MESSAGE))
-    cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason)
+    now = timezone.now()
+    cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason, now=now)
     if errors:
         raise InvalidInput(fields=dict(errors))
     reason = reason.strip()
-    now = timezone.now()
     summary = "; ".join(f"{name}: {value}" for name, value in cleaned.items())
     draft = EntryDraft(
         entry_type="AMENDMENT",
