@@ -212,8 +212,8 @@ def test_a_late_booking_keeps_its_reason_on_the_record_the_ledger_and_the_arrest
 def test_the_api_answers_422_for_a_backdated_release_and_shows_both_times_when_flagged_late(
     client: Client, desk_officer: User, held: CustodyRecord, clock: time_machine.Traveller
 ) -> None:
-    api = Api(client, desk_officer)
     clock.move_to(at_nairobi(2025, 6, 15, 10, 0))
+    api = Api(client, desk_officer)  # a device token of today (tokens end after 12 hours)
     body = {"kind": "release", "at": "2025-06-10T08:30:00+03:00", "details": {"release_on": "free"}}
     refused = api.post(f"/custody/{held.pk}/events", body)
     assert refused.status_code == 422
