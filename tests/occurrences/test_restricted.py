@@ -134,3 +134,13 @@ def test_the_recording_officer_reads_a_restricted_entry_they_just_recorded_on_th
     answer = api.post("/api/v1/occurrences", data=json.dumps(body), content_type="application/json", headers=headers)
     assert answer.status_code == 201
     assert answer.json()["restricted"] is False and answer.json()["parties"][0]["name"] == SURVIVOR
+
+
+def test_the_evidence_bundle_of_a_restricted_entry_is_refused_outside_its_circle(
+    client: Client, other_desk: User, desk_officer: User, gbv: Occurrence
+) -> None:
+    client.force_login(other_desk)
+    assert client.get(f"/entries/{gbv.pk}/evidence").status_code == 403
+    api, headers = _api(other_desk)
+    assert api.get(f"/api/v1/occurrences/{gbv.pk}/evidence", headers=headers).status_code == 403
+    assert _events(other_desk) == [(str(gbv.pk), "denied"), (str(gbv.pk), "denied")]

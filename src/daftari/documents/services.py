@@ -24,6 +24,7 @@ from daftari.ledger import evidence, keys
 from daftari.ledger import services as ledger
 from daftari.ledger.models import Commitment
 from daftari.occurrences.models import Occurrence
+from daftari.occurrences.queries import in_circle
 from daftari.occurrences.rules import EntryDraft
 from daftari.occurrences.services import record_occurrence
 from daftari.payments.models import Payment
@@ -414,6 +415,7 @@ def evidence_zip(*, actor: User, document: IssuedDocument) -> bytes:
         record_id=str(document.occurrence_id),
         station=document.station,
         channel="desk",
+        restricted=not in_circle(reader=actor, entry=document.occurrence),
     )
 
 

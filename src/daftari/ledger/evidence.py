@@ -115,12 +115,15 @@ def build_bundle(record_id: str) -> tuple[Leaf, bytes]:
     return leaf, bundle
 
 
-def evidence_for(*, actor: User, record_type: str, record_id: str, station: Station, channel: str) -> bytes:
+def evidence_for(
+    *, actor: User, record_type: str, record_id: str, station: Station, channel: str, restricted: bool = False
+) -> bytes:
     """The evidence zip of a record the actor may already see; the hand-out is logged.
 
-    The caller has checked the actor may see the record's station (others get a 404 there).
+    The caller has checked the actor may see the record's station (others get a 404 there), and says
+    whether the record is ``restricted`` for the actor (a GBV entry outside its circle): refused as well.
     """
-    if not sees_personal_data(scope_of(actor)):
+    if restricted or not sees_personal_data(scope_of(actor)):
         log_access(
             actor=actor,
             record_type=record_type,

@@ -246,7 +246,12 @@ def read(request: HttpRequest, entry_id: uuid.UUID) -> dict[str, Any]:
 def evidence_bundle(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     entry = _visible_entry(request, entry_id, Purpose.EVIDENCE)
     bundle = evidence.evidence_for(
-        actor=_actor(request), record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="api"
+        actor=_actor(request),
+        record_type="occurrence",
+        record_id=str(entry.pk),
+        station=entry.station,
+        channel="api",
+        restricted=not queries.in_circle(reader=_actor(request), entry=entry),
     )
     response = HttpResponse(bundle, content_type="application/zip")
     filename = evidence.bundle_filename(entry.ob_number, str(entry.pk))

@@ -219,7 +219,12 @@ def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 def evidence_bundle(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     entry = _entry_or_404(request, pk, Purpose.EVIDENCE)
     bundle = evidence.evidence_for(
-        actor=request.user, record_type="occurrence", record_id=str(entry.pk), station=entry.station, channel="desk"
+        actor=request.user,
+        record_type="occurrence",
+        record_id=str(entry.pk),
+        station=entry.station,
+        channel="desk",
+        restricted=not queries.in_circle(reader=request.user, entry=entry),
     )
     response = HttpResponse(bundle, content_type="application/zip")
     filename = evidence.bundle_filename(entry.ob_number, str(entry.pk))
