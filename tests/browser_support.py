@@ -6,10 +6,13 @@ keys them by async context), which lose the serialized-rollback snapshot and the
 transaction. So the browser lives on its own thread and the tests send it whole stories.
 """
 
+import time
+from base64 import b32decode
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from django_otp.oath import totp
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +26,33 @@ CHROMIUM_ARGS = [
 ]
 
 T = TypeVar("T")
+
+# The authenticator key of officers enrolled by tests (tests.conftest.enrol_second_factor).
+TEST_TOTP_KEY = b"daftari-test-totp-20"
+
+
+def code_for(key: bytes) -> str:
+    """What an authenticator app holding ``key`` shows now."""
+    return f"{totp(key):06d}"
+
+
+def complete_second_factor(page: Page) -> None:
+    """After the password, for the roles that need it: the enrolment page (its key read off the
+    page, as a phone would scan it) or the code of an officer enrolled with TEST_TOTP_KEY."""
+    if "/second-factor" not in page.url:
+        return
+    if "/second-factor/enrol" in page.url:
+        key = b32decode(page.locator("figure.qr code").inner_text().replace(" ", ""))
+    else:
+        key = TEST_TOTP_KEY
+    page.get_by_label("Code").fill(code_for(key))
+    with page.expect_navigation():
+        page.get_by_label("Code").press("Enter")
+    if page.locator(".error-summary").count():
+        # A code is accepted once: a second sign-in in the same 30 seconds waits for the next one.
+        page.wait_for_timeout((30 - time.time() % 30 + 1) * 1000)
+        page.get_by_label("Code").fill(code_for(key))
+        page.get_by_label("Code").press("Enter")
 
 
 class BrowserThread:

@@ -42,6 +42,15 @@ def fast_password_hashing(request: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_only_where_asked(request: pytest.FixtureRequest) -> None:
+    """The TOTP step is tested where it is the subject (mark ``second_factor``) and in the browser
+    tests, which complete it (tests/browser_support.py); elsewhere a signed-in OCS is enough."""
+    if request.node.get_closest_marker("second_factor") or request.node.get_closest_marker("browser"):
+        return
+    request.getfixturevalue("settings").DAFTARI_SECOND_FACTOR_ROLES = []
+
+
 @pytest.fixture
 def station(db: None) -> Station:
     return Station.objects.create(code="CENTRAL-NBI", name="Central Police Station", county=County.objects.get(code=47))
@@ -161,3 +170,11 @@ def at_nairobi(*args: int) -> datetime:
     from daftari.occurrences.rules import NAIROBI
 
     return datetime(*args, tzinfo=NAIROBI)  # type: ignore[misc]
+
+
+def enrol_second_factor(user: User) -> None:
+    """Sets the officer's authenticator up with the tests' known key (tests.browser_support.TEST_TOTP_KEY)."""
+    from daftari.stations.services import enrol_totp_with_key
+    from tests.browser_support import TEST_TOTP_KEY
+
+    enrol_totp_with_key(user=user, key_hex=TEST_TOTP_KEY.hex())

@@ -96,6 +96,24 @@ def test_the_demo_logins_table_is_printed_without_touching_the_database() -> Non
     for officer in demo.OFFICERS:
         assert officer.username in table
     assert "daftari-demo" in table
+    assert demo.TOTP_SECRET in table and "daftari demo --code USERNAME" in table
+
+
+@pytest.mark.django_db
+@pytest.mark.second_factor
+def test_the_demo_supervisors_sign_in_with_the_published_key_and_print_their_code() -> None:
+    from django.test import Client
+
+    call_command("demo", verbosity=0)
+    for username in ("ocs1", "commander1", "oversight1", "admin"):
+        out = io.StringIO()
+        call_command("demo", "--code", username, stdout=out)
+        client = Client()
+        assert client.post("/signin", {"username": username, "password": "daftari-demo"}).status_code == 302
+        verified = client.post("/second-factor", {"otp": out.getvalue().strip(), "next": "/search"})
+        assert verified.status_code == 302 and verified["Location"] == "/search", username
+    with pytest.raises(CommandError):
+        call_command("demo", "--code", "desk1")
 
 
 STRONG_PASSWORD = "Kaa-Rada-Nairobi-2026"

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "ninja",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "daftari.core",
@@ -82,10 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "daftari.stations.middleware.IdleTimeoutMiddleware",
+    "daftari.stations.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "daftari.core.page_errors.DomainErrorPages",
 ]
@@ -358,3 +362,9 @@ DAFTARI_CONTENT_SECURITY_POLICY = os.getenv(
 SECURE_HSTS_SECONDS = envint("DAFTARI_HSTS_SECONDS", "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DAFTARI_HSTS_INCLUDE_SUBDOMAINS", "1")
 SECURE_HSTS_PRELOAD = False
+# The second factor (TOTP, django-otp): these roles enter a code from an authenticator app after
+# the password, on the desk and for a device token. Comma-separated; empty turns it off.
+DAFTARI_SECOND_FACTOR_ROLES = [
+    r.strip() for r in os.getenv("DAFTARI_SECOND_FACTOR_ROLES", "ocs,commander,oversight,admin").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = "Daftari"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from daftari.occurrences.models import Occurrence
-from tests.browser_support import BrowserThread
+from tests.browser_support import BrowserThread, complete_second_factor
 from tests.conftest import PASSWORD
 
 # Serialized rollback restores the counties (loaded by a data migration) after each flush.
@@ -29,6 +29,8 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/signin" not in url)
+    complete_second_factor(page)  # the OCS, commanders, oversight and admins enter their code
     expect(page.get_by_role("heading", level=1)).to_contain_text("Today's book")
 
 

@@ -15,7 +15,13 @@ from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import DomainError, NotPermitted
 from daftari.stations.models import ApiToken
 from daftari.stations.schemas import TokenOut, TokenRequest
-from daftari.stations.services import hash_token, issue_api_token, revoke_api_token, user_for_token
+from daftari.stations.services import (
+    hash_token,
+    issue_api_token,
+    revoke_api_token,
+    second_factor_required,
+    user_for_token,
+)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -62,6 +68,8 @@ class DeskSession(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
+        if second_factor_required(user) and not user.is_verified():
+            return None  # signed in with the password only: the second factor is still owed
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise CsrfFailed()
         return user
@@ -75,17 +83,24 @@ router = Router(tags=["auth"])
 @router.post(
     "/token",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Issue a device token",
     description=(
         "Checks the officer's username and password and returns a new bearer token. "
-        "Five failures for the same username from the same address lock sign-in for 10 minutes."
+        "Five failures for the same username from the same address lock sign-in for 10 minutes. "
+        "The OCS, commander, oversight and admin roles also send `otp`, the code from their authenticator "
+        "app: 422 when it is missing, 401 `invalid_otp` when wrong, 403 `second_factor_not_enrolled` "
+        "before the app is set up on the desk."
     ),
 )
 def issue_token(request: HttpRequest, payload: TokenRequest) -> Status:
     try:
         token = issue_api_token(
-            username=payload.username, password=payload.password, request=request, name=payload.name
+            username=payload.username,
+            password=payload.password,
+            request=request,
+            name=payload.name,
+            otp=payload.otp,
         )
     except NotPermitted:
         _refuse(request)

@@ -1,5 +1,6 @@
 """Who may see and record what: the permission matrix, as pure functions."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -259,3 +260,9 @@ def station_filter(scope: Scope) -> dict[str, object] | None:
     if scope.roles & STATION_ROLES and scope.station_code:
         return {"station__code": scope.station_code}
     return None
+
+
+def needs_second_factor(scope: Scope, *, required_for: Iterable[str]) -> bool:
+    """Whether signing in takes a one-time code too: a role that sees or signs much needs it."""
+    required = set(required_for)
+    return any(role.value in required for role in scope.roles)

@@ -15,11 +15,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.core.errors import DomainError, InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
-from daftari.stations.rules import Role, can_deactivate_officer, can_revoke_api_token
+from daftari.stations.rules import Role, can_deactivate_officer, can_revoke_api_token, needs_second_factor
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
 
@@ -69,14 +71,22 @@ def create_officer(
     return Officer.objects.create(user=user, service_number=service_number, rank=rank, station=station, phone=phone)
 
 
-def issue_api_token(*, username: str, password: str, request: HttpRequest | None = None, name: str = "") -> str:
-    """Checks the officer's password (lockout applies) and returns a new token, shown only this once.
+def issue_api_token(
+    *, username: str, password: str, request: HttpRequest | None = None, name: str = "", otp: str | None = None
+) -> str:
+    """Checks the officer's password (lockout applies), and the authenticator code for the roles
+    that need a second factor, and returns a new token, shown only this once.
 
-    Not atomic on purpose: a failed check must stay recorded for django-axes' lockout count.
+    Not atomic on purpose: a failed check must stay recorded for django-axes' lockout count and
+    the device's throttling.
     """
     user = authenticate(request, username=username, password=password)
     if user is None or not hasattr(user, "officer"):
         raise NotPermitted("Wrong username or password, or the account is locked.")
+    if second_factor_required(user):
+        if not (otp or "").strip():
+            raise SecondFactorNeeded(fields={"otp": str(SecondFactorNeeded.default_message)})
+        verify_second_factor(actor=user, token=otp or "")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user,
@@ -247,3 +257,72 @@ def count_public_read(*, record_type: str, outcome: str) -> None:
             f'ON CONFLICT ("on", record_type, outcome) DO UPDATE SET reads = {table}.reads + 1',
             [timezone.localdate(), record_type[:40], outcome[:10]],
         )
+
+
+# --- The second factor (TOTP) -----------------------------------------------------------------
+
+
+class SecondFactorNeeded(InvalidInput):
+    default_message = _lazy("Your role needs the 6-digit code from your authenticator app too.")
+
+
+class WrongSecondFactor(DomainError):
+    code = "invalid_otp"
+    status = 401
+    default_message = _lazy("That code is wrong or has expired. Enter the code your app shows now.")
+
+
+class NotEnrolled(DomainError):
+    code = "second_factor_not_enrolled"
+    status = 403
+    default_message = _lazy("Set up your authenticator app first: sign in on the desk and follow the steps.")
+
+
+def second_factor_required(user: User) -> bool:
+    return needs_second_factor(scope_of(user), required_for=settings.DAFTARI_SECOND_FACTOR_ROLES)
+
+
+def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+
+@transaction.atomic
+def start_totp_enrolment(*, actor: User) -> TOTPDevice:
+    """The officer's device waiting for its first code: a new secret, or the one already shown."""
+    if totp_device(actor) is not None:
+        raise NotPermitted(_("Your authenticator app is already set up. An administrator can reset it."))
+    waiting = totp_device(actor, confirmed=False)
+    if waiting is not None:
+        return waiting
+    return TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+
+
+def confirm_totp_enrolment(*, actor: User, token: str) -> TOTPDevice:
+    """The first right code from the app proves it holds the secret; from now on it is the second factor."""
+    device = totp_device(actor, confirmed=False)
+    if device is None:
+        raise NotEnrolled()
+    if not device.verify_token(token.strip()):
+        raise WrongSecondFactor(fields={"otp": str(WrongSecondFactor.default_message)})
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def verify_second_factor(*, actor: User, token: str) -> TOTPDevice:
+    """The officer's code checked against their app's device (throttled after failures; a code is used once)."""
+    device = totp_device(actor)
+    if device is None:
+        raise NotEnrolled()
+    if not device.verify_token(token.strip()):
+        raise WrongSecondFactor(fields={"otp": str(WrongSecondFactor.default_message)})
+    return device
+
+
+@transaction.atomic
+def enrol_totp_with_key(*, user: User, key_hex: str) -> TOTPDevice:
+    """Sets up a known secret (the demo's published one); an existing device is left as it is."""
+    existing = totp_device(user)
+    if existing is not None:
+        return existing
+    return TOTPDevice.objects.create(user=user, name="demo", key=key_hex, confirmed=True)

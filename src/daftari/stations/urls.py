@@ -12,4 +12,6 @@ urlpatterns = [
     path("signout", auth_views.LogoutView.as_view(), name="logout"),
     path("access-log", views.access_log, name="access_log"),
     path("password", views.change_password, name="change_password"),
+    path("second-factor", views.second_factor, name="second_factor"),
+    path("second-factor/enrol", views.second_factor_enrol, name="second_factor_enrol"),
 ]

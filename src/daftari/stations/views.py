@@ -1,7 +1,10 @@
 """Station pages: the access log for the OCS and oversight, an officer's own password."""
 
+import textwrap
 import uuid
+from base64 import b32encode
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -11,10 +14,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
 
-from daftari.core.errors import InvalidInput
+from daftari.core.errors import DomainError, InvalidInput
 from daftari.core.types import AuthenticatedRequest
 from daftari.stations import services
 from daftari.stations.models import AccessEvent, scope_of
@@ -73,3 +79,57 @@ def change_password(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("today")
     status = 400 if form.errors else 200
     return render(request, "registration/change_password.html", {"form": form}, status=status)
+
+
+def _next_page(request: AuthenticatedRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("today")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor(request: AuthenticatedRequest) -> HttpResponse:
+    """After the password: the code from the officer's authenticator app."""
+    if not services.second_factor_required(request.user) or request.user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_page(request))
+    if services.totp_device(request.user) is None:
+        return redirect(f"{reverse('second_factor_enrol')}?{urlencode({'next': _next_page(request)})}")
+    error = ""
+    if request.method == "POST":
+        try:
+            device = services.verify_second_factor(actor=request.user, token=request.POST.get("otp", "")[:12])
+        except DomainError as refused:
+            error = refused.message
+        else:
+            otp_login(request, device)
+            return redirect(_next_page(request))
+    context = {"error": error, "next": _next_page(request)}
+    return render(request, "registration/second_factor.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_enrol(request: AuthenticatedRequest) -> HttpResponse:
+    """First sign-in of a role that needs a second factor: scan the QR code, enter the first code."""
+    if services.totp_device(request.user) is not None:
+        return redirect(f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}")
+    device = services.start_totp_enrolment(actor=request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            device = services.confirm_totp_enrolment(actor=request.user, token=request.POST.get("otp", "")[:12])
+        except DomainError as refused:
+            error = refused.message
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(_next_page(request))
+    context = {
+        "error": error,
+        "next": _next_page(request),
+        "qr": mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4)),  # noqa: S308 - segno's own SVG
+        "secret": " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4)),
+    }
+    return render(request, "registration/second_factor_enrol.html", context, status=400 if error else 200)

@@ -9,15 +9,18 @@ time each thing happened is set some hours earlier.
 import io
 import uuid
 from argparse import ArgumentParser
+from base64 import b32decode
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.oath import totp
 from rich.console import Console
 from rich.table import Table
 
@@ -35,9 +38,12 @@ from daftari.occurrences.rules import (
 from daftari.occurrences.services import amend_occurrence, record_occurrence
 from daftari.stations.models import County, Officer, Station
 from daftari.stations.rules import Role
-from daftari.stations.services import create_officer
+from daftari.stations.services import create_officer, enrol_totp_with_key, totp_device
 
 PASSWORD = "daftari-demo"  # noqa: S105 - the published demo password
+# The published authenticator key of the demo's OCS, commander, oversight and admin: add it to any
+# authenticator app, or print the current code with `daftari demo --code USERNAME`.
+TOTP_SECRET = "DAFTARIDEMOTOTPSECRETFORDEMOONLY"  # noqa: S105 - published, demo data only
 NAMESPACE = uuid.UUID("6f1d3c52-8a4e-5b7f-9c0d-2e6a1b3f4d58")
 
 Rank = Officer.Rank
@@ -598,15 +604,38 @@ def client_id(station_code: str, key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{station_code}:{key}")
 
 
+def needs_code(role: Role) -> bool:
+    return role.value in settings.DAFTARI_SECOND_FACTOR_ROLES
+
+
 def logins_table() -> str:
     table = Table(title=_("Demo logins (password: %(password)s)") % {"password": PASSWORD})
-    for header in (_("username"), _("role"), _("station")):
+    for header in (_("username"), _("role"), _("station"), _("second factor")):
         table.add_column(header)
     for officer in OFFICERS:
-        table.add_row(officer.username, officer.role.value, officer.station or _("(national)"))
+        table.add_row(
+            officer.username,
+            officer.role.value,
+            officer.station or _("(national)"),
+            _("code") if needs_code(officer.role) else "",
+        )
     buffer = io.StringIO()
     Console(file=buffer, width=80, no_color=True).print(table)
-    return buffer.getvalue()
+    return buffer.getvalue() + _(
+        "Those with a code: add the key %(secret)s to an authenticator app, or print the current code "
+        "with: daftari demo --code USERNAME\n"
+    ) % {"secret": TOTP_SECRET}
+
+
+def current_code(username: str) -> str:
+    """The code an app holding the demo key shows now: only for officers enrolled with that key."""
+    key_hex = b32decode(TOTP_SECRET).hex()
+    device = (
+        totp_device(User.objects.get(username=username)) if User.objects.filter(username=username).exists() else None
+    )
+    if device is None or device.key != key_hex:
+        raise CommandError(_("%(username)s has no demo authenticator key.") % {"username": username})
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
 class Command(BaseCommand):
@@ -614,10 +643,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument("--code", metavar="USERNAME", help="Print a demo officer's current authenticator code.")
 
-    def handle(self, *args: Any, logins: bool, verbosity: int, **options: Any) -> None:
+    def handle(self, *args: Any, logins: bool, code: str | None, verbosity: int, **options: Any) -> None:
         if logins:
             self.stdout.write(logins_table())
+            return
+        if code:
+            self.stdout.write(current_code(code))
             return
         now = timezone.now()
         try:
@@ -653,9 +686,12 @@ class Command(BaseCommand):
         return station
 
     def _officer(self, spec: DemoOfficer, stations: dict[str, Station]) -> User:
-        existing = User.objects.filter(username=spec.username).first()
-        if existing is not None:
-            return existing
+        user = User.objects.filter(username=spec.username).first() or self._new_officer(spec, stations)
+        if needs_code(spec.role):
+            enrol_totp_with_key(user=user, key_hex=b32decode(TOTP_SECRET).hex())
+        return user
+
+    def _new_officer(self, spec: DemoOfficer, stations: dict[str, Station]) -> User:
         return create_officer(
             username=spec.username,
             password=PASSWORD,

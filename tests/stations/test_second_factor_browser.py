@@ -1,0 +1,43 @@
+"""The OCS's first sign-in in Chromium: password, the authenticator set up from the page, the desk."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from tests.browser_support import BrowserThread
+from tests.conftest import enrol_second_factor
+from tests.occurrences.test_desk_browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[BrowserThread]:
+    browser = BrowserThread()
+    yield browser
+    browser.close()
+
+
+def test_an_ocs_sets_up_the_app_at_the_first_sign_in_and_reaches_todays_book(
+    chromium: BrowserThread, live_server: Any, ocs: User
+) -> None:
+    def story(page: Page) -> None:
+        sign_in(page, live_server.url, "ocs")  # through the enrolment page, the key read off it
+        expect(page.locator(".notice-success")).to_contain_text("Your authenticator app is set up.")
+
+    chromium.run(story)
+
+
+def test_an_enrolled_commander_enters_the_code_after_the_password(
+    chromium: BrowserThread, live_server: Any, commander: User
+) -> None:
+    enrol_second_factor(commander)
+
+    def story(page: Page) -> str:
+        sign_in(page, live_server.url, "commander")
+        return page.url
+
+    assert chromium.run(story).rstrip("/") == live_server.url
