@@ -19,7 +19,7 @@ from daftari.occurrences.casework import Status, assign_investigator, update_cas
 from daftari.occurrences.models import CaseStatus, CaseUpdate, Occurrence
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
-from daftari.stations.models import Station
+from daftari.stations.models import AccessEvent, Station
 from daftari.stations.rules import Role
 from tests.conftest import OfficerFactory, complaint
 from tests.notifications.support import CommitCallbacks, run_ready_jobs, sent_sms
@@ -329,3 +329,5 @@ def test_an_officer_from_another_station_gets_404_on_the_case_forms(
     client.force_login(officer_elsewhere)
     response = client.post(f"/entries/{recorded_complaint.pk}/case/status", {"status": "in_court"})
     assert response.status_code == 404
+    [refused] = AccessEvent.objects.filter(username=officer_elsewhere.username)
+    assert (refused.record_id, refused.purpose, refused.outcome) == (str(recorded_complaint.pk), "casework", "denied")

@@ -14,16 +14,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
-from daftari.occurrences import casework
+from daftari.occurrences import casework, queries
 from daftari.occurrences.models import Occurrence
-from daftari.occurrences.services import find_entry
-from daftari.stations.models import Officer, scope_of
+from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import follows_cases
 
 
 def _entry(request: AuthenticatedRequest, pk: uuid.UUID) -> Occurrence:
+    """The entry whose case is followed; another station's answers 404 and the attempt is logged as denied."""
     try:
-        return find_entry(scope=scope_of(request.user), reference=str(pk))
+        return queries.visible_entry(
+            reader=request.user, entry_id=pk, purpose=AccessEvent.Purpose.CASEWORK, channel="desk"
+        )
     except NotFound:
         raise Http404 from None
 
