@@ -78,3 +78,14 @@ def test_a_run_that_saw_only_401s_is_judged_a_failure() -> None:
     }
     problems = contract.judge(0, report)
     assert any("no 2xx answer" in p and "GET /api/v1/occurrences" in p for p in problems)
+
+
+def test_only_401s_from_an_operation_are_judged_a_failure_except_from_signing_in() -> None:
+    report: dict[str, Any] = {
+        "phases": {"stateful": {"status": "success"}},
+        "valid_rates": {op: {"fuzzing": {"accepted": 1}} for op in contract.AUTHENTICATED_READS},
+        "warnings": {"missing_auth": [contract.SIGN_IN]},
+    }
+    assert contract.judge(0, report) == []
+    report["warnings"]["missing_auth"].append("POST /api/v1/custody")
+    assert any("POST /api/v1/custody" in p for p in contract.judge(0, report))

@@ -137,7 +137,7 @@ def test_an_inclusion_proof_verifies_against_the_signed_checkpoint(
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"index": 0, "size": 4}, "size"), ({"index": 3, "size": 3}, "index"), ({"index": 0, "size": 0}, "index")],
+    [({"index": 0, "size": 4}, "size"), ({"index": 3, "size": 3}, "index"), ({"index": 0, "size": 0}, "size")],
 )
 def test_an_inclusion_proof_outside_the_book_answers_422_naming_the_field(
     query: dict[str, int], field: str, client: Client, desk_officer: User, station: Station

@@ -88,7 +88,8 @@ def leaf(request: HttpRequest, station: str, index: Path[Count]) -> HttpResponse
     "/ledger/{station}/proof/inclusion",
     response={200: InclusionProofOut, **ERRORS},
     summary="Proof that a leaf is in the book of a given size",
-    description="RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of the first `size` leaves.",
+    description="RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of the first `size` leaves. "
+    "422 names the field when `size` is more than the book holds or `index` is not less than `size`.",
 )
 def inclusion(request: HttpRequest, station: str, query: Query[InclusionQuery]) -> dict[str, object]:
     log = _log(station)
@@ -104,7 +105,8 @@ def inclusion(request: HttpRequest, station: str, query: Query[InclusionQuery]) 
     "/ledger/{station}/proof/consistency",
     response={200: ConsistencyProofOut, **ERRORS},
     summary="Proof that the book of size `new` extends the book of size `old`",
-    description="RFC 9162 §2.1.4 consistency proof between two tree sizes.",
+    description="RFC 9162 §2.1.4 consistency proof between two tree sizes. "
+    "422 names the field when `new` is more than the book holds or `old` is more than `new`.",
 )
 def consistency(request: HttpRequest, station: str, query: Query[ConsistencyQuery]) -> dict[str, object]:
     log = _log(station)

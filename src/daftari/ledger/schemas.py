@@ -11,13 +11,15 @@ Count = Annotated[int, Field(ge=0, le=MAX_INDEX)]
 
 
 class InclusionQuery(Schema):
-    index: Count = Field(description="The 0-based leaf index.")
-    size: Count = Field(description="The tree size the proof leads to, e.g. a checkpoint's size.")
+    index: Count = Field(description="The 0-based leaf index, less than `size`.")
+    size: int = Field(
+        ge=1, le=MAX_INDEX, description="The tree size the proof leads to (a checkpoint's size); at most the book's."
+    )
 
 
 class ConsistencyQuery(Schema):
-    old: Count = Field(description="The older tree size.")
-    new: Count = Field(description="The newer tree size.")
+    old: Count = Field(description="The older tree size, at most `new`.")
+    new: Count = Field(description="The newer tree size; at most the book's.")
 
 
 class InclusionProofOut(Schema):
