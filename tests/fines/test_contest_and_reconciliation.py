@@ -112,8 +112,32 @@ def test_the_ocs_sees_the_days_money_against_the_notices_it_settled(
     assert [r.reference for r in found.over] == [day_of_payments["over"].number]
     assert [r.reference for r in found.refunds] == [day_of_payments["gone"].number]
     assert [r.reference for r in found.unknown] == ["NOBODY42"]
+    # Revenue is only what the notices owed: the 500 over is its own line, as is the money to refund.
+    assert (found.settled_kes, found.over_kes, found.refunds_kes, found.unknown_kes, found.unsettled_kes) == (
+        2500 + 1000 + 2500,
+        500,
+        2500,
+        300,
+        0,
+    )
     page = response.content.decode()
     assert "TKA0000004" in page and "awaiting refund" in page and "unknown reference" in page
+    assert "KES 6000" in page and "1 · KES 500" in page
+
+
+def test_five_prompts_paid_on_one_notice_count_one_fine_and_four_over_payments(
+    client: Client, ocs: User, traffic_officer: User, station: Station, paybill: Paybill
+) -> None:
+    notice = issue_notice(actor=traffic_officer, station=station, draft=draft()).notice
+    for n in range(5):
+        paybill(notice.number, notice.total_kes, trans_id=f"TKF000000{n}")
+    client.force_login(ocs)
+    response = client.get("/fines/reconciliation")
+    found = response.context["found"]
+    assert (found.confirmed_kes, found.settled_kes, found.notices_settled) == (5 * 2500, 2500, 1)
+    assert (len(found.over), found.over_kes, found.refunds) == (4, 4 * 2500, [])
+    page = response.content.decode()
+    assert "KES 2500</td>" in page and "4 · KES 10000" in page
 
 
 def test_another_day_shows_no_payment(client: Client, ocs: User, day_of_payments: dict[str, FineNotice]) -> None:

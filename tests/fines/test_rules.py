@@ -214,3 +214,28 @@ def test_an_offence_time_more_than_7_days_back_is_refused() -> None:
     assert errors["issued_at"] == "A notice is issued within 7 days of the offence."
     _, errors = rules.clean_notice(draft(issued_at=now - timedelta(days=6)), now=now)
     assert "issued_at" not in errors
+
+
+@pytest.mark.parametrize(
+    ("kind", "details", "split"),
+    [
+        ("paid", {"paid_kes": 2500, "excess_kes": 0}, rules.MoneySplit(settled_kes=2500)),
+        ("partially_paid", {"paid_kes": 2500}, rules.MoneySplit(settled_kes=2500)),
+        ("overpaid", {"excess_kes": 500}, rules.MoneySplit(settled_kes=2000, over_kes=500)),
+        # An event on a notice already paid may carry the notice's whole excess so far.
+        (
+            "overpaid",
+            {"excess_kes": 7500, "refund_due": True, "state_at_payment": "paid"},
+            rules.MoneySplit(over_kes=2500),
+        ),
+        ("paid", {"refund_due": True, "state_at_payment": "closed"}, rules.MoneySplit(over_kes=2500)),
+        ("paid", {"refund_due": True, "state_at_payment": "cancelled"}, rules.MoneySplit(refund_kes=2500)),
+        ("paid", {"refund_due": True, "state_at_payment": "contested"}, rules.MoneySplit(refund_kes=2500)),
+    ],
+)
+def test_a_payment_s_money_is_settled_over_paid_or_refunded_never_counted_twice(
+    kind: str, details: dict[str, object], split: rules.MoneySplit
+) -> None:
+    found = rules.split_payment(amount=2500, kind=kind, details=details)
+    assert found == split
+    assert found.settled_kes + found.over_kes + found.refund_kes == 2500

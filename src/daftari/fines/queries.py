@@ -98,10 +98,18 @@ class ReconciledPayment:
     notice: FineNotice | None
     event_kind: str
     refund_due: bool
+    # Where the money went (all zero while the payment settled nothing yet).
+    split: rules.MoneySplit
+
+    @property
+    def over_payment(self) -> bool:
+        return self.split.over_kes > 0
 
 
 @dataclass(frozen=True)
 class ReconciliationDay:
+    """The day's money: ``confirmed_kes`` = settled + over-payments + refunds + unknown + not yet settled."""
+
     payments: list[ReconciledPayment]
     confirmed_kes: int
     notices_settled: int
@@ -110,6 +118,12 @@ class ReconciliationDay:
     refunds: list[ReconciledPayment]
     unknown: list[ReconciledPayment]
     unsettled: list[ReconciledPayment]
+    # Revenue: only what the notices owed. An over-payment's excess is its own line, to be refunded.
+    settled_kes: int = 0
+    over_kes: int = 0
+    refunds_kes: int = 0
+    unknown_kes: int = 0
+    unsettled_kes: int = 0
 
 
 def reconciliation(scope: Scope, *, since: datetime, until: datetime) -> ReconciliationDay:
@@ -140,28 +154,42 @@ def reconciliation(scope: Scope, *, since: datetime, until: datetime) -> Reconci
         if number in all_notices and number not in seen:
             continue  # another station's notice
         event = events.get(p.pk)
+        paid = p.paid_kes if p.paid_kes is not None else p.amount_kes
+        notice = seen.get(number)
         rows.append(
             ReconciledPayment(
                 reference=p.account_reference,
                 receipt=p.mpesa_receipt or "",
-                paid_kes=p.paid_kes if p.paid_kes is not None else p.amount_kes,
+                paid_kes=paid,
                 confirmed_at=p.confirmed_at or p.created_at,
-                notice=seen.get(number),
+                notice=notice,
                 event_kind=event.kind if event else "",
                 refund_due=bool(event and event.details.get("refund_due")),
+                split=rules.split_payment(amount=paid, kind=event.kind, details=event.details)
+                if event and notice is not None
+                else rules.MoneySplit(),
             )
         )
     settling = {NoticeEvent.Kind.PAID, NoticeEvent.Kind.OVERPAID}
     settled = {r.notice.pk for r in rows if r.notice is not None and r.event_kind in settling and not r.refund_due}
+    over = [r for r in rows if r.over_payment]
+    refunds = [r for r in rows if r.split.refund_kes]
+    unknown = [r for r in rows if r.notice is None]
+    unsettled = [r for r in rows if r.notice is not None and not r.event_kind]
     return ReconciliationDay(
         payments=rows,
         confirmed_kes=sum(r.paid_kes for r in rows),
         notices_settled=len(settled),
         partial=[r for r in rows if r.event_kind == NoticeEvent.Kind.PARTIALLY_PAID and not r.refund_due],
-        over=[r for r in rows if r.event_kind == NoticeEvent.Kind.OVERPAID and not r.refund_due],
-        refunds=[r for r in rows if r.refund_due],
-        unknown=[r for r in rows if r.notice is None],
-        unsettled=[r for r in rows if r.notice is not None and not r.event_kind],
+        over=over,
+        refunds=refunds,
+        unknown=unknown,
+        unsettled=unsettled,
+        settled_kes=sum(r.split.settled_kes for r in rows),
+        over_kes=sum(r.split.over_kes for r in over),
+        refunds_kes=sum(r.split.refund_kes for r in refunds),
+        unknown_kes=sum(r.paid_kes for r in unknown),
+        unsettled_kes=sum(r.paid_kes for r in unsettled),
     )
 
 

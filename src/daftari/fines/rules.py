@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -352,6 +353,32 @@ def settle(*, total: int, paid_before: int, amount: int) -> Settlement:
     if paid == total:
         return Settlement("paid", paid, state_after_paid=True)
     return Settlement("overpaid", paid, state_after_paid=True, excess_kes=paid - total)
+
+
+@dataclass(frozen=True)
+class MoneySplit:
+    """Where one confirmed payment's money went: against what a notice owed, over it, or to a refund."""
+
+    settled_kes: int = 0
+    over_kes: int = 0
+    refund_kes: int = 0
+
+
+def split_payment(*, amount: int, kind: str, details: dict[str, Any]) -> MoneySplit:
+    """What a payment recorded as ``kind`` with ``details`` (its notice event) did with ``amount``.
+
+    Money reaching a notice already paid or closed is all over-payment; on a cancelled or contested notice,
+    it awaits refund; an over-payment's excess is never counted as settled against the notice.
+    """
+    if details.get("refund_due"):
+        if details.get("state_at_payment") in (State.PAID, State.CLOSED):
+            return MoneySplit(over_kes=amount)
+        return MoneySplit(refund_kes=amount)
+    if kind == "overpaid":
+        # An old event may carry the notice's whole excess so far: this payment's part is at most its amount.
+        over = min(amount, max(int(details.get("excess_kes") or 0), 0))
+        return MoneySplit(settled_kes=amount - over, over_kes=over)
+    return MoneySplit(settled_kes=amount)
 
 
 def payment_refusal(*, state: str, total: int, paid: int, amount: int) -> str | None:
