@@ -283,3 +283,15 @@ def test_the_desk_page_and_the_api_show_the_same_personal_fields_and_log_each_re
     outcome = AccessEvent.Outcome.SHOWN if role in kind.seen_by else AccessEvent.Outcome.WITHHELD
     assert [(e.channel, e.outcome) for e in desk_events] == [("desk", outcome)]
     assert [(e.channel, e.outcome) for e in api_events] == [("api", outcome)]
+
+
+def test_an_oversight_read_is_logged_as_an_oversight_review_on_either_channel(
+    request: pytest.FixtureRequest, oversight: User
+) -> None:
+    entry = _entry(request)
+    desk = Client()
+    desk.force_login(oversight)
+    desk.get(f"/entries/{entry.pk}")
+    api_get(oversight, f"/occurrences/{entry.pk}")
+    logged = AccessEvent.objects.filter(username=oversight.username).order_by("pk")
+    assert [(e.purpose, e.channel) for e in logged] == [("oversight_review", "desk"), ("oversight_review", "api")]

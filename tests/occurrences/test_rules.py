@@ -190,3 +190,16 @@ def test_an_entry_more_than_a_day_old_needs_the_late_flag_and_its_reason_is_kept
         late_after=timedelta(hours=24),
     )
     assert errors == {} and (cleaned.late, cleaned.late_reason) == (True, "Reported on return")
+
+
+def test_a_restricted_entry_outside_its_circle_shows_only_that_it_exists_even_to_those_who_see_personal_data() -> None:
+    assert rules.access_to_entry(sees_personal_data=True, restricted=True, in_circle=False) == rules.Access.RESTRICTED
+    assert rules.access_to_entry(sees_personal_data=False, restricted=True, in_circle=False) == rules.Access.RESTRICTED
+    assert rules.access_to_entry(sees_personal_data=True, restricted=True, in_circle=True) == rules.Access.FULL
+    assert rules.access_to_entry(sees_personal_data=False, restricted=False, in_circle=False) == rules.Access.FIGURES
+
+
+def test_figures_only_readers_lose_the_narrative_the_place_and_the_free_text_fields() -> None:
+    hidden = rules.free_text_fields(BY_CODE["ARREST"])
+    assert {"narrative", "place", "reason_for_arrest", "arresting_officer"} <= hidden
+    assert "arrested_at" not in hidden

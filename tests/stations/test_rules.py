@@ -235,3 +235,17 @@ def test_the_menu_offers_what_the_predicates_open(role: Role) -> None:
 
 def test_a_user_without_an_officer_is_offered_nothing() -> None:
     assert not any(vars(menu_for(NO_SCOPE)).values())
+
+
+def test_a_restricted_entry_is_read_in_full_by_the_ocs_the_assigned_investigator_and_its_recorder() -> None:
+    def sees(s: Scope, *, recorded_it: bool = False, assigned: bool = False, station: str = HOME) -> bool:
+        return rules.sees_restricted_entry(s, station_code=station, recorded_it=recorded_it, assigned_to_them=assigned)
+
+    assert sees(scope(Role.OCS))
+    assert sees(scope(Role.INVESTIGATOR), assigned=True)
+    assert sees(scope(Role.DESK), recorded_it=True)
+    assert not sees(scope(Role.DESK))
+    assert not sees(scope(Role.INVESTIGATOR))
+    assert not sees(scope(Role.OCS), station="KISUMU-CTL")
+    for outsider in (Role.COMMANDER, Role.ANALYST, Role.OVERSIGHT, Role.ADMIN):
+        assert not sees(scope(outsider, station=None))
