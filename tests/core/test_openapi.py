@@ -123,3 +123,23 @@ def test_a_number_where_a_date_or_time_is_published_is_refused(desk_client: Clie
     response = desk_client.post("/api/v1/occurrences", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 422
     assert "occurred_at" in response.json()["fields"]
+
+
+def test_a_blank_reason_or_no_change_in_a_correction_is_refused_as_the_schema_says(
+    desk_client: Client, desk_officer: User
+) -> None:
+    from daftari.occurrences.services import record_occurrence
+    from tests.conftest import complaint
+
+    entry = record_occurrence(actor=desk_officer, station=desk_officer.officer.station, draft=complaint()).entry
+    url = f"/api/v1/occurrences/{entry.pk}/amendments"
+    published = PUBLISHED["components"]["schemas"]["AmendmentIn"]
+    assert published["properties"]["reason"]["pattern"] == r"\S"
+    assert published["properties"]["changes"]["minProperties"] == 1
+    for body, field in (
+        ({"reason": "   ", "changes": {"place": "Tom Mboya Street"}}, "reason"),
+        ({"reason": "Wrong street.", "changes": {}}, "changes"),
+    ):
+        response = desk_client.post(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 422, body
+        assert field in response.json()["fields"], body

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from daftari.core.errors import DomainError
+from daftari.core.schemas import NOT_BLANK
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ _VALIDATION_MESSAGES = {
     "string_too_long": _("At most %(max_length)s characters."),
     "string_too_short": _("At least %(min_length)s characters."),
     "too_long": _("At most %(max_length)s items."),
+    "too_short": _("At least %(min_length)s items."),
+    "string_pattern_mismatch": _("This is not in the expected form."),
     "greater_than_equal": _("Must be %(ge)s or more."),
     "less_than_equal": _("Must be %(le)s or less."),
 }
@@ -107,6 +110,8 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     for error in errors:
         path = field_path(error.get("loc", ()))
         known = _VALIDATION_MESSAGES.get(error.get("type", ""))
+        if error.get("type") == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NOT_BLANK:
+            known = _VALIDATION_MESSAGES["missing"]
         try:
             message = str(known) % error.get("ctx", {}) if known is not None else str(error.get("msg", ""))
         except (KeyError, TypeError, ValueError):

@@ -9,6 +9,9 @@ from ninja import Schema
 from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+# A pattern for text that must say something: at least one character that is not a space.
+NOT_BLANK = r"\S"
+
 # Free-form objects (an entry's details, a correction's changes) are flat in practice;
 # deeper nesting is refused before anything recurses over it.
 MAX_DEPTH = 8

@@ -8,7 +8,7 @@ from django.conf import settings
 from ninja import Schema
 from pydantic import Field
 
-from daftari.core.schemas import InputSchema
+from daftari.core.schemas import NOT_BLANK, InputSchema
 from daftari.fines.rules import State
 
 TEXT = 500
@@ -69,7 +69,7 @@ class PayIn(InputSchema):
 
 
 class CancelIn(InputSchema):
-    reason: str = Field(max_length=TEXT)
+    reason: str = Field(max_length=TEXT, pattern=NOT_BLANK)
 
 
 class NoticeFilters(InputSchema):

@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from daftari.core.schemas import InputSchema
+from daftari.core.schemas import NOT_BLANK, InputSchema
 from daftari.occurrences.entry_types import DIRECT_CODES
 from daftari.occurrences.rules import PARTY_ROLES, SEXES
 
@@ -118,9 +118,10 @@ class AmendmentIn(InputSchema):
     )
 
     id: uuid.UUID | None = Field(None, description="Client-chosen id that makes retries safe.")
-    reason: str = Field(max_length=TEXT)
+    reason: str = Field(max_length=2000, pattern=NOT_BLANK, description="Why the entry is corrected.")
     changes: dict[str, Any] = Field(
-        description="Corrected values by field name: narrative, place, occurred_at or a field of the entry's type."
+        min_length=1,
+        description="Corrected values by field name: narrative, place, occurred_at or a field of the entry's type.",
     )
 
 
