@@ -333,6 +333,9 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
 
     number = (request.POST.get("number") or number or request.GET.get("number", ""))[:40]
     phone = request.POST.get("phone", "")[:40]
+    # Every look-up of a number counts against the client's address: numbers cannot be walked here either.
+    if number and over_limit(scope="pay", client=client_address(request), limit=settings.DAFTARI_PUBLIC_PAY_PER_MINUTE):
+        return too_many(request)
     error, notice, payment, status = "", None, None, 200
     if number:
         try:
