@@ -18,6 +18,7 @@ from daftari.occurrences.models import Occurrence
 from daftari.payments import accounts
 from daftari.payments import services as payments
 from daftari.payments.models import Payment
+from daftari.stations.models import AccessEvent
 from tests.payments.conftest import Paybill
 
 
@@ -211,3 +212,21 @@ def test_an_officer_from_another_station_gets_404_for_the_fee_page(
 def test_a_fee_request_cannot_be_changed(fee: DocumentFee) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         DocumentFee.objects.filter(pk=fee.pk).update(amount_kes=1)
+
+
+def test_the_fee_page_is_logged_once_per_load_and_not_per_refresh(
+    desk_client: Client, desk_officer: User, fee: DocumentFee
+) -> None:
+    desk_client.get(f"/documents/fees/{fee.pk}")
+    desk_client.get(f"/documents/fees/{fee.pk}", headers={"HX-Request": "true", "X-Daftari-Poll": "1"})
+    logged = AccessEvent.objects.filter(username=desk_officer.username)
+    assert [(e.record_type, e.record_id, e.outcome) for e in logged] == [("document_fee", str(fee.pk), "shown")]
+
+
+def test_an_analyst_does_not_get_the_applicants_name_and_phone_from_the_fee_page(
+    client: Client, analyst: User, fee: DocumentFee
+) -> None:
+    client.force_login(analyst)
+    response = client.get(f"/documents/fees/{fee.pk}")
+    assert response.status_code == 403 and fee.applicant_name not in response.content.decode()
+    assert AccessEvent.objects.get(username=analyst.username).outcome == "denied"

@@ -14,13 +14,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from daftari.core.errors import NotFound
-from daftari.documents import rules
-from daftari.documents.models import DocumentRevocation, IssuedDocument
+from daftari.core.errors import NotFound, NotPermitted
+from daftari.documents import rules, services
+from daftari.documents.models import DocumentFee, DocumentRevocation, IssuedDocument
 from daftari.occurrences import queries as entries
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import sees_personal_data
-from daftari.stations.services import log_access, log_refused, outcome_of
+from daftari.stations.rules import can_issue_document, sees_personal_data
+from daftari.stations.services import log_access, log_accesses, log_refused, outcome_of
 
 RECORD_TYPE = "document"
 # The document's own details that are personal data, with their labels on the desk page.
@@ -149,3 +149,25 @@ def document_for(
     """The one read of a document: scoped (404 and a denied event outside the scope), logged, withheld as due."""
     document = visible_document(reader=reader, document_id=document_id, purpose=purpose, channel=channel)
     return view_document(reader=reader, document=document, purpose=purpose, channel=channel)
+
+
+def fee_for(*, reader: User, fee_id: uuid.UUID | str, channel: str, log: bool = True) -> DocumentFee:
+    """A fee request, which names the applicant and the phone prompted: for the officers who issue the
+    station's documents (others: NotPermitted, logged as denied; another station's: NotFound).
+
+    ``log=False`` for the page's own refresh while it waits for M-Pesa: its first load was the read.
+    """
+    scope = scope_of(reader)
+    fee = services.find_fee(scope=scope, pk=fee_id)
+    allowed = can_issue_document(scope, station_code=fee.occurrence.station.code)
+    if log or not allowed:
+        outcome = AccessEvent.Outcome.SHOWN if allowed else AccessEvent.Outcome.DENIED
+        log_accesses(
+            actor=reader,
+            reads=[("document_fee", str(fee.pk), fee.occurrence.station_id, outcome)],
+            purpose=AccessEvent.Purpose.RECORD,
+            channel=channel,
+        )
+    if not allowed:
+        raise NotPermitted()
+    return fee

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from daftari.core.errors import InvalidInput, NotFound
+from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.documents import pdf, queries, rules, services
@@ -22,6 +22,7 @@ from daftari.documents.rules import DocumentKind
 from daftari.ledger import evidence
 from daftari.occurrences.queries import in_circle
 from daftari.occurrences.services import find_entry
+from daftari.stations.middleware import is_polling
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_issue_document, can_revoke_document, sees_personal_data
 from daftari.stations.services import log_access
@@ -113,9 +114,11 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 def fee_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     """Waiting for the applicant's M-Pesa payment; htmx polls it, a plain reload works the same."""
     try:
-        fee = services.find_fee(scope=scope_of(request.user), pk=pk)
+        fee = queries.fee_for(reader=request.user, fee_id=pk, channel="desk", log=not is_polling(request))
     except NotFound:
         raise Http404 from None
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
     if request.method == "POST":
         try:
             services.issue_paid_fee(actor=request.user, fee=fee)
