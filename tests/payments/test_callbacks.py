@@ -3,12 +3,15 @@ Daraja's answers. A callback settles nothing on its own word: the simulator answ
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from daftari.core import periodic
@@ -344,3 +347,40 @@ def test_the_admin_shows_payments_and_raw_callbacks_and_changes_nothing(client: 
     assert page.status_code == 200
     assert (payment.checkout_request_id or "-").encode() in page.content
     assert client.get("/admin/payments/payment/add/").status_code == 403
+
+
+def test_a_paybill_payment_daraja_could_not_be_asked_about_is_asked_again_by_the_worker(
+    fines: FakeFines,
+    paybill: Paybill,
+    simulator: Simulator,
+    settings: SettingsWrapper,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    raw = paybill.pay("TST9", 500)
+    settings.DAFTARI_DARAJA_BASE_URL = "http://127.0.0.1:9"  # Daraja unreachable when the confirmation comes
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = services.record_c2b_confirmation(raw=raw)
+    payment.refresh_from_db()
+    assert (payment.state, payment.conversation_id) == ("pending", "")
+    settings.DAFTARI_DARAJA_BASE_URL = simulator.url
+    assert services.query_pending(older_than=timedelta(0)) == 0  # asked; the answer comes to the result URL
+    payment.refresh_from_db()
+    assert payment.conversation_id
+    result = httpx.get(f"{simulator.url}/simulate/results/{payment.conversation_id}", timeout=15).content
+    services.record_transaction_status_result(raw=result)
+    payment.refresh_from_db()
+    assert (payment.state, payment.paid_kes) == ("confirmed", 500)
+    assert fines.confirmed == [("TST9", 500, "confirmed")]
+
+
+def test_a_paybill_confirmation_daraja_never_confirms_fails_after_a_day_and_tells_the_app_nothing(
+    fines: FakeFines, paybill: Paybill
+) -> None:
+    body = json.loads(c2b_body(trans_id="NEVERPAID1"))
+    payment = paybill.confirm(json.dumps(body).encode())
+    assert payment.state == Payment.State.PENDING
+    with time_machine.travel(timezone.now() + services.PAYBILL_GIVE_UP_AFTER + timedelta(minutes=1)):
+        services.query_pending()
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.FAILED
+    assert fines.confirmed == []
