@@ -11,6 +11,9 @@ from ninja import NinjaAPI, Router, Schema
 
 from daftari.api import api
 from daftari.core.openapi import METHODS, DaftariSchema
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import Station
+from tests.conftest import complaint
 
 PUBLISHED = api.get_openapi_schema()
 
@@ -126,12 +129,9 @@ def test_a_number_where_a_date_or_time_is_published_is_refused(desk_client: Clie
 
 
 def test_a_blank_reason_or_no_change_in_a_correction_is_refused_as_the_schema_says(
-    desk_client: Client, desk_officer: User
+    desk_client: Client, desk_officer: User, station: Station
 ) -> None:
-    from daftari.occurrences.services import record_occurrence
-    from tests.conftest import complaint
-
-    entry = record_occurrence(actor=desk_officer, station=desk_officer.officer.station, draft=complaint()).entry
+    entry = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
     url = f"/api/v1/occurrences/{entry.pk}/amendments"
     published = PUBLISHED["components"]["schemas"]["AmendmentIn"]
     assert published["properties"]["reason"]["pattern"] == r"\S"
