@@ -10,7 +10,7 @@ export DAFTARI_DATA_DIR ?= $(CURDIR)/var
 PG_URL ?= $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/daftari)
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps browser-deps messages run demo test test-verify test-sqlite test-postgres lint bench clean
+.PHONY: install system-deps browser-deps messages run demo test test-verify test-sqlite test-postgres lint bench openapi clean
 
 # daftari depends on daftari-verify, which is not on PyPI: it is installed from ./verify.
 $(BIN)/.installed: pyproject.toml verify/pyproject.toml
@@ -74,6 +74,10 @@ test: lint test-verify test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench
+
+# Publishes the API's current OpenAPI schema as tests/openapi/v1.json, on purpose: commit it with the change.
+openapi: install
+	DJANGO_SETTINGS_MODULE=daftari.settings $(BIN)/python -m tests.openapi.published --write
 
 clean:
 	rm -rf $(VENV) var
