@@ -13,7 +13,27 @@ from daftari.ledger import keys
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import EntryDraft, PartyInput
 from daftari.occurrences.services import record_occurrence
-from daftari.stations.models import Station
+from daftari.stations.models import Officer, Station
+from daftari.stations.rules import Role
+from daftari.stations.services import create_officer
+from tests.conftest import PASSWORD
+
+ARRESTING_OFFICER = "SN2001"
+
+
+@pytest.fixture(autouse=True)
+def arresting_officer(request: pytest.FixtureRequest) -> None:
+    """The officer the arrests below name: an entry names only officers of the register."""
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    create_officer(
+        username="arresting",
+        password=PASSWORD,
+        service_number=ARRESTING_OFFICER,
+        rank=Officer.Rank.CONSTABLE,
+        station=request.getfixturevalue("station"),
+        roles=[Role.INVESTIGATOR],
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +49,7 @@ HELD_ELSEWHERE = "Held at the hospital under guard until discharged."
 def booking(**overrides: object) -> rules.Booking:
     fields: dict[str, object] = {
         "detainee": rules.DetaineeInput(name="Otieno Ouma", sex="M", id_number="23456789", age=27),
-        "arresting_officer": "SN2001",
+        "arresting_officer": ARRESTING_OFFICER,
         "arrested_at": timezone.now() - timedelta(hours=1),
         "cell": "male",
         "offences": (
@@ -56,7 +76,7 @@ def arrest_draft(arrested_at: datetime | None = None) -> EntryDraft:
         narrative="Arrested after a phone was snatched at the bus stage.",
         details={
             "arrested_at": moment.isoformat(),
-            "arresting_officer": "SN2001",
+            "arresting_officer": ARRESTING_OFFICER,
             "reason_for_arrest": "Suspected of stealing a phone",
         },
         parties=(PartyInput(role="suspect", name="Otieno Ouma", id_number="23456789", sex="M", age=27),),

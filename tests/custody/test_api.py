@@ -13,13 +13,14 @@ from daftari.custody.models import CustodyRecord, CustodyState
 from daftari.ledger.models import Leaf
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, Station
+from tests.custody.conftest import ARRESTING_OFFICER
 from tests.occurrences.test_api import Api
 
 
 def booking_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "arrested_at": (timezone.now() - timedelta(hours=2)).isoformat(),
-        "arresting_officer": "SN2001",
+        "arresting_officer": ARRESTING_OFFICER,
         "cell": "male",
         "detainee": {"name": "Otieno Ouma", "sex": "M", "id_number": "23456789", "age": 27},
         "offences": [{"section": "s.268 Penal Code", "description": "Stealing", "punishable_by": "more_than_6_months"}],

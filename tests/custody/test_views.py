@@ -11,7 +11,7 @@ from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
 from daftari.custody.services import book_in
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, Station
-from tests.custody.conftest import HELD_ELSEWHERE, booking
+from tests.custody.conftest import ARRESTING_OFFICER, HELD_ELSEWHERE, booking
 
 
 def test_the_board_shows_who_is_in_the_cells_with_words_for_the_colour(
@@ -67,7 +67,7 @@ def test_the_arrest_entry_offers_book_in_and_the_form_books_in(
         "sex": "M",
         "age": "27",
         "arrested_at": arrested,
-        "arresting_officer": "SN2001",
+        "arresting_officer": ARRESTING_OFFICER,
         "cell": "male",
         "offence_description": "Stealing",
         "punishable_by": "more_than_6_months",
@@ -89,7 +89,7 @@ def test_the_form_refuses_a_juvenile_in_the_male_cell(desk_client: Client, arres
         "sex": "M",
         "age": "15",
         "arrested_at": arrested,
-        "arresting_officer": "SN2001",
+        "arresting_officer": ARRESTING_OFFICER,
         "cell": "male",
         "offence_description": "Stealing",
         "punishable_by": "unknown",

@@ -154,6 +154,7 @@ def issue(request: HttpRequest, payload: NoticeIn) -> Status:
         lat=payload.lat,
         lon=payload.lon,
         language=payload.language,
+        confirm_unusual=payload.confirm_unusual,
         offences=tuple(
             rules.OffenceInput(o.code, measured_speed=o.measured_speed, speed_limit=o.speed_limit)
             for o in payload.offences

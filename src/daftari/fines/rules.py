@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from daftari.core.phones import normalise_phone
-from daftari.occurrences.rules import normalise_plate, plate_is_usual, recorded_late, typed_time_problem
+from daftari.occurrences.rules import (
+    id_number_problem,
+    names_somebody,
+    normalise_id_number,
+    normalise_plate,
+    plate_is_usual,
+    plate_problem,
+    recorded_late,
+    typed_time_problem,
+)
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
@@ -462,6 +471,8 @@ class NoticeDraft:
     lat: float | None = None
     lon: float | None = None
     language: str = ""
+    # The officer has checked that a plate or ID number that fits no known format is right as typed.
+    confirm_unusual: bool = False
 
 
 def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
@@ -476,11 +487,15 @@ def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = 
 def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Errors]:
     """The draft with its text tidied, the phone in E.164 and the plate normalised; and what is wrong."""
     errors: Errors = {}
-    plate = check_plate(draft.plate, errors).plate
+    plate = normalise_plate(draft.plate)
+    if problem := plate_problem(plate, confirmed=draft.confirm_unusual):
+        errors["plate"] = problem
     name = _text(draft.driver_name, "driver.name", errors, limit=120, required=True)
-    id_number = re.sub(r"\s", "", draft.driver_id_number or "").upper()
-    if len(id_number) > 20:
-        errors["driver.id_number"] = _("At most %(limit)d characters.") % {"limit": 20}
+    if name and not names_somebody(name):
+        errors["driver.name"] = _("Enter the person's name in letters.")
+    id_number = normalise_id_number(draft.driver_id_number)
+    if problem := id_number_problem(id_number, confirmed=draft.confirm_unusual):
+        errors["driver.id_number"] = problem
     licence = re.sub(r"\s", "", draft.driver_licence or "").upper()
     if len(licence) > 20:
         errors["driver.licence"] = _("At most %(limit)d characters.") % {"limit": 20}
@@ -513,6 +528,7 @@ def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Err
         lat=draft.lat,
         lon=draft.lon,
         language=draft.language,
+        confirm_unusual=draft.confirm_unusual,
     )
     return cleaned, errors
 

@@ -62,6 +62,10 @@ class NoticeIn(InputSchema):
     issued_at: datetime
     language: str = Field("", max_length=2, json_schema_extra={"enum": ["", "en", "sw"]})
     photo: PhotoIn | None = Field(None, description="An optional roadside photo, the evidence.")
+    confirm_unusual: bool = Field(
+        False,
+        description="True when the officer has checked that a number plate or ID number that fits no known Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged instead of refused.",
+    )
 
 
 class PayIn(InputSchema):

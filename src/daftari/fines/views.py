@@ -84,6 +84,7 @@ def _draft(post: Any) -> rules.NoticeDraft:
         lat=_float(post.get("lat", "")),
         lon=_float(post.get("lon", "")),
         language=post.get("language", "") if post.get("language") in ("en", "sw") else "",
+        confirm_unusual=post.get("confirm_unusual") == "on",
         offences=tuple(offences),
     )
 

@@ -95,6 +95,7 @@ def _draft(payload: EntryIn) -> rules.EntryDraft:
         refers_to=payload.refers_to or None,
         late=payload.late,
         late_reason=payload.late_reason,
+        confirm_unusual=payload.confirm_unusual,
     )
 
 

@@ -30,6 +30,10 @@ class DetailField:
     required: bool = False
     choices: tuple[tuple[str, Promise], ...] = ()
     max_length: int = 200
+    # A date or time of what already happened cannot be in the future; a few look ahead.
+    ahead: bool = False
+    # Holds an officer's service number, which must be one of the register's.
+    officer: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (
         _("Arrest"),
         (
             _f("arrested_at", _("Time of arrest"), Kind.DATETIME, required=True),
-            _f("arresting_officer", _("Arresting officer (service number)"), required=True),
+            _f("arresting_officer", _("Arresting officer (service number)"), required=True, officer=True),
             _f("reason_for_arrest", _("Reason for arrest"), Kind.LONGTEXT, required=True),
             _f("physical_condition", _("Injuries / physical condition")),
         ),
@@ -155,7 +159,7 @@ ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (
             _f("bail_amount_kes", _("Bail amount (KES)"), Kind.MONEY),
             _f("receipt_number", _("Receipt number")),
             _f("surety", _("Surety")),
-            _f("return_on", _("To report back on"), Kind.DATE),
+            _f("return_on", _("To report back on"), Kind.DATE, ahead=True),
         ),
         needs_earlier_entry=True,
     ),
@@ -240,7 +244,7 @@ ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (
         _("Firearm issued or returned"),
         (
             _f("direction", _("Issued or returned"), Kind.CHOICE, required=True, choices=DIRECTIONS_ARMS),
-            _f("officer_service_number", _("Officer's service number"), required=True),
+            _f("officer_service_number", _("Officer's service number"), required=True, officer=True),
             _f("weapon_serial", _("Firearm serial number"), required=True),
             _f("rounds", _("Rounds of ammunition"), Kind.INTEGER, required=True),
             _f("armourer", _("Armourer")),
@@ -250,7 +254,7 @@ ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (
         "FIREARM_LOSS",
         _("Firearm or ammunition lost"),
         (
-            _f("officer_service_number", _("Officer's service number"), required=True),
+            _f("officer_service_number", _("Officer's service number"), required=True, officer=True),
             _f("weapon_serial", _("Firearm serial number"), required=True),
             _f("rounds", _("Rounds of ammunition"), Kind.INTEGER),
             _f("inquiry_file", _("Inquiry file number")),

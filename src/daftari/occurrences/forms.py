@@ -71,6 +71,7 @@ class EntryForm(forms.Form):
         help_text=_("For a follow-up, e.g. OB 12/29/11/2026"),
         required=False,
     )
+    confirm_unusual = forms.BooleanField(label=_("The numbers are correct as typed"), required=False)
 
 
 def _choices_with_blank(choices: Any) -> list[tuple[str, Any]]:
@@ -236,6 +237,14 @@ class NewEntryForms:
         )
 
     @property
+    def asks_to_confirm_numbers(self) -> bool:
+        """Whether an ID number or plate was questioned (or already confirmed), so the desk may confirm it."""
+        if self.main.is_bound and self.main.data.get("confirm_unusual"):
+            return True
+        rows = [*self.parties, *self.vehicles]
+        return any(form.is_bound and (form.errors.get("id_number") or form.errors.get("plate")) for form in rows)
+
+    @property
     def required_roles(self) -> list[str]:
         labels = dict(Party.Role.choices)
         return [str(labels.get(role, role)) for role in (self.spec.required_roles if self.spec else ())]
@@ -280,6 +289,7 @@ class NewEntryForms:
             refers_to=data["refers_to"].strip() or None,
             late=bool(data.get("late")),
             late_reason=data.get("late_reason") or "",
+            confirm_unusual=data["confirm_unusual"],
         )
 
     def add_service_errors(self, fields: dict[str, str]) -> None:

@@ -219,6 +219,8 @@ class EntryDraft:
     # Recorded long after it happened (a paper backfill, a report days later): the flag and why.
     late: bool = False
     late_reason: str = ""
+    # The desk has checked that an ID number or plate that fits no known format is right as typed.
+    confirm_unusual: bool = False
 
 
 class Errors(dict[str, str]):
@@ -280,16 +282,75 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
     return None
 
 
-def clean_details(spec: EntryTypeSpec, details: dict[str, Any], errors: Errors) -> dict[str, Any]:
+def clean_details(
+    spec: EntryTypeSpec, details: dict[str, Any], errors: Errors, *, now: datetime | None = None
+) -> dict[str, Any]:
     unknown = sorted(set(details) - spec.field_names)
     for name in unknown:
         errors[f"details.{name}"] = _("%(type)s entries have no field '%(name)s'.") % {"type": spec.code, "name": name}
     cleaned = {}
     for detail in spec.fields:
         value = _clean_detail(detail, details.get(detail.name), errors)
+        if value is not None and now is not None and not detail.ahead and _is_future(detail.kind, value, now):
+            errors[f"details.{detail.name}"] = _("%(field)s cannot be in the future.") % {"field": detail.label}
         if value is not None:
             cleaned[detail.name] = value
     return cleaned
+
+
+def _is_future(kind: Kind, value: Any, now: datetime) -> bool:
+    """Whether a cleaned date or time of something that already happened lies ahead of ``now``."""
+    if kind == Kind.DATE:
+        return date.fromisoformat(value) > now.astimezone(NAIROBI).date()
+    if kind == Kind.DATETIME:
+        return datetime.fromisoformat(value) > now + CLOCK_SKEW
+    return False
+
+
+# A name is written in letters of some script; digits, marks and emoji alone name nobody.
+def names_somebody(name: str) -> bool:
+    return any(c.isalpha() for c in name)
+
+
+def typed_service_number(text: object) -> str:
+    """The service number an officer field starts with: "224503 CPL Hassan Abdi" names 224503."""
+    words = str(text or "").replace(",", " ").split()
+    return words[0] if words else ""
+
+
+_ID_CHARACTERS = re.compile(r"^[A-Z0-9/]+$")
+
+
+def id_number_problem(id_number: str, *, confirmed: bool) -> str | None:
+    """What is wrong with a normalised ID or passport number, if anything.
+
+    A number that fits no known format may still be real (a foreign passport, an old card): the
+    desk confirms it and the party is flagged, rather than the report being refused.
+    """
+    if not id_number:
+        return None
+    if len(id_number) > 20:
+        return _("At most 20 characters.")
+    if not _ID_CHARACTERS.match(id_number):
+        return _("Enter the ID or passport number in letters and digits only.")
+    if not id_number_is_usual(id_number) and not confirmed:
+        return _(
+            "This is not a Kenyan ID number (7 or 8 digits, or a 14-digit Maisha Namba) nor a passport number. "
+            "Check it, or tick 'The numbers are correct as typed'."
+        )
+    return None
+
+
+def plate_problem(plate: str, *, confirmed: bool) -> str | None:
+    """What is wrong with a normalised number plate, if anything; an unusual real plate is confirmed."""
+    if not 2 <= len(plate) <= 12:
+        return _("Enter the number plate (2 to 12 letters and digits).")
+    if not plate_is_usual(plate) and not confirmed:
+        return _(
+            "This is not a Kenyan number plate (e.g. KCR 442X, GKB 123A, 22 CG 123A, 1 CD 12K). "
+            "Check it, or tick 'The numbers are correct as typed'."
+        )
+    return None
 
 
 def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
@@ -301,14 +362,18 @@ def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = 
     return value
 
 
-def clean_party(party: PartyInput, index: int, errors: Errors, *, today: date) -> PartyInput:
+def clean_party(
+    party: PartyInput, index: int, errors: Errors, *, today: date, confirm_unusual: bool = False
+) -> PartyInput:
     key = f"parties.{index}"
     if party.role not in PARTY_ROLES:
         errors[f"{key}.role"] = _("Choose one of %(choices)s.") % {"choices": ", ".join(PARTY_ROLES)}
     name = _text(party.name, f"{key}.name", errors, limit=120)
+    if name and not names_somebody(name):
+        errors[f"{key}.name"] = _("Enter the person's name in letters.")
     id_number = normalise_id_number(party.id_number)
-    if len(id_number) > 20:
-        errors[f"{key}.id_number"] = _("At most 20 characters.")
+    if problem := id_number_problem(id_number, confirmed=confirm_unusual):
+        errors[f"{key}.id_number"] = problem
     phone = ""
     if party.phone and party.phone.strip():
         phone = normalise_phone(party.phone) or ""
@@ -364,9 +429,12 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
         errors["lat"] = _("Give both latitude and longitude, or neither.")
     if spec.needs_earlier_entry and not draft.refers_to:
         errors["refers_to"] = _("This kind of entry follows an earlier entry: give its OB number.")
-    details = clean_details(spec, draft.details or {}, errors)
+    details = clean_details(spec, draft.details or {}, errors, now=now)
     today = now.astimezone(NAIROBI).date()
-    parties = tuple(clean_party(p, i, errors, today=today) for i, p in enumerate(draft.parties))
+    confirmed = draft.confirm_unusual
+    parties = tuple(
+        clean_party(p, i, errors, today=today, confirm_unusual=confirmed) for i, p in enumerate(draft.parties)
+    )
     for role in spec.required_roles:
         if not any(p.role == role for p in parties):
             errors["parties"] = _("This kind of entry needs a %(role)s.") % {"role": role.replace("_", " ")}
@@ -391,8 +459,8 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
     vehicles = []
     for i, vehicle in enumerate(draft.vehicles):
         plate = normalise_plate(vehicle.plate)
-        if not 2 <= len(plate) <= 12:
-            errors[f"vehicles.{i}.plate"] = _("Give the number plate (2 to 12 letters and digits).")
+        if problem := plate_problem(plate, confirmed=confirmed):
+            errors[f"vehicles.{i}.plate"] = problem
         make_model = _text(vehicle.make_model, f"vehicles.{i}.make_model", errors, limit=80)
         colour = _text(vehicle.colour, f"vehicles.{i}.colour", errors, limit=40)
         vehicles.append(VehicleInput(plate, make_model, colour))
@@ -411,6 +479,7 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
         refers_to=draft.refers_to,
         late=bool(late_reason),
         late_reason=late_reason,
+        confirm_unusual=confirmed,
     )
     return cleaned, errors
 
@@ -424,6 +493,9 @@ def _jsonable(value: Any) -> Any:
 def content_hash(draft: EntryDraft) -> str:
     """Fingerprint of what was asked to be recorded: a retried create must match it exactly."""
     body = asdict(draft)
+    # Entries stored before the confirmation existed were hashed without it: a retry still matches.
+    if body.pop("confirm_unusual"):
+        body["confirm_unusual"] = True
     body["occurred_at"] = draft.occurred_at.astimezone(NAIROBI).isoformat()
     if not draft.late_reason:
         # An entry on time hashes as it did before late reasons existed, so its retries still match.

@@ -108,6 +108,10 @@ class EntryIn(InputSchema):
     details: dict[str, Any] = Field(
         default_factory=dict, description="The fields of this entry type (see GET /entry-types)."
     )
+    confirm_unusual: bool = Field(
+        False,
+        description="True when the officer has checked that a number plate or ID number that fits no known Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged instead of refused.",
+    )
 
 
 class AmendmentIn(InputSchema):

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from daftari.core.errors import (
     NotPermittedAtStation,
 )
 from daftari.ledger import services as ledger
-from daftari.occurrences import casework, queries, records, rules
+from daftari.occurrences import casework, entry_types, queries, records, rules
 from daftari.occurrences.models import (
     ObCounter,
     Occurrence,
@@ -215,6 +216,33 @@ def _insert(
         return Recorded(replay, created=False)
 
 
+def _with_register_service_numbers(draft: EntryDraft) -> tuple[EntryDraft, dict[str, str]]:
+    """Officers named in an entry, as the officers' register writes them; errors for unknown service numbers.
+
+    The desk types the service number, perhaps followed by rank and name ("224503 CPL Hassan Abdi");
+    the book records the register's own words for that number, so the entry names a real officer.
+    """
+    fields = entry_types.BY_CODE[draft.entry_type].fields if draft.entry_type in entry_types.BY_CODE else ()
+    typed = {f.name: rules.typed_service_number(draft.details[f.name]) for f in fields if f.officer}
+    typed = {name: number for name, number in typed.items() if number}
+    if not typed:
+        return draft, {}
+    matching = Q()
+    for number in typed.values():
+        matching |= Q(service_number__iexact=number)
+    register = {o.service_number.upper(): o for o in Officer.objects.filter(matching).select_related("user")}
+    details, errors = dict(draft.details), {}
+    for name, number in typed.items():
+        officer = register.get(number.upper())
+        if officer is None:
+            errors[f"details.{name}"] = _("No officer has the service number %(number)s. Check it.") % {
+                "number": number
+            }
+        else:
+            details[name] = f"{officer.service_number} {officer.display_name}"
+    return EntryDraft(**{**draft.__dict__, "details": details}), errors
+
+
 def record_occurrence(
     *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None = None
 ) -> Recorded:
@@ -224,6 +252,8 @@ def record_occurrence(
         raise NotPermittedAtStation()
     now = timezone.now()
     cleaned, errors = rules.clean_entry(draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS))
+    cleaned, unknown = _with_register_service_numbers(cleaned)
+    errors.update(unknown)
     if errors:
         raise InvalidInput(fields=dict(errors))
     refers_to = None
