@@ -28,7 +28,7 @@ from daftari.occurrences.rules import PartyInput, PropertyInput, VehicleInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Station
 from tests.conftest import PASSWORD, complaint
-from tests.custody.conftest import arrest_draft
+from tests.custody.conftest import ARRESTING_OFFICER, arrest_draft, enrol_arresting_officer
 from tests.fines.conftest import draft as notice_draft
 
 ROLES = ["desk", "ocs", "investigator", "traffic", "commander", "analyst", "oversight", "admin", "elsewhere"]
@@ -120,12 +120,13 @@ def _custody(request: pytest.FixtureRequest) -> CustodyRecord:
     desk_officer = request.getfixturevalue("desk_officer")
     station: Station = request.getfixturevalue("station")
     arrested_at = timezone.now() - timedelta(hours=1)
+    enrol_arresting_officer(station)
     arrest = record_occurrence(actor=desk_officer, station=station, draft=arrest_draft(arrested_at)).entry
     booking = custody_rules.Booking(
         detainee=custody_rules.DetaineeInput(
             name="Otieno Ouma", sex="M", id_number="23456789", phone="0733444555", age=27
         ),
-        arresting_officer="SN2001",
+        arresting_officer=ARRESTING_OFFICER,
         arrested_at=arrested_at,
         cell="male",
         offences=(custody_rules.OffenceInput(section="s.268 Penal Code", description="Stealing"),),

@@ -24,14 +24,17 @@ ARRESTING_OFFICER = "SN2001"
 @pytest.fixture(autouse=True)
 def arresting_officer(request: pytest.FixtureRequest) -> None:
     """The officer the arrests below name: an entry names only officers of the register."""
-    if not {"db", "transactional_db"} & set(request.fixturenames):
-        return
+    if {"db", "transactional_db"} & set(request.fixturenames):
+        enrol_arresting_officer(request.getfixturevalue("station"))
+
+
+def enrol_arresting_officer(station: Station) -> None:
     create_officer(
         username="arresting",
         password=PASSWORD,
         service_number=ARRESTING_OFFICER,
         rank=Officer.Rank.CONSTABLE,
-        station=request.getfixturevalue("station"),
+        station=station,
         roles=[Role.INVESTIGATOR],
     )
 

@@ -108,3 +108,12 @@ def test_the_ocs_cancels_and_then_the_notice_cannot_be_paid(traffic_api: Api, cl
     assert NoticeState.objects.get(notice__number=number).state == "cancelled"
     refused = ocs_api.post(f"/fines/notices/{number}/pay", {"phone": "0722000111"})
     assert refused.status_code == 409 and "cancelled" in refused.json()["message"]
+
+
+def test_a_plate_that_is_no_kenyan_plate_is_refused_until_the_officer_confirms_it(traffic_api: Api) -> None:
+    refused = traffic_api.post("/fines/notices", notice_body(plate="hello"))
+    assert refused.status_code == 422
+    assert "not a Kenyan number plate" in refused.json()["fields"]["plate"]
+    issued = traffic_api.post("/fines/notices", notice_body(plate="hello", confirm_unusual=True))
+    assert issued.status_code == 201, issued.content
+    assert issued.json()["plate"] == "HELLO" and issued.json()["plate_unusual"] is True

@@ -91,8 +91,14 @@ def test_speeding_more_than_20_over_is_refused_for_court(traffic_officer: User, 
     assert "charge in court" in refused.value.fields["offences.0.measured_speed"]
 
 
-def test_an_unusual_plate_is_accepted_and_flagged(traffic_officer: User, station: Station) -> None:
-    issued = services.issue_notice(actor=traffic_officer, station=station, draft=draft(plate="GK 123")).notice
+def test_an_unusual_plate_is_refused_until_confirmed_and_then_issued_and_flagged(
+    traffic_officer: User, station: Station
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        services.issue_notice(actor=traffic_officer, station=station, draft=draft(plate="GK 123"))
+    assert "plate" in refused.value.fields
+    confirmed = draft(plate="GK 123", confirm_unusual=True)
+    issued = services.issue_notice(actor=traffic_officer, station=station, draft=confirmed).notice
     assert issued.plate_unusual is True
 
 

@@ -426,3 +426,42 @@ def test_an_out_of_range_value_is_explained_with_its_bound(desk_api: Api) -> Non
     parties = [{"role": "complainant", "name": "Wanjiku", "age": -1}]
     response = desk_api.post("/occurrences", complaint_body(parties=parties))
     assert response.json()["fields"] == {"parties.0.age": "Must be 0 or more."}
+
+
+def test_an_arrest_naming_no_officer_of_the_register_is_refused_with_every_other_problem_at_once(
+    desk_api: Api, desk_officer: User
+) -> None:
+    arrest = complaint_body(
+        entry_type="ARREST",
+        parties=[{"role": "suspect", "name": "😀", "id_number": "abc!!"}],
+        vehicles=[],
+        details={
+            "arrested_at": (timezone.now() - timezone.timedelta(hours=1)).isoformat(),
+            "arresting_officer": "nonsense",
+            "reason_for_arrest": "Suspected of stealing a phone",
+        },
+    )
+    response = desk_api.post("/occurrences", arrest)
+    assert response.status_code == 422
+    fields = response.json()["fields"]
+    assert fields["details.arresting_officer"] == "No officer has the service number nonsense. Check it."
+    assert {"parties.0.name", "parties.0.id_number"} <= set(fields)
+    assert not Occurrence.objects.filter(entry_type="ARREST").exists()
+
+
+def test_an_arrest_records_the_arresting_officer_in_the_registers_words(desk_api: Api, desk_officer: User) -> None:
+    number = desk_officer.officer.service_number
+    arrest = complaint_body(
+        entry_type="ARREST",
+        parties=[{"role": "suspect", "name": "Otieno Ouma", "id_number": "23456789"}],
+        vehicles=[],
+        details={
+            "arrested_at": (timezone.now() - timezone.timedelta(hours=1)).isoformat(),
+            "arresting_officer": f" {number.lower()} ",
+            "reason_for_arrest": "Suspected of stealing a phone",
+        },
+    )
+    response = desk_api.post("/occurrences", arrest)
+    assert response.status_code == 201, response.content
+    entry = Occurrence.objects.get(pk=response.json()["id"])
+    assert entry.details["arresting_officer"] == f"{number} {desk_officer.officer.display_name}"

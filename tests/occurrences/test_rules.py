@@ -86,13 +86,61 @@ def test_an_invalid_phone_is_a_field_error_on_that_party() -> None:
     assert "parties.0.phone" in errors
 
 
-def test_kenyan_plates_are_recognised_and_odd_ones_only_flagged() -> None:
+def test_kenyan_plates_are_recognised_and_an_odd_one_is_recorded_only_once_the_desk_confirms_it() -> None:
     assert rules.plate_is_usual(rules.normalise_plate("kcr 442x"))
     assert rules.plate_is_usual(rules.normalise_plate("GKA 123A"))
     assert rules.plate_is_usual(rules.normalise_plate("22 CG 123A"))
     assert not rules.plate_is_usual(rules.normalise_plate("KIO 123O"))
-    cleaned, errors = rules.clean_entry(complaint(vehicles=(VehicleInput(plate="ABC 1"),)), now=timezone.now())
-    assert not errors and cleaned.vehicles[0].plate == "ABC1"
+    odd = complaint(vehicles=(VehicleInput(plate="hello"),))
+    _cleaned, errors = rules.clean_entry(odd, now=timezone.now())
+    assert "not a Kenyan number plate" in errors["vehicles.0.plate"]
+    confirmed = EntryDraft(**{**odd.__dict__, "confirm_unusual": True})
+    cleaned, errors = rules.clean_entry(confirmed, now=timezone.now())
+    assert not errors and cleaned.vehicles[0].plate == "HELLO"
+
+
+def test_an_id_number_with_signs_in_it_is_refused_even_when_confirmed() -> None:
+    for confirmed in (False, True):
+        draft = complaint(parties=(PartyInput(role="complainant", name="Wanjiku", id_number="abc!!"),))
+        draft = EntryDraft(**{**draft.__dict__, "confirm_unusual": confirmed})
+        _cleaned, errors = rules.clean_entry(draft, now=timezone.now())
+        assert errors["parties.0.id_number"] == "Enter the ID or passport number in letters and digits only."
+
+
+def test_an_id_number_of_no_known_format_needs_the_desks_confirmation() -> None:
+    draft = complaint(parties=(PartyInput(role="complainant", name="Jean Mugisha", id_number="P 12 345 67 CD"),))
+    _cleaned, errors = rules.clean_entry(draft, now=timezone.now())
+    assert "not a Kenyan ID number" in errors["parties.0.id_number"]
+    confirmed = EntryDraft(**{**draft.__dict__, "confirm_unusual": True})
+    cleaned, errors = rules.clean_entry(confirmed, now=timezone.now())
+    assert not errors and cleaned.parties[0].id_number == "P1234567CD"
+
+
+def test_a_name_of_emoji_alone_names_nobody_but_any_script_does() -> None:
+    for name, refused in (("😀😀", True), ("123", True), ("Wanjiku Kamau", False), ("محمد علي", False)):
+        draft = complaint(parties=(PartyInput(role="complainant", name=name, phone="0712345678"),))
+        _cleaned, errors = rules.clean_entry(draft, now=timezone.now())
+        assert ("parties.0.name" in errors) is refused, name
+
+
+def test_a_date_of_what_already_happened_cannot_be_in_the_future_but_a_date_to_report_back_can() -> None:
+    next_year = (timezone.now() + timedelta(days=400)).date().isoformat()
+    lost = complaint(entry_type="LOST_DOC", details={"document_kind": "national_id", "lost_on": next_year})
+    _cleaned, errors = rules.clean_entry(lost, now=timezone.now())
+    assert errors["details.lost_on"] == "Date lost cannot be in the future."
+    yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
+    lost = complaint(entry_type="LOST_DOC", details={"document_kind": "national_id", "lost_on": yesterday})
+    assert "details.lost_on" not in rules.clean_entry(lost, now=timezone.now())[1]
+    assert any(f.name == "return_on" and f.ahead for spec in BY_CODE.values() for f in spec.fields)
+
+
+def test_every_problem_of_an_entry_is_named_at_once() -> None:
+    draft = complaint(
+        parties=(PartyInput(role="complainant", name="😀", id_number="abc!!", phone="12"),),
+        vehicles=(VehicleInput(plate="hello"),),
+    )
+    _cleaned, errors = rules.clean_entry(draft, now=timezone.now())
+    assert {"parties.0.name", "parties.0.id_number", "parties.0.phone", "vehicles.0.plate"} <= set(errors)
 
 
 def test_national_id_and_maisha_namba_formats_are_usual() -> None:

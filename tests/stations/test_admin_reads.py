@@ -15,7 +15,7 @@ from daftari.notifications.models import SmsMessage
 from daftari.occurrences.models import Occurrence, Person
 from daftari.payments.models import DarajaCallback
 from daftari.stations.models import AccessEvent, Station
-from tests.custody.conftest import arrest_draft, booking
+from tests.custody.conftest import arrest_draft, booking, enrol_arresting_officer
 from tests.fines.conftest import draft as notice_draft
 
 
@@ -29,6 +29,7 @@ def admin_client(client: Client, admin_officer: User) -> Client:
 def detainee(desk_officer: User, station: Station) -> CustodyRecord:
     from daftari.occurrences.services import record_occurrence
 
+    enrol_arresting_officer(station)
     arrest = record_occurrence(actor=desk_officer, station=station, draft=arrest_draft()).entry
     return book_in(actor=desk_officer, station=station, booking=booking(), arrest=arrest).record
 

@@ -64,7 +64,9 @@ class NoticeIn(InputSchema):
     photo: PhotoIn | None = Field(None, description="An optional roadside photo, the evidence.")
     confirm_unusual: bool = Field(
         False,
-        description="True when the officer has checked that a number plate or ID number that fits no known Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged instead of refused.",
+        description="True when the officer has checked that a number plate or ID number that fits no known "
+        "Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged "
+        "instead of refused.",
     )
 
 

@@ -110,7 +110,9 @@ class EntryIn(InputSchema):
     )
     confirm_unusual: bool = Field(
         False,
-        description="True when the officer has checked that a number plate or ID number that fits no known Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged instead of refused.",
+        description="True when the officer has checked that a number plate or ID number that fits no known "
+        "Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged "
+        "instead of refused.",
     )
 
 

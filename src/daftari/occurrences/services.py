@@ -223,7 +223,7 @@ def _with_register_service_numbers(draft: EntryDraft) -> tuple[EntryDraft, dict[
     the book records the register's own words for that number, so the entry names a real officer.
     """
     fields = entry_types.BY_CODE[draft.entry_type].fields if draft.entry_type in entry_types.BY_CODE else ()
-    typed = {f.name: rules.typed_service_number(draft.details[f.name]) for f in fields if f.officer}
+    typed = {f.name: rules.typed_service_number(draft.details.get(f.name)) for f in fields if f.officer}
     typed = {name: number for name, number in typed.items() if number}
     if not typed:
         return draft, {}
