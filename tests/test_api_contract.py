@@ -22,6 +22,9 @@ from daftari.stations.services import create_officer
 MAX_EXAMPLES = 12
 SEED = 20261205
 PHASES = ("examples", "fuzzing", "stateful")
+# The live server needs a committed database; serialized_rollback puts back the counties the
+# migrations load, which a transactional test that ran before this one has flushed.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
