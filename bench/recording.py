@@ -300,6 +300,7 @@ def run(*, n: int, clients: int) -> bool:
     for column in ("", "per second", "p50 ms", "p99 ms", "/ bare rate"):
         table.add_column(column, justify="right" if column else "left")
     met = True
+    rates: list[tuple[str, float, float]] = []
     for label, (seconds, latencies) in (
         (f"POST /api/v1/occurrences, {clients} desks at one station", one),
         (f"POST /api/v1/occurrences, {clients} desks at {min(clients, STATIONS)} stations", many),
@@ -307,8 +308,10 @@ def run(*, n: int, clients: int) -> bool:
         rate = n / seconds
         p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
         table.add_row(label, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", f"{rate / bare_rate:.1%}")
-        met = met and rate / bare_rate >= 0.25 and p99 < 50
+        rates.append((label, rate, p99))
     floor_rate = n / floor[0]
+    for label, rate, p99 in rates:
+        met = met and rate / floor_rate >= 0.20 and p99 < 50
     table.add_row(
         "floor: gunicorn + JSON body + one INSERT, no framework",
         f"{floor_rate:,.0f}",
@@ -325,5 +328,8 @@ def run(*, n: int, clients: int) -> bool:
     )
     console.print(table)
     console.print(check_books())
-    console.print(f"targets (each run): rate ≥ 25% of the bare-insert rate and p99 < 50 ms: {verdict(met)}")
+    for label, rate, _p99 in rates:
+        console.print(f"{label}: {rate / floor_rate:.1%} of the floor")
+    # Issue 10 restated the target against the floor: no Python HTTP server reaches 25% of a bare insert here.
+    console.print(f"targets (each run): rate ≥ 20% of the floor and p99 < 50 ms: {verdict(met)}")
     return met
