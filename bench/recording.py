@@ -310,7 +310,7 @@ def run(*, n: int, clients: int) -> bool:
         table.add_row(label, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", f"{rate / bare_rate:.1%}")
         rates.append((label, rate, p99))
     floor_rate = n / floor[0]
-    for label, rate, p99 in rates:
+    for _label, rate, p99 in rates:
         met = met and rate / floor_rate >= 0.20 and p99 < 50
     table.add_row(
         "floor: gunicorn + JSON body + one INSERT, no framework",
