@@ -38,6 +38,7 @@ def test_a_desk_officer_books_a_suspect_in_watches_the_board_and_releases_him(
         # A man in the female cell is refused, with the reason in the error summary.
         page.locator("#id_cell").select_option("female")
         page.locator("#id_offence_description").fill("Stealing")
+        page.locator("#id_punishable_by").select_option("more_than_6_months")
         page.locator("#id_property_items").fill("1, Tecno phone, 12000")
         page.get_by_role("button", name="Book into cells").click()
         expect(page.locator(".error-summary")).to_contain_text("may not be held in the female cell")

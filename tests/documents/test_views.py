@@ -118,3 +118,20 @@ def test_the_ocs_revokes_from_the_document_page_and_the_desk_cannot(
     response = client.post(f"/documents/{abstract.pk}/revoke", {"reason": "Issued in error"})
     assert response.status_code == 302
     assert abstract.revocations.get().reason == "Issued in error"
+
+
+def test_the_issue_form_chooses_no_document_and_an_empty_submit_asks_which(
+    desk_client: Client, accident: Occurrence
+) -> None:
+    page = desk_client.get(f"/entries/{accident.pk}/documents/new").content.decode()
+    assert 'name="kind"' in page and "checked" not in page
+    response = desk_client.post(f"/entries/{accident.pk}/documents/new", {"applicant_name": "Otieno Juma"})
+    assert response.status_code == 422
+    assert "Choose which document to issue." in response.content.decode()
+    assert not IssuedDocument.objects.exists()
+
+
+def test_a_link_that_names_the_document_chooses_it(desk_client: Client, accident: Occurrence) -> None:
+    page = desk_client.get(f"/entries/{accident.pk}/documents/new?kind=abstract_accident").content.decode()
+    assert 'value="abstract_accident" id="id_kind_0" required checked' in page
+    assert page.count("checked") == 1

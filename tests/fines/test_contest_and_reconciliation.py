@@ -172,3 +172,16 @@ def test_the_reconciliation_page_is_in_kiswahili(client: Client, ocs: User) -> N
     client.force_login(ocs)
     page = client.get("/fines/reconciliation", HTTP_ACCEPT_LANGUAGE="sw").content.decode()
     assert "Fines: daily reconciliation" not in page
+
+
+def test_the_court_outcome_starts_unchosen_and_an_empty_submit_records_nothing(
+    client: Client, traffic_officer: User, notice: FineNotice
+) -> None:
+    client.force_login(traffic_officer)
+    client.post(f"/fines/notices/{notice.number}/contest", {"note": "Denies"})
+    page = client.get(f"/fines/notices/{notice.number}").content.decode()
+    assert '<select id="id_outcome" name="outcome" required><option value="">Choose the court outcome</option>' in page
+    response = client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": ""}, follow=True)
+    assert "Choose convicted and paid, acquitted or withdrawn." in response.content.decode()
+    assert not NoticeEvent.objects.filter(notice=notice, kind="court_outcome").exists()
+    assert NoticeState.objects.get(notice=notice).state == "contested"

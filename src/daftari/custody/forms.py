@@ -10,7 +10,8 @@ from daftari.custody.models import CELL_CHOICES, CustodyEvent
 from daftari.occurrences.forms import DATETIME_INPUTS, _datetime_widget
 
 SEX_CHOICES = [("", "—"), ("M", _("Male")), ("F", _("Female")), ("X", _("Other / not stated"))]
-PUNISHMENT_CHOICES = [(p.value, rules.PUNISHMENT_LABELS[p]) for p in rules.Punishment]
+# No choice that becomes part of the record is made for the officer: each list starts empty.
+PUNISHMENT_CHOICES = [("", "—"), *((p.value, rules.PUNISHMENT_LABELS[p]) for p in rules.Punishment)]
 RELEASE_CHOICES = [
     ("", "—"),
     ("police_bond", _("Police bond")),
@@ -51,7 +52,14 @@ class BookInForm(forms.Form):
     cell = forms.ChoiceField(label=_("Cell"), choices=[("", "—"), *CELL_CHOICES], required=False)
     offence_section = forms.CharField(label=_("Offence: section"), required=False)
     offence_description = forms.CharField(label=_("Offence: description"), required=False)
-    punishable_by = forms.ChoiceField(label=_("Punishable by"), choices=PUNISHMENT_CHOICES, initial="unknown")
+    punishable_by = forms.ChoiceField(
+        label=_("Punishable by"),
+        choices=PUNISHMENT_CHOICES,
+        error_messages={
+            "required": _("Choose what the offence is punishable by (or Not known)."),
+            "invalid_choice": _("Choose what the offence is punishable by (or Not known)."),
+        },
+    )
     physical_condition = forms.CharField(
         label=_("Physical condition"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -150,14 +158,22 @@ BOOKING_FIELDS = {
     "late_reason": "late_reason",
 }
 
-EVENT_KIND_CHOICES = [(k, label) for k, label in CustodyEvent.Kind.choices if k != CustodyEvent.Kind.PROPERTY_RETURNED]
+# Starts empty: a submit without a choice is an error, never a meal nobody served.
+EVENT_KIND_CHOICES = [
+    ("", _("Choose what happened")),
+    *((k, label) for k, label in CustodyEvent.Kind.choices if k != CustodyEvent.Kind.PROPERTY_RETURNED),
+]
 
 
 class EventForm(forms.Form):
     """One form for every kind of event; only the fields of the chosen kind are sent on."""
 
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    kind = forms.ChoiceField(label=_("What happened"), choices=EVENT_KIND_CHOICES)
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=EVENT_KIND_CHOICES,
+        error_messages={"required": _("Choose what happened."), "invalid_choice": _("Choose what happened.")},
+    )
     at = forms.DateTimeField(
         label=_("When it happened"),
         help_text=_("Leave empty for now."),

@@ -5,7 +5,15 @@ from daftari.documents.rules import KIND_NAMES, DocumentKind
 
 
 class IssueForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Document"), widget=forms.RadioSelect)
+    # No document is chosen for the officer: a submit without a choice asks for one.
+    kind = forms.ChoiceField(
+        label=_("Document"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose which document to issue."),
+            "invalid_choice": _("Choose which document to issue."),
+        },
+    )
     applicant_name = forms.CharField(
         label=_("Issued to (name)"), max_length=120, required=False, help_text=_("Needed for an abstract.")
     )

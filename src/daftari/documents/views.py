@@ -65,7 +65,8 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     kinds = rules.kinds_for(entry.entry_type, public_facing=entry.spec.public_facing)
     if not kinds:
         raise Http404
-    initial = {"kind": request.GET.get("kind", kinds[0].value), "supersedes": request.GET.get("supersedes")}
+    # A link may name the document (?kind=); otherwise the officer chooses, nothing is preselected.
+    initial = {"kind": request.GET.get("kind", ""), "supersedes": request.GET.get("supersedes")}
     form = IssueForm(request.POST or None, kinds=kinds, initial=initial)
     errors: list[tuple[str, str]] = []
     status = 200
