@@ -143,6 +143,7 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "is_alerted_to_court_deadlines": frozenset({Role.DESK, Role.OCS}),
     "follows_cases": frozenset({Role.INVESTIGATOR}),
     "sees_an_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
+    "sees_every_stations_access_log": frozenset({Role.OVERSIGHT, Role.ADMIN}),
     "can_erase_personal_data": frozenset({Role.ADMIN}),
     "can_deactivate_officer": frozenset({Role.ADMIN}),
     "commands_a_county": frozenset({Role.COMMANDER}),

@@ -203,6 +203,12 @@ def sees_an_access_log(scope: Scope) -> bool:
     return can_view_access_log(scope, station_code=scope.station_code or "")
 
 
+def sees_every_stations_access_log(scope: Scope) -> bool:
+    """Oversight and administrators read (and filter by station) the log of every station; the OCS only
+    their own station's."""
+    return bool(scope.roles & {Role.OVERSIGHT, Role.ADMIN})
+
+
 def can_erase_personal_data(scope: Scope) -> bool:
     """A lawful erasure (court order, ODPC decision) is carried out by an administrator."""
     return Role.ADMIN in scope.roles

@@ -1,0 +1,45 @@
+"""Reads of the access log: who read which record, narrowed by the reader's reach and the filters asked."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from daftari.stations.models import AccessEvent
+
+NAIROBI = ZoneInfo("Africa/Nairobi")
+
+
+@dataclass(frozen=True)
+class AccessLogFilter:
+    """What the access log is narrowed to; empty values narrow nothing. Days are Nairobi days."""
+
+    station_code: str = ""
+    officer: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    record: str = ""
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=NAIROBI)
+
+
+def access_events(wanted: AccessLogFilter) -> QuerySet[AccessEvent]:
+    """The access events matching ``wanted``, newest first (the caller has decided the station reach)."""
+    events = AccessEvent.objects.select_related("record_station")
+    if wanted.station_code:
+        events = events.filter(record_station__code__iexact=wanted.station_code)
+    if wanted.officer:
+        who = wanted.officer.strip()
+        events = events.filter(Q(username__iexact=who) | Q(user__officer__service_number__iexact=who))
+    if wanted.date_from is not None:
+        events = events.filter(at__gte=_start_of(wanted.date_from))
+    if wanted.date_to is not None:
+        events = events.filter(at__lt=_start_of(wanted.date_to + timedelta(days=1)))
+    if wanted.record:
+        record = wanted.record.strip()
+        # A notice number is stored in capitals, an entry's or a booking's id in lower case.
+        events = events.filter(record_id__in={record, record.lower(), record.upper()})
+    return events.order_by("-at", "-pk")
