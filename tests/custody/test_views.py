@@ -116,9 +116,10 @@ def test_the_property_receipt_has_the_signature_lines(desk_client: Client, detai
     page = desk_client.get(f"/custody/{detainee.pk}/receipt").content.decode()
     assert "Tecno phone" in page and "Signed by officer" in page and "Acknowledged by detainee" in page
     # The print styles are in the stylesheet the page links (no inline style under the CSP).
-    stylesheet = re.search(r'href="(/static/daftari/custody[^"]*\.css)"', page)
+    stylesheet = re.search(r'href="(/static/daftari/daftari[^"]*\.css)"', page)
     assert stylesheet is not None
-    assert "@media print" in b"".join(desk_client.get(stylesheet.group(1)).streaming_content).decode()
+    css = b"".join(desk_client.get(stylesheet.group(1)).streaming_content).decode()
+    assert "@media print" in css and ".signature" in css
 
 
 def test_the_ocs_sees_the_compliance_figure_and_the_desk_does_not(
