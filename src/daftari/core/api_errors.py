@@ -18,6 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from daftari.core import wording
 from daftari.core.errors import DomainError
 from daftari.core.schemas import NOT_BLANK
 
@@ -105,13 +106,22 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(p) for p in parts) or str(source)
 
 
+def _field_name(path: str) -> str:
+    """The last named part of a dotted path: ``parties.0.phone`` → ``phone``."""
+    names = [part for part in path.split(".") if not part.isdigit()]
+    return names[-1] if names else path
+
+
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         path = field_path(error.get("loc", ()))
         known = _VALIDATION_MESSAGES.get(error.get("type", ""))
-        if error.get("type") == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NOT_BLANK:
-            known = _VALIDATION_MESSAGES["missing"]
+        blank = error.get("type") == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NOT_BLANK
+        if error.get("type") == "missing" or blank:
+            # The desk's words for a blank field: "Enter the place".
+            fields.setdefault(path, wording.enter(wording.label_of(_field_name(path))))
+            continue
         try:
             message = str(known) % error.get("ctx", {}) if known is not None else str(error.get("msg", ""))
         except (KeyError, TypeError, ValueError):

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.forms import DaftariForm
 from daftari.custody import rules
 from daftari.custody.models import CELL_CHOICES, CustodyEvent
 from daftari.occurrences.forms import DATETIME_INPUTS, _datetime_widget
@@ -26,7 +27,7 @@ OUTCOME_CHOICES = [
 ]
 
 
-class BookInForm(forms.Form):
+class BookInForm(DaftariForm):
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name of the person in custody"), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=SEX_CHOICES, required=False)
@@ -165,7 +166,7 @@ EVENT_KIND_CHOICES = [
 ]
 
 
-class EventForm(forms.Form):
+class EventForm(DaftariForm):
     """One form for every kind of event; only the fields of the chosen kind are sent on."""
 
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)

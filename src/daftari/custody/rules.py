@@ -15,6 +15,7 @@ import holidays as holiday_tables
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daftari.core import wording
 from daftari.occurrences.rules import (
     late_flag_problems,
     normalise_id_number,
@@ -270,19 +271,19 @@ class Booking:
     late_reason: str = ""
 
 
-def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
+def _text(value: str, key: str, errors: Errors, *, limit: int, label: object, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        errors[key] = _("This field is required.")
+        errors[key] = wording.enter(label)
     elif len(value) > limit:
-        errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
+        errors[key] = wording.at_most_characters(label, limit)
     return value
 
 
-def _moment(value: datetime | None, key: str, errors: Errors, *, now: datetime, required: bool) -> None:
+def _moment(value: datetime | None, key: str, errors: Errors, *, now: datetime, label: object, required: bool) -> None:
     if value is None:
         if required:
-            errors[key] = _("This field is required.")
+            errors[key] = wording.enter(label)
         return
     problem = typed_time_problem(value, recorded_at=now)
     if problem is not None:
@@ -302,12 +303,14 @@ def clean_booking(
     errors = Errors(late_flag_problems(late=booking.late, late_reason=booking.late_reason))
     late_reason = " ".join((booking.late_reason or "").split())
     person = booking.detainee
-    name = _text(person.name, "detainee.name", errors, limit=120, required=True)
+    name = _text(
+        person.name, "detainee.name", errors, limit=120, label=_("Name of the person in custody"), required=True
+    )
     if person.sex not in SEXES:
-        errors["detainee.sex"] = _("Choose M, F or X.")
+        errors["detainee.sex"] = wording.choose(_("Sex"))
     id_number = normalise_id_number(person.id_number)
     if len(id_number) > 20:
-        errors["detainee.id_number"] = _("At most 20 characters.")
+        errors["detainee.id_number"] = wording.at_most_characters(_("ID or passport number"), 20)
     phone = ""
     if person.phone and person.phone.strip():
         phone = normalise_phone(person.phone) or ""
@@ -315,14 +318,16 @@ def clean_booking(
             errors["detainee.phone"] = _("Not a valid phone number (e.g. 0712 345 678 or +254 712 345 678).")
     today = now.astimezone(NAIROBI).date()
     if person.date_of_birth is not None and not date(1900, 1, 1) <= person.date_of_birth <= today:
-        errors["detainee.date_of_birth"] = _("Give a date of birth in the past.")
+        errors["detainee.date_of_birth"] = wording.not_in_future(_("Date of birth"))
     if person.age is not None and not 0 <= person.age <= 130:
         errors["detainee.age"] = _("Age must be between 0 and 130.")
     if person.age is None and person.date_of_birth is None:
         # A child may only go to the juvenile cell, so the cell cannot be chosen without an age.
         errors["detainee.age"] = _("Give the age or the date of birth.")
-    arresting_officer = _text(booking.arresting_officer, "arresting_officer", errors, limit=20, required=True)
-    _moment(booking.arrested_at, "arrested_at", errors, now=now, required=True)
+    arresting_officer = _text(
+        booking.arresting_officer, "arresting_officer", errors, limit=20, label=_("Arresting officer"), required=True
+    )
+    _moment(booking.arrested_at, "arrested_at", errors, now=now, label=_("Time of arrest"), required=True)
     if "arrested_at" not in errors and "late_reason" not in errors:
         problem = typed_time_problem(
             booking.arrested_at, recorded_at=now, late_after=late_after, late_reason=late_reason
@@ -333,20 +338,20 @@ def clean_booking(
     if not booking.offences:
         errors["offences"] = _("Record at least one offence.")
     for i, offence in enumerate(booking.offences[:50]):
-        section = _text(offence.section, f"offences.{i}.section", errors, limit=120)
-        description = _text(offence.description, f"offences.{i}.description", errors, limit=300)
+        section = _text(offence.section, f"offences.{i}.section", errors, limit=120, label=_("Law and section"))
+        description = _text(offence.description, f"offences.{i}.description", errors, limit=300, label=_("Offence"))
         if not (section or description):
             errors[f"offences.{i}.description"] = _("Give the section or a description of the offence.")
         if offence.punishable_by not in {p.value for p in Punishment}:
-            errors[f"offences.{i}.punishable_by"] = _("Choose one of %(choices)s.") % {
-                "choices": ", ".join(p.value for p in Punishment)
-            }
+            errors[f"offences.{i}.punishable_by"] = wording.choose(_("Punishable by"))
         offences.append(OffenceInput(section, description, offence.punishable_by))
     if len(booking.offences) > 50:
         errors["offences"] = _("At most 50 offences.")
     items = []
     for i, item in enumerate(booking.property_items[:200]):
-        description = _text(item.description, f"property_items.{i}.description", errors, limit=300, required=True)
+        description = _text(
+            item.description, f"property_items.{i}.description", errors, limit=300, label=_("Item"), required=True
+        )
         if not 1 <= item.quantity <= 100_000:
             errors[f"property_items.{i}.quantity"] = _("Quantity must be between 1 and 100,000.")
         if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
@@ -357,27 +362,36 @@ def clean_booking(
     health = booking.health
     health = HealthCheck(
         injuries_seen=health.injuries_seen,
-        injuries=_text(health.injuries, "health.injuries", errors, limit=2000),
+        injuries=_text(health.injuries, "health.injuries", errors, limit=2000, label=_("Injuries")),
         needs_medication=health.needs_medication,
         mental_health_concern=health.mental_health_concern,
         ocs_told=health.ocs_told,
-        notes=_text(health.notes, "health.notes", errors, limit=2000),
+        notes=_text(health.notes, "health.notes", errors, limit=2000, label=_("Note")),
     )
     if health.has_issue and not health.ocs_told:
         errors["health.ocs_told"] = _("Tell the OCS about the health issue before booking in.")
     kin = booking.next_of_kin
-    kin_name = _text(kin.name, "next_of_kin.name", errors, limit=120)
+    kin_name = _text(kin.name, "next_of_kin.name", errors, limit=120, label=_("Who was informed"))
     if kin.informed:
         if not kin_name:
             errors["next_of_kin.name"] = _("Say who was informed.")
-        _moment(kin.informed_at, "next_of_kin.informed_at", errors, now=now, required=True)
+        _moment(
+            kin.informed_at,
+            "next_of_kin.informed_at",
+            errors,
+            now=now,
+            label=_("When they were informed"),
+            required=True,
+        )
     cleaned = Booking(
         detainee=DetaineeInput(name, person.sex, id_number, phone, person.age, person.date_of_birth),
         arresting_officer=arresting_officer,
         arrested_at=booking.arrested_at,
         cell=booking.cell,
         offences=tuple(offences),
-        physical_condition=_text(booking.physical_condition, "physical_condition", errors, limit=2000),
+        physical_condition=_text(
+            booking.physical_condition, "physical_condition", errors, limit=2000, label=_("Physical condition")
+        ),
         health=health,
         next_of_kin=NextOfKin(kin.informed, kin_name, kin.informed_at if kin.informed else None),
         property_items=tuple(items),
@@ -394,8 +408,8 @@ def clean_booking(
 
 def clean_arrest_details(details: ArrestDetails, errors: Errors) -> ArrestDetails:
     return ArrestDetails(
-        place=_text(details.place, "arrest.place", errors, limit=200, required=True),
-        reason=_text(details.reason, "arrest.reason", errors, limit=5000, required=True),
+        place=_text(details.place, "arrest.place", errors, limit=200, label=_("Place"), required=True),
+        reason=_text(details.reason, "arrest.reason", errors, limit=5000, label=_("Reason"), required=True),
     )
 
 
@@ -439,6 +453,21 @@ EVENT_FIELDS: dict[EventKind, tuple[tuple[str, bool, str], ...]] = {
     EventKind.SERIOUS_INJURY: (("note", True, _TEXT), ("taken_to_hospital", False, _BOOL)),
     EventKind.PROPERTY_RETURNED: (),
 }
+# What the desk's event form calls each detail, so the rules' messages name the field the same way.
+EVENT_FIELD_LABELS = {
+    "note": gettext_lazy("Note"),
+    "visitor": gettext_lazy("Visitor"),
+    "relationship": gettext_lazy("Relationship"),
+    "reason": gettext_lazy("Reason"),
+    "to_cell": gettext_lazy("To cell"),
+    "to_station": gettext_lazy("To station (code)"),
+    "release_on": gettext_lazy("Released on"),
+    "amount_kes": gettext_lazy("Cash bail (KES)"),
+    "receipt_number": gettext_lazy("Receipt number"),
+    "court": gettext_lazy("Court"),
+    "case_number": gettext_lazy("Case number"),
+    "outcome": gettext_lazy("Outcome"),
+}
 _CHOICES = {
     "to_cell": tuple(c.value for c in Cell),
     "release_on": RELEASE_ON,
@@ -452,7 +481,7 @@ def _clean_value(name: str, kind: str, raw: Any, errors: Errors) -> Any:
         if not isinstance(raw, str):
             errors[key] = _("Give text.")
             return None
-        return _text(raw, key, errors, limit=2000) or None
+        return _text(raw, key, errors, limit=2000, label=EVENT_FIELD_LABELS.get(name, name)) or None
     if kind == _INT:
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             errors[key] = _("Give a whole number.")
@@ -475,7 +504,7 @@ def _clean_value(name: str, kind: str, raw: Any, errors: Errors) -> Any:
         errors[key] = _("Give true or false.")
         return None
     if raw not in _CHOICES[name]:
-        errors[key] = _("Choose one of %(choices)s.") % {"choices": ", ".join(_CHOICES[name])}
+        errors[key] = wording.choose_from_list(EVENT_FIELD_LABELS.get(name, name))
         return None
     return raw
 
@@ -499,7 +528,7 @@ def _clean_items(raw: Any, errors: Errors) -> list[dict[str, Any]]:
             errors[f"{key}.outcome"] = _("Choose one of %(choices)s.") % {"choices": ", ".join(ITEM_OUTCOMES)}
             continue
         note = item.get("note") or ""
-        note = _text(note if isinstance(note, str) else "", f"{key}.note", errors, limit=500)
+        note = _text(note if isinstance(note, str) else "", f"{key}.note", errors, limit=500, label=_("Note"))
         acknowledged = item.get("acknowledged") is True
         if outcome == "returned" and not acknowledged:
             errors[f"{key}.acknowledged"] = _("The person receiving the item must acknowledge it.")
@@ -528,7 +557,8 @@ def clean_event(kind: str, details: dict[str, Any]) -> tuple[dict[str, Any], Err
         value = None if raw is None or raw == "" else _clean_value(name, value_kind, raw, errors)
         if value is None:
             if required and f"details.{name}" not in errors:
-                errors[f"details.{name}"] = _("This field is required.")
+                label = EVENT_FIELD_LABELS.get(name, name)
+                errors[f"details.{name}"] = wording.choose(label) if value_kind == _CHOICE else wording.enter(label)
             continue
         cleaned[name] = value
     if kind == EventKind.CONTINUED_DETENTION and "details.reason" in errors:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import InvalidInput, NotFound
+from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.custody import queries, rules
 from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm, event_detail_rows
@@ -163,7 +164,7 @@ def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResp
     arrest = Occurrence.objects.visible_to(scope).filter(pk=arrest_pk, station=station, entry_type="ARREST").first()
     if arrest is None:
         raise Http404
-    errors: list[tuple[str, str]] = []
+    errors: list[ErrorLink] = []
     if request.method == "POST":
         form = BookInForm(request.POST)
         if form.is_valid():
@@ -190,11 +191,7 @@ def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResp
                     )
                 messages.success(request, _("Booked into the cells."))
                 return redirect("custody_record", pk=booked.record.pk)
-        errors = [
-            (f"#{form[name].auto_id}" if name in form.fields else "#book-in", str(e))
-            for name, errs in form.errors.items()
-            for e in errs
-        ]
+        errors = error_links(form, anchor="#book-in")
     else:
         form = BookInForm(initial=_initial_from_arrest(arrest))
     return render(request, "custody/book_in.html", {"form": form, "arrest": arrest, "errors": errors})

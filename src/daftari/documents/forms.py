@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.forms import DaftariForm
 from daftari.documents.rules import KIND_NAMES, DocumentKind
 
 
-class IssueForm(forms.Form):
+class IssueForm(DaftariForm):
     # No document is chosen for the officer: a submit without a choice asks for one.
     kind = forms.ChoiceField(
         label=_("Document"),
@@ -36,13 +37,13 @@ class IssueForm(forms.Form):
     supersedes = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, kinds: list[DocumentKind], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.value, KIND_NAMES[k]) for k in kinds]  # type: ignore[attr-defined]
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(DaftariForm):
     reason = forms.CharField(label=_("Reason for revoking"), max_length=300)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(DaftariForm):
     code = forms.CharField(label=_("Verification code"), max_length=20, help_text=_("For example ABCDE-23456"))

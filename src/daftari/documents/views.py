@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.core.forms import ErrorLink
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.documents import pdf, queries, rules, services
@@ -68,7 +69,7 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     # A link may name the document (?kind=); otherwise the officer chooses, nothing is preselected.
     initial = {"kind": request.GET.get("kind", ""), "supersedes": request.GET.get("supersedes")}
     form = IssueForm(request.POST or None, kinds=kinds, initial=initial)
-    errors: list[tuple[str, str]] = []
+    errors: list[ErrorLink] = []
     status = 200
     if request.method == "POST" and form.is_valid():
         supersedes = None
@@ -104,7 +105,7 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             return redirect("document", pk=document.pk)
     if form.errors:
         status = 422
-        errors = [(f"#id_{name}", str(msg)) for name, msgs in form.errors.items() for msg in msgs]
+        errors = form.error_summary
     fee_kes = settings.DAFTARI_ABSTRACT_FEE_KES
     context = {"entry": entry, "form": form, "errors": errors, "fee_kes": fee_kes}
     return render(request, "documents/issue.html", context, status=status)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from daftari.core import wording
 from daftari.core.phones import normalise_phone
 from daftari.occurrences.rules import (
     id_number_problem,
@@ -475,12 +476,12 @@ class NoticeDraft:
     confirm_unusual: bool = False
 
 
-def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
+def _text(value: str, key: str, errors: Errors, *, limit: int, label: object, required: bool = False) -> str:
     text = " ".join((value or "").split())
     if required and not text:
-        errors[key] = _("This field is required.")
+        errors[key] = wording.enter(label)
     elif len(text) > limit:
-        errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
+        errors[key] = wording.at_most_characters(label, limit)
     return text
 
 
@@ -490,7 +491,7 @@ def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Err
     plate = normalise_plate(draft.plate)
     if problem := plate_problem(plate, confirmed=draft.confirm_unusual):
         errors["plate"] = problem
-    name = _text(draft.driver_name, "driver.name", errors, limit=120, required=True)
+    name = _text(draft.driver_name, "driver.name", errors, limit=120, label=_("Driver's name"), required=True)
     if name and not names_somebody(name):
         errors["driver.name"] = _("Enter the person's name in letters.")
     id_number = normalise_id_number(draft.driver_id_number)
@@ -498,13 +499,13 @@ def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Err
         errors["driver.id_number"] = problem
     licence = re.sub(r"\s", "", draft.driver_licence or "").upper()
     if len(licence) > 20:
-        errors["driver.licence"] = _("At most %(limit)d characters.") % {"limit": 20}
+        errors["driver.licence"] = wording.at_most_characters(_("Licence number"), 20)
     phone = ""
     if (draft.driver_phone or "").strip():
         phone = normalise_phone(draft.driver_phone) or ""
         if not phone:
-            errors["driver.phone"] = _("Enter a valid phone number.")
-    place = _text(draft.place, "place", errors, limit=200, required=True)
+            errors["driver.phone"] = _("Enter the driver's phone number like 0712 345 678 or +254 712 345 678")
+    place = _text(draft.place, "place", errors, limit=200, label=_("Place"), required=True)
     problem = typed_time_problem(draft.issued_at, recorded_at=now)
     if problem is not None:
         errors["issued_at"] = problem

@@ -8,14 +8,14 @@ these forms only parse numbers and times, and place the service's dotted error k
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.forms import DaftariForm, ErrorLink, error_links
 from daftari.occurrences import entry_types
 from daftari.occurrences.entry_types import EntryTypeSpec, Kind
 from daftari.occurrences.models import Party
@@ -43,7 +43,7 @@ def type_choices() -> list[tuple[str, Any]]:
     ]
 
 
-class EntryForm(forms.Form):
+class EntryForm(DaftariForm):
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     entry_type = forms.ChoiceField(
         label=_("Kind of entry"),
@@ -78,7 +78,7 @@ def _choices_with_blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
 
 
-class PartyForm(forms.Form):
+class PartyForm(DaftariForm):
     role = forms.ChoiceField(label=_("Role"), choices=_choices_with_blank(Party.Role.choices), required=False)
     name = forms.CharField(label=_("Name"), required=False)
     id_number = forms.CharField(label=_("ID or passport number"), required=False)
@@ -102,7 +102,7 @@ class PartyForm(forms.Form):
         )
 
 
-class OffenceForm(forms.Form):
+class OffenceForm(DaftariForm):
     section = forms.CharField(label=_("Law and section"), required=False)
     description = forms.CharField(label=_("Offence"), required=False)
 
@@ -113,7 +113,7 @@ class OffenceForm(forms.Form):
         return OffenceInput(section=self.cleaned_data["section"], description=self.cleaned_data["description"])
 
 
-class PropertyForm(forms.Form):
+class PropertyForm(DaftariForm):
     description = forms.CharField(label=_("Item"), required=False)
     serial_number = forms.CharField(label=_("Serial number"), required=False)
     quantity = forms.IntegerField(label=_("Quantity"), required=False, min_value=1)
@@ -133,7 +133,7 @@ class PropertyForm(forms.Form):
         )
 
 
-class VehicleForm(forms.Form):
+class VehicleForm(DaftariForm):
     plate = forms.CharField(label=_("Number plate"), required=False)
     make_model = forms.CharField(label=_("Make and model"), required=False)
     colour = forms.CharField(label=_("Colour"), required=False)
@@ -171,7 +171,7 @@ def details_form(spec: EntryTypeSpec | None, data: QueryDict | None = None, init
         # The service decides what is required; the label says so to the officer.
         setattr(f, "daftari_required", detail.required)  # noqa: B010
         fields[detail.name] = f
-    form_class = type("DetailsForm", (forms.Form,), fields)
+    form_class = type("DetailsForm", (DaftariForm,), fields)
     form: forms.Form = form_class(data=data, initial=initial, prefix="details")
     return form
 
@@ -186,11 +186,6 @@ def _rows(data: QueryDict | None, name: str, default: int) -> int:
     if data.get("add") == name:
         count += 1
     return max(1, min(count, MAX_ROWS))
-
-
-class ErrorLink(NamedTuple):
-    href: str
-    message: str
 
 
 @dataclass
@@ -342,20 +337,10 @@ def _row_label(group: str, index: int) -> str:
 
 
 def _field_links(form: forms.Form, prefix: str) -> list[ErrorLink]:
-    links = []
-    for name, errors in form.errors.items():
-        if name == NON_FIELD_ERRORS:
-            continue
-        bound = form[name]
-        label = f"{prefix}, {bound.label}" if prefix else str(bound.label)
-        for error in errors:
-            # Messages about type fields already name the field.
-            text = str(error) if str(error).startswith(str(bound.label)) else f"{label}: {error}"
-            links.append(ErrorLink(f"#{bound.auto_id}", text))
-    return links
+    return error_links(form, prefix=prefix, form_errors=False)
 
 
-class AmendForm(forms.Form):
+class AmendForm(DaftariForm):
     """A correction: a reason and the corrected value of any field the officer changes."""
 
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -390,7 +375,7 @@ class AmendForm(forms.Form):
         return changed
 
 
-class SearchForm(forms.Form):
+class SearchForm(DaftariForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from daftari.core import wording
 from daftari.core.phones import normalise_phone
 from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
 
@@ -227,11 +228,30 @@ class Errors(dict[str, str]):
     """Field name (dotted for nested parts, e.g. ``parties.0.phone``) → message."""
 
 
+def _required(spec: DetailField) -> str:
+    if spec.kind in (Kind.CHOICE, Kind.BOOLEAN):
+        return wording.choose(spec.label)
+    return wording.enter(spec.label)
+
+
+def _invalid(spec: DetailField) -> str:
+    """The message for a value that is not of the field's kind, in the words of the desk's forms."""
+    if spec.kind in (Kind.INTEGER, Kind.MONEY):
+        return wording.whole_number(spec.label)
+    if spec.kind == Kind.DATE:
+        return wording.real_date(spec.label)
+    if spec.kind == Kind.DATETIME:
+        return wording.real_date_and_time(spec.label)
+    if spec.kind == Kind.BOOLEAN:
+        return wording.choose(spec.label)
+    return wording.enter(spec.label)
+
+
 def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
     key = f"details.{spec.name}"
     if raw is None or raw == "":
         if spec.required:
-            errors[key] = _("%(field)s is required.") % {"field": spec.label}
+            errors[key] = _required(spec)
         return None
     try:
         if spec.kind in (Kind.TEXT, Kind.LONGTEXT):
@@ -240,12 +260,9 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
             value = raw.strip()
             limit = 5000 if spec.kind == Kind.LONGTEXT else spec.max_length
             if len(value) > limit:
-                errors[key] = _("%(field)s is longer than %(limit)d characters.") % {
-                    "field": spec.label,
-                    "limit": limit,
-                }
+                errors[key] = wording.at_most_characters(spec.label, limit)
             if not value and spec.required:
-                errors[key] = _("%(field)s is required.") % {"field": spec.label}
+                errors[key] = _required(spec)
             return value or None
         if spec.kind in (Kind.INTEGER, Kind.MONEY):
             if isinstance(raw, bool | float):
@@ -272,13 +289,10 @@ def _clean_detail(spec: DetailField, raw: Any, errors: Errors) -> Any:
         if spec.kind == Kind.CHOICE:
             allowed = [c for c, _ in spec.choices]
             if raw not in allowed:
-                errors[key] = _("%(field)s: choose one of %(choices)s.") % {
-                    "field": spec.label,
-                    "choices": ", ".join(allowed),
-                }
+                errors[key] = wording.choose_from_list(spec.label)
             return raw
     except (TypeError, ValueError, OverflowError):
-        errors[key] = _("%(field)s is not a valid %(kind)s.") % {"field": spec.label, "kind": spec.kind.value}
+        errors[key] = _invalid(spec)
     return None
 
 
@@ -292,7 +306,7 @@ def clean_details(
     for detail in spec.fields:
         value = _clean_detail(detail, details.get(detail.name), errors)
         if value is not None and now is not None and not detail.ahead and _is_future(detail.kind, value, now):
-            errors[f"details.{detail.name}"] = _("%(field)s cannot be in the future.") % {"field": detail.label}
+            errors[f"details.{detail.name}"] = wording.not_in_future(detail.label)
         if value is not None:
             cleaned[detail.name] = value
     return cleaned
@@ -353,12 +367,12 @@ def plate_problem(plate: str, *, confirmed: bool) -> str | None:
     return None
 
 
-def _text(value: str, key: str, errors: Errors, *, limit: int, required: bool = False) -> str:
+def _text(value: str, key: str, errors: Errors, *, limit: int, label: object, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        errors[key] = _("This field is required.")
+        errors[key] = wording.enter(label)
     elif len(value) > limit:
-        errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
+        errors[key] = wording.at_most_characters(label, limit)
     return value
 
 
@@ -367,8 +381,8 @@ def clean_party(
 ) -> PartyInput:
     key = f"parties.{index}"
     if party.role not in PARTY_ROLES:
-        errors[f"{key}.role"] = _("Choose one of %(choices)s.") % {"choices": ", ".join(PARTY_ROLES)}
-    name = _text(party.name, f"{key}.name", errors, limit=120)
+        errors[f"{key}.role"] = wording.choose(_("Role"))
+    name = _text(party.name, f"{key}.name", errors, limit=120, label=_("Name"))
     if name and not names_somebody(name):
         errors[f"{key}.name"] = _("Enter the person's name in letters.")
     id_number = normalise_id_number(party.id_number)
@@ -380,9 +394,9 @@ def clean_party(
         if not phone:
             errors[f"{key}.phone"] = _("Not a valid phone number (e.g. 0712 345 678 or +254 712 345 678).")
     if party.sex and party.sex not in SEXES:
-        errors[f"{key}.sex"] = _("Choose M, F or X.")
+        errors[f"{key}.sex"] = wording.choose_from_list(_("Sex"))
     if party.date_of_birth and party.date_of_birth > today:
-        errors[f"{key}.date_of_birth"] = _("The date of birth is in the future.")
+        errors[f"{key}.date_of_birth"] = wording.not_in_future(_("Date of birth"))
     if party.age is not None and not 0 <= party.age <= 130:
         errors[f"{key}.age"] = _("Age must be between 0 and 130.")
     if not (name or id_number or phone) and party.role not in ("deceased", "suspect"):
@@ -408,7 +422,7 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
     late_reason = " ".join((draft.late_reason or "").split())
     spec = BY_CODE.get(draft.entry_type)
     if spec is None:
-        errors["entry_type"] = _("Unknown entry type.")
+        errors["entry_type"] = wording.choose_from_list(_("Kind of entry"))
         return draft, errors
     if not spec.direct:
         errors["entry_type"] = _("Corrections are recorded from the entry they correct.")
@@ -419,8 +433,10 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
         problem = typed_time_problem(draft.occurred_at, recorded_at=now, late_after=late_after, late_reason=late_reason)
     if problem is not None:
         errors["occurred_at"] = problem
-    place = _text(draft.place, "place", errors, limit=200, required=True)
-    narrative = _text(draft.narrative, "narrative", errors, limit=MAX_NARRATIVE, required=True)
+    place = _text(draft.place, "place", errors, limit=200, label=_("Place"), required=True)
+    narrative = _text(
+        draft.narrative, "narrative", errors, limit=MAX_NARRATIVE, label=_("What happened"), required=True
+    )
     if draft.lat is not None and not -90 <= draft.lat <= 90:
         errors["lat"] = _("Latitude must be between -90 and 90.")
     if draft.lon is not None and not -180 <= draft.lon <= 180:
@@ -442,27 +458,31 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
         errors["parties"] = _("At most 50 people in one entry.")
     offences = []
     for i, offence in enumerate(draft.offences):
-        section = _text(offence.section, f"offences.{i}.section", errors, limit=120)
-        description = _text(offence.description, f"offences.{i}.description", errors, limit=300)
+        section = _text(offence.section, f"offences.{i}.section", errors, limit=120, label=_("Law and section"))
+        description = _text(offence.description, f"offences.{i}.description", errors, limit=300, label=_("Offence"))
         if not (section or description):
             errors[f"offences.{i}.description"] = _("Give the section or a description of the offence.")
         offences.append(OffenceInput(section=section, description=description))
     items = []
     for i, item in enumerate(draft.property_items):
-        description = _text(item.description, f"property_items.{i}.description", errors, limit=300, required=True)
+        description = _text(
+            item.description, f"property_items.{i}.description", errors, limit=300, label=_("Item"), required=True
+        )
         if not 1 <= item.quantity <= 100_000:
             errors[f"property_items.{i}.quantity"] = _("Quantity must be between 1 and 100,000.")
         if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
             errors[f"property_items.{i}.value_kes"] = _("Value must be a whole number of shillings, 0 or more.")
-        serial = _text(item.serial_number, f"property_items.{i}.serial_number", errors, limit=80)
+        serial = _text(
+            item.serial_number, f"property_items.{i}.serial_number", errors, limit=80, label=_("Serial number")
+        )
         items.append(PropertyInput(description, serial, item.quantity, item.value_kes))
     vehicles = []
     for i, vehicle in enumerate(draft.vehicles):
         plate = normalise_plate(vehicle.plate)
         if problem := plate_problem(plate, confirmed=confirmed):
             errors[f"vehicles.{i}.plate"] = problem
-        make_model = _text(vehicle.make_model, f"vehicles.{i}.make_model", errors, limit=80)
-        colour = _text(vehicle.colour, f"vehicles.{i}.colour", errors, limit=40)
+        make_model = _text(vehicle.make_model, f"vehicles.{i}.make_model", errors, limit=80, label=_("Make and model"))
+        colour = _text(vehicle.colour, f"vehicles.{i}.colour", errors, limit=40, label=_("Colour"))
         vehicles.append(VehicleInput(plate, make_model, colour))
     cleaned = EntryDraft(
         entry_type=draft.entry_type,

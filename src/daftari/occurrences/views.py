@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
+from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
 from daftari.occurrences import queries, rules
@@ -249,7 +250,7 @@ def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     current = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.RECORD, channel="desk").as_corrected
     detail_initial = {k: current[k] for k in entry.spec.field_names if k in current}
     status = 200
-    errors: list[tuple[str, str]] = []
+    errors: list[ErrorLink] = []
     if request.method == "POST":
         form = AmendForm(request.POST)
         details = details_form(entry.spec, request.POST)
@@ -305,14 +306,8 @@ def _parse_iso(text: str) -> datetime | None:
         return None
 
 
-def _amend_errors(form: AmendForm, details: Any) -> list[tuple[str, str]]:
-    links = [("#id_reason", str(e)) for e in form.non_field_errors()]
-    for f in (form, details):
-        for name, errs in f.errors.items():
-            if name == "__all__":
-                continue
-            links += [(f"#{f[name].auto_id}", f"{f[name].label}: {e}") for e in errs]
-    return links
+def _amend_errors(form: AmendForm, details: Any) -> list[ErrorLink]:
+    return error_links(form, anchor="#id_reason") + error_links(details, form_errors=False)
 
 
 @login_required
@@ -344,7 +339,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     stations = _station_choices(scope)
     form = SearchForm(request.GET or None, stations=stations)
     page = None
-    errors: list[tuple[str, str]] = []
+    errors: list[ErrorLink] = []
     status = 200
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -371,11 +366,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
                 form.add_error("q", error.message)
                 status = error.status
     if form.is_bound:
-        errors = [
-            (f"#{form[name].auto_id}" if name != "__all__" else "#id_q", str(e))
-            for name, errs in form.errors.items()
-            for e in errs
-        ]
+        errors = error_links(form, anchor="#id_q")
     views = []
     if page is not None:
         views = queries.view_entries(

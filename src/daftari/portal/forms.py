@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.forms import DaftariForm
 
-class CheckReportForm(forms.Form):
+
+class CheckReportForm(DaftariForm):
     station = forms.CharField(
         label=_("Police station"),
         help_text=_("As written on your SMS or OB slip, for example Central Police Station."),
