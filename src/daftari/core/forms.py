@@ -5,6 +5,7 @@ A field's blank, invalid or out-of-range message is derived from its label and k
 declares its own message keeps it.
 """
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django import forms
@@ -98,9 +99,15 @@ def error_links(
         if name == NON_FIELD_ERRORS or name not in form.fields:
             continue
         bound = form[name]
+        # A set of radio buttons or boxes has no element of its own id: the link leads to the first.
+        target = f"{bound.auto_id}_0" if _is_radio(bound) else bound.auto_id
         for error in errors:
-            links.append(ErrorLink(f"#{bound.auto_id}", summary_text(str(error), label=bound.label, prefix=prefix)))
+            links.append(ErrorLink(f"#{target}", summary_text(str(error), label=bound.label, prefix=prefix)))
     return links
+
+
+def _is_radio(bound: forms.BoundField) -> bool:
+    return isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
 
 
 def summary_text(message: str, *, label: object, prefix: str = "") -> str:
@@ -131,13 +138,7 @@ class DaftariForm(forms.Form):
         return error_links(self)
 
 
-def links_from_fields(errors: dict[str, Any], *, ids: dict[str, str] | None = None) -> list[ErrorLink]:
-    """Summary links for a page whose fields are written by hand: field name → ``#id_<name>``.
-
-    ``ids`` maps an error key to a different element id (``offences.0`` → ``id_offence_0``).
-    """
-    links = []
-    for key, message in errors.items():
-        target = (ids or {}).get(key) or f"id_{key}"
-        links.append(ErrorLink(f"#{target}", str(message)))
-    return links
+def links_from_fields(errors: dict[str, Any], *, target: Callable[[str], str] | None = None) -> list[ErrorLink]:
+    """Summary links for a page whose fields are written by hand: error key → ``#id_<key>``,
+    or the element id ``target`` gives for the key."""
+    return [ErrorLink(f"#{target(key) if target else f'id_{key}'}", str(message)) for key, message in errors.items()]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import DomainError, InvalidInput, NotFound
+from daftari.core.forms import ErrorLink, links_from_fields
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
@@ -98,6 +99,16 @@ def _photo(request: HttpRequest) -> rules.PhotoInput | None:
     return rules.PhotoInput(content=content, content_type=upload.content_type or "")
 
 
+def _field_id(key: str) -> str:
+    """The element of the issue form that an error key belongs to, for the error summary's link."""
+    if key.startswith("offences"):
+        parts = key.split(".")
+        if key.endswith("measured_speed"):
+            return "id_measured_speed"
+        return f"id_offence_{parts[1]}" if len(parts) > 1 and parts[1].isdigit() else "id_offence_0"
+    return {"form": "id_plate", "issued_at": "id_place", "lat": "id_place"}.get(key, f"id_{key}")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def issue(request: AuthenticatedRequest) -> HttpResponse:
@@ -127,6 +138,7 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
             "choices": _offence_choices(),
             "lines": [(i, values.get(f"offence_{i}", "")) for i in range(LINES)],
             "errors": errors,
+            "summary": links_from_fields(errors, target=_field_id),
             "values": values,
             "photo_limit_mb": f"{settings.DAFTARI_FINES_MAX_PHOTO_BYTES / 1_048_576:g}",
         },
@@ -338,17 +350,22 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
     if number and over_limit(scope="pay", client=client_address(request), limit=settings.DAFTARI_PUBLIC_PAY_PER_MINUTE):
         return too_many(request)
     error, notice, payment, status = "", None, None, 200
+    summary: list[ErrorLink] = []
     if number:
         try:
             notice = services.find_notice(number)
         except NotFound as missing:
             error, status = missing.message, 404
+            summary = [ErrorLink("#id_number", error)]
     if request.method == "POST" and notice is not None:
         try:
             prompt = services.pay_notice(number=notice.number, phone=phone)
         except DomainError as refused:
             error = " ".join([refused.message, *map(str, refused.fields.values())])
             status = 429 if isinstance(refused, services.TooManyPrompts) else 409
+            summary = [ErrorLink("#id_phone", str(m)) for m in refused.fields.values()] or [
+                ErrorLink("#id_phone" if phone else "#id_number", refused.message)
+            ]
         else:
             page = reverse("pay_fine_number", kwargs={"number": notice.number})
             waiting = "&waiting=1" if prompt.already_pending else ""
@@ -370,6 +387,7 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
             "payment": payment,
             "waiting": bool(payment and request.GET.get("waiting")),
             "error": error,
+            "errors": summary,
         },
         status=status,
     )

@@ -38,10 +38,6 @@ def status(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/too_many.html", {"message": error.message}, status=error.status)
     if found is None:
         # One answer for every miss, so a guess learns nothing about which part was wrong.
-        return render(
-            request,
-            "portal/status.html",
-            {"form": form, "not_found": _("We could not find a report with those details. Check them and try again.")},
-            status=404,
-        )
+        form.add_error(None, _("We could not find a report with those details. Check them and try again."))
+        return render(request, "portal/status.html", {"form": form}, status=404)
     return render(request, "portal/report.html", {"report": found})

@@ -8,7 +8,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -21,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 
 from daftari.core.errors import DomainError, InvalidInput
+from daftari.core.forms import ErrorLink
 from daftari.core.types import AuthenticatedRequest
 from daftari.stations import queries, services
-from daftari.stations.forms import AccessLogFilterForm
+from daftari.stations.forms import AccessLogFilterForm, ChangePasswordForm
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_view_access_log, sees_every_stations_access_log
 
@@ -64,7 +64,7 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
     form = AccessLogFilterForm(asked or None, every_station=every_station)
     context: dict[str, object] = {"form": form, "station_name": station_name, "page": None, "errors": []}
     if form.is_bound and not form.is_valid():
-        context["errors"] = [(f"#{form[name].auto_id}", str(e)) for name, errs in form.errors.items() for e in errs]
+        context["errors"] = form.error_summary
         return render(request, "stations/access_log.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
     wanted = queries.AccessLogFilter(
@@ -85,7 +85,7 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_password(request: AuthenticatedRequest) -> HttpResponse:
     """The officer's own password: the current one, then the new one twice (Django's validators)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = ChangePasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
@@ -112,6 +112,10 @@ def _next_page(request: AuthenticatedRequest) -> str:
     return reverse("today")
 
 
+def _otp_errors(error: str) -> list[ErrorLink]:
+    return [ErrorLink("#id_otp", error)] if error else []
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_factor(request: AuthenticatedRequest) -> HttpResponse:
@@ -129,7 +133,7 @@ def second_factor(request: AuthenticatedRequest) -> HttpResponse:
         else:
             otp_login(request, device)
             return redirect(_next_page(request))
-    context = {"error": error, "next": _next_page(request)}
+    context = {"error": error, "errors": _otp_errors(error), "next": _next_page(request)}
     return render(request, "registration/second_factor.html", context, status=400 if error else 200)
 
 
@@ -152,6 +156,7 @@ def second_factor_enrol(request: AuthenticatedRequest) -> HttpResponse:
             return redirect(_next_page(request))
     context = {
         "error": error,
+        "errors": _otp_errors(error),
         "next": _next_page(request),
         "qr": mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4)),  # noqa: S308 - segno's own SVG
         "secret": " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4)),
