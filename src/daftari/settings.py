@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "daftari.fines",
     "daftari.documents",
     "daftari.portal",
+    "daftari.reports",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "today"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 
 # Lockout: 5 failures for the same username from the same address lock it for 10 minutes.

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("daftari.documents.urls")),
     path("", include("daftari.notifications.urls")),
     path("", include("daftari.payments.urls")),
+    path("", include("daftari.reports.urls")),
 ]

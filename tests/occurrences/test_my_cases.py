@@ -1,10 +1,13 @@
 """An investigator's list of the cases assigned to them: theirs only, and only for investigators."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from daftari.ledger import keys
 from daftari.occurrences.casework import assign_investigator, update_case_status
@@ -54,3 +57,31 @@ def test_only_investigators_have_a_list_of_their_cases(
 ) -> None:
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/cases").status_code == 403
+
+
+def test_my_cases_puts_what_is_overdue_first_and_says_so(
+    client: Client, ocs: User, investigator: User, desk_officer: User, station: Station
+) -> None:
+    stale = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    fresh = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    with time_machine.travel(timezone.now() - timedelta(days=8)):
+        assign_investigator(actor=ocs, occurrence=stale, investigator=investigator.officer)
+    assign_investigator(actor=ocs, occurrence=fresh, investigator=investigator.officer)
+    client.force_login(investigator)
+    page = client.get("/cases").content.decode()
+    assert "1 case is overdue: record its next step." in page
+    assert page.index(stale.ob_number) < page.index(fresh.ob_number)
+    stale_row = page[page.index(stale.ob_number) : page.index("</tr>", page.index(stale.ob_number))]
+    fresh_row = page[page.index(fresh.ob_number) : page.index("</tr>", page.index(fresh.ob_number))]
+    assert "Overdue" in stale_row and "Overdue" not in fresh_row
+
+
+def test_recording_the_next_step_takes_a_case_off_the_overdue_list(
+    client: Client, ocs: User, investigator: User, recorded_complaint: Occurrence
+) -> None:
+    with time_machine.travel(timezone.now() - timedelta(days=8)):
+        assign_investigator(actor=ocs, occurrence=recorded_complaint, investigator=investigator.officer)
+    client.force_login(investigator)
+    assert "1 case is overdue" in client.get("/cases").content.decode()
+    update_case_status(actor=investigator, occurrence=recorded_complaint, status="under_investigation")
+    assert "case is overdue: record" not in client.get("/cases").content.decode()

@@ -251,3 +251,34 @@ def test_figures_only_readers_lose_the_narrative_the_place_and_the_free_text_fie
     hidden = rules.free_text_fields(BY_CODE["ARREST"])
     assert {"narrative", "place", "reason_for_arrest", "arresting_officer"} <= hidden
     assert "arrested_at" not in hidden
+
+
+# --- When a case is overdue ---------------------------------------------------------------
+
+
+def test_an_assigned_case_is_overdue_a_week_after_its_assignment_with_no_step_recorded() -> None:
+    assigned_at = at_nairobi(2026, 12, 1, 9, 0)
+    assert rules.case_review_due("assigned", assigned_at) == at_nairobi(2026, 12, 8, 9, 0)
+    assert not rules.case_is_overdue("assigned", assigned_at, at_nairobi(2026, 12, 8, 9, 0))
+    assert rules.case_is_overdue("assigned", assigned_at, at_nairobi(2026, 12, 8, 9, 1))
+
+
+def test_a_case_under_investigation_has_a_fortnight_and_a_file_with_the_odpp_a_month() -> None:
+    updated = at_nairobi(2026, 11, 1, 12, 0)
+    assert rules.case_review_due("under_investigation", updated) == at_nairobi(2026, 11, 15, 12, 0)
+    assert rules.case_review_due("suspect_arrested", updated) == at_nairobi(2026, 11, 15, 12, 0)
+    assert rules.case_review_due("file_to_odpp", updated) == at_nairobi(2026, 12, 1, 12, 0)
+    assert rules.case_review_due("in_court", updated) == at_nairobi(2026, 12, 1, 12, 0)
+
+
+def test_a_closed_case_is_never_overdue() -> None:
+    long_ago = at_nairobi(2020, 1, 1, 0, 0)
+    assert rules.case_review_due("closed", long_ago) is None
+    assert not rules.case_is_overdue("closed", long_ago, at_nairobi(2026, 12, 1, 0, 0))
+
+
+def test_every_open_case_status_has_a_review_interval() -> None:
+    from daftari.occurrences.models import CaseStatusChoice
+
+    open_statuses = {value for value in CaseStatusChoice.values if value != "closed"}
+    assert set(rules.CASE_REVIEW_DAYS) == open_statuses

@@ -68,3 +68,13 @@ def test_an_investigator_is_offered_the_cases_assigned_to_them(
 ) -> None:
     client.force_login(make_officer("hassan", [Role.INVESTIGATOR], station))
     assert "/cases" in menu_links(client.get("/").content.decode())
+
+
+def test_the_ocs_is_offered_the_station_dashboard(client: Client, ocs: User) -> None:
+    client.force_login(ocs)
+    assert "/station" in menu_links(client.get("/").content.decode())
+
+
+def test_a_traffic_officer_is_offered_the_notices_of_their_day(client: Client, traffic_officer: User) -> None:
+    client.force_login(traffic_officer)
+    assert "/fines/mine" in menu_links(client.get("/").content.decode())

@@ -132,6 +132,7 @@ STATION_SCOPED: dict[str, frozenset[Role]] = {
     "can_issue_document": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR}),
     "can_revoke_document": frozenset({Role.OCS}),
     "can_view_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
+    "can_send_payment_prompt": frozenset({Role.TRAFFIC, Role.DESK, Role.OCS}),
 }
 UNSCOPED: dict[str, frozenset[Role]] = {
     "sees_personal_data": frozenset(set(Role) - {Role.ANALYST}),
@@ -142,6 +143,8 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "sees_cells_board": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER}),
     "is_alerted_to_court_deadlines": frozenset({Role.DESK, Role.OCS}),
     "follows_cases": frozenset({Role.INVESTIGATOR}),
+    "sees_station_dashboard": frozenset({Role.OCS}),
+    "issues_notices": frozenset({Role.TRAFFIC}),
     "sees_an_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
     "sees_every_stations_access_log": frozenset({Role.OVERSIGHT, Role.ADMIN}),
     "can_erase_personal_data": frozenset({Role.ADMIN}),
@@ -185,6 +188,8 @@ def test_each_predicate_without_a_station_allows_exactly_its_roles(predicate: st
         "sees_cells_board",
         "is_alerted_to_court_deadlines",
         "follows_cases",
+        "sees_station_dashboard",
+        "issues_notices",
         "sees_an_access_log",
     ],
 )
@@ -232,6 +237,8 @@ def test_the_menu_offers_what_the_predicates_open(role: Role) -> None:
     assert menu.reconcile_payments == (role in UNSCOPED["can_reconcile_payments"])
     assert menu.access_log == (role in UNSCOPED["sees_an_access_log"])
     assert menu.my_cases == (role is Role.INVESTIGATOR)
+    assert menu.station_dashboard == (role is Role.OCS)
+    assert menu.my_notices == (role is Role.TRAFFIC)
 
 
 def test_a_user_without_an_officer_is_offered_nothing() -> None:

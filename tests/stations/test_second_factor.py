@@ -69,7 +69,7 @@ def test_the_next_page_after_the_code_stays_on_this_site(client: Client, ocs: Us
     enrol_second_factor(ocs)
     sign_in(client, "ocs")
     response = client.post("/second-factor", {"otp": code_for(TEST_TOTP_KEY), "next": "https://evil.example/"})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start"
 
 
 def test_a_first_sign_in_shows_the_qr_code_and_the_first_code_confirms_the_app(client: Client, ocs: User) -> None:

@@ -99,6 +99,19 @@ BAND_WORDS = {
 }
 
 
+def duration_words(delta: timedelta) -> str:
+    """ "26 h 05 min": a time held or left, in hours and minutes (the sign is dropped)."""
+    minutes = int(abs(delta.total_seconds()) // 60)
+    return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+def time_left_words(left: timedelta) -> str:
+    """The time left to the court deadline, or how late it is once passed."""
+    if left >= timedelta(0):
+        return duration_words(left)
+    return _("%(late)s late") % {"late": duration_words(left)}
+
+
 def board_colour(deadline: datetime, now: datetime) -> Band:
     """Green above 12 hours left, amber from 4 to 12, red under 4, breached once the deadline has passed."""
     left = deadline - now

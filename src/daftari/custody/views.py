@@ -55,11 +55,6 @@ def _record_or_404(request: AuthenticatedRequest, pk: uuid.UUID, purpose: Access
         raise Http404 from None
 
 
-def _duration(delta: timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
-
-
 @dataclass
 class BoardRow:
     record: CustodyRecord
@@ -79,8 +74,8 @@ def _board_rows(station: Station, now: datetime) -> list[BoardRow]:
         rows.append(
             BoardRow(
                 record=record,
-                in_custody_for=_duration(now - record.arrested_at),
-                time_left=_duration(left) if left >= timedelta(0) else _("%(late)s late") % {"late": _duration(left)},
+                in_custody_for=rules.duration_words(now - record.arrested_at),
+                time_left=rules.time_left_words(left),
                 band=band,
                 band_words=str(rules.BAND_WORDS[band]),
                 needs_reason=now - record.arrested_at > timedelta(hours=rules.ART_49_HOURS)

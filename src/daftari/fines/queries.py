@@ -80,6 +80,36 @@ def figures(scope: Scope, *, since: datetime, until: datetime, by: str) -> list[
     return [FigureRow(r[key], r["notices"], r["amount"] or 0, r["paid"] or 0, r["cancelled"]) for r in rows]
 
 
+def awaiting_decision(station_id: int) -> QuerySet[FineNotice]:
+    """The station's unpaid notices past their deadline: to cancel, or to take to court. Oldest first."""
+    return (
+        FineNotice.objects.filter(
+            station_id=station_id, projection__state__in=rules.AWAITING_DECISION_STATES, projection__paid_kes=0
+        )
+        .select_related("station", "officer__user", "catalogue", "projection")
+        .order_by("due_at")
+    )
+
+
+def contested(station_id: int) -> QuerySet[FineNotice]:
+    """The station's contested notices, waiting for the court's outcome. Oldest first."""
+    return (
+        FineNotice.objects.filter(station_id=station_id, projection__state=State.CONTESTED)
+        .select_related("station", "officer__user", "catalogue", "projection")
+        .order_by("issued_at")
+    )
+
+
+def issued_by_on(officer_id: int, *, since: datetime, until: datetime) -> QuerySet[FineNotice]:
+    """The notices an officer issued in [since, until), newest first ("My notices today")."""
+    return (
+        FineNotice.objects.filter(officer_id=officer_id, issued_at__gte=since, issued_at__lt=until)
+        .select_related("station", "officer__user", "catalogue", "projection")
+        .prefetch_related("lines")
+        .order_by("-issued_at")
+    )
+
+
 def lines_of(notice: FineNotice) -> list[NoticeOffence]:
     return list(notice.lines.all())
 

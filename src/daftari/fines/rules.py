@@ -326,6 +326,9 @@ class State(StrEnum):
 PAYABLE_STATES = frozenset({State.ISSUED, State.OVERDUE})
 CANCELLABLE_STATES = frozenset({State.ISSUED, State.OVERDUE, State.ESCALATED})
 CONTESTABLE_STATES = frozenset({State.ISSUED, State.OVERDUE, State.ESCALATED})
+# Unpaid past the deadline: the OCS decides whether the notice was issued in error (cancel it) or the
+# motorist answers in court (contest). An issued notice is still within its days to pay.
+AWAITING_DECISION_STATES = frozenset({State.OVERDUE, State.ESCALATED})
 
 
 class CourtOutcome(StrEnum):

@@ -4,6 +4,7 @@ from daftari.fines import views
 
 urlpatterns = [
     path("fines/issue", views.issue, name="fines_issue"),
+    path("fines/mine", views.my_notices, name="my_notices"),
     path("fines/figures", views.figures, name="fines_figures"),
     path("fines/repeat", views.repeat, name="fines_repeat"),
     path("fines/notices/<str:number>", views.notice_page, name="fines_notice"),

@@ -29,6 +29,7 @@ from daftari.stations.rules import (
     can_look_up_repeat_offenders,
     can_reconcile_payments,
     can_take_notice_to_court,
+    issues_notices,
     sees_fines_figures,
 )
 from daftari.stations.services import count_public_read
@@ -144,6 +145,25 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+
+
+@login_required
+@require_GET
+def my_notices(request: AuthenticatedRequest) -> HttpResponse:
+    """The notices the traffic officer issued today (Nairobi day), newest first, with where each stands."""
+    if not issues_notices(scope_of(request.user)):
+        raise PermissionDenied(_("Only traffic officers issue notices."))
+    today = timezone.now().astimezone(rules.NAIROBI).date()
+    since = datetime.combine(today, time.min, tzinfo=rules.NAIROBI)
+    found = list(queries.issued_by_on(request.user.officer.pk, since=since, until=since + timedelta(days=1)))
+    notices = queries.view_notices(reader=request.user, notices=found, purpose=Purpose.LIST, channel="desk", full=False)
+    context = {
+        "notices": notices,
+        "day": today,
+        "total_kes": sum(n.total_kes for n in notices if n.state != rules.State.CANCELLED),
+        "paid_kes": sum(n.paid_kes for n in notices),
+    }
+    return render(request, "fines/my_notices.html", context)
 
 
 def _verify_url(request: HttpRequest, number: str) -> str:

@@ -25,7 +25,7 @@ from daftari.ledger import services as ledger
 from daftari.notifications.erasure import erase_sms
 from daftari.notifications.services import send_sms
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
-from daftari.stations.models import Officer, scope_of
+from daftari.stations.models import Officer, Station, scope_of
 from daftari.stations.rules import Role, can_assign_investigator, can_update_case, follows_cases
 
 KIND_CASE_UPDATE = "case_update"
@@ -81,14 +81,17 @@ def can_update(actor: User, occurrence: Occurrence, current: CaseStatus | None) 
     return can_update_case(scope_of(actor), station_code=occurrence.station.code, assigned_to_them=assigned)
 
 
-def investigators_at(occurrence: Occurrence) -> list[Officer]:
+def investigators_at_station(station: Station) -> list[Officer]:
+    """The station's active investigators: those a case may be assigned to."""
     return list(
-        Officer.objects.filter(
-            station_id=occurrence.station_id, user__is_active=True, user__groups__name=Role.INVESTIGATOR.value
-        )
+        Officer.objects.filter(station=station, user__is_active=True, user__groups__name=Role.INVESTIGATOR.value)
         .select_related("user")
         .distinct()
     )
+
+
+def investigators_at(occurrence: Occurrence) -> list[Officer]:
+    return investigators_at_station(occurrence.station)
 
 
 # --- The ledger record ----------------------------------------------------------------------
@@ -206,15 +209,6 @@ def update_case_status(
         raise InvalidInput(fields={"reason": _("Give the reason the case is closed.")})
     return _record(
         occurrence=occurrence, status=status, by=officer, investigator=None, note=note.strip(), reason=reason
-    )
-
-
-def assigned_to(officer: Officer) -> list[CaseStatus]:
-    """The cases an investigator follows, the most recently updated first."""
-    return list(
-        CaseStatus.objects.filter(investigator=officer)
-        .select_related("occurrence__station")
-        .order_by("-updated_at", "occurrence__ob_date", "occurrence__ob_seq")
     )
 
 

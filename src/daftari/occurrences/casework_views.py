@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -82,7 +83,9 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     if not follows_cases(scope_of(request.user)):
         raise PermissionDenied(_("Only investigators have cases assigned to them."))
-    return render(request, "occurrences/cases.html", {"cases": casework.assigned_to(request.user.officer)})
+    cases = queries.cases_of(request.user.officer, now=timezone.now())
+    context = {"cases": cases, "overdue": sum(1 for c in cases if c.overdue)}
+    return render(request, "occurrences/cases.html", context)
 
 
 urlpatterns = [

@@ -8,18 +8,19 @@ see already left out. The desk pages and the API both render that view.
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import NotFound
-from daftari.occurrences import rules
-from daftari.occurrences.models import CaseStatus, Occurrence, OccurrenceQuerySet, Party
+from daftari.occurrences import entry_types, rules
+from daftari.occurrences.casework import investigators_at_station
+from daftari.occurrences.models import CaseStatus, CaseStatusChoice, Occurrence, OccurrenceQuerySet, Party
 from daftari.occurrences.rules import Access
-from daftari.stations.models import AccessEvent, Station, scope_of
+from daftari.stations.models import AccessEvent, Officer, Station, scope_of
 from daftari.stations.rules import sees_personal_data, sees_restricted_entry
 from daftari.stations.services import log_accesses, log_refused
 
@@ -418,3 +419,126 @@ def book_page(*, reader: User, station: Station, day: date, entries: list[Occurr
             channel="desk",
         )
     return views
+
+
+# --- Casework lists: an investigator's cases, a station's cases --------------------------------
+#
+# These lists show OB numbers, kinds of entry and case status: no personal data. A list that shows
+# what an entry says reads it through ``view_entries`` (logged).
+
+PUBLIC_FACING_TYPES = tuple(spec.code for spec in entry_types.ENTRY_TYPES if spec.public_facing)
+
+
+def overdue_cases(now: datetime) -> Q:
+    """Cases (``CaseStatus`` rows) past their review date under ``rules.CASE_REVIEW_DAYS``."""
+    overdue = Q(pk__in=[])
+    for status, days in rules.CASE_REVIEW_DAYS.items():
+        overdue |= Q(status=status, updated_at__lt=now - timedelta(days=days))
+    return overdue
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    entry_id: uuid.UUID
+    ob_number: str
+    type_name: str
+    status: str
+    status_label: str
+    investigator_name: str
+    updated_at: datetime
+    review_due: datetime | None
+    overdue: bool
+
+
+def _overdue_first(case: CaseLine) -> tuple[bool, float]:
+    """What is overdue first, the longest overdue at the top; then the most recently updated."""
+    if case.overdue and case.review_due is not None:
+        return (False, case.review_due.timestamp())
+    return (True, -case.updated_at.timestamp())
+
+
+def _case_lines(cases: QuerySet[CaseStatus], now: datetime) -> list[CaseLine]:
+    lines = [
+        CaseLine(
+            entry_id=case.occurrence_id,
+            ob_number=case.occurrence.ob_number,
+            type_name=str(case.occurrence.spec.name),
+            status=case.status,
+            status_label=str(case.get_status_display()),
+            investigator_name=case.investigator.display_name if case.investigator is not None else "",
+            updated_at=case.updated_at,
+            review_due=rules.case_review_due(case.status, case.updated_at),
+            overdue=rules.case_is_overdue(case.status, case.updated_at, now),
+        )
+        for case in cases.select_related("occurrence__station", "investigator__user")
+    ]
+    lines.sort(
+        key=lambda c: (
+            not c.overdue,
+            c.review_due.timestamp() if c.overdue and c.review_due else -c.updated_at.timestamp(),
+        )
+    )
+    return lines
+
+
+def cases_of(investigator: Officer, *, now: datetime) -> list[CaseLine]:
+    """The cases an investigator follows, what is overdue first."""
+    return _case_lines(CaseStatus.objects.filter(investigator=investigator), now)
+
+
+def station_cases(
+    station: Station, *, now: datetime, status: str = "", investigator: Officer | None = None, overdue: bool = False
+) -> list[CaseLine]:
+    """The station's cases, narrowed by status, investigator and whether they are overdue."""
+    cases = CaseStatus.objects.filter(occurrence__station=station)
+    # No status asked: the open cases (a closed one needs nothing more).
+    cases = cases.filter(status=status) if status else cases.exclude(status=CaseStatusChoice.CLOSED)
+    if investigator is not None:
+        cases = cases.filter(investigator=investigator)
+    if overdue:
+        cases = cases.filter(overdue_cases(now))
+    return _case_lines(cases, now)
+
+
+def unassigned_complaints(station: Station) -> OccurrenceQuerySet:
+    """Reports from the public with no investigator yet, the oldest first."""
+    return (
+        Occurrence.objects.filter(station=station, entry_type__in=PUBLIC_FACING_TYPES, case_status__isnull=True)
+        .select_related(*ENTRY_RELATED)
+        .prefetch_related("parties", "offences", "property_items", "vehicles")
+        .order_by("recorded_at", "ob_seq")
+    )
+
+
+def cases_by_status(station: Station) -> list[tuple[str, str, int]]:
+    """(status, label, number of cases) for every status, in the order a case moves through them."""
+    counted = dict(
+        CaseStatus.objects.filter(occurrence__station=station)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(value, str(label), counted.get(value, 0)) for value, label in CaseStatusChoice.choices]
+
+
+@dataclass(frozen=True)
+class Workload:
+    investigator: Officer
+    open_cases: int
+    overdue: int
+
+
+def investigators_workload(station: Station, *, now: datetime) -> list[Workload]:
+    """Each active investigator of the station with their open and overdue cases, the busiest first."""
+    investigators = investigators_at_station(station)
+    open_cases = CaseStatus.objects.filter(occurrence__station=station).exclude(status=CaseStatusChoice.CLOSED)
+    counts = dict(open_cases.values("investigator").annotate(n=Count("pk")).values_list("investigator", "n"))
+    late = dict(
+        open_cases.filter(overdue_cases(now))
+        .values("investigator")
+        .annotate(n=Count("pk"))
+        .values_list("investigator", "n")
+    )
+    rows = [Workload(o, counts.get(o.pk, 0), late.get(o.pk, 0)) for o in investigators]
+    rows.sort(key=lambda w: (-w.overdue, -w.open_cases, w.investigator.service_number))
+    return rows

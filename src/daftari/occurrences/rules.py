@@ -619,3 +619,36 @@ def access_to_entry(*, sees_personal_data: bool, restricted: bool, in_circle: bo
 def free_text_fields(spec: EntryTypeSpec) -> frozenset[str]:
     """The fields of an entry that may name people: withheld from figures-only readers."""
     return frozenset({"narrative", "place"} | {f.name for f in spec.fields if f.kind in (Kind.TEXT, Kind.LONGTEXT)})
+
+
+# --- Casework: when a case is overdue ------------------------------------------------------
+#
+# No statute sets how long a case may stand still, and the Service Standing Orders leave the review
+# of case files to the OCS. Daftari sets the intervals a station works to, so that a case nobody has
+# touched shows up on the investigator's list and the OCS's dashboard instead of going quiet:
+#   assigned             7 days to the first step: a complainant who hears nothing for a week
+#                        comes back to the counter, and statements are best taken while fresh;
+#   under investigation  14 days between recorded steps: a fortnightly diary of action;
+#   suspect arrested     14 days to send the file to the ODPP (the suspect is in court or on bond);
+#   file to the ODPP     30 days to follow up the ODPP's decision;
+#   in court             30 days, about the interval between mentions.
+# A closed case is never overdue. Each recorded update (assignment or change of status) restarts
+# the clock: the next review is due this many days after the last one.
+CASE_REVIEW_DAYS: dict[str, int] = {
+    "assigned": 7,
+    "under_investigation": 14,
+    "suspect_arrested": 14,
+    "file_to_odpp": 30,
+    "in_court": 30,
+}
+
+
+def case_review_due(status: str, last_update_at: datetime) -> datetime | None:
+    """When the case's next recorded step is due; None for a closed case (or a status with no review)."""
+    days = CASE_REVIEW_DAYS.get(status)
+    return last_update_at + timedelta(days=days) if days is not None else None
+
+
+def case_is_overdue(status: str, last_update_at: datetime, now: datetime) -> bool:
+    due = case_review_due(status, last_update_at)
+    return due is not None and now > due

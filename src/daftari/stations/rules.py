@@ -118,6 +118,12 @@ def follows_cases(scope: Scope) -> bool:
     return Role.INVESTIGATOR in scope.roles and scope.station_code is not None
 
 
+def sees_station_dashboard(scope: Scope) -> bool:
+    """The OCS's landing page: the station's unassigned complaints, cases, investigators' workload,
+    people in the cells and notices awaiting a decision."""
+    return Role.OCS in scope.roles and scope.station_code is not None
+
+
 # --- Custody ----------------------------------------------------------------------------------
 
 
@@ -154,6 +160,17 @@ def sees_custody_compliance(scope: Scope) -> bool:
 
 def can_issue_notice(scope: Scope, *, station_code: str) -> bool:
     return _at_own_station(scope, station_code, frozenset({Role.TRAFFIC}))
+
+
+def issues_notices(scope: Scope) -> bool:
+    """A traffic officer has a list of the notices they issued today."""
+    return can_issue_notice(scope, station_code=scope.station_code or "")
+
+
+def can_send_payment_prompt(scope: Scope, *, station_code: str) -> bool:
+    """Sends the M-Pesa prompt for a notice to the driver's phone: the officers of the issuing station
+    who face the motorist (at the roadside or the counter). The money goes to the paybill, never to them."""
+    return _at_own_station(scope, station_code, frozenset({Role.TRAFFIC, Role.DESK, Role.OCS}))
 
 
 def can_cancel_notice(scope: Scope, *, station_code: str) -> bool:
@@ -237,6 +254,8 @@ class Menu:
     reconcile_payments: bool
     access_log: bool
     my_cases: bool
+    station_dashboard: bool
+    my_notices: bool
 
 
 def menu_for(scope: Scope) -> Menu:
@@ -249,6 +268,8 @@ def menu_for(scope: Scope) -> Menu:
         reconcile_payments=can_reconcile_payments(scope),
         access_log=sees_an_access_log(scope),
         my_cases=follows_cases(scope),
+        station_dashboard=sees_station_dashboard(scope),
+        my_notices=issues_notices(scope),
     )
 
 

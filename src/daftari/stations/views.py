@@ -109,7 +109,7 @@ def _next_page(request: AuthenticatedRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse("today")
+    return reverse("start")
 
 
 def _otp_errors(error: str) -> list[ErrorLink]:

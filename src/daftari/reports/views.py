@@ -1,0 +1,149 @@
+"""The OCS's station dashboard and the lists behind each of its figures."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from daftari.core.types import AuthenticatedRequest
+from daftari.custody import queries as custody_queries
+from daftari.custody import rules as custody_rules
+from daftari.custody.queries import CustodyView
+from daftari.fines import queries as fines_queries
+from daftari.occurrences import casework
+from daftari.occurrences import queries as entry_queries
+from daftari.reports.forms import StationCasesForm, StationNoticesForm
+from daftari.stations.models import AccessEvent, Station, scope_of
+from daftari.stations.rules import sees_station_dashboard
+
+Purpose = AccessEvent.Purpose
+PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def start(request: AuthenticatedRequest) -> HttpResponse:
+    """Where signing in leads: the OCS to the station dashboard, everyone else to today's book."""
+    if sees_station_dashboard(scope_of(request.user)):
+        return redirect("station_dashboard")
+    return redirect("today")
+
+
+def _ocs_station(request: AuthenticatedRequest) -> Station:
+    officer = getattr(request.user, "officer", None)
+    if officer is None or officer.station is None or not sees_station_dashboard(scope_of(request.user)):
+        raise PermissionDenied(_("The station dashboard is the OCS's."))
+    station: Station = officer.station
+    return station
+
+
+@dataclass(frozen=True)
+class CellRow:
+    view: CustodyView
+    band: custody_rules.Band
+    band_words: str
+    time_left: str
+
+
+def _cells(request: AuthenticatedRequest, station: Station, now: datetime) -> list[CellRow]:
+    """Everyone in the station's cells now, through the custody read model (each booking read is logged)."""
+    held = list(custody_queries.in_custody(station).prefetch_related("property_items"))
+    views = custody_queries.view_custodies(
+        reader=request.user, records=held, purpose=Purpose.LIST, channel="desk", with_events=False
+    )
+    rows = []
+    for view in views:
+        band = custody_rules.board_colour(view.court_deadline, now)
+        left = custody_rules.time_left_words(view.court_deadline - now)
+        rows.append(CellRow(view, band, str(custody_rules.BAND_WORDS[band]), left))
+    return rows
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    station = _ocs_station(request)
+    now = timezone.now()
+    workload = entry_queries.investigators_workload(station, now=now)
+    context = {
+        "station": station,
+        "unassigned": entry_queries.unassigned_complaints(station).count(),
+        "by_status": entry_queries.cases_by_status(station),
+        "workload": workload,
+        "overdue": sum(w.overdue for w in workload),
+        "cells": _cells(request, station, now),
+        "awaiting_decision": fines_queries.awaiting_decision(station.pk).count(),
+        "contested": fines_queries.contested(station.pk).count(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _errors(form: StationCasesForm | StationNoticesForm) -> list[tuple[str, str]]:
+    return [(f"#{form[name].auto_id}", str(e)) for name, errs in form.errors.items() for e in errs]
+
+
+@login_required
+@require_GET
+def station_cases(request: AuthenticatedRequest) -> HttpResponse:
+    """The cases behind a figure of the dashboard: unassigned complaints, a status, an investigator's, the overdue."""
+    station = _ocs_station(request)
+    investigators = casework.investigators_at_station(station)
+    asked: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page"}
+    form = StationCasesForm(asked, investigators=investigators)
+    context: dict[str, object] = {"station": station, "form": form, "cases": None, "entries": None, "page": None}
+    if not form.is_valid():
+        context["errors"] = _errors(form)
+        return render(request, "reports/station_cases.html", context, status=400)
+    page: Page[Any]
+    if form.cleaned_data["show"] == "unassigned":
+        page = Paginator(entry_queries.unassigned_complaints(station), PER_PAGE).get_page(request.GET.get("page"))
+        # What each complaint says is personal data: read through the entries' read model, each one logged.
+        context["entries"] = entry_queries.view_entries(
+            reader=request.user,
+            entries=list(page.object_list),
+            purpose=Purpose.LIST,
+            channel="desk",
+            with_corrections=False,
+        )
+    else:
+        cases = entry_queries.station_cases(
+            station,
+            now=timezone.now(),
+            status=form.cleaned_data["status"],
+            investigator=form.chosen_investigator(),
+            overdue=form.cleaned_data["overdue"],
+        )
+        page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+        context["cases"] = page.object_list
+    params = urlencode({k: v for k, v in sorted(asked.items()) if v})
+    context.update(page=page, params=params)
+    return render(request, "reports/station_cases.html", context)
+
+
+@login_required
+@require_GET
+def station_notices(request: AuthenticatedRequest) -> HttpResponse:
+    """Notices awaiting the OCS's decision: unpaid past the deadline, or contested and awaiting the court."""
+    station = _ocs_station(request)
+    form = StationNoticesForm({"show": request.GET.get("show", "overdue")})
+    context: dict[str, object] = {"station": station, "form": form, "notices": None}
+    if not form.is_valid():
+        context["errors"] = _errors(form)
+        return render(request, "reports/station_notices.html", context, status=400)
+    show = form.cleaned_data["show"] or "overdue"
+    found = fines_queries.contested(station.pk) if show == "contested" else fines_queries.awaiting_decision(station.pk)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    context["notices"] = fines_queries.view_notices(
+        reader=request.user, notices=list(page.object_list), purpose=Purpose.LIST, channel="desk", full=False
+    )
+    context.update(page=page, show=show, params=urlencode({"show": show}))
+    return render(request, "reports/station_notices.html", context)
