@@ -3,13 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.forms import DaftariForm
 from daftari.occurrences.models import CaseStatusChoice
 from daftari.stations.models import Officer
 
 STATUS_MESSAGES = {"invalid_choice": _("Choose a case status from the list.")}
 
 
-class StationCasesForm(forms.Form):
+class StationCasesForm(DaftariForm):
     show = forms.ChoiceField(
         label=_("Show"),
         required=False,
@@ -30,7 +31,7 @@ class StationCasesForm(forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
 
     def __init__(self, *args: object, investigators: list[Officer], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.investigators = {str(o.pk): o for o in investigators}
         self.fields["investigator"].choices = [  # type: ignore[attr-defined]
             ("", _("Every investigator")),
@@ -41,7 +42,7 @@ class StationCasesForm(forms.Form):
         return self.investigators.get(self.cleaned_data.get("investigator") or "")
 
 
-class StationNoticesForm(forms.Form):
+class StationNoticesForm(DaftariForm):
     show = forms.ChoiceField(
         label=_("Show"),
         required=False,

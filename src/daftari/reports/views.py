@@ -87,10 +87,6 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-def _errors(form: StationCasesForm | StationNoticesForm) -> list[tuple[str, str]]:
-    return [(f"#{form[name].auto_id}", str(e)) for name, errs in form.errors.items() for e in errs]
-
-
 @login_required
 @require_GET
 def station_cases(request: AuthenticatedRequest) -> HttpResponse:
@@ -101,7 +97,7 @@ def station_cases(request: AuthenticatedRequest) -> HttpResponse:
     form = StationCasesForm(asked, investigators=investigators)
     context: dict[str, object] = {"station": station, "form": form, "cases": None, "entries": None, "page": None}
     if not form.is_valid():
-        context["errors"] = _errors(form)
+        context["errors"] = form.error_summary
         return render(request, "reports/station_cases.html", context, status=400)
     page: Page[Any]
     if form.cleaned_data["show"] == "unassigned":
@@ -137,7 +133,7 @@ def station_notices(request: AuthenticatedRequest) -> HttpResponse:
     form = StationNoticesForm({"show": request.GET.get("show", "overdue")})
     context: dict[str, object] = {"station": station, "form": form, "notices": None}
     if not form.is_valid():
-        context["errors"] = _errors(form)
+        context["errors"] = form.error_summary
         return render(request, "reports/station_notices.html", context, status=400)
     show = form.cleaned_data["show"] or "overdue"
     found = fines_queries.contested(station.pk) if show == "contested" else fines_queries.awaiting_decision(station.pk)
