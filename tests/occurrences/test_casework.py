@@ -306,8 +306,10 @@ def test_the_investigator_updates_from_the_entry_page_and_a_missing_reason_is_sh
     _assigned(ocs, investigator, recorded_complaint)
     client.force_login(investigator)
     url = f"/entries/{recorded_complaint.pk}/case/status"
-    refused = client.post(url, {"status": "closed", "note": "", "reason": ""})
-    assert refused.status_code == 302
+    asked = client.post(url, {"status": "closed", "note": "", "reason": ""})
+    assert asked.status_code == 200 and "Are you sure?" in asked.content.decode()
+    refused = client.post(f"/entries/{recorded_complaint.pk}/case/close", {"reason": ""})
+    assert refused.status_code == 422 and "Give the reason the case is closed." in refused.content.decode()
     assert CaseStatus.objects.get(occurrence=recorded_complaint).status == Status.ASSIGNED
 
     client.post(url, {"status": "suspect_arrested", "note": "Picked up at home", "reason": ""})

@@ -42,8 +42,16 @@ class IssueForm(DaftariForm):
 
 
 class RevokeForm(DaftariForm):
-    reason = forms.CharField(label=_("Reason for revoking"), max_length=300)
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        max_length=300,
+        error_messages={"required": _("Give the reason for revoking the document.")},
+    )
 
 
 class VerifyForm(DaftariForm):
-    code = forms.CharField(label=_("Verification code"), max_length=20, help_text=_("For example ABCDE-23456"))
+    code = forms.CharField(
+        label=_("Document code or fine notice number"),
+        max_length=20,
+        help_text=_("For example ABCDE-23456 from a police document, or the number on a fine notice"),
+    )

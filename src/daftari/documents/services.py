@@ -328,6 +328,11 @@ def _proof(document: IssuedDocument) -> tuple[int | None, datetime | None, bool,
     return leaf.index, checkpoint.signed_at, True, False
 
 
+def is_document_code(code: str) -> bool:
+    """Whether a document carries this (normalised) code; nothing is shown or logged, it only routes /verify."""
+    return IssuedDocument.objects.filter(code=code).exists()
+
+
 def verify_code(*, code: str, actor: User | AnonymousUser) -> Verification:
     """The public answer for a typed or scanned code; every lookup is logged (an officer) or counted, found or not."""
     normalised = rules.normalise_code(code)

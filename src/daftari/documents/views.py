@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
+from daftari.core.confirm import confirm_page, show_refusal
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.core.forms import ErrorLink
 from daftari.core.ratelimit import client_address, over_limit, too_many
@@ -20,6 +21,7 @@ from daftari.documents import pdf, queries, rules, services
 from daftari.documents.forms import IssueForm, RevokeForm, VerifyForm
 from daftari.documents.models import IssuedDocument
 from daftari.documents.rules import DocumentKind
+from daftari.fines import rules as notice_rules
 from daftari.ledger import evidence
 from daftari.occurrences.queries import in_circle
 from daftari.occurrences.services import find_entry
@@ -98,8 +100,7 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
                 supersedes=supersedes,
             )
         except InvalidInput as error:
-            for field, message in error.fields.items():
-                form.add_error(field if field in form.fields else None, message)
+            show_refusal(form, error)
         else:
             messages.success(request, _("%(serial)s issued.") % {"serial": document.serial})
             return redirect("document", pk=document.pk)
@@ -156,7 +157,6 @@ def document_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "is_extract": document.kind == DocumentKind.CERTIFIED_EXTRACT,
         "leaf_index": services.leaf_index_of(document),
         "verify_url": verify_url(request, document.code),
-        "revoke_form": RevokeForm(),
     }
     return render(request, "documents/document.html", context)
 
@@ -186,20 +186,37 @@ def document_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """GET asks "Are you sure?" with the reason field; POST revokes. Revoking cannot be undone."""
     document = _document_or_404(request, pk, AccessEvent.Purpose.RECORD)
-    form = RevokeForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if not can_revoke_document(scope_of(request.user), station_code=document.station.code):
         raise PermissionDenied(_("Only the station's OCS may revoke a document."))
-    try:
-        services.revoke_document(actor=request.user, document=document, reason=reason)
-    except InvalidInput as error:
-        messages.error(request, " ".join(error.fields.values()) or error.message)
-    else:
-        messages.success(request, _("%(serial)s revoked.") % {"serial": document.serial})
-    return redirect("document", pk=document.pk)
+    if services.revocation_of(document) is not None:
+        messages.error(request, _("This document is already revoked."))
+        return redirect("document", pk=document.pk)
+    form = RevokeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke_document(actor=request.user, document=document, reason=form.cleaned_data["reason"])
+        except InvalidInput as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("%(serial)s revoked.") % {"serial": document.serial})
+            return redirect("document", pk=document.pk)
+    return confirm_page(
+        request,
+        title=_("Revoke %(serial)s") % {"serial": document.serial},
+        consequence=_(
+            "From now on the verify page answers that %(serial)s is revoked and must not be accepted, and its PDF "
+            "carries REVOKED across it. Issue a replacement if the holder needs one."
+        )
+        % {"serial": document.serial},
+        form=form,
+        action=reverse("document_revoke", args=[document.pk]),
+        back=reverse("document", args=[document.pk]),
+        button=_("Yes, revoke the document"),
+    )
 
 
 @login_required
@@ -226,7 +243,16 @@ def station_documents(request: AuthenticatedRequest) -> HttpResponse:
 def verify_form(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if request.GET and form.is_valid():
-        code = rules.normalise_code(form.cleaned_data["code"])
+        typed = form.cleaned_data["code"]
+        code = rules.normalise_code(typed)
+        if notice_rules.looks_like_notice_number(typed):
+            # A document code may by chance have a notice number's shape: the document answers then.
+            if over_limit(
+                scope="verify", client=client_address(request), limit=settings.DAFTARI_PUBLIC_VERIFY_PER_MINUTE
+            ):
+                return too_many(request)
+            if not services.is_document_code(code):
+                return redirect("fines_verify", number=notice_rules.normalise_notice_number(typed))
         if code:
             return redirect("verify_code", code=rules.display_code(code))
     return render(request, "documents/verify.html", {"form": form, "result": None})

@@ -331,6 +331,16 @@ CONTESTABLE_STATES = frozenset({State.ISSUED, State.OVERDUE, State.ESCALATED})
 AWAITING_DECISION_STATES = frozenset({State.OVERDUE, State.ESCALATED})
 
 
+def may_cancel(state: str, paid_kes: int) -> bool:
+    """Only an unpaid notice that is not in court (nor closed, nor cancelled already) is cancelled."""
+    return state in CANCELLABLE_STATES and not paid_kes
+
+
+def asks_for_payment(state: str, *, warning_only: bool) -> bool:
+    """Whether the notice still asks the driver for money: a cancelled, paid, contested or closed one does not."""
+    return not warning_only and state in PAYABLE_STATES
+
+
 class CourtOutcome(StrEnum):
     CONVICTED_AND_PAID = "convicted_and_paid"
     ACQUITTED = "acquitted"

@@ -468,7 +468,7 @@ def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
         raise InvalidInput(fields={"reason": _("At most %(limit)d characters.") % {"limit": 500}})
     with transaction.atomic():
         state = _locked_state(notice)
-        if state.state not in rules.CANCELLABLE_STATES or state.paid_kes:
+        if not rules.may_cancel(state.state, state.paid_kes):
             raise WrongState(_("Only an unpaid notice that is not in court can be cancelled."))
         return _record_event(
             notice,

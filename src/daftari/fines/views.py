@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from daftari.core.confirm import confirm_page, show_refusal
 from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.core.forms import ErrorLink, links_from_fields
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
+from daftari.fines.forms import CancelForm
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
@@ -195,7 +197,8 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
         "fines/notice.html",
         {
             "notice": view,
-            "can_cancel": can_cancel_notice(scope, station_code=notice.station.code),
+            "can_cancel": can_cancel_notice(scope, station_code=notice.station.code)
+            and rules.may_cancel(view.state, view.paid_kes),
             "can_take_to_court": can_take_notice_to_court(scope, station_code=notice.station.code),
             "contestable": view.state in rules.CONTESTABLE_STATES and not view.paid_kes,
             "court_outcomes": NoticeEvent.Outcome.choices,
@@ -225,16 +228,36 @@ def notice_photo(request: AuthenticatedRequest, number: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    """GET asks "Are you sure?" with the reason field; POST cancels. Cancelling cannot be undone."""
     notice = _visible_notice(request, number)
-    try:
-        services.cancel_notice(actor=request.user, number=notice.number, reason=request.POST.get("reason", "")[:600])
-    except InvalidInput as refused:
-        messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
-    else:
-        messages.success(request, _("Notice %(number)s cancelled.") % {"number": notice.number})
-    return redirect("fines_notice", number=notice.number)
+    if not can_cancel_notice(scope_of(request.user), station_code=notice.station.code):
+        raise PermissionDenied(_("Only the OCS of the issuing station cancels a notice."))
+    if not rules.may_cancel(notice.projection.state, notice.projection.paid_kes):
+        messages.error(request, _("Only an unpaid notice that is not in court can be cancelled."))
+        return redirect("fines_notice", number=notice.number)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_notice(actor=request.user, number=notice.number, reason=form.cleaned_data["reason"])
+        except InvalidInput as refused:
+            show_refusal(form, refused)
+        else:
+            messages.success(request, _("Notice %(number)s cancelled.") % {"number": notice.number})
+            return redirect("fines_notice", number=notice.number)
+    return confirm_page(
+        request,
+        title=_("Cancel notice %(number)s") % {"number": notice.number},
+        consequence=_(
+            "The driver is no longer asked to pay: the notice and the pay page say it is cancelled, no M-Pesa "
+            "prompt can be sent for it, and the driver is told by SMS."
+        ),
+        form=form,
+        action=reverse("fines_cancel", kwargs={"number": notice.number}),
+        back=reverse("fines_notice", kwargs={"number": notice.number}),
+        button=_("Yes, cancel the notice"),
+    )
 
 
 @login_required

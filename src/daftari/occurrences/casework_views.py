@@ -11,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from daftari.core.confirm import confirm_page, show_refusal
 from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.types import AuthenticatedRequest
 from daftari.occurrences import casework, queries
-from daftari.occurrences.models import Occurrence
+from daftari.occurrences.forms import CloseCaseForm
+from daftari.occurrences.models import CaseStatus, Occurrence
 from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import follows_cases
 
@@ -63,6 +65,13 @@ def assign(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 @require_POST
 def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     entry = _entry(request, pk)
+    if request.POST.get("status") == casework.Status.CLOSED:
+        # Closing cannot be undone: it is asked again on its own page, with what was typed kept.
+        current = CaseStatus.objects.filter(occurrence=entry).first()
+        if not casework.can_update(request.user, entry, current):
+            raise PermissionDenied(_("Only the assigned investigator or the OCS updates this case."))
+        form = CloseCaseForm(initial={"reason": request.POST.get("reason", "")[:300]})
+        return _confirm_close(request, entry, form, note=request.POST.get("note", "")[:500])
     try:
         casework.update_case_status(
             actor=request.user,
@@ -76,6 +85,51 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         return _back(entry)
     messages.success(request, _("The case's status is recorded; the complainant is told by SMS."))
     return _back(entry)
+
+
+def _confirm_close(request: AuthenticatedRequest, entry: Occurrence, form: CloseCaseForm, *, note: str) -> HttpResponse:
+    return confirm_page(
+        request,
+        title=_("Close the case of %(ob)s") % {"ob": entry.ob_number},
+        consequence=_(
+            "The case is recorded as closed with your reason, the complainant is told by SMS, and no further "
+            "status can be recorded for it: a closed case is not reopened."
+        ),
+        form=form,
+        action=reverse("case_close", args=[entry.pk]),
+        back=reverse("entry", args=[entry.pk]) + "#case-panel",
+        button=_("Yes, close the case"),
+        hidden=[("note", note)] if note else [],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """GET asks "Are you sure?" with the reason field; POST closes the case. Closing cannot be undone."""
+    entry = _entry(request, pk)
+    current = CaseStatus.objects.filter(occurrence=entry).first()
+    if current is not None and current.status == casework.Status.CLOSED:
+        messages.error(request, _("This case is closed."))
+        return _back(entry)
+    if not casework.can_update(request.user, entry, current):
+        raise PermissionDenied(_("Only the assigned investigator or the OCS updates this case."))
+    form = CloseCaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            casework.update_case_status(
+                actor=request.user,
+                occurrence=entry,
+                status=casework.Status.CLOSED,
+                note=form.cleaned_data["note"],
+                reason=form.cleaned_data["reason"],
+            )
+        except InvalidInput as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("The case's status is recorded; the complainant is told by SMS."))
+            return _back(entry)
+    return _confirm_close(request, entry, form, note=request.POST.get("note", "")[:500])
 
 
 @login_required
@@ -92,4 +146,5 @@ urlpatterns = [
     path("cases", my_cases, name="my_cases"),
     path("entries/<uuid:pk>/case/assign", assign, name="case_assign"),
     path("entries/<uuid:pk>/case/status", update_status, name="case_status"),
+    path("entries/<uuid:pk>/case/close", close, name="case_close"),
 ]

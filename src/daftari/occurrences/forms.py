@@ -396,3 +396,14 @@ class SearchForm(DaftariForm):
             )
         else:
             self.fields["station"].choices = [("", _("Any station")), *stations]  # type: ignore[attr-defined]
+
+
+class CloseCaseForm(DaftariForm):
+    """Closing a case (cannot be undone): its reason, asked on the "Are you sure?" page."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing the case"),
+        max_length=300,
+        error_messages={"required": _("Give the reason the case is closed.")},
+    )
+    note = forms.CharField(max_length=500, required=False)
