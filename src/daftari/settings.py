@@ -112,6 +112,8 @@ TEMPLATES = [
                 "daftari.stations.context_processors.officer",
                 "daftari.custody.alerts.banner",
             ],
+            # Values as people read them ({{ x|when }}, {{ x|kes }}, {{ x|human }}) in every template and SMS.
+            "builtins": ["daftari.core.templatetags.daftari_human"],
         },
     }
 ]

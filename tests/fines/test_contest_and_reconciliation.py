@@ -122,7 +122,7 @@ def test_the_ocs_sees_the_days_money_against_the_notices_it_settled(
     )
     page = response.content.decode()
     assert "TKA0000004" in page and "awaiting refund" in page and "unknown reference" in page
-    assert "KES 6000" in page and "1 · KES 500" in page
+    assert "KES 6,000" in page and "1 · KES 500" in page
 
 
 def test_five_prompts_paid_on_one_notice_count_one_fine_and_four_over_payments(
@@ -137,7 +137,7 @@ def test_five_prompts_paid_on_one_notice_count_one_fine_and_four_over_payments(
     assert (found.confirmed_kes, found.settled_kes, found.notices_settled) == (5 * 2500, 2500, 1)
     assert (len(found.over), found.over_kes, found.refunds) == (4, 4 * 2500, [])
     page = response.content.decode()
-    assert "KES 2500</td>" in page and "4 · KES 10000" in page
+    assert "KES 2,500</td>" in page and "4 · KES 10,000" in page
 
 
 def test_another_day_shows_no_payment(client: Client, ocs: User, day_of_payments: dict[str, FineNotice]) -> None:

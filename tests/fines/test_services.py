@@ -48,7 +48,7 @@ def test_the_notice_is_a_ledger_leaf_without_the_drivers_name(notice: FineNotice
 def test_the_motorist_gets_an_sms_with_number_amount_deadline_and_how_to_pay(notice: FineNotice) -> None:
     sms = SmsMessage.objects.get(event_key=f"fines:notice:{notice.number}")
     assert sms.to == "+254712345678"
-    for part in (notice.number, "KES 2500", "Paybill 174379", f"/verify/notice/{notice.number}"):
+    for part in (notice.number, "KES 2,500", "Paybill 174379", f"/verify/notice/{notice.number}"):
         assert part in sms.body
 
 
@@ -147,7 +147,7 @@ def test_paying_by_paybill_settles_the_notice_once_and_sends_the_receipt_after(
     leaf = leaf_for(str(event.pk))
     assert leaf is not None and leaf.kind == "payment"
     receipt = SmsMessage.objects.get(template="fine_receipt")
-    assert "TK1ABCDEF1" in receipt.body and "KES 2500" in receipt.body
+    assert "TK1ABCDEF1" in receipt.body and "KES 2,500" in receipt.body
 
 
 def test_paybill_validation_rejects_unknown_wrong_amount_and_already_paid(notice: FineNotice, paybill: Paybill) -> None:

@@ -54,7 +54,7 @@ def test_the_notice_page_is_printable_with_a_qr_code_to_the_verify_page(
 ) -> None:
     page = traffic_client.get(f"/fines/notices/{notice.number}").content.decode()
     assert "<svg" in page and f"/verify/notice/{notice.number}" in page
-    assert "KES 2500" in page and "Kamau Njoroge" in page
+    assert "KES 2,500" in page and "Kamau Njoroge" in page
 
 
 def test_the_public_verify_page_shows_no_personal_data(public_client: Client, notice: FineNotice) -> None:
@@ -77,7 +77,7 @@ def test_the_ocs_sees_figures_per_officer_and_cancels_from_the_notice_page(
 ) -> None:
     client.force_login(ocs)
     figures = client.get("/fines/figures").content.decode()
-    assert notice.officer.service_number in figures and station.code in figures and "2500" in figures
+    assert notice.officer.service_number in figures and station.code in figures and "2,500" in figures
     client.post(f"/fines/notices/{notice.number}/cancel", {"reason": "Issued to the wrong car"})
     assert FineNotice.objects.get(pk=notice.pk).projection.state == "cancelled"
 

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from daftari.core.errors import NotFound
 from daftari.custody import rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
+from daftari.occurrences.models import Party
 from daftari.stations.models import AccessEvent, County, Station, scope_of
 from daftari.stations.rules import Scope, sees_personal_data
 from daftari.stations.services import log_accesses, log_refused, outcome_of
@@ -130,6 +131,11 @@ class DetaineeView:
     phone: str | None
     age: int | None
     date_of_birth: date | None
+
+    @property
+    def sex_label(self) -> str:
+        """The sex in words, "Male" ("Mwanamume" in Kiswahili), never the stored letter."""
+        return str(Party.Sex(self.sex).label) if self.sex in Party.Sex.values else self.sex
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daftari.core import human
 from daftari.core.errors import DomainError, DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
 from daftari.fines import records, rules
 from daftari.fines.models import (
@@ -229,9 +230,10 @@ def _sms_context(notice: FineNotice, lines: Sequence[NoticeOffence]) -> dict[str
     base = (settings.DAFTARI_PUBLIC_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
     return {
         "number": notice.number,
-        "offences": ", ".join(f"{line.code} ({line.fine_kes})" for line in lines),
+        "offences": ", ".join(f"{line.code} ({human.thousands(line.fine_kes)})" for line in lines),
         "total_kes": notice.total_kes,
-        "due": notice.due_at.astimezone(rules.NAIROBI).strftime("%d/%m/%Y %H:%M"),
+        # Formatted by the SMS template, in the recipient's language ("5 Dis 2026, 09:15").
+        "due": notice.due_at,
         "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
         "pay_url": f"{base}/pay/notice/{notice.number}",
         "verify_url": f"{base}/verify/notice/{notice.number}",
@@ -719,7 +721,7 @@ def _tell(notice: FineNotice, state: NoticeState, template: str, escalate: datet
             "outstanding_kes": rules.outstanding_kes(notice.total_kes, state.paid_kes),
             "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
             "station": notice.station.name,
-            "escalate": escalate.astimezone(rules.NAIROBI).strftime("%d/%m/%Y"),
+            "escalate": escalate,
         },
         event_key=f"fines:{template}:{notice.number}",
     )

@@ -4,7 +4,9 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core import human
 from daftari.occurrences import entry_types
+from daftari.occurrences.entry_types import Kind
 from daftari.occurrences.rules import format_ob_number
 from daftari.stations.models import Officer, Station
 from daftari.stations.rules import Scope, station_filter
@@ -100,6 +102,11 @@ class Occurrence(models.Model):
                 value = self.details[field.name]
                 if field.choices:
                     value = dict(field.choices).get(value, value)
+                elif field.kind == Kind.MONEY:
+                    value = human.kes(value)
+                elif field.kind in (Kind.DATE, Kind.DATETIME):
+                    # Stored as ISO text ("2026-12-05T09:15+03:00"); read as "5 Dec 2026, 09:15".
+                    value = human.human(value)
                 rows.append((field.label, value))
         return rows
 

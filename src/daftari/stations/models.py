@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daftari.core.errors import InvalidInput
-from daftari.stations.rules import NO_SCOPE, Role, Scope
+from daftari.stations.rules import NO_SCOPE, Role, Scope, role_names
 
 CODE_IS_FIXED = _("The station code cannot change once its book has begun: its signed log is named by it.")
 
@@ -126,6 +126,21 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
+# The kinds of record the access log names, as the log shows them.
+RECORD_TYPE_NAMES = {
+    "occurrence": _("OB entry"),
+    "custody": _("Custody record"),
+    "custody_board": _("Cells board"),
+    "fine_notice": _("Fine notice"),
+    "document": _("Document"),
+    "payment": _("Payment"),
+    "person": _("Person"),
+    "sms": _("SMS"),
+    "sms_recipient": _("SMS recipient"),
+    "daraja_callback": _("M-Pesa callback"),
+}
+
+
 class AccessEvent(models.Model):
     """One read of personal data: who saw which record, in what role, and whether it was shown."""
 
@@ -168,6 +183,14 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.purpose} {self.record_type}:{self.record_id}"
+
+    @property
+    def role_names(self) -> str:
+        return role_names(self.roles.split(","))
+
+    @property
+    def record_type_label(self) -> str:
+        return str(RECORD_TYPE_NAMES.get(self.record_type, self.record_type))
 
 
 class PublicReadCount(models.Model):

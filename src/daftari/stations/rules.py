@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
+
 
 class Role(StrEnum):
     DESK = "desk"
@@ -14,6 +16,25 @@ class Role(StrEnum):
     ANALYST = "analyst"
     OVERSIGHT = "oversight"
     ADMIN = "admin"
+
+
+# Each role by the name officers use for it, on pages (the access log) and in the API's answers.
+ROLE_NAMES = {
+    Role.DESK: gettext_lazy("Report office (desk)"),
+    Role.OCS: gettext_lazy("OCS (officer commanding station)"),
+    Role.INVESTIGATOR: gettext_lazy("Investigator"),
+    Role.TRAFFIC: gettext_lazy("Traffic officer"),
+    Role.COMMANDER: gettext_lazy("Commander"),
+    Role.ANALYST: gettext_lazy("Analyst"),
+    Role.OVERSIGHT: gettext_lazy("Oversight (IPOA)"),
+    Role.ADMIN: gettext_lazy("Administrator"),
+}
+
+
+def role_names(roles: Iterable[str]) -> str:
+    """The roles as people say them: "desk", "ocs" → "Report office (desk), OCS (officer commanding station)"."""
+    known = {role.value: name for role, name in ROLE_NAMES.items()}
+    return ", ".join(str(known.get(role, role)) for role in roles if role)
 
 
 STATION_ROLES = frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC})
