@@ -247,6 +247,11 @@ class NoticeLineView:
     measured_speed: int | None
     speed_limit: int | None
 
+    @property
+    def offence_words(self) -> str:
+        """The offence as the schedule words it in the page's language."""
+        return rules.offence_words(self.offence)
+
 
 @dataclass(frozen=True)
 class NoticeEventView:

@@ -123,6 +123,16 @@ class ScheduledOffenceRow:
     source: str
 
 
+def offence_words(offence: str) -> str:
+    """An offence of the schedule in the reader's language.
+
+    The Kiswahili of each offence of the bundled schedule (data/kenya_minor_offences.csv) is in the
+    translation catalogue, keyed by its English text; an offence of an imported schedule that has
+    none yet reads in English.
+    """
+    return _(offence) if offence.strip() else offence
+
+
 CATALOGUE_COLUMNS = ("code", "offence", "fine_kes", "legal_reference", "status", "source")
 _CODE_RE = re.compile(r"^[A-Z]{1,4}\d{1,3}[A-Z]?$")
 

@@ -48,7 +48,7 @@ def _offence_choices() -> list[tuple[str, str]]:
     ]
     for o in services.current_offences():
         if rules.speeding_base(o.code) is None:
-            choices.append((o.code, f"{o.code} · KES {o.fine_kes:,} · {o.offence}"))
+            choices.append((o.code, f"{o.code} · KES {o.fine_kes:,} · {rules.offence_words(o.offence)}"))
     return choices
 
 
