@@ -96,6 +96,7 @@ def _draft(payload: EntryIn) -> rules.EntryDraft:
         late=payload.late,
         late_reason=payload.late_reason,
         confirm_unusual=payload.confirm_unusual,
+        sms_language=payload.sms_language or "",
     )
 
 

@@ -248,8 +248,12 @@ def erase_update(record_id: str) -> None:
 # --- SMS to the complainant -----------------------------------------------------------------
 
 
-def notify_complainant_recorded(entry: Occurrence) -> None:
-    """Called in the recording transaction of a new public-facing entry: the OB number by SMS."""
+def notify_complainant_recorded(entry: Occurrence, *, language: str | None = None) -> None:
+    """Called in the recording transaction of a new public-facing entry: the OB number by SMS.
+
+    In the language the complainant chose at the desk, which their phone's recipient record then
+    remembers for every later SMS (the case's status); without a choice, the one remembered.
+    """
     if not entry.spec.public_facing:
         return
     phone = contact_phone(entry)
@@ -259,6 +263,7 @@ def notify_complainant_recorded(entry: Occurrence) -> None:
         to=phone,
         template="complaint_recorded",
         context={"ob_number": entry.ob_number, "station": entry.station.name, "status_url": status_url()},
+        language=language,
         event_key=f"complaint_recorded:{entry.pk}",
     )
 

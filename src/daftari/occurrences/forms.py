@@ -72,6 +72,12 @@ class EntryForm(DaftariForm):
         required=False,
     )
     confirm_unusual = forms.BooleanField(label=_("The numbers are correct as typed"), required=False)
+    sms_language = forms.ChoiceField(
+        label=_("Language of the complainant's SMS"),
+        choices=[("", _("As their phone chose before (else English)")), ("en", "English"), ("sw", "Kiswahili")],
+        required=False,
+        help_text=_("Ask the complainant: the OB number and the case's news come by SMS in this language."),
+    )
 
 
 def _choices_with_blank(choices: Any) -> list[tuple[str, Any]]:
@@ -285,6 +291,7 @@ class NewEntryForms:
             late=bool(data.get("late")),
             late_reason=data.get("late_reason") or "",
             confirm_unusual=data["confirm_unusual"],
+            sms_language=data.get("sms_language") or "",
         )
 
     def add_service_errors(self, fields: dict[str, str]) -> None:

@@ -31,6 +31,8 @@ PARTY_ROLES = (
     "missing_person",
 )
 SEXES = ("M", "F", "X")
+# The languages of the complainant's SMS; empty keeps the one their phone chose before (else English).
+SMS_LANGUAGES = ("", "en", "sw")
 MAX_NARRATIVE = 20_000
 
 
@@ -222,6 +224,8 @@ class EntryDraft:
     late_reason: str = ""
     # The desk has checked that an ID number or plate that fits no known format is right as typed.
     confirm_unusual: bool = False
+    # The language the complainant chose for their SMS ("en", "sw"); empty keeps what their phone chose before.
+    sms_language: str = ""
 
 
 class Errors(dict[str, str]):
@@ -500,7 +504,10 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
         late=bool(late_reason),
         late_reason=late_reason,
         confirm_unusual=confirmed,
+        sms_language=draft.sms_language,
     )
+    if draft.sms_language not in SMS_LANGUAGES:
+        errors["sms_language"] = wording.choose_from_list(_("Language of the complainant's SMS"))
     return cleaned, errors
 
 
@@ -513,6 +520,8 @@ def _jsonable(value: Any) -> Any:
 def content_hash(draft: EntryDraft) -> str:
     """Fingerprint of what was asked to be recorded: a retried create must match it exactly."""
     body = asdict(draft)
+    # The SMS language is how the complainant is written to, not what the book records.
+    del body["sms_language"]
     # Entries stored before the confirmation existed were hashed without it: a retry still matches.
     if body.pop("confirm_unusual"):
         body["confirm_unusual"] = True

@@ -114,6 +114,12 @@ class EntryIn(InputSchema):
         "Kenyan format is correct as typed (a foreign passport, an old plate): it is then recorded and flagged "
         "instead of refused.",
     )
+    sms_language: str | None = Field(
+        None,
+        description="The language of the complainant's SMS (OB number, then the case's status): `en` or `sw`. "
+        "Remembered for the complainant's phone; left out, the phone's earlier choice holds (else English).",
+        json_schema_extra={"enum": ["en", "sw", None]},
+    )
 
 
 class AmendmentIn(InputSchema):

@@ -206,7 +206,7 @@ def _insert(
                 at=now,
             )
             if entry.spec.public_facing:
-                casework.notify_complainant_recorded(entry)
+                casework.notify_complainant_recorded(entry, language=draft.sms_language or None)
             return Recorded(entry, created=True)
     except IntegrityError:
         # The id is taken: a retry of a create that was stored (perhaps by a racing retry), or a clash.
