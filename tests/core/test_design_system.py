@@ -78,9 +78,9 @@ def in_public_shell(html: str) -> bool:
 )
 def test_every_public_page_is_in_the_one_public_shell_and_small(
     client: Client,
-    abstract: IssuedDocument,
-    notice: FineNotice,
-    url: str,  # noqa: F811 (fixtures)
+    abstract: IssuedDocument,  # noqa: F811 (fixture)
+    notice: FineNotice,  # noqa: F811 (fixture)
+    url: str,
 ) -> None:
     url = url.replace("DOCUMENT", display_code(abstract.code)).replace("NOTICE", notice.number)
     response = client.get(url)

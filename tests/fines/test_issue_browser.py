@@ -44,6 +44,7 @@ def test_a_traffic_officer_issues_a_notice_on_a_phone_and_the_motorist_verifies_
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
+        page.get_by_text("Menu", exact=True).click()  # on a phone the links are behind the menu button
         page.get_by_role("link", name="Fines").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Issue a notice")
         button = page.get_by_role("button", name="Issue the notice")
