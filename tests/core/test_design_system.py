@@ -113,9 +113,19 @@ def test_a_public_client_over_its_limit_is_answered_in_the_public_shell(client: 
 
 STAFF_PAGES = {
     "desk": ["/", "/entries/new", "/search?q=phone", "/documents", "ENTRY", "ENTRY/slip"],
-    "ocs": ["/", "/custody", "/custody/compliance", "/fines/figures", "/fines/reconciliation", "/documents"],
+    "ocs": [
+        "/station",
+        "/station/cases",
+        "/station/notices",
+        "/",
+        "/custody",
+        "/custody/compliance",
+        "/fines/figures",
+        "/fines/reconciliation",
+        "/documents",
+    ],
     "investigator": ["/", "/cases", "/search?q=phone"],
-    "traffic": ["/fines/issue", "/fines/repeat?plate=KCA+123A", "/fines/notices/NOTICE"],
+    "traffic": ["/fines/mine", "/fines/issue", "/fines/repeat?plate=KCA+123A", "/fines/notices/NOTICE"],
     "commander": ["/", "/custody/compliance", "/fines/figures", "/search?q=phone"],
     "oversight": ["/access-log", "/search?q=phone", "/custody/compliance"],
 }
