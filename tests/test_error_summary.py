@@ -123,6 +123,19 @@ def _access_log(client: Client, people: dict[str, User], station: Station) -> Su
     return Submit("get", "/access-log", {"date_from": "2026-13-45", "officer": "desk"}, typed="desk")
 
 
+def _assign(client: Client, people: dict[str, User], station: Station) -> Submit:
+    _signed_in(client, people["ocs"])
+    entry = record_occurrence(actor=people["desk"], station=station, draft=complaint()).entry
+    data = {"investigator": "", "note": "Look at the CCTV of the stage"}
+    return Submit("post", f"/entries/{entry.pk}/case/assign", data, typed="Look at the CCTV of the stage")
+
+
+def _case_status(client: Client, people: dict[str, User], station: Station) -> Submit:
+    _signed_in(client, people["ocs"])
+    entry = record_occurrence(actor=people["desk"], station=station, draft=complaint()).entry
+    return Submit("post", f"/entries/{entry.pk}/case/status", {"status": "", "note": "Witness found"}, "Witness found")
+
+
 FORMS: dict[str, Setup] = {
     "new entry": _new_entry,
     "correction": _correction,
@@ -139,6 +152,8 @@ FORMS: dict[str, Setup] = {
     "sign in (wrong password)": _wrong_password,
     "change password": _password,
     "access log filters": _access_log,
+    "assign a case (no investigator chosen)": _assign,
+    "a case's status (none chosen)": _case_status,
 }
 
 SUMMARY = re.compile(r'<div class="error-summary"[^>]*data-error-summary[^>]*>(.*?)</div>', re.S)
@@ -153,8 +168,9 @@ def test_a_wrong_submit_shows_the_error_summary_linked_to_its_fields(
     desk_officer: User,
     traffic_officer: User,
     oversight: User,
+    ocs: User,
 ) -> None:
-    people = {"desk": desk_officer, "traffic": traffic_officer, "oversight": oversight}
+    people = {"desk": desk_officer, "traffic": traffic_officer, "oversight": oversight, "ocs": ocs}
     submit = FORMS[name](client, people, station)
     response = getattr(client, submit.method)(submit.url, submit.data)
     page = response.content.decode()

@@ -19,6 +19,7 @@ from daftari.core.types import AuthenticatedRequest
 from daftari.occurrences import casework, queries
 from daftari.occurrences.forms import CloseCaseForm
 from daftari.occurrences.models import CaseStatus, Occurrence
+from daftari.occurrences.views import CaseFormErrors, render_entry_page
 from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import follows_cases
 
@@ -37,9 +38,12 @@ def _back(entry: Occurrence) -> HttpResponse:
     return redirect(reverse("entry", args=[entry.pk]) + "#case-panel")
 
 
-def _refused(request: AuthenticatedRequest, error: InvalidInput) -> None:
-    for message in error.fields.values() or [error.message]:
-        messages.error(request, message)
+def _refused(request: AuthenticatedRequest, entry: Occurrence, form: str, error: InvalidInput) -> HttpResponse:
+    """The entry's page again (422), the case form's messages in the error summary and beside its fields."""
+    first = "investigator" if form == "assign" else "status"
+    fields = {name: str(message) for name, message in error.fields.items()} or {first: error.message}
+    typed = {name: str(value)[:500] for name, value in request.POST.items() if name != "csrfmiddlewaretoken"}
+    return render_entry_page(request, entry, case_form=CaseFormErrors(form=form, fields=fields, typed=typed))
 
 
 @login_required
@@ -55,8 +59,7 @@ def assign(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             actor=request.user, occurrence=entry, investigator=investigator, note=request.POST.get("note", "")
         )
     except InvalidInput as error:
-        _refused(request, error)
-        return _back(entry)
+        return _refused(request, entry, "assign", error)
     messages.success(request, _("The case is assigned to %(name)s.") % {"name": investigator.display_name})
     return _back(entry)
 
@@ -81,8 +84,7 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except InvalidInput as error:
-        _refused(request, error)
-        return _back(entry)
+        return _refused(request, entry, "status", error)
     messages.success(request, _("The case's status is recorded; the complainant is told by SMS."))
     return _back(entry)
 

@@ -1,8 +1,9 @@
 """The desk pages of the Occurrence Book: thin views over services, queries and search."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -178,10 +179,37 @@ def _field_labels(entry: Occurrence) -> dict[str, str]:
     return labels
 
 
+@dataclass(frozen=True)
+class CaseFormErrors:
+    """A case form of the entry page (``assign`` or ``status``) refused: its messages by field, what was typed."""
+
+    form: str
+    fields: dict[str, str]
+    typed: dict[str, str]
+
+    # The element of the case panel each field is typed in, for the error summary's links.
+    IDS: ClassVar[dict[str, dict[str, str]]] = {
+        "assign": {"investigator": "case-investigator", "note": "case-assign-note"},
+        "status": {"status": "case-status", "note": "case-note", "reason": "case-reason"},
+    }
+
+    @property
+    def summary(self) -> list[ErrorLink]:
+        ids = self.IDS[self.form]
+        first = next(iter(ids.values()))
+        return [ErrorLink(f"#{ids.get(name, first)}", message) for name, message in self.fields.items()]
+
+
 @login_required
 @require_GET
 def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    entry = _entry_or_404(request, pk, Purpose.DESK_VIEW)
+    return render_entry_page(request, _entry_or_404(request, pk, Purpose.DESK_VIEW))
+
+
+def render_entry_page(
+    request: AuthenticatedRequest, entry: Occurrence, *, case_form: CaseFormErrors | None = None
+) -> HttpResponse:
+    """The entry's page; with ``case_form``, one of its case forms redrawn with its errors and what was typed (422)."""
     view = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.DESK_VIEW, channel="desk")
     scope = scope_of(request.user)
     labels = _field_labels(entry)
@@ -211,8 +239,10 @@ def entry_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "can_book_in": can_book_into_cells(scope, station_code=entry.station.code) and not view.restricted,
         "can_issue_document": can_issue_document(scope, station_code=entry.station.code) and not view.restricted,
         "book": evidence.position_of(str(entry.pk)),
+        "case_form": case_form,
+        "errors": case_form.summary if case_form else [],
     }
-    return render(request, "occurrences/entry.html", context)
+    return render(request, "occurrences/entry.html", context, status=422 if case_form else 200)
 
 
 @login_required

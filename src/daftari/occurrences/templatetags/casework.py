@@ -18,7 +18,12 @@ def case_panel(context: template.Context, entry: Occurrence) -> dict[str, Any]:
     current = CaseStatus.objects.filter(occurrence=entry).select_related("investigator__user").first()
     may_assign = casework.can_assign(user, entry)
     closed = current is not None and current.status == casework.Status.CLOSED
+    # A refused case form comes back with its messages beside its fields and what was typed kept.
+    refused = context.get("case_form")
     return {
+        "assign_errors": refused.fields if refused is not None and refused.form == "assign" else {},
+        "status_errors": refused.fields if refused is not None and refused.form == "status" else {},
+        "typed": refused.typed if refused is not None else {},
         "show": True,
         "entry": entry,
         "current": current,
