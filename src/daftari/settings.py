@@ -356,6 +356,8 @@ DAFTARI_TOKEN_IDLE_MINUTES = envint("DAFTARI_TOKEN_IDLE_MINUTES", "120")
 DAFTARI_PUBLIC_VERIFY_PER_MINUTE = envint("DAFTARI_PUBLIC_VERIFY_PER_MINUTE", "30")
 # The public pay page: look-ups of a notice number a minute from one client address.
 DAFTARI_PUBLIC_PAY_PER_MINUTE = envint("DAFTARI_PUBLIC_PAY_PER_MINUTE", "20")
+# The pay page asks where its prompt stands every 4 seconds while M-Pesa has not answered.
+DAFTARI_PUBLIC_PAY_STATUS_PER_MINUTE = envint("DAFTARI_PUBLIC_PAY_STATUS_PER_MINUTE", "30")
 # Content-Security-Policy outside debug (core/middleware.py): scripts, styles and everything else
 # from this site only, no inline code; images may be data: URIs (Swagger UI's icons). Empty: none sent.
 DAFTARI_CONTENT_SECURITY_POLICY = os.getenv(

@@ -26,8 +26,8 @@ def test_a_desk_officer_cannot_cancel_a_notice_and_is_told_so(
     assert FineNotice.objects.get(pk=notice.pk).projection.state != "cancelled"
 
 
-def test_a_missing_reason_is_shown_on_the_notice_page(client: Client, ocs: User, notice: FineNotice) -> None:
+def test_a_missing_reason_is_shown_on_the_confirmation_page(client: Client, ocs: User, notice: FineNotice) -> None:
     client.force_login(ocs)
-    response = client.post(f"/fines/notices/{notice.number}/cancel", {"reason": ""}, follow=True)
-    assert response.status_code == 200
+    response = client.post(f"/fines/notices/{notice.number}/cancel", {"reason": ""})
+    assert response.status_code == 422
     assert "Give the reason for cancelling." in response.content.decode()

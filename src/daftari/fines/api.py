@@ -84,6 +84,7 @@ def notice_out(view: queries.NoticeView) -> dict[str, Any]:
         "state": view.state,
         "paid_kes": view.paid_kes,
         "outstanding_kes": view.outstanding_kes,
+        "payable": view.payable,
         "late": view.late,
         "photo_sha256": view.photo_sha256,
         "events": [

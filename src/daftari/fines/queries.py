@@ -291,6 +291,7 @@ class NoticeView:
     state_label: str
     paid_kes: int
     outstanding_kes: int
+    payable: bool
     late: bool
     photo: NoticePhoto | None
     events: tuple[NoticeEventView, ...]
@@ -336,7 +337,8 @@ def _notice_view(notice: FineNotice, *, personal: bool, full: bool) -> NoticeVie
         state=state.state,
         state_label=str(state.get_state_display()),
         paid_kes=state.paid_kes,
-        outstanding_kes=rules.outstanding_kes(notice.total_kes, state.paid_kes),
+        outstanding_kes=rules.amount_asked(state.state, total=notice.total_kes, paid=state.paid_kes),
+        payable=rules.asks_for_payment(state.state, total=notice.total_kes, paid=state.paid_kes),
         late=state.late,
         photo=photo_of(notice) if personal and full else None,
         events=tuple(

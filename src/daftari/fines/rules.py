@@ -346,9 +346,17 @@ def may_cancel(state: str, paid_kes: int) -> bool:
     return state in CANCELLABLE_STATES and not paid_kes
 
 
-def asks_for_payment(state: str, *, warning_only: bool) -> bool:
-    """Whether the notice still asks the driver for money: a cancelled, paid, contested or closed one does not."""
-    return not warning_only and state in PAYABLE_STATES
+def amount_asked(state: str, *, total: int, paid: int) -> int:
+    """What the notice asks of the driver: nothing once cancelled, else what is still unpaid."""
+    return 0 if state == State.CANCELLED else outstanding_kes(total, paid)
+
+
+def asks_for_payment(state: str, *, total: int, paid: int) -> bool:
+    """Whether the notice still offers payment: only an issued or overdue one with money unpaid.
+
+    A cancelled, paid, contested, escalated (to court) or closed notice, or a warning, asks for nothing.
+    """
+    return state in PAYABLE_STATES and outstanding_kes(total, paid) > 0
 
 
 class CourtOutcome(StrEnum):

@@ -119,7 +119,11 @@ class NoticeOut(Schema):
     warning_only: bool
     state: str
     paid_kes: int
-    outstanding_kes: int
+    outstanding_kes: int = Field(description="What the notice asks of the driver now: 0 once it is cancelled or paid.")
+    payable: bool = Field(
+        description="Whether payment is still offered (issued or overdue, money unpaid). A cancelled, paid, "
+        "contested, escalated or closed notice, or a warning, is not payable: a prompt answers 409."
+    )
     late: bool
     photo_sha256: str | None = None
     events: list[NoticeEventOut]

@@ -472,7 +472,7 @@ def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
         state = _locked_state(notice)
         if not rules.may_cancel(state.state, state.paid_kes):
             raise WrongState(_("Only an unpaid notice that is not in court can be cancelled."))
-        return _record_event(
+        event = _record_event(
             notice,
             state,
             kind=Kind.CANCELLED,
@@ -481,6 +481,19 @@ def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
             new_state=State.CANCELLED,
             details={"reason": reason},
         )
+        if notice.driver_phone:
+            # The driver was told to pay; now they are told not to (sent with the cancellation, or not at all).
+            send_sms(
+                to=notice.driver_phone,
+                template="fine_cancelled",
+                context={
+                    "number": notice.number,
+                    "station": notice.station.name,
+                    "verify_url": _sms_context(notice, [])["verify_url"],
+                },
+                event_key=f"fines:cancelled:{notice.number}",
+            )
+        return event
 
 
 def contest_notice(*, actor: User, number: str, note: str = "") -> NoticeEvent:
@@ -526,7 +539,15 @@ def record_court_outcome(*, actor: User, number: str, outcome: str) -> NoticeEve
 
 
 def outstanding(notice: FineNotice) -> int:
-    return rules.outstanding_kes(notice.total_kes, notice.projection.paid_kes)
+    """What the notice asks of the driver now (nothing once cancelled)."""
+    state = notice.projection
+    return rules.amount_asked(state.state, total=notice.total_kes, paid=state.paid_kes)
+
+
+def payable(notice: FineNotice) -> bool:
+    """Whether the public pay page and the API still offer payment for the notice."""
+    state = notice.projection
+    return rules.asks_for_payment(state.state, total=notice.total_kes, paid=state.paid_kes)
 
 
 class Prompt(NamedTuple):

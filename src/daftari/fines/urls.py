@@ -16,4 +16,5 @@ urlpatterns = [
     path("verify/notice/<str:number>", views.verify, name="fines_verify"),
     path("pay/notice", views.pay, name="pay_fine"),
     path("pay/notice/<str:number>", views.pay, name="pay_fine_number"),
+    path("pay/notice/<str:number>/status", views.pay_status, name="pay_fine_status"),
 ]

@@ -1,7 +1,7 @@
 """The traffic officer's phone pages, the printable notice, the public verify page and supervisors' figures."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.conf import settings
@@ -35,6 +35,9 @@ from daftari.stations.rules import (
     sees_fines_figures,
 )
 from daftari.stations.services import count_public_read
+
+if TYPE_CHECKING:
+    from daftari.payments.models import Payment
 
 Purpose = AccessEvent.Purpose
 
@@ -234,7 +237,8 @@ def cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
     notice = _visible_notice(request, number)
     if not can_cancel_notice(scope_of(request.user), station_code=notice.station.code):
         raise PermissionDenied(_("Only the OCS of the issuing station cancels a notice."))
-    if not rules.may_cancel(notice.projection.state, notice.projection.paid_kes):
+    if request.method == "GET" and not rules.may_cancel(notice.projection.state, notice.projection.paid_kes):
+        # Nothing to confirm; a POST is refused by the service itself (409, saying why).
         messages.error(request, _("Only an unpaid notice that is not in court can be cancelled."))
         return redirect("fines_notice", number=notice.number)
     form = CancelForm(request.POST if request.method == "POST" else None)
@@ -384,9 +388,10 @@ def repeat(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, number: str = "") -> HttpResponse:
-    """Public: the motorist pays a notice by M-Pesa with its number and a phone (an STK push)."""
-    from daftari.payments.models import Payment
+    """Public: the motorist pays a notice by M-Pesa with its number and a phone (an STK push).
 
+    Only a notice that still asks for money offers the form; a cancelled or paid one says so instead.
+    """
     number = (request.POST.get("number") or number or request.GET.get("number", ""))[:40]
     phone = request.POST.get("phone", "")[:40]
     # Every look-up of a number counts against the client's address: numbers cannot be walked here either.
@@ -407,18 +412,17 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
             error = " ".join([refused.message, *map(str, refused.fields.values())])
             status = 429 if isinstance(refused, services.TooManyPrompts) else 409
             summary = [ErrorLink("#id_phone", str(m)) for m in refused.fields.values()] or [
-                ErrorLink("#id_phone" if phone else "#id_number", refused.message)
+                ErrorLink(
+                    "#notice-state" if not services.payable(notice) else "#id_phone" if phone else "#id_number",
+                    refused.message,
+                )
             ]
         else:
             page = reverse("pay_fine_number", kwargs={"number": notice.number})
             waiting = "&waiting=1" if prompt.already_pending else ""
             return redirect(f"{page}?payment={prompt.payment.pk}{waiting}")
-    payment_id = request.GET.get("payment", "")
-    if notice is not None and payment_id:
-        try:
-            payment = Payment.objects.filter(pk=payment_id, account_reference=notice.number).first()
-        except (ValueError, DjangoValidationError):
-            payment = None
+    if notice is not None:
+        payment = _payment_of(notice, request.GET.get("payment", ""))
     return render(
         request,
         "fines/pay.html",
@@ -427,6 +431,7 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
             "phone": phone,
             "notice": notice,
             "outstanding": services.outstanding(notice) if notice is not None else 0,
+            "payable": notice is not None and services.payable(notice),
             "payment": payment,
             "waiting": bool(payment and request.GET.get("waiting")),
             "error": error,
@@ -434,3 +439,38 @@ def pay(request: HttpRequest, number: str = "") -> HttpResponse:
         },
         status=status,
     )
+
+
+def _payment_of(notice: FineNotice, payment_id: str) -> "Payment | None":
+    """The prompt for this notice the page was sent back with (its id is in the address), if any."""
+    from daftari.payments.models import Payment
+
+    if not payment_id:
+        return None
+    try:
+        return Payment.objects.filter(pk=payment_id[:40], account_reference=notice.number).first()
+    except (ValueError, DjangoValidationError):
+        return None
+
+
+@require_GET
+def pay_status(request: HttpRequest, number: str) -> HttpResponse:
+    """Public: where one prompt stands, the fragment the pay page's script asks for until M-Pesa answers.
+
+    It only reads the payment: the money is settled by Daraja's confirmation, never here. The payment's
+    id (a random UUID) is needed, so numbers cannot be walked; polling has its own per-address limit.
+    """
+    if over_limit(
+        scope="pay_status", client=client_address(request), limit=settings.DAFTARI_PUBLIC_PAY_STATUS_PER_MINUTE
+    ):
+        return too_many(request)
+    try:
+        notice = services.find_notice(number[:40])
+    except NotFound:
+        raise Http404 from None
+    payment = _payment_of(notice, request.GET.get("payment", ""))
+    if payment is None:
+        raise Http404
+    response = render(request, "fines/_pay_status.html", {"notice": notice, "payment": payment})
+    response["Cache-Control"] = "no-store"
+    return response
