@@ -128,3 +128,31 @@ def test_the_access_log_names_roles_and_records_in_words(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
     page = client.get("/access-log").content.decode()
     assert "Ofisi ya ripoti (dawati)" in page and "Tukio la OB" in page
+
+
+@pytest.mark.django_db
+def test_the_book_words_a_correction_by_its_labels_and_values_in_the_officers_language(
+    desk_officer: User,
+    station: Station,
+    recorded_complaint,  # type: ignore[no-untyped-def]
+) -> None:
+    from daftari.occurrences.services import amend_occurrence
+
+    moment = datetime(2026, 1, 5, 9, 15, tzinfo=NAIROBI)
+    english = amend_occurrence(
+        actor=desk_officer,
+        occurrence=recorded_complaint,
+        reason="The complainant gave the wrong time.",
+        changes={"occurred_at": moment.isoformat()},
+    ).entry
+    assert "When it happened: 5 Jan 2026, 09:15" in english.narrative
+    assert "occurred_at" not in english.narrative and not ISO_MOMENT.search(english.narrative)
+    with translation.override("sw"):
+        swahili = amend_occurrence(
+            actor=desk_officer,
+            occurrence=recorded_complaint,
+            reason="Mahali si sahihi.",
+            changes={"place": "Barabara ya Tom Mboya"},
+        ).entry
+    assert swahili.narrative.startswith(f"Marekebisho ya {recorded_complaint.ob_number}. Sababu: Mahali si sahihi.")
+    assert "Mahali: Barabara ya Tom Mboya" in swahili.narrative

@@ -95,3 +95,15 @@ def test_no_string_in_the_templates_is_missing_from_the_catalogue(tmp_path: Path
     )
     known = {e.msgid for e in polib.pofile(str(CATALOGUE)) if e.translated()}
     assert sorted({e.msgid for e in polib.pofile(str(fresh)) if e.msgid} - known) == []
+
+
+def test_no_kiswahili_text_is_left_in_english() -> None:
+    """A msgstr copied from its msgid, or one that keeps an English word the glossary names, is untranslated."""
+    import re
+
+    po = polib.pofile(str(CATALOGUE))
+    copied = [e.msgid for e in po if e.msgstr == e.msgid and len(re.findall(r"[A-Za-z]{3,}", e.msgid)) >= 3]
+    assert copied == []
+    words = [(e.msgstr, re.sub(r"%\(\w+\)\w", "", e.msgstr)) for e in po]
+    english = [text for text, bare in words if re.search(r"\b(checkpoint|checkpoints|required|entry type)\b", bare)]
+    assert english == []

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from daftari.core import human
 from daftari.core.errors import (
     DuplicateWithDifferentContent,
     InvalidInput,
@@ -282,6 +283,23 @@ def recorded_it(actor: User, occurrence: Occurrence) -> bool:
     return officer is not None and occurrence.recorded_by_id == officer.pk
 
 
+def _correction_narrative(occurrence: Occurrence, reason: str, changes: dict[str, Any]) -> str:
+    """What the book says of a correction, in the recording officer's language: each field by its
+    label, each value as people read it ("When it happened: 5 Dec 2026, 09:15"), never the codes."""
+    labels = {"narrative": _("What happened"), "place": _("Place"), "occurred_at": _("When it happened")}
+    labels.update({f.name: str(f.label) for f in occurrence.spec.fields})
+    choices = {f.name: dict(f.choices) for f in occurrence.spec.fields if f.choices}
+    summary = "; ".join(
+        f"{labels.get(name, name)}: {choices.get(name, {}).get(value, human.human(value))}"
+        for name, value in changes.items()
+    )
+    return _("Correction of %(ob)s. Reason: %(reason)s. Corrected: %(changes)s") % {
+        "ob": occurrence.ob_number,
+        "reason": reason.rstrip("."),
+        "changes": summary,
+    }
+
+
 def amend_occurrence(
     *,
     actor: User,
@@ -306,12 +324,11 @@ def amend_occurrence(
     if errors:
         raise InvalidInput(fields=dict(errors))
     reason = reason.strip()
-    summary = "; ".join(f"{name}: {value}" for name, value in cleaned.items())
     draft = EntryDraft(
         entry_type="AMENDMENT",
         occurred_at=now,
         place=occurrence.place,
-        narrative=f"Correction of {occurrence.ob_number}. Reason: {reason.rstrip('.')}. Corrected: {summary}",
+        narrative=_correction_narrative(occurrence, reason, cleaned),
         details={"reason": reason, "changes": cleaned},
         refers_to=str(occurrence.pk),
     )
