@@ -136,6 +136,25 @@ def _case_status(client: Client, people: dict[str, User], station: Station) -> S
     return Submit("post", f"/entries/{entry.pk}/case/status", {"status": "", "note": "Witness found"}, "Witness found")
 
 
+def _return_property(client: Client, people: dict[str, User], station: Station) -> Submit:
+    _signed_in(client, people["desk"])
+    arrest = _arrest(people, station)
+    record = book_in(actor=people["desk"], station=station, booking=booking(), arrest=arrest).record
+    # Returned without the receiver's acknowledgement: refused, the note typed is kept.
+    data = {"outcome-0": "returned", "note-0": "Handed to the sister"}
+    return Submit("post", f"/custody/{record.pk}/property", data, typed="Handed to the sister")
+
+
+def _court_outcome(client: Client, people: dict[str, User], station: Station) -> Submit:
+    from daftari.fines.services import contest_notice, issue_notice
+    from tests.fines.conftest import draft as notice_draft
+
+    _signed_in(client, people["ocs"])
+    notice = issue_notice(actor=people["traffic"], station=station, draft=notice_draft()).notice
+    contest_notice(actor=people["ocs"], number=notice.number, note="Denies it")
+    return Submit("post", f"/fines/notices/{notice.number}/court-outcome", {"outcome": ""})
+
+
 FORMS: dict[str, Setup] = {
     "new entry": _new_entry,
     "correction": _correction,
@@ -154,6 +173,8 @@ FORMS: dict[str, Setup] = {
     "access log filters": _access_log,
     "assign a case (no investigator chosen)": _assign,
     "a case's status (none chosen)": _case_status,
+    "property returned (not acknowledged)": _return_property,
+    "a notice's court outcome (none chosen)": _court_outcome,
 }
 
 SUMMARY = re.compile(r'<div class="error-summary"[^>]*data-error-summary[^>]*>(.*?)</div>', re.S)

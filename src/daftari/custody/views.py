@@ -201,7 +201,10 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
         "record": record,
         "view": view,
         "events": [(event, event_detail_rows(event.details)) for event in view.events],
-        "items": [(item, view.returned.get(item.position)) for item in view.property_items],
+        "items": [
+            (item, view.returned.get(item.position), _typed_return(extra.get("typed"), item.position))
+            for item in view.property_items
+        ],
         "can_record": can_record_custody_event(scope, station_code=view.current_station),
         "open": view.state == queries.State.IN_CUSTODY,
         "band": band,
@@ -273,11 +276,35 @@ def return_items(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     try:
         return_property(actor=request.user, custody=record, items=items)
     except InvalidInput as problem:
-        for message in problem.fields.values() or [problem.message]:
-            messages.error(request, str(message))
-    else:
-        messages.success(request, _("Property returned or disposal recorded."))
+        # The page again (422): the summary links each message to its item's field, what was typed is kept.
+        positions = [int(str(item["position"])) for item in items]
+        errors = [ErrorLink(_return_field(key, positions), str(m)) for key, m in problem.fields.items()]
+        context = _record_context(
+            request, record, errors=errors or [ErrorLink("#property-form", problem.message)], typed=request.POST
+        )
+        return render(request, "custody/record.html", context, status=422)
+    messages.success(request, _("Property returned or disposal recorded."))
     return redirect("custody_record", pk=record.pk)
+
+
+def _return_field(key: str, positions: list[int]) -> str:
+    """``details.items.1.note`` → ``#note-<position of the second item sent>``; the list itself → the form."""
+    parts = key.split(".")
+    if len(parts) >= 3 and parts[2].isdigit() and int(parts[2]) < len(positions):
+        position = positions[int(parts[2])]
+        element = {"acknowledged": "ack", "note": "note"}.get(parts[3] if len(parts) > 3 else "", "outcome")
+        return f"#{element}-{position}"
+    return "#property-form"
+
+
+def _typed_return(typed: Any, position: int) -> dict[str, str]:
+    if typed is None:
+        return {}
+    return {
+        "outcome": typed.get(f"outcome-{position}", ""),
+        "acknowledged": typed.get(f"acknowledged-{position}", ""),
+        "note": typed.get(f"note-{position}", "")[:500],
+    }
 
 
 @login_required

@@ -190,7 +190,13 @@ def _visible_notice(
 @login_required
 @require_GET
 def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
-    notice = _visible_notice(request, number, Purpose.DESK_VIEW)
+    return _notice_page(request, _visible_notice(request, number, Purpose.DESK_VIEW))
+
+
+def _notice_page(
+    request: AuthenticatedRequest, notice: FineNotice, *, refused: InvalidInput | None = None, field: str = ""
+) -> HttpResponse:
+    """The notice's page; with ``refused``, the form of ``field`` (note, outcome) redrawn with its errors (422)."""
     view = queries.view_notice(reader=request.user, notice=notice, purpose=Purpose.DESK_VIEW, channel="desk")
     scope = scope_of(request.user)
     verify_url = _verify_url(request, notice.number)
@@ -208,8 +214,22 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
             "verify_url": verify_url,
             "qr": qr,
             "paybill": settings.DAFTARI_DARAJA_SHORTCODE,
+            "errors": _court_errors(refused, field),
+            "field_errors": {field: " ".join(str(m) for m in refused.fields.values()) or refused.message}
+            if refused is not None
+            else {},
+            "typed": {k: v[:600] for k, v in request.POST.items()} if refused is not None else {},
         },
+        status=422 if refused is not None else 200,
     )
+
+
+def _court_errors(refused: InvalidInput | None, field: str) -> list[ErrorLink]:
+    if refused is None:
+        return []
+    return [ErrorLink(f"#id_{field}", str(m)) for m in refused.fields.values()] or [
+        ErrorLink(f"#id_{field}", refused.message)
+    ]
 
 
 @login_required
@@ -271,7 +291,7 @@ def contest(request: AuthenticatedRequest, number: str) -> HttpResponse:
     try:
         services.contest_notice(actor=request.user, number=notice.number, note=request.POST.get("note", "")[:600])
     except InvalidInput as refused:
-        messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
+        return _notice_page(request, notice, refused=refused, field="note")
     else:
         messages.success(request, _("Notice %(number)s is contested in court.") % {"number": notice.number})
     return redirect("fines_notice", number=notice.number)
@@ -286,7 +306,7 @@ def court_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
             actor=request.user, number=notice.number, outcome=request.POST.get("outcome", "")[:40]
         )
     except InvalidInput as refused:
-        messages.error(request, " ".join([refused.message, *map(str, refused.fields.values())]))
+        return _notice_page(request, notice, refused=refused, field="outcome")
     else:
         messages.success(request, _("Court outcome recorded for notice %(number)s.") % {"number": notice.number})
     return redirect("fines_notice", number=notice.number)
