@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from daftari.custody.services import book_in
 from daftari.occurrences.models import Occurrence
@@ -155,8 +156,22 @@ def _court_outcome(client: Client, people: dict[str, User], station: Station) ->
     return Submit("post", f"/fines/notices/{notice.number}/court-outcome", {"outcome": ""})
 
 
+def _day_close(client: Client, people: dict[str, User], station: Station) -> Submit:
+    _signed_in(client, people["desk"])
+    data = {
+        "entry_type": "DAILY_CLOSE",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "place": "Report office",
+        "narrative": "Day closed.",
+        "details-persons_in_cells": "two",
+        "details-remarks": "Cells inspected at 18:00",
+    }
+    return Submit("post", "/entries/new", data, typed="Cells inspected at 18:00")
+
+
 FORMS: dict[str, Setup] = {
     "new entry": _new_entry,
+    "day close": _day_close,
     "correction": _correction,
     "search": _search,
     "book into the cells": _book_in,

@@ -95,3 +95,13 @@ def test_the_rules_word_a_blank_field_the_same_way_in_kiswahili(desk_client: Cli
     response = desk_client.post("/entries/new", {"entry_type": "COMPLAINT", "occurred_at": "2026-01-01T10:00"})
     text = response.content.decode()
     assert "Andika mahali" in text
+
+
+@pytest.mark.django_db
+def test_the_api_answers_a_blank_place_with_the_rules_words_like_the_desk(client: Client, desk_officer) -> None:  # type: ignore[no-untyped-def]
+    from tests.occurrences.test_api import Api, complaint_body
+
+    answer = Api(client, desk_officer).post("/occurrences", complaint_body(place="", narrative=""))
+    assert answer.status_code == 422
+    assert answer.json()["fields"]["place"] == "Enter the place"
+    assert answer.json()["fields"]["narrative"] == "Enter what happened"
