@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet, Sum
@@ -21,6 +21,9 @@ from daftari.fines.rules import State
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Scope, sees_personal_data, station_filter
 from daftari.stations.services import log_accesses, log_refused, outcome_of
+
+if TYPE_CHECKING:
+    from daftari.payments.models import Payment
 
 RECORD_TYPE = "fine_notice"
 
@@ -108,6 +111,13 @@ def issued_by_on(officer_id: int, *, since: datetime, until: datetime) -> QueryS
         .prefetch_related("lines")
         .order_by("-issued_at")
     )
+
+
+def waiting_prompt(notice: FineNotice) -> "Payment | None":
+    """The M-Pesa prompt for the notice still waiting for the driver's PIN, if one is."""
+    from daftari.payments.services import pending_prompt
+
+    return pending_prompt(account_reference=notice.number)
 
 
 def lines_of(notice: FineNotice) -> list[NoticeOffence]:

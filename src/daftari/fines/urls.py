@@ -9,6 +9,7 @@ urlpatterns = [
     path("fines/repeat", views.repeat, name="fines_repeat"),
     path("fines/notices/<str:number>", views.notice_page, name="fines_notice"),
     path("fines/notices/<str:number>/photo", views.notice_photo, name="fines_notice_photo"),
+    path("fines/notices/<str:number>/prompt", views.send_prompt, name="fines_prompt"),
     path("fines/notices/<str:number>/cancel", views.cancel, name="fines_cancel"),
     path("fines/notices/<str:number>/contest", views.contest, name="fines_contest"),
     path("fines/notices/<str:number>/court-outcome", views.court_outcome, name="fines_court_outcome"),

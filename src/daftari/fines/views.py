@@ -30,6 +30,7 @@ from daftari.stations.rules import (
     can_issue_notice,
     can_look_up_repeat_offenders,
     can_reconcile_payments,
+    can_send_payment_prompt,
     can_take_notice_to_court,
     issues_notices,
     sees_fines_figures,
@@ -194,7 +195,12 @@ def notice_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
 
 
 def _notice_page(
-    request: AuthenticatedRequest, notice: FineNotice, *, refused: InvalidInput | None = None, field: str = ""
+    request: AuthenticatedRequest,
+    notice: FineNotice,
+    *,
+    refused: InvalidInput | None = None,
+    field: str = "",
+    status: int | None = None,
 ) -> HttpResponse:
     """The notice's page; with ``refused``, the form of ``field`` (note, outcome) redrawn with its errors (422)."""
     view = queries.view_notice(reader=request.user, notice=notice, purpose=Purpose.DESK_VIEW, channel="desk")
@@ -219,8 +225,11 @@ def _notice_page(
             if refused is not None
             else {},
             "typed": {k: v[:600] for k, v in request.POST.items()} if refused is not None else {},
+            "can_prompt": view.payable and can_send_payment_prompt(scope, station_code=notice.station.code),
+            "prompt_phone": request.POST.get("phone", view.driver.phone or "")[:40],
+            "waiting_prompt": queries.waiting_prompt(notice) if view.payable else None,
         },
-        status=422 if refused is not None else 200,
+        status=status or (422 if refused is not None else 200),
     )
 
 
@@ -230,6 +239,38 @@ def _court_errors(refused: InvalidInput | None, field: str) -> list[ErrorLink]:
     return [ErrorLink(f"#id_{field}", str(m)) for m in refused.fields.values()] or [
         ErrorLink(f"#id_{field}", refused.message)
     ]
+
+
+@login_required
+@require_POST
+def send_prompt(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    """The officer sends the M-Pesa prompt for what is still due to the driver's phone (an STK push).
+
+    The payments service decides everything that matters: one prompt per notice at a time, the
+    limits per notice and phone, never more than is due, never for a paid or cancelled notice. The
+    notice is settled only when Daraja's STK Push Query confirms the money.
+    """
+    notice = _visible_notice(request, number)
+    if not can_send_payment_prompt(scope_of(request.user), station_code=notice.station.code):
+        raise PermissionDenied(_("Only the officers of the issuing station send the payment prompt."))
+    phone = request.POST.get("phone", "")[:40]
+    try:
+        prompt = services.pay_notice(number=notice.number, phone=phone)
+    except InvalidInput as invalid:
+        return _notice_page(request, notice, refused=invalid, field="prompt_phone")
+    except DomainError as refused:
+        # Paid, cancelled, or too many prompts: said beside the phone, with the service's status (409, 429).
+        said = InvalidInput(fields={"prompt_phone": refused.message})
+        return _notice_page(request, notice, refused=said, field="prompt_phone", status=refused.status)
+    if prompt.already_pending:
+        messages.warning(request, _("A prompt for this notice is already waiting on a phone: no new prompt was sent."))
+    else:
+        messages.success(
+            request,
+            _("M-Pesa prompt for KES %(amount)s sent to %(phone)s: ask the driver to enter their M-Pesa PIN.")
+            % {"amount": prompt.payment.amount_kes, "phone": prompt.payment.phone},
+        )
+    return redirect("fines_notice", number=notice.number)
 
 
 @login_required
