@@ -71,6 +71,7 @@ def test_the_officer_sends_the_prompt_from_the_notice_page_and_sees_it_paid(
 
     def press(page: Page) -> dict[str, Any]:
         sign_in(page, base)
+        page.get_by_text("Menu", exact=True).click()  # on a phone the links are behind the menu button
         page.get_by_role("link", name="My notices today").click()
         page.get_by_role("link", name=notice.number).click()
         expect(page.get_by_label("Driver's M-Pesa phone")).to_have_value("+254712345678")
