@@ -92,7 +92,7 @@ def test_a_traffic_officer_issues_a_notice_on_a_phone_and_the_motorist_verifies_
     result = chromium.run(story, **PHONE)
     notice = FineNotice.objects.get()
     assert notice.number in result["heading"]
-    assert "KES 3500" in result["total"]  # speeding 13 kph over (3,000) + seat belt (500)
+    assert "KES 3,500" in result["total"]  # speeding 13 kph over (3,000) + seat belt (500)
     assert result["box"] is not None and result["box"]["height"] >= 48 and result["box"]["width"] >= 300
     # Nothing runs off a 360 px screen, on the form or on the notice.
     assert (result["form_width"], result["scroll_width"]) == (360, 360), result["wide"]
