@@ -14,6 +14,7 @@ from daftari.custody.api import router as custody_router
 from daftari.documents.api import router as documents_router
 from daftari.fines.api import router as fines_router
 from daftari.ledger.api import router as ledger_router
+from daftari.nodes.api import router as nodes_router
 from daftari.occurrences.api import router as occurrences_router
 from daftari.stations.api import API_AUTH
 from daftari.stations.api import router as auth_router
@@ -70,3 +71,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", custody_router)
 api.add_router("/", fines_router)
 api.add_router("/", documents_router)
+api.add_router("/", nodes_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "daftari.documents",
     "daftari.portal",
     "daftari.reports",
+    "daftari.nodes",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,21 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 DAFTARI_LOG_ORIGIN = os.getenv("DAFTARI_LOG_ORIGIN", "daftari.local/ob")
 DAFTARI_LEDGER_KEY_FILE = Path(os.getenv("DAFTARI_LEDGER_KEY_FILE", str(DATA_DIR / "ledger-signing.key")))
 DAFTARI_LEDGER_SIGNING_KEY = os.getenv("DAFTARI_LEDGER_SIGNING_KEY", "")
+
+# Station nodes and the national hub (NODES.md): one code base, two roles. A node keeps its
+# station's book with no link at all and pushes it to the hub at DAFTARI_HUB_URL when it can.
+DAFTARI_ROLE = os.getenv("DAFTARI_ROLE", "hub").strip().lower()
+if DAFTARI_ROLE not in ("hub", "node"):
+    raise ImproperlyConfigured("DAFTARI_ROLE must be hub or node")
+DAFTARI_HUB_URL = os.getenv("DAFTARI_HUB_URL", "").rstrip("/")
+# The node's own Ed25519 key (the hub pins it at enrolment) and the hub's witness key (cosignatures).
+DAFTARI_NODE_KEY_FILE = Path(os.getenv("DAFTARI_NODE_KEY_FILE", str(DATA_DIR / "node-signing.key")))
+DAFTARI_HUB_WITNESS_KEY_FILE = Path(os.getenv("DAFTARI_HUB_WITNESS_KEY_FILE", str(DATA_DIR / "hub-witness.key")))
+DAFTARI_HUB_WITNESS_KEY = os.getenv("DAFTARI_HUB_WITNESS_KEY", "")
+DAFTARI_NODE_SYNC_SECONDS = envint("DAFTARI_NODE_SYNC_SECONDS", "15")
+# Leaves per push (C2SP tlog-mirror's 256); smaller only to test many batches with few entries.
+DAFTARI_NODE_BATCH_LEAVES = max(1, min(envint("DAFTARI_NODE_BATCH_LEAVES", "256"), 256))
+DAFTARI_NODE_TIMEOUT_SECONDS = envint("DAFTARI_NODE_TIMEOUT_SECONDS", "30")
 
 # PostgreSQL: the role the application connects as in production, without UPDATE, DELETE or
 # TRUNCATE on the book's tables (migrations run as the owner, who grants it; see core/db_roles.py).

@@ -4,6 +4,7 @@ The ledger registers its checkpoint signing here, so the worker needs to know no
 """
 
 import logging
+import threading
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -13,6 +14,20 @@ INTERVAL_SECONDS = 30
 Job = Callable[[], object]
 
 _jobs: dict[str, Job] = {}
+
+Loop = Callable[[threading.Event], None]
+"""A job with a rhythm of its own (a station node's sync backs off while the hub is away): it runs
+in its own worker thread until the event is set."""
+
+_loops: dict[str, Loop] = {}
+
+
+def register_loop(name: str, loop: Loop) -> None:
+    _loops[name] = loop
+
+
+def loops() -> dict[str, Loop]:
+    return dict(_loops)
 
 
 def register(name: str, job: Job) -> None:

@@ -5,6 +5,7 @@ Created on first use in DAFTARI_DATA_DIR (mode 0600), or read from DAFTARI_LEDGE
 """
 
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -16,14 +17,11 @@ def _key_file() -> Path:
     return Path(settings.DAFTARI_LEDGER_KEY_FILE)
 
 
-@cache
-def signer() -> note.Signer:
-    if settings.DAFTARI_LEDGER_SIGNING_KEY:
-        return note.Signer.parse(settings.DAFTARI_LEDGER_SIGNING_KEY)
-    path = _key_file()
+def key_in_file(path: Path, make: Callable[[], str]) -> str:
+    """The key string stored at ``path``, made by ``make()`` and written (mode 0600) on first use."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = str(note.Signer.generate(settings.DAFTARI_LOG_ORIGIN))
+        key = make()
         try:
             # O_EXCL: two processes starting at once must not each write a different key.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -32,7 +30,14 @@ def signer() -> note.Signer:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(key + "\n")
-    return note.Signer.parse(path.read_text())
+    return path.read_text()
+
+
+@cache
+def signer() -> note.Signer:
+    if settings.DAFTARI_LEDGER_SIGNING_KEY:
+        return note.Signer.parse(settings.DAFTARI_LEDGER_SIGNING_KEY)
+    return note.Signer.parse(key_in_file(_key_file(), lambda: str(note.Signer.generate(settings.DAFTARI_LOG_ORIGIN))))
 
 
 def verifier_key() -> str:

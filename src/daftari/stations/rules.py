@@ -167,6 +167,19 @@ def is_alerted_to_court_deadlines(scope: Scope) -> bool:
     return bool(scope.roles & CUSTODY_HOLDERS) and scope.station_code is not None
 
 
+# --- Station nodes and the hub (NODES.md) --------------------------------------------------
+
+
+def sees_station_nodes(scope: Scope) -> bool:
+    """Who is behind, who was refused: the administrators who run the hub, commanders, oversight."""
+    return bool(scope.roles & {Role.ADMIN, Role.COMMANDER, Role.OVERSIGHT})
+
+
+def is_alerted_to_node_refusals(scope: Scope) -> bool:
+    """A node's book refused as a possible rewrite reaches oversight and the administrators at once."""
+    return bool(scope.roles & {Role.OVERSIGHT, Role.ADMIN})
+
+
 def commands_a_county(scope: Scope) -> bool:
     """A county commander's figures are the county's, not one station's."""
     return Role.COMMANDER in scope.roles and scope.county_code is not None

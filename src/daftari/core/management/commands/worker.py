@@ -4,6 +4,7 @@ It is django-tasks-db's ``db_worker`` with Daftari's defaults: every queue, no a
 SIGTERM or SIGINT lets the running job finish, then the worker exits; a second signal stops it at once.
 Beside the jobs, a thread runs the periodic jobs every 30 s (core/periodic.py): among them the
 signing of a checkpoint for every station's book that grew (LEDGER.md: at least every 60 s).
+Jobs with a rhythm of their own (a station node's sync with the hub) run in threads of their own.
 """
 
 import threading
@@ -37,9 +38,16 @@ class Command(db_worker.Command):
         stop = threading.Event()
         ticker = threading.Thread(target=periodic_loop, args=(stop,), name="periodic-jobs", daemon=True)
         ticker.start()
+        others = [
+            threading.Thread(target=loop, args=(stop,), name=name, daemon=True)
+            for name, loop in periodic.loops().items()
+        ]
+        for thread in others:
+            thread.start()
         try:
             super().handle(*args, **options)
         finally:
             # The job loop returns once SIGTERM/SIGINT was handled: let the periodic jobs finish their tick.
             stop.set()
-            ticker.join(timeout=10)
+            for thread in [ticker, *others]:
+                thread.join(timeout=10)

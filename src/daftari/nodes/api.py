@@ -1,0 +1,74 @@
+"""The hub's endpoints for station nodes (join, push) and, later, the status of the link.
+
+Join is authorised by the one-time enrolment code; a push by the node's own signature over the
+request (wire.py), checked against the key the hub pinned at join. No session or token: a node is
+not an officer.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from ninja import Router
+
+from daftari.core.api_errors import ErrorOut
+from daftari.core.errors import NotFound
+from daftari.nodes import hub, wire
+from daftari.nodes.schemas import PUSH_BODY, JoinIn, JoinOut, PushOut, ResumeOut
+
+router = Router(tags=["nodes"], auth=None)
+
+
+def _hub_only() -> None:
+    if settings.DAFTARI_ROLE != "hub":
+        raise NotFound()
+
+
+@router.post(
+    "/hub/join",
+    response={200: JoinOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="A station node joins the hub with its one-time enrolment code",
+    description="Pins the node's public key for the station the code was made for (`daftari hub enrol`) "
+    "and answers with what the node needs to work alone: the station, its officers (password hashes), "
+    "the log origin of its book and the hub's cosigner key. A code works once, for 24 hours; "
+    "403 for one unknown, used or expired.",
+)
+def join(request: HttpRequest, payload: JoinIn) -> dict[str, object]:
+    _hub_only()
+    node = hub.join(code=payload.code, public_key=payload.public_key)
+    return hub.station_data(node)
+
+
+@router.post(
+    "/hub/push",
+    response={200: PushOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ResumeOut, 422: ErrorOut},
+    summary="A station node pushes a batch of its book",
+    description="Signed by the node (`X-Daftari-Node-Signature`, see the README). The hub verifies every "
+    "leaf against the node's signed checkpoint, every record against its leaf's commit, the checkpoint's "
+    "signature and its consistency with the last accepted one, then stores the batch and answers with its "
+    "cosignature (C2SP tlog-cosignature). The same batch again gets the same answer. 409 with `next_index` "
+    "when the batch does not start where the hub stands; 403 `refused` when the hub refused the node's book "
+    "(its sync stays stopped, oversight is alerted); 401 for a request not signed by an enrolled node.",
+    openapi_extra=PUSH_BODY,
+)
+def push(request: HttpRequest) -> JsonResponse | dict[str, object]:
+    _hub_only()
+    body = request.body
+    # The shape first (422 names every wrong field), then who sent it (401).
+    batch = wire.parse_push(body)
+    node = hub.node_for_request(
+        signature=request.headers.get(wire.SIGNATURE_HEADER, ""), method="POST", path=request.path, body=body
+    )
+    try:
+        accepted = hub.accept_push(
+            node=node, push=batch, body=body, signature=request.headers.get(wire.SIGNATURE_HEADER, "")
+        )
+    except hub.BehindOrAhead as elsewhere:
+        return JsonResponse(
+            {
+                "error": elsewhere.code,
+                "message": elsewhere.message,
+                "fields": elsewhere.fields,
+                "next_index": elsewhere.next_index,
+            },
+            status=409,
+        )
+    return {"size": accepted.size, "cosigned": accepted.cosigned_note}

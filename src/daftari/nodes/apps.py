@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+# What the hub mirrored, accepted and refused is evidence: never changed, never deleted.
+APPEND_ONLY_TABLES = ["nodes_mirroredleaf", "nodes_acceptedcheckpoint", "nodes_refusal", "nodes_cosignature"]
+
+
+def _ensure_guards(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from daftari.core import append_only
+
+    append_only.install(connections[using], APPEND_ONLY_TABLES)
+
+
+class NodesConfig(AppConfig):
+    name = "daftari.nodes"
+    label = "nodes"
+    verbose_name = _("Station nodes and the hub")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from daftari.core import periodic
+        from daftari.nodes import tasks
+
+        post_migrate.connect(_ensure_guards, sender=self)
+        if settings.DAFTARI_ROLE == "node":
+            periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -1,0 +1,126 @@
+"""Station nodes and the hub (NODES.md).
+
+At the hub: each enrolled node (its pinned key, its station, its one-time enrolment code), the
+book it mirrors (leaves and records exactly as the node sent them, append-only), the checkpoints
+it accepted and cosigned, and every refusal with the refused batch kept as evidence.
+At a node: its one link to the hub (where, whose cosignatures to trust, how far the hub has the
+book) and the hub's cosignatures it received.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daftari.stations.models import Station
+
+
+class EnrolledNode(models.Model):
+    """A station node as the hub knows it. ``size``, ``edge`` and the contact times are the mirror's
+    head (a projection, updated in the transaction that appends the leaves); the leaves are the truth."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="nodes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    code_expires_at = models.DateTimeField()
+    enrolled_at = models.DateTimeField()
+    enrolled_by = models.CharField(max_length=150, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    # The node's Ed25519 verifier key string, pinned when the code was used; never replaced.
+    public_key = models.CharField(max_length=200, blank=True)
+    origin = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    edge = models.BinaryField(default=b"\x00" * 8)
+    witnessed_size = models.PositiveBigIntegerField(default=0)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    halted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["origin"], condition=~models.Q(origin=""), name="one_node_per_log_origin")
+        ]
+
+    def __str__(self) -> str:
+        return f"node of {self.station.code} ({self.size} leaves)"
+
+
+class MirroredLeaf(models.Model):
+    """One leaf of a node's book and its record, as accepted: the record is the node's canonical
+    JSON of it (what ``commit`` commits to) and its salt; both empty only for a record the node
+    erased lawfully before sending it, which a ``redaction`` leaf of the same book names."""
+
+    node = models.ForeignKey(EnrolledNode, on_delete=models.PROTECT, related_name="leaves")
+    index = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20)
+    record_id = models.CharField(max_length=64, db_index=True)
+    data = models.BinaryField()
+    record = models.JSONField(null=True)
+    salt = models.BinaryField(null=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "index"], name="one_mirrored_leaf_per_index")]
+
+    def __str__(self) -> str:
+        return f"{self.node.origin} #{self.index} {self.kind}"
+
+
+class AcceptedCheckpoint(models.Model):
+    """A checkpoint of a node's book the hub verified, with the hub's cosignature added to it."""
+
+    node = models.ForeignKey(EnrolledNode, on_delete=models.PROTECT, related_name="checkpoints")
+    size = models.PositiveBigIntegerField()
+    root = models.BinaryField()
+    cosigned_note = models.TextField()
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "size"], name="one_accepted_checkpoint_per_size")]
+
+    def __str__(self) -> str:
+        return f"{self.node.origin} @ {self.size}"
+
+
+class Refusal(models.Model):
+    """A batch the hub refused as a possible rewrite of the book, kept whole as evidence."""
+
+    node = models.ForeignKey(EnrolledNode, on_delete=models.PROTECT, related_name="refusals")
+    at = models.DateTimeField()
+    index = models.PositiveBigIntegerField(null=True)
+    reason = models.TextField()
+    batch = models.TextField(help_text=_("The refused request body, exactly as received."))
+    signature = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"refusal of {self.node.origin} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class HubLink(models.Model):
+    """On a node: the hub it joined, and how far the hub holds its book. One row."""
+
+    hub_url = models.CharField(max_length=300)
+    # The hub's cosigner key (C2SP tlog-cosignature, type 0x04), received at join.
+    hub_key = models.CharField(max_length=200)
+    station = models.OneToOneField(Station, on_delete=models.PROTECT, related_name="hub_link")
+    origin = models.CharField(max_length=200)
+    joined_at = models.DateTimeField()
+    sent_size = models.PositiveBigIntegerField(default=0)
+    witnessed_size = models.PositiveBigIntegerField(default=0)
+    witnessed_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    hub_data_as_of = models.DateTimeField(null=True, blank=True)
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refusal = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.station.code} -> {self.hub_url}"
+
+
+class Cosignature(models.Model):
+    """On a node: a checkpoint of its book as the hub returned it, cosigned (the hub's receipt)."""
+
+    size = models.PositiveBigIntegerField(unique=True)
+    cosigned_note = models.TextField()
+    cosigned_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"witnessed @ {self.size}"

@@ -1,0 +1,90 @@
+"""What the node and hub endpoints take and answer."""
+
+from typing import Any
+
+from ninja import Field, Schema
+
+from daftari.core.api_errors import ErrorOut
+
+
+class JoinIn(Schema):
+    code: str = Field(min_length=1, max_length=100, pattern=r"\S", description="The one-time enrolment code.")
+    public_key: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"\S",
+        description="The node's Ed25519 verifier key string (C2SP signed-note).",
+    )
+
+
+class StationOut(Schema):
+    code: str
+    name: str
+    county: int
+    sub_county: str
+    lat: str | None
+    lon: str | None
+
+
+class OfficerOut(Schema):
+    username: str
+    password: str = Field(description="The password hash, never the password.")
+    first_name: str
+    last_name: str
+    is_active: bool
+    service_number: str
+    rank: str
+    phone: str
+    roles: list[str]
+
+
+class JoinOut(Schema):
+    station: StationOut
+    officers: list[OfficerOut]
+    origin: str = Field(description="The log origin the node's book must carry.")
+    hub_key: str = Field(description="The hub's cosigner key (C2SP tlog-cosignature, Ed25519, type 0x04).")
+    next_index: int
+
+
+class PushOut(Schema):
+    size: int = Field(description="How many leaves of the node's book the hub now holds.")
+    cosigned: str = Field(description="The node's checkpoint with the hub's cosignature line added.")
+
+
+class ResumeOut(ErrorOut):
+    next_index: int = Field(description="The leaf the hub expects the next batch to start at.")
+
+
+PUSH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["origin", "start", "leaves", "checkpoint", "proof"],
+                    "properties": {
+                        "origin": {"type": "string"},
+                        "start": {"type": "integer", "minimum": 0},
+                        "leaves": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 1024,
+                            "items": {
+                                "type": "object",
+                                "required": ["leaf", "record", "salt"],
+                                "properties": {
+                                    "leaf": {"type": "string", "format": "byte"},
+                                    "record": {"type": ["object", "null"]},
+                                    "salt": {"type": ["string", "null"], "format": "byte"},
+                                },
+                            },
+                        },
+                        "checkpoint": {"type": "string"},
+                        "proof": {"type": "array", "items": {"type": "string", "format": "byte"}},
+                    },
+                }
+            }
+        },
+    }
+}

@@ -1,0 +1,32 @@
+"""The node's continuous sync: every DAFTARI_NODE_SYNC_SECONDS while the hub answers, backing off
+to five minutes while it does not. It runs in ``daftari worker`` beside the other periodic jobs."""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connection
+
+from daftari.nodes import node, rules
+from daftari.nodes.rules import SyncOutcome
+
+log = logging.getLogger(__name__)
+
+
+def sync_loop(stop: threading.Event) -> None:
+    failures = 0
+    try:
+        while not stop.is_set():
+            if node.link() is not None:
+                try:
+                    result = node.sync()
+                except Exception:
+                    log.exception("nodes: sync failed; it is tried again")
+                    failures += 1
+                else:
+                    failures = failures + 1 if result.outcome == SyncOutcome.UNREACHABLE else 0
+                    if result.outcome == SyncOutcome.REFUSED:
+                        log.error("nodes: the hub refused: %s", result.message)
+            stop.wait(rules.retry_delay(failures, interval=settings.DAFTARI_NODE_SYNC_SECONDS))
+    finally:
+        connection.close()

@@ -1,0 +1,353 @@
+"""A hub (``daftari serve`` on PostgreSQL) and station nodes (``daftari serve`` on SQLite), real
+processes on one machine: enrol, join, record at the node with the hub away, push, witness, refuse.
+
+Runs in the PostgreSQL pass (the hub's database is a sibling of the test database, ``<name>_hub``).
+"""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from daftari_verify import merkle
+from daftari_verify.checkpoint import open_checkpoint
+from daftari_verify.cosignature import Cosigner
+from daftari_verify.note import Verifier
+from django.db import connection
+from django.utils import timezone
+
+from tests.test_cli import free_port
+
+DAFTARI = str(Path(sys.executable).with_name("daftari"))
+BATCH = 8  # leaves per push here, so that a few dozen entries make many batches
+
+
+@dataclass
+class Server:
+    env: dict[str, str]
+    port: int
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [DAFTARI, "serve", "--port", str(self.port), "--workers", "1"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.url + "/api/v1/ledger/keys", timeout=2)
+                return
+            except httpx.TransportError:
+                assert self.proc.poll() is None, "the server stopped while starting"
+                time.sleep(0.2)
+        raise AssertionError("the server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([DAFTARI, *args], env=self.env, capture_output=True, text=True, timeout=120)
+        if check:
+            assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+
+def _hub_db_url() -> str:
+    params = connection.get_connection_params()
+    name = f"{connection.settings_dict['NAME'].removeprefix('test_')}_hub"
+    admin = {k: v for k, v in params.items() if k in ("host", "port", "user", "password")}
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as pg:
+        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.execute(f'CREATE DATABASE "{name}"')
+    user = params.get("user") or ""
+    password = f":{params['password']}" if params.get("password") else ""
+    return f"postgres://{user}{password}@{params.get('host') or '127.0.0.1'}:{params.get('port') or 5432}/{name}"
+
+
+def _hub_sql(hub: Server, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with psycopg.connect(hub.env["DATABASE_URL"], autocommit=True) as pg:
+        cursor = pg.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _node_sql(node: Server, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(Path(node.env["DAFTARI_DATA_DIR"]) / "daftari.sqlite3", timeout=20)
+    try:
+        rows = db.execute(sql, params).fetchall()
+        db.commit()
+        return rows
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_")}
+    env.update(
+        DATABASE_URL=_hub_db_url(),
+        DAFTARI_DATA_DIR=str(tmp_path_factory.mktemp("hub")),
+        DAFTARI_TESTING="0",
+        DAFTARI_ROLE="hub",
+        DAFTARI_SMS_BACKEND="file",
+    )
+    server = Server(env, free_port())
+    server.run("migrate", "-v0")
+    server.run("demo")
+    # Oversight is told of a refusal by SMS: give the demo's IPOA officer a phone.
+    _hub_sql(
+        server,
+        "UPDATE stations_officer SET phone = '+254711000001' WHERE user_id = "
+        "(SELECT id FROM auth_user WHERE username = 'oversight1')",
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def _node(hub: Server, tmp_path_factory: pytest.TempPathFactory, station: str) -> Server:
+    """A node of ``station``: its own SQLite data directory, migrated, joined to the hub, serving."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_") and k != "DATABASE_URL"}
+    env.update(
+        DAFTARI_DATA_DIR=str(tmp_path_factory.mktemp("node")),
+        DAFTARI_TESTING="0",
+        DAFTARI_ROLE="node",
+        DAFTARI_HUB_URL=hub.url,
+        DAFTARI_NODE_BATCH_LEAVES=str(BATCH),
+        DAFTARI_NODE_TIMEOUT_SECONDS="5",
+    )
+    node = Server(env, free_port())
+    node.run("migrate", "-v0")
+    enrolment = hub.run("hub", "enrol", "--station", station)
+    code = enrolment.stdout.strip().splitlines()[-1]
+    joined = node.run("node", "join", "--hub", hub.url, "--code", code)
+    assert station in joined.stdout
+    again = node.run("node", "join", "--hub", hub.url, "--code", code, check=False)
+    assert again.returncode != 0, "an enrolment code works once"
+    node.start()
+    return node
+
+
+@pytest.fixture(scope="module")
+def node(hub: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = _node(hub, tmp_path_factory, "KILIMANI")
+    yield server
+    server.stop()
+
+
+def _token(node: Server, username: str) -> str:
+    answer = httpx.post(
+        node.url + "/api/v1/auth/token", json={"username": username, "password": "daftari-demo"}, timeout=30
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["token"])
+
+
+def _record(node: Server, token: str, n: int, *, name: str = "Wanjiku Kamau") -> list[str]:
+    ob_numbers = []
+    for i in range(n):
+        body = {
+            "id": str(uuid.uuid4()),
+            "entry_type": "COMPLAINT",
+            "occurred_at": (timezone.now() - timezone.timedelta(hours=1)).isoformat(),
+            "place": "Argwings Kodhek Road",
+            "narrative": f"Complainant reports a phone snatched near the stage ({i}).",
+            "lat": None,
+            "lon": None,
+            "refers_to": None,
+            "parties": [
+                {
+                    "role": "complainant",
+                    "name": name,
+                    "id_number": "12345678",
+                    "phone": "+254712345678",
+                    "sex": "F",
+                    "age": 34,
+                    "date_of_birth": None,
+                }
+            ],
+            "offences": [],
+            "property_items": [],
+            "vehicles": [],
+            "details": {"action_taken": "Advised to block the SIM card."},
+        }
+        answer = httpx.post(
+            node.url + "/api/v1/occurrences", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        assert answer.status_code == 201, answer.text
+        ob_numbers.append(answer.json()["ob_number"])
+    return ob_numbers
+
+
+def _node_size(node: Server) -> int:
+    rows = _node_sql(node, "SELECT size FROM ledger_log")
+    return int(rows[0][0]) if rows else 0
+
+
+def _hub_holds_the_nodes_book(hub: Server, node: Server, station: str) -> None:
+    """Every leaf of the node's book, once, byte for byte, and its records with them."""
+    node_leaves = _node_sql(node, 'SELECT "index", data FROM ledger_leaf ORDER BY "index"')
+    hub_leaves = _hub_sql(
+        hub,
+        'SELECT l."index", l.data, l.record IS NOT NULL FROM nodes_mirroredleaf l JOIN nodes_enrollednode n '
+        'ON n.id = l.node_id JOIN stations_station s ON s.id = n.station_id WHERE s.code = %s ORDER BY l."index"',
+        (station,),
+    )
+    assert [(i, bytes(d)) for i, d, _ in hub_leaves] == [(i, bytes(d)) for i, d in node_leaves]
+    assert all(has_record for _, _, has_record in hub_leaves)
+
+
+def test_a_node_keeps_recording_while_the_hub_is_away_and_the_hub_then_holds_its_book_verified_and_cosigned(
+    hub: Server, node: Server
+) -> None:
+    token = _token(node, "desk3")  # an officer pulled from the hub at join signs in at the node
+    _record(node, token, 3)
+    assert node.run("node", "sync").returncode == 0
+
+    hub.stop()
+    during = _record(node, token, 12)  # the desk records and numbers with no hub at all
+    unreachable = node.run("node", "sync", check=False)
+    assert unreachable.returncode == 2, unreachable.stdout + unreachable.stderr
+    assert _node_sql(node, "SELECT sent_size FROM nodes_hublink") == [(3,)]
+    assert len(set(during)) == 12
+
+    hub.start()
+    synced = node.run("node", "sync")
+    assert "0 waiting" in synced.stdout
+    size = _node_size(node)
+    assert size == 15
+    _hub_holds_the_nodes_book(hub, node, "KILIMANI")
+    assert _node_sql(node, "SELECT sent_size, witnessed_size FROM nodes_hublink") == [(size, size)]
+
+    # The node's receipt: its own checkpoint of the whole book, cosigned with the hub's key.
+    witness_key = (Path(hub.env["DAFTARI_DATA_DIR"]) / "hub-witness.key").read_text()
+    node_key = _hub_sql(hub, "SELECT public_key FROM nodes_enrollednode WHERE origin LIKE %s", ("%/KILIMANI",))[0][0]
+    [(cosigned,)] = _node_sql(node, "SELECT cosigned_note FROM nodes_cosignature WHERE size = ?", (size,))
+    Cosigner.parse(witness_key).verifier().verify(cosigned)
+    checkpoint = open_checkpoint(cosigned, Verifier.parse(node_key))
+    leaves = [bytes(d) for (d,) in _node_sql(node, 'SELECT data FROM ledger_leaf ORDER BY "index"')]
+    assert checkpoint.size == size and checkpoint.root == merkle.root_from_leaves(leaves)
+
+
+def test_a_batch_sent_again_changes_nothing_at_the_hub_and_gets_the_same_cosignature(hub: Server, node: Server) -> None:
+    token = _token(node, "desk3")
+    _record(node, token, 2)
+    node.run("node", "sync")
+    size = _node_size(node)
+    before = _hub_sql(hub, "SELECT count(*), max(size) FROM nodes_acceptedcheckpoint")
+    leaves_before = _hub_sql(hub, "SELECT count(*) FROM nodes_mirroredleaf")
+    # As if the hub's answer had been lost: the node sends its last batch again.
+    [(last,), (previous,)] = _hub_sql(hub, "SELECT size FROM nodes_acceptedcheckpoint ORDER BY size DESC LIMIT 2")
+    assert last == size
+    _node_sql(node, "UPDATE nodes_hublink SET sent_size = ?", (previous,))
+    again = node.run("node", "sync")
+    assert "0 waiting" in again.stdout
+    assert _hub_sql(hub, "SELECT count(*), max(size) FROM nodes_acceptedcheckpoint") == before
+    assert _hub_sql(hub, "SELECT count(*) FROM nodes_mirroredleaf") == leaves_before
+    _hub_holds_the_nodes_book(hub, node, "KILIMANI")
+
+
+def _mirrored(hub: Server, station: str) -> int:
+    return int(
+        _hub_sql(
+            hub,
+            "SELECT count(*) FROM nodes_mirroredleaf l JOIN nodes_enrollednode n ON n.id = l.node_id "
+            "WHERE n.origin LIKE %s",
+            (f"%/{station}",),
+        )[0][0]
+    )
+
+
+def test_a_node_killed_mid_push_again_and_again_loses_and_duplicates_nothing(hub: Server, node: Server) -> None:
+    token = _token(node, "desk3")
+    _record(node, token, 6 * BATCH)
+    size = _node_size(node)
+    killed_at = []
+    for _ in range(4):
+        before = _mirrored(hub, "KILIMANI")
+        push = subprocess.Popen(
+            [DAFTARI, "node", "sync"], env=node.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        # Killed the moment the hub has taken a batch, while the next ones are on their way.
+        deadline = time.monotonic() + 30
+        while _mirrored(hub, "KILIMANI") == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        push.send_signal(signal.SIGKILL)
+        push.wait(timeout=30)
+        killed_at.append(_mirrored(hub, "KILIMANI"))
+    assert all(count < size for count in killed_at), f"every kill came mid-push: {killed_at} of {size}"
+    assert node.run("node", "sync").returncode == 0
+    _hub_holds_the_nodes_book(hub, node, "KILIMANI")
+    assert _mirrored(hub, "KILIMANI") == size
+    assert _node_sql(node, "SELECT sent_size FROM nodes_hublink") == [(size,)]
+
+
+def test_a_node_whose_unsent_entry_was_changed_behind_the_apps_back_is_refused_naming_the_leaf(
+    hub: Server, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    node = _node(hub, tmp_path_factory, "MOMBASA-CTL")
+    try:
+        token = _token(node, "desk4")
+        _record(node, token, 2 * BATCH + 3)
+        assert node.run("node", "sync").returncode == 0
+        _record(node, token, 4)
+        # A DBA drops the guard and rewrites an entry recorded since the last push.
+        [(record_id, index)] = _node_sql(
+            node, 'SELECT record_id, "index" FROM ledger_leaf WHERE kind = \'occurrence\' ORDER BY "index" DESC LIMIT 1'
+        )
+        _node_sql(node, "DROP TRIGGER daftari_append_only_occurrences_occurrence_update")
+        _node_sql(
+            node,
+            "UPDATE occurrences_occurrence SET narrative = 'Nothing happened.' WHERE id = ?",
+            (uuid.UUID(record_id).hex,),
+        )
+        refused = node.run("node", "sync", check=False)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert f"leaf {index}" in refused.stderr
+        [(reason, evidence)] = _hub_sql(
+            hub,
+            "SELECT r.reason, r.batch FROM nodes_refusal r JOIN nodes_enrollednode n ON n.id = r.node_id "
+            "WHERE n.origin LIKE %s",
+            ("%/MOMBASA-CTL",),
+        )
+        assert f"leaf {index}" in reason
+        assert "Nothing happened." in json.dumps(json.loads(evidence))
+        assert _hub_sql(
+            hub,
+            "SELECT count(*) FROM nodes_mirroredleaf l JOIN nodes_enrollednode n ON "
+            "n.id = l.node_id WHERE n.origin LIKE %s",
+            ("%/MOMBASA-CTL",),
+        ) == [(2 * BATCH + 3,)]
+        sms = _hub_sql(hub, "SELECT \"to\", body FROM notifications_smsmessage WHERE template = 'node_refused'")
+        assert "+254711000001" in [to for to, _ in sms]  # oversight (and the admins with a phone)
+        assert all("MOMBASA-CTL" in body for _, body in sms)
+        # The node's sync stays stopped: nothing more is sent until oversight has looked.
+        assert node.run("node", "sync", check=False).returncode == 1
+    finally:
+        node.stop()
+
+
+if connection.vendor != "postgresql":
+    # The hub runs on PostgreSQL, as in production: these stories are told in the PostgreSQL pass.
+    for _name in [name for name in globals() if name.startswith("test_")]:
+        del globals()[_name]
