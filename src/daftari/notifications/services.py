@@ -36,29 +36,42 @@ def language_for(*, phone: str, language: str | None) -> str:
 
 
 def send_sms(
-    *, to: str, template: str, context: dict[str, object], language: str | None = None, event_key: str
+    *,
+    to: str,
+    template: str,
+    context: dict[str, object],
+    language: str | None = None,
+    event_key: str,
+    new_event: bool = False,
 ) -> SmsMessage:
     """Stores the message for ``event_key`` and queues its delivery, both in one transaction.
 
     The same ``event_key`` again returns the stored message and queues nothing: an event never
-    sends two messages, however often its caller retries.
+    sends two messages, however often its caller retries. ``new_event``: the event itself was
+    created in the caller's transaction, so its key cannot be taken yet and no savepoint is needed.
     """
     phone = normalise_phone(to)
     if phone is None:
         raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
     chosen = language_for(phone=phone, language=language)
-    body = render_sms(template=template, context=context, language=chosen)
+    message = SmsMessage(
+        to=phone,
+        template=template,
+        language=chosen,
+        body=render_sms(template=template, context=context, language=chosen),
+        event_key=event_key,
+        created_at=timezone.now(),
+    )
+    if new_event:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("new_event=True is for a caller inside the transaction that created the event")
+        message.save(force_insert=True)
+        _queue_delivery(message)
+        return message
     try:
         # The unique event key, not a read before the insert, is what keeps an event to one message.
         with transaction.atomic():
-            message = SmsMessage.objects.create(
-                to=phone,
-                template=template,
-                language=chosen,
-                body=body,
-                event_key=event_key,
-                created_at=timezone.now(),
-            )
+            message.save(force_insert=True)
             _queue_delivery(message)
     except IntegrityError:
         return SmsMessage.objects.get(event_key=event_key)

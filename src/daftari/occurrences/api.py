@@ -157,9 +157,13 @@ def entry_out(view: queries.EntryView) -> dict[str, Any]:
     }
 
 
-def _show(request: HttpRequest, entry: Occurrence, *, purpose: Purpose, new: bool = False) -> dict[str, Any]:
-    """The entry as the caller may see it, with the read written to the access log."""
-    view = queries.view_entry(reader=_actor(request), entry=entry, purpose=purpose, channel="api", new=new)
+def _show(
+    request: HttpRequest, entry: Occurrence, *, purpose: Purpose, new: bool = False, logged: bool = False
+) -> dict[str, Any]:
+    """The entry as the caller may see it, with the read written to the access log (unless ``logged`` already)."""
+    view = queries.view_entry(
+        reader=_actor(request), entry=entry, purpose=purpose, channel="api", new=new, logged=logged
+    )
     return entry_out(view)
 
 
@@ -176,9 +180,11 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
     officer = getattr(actor, "officer", None)
     if officer is None or officer.station is None:
         raise NotPermittedAtStation()
-    recorded = record_occurrence(actor=actor, station=officer.station, draft=_draft(payload), client_id=payload.id)
+    recorded = record_occurrence(
+        actor=actor, station=officer.station, draft=_draft(payload), client_id=payload.id, shown_on="api"
+    )
     purpose = Purpose.RECORD if recorded.created else Purpose.API_READ
-    body = _show(request, recorded.entry, purpose=purpose, new=recorded.created)
+    body = _show(request, recorded.entry, purpose=purpose, new=recorded.created, logged=recorded.created)
     return Status(201 if recorded.created else 200, body)
 
 

@@ -265,6 +265,7 @@ def notify_complainant_recorded(entry: Occurrence, *, language: str | None = Non
         context={"ob_number": entry.ob_number, "station": entry.station.name, "status_url": status_url()},
         language=language,
         event_key=f"complaint_recorded:{entry.pk}",
+        new_event=True,
     )
 
 

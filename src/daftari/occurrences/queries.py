@@ -368,11 +368,38 @@ def view_entries(
 
 
 def view_entry(
-    *, reader: User, entry: Occurrence, purpose: AccessEvent.Purpose, channel: str, new: bool = False
+    *,
+    reader: User,
+    entry: Occurrence,
+    purpose: AccessEvent.Purpose,
+    channel: str,
+    new: bool = False,
+    logged: bool = False,
 ) -> EntryView:
-    """One entry already found within the reader's scope; ``new``: recorded in this very request (no corrections)."""
-    [view] = view_entries(reader=reader, entries=[entry], purpose=purpose, channel=channel, with_corrections=not new)
+    """One entry already found within the reader's scope; ``new``: recorded in this very request (no
+    corrections); ``logged``: the read was logged with the recording (``log_recorder_read``)."""
+    [view] = view_entries(
+        reader=reader, entries=[entry], purpose=purpose, channel=channel, with_corrections=not new, log=not logged
+    )
     return view
+
+
+def log_recorder_read(*, recorder: User, entry_id: uuid.UUID, station_id: int, restricted: bool, channel: str) -> None:
+    """The recording officer's read of the entry they are recording, for a caller that shows it back
+    to them: logged in the recording transaction, so an entry is never stored without it.
+
+    The recorder is in the circle of their own entry, so only their role decides what they see.
+    """
+    access = rules.access_to_entry(
+        sees_personal_data=sees_personal_data(scope_of(recorder)), restricted=restricted, in_circle=True
+    )
+    outcome = AccessEvent.Outcome.SHOWN if access == Access.FULL else AccessEvent.Outcome.WITHHELD
+    log_accesses(
+        actor=recorder,
+        reads=[(RECORD_TYPE, str(entry_id), station_id, outcome)],
+        purpose=AccessEvent.Purpose.RECORD,
+        channel=channel,
+    )
 
 
 ENTRY_RELATED = ("station", "recorded_by__user", "refers_to__refers_to", "refers_to__station")

@@ -161,16 +161,27 @@ def _insert(
     refers_to: Occurrence | None,
     client_id: uuid.UUID | None,
     now: datetime,
+    shown_on: str | None = None,
 ) -> Recorded:
+    entry_id = client_id or uuid.uuid4()
     try:
         # A retry is found by its id clashing on insert (below), not by a read before every insert.
         with transaction.atomic():
             # Everything that does not need the number comes first: the day's counter stays locked,
             # and the station's other desks wait, only from here to the commit.
             persons = [_person_for(p, now) for p in draft.parties]
+            if shown_on is not None:
+                queries.log_recorder_read(
+                    recorder=actor,
+                    entry_id=entry_id,
+                    station_id=station.pk,
+                    restricted=entry_types.BY_CODE[draft.entry_type].restricted
+                    or (refers_to is not None and refers_to.restricted),
+                    channel=shown_on,
+                )
             ob_date = rules.ob_date_of(now)
             entry = Occurrence.objects.create(
-                id=client_id or uuid.uuid4(),
+                id=entry_id,
                 station=station,
                 ob_date=ob_date,
                 ob_seq=_next_ob_seq(station, ob_date),
@@ -245,9 +256,18 @@ def _with_register_service_numbers(draft: EntryDraft) -> tuple[EntryDraft, dict[
 
 
 def record_occurrence(
-    *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None = None
+    *,
+    actor: User,
+    station: Station,
+    draft: EntryDraft,
+    client_id: uuid.UUID | None = None,
+    shown_on: str | None = None,
 ) -> Recorded:
-    """Records a new entry in the station's book and gives it the next OB number of the day."""
+    """Records a new entry in the station's book and gives it the next OB number of the day.
+
+    ``shown_on``: the channel that shows the new entry back to its recorder in this request; that
+    read is then logged in the recording transaction (one commit, not two).
+    """
     scope = scope_of(actor)
     if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
@@ -275,6 +295,7 @@ def record_occurrence(
         refers_to=refers_to,
         client_id=client_id,
         now=now,
+        shown_on=shown_on,
     )
 
 

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -81,9 +82,10 @@ class Officer(models.Model):
     def display_name(self) -> str:
         return f"{self.rank} {self.user.get_full_name() or self.user.username}"
 
-    def scope(self) -> Scope:
+    def scope(self, role_names: Iterable[str] | None = None) -> Scope:
+        """What the officer may do; ``role_names``: their groups' names when the caller already read them."""
         known = {role.value for role in Role}
-        names = self.user.groups.values_list("name", flat=True)
+        names = self.user.groups.values_list("name", flat=True) if role_names is None else role_names
         roles = frozenset(Role(name) for name in names if name in known)
         if self.user.is_superuser:
             roles |= {Role.ADMIN}

@@ -1,0 +1,98 @@
+"""The recording path does its work in one transaction and asks the database once for the caller."""
+
+import uuid
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import IntegrityError, connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from daftari.notifications.models import SmsMessage
+from daftari.notifications.services import send_sms
+from daftari.occurrences.models import Occurrence
+from daftari.stations.models import AccessEvent, Officer, scope_of
+from daftari.stations.rules import Role
+from daftari.stations.services import issue_api_token, user_for_token
+from tests.conftest import PASSWORD
+from tests.occurrences.test_api import Api, complaint_body
+
+
+@pytest.fixture
+def desk_api(client: Client, desk_officer: User) -> Api:
+    return Api(client, desk_officer)
+
+
+def test_a_recorded_entry_and_its_recorders_read_are_stored_together_once(desk_api: Api) -> None:
+    response = desk_api.post("/occurrences", complaint_body())
+    assert response.status_code == 201, response.content
+    events = AccessEvent.objects.filter(record_id=response.json()["id"])
+    assert [(e.purpose, e.channel, e.outcome) for e in events] == [("record", "api", "shown")]
+
+
+def test_a_recording_refused_by_the_database_leaves_no_read_behind(desk_api: Api, station: Any) -> None:
+    # A client id already taken by another station's entry: the insert fails and the transaction goes.
+    first = desk_api.post("/occurrences", complaint_body())
+    taken = first.json()["id"]
+    retry = desk_api.post("/occurrences", complaint_body(id=taken, narrative="Something else entirely was said."))
+    assert retry.status_code == 409
+    assert AccessEvent.objects.filter(record_id=taken, purpose=AccessEvent.Purpose.RECORD).count() == 1
+    assert Occurrence.objects.count() == 1
+
+
+def test_a_retried_recording_logs_its_read_again_as_an_api_read(desk_api: Api) -> None:
+    body = complaint_body(id=str(uuid.uuid4()))
+    assert desk_api.post("/occurrences", body).status_code == 201
+    assert desk_api.post("/occurrences", body).status_code == 200
+    purposes = sorted(AccessEvent.objects.filter(record_id=body["id"]).values_list("purpose", flat=True))
+    assert purposes == ["api_read", "record"]
+
+
+def test_the_token_brings_the_officers_roles_in_the_same_query(desk_api: Api) -> None:
+    assert desk_api.get("/entry-types").status_code == 200  # the first call marks the token used
+    with CaptureQueriesContext(connection) as queries:
+        assert desk_api.get("/entry-types").status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    auth = [sql for sql in reads if "auth_group" in sql or "apitoken" in sql]
+    assert len(auth) == 1, auth
+
+
+def test_a_role_taken_away_stops_working_on_the_next_call_with_the_same_token(
+    desk_api: Api, desk_officer: User
+) -> None:
+    assert desk_api.post("/occurrences", complaint_body()).status_code == 201
+    desk_officer.groups.remove(Group.objects.get(name=Role.DESK))
+    refused = desk_api.post("/occurrences", complaint_body())
+    assert refused.status_code == 403, refused.content
+    assert Occurrence.objects.count() == 1
+
+
+def test_the_roles_read_with_the_token_are_the_officers_roles(make_officer: Any, station: Any) -> None:
+    officer = make_officer("two-roles", [Role.DESK, Role.INVESTIGATOR], station)
+    officer.is_superuser = True
+    officer.save()
+    Group.objects.get_or_create(name="not-a-role")[0].user_set.add(officer)
+    raw = issue_api_token(username="two-roles", password=PASSWORD, request=RequestFactory().post("/"))
+    through_token = user_for_token(raw)
+    assert through_token is not None
+    assert scope_of(through_token) == Officer.objects.get(user=officer).scope()
+    assert scope_of(through_token).roles == {Role.DESK, Role.INVESTIGATOR, Role.ADMIN}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_sms_said_to_be_new_is_refused_outside_the_transaction_that_made_its_event() -> None:
+    with pytest.raises(RuntimeError):
+        send_sms(to="+254712345678", template="complaint_recorded", context={}, event_key="x:1", new_event=True)
+    assert not SmsMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_sms_said_to_be_new_whose_key_is_taken_fails_loudly_instead_of_sending_twice() -> None:
+    from django.db import transaction
+
+    context = {"ob_number": "OB 1/5/12/2026", "station": "Central", "status_url": "https://x"}
+    send_sms(to="+254712345678", template="complaint_recorded", context=context, event_key="x:2")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        send_sms(to="+254712345678", template="complaint_recorded", context=context, event_key="x:2", new_event=True)
+    assert SmsMessage.objects.filter(event_key="x:2").count() == 1
