@@ -123,7 +123,7 @@ def test_the_access_log_names_roles_and_records_in_words(
     page = client.get("/access-log").content.decode()
     assert "Report office (desk)" in page and "OB entry" in page
     # The username column, then the role by its name (it was the stored code, "desk").
-    assert re.search(r"<td>desk</td>\s*<td>Report office \(desk\)</td>", page)
+    assert re.search(r">desk</td>\s*<td[^>]*>Report office \(desk\)</td>", page)
     assert ">occurrence<" not in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
     page = client.get("/access-log").content.decode()
@@ -156,3 +156,24 @@ def test_the_book_words_a_correction_by_its_labels_and_values_in_the_officers_la
         ).entry
     assert swahili.narrative.startswith(f"Marekebisho ya {recorded_complaint.ob_number}. Sababu: Mahali si sahihi.")
     assert "Mahali: Barabara ya Tom Mboya" in swahili.narrative
+
+
+@pytest.mark.django_db
+def test_a_corrected_choice_and_date_read_by_their_labels_on_the_entry_page(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    from daftari.occurrences.services import amend_occurrence
+    from tests.conftest import complaint
+
+    lost = complaint(entry_type="LOST_DOC", details={"document_kind": "national_id", "lost_on": "2026-01-04"})
+    entry = record_occurrence(actor=desk_officer, station=station, draft=lost).entry
+    amend_occurrence(
+        actor=desk_officer,
+        occurrence=entry,
+        reason="It was the passport that was lost.",
+        changes={"document_kind": "passport", "lost_on": "2026-01-03"},
+    )
+    page = _visible_text(desk_client.get(f"/entries/{entry.pk}").content.decode())
+    assert "What was lost: Passport" in page and "Date lost: 3 Jan 2026" in page
+    assert "passport<" not in page and "2026-01-03" not in page
+    assert "National ID card" in page

@@ -245,7 +245,7 @@ def test_the_entry_page_names_the_leaf_and_the_checkpoint_that_signed_it(
     signed_at = timezone.make_aware(timezone.datetime(2026, 11, 29, 10, 15))
     sign_checkpoint(station=station, now=signed_at)
     page = desk_client.get(f"/entries/{entry.pk}").content.decode()
-    assert "In the signed book: leaf #2, checkpoint of 29 Nov 2026 10:15" in page
+    assert "In the signed book: leaf #2, checkpoint of 29 Nov 2026, 10:15" in page
     assert position_of(str(entry.pk)).short_hash in page  # type: ignore[union-attr]
 
 

@@ -24,6 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from daftari.core import human
 from daftari.documents.models import IssuedDocument
 from daftari.documents.rules import ABSTRACTS, DocumentKind, display_code
 from daftari.documents.services import CourtProof
@@ -99,10 +100,10 @@ def _verification(document: IssuedDocument, verify_url: str, leaf_index: int | N
 def _issued(document: IssuedDocument) -> list[tuple[object, object]]:
     receipt = str(document.details.get("mpesa_receipt", "")) if isinstance(document.details, dict) else ""
     if document.fee_kes and receipt:
-        paid = {"amount": document.fee_kes, "receipt": receipt}
-        fee = _("KES %(amount)d, paid by M-Pesa, receipt %(receipt)s") % paid
+        paid = {"amount": human.thousands(document.fee_kes), "receipt": receipt}
+        fee = _("KES %(amount)s, paid by M-Pesa, receipt %(receipt)s") % paid
     elif document.fee_kes:
-        fee = _("KES %(amount)d, paid by M-Pesa") % {"amount": document.fee_kes}
+        fee = _("KES %(amount)s, paid by M-Pesa") % {"amount": human.thousands(document.fee_kes)}
     else:
         fee = _("Free of charge")
     return [

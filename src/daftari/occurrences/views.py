@@ -213,12 +213,19 @@ def render_entry_page(
     view = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.DESK_VIEW, channel="desk")
     scope = scope_of(request.user)
     labels = _field_labels(entry)
+    choices = {f.name: dict(f.choices) for f in entry.spec.fields if f.choices}
+
+    def shown(name: str, value: Any) -> Any:
+        # A choice reads by its label ("National ID card"), never its stored code.
+        return choices.get(name, {}).get(value, value) if isinstance(value, str) else value
+
     correction_rows = [
-        {"view": c, "changes": [(labels.get(k, k), v) for k, v in c.changes.items()]} for c in view.corrections
+        {"view": c, "changes": [(labels.get(k, k), shown(k, v)) for k, v in c.changes.items()]}
+        for c in view.corrections
     ]
     changed = {k for c in view.corrections for k in c.changes}
     corrected_rows = [
-        (labels.get(k, k), view.as_corrected[k]) for k in labels if k in changed and k in view.as_corrected
+        (labels.get(k, k), shown(k, view.as_corrected[k])) for k in labels if k in changed and k in view.as_corrected
     ]
     follow_ups = (
         Occurrence.objects.visible_to(scope)
