@@ -215,6 +215,23 @@ def record_through_api(
     return elapsed, latencies
 
 
+ROUNDS = 5
+
+
+def interleaved(
+    rounds: int, runs: dict[str, Callable[[slice], tuple[float, list[float]]]], n: int
+) -> dict[str, tuple[float, list[float]]]:
+    """Each run over its n items in ``rounds`` parts, the runs taking turns; total seconds and latencies each."""
+    totals: dict[str, tuple[float, list[float]]] = {name: (0.0, []) for name in runs}
+    size = -(-n // rounds)
+    for start in range(0, n, size):
+        part = slice(start, min(start + size, n))
+        for name, run_part in runs.items():
+            seconds, latencies = run_part(part)
+            totals[name] = (totals[name][0] + seconds, totals[name][1] + latencies)
+    return totals
+
+
 def bare_inserts(bodies: list[dict[str, Any]], clients: int) -> tuple[float, list[float]]:
     latencies = [0.0] * len(bodies)
     insert = (
@@ -273,27 +290,37 @@ def run(*, n: int, clients: int) -> bool:
     warmup = [complaint_body(rng) for _ in range(clients * 5)]
     one_station = [complaint_body(rng) for _ in range(n)]
     many_stations = [complaint_body(rng) for _ in range(n)]
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    port, floor_port = free_port(), free_port()
+    base_url, floor_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
     with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "server.log"
+        log, floor_log = Path(tmp) / "server.log", Path(tmp) / "floor.log"
         server = start_server(port, log)
+        floor_server = start_floor_server(floor_port, floor_log)
         try:
             wait_until_up(base_url, server, log)
+            wait_until_up(floor_url, floor_server, floor_log)
             bearers = [token(base_url, username(i)) for i in range(STATIONS)]
             record_through_api(base_url, bearers, warmup, clients)
-            one = record_through_api(base_url, bearers[:1], one_station, clients)
-            many = record_through_api(base_url, bearers, many_stations, clients)
+            record_through_api(floor_url, ["none"], warmup, clients, path="/floor")
+            # The four runs take turns in rounds, so a burst of load from elsewhere on the machine
+            # falls on each of them alike and the ratios stay fair.
+            measured = interleaved(
+                ROUNDS,
+                {
+                    "one": lambda part: record_through_api(base_url, bearers[:1], one_station[part], clients),
+                    "many": lambda part: record_through_api(base_url, bearers, many_stations[part], clients),
+                    "floor": lambda part: record_through_api(
+                        floor_url, ["none"], one_station[part], clients, path="/floor"
+                    ),
+                    "bare": lambda part: bare_inserts(one_station[part], clients),
+                },
+                n,
+            )
         finally:
             stop_server(server)
-        server = start_floor_server(port, log)
-        try:
-            wait_until_up(base_url, server, log)
-            record_through_api(base_url, ["none"], warmup, clients, path="/floor")
-            floor = record_through_api(base_url, ["none"], one_station, clients, path="/floor")
-        finally:
-            stop_server(server)
-    bare_seconds, bare_latencies = bare_inserts(one_station, clients)
+            stop_server(floor_server)
+    one, many, floor = measured["one"], measured["many"], measured["floor"]
+    bare_seconds, bare_latencies = measured["bare"]
 
     bare_rate = n / bare_seconds
     table = Table(title=f"{n} entries per run, {clients} concurrent clients, server: daftari serve (gunicorn)")
