@@ -50,6 +50,20 @@ def test_the_demo_run_twice_gives_the_same_data() -> None:
 
 
 @pytest.mark.django_db
+def test_the_demo_stations_have_a_phone_for_the_ob_slip_even_in_a_database_from_before_phones() -> None:
+    call_command("demo", verbosity=0)
+    assert dict(Station.objects.values_list("code", "phone")) == {
+        "CENTRAL-NBI": "020 224 0100",
+        "KILIMANI": "020 271 0300",
+        "KISUMU-CTL": "057 202 0100",
+        "MOMBASA-CTL": "041 222 5100",
+    }
+    Station.objects.filter(code="KILIMANI").update(phone="")
+    call_command("demo", verbosity=0)
+    assert Station.objects.get(code="KILIMANI").phone == "020 271 0300"
+
+
+@pytest.mark.django_db
 def test_the_demo_holds_a_person_in_the_cells_and_two_fine_notices_once() -> None:
     from daftari.custody.models import CustodyRecord
     from daftari.fines.models import FineNotice

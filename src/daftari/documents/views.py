@@ -23,6 +23,7 @@ from daftari.documents.models import IssuedDocument
 from daftari.documents.rules import DocumentKind
 from daftari.fines import rules as notice_rules
 from daftari.ledger import evidence
+from daftari.occurrences import queries as entry_queries
 from daftari.occurrences.queries import in_circle
 from daftari.occurrences.services import find_entry
 from daftari.stations.middleware import is_polling
@@ -70,6 +71,15 @@ def issue(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         raise Http404
     # A link may name the document (?kind=); otherwise the officer chooses, nothing is preselected.
     initial = {"kind": request.GET.get("kind", ""), "supersedes": request.GET.get("supersedes")}
+    if request.method == "GET":
+        # "Issued to" starts as the person who reported it (the desk may change it); reading their
+        # name and phone is a read of the entry, through its read model and logged.
+        view = entry_queries.view_entry(
+            reader=request.user, entry=entry, purpose=AccessEvent.Purpose.DESK_VIEW, channel="desk"
+        )
+        reporter = view.reporting_person()
+        if reporter is not None:
+            initial.update(applicant_name=reporter.name, phone=reporter.phone)
     form = IssueForm(request.POST or None, kinds=kinds, initial=initial)
     errors: list[ErrorLink] = []
     status = 200

@@ -210,10 +210,17 @@ class NewEntryForms:
     rows_used: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, data: QueryDict | None = None, *, entry_type: str = "") -> "NewEntryForms":
+    def build(cls, data: QueryDict | None = None, *, entry_type: str = "", refers_to: str = "") -> "NewEntryForms":
         if data is None:
             now = timezone.now().astimezone(NAIROBI).replace(second=0, microsecond=0, tzinfo=None)
-            main = EntryForm(initial={"client_id": uuid.uuid4(), "occurred_at": now, "entry_type": entry_type})
+            main = EntryForm(
+                initial={
+                    "client_id": uuid.uuid4(),
+                    "occurred_at": now,
+                    "entry_type": entry_type,
+                    "refers_to": refers_to,
+                }
+            )
         else:
             main = EntryForm(data)
             entry_type = data.get("entry_type", "")

@@ -190,6 +190,14 @@ class EntryView:
     def outcome(self) -> str:
         return AccessEvent.Outcome.SHOWN if self.personal else AccessEvent.Outcome.WITHHELD
 
+    def reporting_person(self) -> PartyView | None:
+        """Who reported it: the first complainant, else reporter, else victim (None when withheld or none)."""
+        for role in ("complainant", "reporter", "victim"):
+            for party in self.parties:
+                if party.role == role:
+                    return party
+        return None
+
 
 def _circle(reader: User, entries: Sequence[Occurrence]) -> set[uuid.UUID]:
     """The restricted entries among ``entries`` the reader is in the circle of.

@@ -23,6 +23,7 @@ from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
 from daftari.occurrences import queries, rules
+from daftari.occurrences.casework import status_url
 from daftari.occurrences.forms import AmendForm, NewEntryForms, SearchForm, details_form
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.search import SearchQuery, search_occurrences
@@ -113,7 +114,10 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
 def new_entry(request: AuthenticatedRequest) -> HttpResponse:
     station = _recording_station(request)
     if request.method == "GET":
-        forms = NewEntryForms.build(entry_type=request.GET.get("entry_type", ""))
+        # "Record a follow-up" on an entry opens the form with that entry's OB number (checked on recording).
+        forms = NewEntryForms.build(
+            entry_type=request.GET.get("entry_type", ""), refers_to=request.GET.get("refers_to", "")[:40]
+        )
         if _htmx(request):
             response = render(request, "occurrences/new_entry.html#type-fields", {"forms": forms})
             patch_vary_headers(response, ["HX-Request"])
@@ -245,6 +249,10 @@ def render_entry_page(
         and not view.restricted,
         "can_book_in": can_book_into_cells(scope, station_code=entry.station.code) and not view.restricted,
         "can_issue_document": can_issue_document(scope, station_code=entry.station.code) and not view.restricted,
+        # A follow-up is a new entry that points at this one: the book stays append-only.
+        "can_follow_up": can_record_entry(scope, station_code=entry.station.code)
+        and not view.restricted
+        and entry.entry_type not in ("AMENDMENT", "DAILY_CLOSE"),
         "book": evidence.position_of(str(entry.pk)),
         "case_form": case_form,
         "errors": case_form.summary if case_form else [],
@@ -352,7 +360,13 @@ def _amend_errors(form: AmendForm, details: Any) -> list[ErrorLink]:
 def slip(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     entry = _entry_or_404(request, pk, Purpose.PRINT)
     view = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.PRINT, channel="desk")
-    context = {"view": view, "book": evidence.position_of(str(entry.pk))}
+    context = {
+        "view": view,
+        "book": evidence.position_of(str(entry.pk)),
+        "station_phone": entry.station.phone,
+        # A report from the public has a case whose status the complainant checks on the public page.
+        "status_url": status_url() if entry.spec.public_facing else "",
+    }
     return render(request, "occurrences/slip.html", context)
 
 

@@ -63,7 +63,7 @@ class CountyAdmin(admin.ModelAdmin):
 
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "county", "sub_county"]
+    list_display = ["code", "name", "county", "sub_county", "phone"]
     list_filter = ["county"]
     search_fields = ["code", "name", "sub_county"]
     list_select_related = ["county"]

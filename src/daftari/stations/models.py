@@ -32,6 +32,10 @@ class Station(models.Model):
     sub_county = models.CharField(max_length=80, blank=True)
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # The report office's number as the public dials it: printed on the OB slip.
+    phone = models.CharField(
+        max_length=20, blank=True, help_text=_("The report office's number as the public dials it, e.g. 020 222 2222")
+    )
 
     class Meta:
         ordering = ["name"]

@@ -57,13 +57,17 @@ class DemoStation:
     sub_county: str
     lat: str
     lon: str
+    # Made-up numbers in the form of each town's landlines (Nairobi 020, Kisumu 057, Mombasa 041).
+    phone: str
 
 
 STATIONS = (
-    DemoStation("CENTRAL-NBI", "Central Police Station", 47, "Starehe", "-1.283600", "36.824900"),
-    DemoStation("KILIMANI", "Kilimani Police Station", 47, "Dagoretti North", "-1.290600", "36.785300"),
-    DemoStation("KISUMU-CTL", "Kisumu Central Police Station", 42, "Kisumu Central", "-0.103000", "34.753600"),
-    DemoStation("MOMBASA-CTL", "Mombasa Central Police Station", 1, "Mvita", "-4.061200", "39.667800"),
+    DemoStation("CENTRAL-NBI", "Central Police Station", 47, "Starehe", "-1.283600", "36.824900", "020 224 0100"),
+    DemoStation("KILIMANI", "Kilimani Police Station", 47, "Dagoretti North", "-1.290600", "36.785300", "020 271 0300"),
+    DemoStation(
+        "KISUMU-CTL", "Kisumu Central Police Station", 42, "Kisumu Central", "-0.103000", "34.753600", "057 202 0100"
+    ),
+    DemoStation("MOMBASA-CTL", "Mombasa Central Police Station", 1, "Mvita", "-4.061200", "39.667800", "041 222 5100"),
 )
 
 
@@ -681,8 +685,13 @@ class Command(BaseCommand):
                 "sub_county": spec.sub_county,
                 "lat": spec.lat,
                 "lon": spec.lon,
+                "phone": spec.phone,
             },
         )
+        if not station.phone:
+            # A demo database from before stations had phones gets them on the next run.
+            Station.objects.filter(pk=station.pk).update(phone=spec.phone)
+            station.phone = spec.phone
         return station
 
     def _officer(self, spec: DemoOfficer, stations: dict[str, Station]) -> User:
