@@ -35,7 +35,7 @@ def test_revoking_without_a_reason_shows_the_error_summary_linked_to_the_field(
     body = page.content.decode()
     assert page.status_code == 422
     assert 'class="error-summary"' in body and 'href="#id_reason"' in body
-    assert "Give the reason for revoking the document." in body
+    assert "Enter the reason for revoking the document" in body
     assert not DocumentRevocation.objects.exists()
 
 

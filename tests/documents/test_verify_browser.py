@@ -37,7 +37,7 @@ def test_the_desk_issues_a_lost_id_abstract_and_an_insurer_verifies_it_in_kiswah
         page.get_by_role("link", name="Issue abstract / P3 / certified extract").click()
         page.get_by_label("Police abstract (lost document)").check()
         page.get_by_role("button", name="Issue", exact=True).click()
-        expect(page.locator(".error-summary")).to_contain_text("Give the name of the person the abstract is for.")
+        expect(page.locator(".error-summary")).to_contain_text("Enter the name of the person the abstract is for")
         page.locator("#id_applicant_name").fill("Wanjiku Kamau")
         page.locator("#id_purpose").fill("ID replacement")
         page.get_by_role("button", name="Issue", exact=True).click()

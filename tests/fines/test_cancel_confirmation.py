@@ -28,7 +28,7 @@ def test_cancelling_without_a_reason_shows_the_error_summary(client: Client, ocs
     page = client.post(f"/fines/notices/{notice.number}/cancel", {"reason": ""})
     body = page.content.decode()
     assert page.status_code == 422 and 'class="error-summary"' in body and 'href="#id_reason"' in body
-    assert "Give the reason for cancelling." in body
+    assert "Enter the reason for cancelling" in body
     assert _state(notice) == "issued"
 
 

@@ -53,7 +53,7 @@ def test_a_cancelled_notice_cannot_be_paid(
         page.get_by_role("link", name="Cancel the notice").click()
         expect(page.locator("#are-you-sure")).to_contain_text("Are you sure?")
         page.get_by_role("button", name="Yes, cancel the notice").click()
-        expect(page.locator(".error-summary")).to_contain_text("Give the reason for cancelling.")
+        expect(page.locator(".error-summary")).to_contain_text("Enter the reason for cancelling")
         page.get_by_label("Reason for cancelling").fill("Plate misread at the roadside")
         page.get_by_role("button", name="Yes, cancel the notice").click()
         expect(page.locator("#notice-state")).to_contain_text("Cancelled")

@@ -30,4 +30,4 @@ def test_a_missing_reason_is_shown_on_the_confirmation_page(client: Client, ocs:
     client.force_login(ocs)
     response = client.post(f"/fines/notices/{notice.number}/cancel", {"reason": ""})
     assert response.status_code == 422
-    assert "Give the reason for cancelling." in response.content.decode()
+    assert "Enter the reason for cancelling" in response.content.decode()

@@ -309,7 +309,7 @@ def test_the_investigator_updates_from_the_entry_page_and_a_missing_reason_is_sh
     asked = client.post(url, {"status": "closed", "note": "", "reason": ""})
     assert asked.status_code == 200 and "Are you sure?" in asked.content.decode()
     refused = client.post(f"/entries/{recorded_complaint.pk}/case/close", {"reason": ""})
-    assert refused.status_code == 422 and "Give the reason the case is closed." in refused.content.decode()
+    assert refused.status_code == 422 and "Enter the reason the case is closed" in refused.content.decode()
     assert CaseStatus.objects.get(occurrence=recorded_complaint).status == Status.ASSIGNED
 
     client.post(url, {"status": "suspect_arrested", "note": "Picked up at home", "reason": ""})

@@ -41,7 +41,7 @@ class BookInForm(DaftariForm):
         label=_("Time of arrest"),
         widget=_datetime_widget(),
         input_formats=DATETIME_INPUTS,
-        error_messages={"required": _("Give the date and time of the arrest.")},
+        error_messages={"required": _("Enter the date and time of the arrest")},
     )
     late = forms.BooleanField(
         label=_("Recorded late"),

@@ -336,7 +336,7 @@ def clean_booking(
         errors["detainee.age"] = _("Age must be between 0 and 130.")
     if person.age is None and person.date_of_birth is None:
         # A child may only go to the juvenile cell, so the cell cannot be chosen without an age.
-        errors["detainee.age"] = _("Give the age or the date of birth.")
+        errors["detainee.age"] = _("Enter the age or the date of birth")
     arresting_officer = _text(
         booking.arresting_officer, "arresting_officer", errors, limit=20, label=_("Arresting officer"), required=True
     )
@@ -354,7 +354,7 @@ def clean_booking(
         section = _text(offence.section, f"offences.{i}.section", errors, limit=120, label=_("Law and section"))
         description = _text(offence.description, f"offences.{i}.description", errors, limit=300, label=_("Offence"))
         if not (section or description):
-            errors[f"offences.{i}.description"] = _("Give the section or a description of the offence.")
+            errors[f"offences.{i}.description"] = _("Enter the law and section or a description of the offence")
         if offence.punishable_by not in {p.value for p in Punishment}:
             errors[f"offences.{i}.punishable_by"] = wording.choose(_("Punishable by"))
         offences.append(OffenceInput(section, description, offence.punishable_by))
@@ -578,9 +578,9 @@ def clean_event(kind: str, details: dict[str, Any]) -> tuple[dict[str, Any], Err
         errors["details.reason"] = _("Continued detention needs its reason (the red-ink rule).")
     if kind == EventKind.RELEASE and cleaned.get("release_on") == "cash_bail":
         if not cleaned.get("amount_kes"):
-            errors["details.amount_kes"] = _("Give the cash bail amount in shillings.")
+            errors["details.amount_kes"] = _("Enter the cash bail amount in shillings")
         if not cleaned.get("receipt_number"):
-            errors["details.receipt_number"] = _("Give the cash bail receipt number.")
+            errors["details.receipt_number"] = _("Enter the cash bail receipt number")
     if kind == EventKind.PROPERTY_RETURNED:
         cleaned["items"] = _clean_items(details.get("items"), errors)
     return cleaned, errors
@@ -610,7 +610,7 @@ def event_time_problems(
     errors = Errors(late_flag_problems(late=late, late_reason=late_reason))
     if at is None:
         if late or (late_reason or "").strip():
-            errors["at"] = _("Give the time it happened.")
+            errors["at"] = _("Enter the time it happened")
         return errors
     problem = typed_time_problem(at, recorded_at=now)
     if problem is None and at < arrested_at:

@@ -45,7 +45,7 @@ class RevokeForm(DaftariForm):
     reason = forms.CharField(
         label=_("Reason for revoking"),
         max_length=300,
-        error_messages={"required": _("Give the reason for revoking the document.")},
+        error_messages={"required": _("Enter the reason for revoking the document")},
     )
 
 

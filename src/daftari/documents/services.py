@@ -128,7 +128,7 @@ def _checked(
     applicant_name = applicant_name.strip()[:120]
     purpose = purpose.strip()[:200]
     if document_kind in rules.ABSTRACTS and not applicant_name:
-        raise InvalidInput(fields={"applicant_name": _("Give the name of the person the abstract is for.")})
+        raise InvalidInput(fields={"applicant_name": _("Enter the name of the person the abstract is for")})
     if supersedes is not None and (supersedes.occurrence_id != occurrence.pk or supersedes.kind != document_kind):
         raise InvalidInput(fields={"supersedes": _("A replacement must be of the same document from the same entry.")})
     details: dict[str, Any] = {}
@@ -241,7 +241,7 @@ def revoke_document(*, actor: User, document: IssuedDocument, reason: str) -> Do
         raise NotPermitted(_("Only the station's OCS may revoke a document."))
     reason = reason.strip()[:300]
     if not reason:
-        raise InvalidInput(fields={"reason": _("Give the reason for revoking the document.")})
+        raise InvalidInput(fields={"reason": _("Enter the reason for revoking the document")})
     officer = _officer(actor)
     now = timezone.now()
     with transaction.atomic():

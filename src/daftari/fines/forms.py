@@ -8,5 +8,5 @@ class CancelForm(DaftariForm):
     reason = forms.CharField(
         label=_("Reason for cancelling"),
         max_length=500,
-        error_messages={"required": _("Give the reason for cancelling.")},
+        error_messages={"required": _("Enter the reason for cancelling")},
     )

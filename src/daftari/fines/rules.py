@@ -275,10 +275,10 @@ def notice_lines(
         base = speeding_base(code)
         if base is not None:
             if item.measured_speed is None or item.speed_limit is None:
-                errors[f"{key}.measured_speed"] = _("Give the measured speed and the limit for speeding.")
+                errors[f"{key}.measured_speed"] = _("Enter the measured speed and the speed limit")
                 continue
             if not (0 < item.speed_limit <= 200 and 0 < item.measured_speed <= 400):
-                errors[f"{key}.measured_speed"] = _("Give speeds in kph between 1 and 400.")
+                errors[f"{key}.measured_speed"] = _("Enter speeds in kph between 1 and 400")
                 continue
             try:
                 code = speeding_code(base, measured_speed=item.measured_speed, speed_limit=item.speed_limit)
@@ -316,7 +316,7 @@ def check_plate(text: str, errors: Errors) -> PlateCheck:
     """A Kenyan plate, normalised; an unusual one is accepted and flagged, never refused."""
     plate = normalise_plate(text)
     if not 2 <= len(plate) <= 12:
-        errors["plate"] = _("Give the number plate (2 to 12 letters and digits).")
+        errors["plate"] = _("Enter the number plate (2 to 12 letters and digits).")
     return PlateCheck(plate=plate, unusual=not plate_is_usual(plate))
 
 
@@ -543,7 +543,7 @@ def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Err
     elif recorded_late(draft.issued_at, recorded_at=now, late_after=MAX_BACKDATE):
         errors["issued_at"] = _("A notice is issued within 7 days of the offence.")
     if (draft.lat is None) != (draft.lon is None):
-        errors["lat"] = _("Give both latitude and longitude, or neither.")
+        errors["lat"] = _("Enter both latitude and longitude, or neither")
     elif draft.lat is not None and draft.lon is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lon <= 180):
         errors["lat"] = _("Give a latitude between -90 and 90 and a longitude between -180 and 180.")
     if draft.language and draft.language not in ("en", "sw"):

@@ -465,7 +465,7 @@ def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
     officer = _station_officer(actor, notice, may=can_cancel_notice)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise InvalidInput(fields={"reason": _("Give the reason for cancelling.")})
+        raise InvalidInput(fields={"reason": _("Enter the reason for cancelling")})
     if len(reason) > 500:
         raise InvalidInput(fields={"reason": _("At most %(limit)d characters.") % {"limit": 500}})
     with transaction.atomic():

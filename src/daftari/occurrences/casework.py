@@ -206,7 +206,7 @@ def update_case_status(
         raise InvalidInput(fields={"status": _("Choose the case's new status.")})
     reason = (reason or "").strip()
     if status == Status.CLOSED and not reason:
-        raise InvalidInput(fields={"reason": _("Give the reason the case is closed.")})
+        raise InvalidInput(fields={"reason": _("Enter the reason the case is closed")})
     return _record(
         occurrence=occurrence, status=status, by=officer, investigator=None, note=note.strip(), reason=reason
     )

@@ -48,13 +48,13 @@ class EntryForm(DaftariForm):
     entry_type = forms.ChoiceField(
         label=_("Kind of entry"),
         choices=type_choices,
-        error_messages={"required": _("Choose the kind of entry."), "invalid_choice": _("Choose the kind of entry.")},
+        error_messages={"required": _("Choose the kind of entry"), "invalid_choice": _("Choose the kind of entry")},
     )
     occurred_at = forms.DateTimeField(
         label=_("When it happened"),
         widget=_datetime_widget(),
         input_formats=DATETIME_INPUTS,
-        error_messages={"required": _("Give the date and time it happened.")},
+        error_messages={"required": _("Enter the date and time it happened")},
     )
     late = forms.BooleanField(
         label=_("Recorded late"),
@@ -418,6 +418,6 @@ class CloseCaseForm(DaftariForm):
     reason = forms.CharField(
         label=_("Reason for closing the case"),
         max_length=300,
-        error_messages={"required": _("Give the reason the case is closed.")},
+        error_messages={"required": _("Enter the reason the case is closed")},
     )
     note = forms.CharField(max_length=500, required=False)

@@ -404,7 +404,7 @@ def clean_party(
     if party.age is not None and not 0 <= party.age <= 130:
         errors[f"{key}.age"] = _("Age must be between 0 and 130.")
     if not (name or id_number or phone) and party.role not in ("deceased", "suspect"):
-        errors[f"{key}.name"] = _("Give at least a name, an ID number or a phone number.")
+        errors[f"{key}.name"] = _("Enter at least a name, an ID number or a phone number")
     return PartyInput(
         role=party.role,
         name=name,
@@ -446,7 +446,7 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
     if draft.lon is not None and not -180 <= draft.lon <= 180:
         errors["lon"] = _("Longitude must be between -180 and 180.")
     if (draft.lat is None) != (draft.lon is None):
-        errors["lat"] = _("Give both latitude and longitude, or neither.")
+        errors["lat"] = _("Enter both latitude and longitude, or neither")
     if spec.needs_earlier_entry and not draft.refers_to:
         errors["refers_to"] = _("This kind of entry follows an earlier entry: give its OB number.")
     details = clean_details(spec, draft.details or {}, errors, now=now)
@@ -465,7 +465,7 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
         section = _text(offence.section, f"offences.{i}.section", errors, limit=120, label=_("Law and section"))
         description = _text(offence.description, f"offences.{i}.description", errors, limit=300, label=_("Offence"))
         if not (section or description):
-            errors[f"offences.{i}.description"] = _("Give the section or a description of the offence.")
+            errors[f"offences.{i}.description"] = _("Enter the law and section or a description of the offence")
         offences.append(OffenceInput(section=section, description=description))
     items = []
     for i, item in enumerate(draft.property_items):
