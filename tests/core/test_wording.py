@@ -105,3 +105,14 @@ def test_the_api_answers_a_blank_place_with_the_rules_words_like_the_desk(client
     assert answer.status_code == 422
     assert answer.json()["fields"]["place"] == "Enter the place"
     assert answer.json()["fields"]["narrative"] == "Enter what happened"
+
+
+@pytest.mark.django_db
+def test_the_admins_forms_word_a_blank_field_from_its_label(client: Client, admin_officer) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(admin_officer)
+    page = client.post("/admin/stations/station/add/", {}).content.decode()
+    assert "Enter the code" in page and "Enter the name" in page
+    assert "This field is required." not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
+    page = client.post("/admin/stations/station/add/", {}).content.decode()
+    assert "This field is required." not in page and "Andika" in page

@@ -142,3 +142,25 @@ def links_from_fields(errors: dict[str, Any], *, target: Callable[[str], str] | 
     """Summary links for a page whose fields are written by hand: error key → ``#id_<key>``,
     or the element id ``target`` gives for the key."""
     return [ErrorLink(f"#{target(key) if target else f'id_{key}'}", str(message)) for key, message in errors.items()]
+
+
+def worded(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+    """``form_class`` with its messages worded from its labels (for forms Django builds: the admin's)."""
+
+    def __init__(self: forms.BaseForm, *args: Any, **kwargs: Any) -> None:
+        form_class.__init__(self, *args, **kwargs)
+        word_errors(self)
+
+    return type(form_class.__name__, (form_class,), {"__init__": __init__})
+
+
+class WordedAdmin:
+    """A ModelAdmin (or inline) mixin: the admin's forms say "Enter the code", not "This field is required."."""
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return worded(super().get_form(request, obj, change=change, **kwargs))  # type: ignore[misc]
+
+    def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.form = worded(formset.form)
+        return formset

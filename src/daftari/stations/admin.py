@@ -10,7 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from daftari.core.forms import WordedAdmin
 from daftari.stations.models import AccessEvent, ApiToken, County, Officer, Station
+from daftari.stations.rules import role_names
 from daftari.stations.services import log_accesses, revoke_api_token, revoke_tokens_of
 
 
@@ -62,7 +64,7 @@ class CountyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(WordedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "county", "sub_county", "phone"]
     list_filter = ["county"]
     search_fields = ["code", "name", "sub_county"]
@@ -73,7 +75,7 @@ class StationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(WordedAdmin, admin.ModelAdmin):
     list_display = ["service_number", "user", "full_name", "rank", "station", "roles"]
     list_filter = ["rank", "station__county", "user__groups"]
     search_fields = ["service_number", "user__username", "user__first_name", "user__last_name"]
@@ -86,17 +88,17 @@ class OfficerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, officer: Officer) -> str:
-        return ", ".join(sorted(officer.scope().roles))
+        return role_names(sorted(officer.scope().roles))
 
 
-class OfficerInline(admin.StackedInline):
+class OfficerInline(WordedAdmin, admin.StackedInline):
     model = Officer
     can_delete = False
     autocomplete_fields = ["station"]
     verbose_name_plural = _("officer")
 
 
-class OfficerUserAdmin(UserAdmin):
+class OfficerUserAdmin(WordedAdmin, UserAdmin):
     inlines = [OfficerInline]
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
