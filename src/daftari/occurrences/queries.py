@@ -6,10 +6,10 @@ see already left out. The desk pages and the API both render that view.
 """
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy
 from daftari.core.errors import NotFound
 from daftari.occurrences import entry_types, rules
 from daftari.occurrences.casework import investigators_at_station
-from daftari.occurrences.models import CaseStatus, CaseStatusChoice, Occurrence, OccurrenceQuerySet, Party
+from daftari.occurrences.models import (
+    CaseStatus,
+    CaseStatusChoice,
+    Occurrence,
+    OccurrenceQuerySet,
+    Offence,
+    Party,
+    PropertyItem,
+    Vehicle,
+)
 from daftari.occurrences.rules import Access
 from daftari.stations.models import AccessEvent, Officer, Station, scope_of
 from daftari.stations.rules import sees_personal_data, sees_restricted_entry
@@ -47,8 +56,25 @@ def corrections_of(entry: Occurrence) -> list[Occurrence]:
     return list(
         Occurrence.objects.filter(refers_to=entry, entry_type="AMENDMENT")
         .select_related("recorded_by__user")
+        .prefetch_related("parties", "offences", "property_items", "vehicles")
         .order_by("recorded_at", "ob_seq")
     )
+
+
+def corrected_parts(
+    entry: Occurrence, corrections: list[Occurrence] | None = None
+) -> dict[str, list[rules.CorrectedPart[Any]]]:
+    """The entry's people, offences, property and vehicles as they read after every correction
+    (the rows themselves: a corrected one is the correction's own row)."""
+    if corrections is None:
+        corrections = corrections_of(entry)
+    return {
+        kind: rules.parts_as_corrected(
+            list(getattr(entry, kind).all()),
+            [((c.details.get("parts") or {}).get(kind, []), list(getattr(c, kind).all())) for c in corrections],
+        )
+        for kind in rules.PART_KINDS
+    }
 
 
 def as_corrected(entry: Occurrence, corrections: list[Occurrence] | None = None) -> dict[str, Any]:
@@ -112,12 +138,16 @@ class PartyView:
     sex_label: str
     age: int | None
     date_of_birth: date | None
+    corrected: bool = False
+    in_error: bool = False
 
 
 @dataclass(frozen=True)
 class OffenceView:
     section: str
     description: str
+    corrected: bool = False
+    in_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +156,8 @@ class PropertyView:
     serial_number: str | None
     quantity: int
     value_kes: int | None
+    corrected: bool = False
+    in_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +166,8 @@ class VehicleView:
     plate_unusual: bool
     make_model: str
     colour: str
+    corrected: bool = False
+    in_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +211,12 @@ class EntryView:
     vehicles: tuple[VehicleView, ...]
     corrections: tuple[CorrectionView, ...]
     as_corrected: dict[str, Any]
+    # The people, offences, property and vehicles as they read after the corrections (each flagged
+    # corrected or entered in error); the fields above are the entry as recorded.
+    parties_as_corrected: tuple[PartyView, ...] = ()
+    offences_as_corrected: tuple[OffenceView, ...] = ()
+    property_as_corrected: tuple[PropertyView, ...] = ()
+    vehicles_as_corrected: tuple[VehicleView, ...] = ()
 
     @property
     def personal(self) -> bool:
@@ -238,6 +278,47 @@ def _figures_only(values: dict[str, Any], hidden: frozenset[str]) -> dict[str, A
     return {k: v for k, v in values.items() if k not in hidden}
 
 
+def _party_view(p: Party) -> PartyView:
+    return PartyView(
+        role=p.role,
+        role_label=str(p.get_role_display()),
+        name=p.name,
+        id_number=p.id_number,
+        id_number_unusual=p.id_number_unusual,
+        phone=p.phone,
+        sex=p.sex,
+        sex_label=str(p.get_sex_display()) if p.sex else "",
+        age=p.age,
+        date_of_birth=p.date_of_birth,
+    )
+
+
+def _offence_view(o: Offence) -> OffenceView:
+    return OffenceView(o.section, o.description)
+
+
+def _property_view(i: PropertyItem, *, full: bool) -> PropertyView:
+    return PropertyView(
+        description=i.description if full else None,
+        serial_number=i.serial_number if full else None,
+        quantity=i.quantity,
+        value_kes=i.value_kes,
+    )
+
+
+def _vehicle_view(v: Vehicle, *, full: bool) -> VehicleView:
+    return VehicleView(
+        plate=v.plate if full else None, plate_unusual=v.plate_unusual, make_model=v.make_model, colour=v.colour
+    )
+
+
+V = TypeVar("V", PartyView, OffenceView, PropertyView, VehicleView)
+
+
+def _flagged(parts: list[rules.CorrectedPart[Any]], view: Callable[[Any], V]) -> tuple[V, ...]:
+    return tuple(replace(view(p.value), corrected=p.corrected, in_error=p.in_error) for p in parts)
+
+
 def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> EntryView:
     full = access == Access.FULL
     facts = access != Access.RESTRICTED
@@ -245,6 +326,7 @@ def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> E
     details: dict[str, Any] = entry.details if facts else {}
     rows = tuple((str(label), value) for label, value in entry.detail_rows()) if facts else ()
     corrected = as_corrected(entry, corrections)
+    parts = corrected_parts(entry, corrections) if corrections else {}
     if not facts:
         corrected = {}
     elif not full:
@@ -277,46 +359,10 @@ def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> E
         narrative=entry.narrative if full else None,
         details=details,
         detail_rows=rows,
-        parties=tuple(
-            PartyView(
-                role=p.role,
-                role_label=str(p.get_role_display()),
-                name=p.name,
-                id_number=p.id_number,
-                id_number_unusual=p.id_number_unusual,
-                phone=p.phone,
-                sex=p.sex,
-                sex_label=str(p.get_sex_display()) if p.sex else "",
-                age=p.age,
-                date_of_birth=p.date_of_birth,
-            )
-            for p in entry.parties.all()
-        )
-        if full
-        else (),
-        offences=tuple(OffenceView(o.section, o.description) for o in entry.offences.all()) if facts else (),
-        property_items=tuple(
-            PropertyView(
-                description=i.description if full else None,
-                serial_number=i.serial_number if full else None,
-                quantity=i.quantity,
-                value_kes=i.value_kes,
-            )
-            for i in entry.property_items.all()
-        )
-        if facts
-        else (),
-        vehicles=tuple(
-            VehicleView(
-                plate=v.plate if full else None,
-                plate_unusual=v.plate_unusual,
-                make_model=v.make_model,
-                colour=v.colour,
-            )
-            for v in entry.vehicles.all()
-        )
-        if facts
-        else (),
+        parties=tuple(_party_view(p) for p in entry.parties.all()) if full else (),
+        offences=tuple(_offence_view(o) for o in entry.offences.all()) if facts else (),
+        property_items=tuple(_property_view(i, full=full) for i in entry.property_items.all()) if facts else (),
+        vehicles=tuple(_vehicle_view(v, full=full) for v in entry.vehicles.all()) if facts else (),
         corrections=tuple(
             CorrectionView(
                 id=c.pk,
@@ -331,6 +377,14 @@ def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> E
         if facts
         else (),
         as_corrected=corrected,
+        parties_as_corrected=_flagged(parts["parties"], _party_view) if full and corrections else (),
+        offences_as_corrected=_flagged(parts["offences"], _offence_view) if facts and corrections else (),
+        property_as_corrected=_flagged(parts["property_items"], lambda i: _property_view(i, full=full))
+        if facts and corrections
+        else (),
+        vehicles_as_corrected=_flagged(parts["vehicles"], lambda v: _vehicle_view(v, full=full))
+        if facts and corrections
+        else (),
     )
 
 

@@ -3,10 +3,11 @@
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -416,6 +417,36 @@ def clean_party(
     )
 
 
+def clean_offence(offence: OffenceInput, index: int, errors: Errors, *, key: str = "offences") -> OffenceInput:
+    section = _text(offence.section, f"{key}.{index}.section", errors, limit=120, label=_("Law and section"))
+    description = _text(offence.description, f"{key}.{index}.description", errors, limit=300, label=_("Offence"))
+    if not (section or description):
+        errors[f"{key}.{index}.description"] = _("Enter the law and section or a description of the offence")
+    return OffenceInput(section=section, description=description)
+
+
+def clean_item(item: PropertyInput, index: int, errors: Errors, *, key: str = "property_items") -> PropertyInput:
+    k = f"{key}.{index}"
+    description = _text(item.description, f"{k}.description", errors, limit=300, label=_("Item"), required=True)
+    if not 1 <= item.quantity <= 100_000:
+        errors[f"{k}.quantity"] = _("Quantity must be between 1 and 100,000.")
+    if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
+        errors[f"{k}.value_kes"] = _("Value must be a whole number of shillings, 0 or more.")
+    serial = _text(item.serial_number, f"{k}.serial_number", errors, limit=80, label=_("Serial number"))
+    return PropertyInput(description, serial, item.quantity, item.value_kes)
+
+
+def clean_vehicle(
+    vehicle: VehicleInput, index: int, errors: Errors, *, confirm_unusual: bool, key: str = "vehicles"
+) -> VehicleInput:
+    plate = normalise_plate(vehicle.plate)
+    if problem := plate_problem(plate, confirmed=confirm_unusual):
+        errors[f"{key}.{index}.plate"] = problem
+    make_model = _text(vehicle.make_model, f"{key}.{index}.make_model", errors, limit=80, label=_("Make and model"))
+    colour = _text(vehicle.colour, f"{key}.{index}.colour", errors, limit=40, label=_("Colour"))
+    return VehicleInput(plate, make_model, colour)
+
+
 def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | None = None) -> tuple[EntryDraft, Errors]:
     """Checks and normalises a new entry. Returns the cleaned draft and any field errors.
 
@@ -460,34 +491,9 @@ def clean_entry(draft: EntryDraft, *, now: datetime, late_after: timedelta | Non
             errors["parties"] = _("This kind of entry needs a %(role)s.") % {"role": role.replace("_", " ")}
     if len(draft.parties) > 50:
         errors["parties"] = _("At most 50 people in one entry.")
-    offences = []
-    for i, offence in enumerate(draft.offences):
-        section = _text(offence.section, f"offences.{i}.section", errors, limit=120, label=_("Law and section"))
-        description = _text(offence.description, f"offences.{i}.description", errors, limit=300, label=_("Offence"))
-        if not (section or description):
-            errors[f"offences.{i}.description"] = _("Enter the law and section or a description of the offence")
-        offences.append(OffenceInput(section=section, description=description))
-    items = []
-    for i, item in enumerate(draft.property_items):
-        description = _text(
-            item.description, f"property_items.{i}.description", errors, limit=300, label=_("Item"), required=True
-        )
-        if not 1 <= item.quantity <= 100_000:
-            errors[f"property_items.{i}.quantity"] = _("Quantity must be between 1 and 100,000.")
-        if item.value_kes is not None and not 0 <= item.value_kes <= 1_000_000_000:
-            errors[f"property_items.{i}.value_kes"] = _("Value must be a whole number of shillings, 0 or more.")
-        serial = _text(
-            item.serial_number, f"property_items.{i}.serial_number", errors, limit=80, label=_("Serial number")
-        )
-        items.append(PropertyInput(description, serial, item.quantity, item.value_kes))
-    vehicles = []
-    for i, vehicle in enumerate(draft.vehicles):
-        plate = normalise_plate(vehicle.plate)
-        if problem := plate_problem(plate, confirmed=confirmed):
-            errors[f"vehicles.{i}.plate"] = problem
-        make_model = _text(vehicle.make_model, f"vehicles.{i}.make_model", errors, limit=80, label=_("Make and model"))
-        colour = _text(vehicle.colour, f"vehicles.{i}.colour", errors, limit=40, label=_("Colour"))
-        vehicles.append(VehicleInput(plate, make_model, colour))
+    offences = [clean_offence(o, i, errors) for i, o in enumerate(draft.offences)]
+    items = [clean_item(item, i, errors) for i, item in enumerate(draft.property_items)]
+    vehicles = [clean_vehicle(v, i, errors, confirm_unusual=confirmed) for i, v in enumerate(draft.vehicles)]
     cleaned = EntryDraft(
         entry_type=draft.entry_type,
         occurred_at=draft.occurred_at,
@@ -550,7 +556,7 @@ CORRECTABLE = ("narrative", "place", "occurred_at")
 
 
 def clean_changes(
-    spec: EntryTypeSpec, changes: dict[str, Any], reason: str, *, now: datetime | None = None
+    spec: EntryTypeSpec, changes: dict[str, Any], reason: str, *, now: datetime | None = None, parts: bool = False
 ) -> tuple[dict[str, str], Errors]:
     """A correction names the fields it corrects and the corrected text, with a reason.
 
@@ -563,7 +569,7 @@ def clean_changes(
         errors["reason"] = _("At most 2,000 characters.")
     allowed = set(CORRECTABLE) | spec.field_names
     cleaned: dict[str, str] = {}
-    if not changes:
+    if not changes and not parts:
         errors["changes"] = _("Give at least one corrected field.")
     for name, value in (changes or {}).items():
         if name not in allowed:
@@ -603,6 +609,156 @@ def as_corrected(original: dict[str, Any], corrections: list[dict[str, str]]) ->
     for changes in corrections:
         current.update(changes)
     return current
+
+
+# --- Corrections of an entry's people, offences, property and vehicles -------------------
+#
+# A correction of a part names its position in the entry as it reads now (the recorded parts, then
+# those earlier corrections added, in order); ``of=None`` adds one. The corrected value is recorded
+# as a part of the AMENDMENT entry itself (so search and the person index find it) and the
+# correction's details map each of its parts to the position it corrects.
+
+PART_KINDS = ("parties", "offences", "property_items", "vehicles")
+Part = PartyInput | OffenceInput | PropertyInput | VehicleInput
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PartCorrection:
+    """One person, offence, item or vehicle corrected (``value``), added (``of=None``) or struck out (``in_error``)."""
+
+    of: int | None = None
+    value: Part | None = None
+    in_error: bool = False
+
+
+@dataclass(frozen=True)
+class PartsCorrection:
+    parties: tuple[PartCorrection, ...] = ()
+    offences: tuple[PartCorrection, ...] = ()
+    property_items: tuple[PartCorrection, ...] = ()
+    vehicles: tuple[PartCorrection, ...] = ()
+    # As for a new entry: an ID number or plate of no known format only when the desk confirms it.
+    confirm_unusual: bool = False
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, kind) for kind in PART_KINDS)
+
+
+_PART_TYPES: dict[str, type] = {
+    "parties": PartyInput,
+    "offences": OffenceInput,
+    "property_items": PropertyInput,
+    "vehicles": VehicleInput,
+}
+
+
+def clean_parts_correction(
+    parts: PartsCorrection, *, counts: dict[str, int], today: date, errors: Errors
+) -> tuple[dict[str, tuple[Any, ...]], dict[str, list[dict[str, Any]]]]:
+    """Checks corrected parts with the same rules as a new entry's. Returns, per kind, the values to
+    record on the correction and the map of each correction to the position it corrects."""
+    values: dict[str, tuple[Any, ...]] = {}
+    mapping: dict[str, list[dict[str, Any]]] = {}
+    confirmed = parts.confirm_unusual
+    for kind in PART_KINDS:
+        rows: list[Any] = []
+        marks: list[dict[str, Any]] = []
+        seen: set[int] = set()
+        for k, correction in enumerate(getattr(parts, kind)):
+            key = f"{kind}.{k}"
+            of = correction.of
+            if of is not None and not 0 <= of < counts.get(kind, 0):
+                errors[f"{key}.of"] = _("There is no such item in the entry to correct.")
+                continue
+            if of is not None and of in seen:
+                errors[f"{key}.of"] = _("Correct each item once in one correction.")
+                continue
+            if of is not None:
+                seen.add(of)
+            if correction.in_error:
+                if of is None:
+                    errors[f"{key}.of"] = _("Say which item was entered in error.")
+                    continue
+                marks.append({"of": of, "in_error": True})
+                continue
+            value = correction.value
+            if not isinstance(value, _PART_TYPES[kind]):
+                errors[key] = _("Give the corrected values.")
+                continue
+            if isinstance(value, PartyInput):
+                cleaned: Any = clean_party(value, k, errors, today=today, confirm_unusual=confirmed)
+            elif isinstance(value, OffenceInput):
+                cleaned = clean_offence(value, k, errors)
+            elif isinstance(value, PropertyInput):
+                cleaned = clean_item(value, k, errors)
+            else:
+                assert isinstance(value, VehicleInput)
+                cleaned = clean_vehicle(value, k, errors, confirm_unusual=confirmed)
+            marks.append({"of": of, "row": len(rows)})
+            rows.append(cleaned)
+        if len(rows) > 50:
+            errors[kind] = _("At most 50 corrections of one kind at once.")
+        values[kind] = tuple(rows)
+        if marks:
+            mapping[kind] = marks
+    return values, mapping
+
+
+@dataclass(frozen=True)
+class CorrectedPart(Generic[T]):
+    value: T
+    corrected: bool = False  # its values are those of a correction
+    in_error: bool = False  # struck out: entered in error
+    added: bool = False  # added by a correction
+
+
+def parts_as_corrected(
+    original: Sequence[T], corrections: Sequence[tuple[Sequence[dict[str, Any]], Sequence[T]]]
+) -> list[CorrectedPart[T]]:
+    """The parts as they read after each correction (its map and its own parts), in the order recorded."""
+    current = [CorrectedPart(v) for v in original]
+    for marks, rows in corrections:
+        for mark in marks:
+            of, row = mark.get("of"), mark.get("row")
+            if mark.get("in_error"):
+                if isinstance(of, int) and 0 <= of < len(current):
+                    current[of] = replace(current[of], in_error=True)
+            elif isinstance(row, int) and 0 <= row < len(rows):
+                if of is None:
+                    current.append(CorrectedPart(rows[row], corrected=True, added=True))
+                elif isinstance(of, int) and 0 <= of < len(current):
+                    current[of] = CorrectedPart(rows[row], corrected=True, added=current[of].added)
+    return current
+
+
+def _part_said(kind: str, action: str, n: int) -> str:
+    said = {
+        ("parties", "corrected"): _("person %(n)d corrected"),
+        ("parties", "in_error"): _("person %(n)d entered in error"),
+        ("parties", "added"): _("a person added"),
+        ("offences", "corrected"): _("offence %(n)d corrected"),
+        ("offences", "in_error"): _("offence %(n)d entered in error"),
+        ("offences", "added"): _("an offence added"),
+        ("property_items", "corrected"): _("item %(n)d corrected"),
+        ("property_items", "in_error"): _("item %(n)d entered in error"),
+        ("property_items", "added"): _("an item added"),
+        ("vehicles", "corrected"): _("vehicle %(n)d corrected"),
+        ("vehicles", "in_error"): _("vehicle %(n)d entered in error"),
+        ("vehicles", "added"): _("a vehicle added"),
+    }[(kind, action)]
+    return said % {"n": n} if "%(n)d" in said else said
+
+
+def parts_summary(mapping: dict[str, list[dict[str, Any]]]) -> str:
+    """What a correction did to the entry's parts, for its narrative (no names or numbers: those are its parts)."""
+    said = []
+    for kind, marks in mapping.items():
+        for mark in marks:
+            of = mark.get("of")
+            action = "in_error" if mark.get("in_error") else "added" if of is None else "corrected"
+            said.append(_part_said(kind, action, (of or 0) + 1))
+    return "; ".join(said)
 
 
 # --- Who reads what of an entry ----------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -100,6 +100,14 @@ def _full_text(qs: OccurrenceQuerySet, text: str, *, prefix: bool) -> Occurrence
     )
 
 
+def _holding(parts: QuerySet[Party] | QuerySet[Vehicle]) -> Q:
+    """The entries holding these people or vehicles, and the entries a correction holding them corrects:
+    an entry is found by its corrected values as well as by those it was recorded with."""
+    holders = parts.values("occurrence_id")
+    corrected = Occurrence.objects.filter(id__in=holders, entry_type="AMENDMENT").values("refers_to_id")
+    return Q(id__in=holders) | Q(id__in=corrected)
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=rules.NAIROBI)
 
@@ -137,22 +145,22 @@ def _search(scope: Scope, query: SearchQuery, page: int, per_page: int, *, prefi
             qs = qs.filter(ob_date=ob_date, ob_seq=seq)
     if query.id_number:
         id_number = rules.normalise_id_number(query.id_number)
-        qs = qs.filter(id__in=Party.objects.filter(id_number=id_number).values("occurrence_id"))
+        qs = qs.filter(_holding(Party.objects.filter(id_number=id_number)))
     if query.phone:
         phone = rules.normalise_phone(query.phone)
         if phone is None:
             errors["phone"] = _("Not a valid phone number (e.g. 0712 345 678).")
         else:
-            qs = qs.filter(id__in=Party.objects.filter(phone=phone).values("occurrence_id"))
+            qs = qs.filter(_holding(Party.objects.filter(phone=phone)))
     if query.plate:
         plate = rules.normalise_plate(query.plate)
-        qs = qs.filter(id__in=Vehicle.objects.filter(plate=plate).values("occurrence_id"))
+        qs = qs.filter(_holding(Vehicle.objects.filter(plate=plate)))
     if query.name:
         qs = _full_text(qs, query.name, prefix=prefix)
         name_filter = Q()
         for word in _words(query.name):
             name_filter &= Q(name__icontains=word)
-        qs = qs.filter(id__in=Party.objects.filter(name_filter).values("occurrence_id"))
+        qs = qs.filter(_holding(Party.objects.filter(name_filter)))
     if query.text:
         qs = _full_text(qs, query.text, prefix=prefix)
     if query.entry_type:

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -304,7 +305,9 @@ def recorded_it(actor: User, occurrence: Occurrence) -> bool:
     return officer is not None and occurrence.recorded_by_id == officer.pk
 
 
-def _correction_narrative(occurrence: Occurrence, reason: str, changes: dict[str, Any]) -> str:
+def _correction_narrative(
+    occurrence: Occurrence, reason: str, changes: dict[str, Any], parts: dict[str, list[dict[str, Any]]]
+) -> str:
     """What the book says of a correction, in the recording officer's language: each field by its
     label, each value as people read it ("When it happened: 5 Dec 2026, 09:15"), never the codes."""
     labels = {"narrative": _("What happened"), "place": _("Place"), "occurred_at": _("When it happened")}
@@ -314,6 +317,9 @@ def _correction_narrative(occurrence: Occurrence, reason: str, changes: dict[str
         f"{labels.get(name, name)}: {choices.get(name, {}).get(value, human.human(value))}"
         for name, value in changes.items()
     )
+    if parts:
+        # What was done to the people, offences, property and vehicles; their values are the correction's own parts.
+        summary = "; ".join(filter(None, [summary, rules.parts_summary(parts)]))
     return _("Correction of %(ob)s. Reason: %(reason)s. Corrected: %(changes)s") % {
         "ob": occurrence.ob_number,
         "reason": reason.rstrip("."),
@@ -328,8 +334,14 @@ def amend_occurrence(
     reason: str,
     changes: dict[str, Any],
     client_id: uuid.UUID | None = None,
+    parts: rules.PartsCorrection | None = None,
 ) -> Recorded:
-    """Records a correction of an entry as a new AMENDMENT entry; the original is never touched."""
+    """Records a correction of an entry as a new AMENDMENT entry; the original is never touched.
+
+    ``changes`` corrects the entry's fields; ``parts`` its people, offences, property and vehicles
+    (corrected, added or marked entered in error), checked by the same rules as a new entry's. The
+    corrected parts are the correction's own parts, so search and the person index find them.
+    """
     station = occurrence.station
     scope = scope_of(actor)
     if not can_record_entry(scope, station_code=station.code):
@@ -341,21 +353,36 @@ def amend_occurrence(
     if not queries.in_circle(reader=actor, entry=occurrence):
         raise NotPermitted(str(queries.RESTRICTED_MESSAGE))
     now = timezone.now()
-    cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason, now=now)
+    parts = parts or rules.PartsCorrection()
+    cleaned, errors = rules.clean_changes(occurrence.spec, changes, reason, now=now, parts=bool(parts))
+    counts = {kind: len(found) for kind, found in queries.corrected_parts(occurrence).items()}
+    values, mapping = rules.clean_parts_correction(
+        parts, counts=counts, today=now.astimezone(rules.NAIROBI).date(), errors=errors
+    )
     if errors:
         raise InvalidInput(fields=dict(errors))
     reason = reason.strip()
+    details: dict[str, Any] = {"reason": reason, "changes": cleaned}
+    if mapping:
+        details["parts"] = mapping
     draft = EntryDraft(
         entry_type="AMENDMENT",
         occurred_at=now,
         place=occurrence.place,
-        narrative=_correction_narrative(occurrence, reason, cleaned),
-        details={"reason": reason, "changes": cleaned},
+        narrative=_correction_narrative(occurrence, reason, cleaned, mapping),
+        details=details,
+        parties=values["parties"],
+        offences=values["offences"],
+        property_items=values["property_items"],
+        vehicles=values["vehicles"],
         refers_to=str(occurrence.pk),
+        confirm_unusual=parts.confirm_unusual,
     )
-    digest = hashlib.sha256(
-        json.dumps({"amends": str(occurrence.pk), "reason": reason, "changes": cleaned}, sort_keys=True).encode()
-    ).hexdigest()
+    body: dict[str, Any] = {"amends": str(occurrence.pk), "reason": reason, "changes": cleaned}
+    if mapping:
+        body["parts"] = mapping
+        body["values"] = {kind: [asdict(v) for v in rows] for kind, rows in values.items() if rows}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
     return _insert(
         actor=actor,
         station=station,
