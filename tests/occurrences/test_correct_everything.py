@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from daftari.core.errors import InvalidInput
 from daftari.ledger import keys
@@ -23,6 +24,7 @@ from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, record_occurrence
 from daftari.stations.models import Station, scope_of
 from tests.conftest import complaint
+from tests.occurrences.test_api import Api
 
 
 @pytest.fixture(autouse=True)
@@ -204,3 +206,132 @@ def test_the_rules_apply_part_corrections_in_order() -> None:
         ("b", False, False, False),
         ("c", True, True, True),
     ]
+
+
+# --- On the API ------------------------------------------------------------------------------
+
+
+def test_the_api_corrects_a_partys_id_and_answers_the_entry_as_corrected(
+    client: Client, desk_officer: User, theft: Occurrence
+) -> None:
+    api = Api(client, desk_officer)
+    body = {
+        "id": "0b5a4c55-2f7e-4d2a-9a55-5c0f2a7d1e01",
+        "reason": "ID number mistyped",
+        "parties": [
+            {"of": 0, "value": {"role": "complainant", "name": "Wanjiku Kamau", "id_number": "12345679"}},
+            {"of": 1, "in_error": True},
+        ],
+    }
+    answer = api.post(f"/occurrences/{theft.pk}/amendments", body)
+    assert answer.status_code == 201, answer.content
+    again = api.post(f"/occurrences/{theft.pk}/amendments", body)
+    assert again.status_code == 200 and again.json()["id"] == answer.json()["id"]
+    entry = api.get(f"/occurrences/{theft.pk}").json()
+    assert [p["id_number"] for p in entry["parties"]] == ["12345678", ""], "the entry as recorded"
+    assert [(p["id_number"], p["corrected"], p["in_error"]) for p in entry["parties_as_corrected"]] == [
+        ("12345679", True, False),
+        ("", False, True),
+    ]
+    assert entry["corrections"][0]["reason"] == "ID number mistyped"
+    assert entry["vehicles_as_corrected"] == [
+        {"plate": "KMDA123A", "make_model": "Boxer motorcycle", "colour": "", "corrected": False, "in_error": False}
+    ]
+
+
+def test_the_api_refuses_a_corrected_id_of_letters_and_signs_and_an_unusual_plate_until_confirmed(
+    client: Client, desk_officer: User, theft: Occurrence
+) -> None:
+    api = Api(client, desk_officer)
+    refused = api.post(
+        f"/occurrences/{theft.pk}/amendments",
+        {
+            "reason": "Corrections",
+            "parties": [{"of": 0, "value": {"role": "complainant", "name": "Wanjiku", "id_number": "abc!!"}}],
+            "vehicles": [{"of": 0, "value": {"plate": "hello"}}],
+        },
+    )
+    assert refused.status_code == 422
+    assert {"parties.0.id_number", "vehicles.0.plate"} <= set(refused.json()["fields"])
+    confirmed = api.post(
+        f"/occurrences/{theft.pk}/amendments",
+        {"reason": "Old plate", "vehicles": [{"of": 0, "value": {"plate": "hello"}}], "confirm_unusual": True},
+    )
+    assert confirmed.status_code == 201, confirmed.content
+    assert api.get(f"/occurrences/{theft.pk}").json()["vehicles_as_corrected"][0]["plate"] == "HELLO"
+
+
+def test_a_correction_that_changes_nothing_is_422_on_the_api(
+    client: Client, desk_officer: User, theft: Occurrence
+) -> None:
+    answer = Api(client, desk_officer).post(f"/occurrences/{theft.pk}/amendments", {"reason": "Nothing"})
+    assert answer.status_code == 422 and "changes" in answer.json()["fields"]
+
+
+# --- At the desk -----------------------------------------------------------------------------
+
+
+def _form_of(page: str) -> dict[str, str]:
+    """The correction form's fields as the page fills them in (a browser would send these)."""
+    import re
+
+    values: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="checkbox"' in tag or 'type="submit"' in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        values[name.group(1)] = value.group(1) if value else ""
+    for select in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select[1])
+        values[select[0]] = chosen.group(1) if chosen else ""
+    for area in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        values[area[0]] = area[1].strip()
+    return values
+
+
+def test_the_desk_corrects_a_partys_id_and_the_entry_page_shows_the_corrected_value(
+    desk_client: Client, theft: Occurrence
+) -> None:
+    page = desk_client.get(f"/entries/{theft.pk}/amend").content.decode()
+    assert 'name="parties-0-id_number"' in page and 'value="12345678"' in page
+    data = _form_of(page)
+    data.update({"reason": "ID number mistyped", "parties-0-id_number": "12345679"})
+    done = desk_client.post(f"/entries/{theft.pk}/amend", data)
+    assert done.status_code == 302, done.content.decode()[:3000]
+    correction = Occurrence.objects.get(entry_type="AMENDMENT")
+    assert correction.details["parts"] == {"parties": [{"of": 0, "row": 0}]}, "only what changed is a correction"
+    shown = desk_client.get(f"/entries/{theft.pk}").content.decode()
+    corrected = shown[shown.index('id="parties-as-corrected"') :]
+    assert "12345679" in corrected and "corrected" in corrected
+
+
+def test_the_desk_form_refuses_a_bad_corrected_id_with_the_error_beside_the_field(
+    desk_client: Client, theft: Occurrence
+) -> None:
+    data = _form_of(desk_client.get(f"/entries/{theft.pk}/amend").content.decode())
+    data.update({"reason": "ID", "parties-0-id_number": "abc!!", "vehicles-0-plate": "hello"})
+    refused = desk_client.post(f"/entries/{theft.pk}/amend", data)
+    body = refused.content.decode()
+    assert refused.status_code == 422
+    assert 'href="#id_parties-0-id_number"' in body and 'href="#id_vehicles-0-plate"' in body
+    assert not Occurrence.objects.filter(entry_type="AMENDMENT").exists()
+    data.update({"parties-0-id_number": "12345679", "confirm_unusual": "on"})
+    assert desk_client.post(f"/entries/{theft.pk}/amend", data).status_code == 302
+    assert Occurrence.objects.get(entry_type="AMENDMENT").vehicles.get().plate_unusual
+
+
+def test_the_desk_marks_a_person_entered_in_error_and_adds_one(desk_client: Client, theft: Occurrence) -> None:
+    data = _form_of(desk_client.get(f"/entries/{theft.pk}/amend").content.decode())
+    data.update(
+        {
+            "reason": "Witness was on another report; the suspect is known",
+            "parties-1-in_error": "on",
+            "parties-new-role": "suspect",
+            "parties-new-name": "Kevin Mwangi",
+        }
+    )
+    assert desk_client.post(f"/entries/{theft.pk}/amend", data).status_code == 302
+    shown = desk_client.get(f"/entries/{theft.pk}").content.decode()
+    corrected = shown[shown.index('id="parties-as-corrected"') :]
+    assert "<del>Otieno Juma</del>" in corrected and "entered in error" in corrected and "Kevin Mwangi" in corrected

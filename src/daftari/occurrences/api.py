@@ -1,7 +1,8 @@
 """The Occurrence Book on the API: record, read, find and correct entries."""
 
 import uuid
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -22,8 +23,12 @@ from daftari.occurrences.schemas import (
     EntryIn,
     EntryOut,
     EntryTypeOut,
+    OffenceIn,
+    PartyIn,
+    PropertyItemIn,
     SearchFilters,
     SearchPageOut,
+    VehicleIn,
 )
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, record_occurrence
@@ -55,6 +60,32 @@ def _actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
 
+def _party_input(p: PartyIn) -> rules.PartyInput:
+    return rules.PartyInput(
+        role=p.role,
+        name=p.name or "",
+        id_number=p.id_number or "",
+        phone=p.phone or "",
+        sex=p.sex or "",
+        date_of_birth=p.date_of_birth,
+        age=p.age,
+    )
+
+
+def _offence_input(o: OffenceIn) -> rules.OffenceInput:
+    return rules.OffenceInput(section=o.section or "", description=o.description or "")
+
+
+def _item_input(i: PropertyItemIn) -> rules.PropertyInput:
+    return rules.PropertyInput(
+        description=i.description, serial_number=i.serial_number or "", quantity=i.quantity, value_kes=i.value_kes
+    )
+
+
+def _vehicle_input(v: VehicleIn) -> rules.VehicleInput:
+    return rules.VehicleInput(plate=v.plate, make_model=v.make_model or "", colour=v.colour or "")
+
+
 def _draft(payload: EntryIn) -> rules.EntryDraft:
     return rules.EntryDraft(
         entry_type=payload.entry_type,
@@ -62,34 +93,10 @@ def _draft(payload: EntryIn) -> rules.EntryDraft:
         place=payload.place,
         narrative=payload.narrative,
         details=payload.details,
-        parties=tuple(
-            rules.PartyInput(
-                role=p.role,
-                name=p.name or "",
-                id_number=p.id_number or "",
-                phone=p.phone or "",
-                sex=p.sex or "",
-                date_of_birth=p.date_of_birth,
-                age=p.age,
-            )
-            for p in payload.parties
-        ),
-        offences=tuple(
-            rules.OffenceInput(section=o.section or "", description=o.description or "") for o in payload.offences
-        ),
-        property_items=tuple(
-            rules.PropertyInput(
-                description=i.description,
-                serial_number=i.serial_number or "",
-                quantity=i.quantity,
-                value_kes=i.value_kes,
-            )
-            for i in payload.property_items
-        ),
-        vehicles=tuple(
-            rules.VehicleInput(plate=v.plate, make_model=v.make_model or "", colour=v.colour or "")
-            for v in payload.vehicles
-        ),
+        parties=tuple(_party_input(p) for p in payload.parties),
+        offences=tuple(_offence_input(o) for o in payload.offences),
+        property_items=tuple(_item_input(i) for i in payload.property_items),
+        vehicles=tuple(_vehicle_input(v) for v in payload.vehicles),
         lat=payload.lat,
         lon=payload.lon,
         refers_to=payload.refers_to or None,
@@ -120,29 +127,10 @@ def entry_out(view: queries.EntryView) -> dict[str, Any]:
         "late_reason": view.late_reason,
         "personal_data_withheld": not view.personal,
         "restricted": view.restricted,
-        "parties": [
-            {
-                "role": p.role,
-                "name": p.name,
-                "id_number": p.id_number,
-                "phone": p.phone,
-                "sex": p.sex,
-                "age": p.age,
-                "date_of_birth": p.date_of_birth,
-            }
-            for p in view.parties
-        ],
-        "offences": [{"section": o.section, "description": o.description} for o in view.offences],
-        "property_items": [
-            {
-                "description": i.description,
-                "serial_number": i.serial_number,
-                "quantity": i.quantity,
-                "value_kes": i.value_kes,
-            }
-            for i in view.property_items
-        ],
-        "vehicles": [{"plate": v.plate, "make_model": v.make_model, "colour": v.colour} for v in view.vehicles],
+        "parties": [_party(p) for p in view.parties],
+        "offences": [_offence(o) for o in view.offences],
+        "property_items": [_item(i) for i in view.property_items],
+        "vehicles": [_vehicle(v) for v in view.vehicles],
         "corrections": [
             {
                 "id": c.id,
@@ -154,7 +142,69 @@ def entry_out(view: queries.EntryView) -> dict[str, Any]:
             for c in view.corrections
         ],
         "as_corrected": view.as_corrected,
+        "parties_as_corrected": _flagged(view.parties_as_corrected or view.parties, _party),
+        "offences_as_corrected": _flagged(view.offences_as_corrected or view.offences, _offence),
+        "property_items_as_corrected": _flagged(view.property_as_corrected or view.property_items, _item),
+        "vehicles_as_corrected": _flagged(view.vehicles_as_corrected or view.vehicles, _vehicle),
     }
+
+
+def _party(p: queries.PartyView) -> dict[str, Any]:
+    return {
+        "role": p.role,
+        "name": p.name,
+        "id_number": p.id_number,
+        "phone": p.phone,
+        "sex": p.sex,
+        "age": p.age,
+        "date_of_birth": p.date_of_birth,
+    }
+
+
+def _offence(o: queries.OffenceView) -> dict[str, Any]:
+    return {"section": o.section, "description": o.description}
+
+
+def _item(i: queries.PropertyView) -> dict[str, Any]:
+    return {
+        "description": i.description,
+        "serial_number": i.serial_number,
+        "quantity": i.quantity,
+        "value_kes": i.value_kes,
+    }
+
+
+def _vehicle(v: queries.VehicleView) -> dict[str, Any]:
+    return {"plate": v.plate, "make_model": v.make_model, "colour": v.colour}
+
+
+Part = TypeVar("Part", queries.PartyView, queries.OffenceView, queries.PropertyView, queries.VehicleView)
+
+
+def _flagged(parts: Sequence[Part], shape: Callable[[Part], dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**shape(p), "corrected": p.corrected, "in_error": p.in_error} for p in parts]
+
+
+def _parts(payload: AmendmentIn) -> rules.PartsCorrection:
+    """The corrected parts of a correction, as the rules take them (the rules check what they mean)."""
+    return rules.PartsCorrection(
+        parties=tuple(
+            rules.PartCorrection(c.of, _party_input(c.value) if c.value else None, c.in_error) for c in payload.parties
+        ),
+        offences=tuple(
+            rules.PartCorrection(c.of, _offence_input(c.value) if c.value else None, c.in_error)
+            for c in payload.offences
+        ),
+        property_items=tuple(
+            rules.PartCorrection(c.of, _item_input(c.value) if c.value else None, c.in_error)
+            for c in payload.property_items
+        ),
+        vehicles=tuple(
+            rules.PartCorrection(c.of, _vehicle_input(c.value) if c.value else None, c.in_error)
+            for c in payload.vehicles
+        ),
+        confirm_unusual=payload.confirm_unusual,
+    )
 
 
 def _show(
@@ -289,6 +339,7 @@ def amend(request: HttpRequest, entry_id: uuid.UUID, payload: AmendmentIn) -> St
             reason=payload.reason,
             changes=payload.changes,
             client_id=payload.id,
+            parts=_parts(payload),
         )
     except OverflowError:
         # A corrected time at the very edge of the calendar cannot be moved to Nairobi time.

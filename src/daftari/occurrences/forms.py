@@ -8,7 +8,7 @@ these forms only parse numbers and times, and place the service's dotted error k
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.http import QueryDict
@@ -23,6 +23,8 @@ from daftari.occurrences.rules import (
     NAIROBI,
     EntryDraft,
     OffenceInput,
+    PartCorrection,
+    PartsCorrection,
     PartyInput,
     PropertyInput,
     VehicleInput,
@@ -364,6 +366,14 @@ class AmendForm(DaftariForm):
     occurred_at = forms.DateTimeField(
         label=_("When it happened"), widget=_datetime_widget(), input_formats=DATETIME_INPUTS, required=False
     )
+    confirm_unusual = forms.BooleanField(
+        label=_("The numbers are correct as typed"),
+        required=False,
+        help_text=_(
+            "Tick only after checking the ID numbers and number plates with the person or the document: "
+            "the entry is then recorded and flagged."
+        ),
+    )
 
     def changes(self, current: dict[str, Any], details: forms.Form) -> dict[str, Any]:
         """Only the fields whose value differs from the entry as it reads now."""
@@ -421,3 +431,105 @@ class CloseCaseForm(DaftariForm):
         error_messages={"required": _("Enter the reason the case is closed")},
     )
     note = forms.CharField(max_length=500, required=False)
+
+
+class InErrorForm(DaftariForm):
+    in_error = forms.BooleanField(label=_("Entered in error"), required=False)
+
+
+PART_FORMS: dict[str, type[PartyForm] | type[OffenceForm] | type[PropertyForm] | type[VehicleForm]] = {
+    "parties": PartyForm,
+    "offences": OffenceForm,
+    "property_items": PropertyForm,
+    "vehicles": VehicleForm,
+}
+PART_HEADINGS = {
+    "parties": _("People"),
+    "offences": _("Offences"),
+    "property_items": _("Property"),
+    "vehicles": _("Vehicles"),
+}
+
+
+class PartRow(NamedTuple):
+    position: int | None  # in the entry as it reads now; None: the row that adds one
+    form: Any
+    in_error: InErrorForm | None
+
+
+class PartsCorrectionForms:
+    """The correction form's people, offences, property and vehicles: one row per part as the entry
+    reads now (prefilled; changed values correct it, or tick "Entered in error") and one row to add."""
+
+    def __init__(self, current: dict[str, list[tuple[int, dict[str, Any]]]], data: QueryDict | None = None) -> None:
+        self.kinds: list[tuple[str, Any, list[PartRow]]] = []
+        for kind, form_class in PART_FORMS.items():
+            rows = [
+                PartRow(
+                    position,
+                    form_class(data, prefix=f"{kind}-{position}", initial=initial),
+                    InErrorForm(data, prefix=f"{kind}-{position}"),
+                )
+                for position, initial in current.get(kind, [])
+            ]
+            rows.append(PartRow(None, form_class(data, prefix=f"{kind}-new"), None))
+            self.kinds.append((kind, PART_HEADINGS[kind], rows))
+        self._targets: dict[str, list[Any]] = {}
+        self._data = data
+
+    def _posted(self, form: Any) -> bool:
+        # A row whose fields were not sent at all (an older form) corrects nothing: it is not blanked.
+        return self._data is not None and any(form.add_prefix(name) in self._data for name in form.fields)
+
+    def is_valid(self) -> bool:
+        valid = True
+        for _kind, _heading, rows in self.kinds:
+            for row in rows:
+                valid = row.form.is_valid() & (row.in_error is None or row.in_error.is_valid()) and valid
+        return valid
+
+    def correction(self, *, confirm_unusual: bool) -> PartsCorrection:
+        """What the officer changed: the rows whose values differ, those ticked in error, a filled add row."""
+        chosen: dict[str, list[PartCorrection]] = {}
+        for kind, _heading, rows in self.kinds:
+            corrections: list[PartCorrection] = []
+            targets: list[Any] = []
+            for row in rows:
+                if not self._posted(row.form) and not (row.in_error and row.in_error.cleaned_data.get("in_error")):
+                    continue
+                if row.in_error is not None and row.in_error.cleaned_data.get("in_error"):
+                    corrections.append(PartCorrection(of=row.position, in_error=True))
+                elif row.position is not None and row.form.has_changed():
+                    corrections.append(PartCorrection(of=row.position, value=row.form.to_input()))
+                elif row.position is None and not row.form.is_blank():
+                    corrections.append(PartCorrection(of=None, value=row.form.to_input()))
+                else:
+                    continue
+                targets.append(row.form)
+            chosen[kind] = corrections
+            self._targets[kind] = targets
+        return PartsCorrection(
+            parties=tuple(chosen["parties"]),
+            offences=tuple(chosen["offences"]),
+            property_items=tuple(chosen["property_items"]),
+            vehicles=tuple(chosen["vehicles"]),
+            confirm_unusual=confirm_unusual,
+        )
+
+    def place_error(self, key: str, message: str) -> bool:
+        """Puts a service error keyed ``parties.1.id_number`` beside its field; False if it is not a part's."""
+        kind, _, rest = key.partition(".")
+        index, _, name = rest.partition(".")
+        targets = self._targets.get(kind)
+        if targets is None or not index.isdigit() or int(index) >= len(targets):
+            return False
+        form = targets[int(index)]
+        form.add_error(name if name in form.fields else None, message)
+        return True
+
+    def error_links(self) -> list[ErrorLink]:
+        links: list[ErrorLink] = []
+        for _kind, heading, rows in self.kinds:
+            for n, row in enumerate(rows, start=1):
+                links += error_links(row.form, prefix=f"{heading} {n}")
+        return links

@@ -684,7 +684,7 @@ def clean_parts_correction(
                 continue
             value = correction.value
             if not isinstance(value, _PART_TYPES[kind]):
-                errors[key] = _("Give the corrected values.")
+                errors[key] = _("Enter the corrected values")
                 continue
             if isinstance(value, PartyInput):
                 cleaned: Any = clean_party(value, k, errors, today=today, confirm_unusual=confirmed)

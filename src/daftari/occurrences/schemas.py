@@ -122,6 +122,38 @@ class EntryIn(InputSchema):
     )
 
 
+PARTS_HELP = (
+    "Each corrects the part at position `of` (0-based) of the entry as it reads now (`parties_as_corrected`), "
+    "adds one (`of` left out) or marks one entered in error (`in_error`); the corrected `value` is checked "
+    "like a new entry's."
+)
+POSITION = Field(None, ge=0, le=1000, description="Position in the entry as it reads now; left out to add one.")
+
+
+class PartyCorrectionIn(InputSchema):
+    of: int | None = POSITION
+    in_error: bool = False
+    value: PartyIn | None = None
+
+
+class OffenceCorrectionIn(InputSchema):
+    of: int | None = POSITION
+    in_error: bool = False
+    value: OffenceIn | None = None
+
+
+class PropertyItemCorrectionIn(InputSchema):
+    of: int | None = POSITION
+    in_error: bool = False
+    value: PropertyItemIn | None = None
+
+
+class VehicleCorrectionIn(InputSchema):
+    of: int | None = POSITION
+    in_error: bool = False
+    value: VehicleIn | None = None
+
+
 class AmendmentIn(InputSchema):
     model_config = ConfigDict(
         json_schema_extra={
@@ -132,8 +164,18 @@ class AmendmentIn(InputSchema):
     id: uuid.UUID | None = Field(None, description="Client-chosen id that makes retries safe.")
     reason: str = Field(max_length=2000, pattern=NOT_BLANK, description="Why the entry is corrected.")
     changes: dict[str, Any] = Field(
-        min_length=1,
-        description="Corrected values by field name: narrative, place, occurred_at or a field of the entry's type.",
+        default_factory=dict,
+        description="Corrected values by field name: narrative, place, occurred_at or a field of the entry's type. "
+        "A correction changes at least one field or one part (parties, offences, property_items, vehicles).",
+    )
+    parties: list["PartyCorrectionIn"] = Field(default_factory=list, max_length=MAX_PARTS, description=PARTS_HELP)
+    offences: list["OffenceCorrectionIn"] = Field(default_factory=list, max_length=MAX_PARTS)
+    property_items: list["PropertyItemCorrectionIn"] = Field(default_factory=list, max_length=MAX_PARTS)
+    vehicles: list["VehicleCorrectionIn"] = Field(default_factory=list, max_length=MAX_PARTS)
+    confirm_unusual: bool = Field(
+        False,
+        description="The desk has checked a corrected ID number or plate that fits no known format: it is "
+        "recorded and flagged (otherwise 422).",
     )
 
 
@@ -231,6 +273,36 @@ class EntryOut(Schema):
     vehicles: list[VehicleOut]
     corrections: list[CorrectionOut] = Field(description="Corrections of this entry, in the order recorded.")
     as_corrected: dict[str, Any] = Field(description="The correctable fields as they read after every correction.")
+    parties_as_corrected: list["PartyCorrectedOut"] = Field(
+        description="The people as they read after every correction (`parties` is the entry as recorded)."
+    )
+    offences_as_corrected: list["OffenceCorrectedOut"]
+    property_items_as_corrected: list["PropertyItemCorrectedOut"]
+    vehicles_as_corrected: list["VehicleCorrectedOut"]
+
+
+class CorrectedFlags(Schema):
+    corrected: bool = Field(description="Its values are a correction's.")
+    in_error: bool = Field(description="A correction marked it entered in error.")
+
+
+class PartyCorrectedOut(PartyOut, CorrectedFlags):
+    pass
+
+
+class OffenceCorrectedOut(OffenceOut, CorrectedFlags):
+    pass
+
+
+class PropertyItemCorrectedOut(PropertyItemOut, CorrectedFlags):
+    pass
+
+
+class VehicleCorrectedOut(VehicleOut, CorrectedFlags):
+    pass
+
+
+EntryOut.model_rebuild()
 
 
 class SearchPageOut(Schema):

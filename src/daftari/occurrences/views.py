@@ -24,7 +24,7 @@ from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
 from daftari.occurrences import queries, rules
 from daftari.occurrences.casework import status_url
-from daftari.occurrences.forms import AmendForm, NewEntryForms, SearchForm, details_form
+from daftari.occurrences.forms import AmendForm, NewEntryForms, PartsCorrectionForms, SearchForm, details_form
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, record_occurrence, recorded_it
@@ -292,15 +292,18 @@ def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Correct the original entry, not a correction."))
         return redirect("entry", pk=entry.refers_to_id or entry.pk)
     # The form shows the entry as it reads now: a read of personal data like any other.
-    current = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.RECORD, channel="desk").as_corrected
+    view = queries.view_entry(reader=request.user, entry=entry, purpose=Purpose.RECORD, channel="desk")
+    current = view.as_corrected
     detail_initial = {k: current[k] for k in entry.spec.field_names if k in current}
+    current_parts = _parts_as_they_read(view)
     status = 200
     errors: list[ErrorLink] = []
     if request.method == "POST":
         form = AmendForm(request.POST)
         details = details_form(entry.spec, request.POST)
+        parts = PartsCorrectionForms(current_parts, request.POST)
         status = 422
-        if form.is_valid() & details.is_valid():
+        if form.is_valid() & details.is_valid() & parts.is_valid():
             try:
                 recorded = amend_occurrence(
                     actor=request.user,
@@ -308,9 +311,12 @@ def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     changes=form.changes(current, details),
                     client_id=form.cleaned_data["client_id"],
+                    parts=parts.correction(confirm_unusual=form.cleaned_data["confirm_unusual"]),
                 )
             except InvalidInput as error:
                 for key, message in error.fields.items():
+                    if parts.place_error(key, message):
+                        continue
                     name = key.removeprefix("changes.")
                     if name in form.fields:
                         form.add_error(name, message)
@@ -326,8 +332,9 @@ def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
                     _("Correction recorded as %(ob)s") % {"ob": recorded.entry.ob_number},
                 )
                 return redirect("entry", pk=entry.pk)
-        errors = _amend_errors(form, details)
+        errors = _amend_errors(form, details) + parts.error_links()
     else:
+        parts = PartsCorrectionForms(current_parts)
         occurred = timezone.localtime(entry.occurred_at)
         if "occurred_at" in current:
             occurred = timezone.localtime(_parse_iso(current["occurred_at"]) or entry.occurred_at)
@@ -340,8 +347,28 @@ def amend(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             }
         )
         details = details_form(entry.spec, initial=detail_initial)
-    context = {"entry": entry, "form": form, "details": details, "errors": errors}
+    context = {"entry": entry, "form": form, "details": details, "parts": parts, "errors": errors}
     return render(request, "occurrences/amend.html", context, status=status)
+
+
+def _parts_as_they_read(view: queries.EntryView) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    """Each part of the entry as it reads now (those not entered in error), with its position, for the form."""
+    kinds: dict[str, tuple[Any, ...]] = {
+        "parties": view.parties_as_corrected or view.parties,
+        "offences": view.offences_as_corrected or view.offences,
+        "property_items": view.property_as_corrected or view.property_items,
+        "vehicles": view.vehicles_as_corrected or view.vehicles,
+    }
+    fields = {
+        "parties": ("role", "name", "id_number", "phone", "sex", "age"),
+        "offences": ("section", "description"),
+        "property_items": ("description", "serial_number", "quantity", "value_kes"),
+        "vehicles": ("plate", "make_model", "colour"),
+    }
+    return {
+        kind: [(i, {f: getattr(p, f) for f in fields[kind]}) for i, p in enumerate(found) if not p.in_error]
+        for kind, found in kinds.items()
+    }
 
 
 def _parse_iso(text: str) -> datetime | None:
