@@ -7,6 +7,8 @@ from daftari.ledger.redaction import KIND_REDACTION
 def test_every_kind_of_record_but_the_redaction_itself_has_an_eraser() -> None:
     assert records.kinds() == sorted(
         [
+            "alert",
+            "alert_withdrawal",
             "case_update",
             "custody",
             "document",

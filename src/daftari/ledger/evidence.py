@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from daftari.core.errors import DomainError, NotFound, NotPermitted
 from daftari.ledger import keys, records
 from daftari.ledger.models import Checkpoint, Commitment, Leaf
-from daftari.ledger.services import InconsistentLog, inclusion_proof, latest_checkpoint, leaf_for, sign_checkpoint
+from daftari.ledger.services import InconsistentLog, inclusion_proof, latest_checkpoint, leaf_for, sign_log
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import sees_personal_data
 from daftari.stations.services import log_access
@@ -82,7 +82,7 @@ def _covering_checkpoint(leaf: Leaf) -> Checkpoint:
     checkpoint = latest_checkpoint(leaf.log)
     if checkpoint is None or checkpoint.size <= leaf.index:
         try:
-            sign_checkpoint(station=leaf.log.station)
+            sign_log(leaf.log)
         except InconsistentLog:
             log.exception("Refused to sign %s for an evidence bundle", leaf.log.origin)
             raise BookUnsigned() from None

@@ -8,7 +8,7 @@ from daftari.stations.models import Station
 
 
 class Log(models.Model):
-    """The head of one station's log: how many leaves it holds, and how far its tree is built.
+    """The head of one station's log (or of the hub's own): how many leaves it holds, and how far its tree is built.
 
     An append only numbers its leaf (``size``), in the transaction of the record it describes;
     the subtree hashes and the right edge of the tree (a TreeState) are built up to ``integrated``
@@ -16,7 +16,8 @@ class Log(models.Model):
     appending or integrating, which serialises both on one log.
     """
 
-    station = models.OneToOneField(Station, on_delete=models.PROTECT, related_name="ledger_log")
+    # None for the hub's own log (origin ``<DAFTARI_LOG_ORIGIN>/hub``): what it sends down to nodes.
+    station = models.OneToOneField(Station, on_delete=models.PROTECT, related_name="ledger_log", null=True)
     origin = models.CharField(max_length=200, unique=True)
     size = models.PositiveBigIntegerField(default=0)
     integrated = models.PositiveBigIntegerField(default=0)

@@ -77,7 +77,10 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
         if target is None:
             raise NotFound()
         station = target.log.station
-        services.lock_log(station)  # one writer on this book until commit
+        if station is None:
+            services.lock_hub_log()  # an alert of the hub's own log
+        else:
+            services.lock_log(station)  # one writer on this book until commit
         if services.is_redacted(target):
             raise AlreadyRedacted()
         erasure = records.erasure(target.kind)
@@ -95,16 +98,26 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
         append_only.install(connection, erasure.tables)
         Commitment.objects.filter(leaf=target).delete()
         redaction = Redaction.objects.create(leaf=target, authority=authority, by=actor.username, at=now)
-        services.append(
-            station=station,
-            kind=KIND_REDACTION,
-            record_id=str(redaction.pk),
-            record=redaction_record(redaction),
-            by=actor.officer.service_number,
-            ob=LeafV1.from_bytes(bytes(target.data)).ob,
-            prev=target.index,
-            at=now,
-        )
+        if station is None:
+            services.append_to_hub(
+                kind=KIND_REDACTION,
+                record_id=str(redaction.pk),
+                record=redaction_record(redaction),
+                by=actor.officer.service_number,
+                prev=target.index,
+                at=now,
+            )
+        else:
+            services.append(
+                station=station,
+                kind=KIND_REDACTION,
+                record_id=str(redaction.pk),
+                record=redaction_record(redaction),
+                by=actor.officer.service_number,
+                ob=LeafV1.from_bytes(bytes(target.data)).ob,
+                prev=target.index,
+                at=now,
+            )
         if connection.vendor == "sqlite":
             # Until a checkpoint the -wal file still holds the erased rows' old page images; TRUNCATE empties it.
             transaction.on_commit(_checkpoint_wal, using=connection.alias)

@@ -20,8 +20,16 @@ from daftari.stations.models import Station
 log = logging.getLogger(__name__)
 
 
+# The hub's own log: what it sends down to station nodes (NODES.md rule 5). ``ledger verify --station hub``.
+HUB = "hub"
+
+
 def origin_for(station: Station) -> str:
     return f"{settings.DAFTARI_LOG_ORIGIN}/{station.code}"
+
+
+def hub_origin() -> str:
+    return f"{settings.DAFTARI_LOG_ORIGIN}/{HUB}"
 
 
 def _locked_log(station: Station) -> Log:
@@ -40,6 +48,10 @@ def _locked_log(station: Station) -> Log:
 
 
 def _lock_head(station: Station) -> Log | None:
+    return _lock_head_where("station_id", station.pk, station)
+
+
+def _lock_head_where(column: str, value: object, station: Station | None) -> Log | None:
     # Plain SQL: building the ORM's query cost as much as running it.
     # SQLite has no FOR UPDATE; its write transactions are serial anyway.
     connection = transaction.get_connection()
@@ -47,14 +59,40 @@ def _lock_head(station: Station) -> Log | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, origin, size, integrated, edge FROM {Log._meta.db_table} "  # noqa: S608
-            f"WHERE station_id = %s{lock}",
-            [station.pk],
+            f"WHERE {column} = %s{lock}",
+            [value],
         )
         row = cursor.fetchone()
     if row is None:
         return None
     log_id, origin, size, integrated, edge = row
     return Log(id=log_id, station=station, origin=origin, size=size, integrated=integrated, edge=bytes(edge))
+
+
+def _locked_hub_log() -> Log:
+    """The hub's own log head, locked until the transaction ends (created on the first append)."""
+    origin = hub_origin()
+    head = _lock_head_where("origin", origin, None)
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            Log.objects.create(station=None, origin=origin)
+    except IntegrityError:
+        pass  # another process created it first
+    head = _lock_head_where("origin", origin, None)
+    assert head is not None
+    return head
+
+
+def _relock(log_: Log) -> Log:
+    """The same log's head, locked (a station's log by its station, the hub's by its origin)."""
+    if log_.station_id is None:
+        head = _lock_head_where("id", log_.pk, None)
+        assert head is not None
+        return head
+    assert log_.station is not None
+    return _locked_log(log_.station)
 
 
 def append(
@@ -99,11 +137,42 @@ def append(
         stored = _store_in_one_statement(connection, row, salt, station=station, origin=head.origin)
         assert stored, "the log is locked by this transaction"
         return row
+    return _store_after(head, row, salt)
+
+
+def _store_after(head: Log, row: Leaf, salt: bytes) -> Leaf:
+    """The leaf at the end of the locked log ``head``, its salt, and the head's new size."""
     row.log, row.index = head, head.size
     row.save(force_insert=True)
     Commitment.objects.create(leaf=row, salt=salt)
     Log.objects.filter(pk=head.pk).update(size=head.size + 1)
+    head.size += 1
     return row
+
+
+def append_to_hub(
+    *, kind: str, record_id: str, record: dict[str, Any], by: str, prev: int | None, at: datetime
+) -> Leaf:
+    """Adds one leaf for ``record`` to the hub's own log, inside the caller's transaction (see ``append``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.append_to_hub must run inside the transaction that writes the record")
+    head = _locked_hub_log()
+    salt = new_salt()
+    leaf = LeafV1.for_record(
+        at=at, by=by, kind=kind, log=head.origin, ob=None, prev=prev, record_id=record_id, record=record, salt=salt
+    )
+    return _store_after(head, Leaf(kind=kind, record_id=record_id, appended_at=at, data=leaf.to_bytes()), salt)
+
+
+def lock_hub_log() -> Log:
+    """The hub's own log head, locked until the transaction ends (created if it is not yet)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_hub_log must run inside a transaction")
+    return _locked_hub_log()
+
+
+def hub_log() -> Log | None:
+    return Log.objects.filter(station__isnull=True, origin=hub_origin()).first()
 
 
 def _store_in_one_statement(connection: Any, row: Leaf, salt: bytes, *, station: Station, origin: str) -> bool:
@@ -156,7 +225,7 @@ def _integrated_to(log_: Log, size: int) -> None:
     if size <= log_.integrated:
         return
     with transaction.atomic():
-        head = _locked_log(log_.station)
+        head = _relock(log_)
         integrate(head)
     log_.size, log_.integrated, log_.edge = head.size, head.integrated, head.edge
 
@@ -260,25 +329,41 @@ class InconsistentLog(Exception):
 def sign_checkpoint(*, station: Station, now: datetime | None = None) -> Checkpoint | None:
     """Signs the log's current size and root, unless nothing was appended since the last checkpoint."""
     with transaction.atomic():
-        head = _locked_log(station)
-        last = head.checkpoints.order_by("-size").first()
-        if head.size == 0 or (last is not None and last.size == head.size):
-            return None
-        integrate(head)
-        edge_root = merkle.TreeState.from_bytes(bytes(head.edge)).root()
-        stored_root = root_at(head, head.size)
-        if edge_root != stored_root:
-            raise InconsistentLog(f"{head.origin}: the log head and the stored hashes disagree at {head.size}")
-        if last is not None:
-            proof = consistency_proof(head, last.size, head.size)
-            try:
-                merkle.verify_consistency(last.size, head.size, bytes(last.root), edge_root, proof)
-            except Exception as exc:
-                raise InconsistentLog(f"{head.origin}: {exc}") from exc
-        signed = SignedCheckpoint(head.origin, head.size, edge_root).sign(keys.signer())
-        return Checkpoint.objects.create(
-            log=head, size=head.size, root=edge_root, signed_note=signed, signed_at=now or timezone.now()
-        )
+        return _sign(_locked_log(station), now)
+
+
+def sign_hub_checkpoint(*, now: datetime | None = None) -> Checkpoint | None:
+    """Signs the hub's own log, as ``sign_checkpoint`` a station's."""
+    with transaction.atomic():
+        return _sign(_locked_hub_log(), now)
+
+
+def sign_log(log_: Log) -> Checkpoint | None:
+    """Signs ``log_`` (a station's or the hub's), as ``sign_checkpoint`` does."""
+    with transaction.atomic():
+        return _sign(_relock(log_), None)
+
+
+def _sign(head: Log, now: datetime | None) -> Checkpoint | None:
+    """Signs the locked log ``head``: its current size and root, if it grew since the last checkpoint."""
+    last = head.checkpoints.order_by("-size").first()
+    if head.size == 0 or (last is not None and last.size == head.size):
+        return None
+    integrate(head)
+    edge_root = merkle.TreeState.from_bytes(bytes(head.edge)).root()
+    stored_root = root_at(head, head.size)
+    if edge_root != stored_root:
+        raise InconsistentLog(f"{head.origin}: the log head and the stored hashes disagree at {head.size}")
+    if last is not None:
+        proof = consistency_proof(head, last.size, head.size)
+        try:
+            merkle.verify_consistency(last.size, head.size, bytes(last.root), edge_root, proof)
+        except Exception as exc:
+            raise InconsistentLog(f"{head.origin}: {exc}") from exc
+    signed = SignedCheckpoint(head.origin, head.size, edge_root).sign(keys.signer())
+    return Checkpoint.objects.create(
+        log=head, size=head.size, root=edge_root, signed_note=signed, signed_at=now or timezone.now()
+    )
 
 
 def _grown_logs() -> list[Log]:
@@ -294,7 +379,7 @@ def sign_grown_logs() -> list[Checkpoint]:
     """A checkpoint for every log that grew since its last one (the worker calls this every minute)."""
     signed = []
     for head in _grown_logs():
-        checkpoint = sign_checkpoint(station=head.station)
+        checkpoint = sign_log(head)
         if checkpoint is not None:
             signed.append(checkpoint)
     return signed
@@ -309,7 +394,7 @@ def checkpoint_tick() -> int:
     signed = 0
     for head in _grown_logs():
         try:
-            signed += sign_checkpoint(station=head.station) is not None
+            signed += sign_log(head) is not None
         except InconsistentLog:
             log.critical("ledger: refused to sign a checkpoint of %s", head.origin, exc_info=True)
     return signed

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from daftari.ledger import keys, records
 from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, Redaction, TreeNode
+from daftari.ledger.services import HUB
 
 Progress = Callable[[str, int, int], None]
 """``(station code, leaves done, leaves in that book)``."""
@@ -55,7 +56,9 @@ def verify_book(station: str | None = None, *, progress: Progress | None = None)
     """Verifies every log (or the one of ``station``); returns what was wrong, never raises for it."""
     report = Report()
     logs = Log.objects.select_related("station").order_by("station__code")
-    if station is not None:
+    if station == HUB:
+        logs = logs.filter(station__isnull=True)
+    elif station is not None:
         logs = logs.filter(station__code=station)
     for head in logs:
         _verify_log(head, report, progress)
@@ -63,7 +66,7 @@ def verify_book(station: str | None = None, *, progress: Progress | None = None)
 
 
 def _verify_log(head: Log, report: Report, progress: Progress | None) -> None:
-    code = head.station.code
+    code = head.station.code if head.station is not None else HUB
     problems = report.problems
 
     def problem(index: int | None, message: str) -> None:
