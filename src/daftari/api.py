@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
+from daftari.alerts.api import router as alerts_router
 from daftari.core.api_errors import JsonOnly, install_error_handlers, method_not_allowed_response, not_found_response
 from daftari.core.openapi import DaftariSchema, build_schema
 from daftari.custody.api import router as custody_router
@@ -72,3 +73,4 @@ api.add_router("/", custody_router)
 api.add_router("/", fines_router)
 api.add_router("/", documents_router)
 api.add_router("/", nodes_router)
+api.add_router("/", alerts_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "daftari.ledger",
     "daftari.notifications",
     "daftari.payments",
+    "daftari.alerts",
     "daftari.occurrences",
     "daftari.custody",
     "daftari.fines",

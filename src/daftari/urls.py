@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("daftari.notifications.urls")),
     path("", include("daftari.payments.urls")),
     path("", include("daftari.reports.urls")),
+    path("", include("daftari.alerts.urls")),
 ]

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.responses import Status
 
+from daftari.alerts.api import match_out
+from daftari.alerts.queries import matching_alerts
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotPermittedAtStation
 from daftari.core.openapi import links
@@ -26,6 +28,7 @@ from daftari.occurrences.schemas import (
     OffenceIn,
     PartyIn,
     PropertyItemIn,
+    RecordedEntryOut,
     SearchFilters,
     SearchPageOut,
     VehicleIn,
@@ -219,10 +222,11 @@ def _show(
 
 @router.post(
     "/occurrences",
-    response={201: EntryOut, 200: EntryOut, **ERRORS},
+    response={201: RecordedEntryOut, 200: RecordedEntryOut, **ERRORS},
     summary="Record an entry in your station's book",
     description="The entry gets the next OB number of the day at your station. Send a client `id` "
-    "to retry safely: the same id and body answer 200 with the stored entry, a different body 409.",
+    "to retry safely: the same id and body answer 200 with the stored entry, a different body 409. "
+    "`alerts` lists the active national alerts the entry's people or vehicles match.",
     openapi_extra=ENTRY_LINKS,
 )
 def record(request: HttpRequest, payload: EntryIn) -> Status:
@@ -230,11 +234,14 @@ def record(request: HttpRequest, payload: EntryIn) -> Status:
     officer = getattr(actor, "officer", None)
     if officer is None or officer.station is None:
         raise NotPermittedAtStation()
+    draft = _draft(payload)
     recorded = record_occurrence(
-        actor=actor, station=officer.station, draft=_draft(payload), client_id=payload.id, shown_on="api"
+        actor=actor, station=officer.station, draft=draft, client_id=payload.id, shown_on="api"
     )
     purpose = Purpose.RECORD if recorded.created else Purpose.API_READ
     body = _show(request, recorded.entry, purpose=purpose, new=recorded.created, logged=recorded.created)
+    matches = matching_alerts(reader=actor, station=officer.station, sought=rules.sought_in(draft), channel="api")
+    body["alerts"] = [match_out(m) for m in matches]
     return Status(201 if recorded.created else 200, body)
 
 

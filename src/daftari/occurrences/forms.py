@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from daftari.alerts.rules import Sought
 from daftari.core.forms import DaftariForm, ErrorLink, error_links
 from daftari.occurrences import entry_types
 from daftari.occurrences.entry_types import EntryTypeSpec, Kind
@@ -266,6 +267,21 @@ class NewEntryForms:
             "property_items": self.property_items,
             "vehicles": self.vehicles,
         }
+
+    def sought(self) -> Sought:
+        """The names, ID numbers, phones and plates typed so far, valid or not, to match against alerts."""
+        if not self.main.is_bound:
+            return Sought()
+
+        def typed(rows: list[Any], name: str) -> tuple[str, ...]:
+            return tuple(str(form.data.get(form.add_prefix(name), "")) for form in rows)
+
+        return Sought.of(
+            id_numbers=typed(self.parties, "id_number"),
+            phones=typed(self.parties, "phone"),
+            names=typed(self.parties, "name"),
+            plates=typed(self.vehicles, "plate"),
+        )
 
     def is_valid(self) -> bool:
         valid = self.main.is_valid() & self.details.is_valid()

@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from daftari.alerts.rules import Sought
 from daftari.core import wording
+from daftari.core.identifiers import normalise_id_number as normalise_id_number
+from daftari.core.identifiers import normalise_plate as normalise_plate
 from daftari.core.phones import normalise_phone
 from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
 
@@ -145,10 +148,6 @@ _ID_RE = re.compile(r"^(\d{7,8}|\d{14})$")  # old national ID, or Maisha Namba
 _PASSPORT_RE = re.compile(r"^[A-Z]{1,2}\d{6,8}$")
 
 
-def normalise_id_number(text: str) -> str:
-    return re.sub(r"[\s\-]", "", text or "").upper()
-
-
 def id_number_is_usual(id_number: str) -> bool:
     return bool(_ID_RE.match(id_number) or _PASSPORT_RE.match(id_number))
 
@@ -160,10 +159,6 @@ _PLATE_PATTERNS = (
     re.compile(r"^\d{1,3}CD\d{1,3}[A-Z]?$"),  # 1 CD 12 K
     re.compile(r"^KM[A-Z]{2}\d{3}[A-Z]$"),  # motorcycles: KMEA 123B
 )
-
-
-def normalise_plate(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
 
 
 def plate_is_usual(plate: str) -> bool:
@@ -521,6 +516,16 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(type(value))
+
+
+def sought_in(draft: EntryDraft) -> Sought:
+    """The people and vehicles an entry names, as the national alerts register is searched for them."""
+    return Sought.of(
+        id_numbers=tuple(p.id_number for p in draft.parties),
+        phones=tuple(p.phone for p in draft.parties),
+        names=tuple(p.name for p in draft.parties),
+        plates=tuple(v.plate for v in draft.vehicles),
+    )
 
 
 def content_hash(draft: EntryDraft) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from daftari.alerts.schemas import AlertMatchOut
 from daftari.core.schemas import NOT_BLANK, InputSchema
 from daftari.occurrences.entry_types import DIRECT_CODES
 from daftari.occurrences.rules import PARTY_ROLES, SEXES
@@ -303,6 +304,13 @@ class VehicleCorrectedOut(VehicleOut, CorrectedFlags):
 
 
 EntryOut.model_rebuild()
+
+
+class RecordedEntryOut(EntryOut):
+    alerts: list[AlertMatchOut] = Field(
+        description="Active national alerts that a person's name, ID number or phone, or a plate, of this entry "
+        "matches (wanted or missing person, stolen vehicle, lost document): tell the officer at once."
+    )
 
 
 class SearchPageOut(Schema):

@@ -18,6 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from daftari.alerts.queries import matching_alerts
+from daftari.alerts.rules import Sought
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
 from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
@@ -125,9 +127,12 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "occurrences/new_entry.html", {"forms": forms, "station": station})
 
     forms = NewEntryForms.build(request.POST)
+    # What the desk typed is matched against the national alerts register on every redraw, valid or not.
+    alert_matches = matching_alerts(reader=request.user, station=station, sought=forms.sought(), channel="desk")
     # "Show fields" and "Add a row" only redraw the form (they are how it works without JavaScript).
     if "choose_type" in request.POST or "add" in request.POST:
-        return render(request, "occurrences/new_entry.html", {"forms": forms, "station": station})
+        context = {"forms": forms, "station": station, "alert_matches": alert_matches}
+        return render(request, "occurrences/new_entry.html", context)
     status = 422
     if forms.is_valid():
         client_id = forms.main.cleaned_data["client_id"]
@@ -141,8 +146,15 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
             forms.main.add_error(None, _("This form was already recorded. Start a new entry for a new report."))
         else:
             messages.success(request, _("Recorded as %(ob)s") % {"ob": recorded.entry.ob_number})
+            for match in alert_matches:
+                messages.warning(request, match.message)
             return redirect("entry", pk=recorded.entry.pk)
-    context = {"forms": forms, "station": station, "errors": forms.error_summary()}
+    context = {
+        "forms": forms,
+        "station": station,
+        "errors": forms.error_summary(),
+        "alert_matches": alert_matches,
+    }
     return render(request, "occurrences/new_entry.html", context, status=status)
 
 
@@ -166,7 +178,9 @@ def person_hint(request: AuthenticatedRequest) -> HttpResponse:
     if len(id_number) >= 6 or len(phone) >= 9:
         count = queries.person_lookup(reader=request.user, station=station, id_number=id_number, phone=phone)
     query = id_number or phone
+    sought = Sought.of(id_numbers=(id_number,), phones=(phone,))
     context = {
+        "alert_matches": matching_alerts(reader=request.user, station=station, sought=sought, channel="desk"),
         "count": count,
         "what": "id_number" if id_number else "phone",
         "search_url": reverse("search") + "?" + urlencode({"q": query}),

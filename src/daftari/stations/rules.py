@@ -246,6 +246,34 @@ def can_revoke_document(scope: Scope, *, station_code: str) -> bool:
     return _at_own_station(scope, station_code, frozenset({Role.OCS}))
 
 
+# --- The national alerts register -------------------------------------------------------------
+
+
+def can_issue_alert(scope: Scope) -> bool:
+    """A wanted or missing person, a stolen vehicle or a lost document, for every station to see: the
+    officer commanding a station, a commander, an administrator. The desk sees alerts, never issues them."""
+    if scope.roles & {Role.COMMANDER, Role.ADMIN}:
+        return True
+    return Role.OCS in scope.roles and scope.station_code is not None
+
+
+def can_withdraw_alert(scope: Scope, *, issued_at_station: str) -> bool:
+    """The OCS of the station that issued it, any commander, or an administrator."""
+    if scope.roles & {Role.COMMANDER, Role.ADMIN}:
+        return True
+    return bool(issued_at_station) and _at_own_station(scope, issued_at_station, frozenset({Role.OCS}))
+
+
+def sees_alerts_register(scope: Scope) -> bool:
+    """Every officer and oversight read the register; analysts work on figures (it names people)."""
+    return bool(scope.roles & (STATION_ROLES | {Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN}))
+
+
+def is_shown_alert_matches(scope: Scope, *, station_code: str) -> bool:
+    """The officer recording at the station is told at once when a person or plate is on the register."""
+    return can_record_entry(scope, station_code=station_code)
+
+
 # --- Administration ---------------------------------------------------------------------------
 
 
@@ -290,6 +318,7 @@ class Menu:
     my_cases: bool
     station_dashboard: bool
     my_notices: bool
+    alerts_register: bool = False
 
 
 def menu_for(scope: Scope) -> Menu:
@@ -304,6 +333,7 @@ def menu_for(scope: Scope) -> Menu:
         my_cases=follows_cases(scope),
         station_dashboard=sees_station_dashboard(scope),
         my_notices=issues_notices(scope),
+        alerts_register=sees_alerts_register(scope),
     )
 
 

@@ -1,0 +1,171 @@
+"""Reading the alerts register: the list, one alert, and the desk's matches. Each read is logged.
+
+Everything here reads only the local tables (Alert, AlertWithdrawal), so a station node matches the
+desk's entries against its last verified copy of the register with no link to the hub.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from daftari.alerts.models import Alert
+from daftari.alerts.rules import KIND_NAMES, AlertKind, MatchedOn, Sought
+from daftari.core.errors import NotFound, NotPermitted
+from daftari.stations.models import AccessEvent, Station, scope_of
+from daftari.stations.rules import is_shown_alert_matches, sees_alerts_register
+from daftari.stations.services import log_accesses
+
+RECORD_TYPE = "alert"
+Purpose = AccessEvent.Purpose
+LIST_LIMIT = 500
+MATCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: uuid.UUID
+    kind: str
+    kind_name: str
+    name: str
+    id_number: str
+    phone: str
+    plate: str
+    description: str
+    issued_at: datetime
+    issued_by_name: str
+    station_code: str
+    station_name: str
+    active: bool
+    withdrawn_at: datetime | None
+    withdrawn_by_name: str
+    withdrawal_reason: str
+
+
+def _view(alert: Alert) -> AlertView:
+    withdrawal = getattr(alert, "withdrawal", None)
+    return AlertView(
+        id=alert.pk,
+        kind=alert.kind,
+        kind_name=str(KIND_NAMES[AlertKind(alert.kind)]),
+        name=alert.name,
+        id_number=alert.id_number,
+        phone=alert.phone,
+        plate=alert.plate,
+        description=alert.description,
+        issued_at=alert.issued_at,
+        issued_by_name=alert.issued_by_name,
+        station_code=alert.station_code,
+        station_name=alert.station_name,
+        active=withdrawal is None,
+        withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,
+        withdrawn_by_name=withdrawal.withdrawn_by_name if withdrawal else "",
+        withdrawal_reason=withdrawal.reason if withdrawal else "",
+    )
+
+
+def _log(reader: User, alerts: list[Alert], purpose: AccessEvent.Purpose, channel: str, outcome: str) -> None:
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(a.pk), None, outcome) for a in alerts],
+        purpose=purpose,
+        channel=channel,
+    )
+
+
+def _alerts() -> "QuerySet[Alert]":
+    return Alert.objects.select_related("withdrawal")
+
+
+def register(*, reader: User, active_only: bool = True, kind: str | None = None, channel: str) -> list[AlertView]:
+    """The register as the reader may see it, newest first; every alert shown is logged."""
+    if not sees_alerts_register(scope_of(reader)):
+        raise NotPermitted()
+    found = _alerts()
+    if active_only:
+        found = found.filter(withdrawal__isnull=True)
+    if kind:
+        found = found.filter(kind=kind)
+    alerts = list(found.order_by("-issued_at")[:LIST_LIMIT])
+    _log(reader, alerts, Purpose.LIST, channel, AccessEvent.Outcome.SHOWN)
+    return [_view(a) for a in alerts]
+
+
+def alert_for(
+    *, reader: User, alert_id: uuid.UUID, purpose: AccessEvent.Purpose, channel: str
+) -> tuple[Alert, AlertView]:
+    """One alert and its view, logged; NotFound when there is none, NotPermitted (logged as denied) for analysts."""
+    alert = _alerts().filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound()
+    if not sees_alerts_register(scope_of(reader)):
+        _log(reader, [alert], purpose, channel, AccessEvent.Outcome.DENIED)
+        raise NotPermitted()
+    _log(reader, [alert], purpose, channel, AccessEvent.Outcome.SHOWN)
+    return alert, _view(alert)
+
+
+def after_change(alert: Alert) -> AlertView:
+    """The alert the reader has just issued or withdrawn (what they typed themselves: no read to log)."""
+    return _view(_alerts().get(pk=alert.pk))
+
+
+@dataclass(frozen=True)
+class AlertMatch:
+    alert: AlertView
+    matched_on: MatchedOn
+
+    @property
+    def message(self) -> str:
+        what = {
+            MatchedOn.ID_NUMBER: _("This ID number"),
+            MatchedOn.PHONE: _("This phone number"),
+            MatchedOn.PLATE: _("This number plate"),
+            MatchedOn.NAME: _("This name"),
+        }[self.matched_on]
+        issued_on = date_format(timezone.localtime(self.alert.issued_at), "j M Y")
+        by = self.alert.issued_by_name
+        if self.alert.station_name:
+            by = f"{by} ({self.alert.station_name})"
+        return _("%(what)s matches a %(kind)s alert issued %(on)s by %(by)s.") % {
+            "what": what,
+            "kind": self.alert.kind_name.upper(),
+            "on": issued_on,
+            "by": by,
+        }
+
+
+def _matched_on(alert: Alert, sought: Sought) -> MatchedOn:
+    if alert.id_number and alert.id_number in sought.id_numbers:
+        return MatchedOn.ID_NUMBER
+    if alert.plate and alert.plate in sought.plates:
+        return MatchedOn.PLATE
+    if alert.phone and alert.phone in sought.phones:
+        return MatchedOn.PHONE
+    return MatchedOn.NAME
+
+
+def matching_alerts(*, reader: User, station: Station, sought: Sought, channel: str) -> list[AlertMatch]:
+    """The active alerts that what the desk typed matches, by ID number, phone, plate or name.
+
+    Only for an officer recording at ``station``; each alert shown is logged as a look-up.
+    """
+    if not sought or not is_shown_alert_matches(scope_of(reader), station_code=station.code):
+        return []
+    match = Q()
+    if sought.id_numbers:
+        match |= Q(id_number__in=sought.id_numbers)
+    if sought.phones:
+        match |= Q(phone__in=sought.phones)
+    if sought.plates:
+        match |= Q(plate__in=sought.plates)
+    if sought.names:
+        match |= Q(name_key__in=sought.names)
+    alerts = list(_alerts().filter(match, withdrawal__isnull=True).order_by("-issued_at")[:MATCH_LIMIT])
+    _log(reader, alerts, Purpose.LOOKUP, channel, AccessEvent.Outcome.SHOWN)
+    return [AlertMatch(_view(a), _matched_on(a, sought)) for a in alerts]
