@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "daftari.documents",
     "daftari.portal",
     "daftari.reports",
+    "daftari.hubfeed",
     "daftari.nodes",
 ]
 
