@@ -141,3 +141,16 @@ def test_an_alert_is_erased_by_lawful_order_and_the_hubs_log_still_verifies(
     report = verify_book("hub")
     assert report.ok, report.problems
     assert report.redacted == [("hub", 0)]
+
+
+def test_a_station_node_holds_a_copy_of_the_register_and_issues_nothing(
+    ocs: User, wanted_alert: Alert, settings: object
+) -> None:
+    from daftari.alerts.services import IssuedAtTheHub
+
+    settings.DAFTARI_ROLE = "node"  # type: ignore[attr-defined]
+    with pytest.raises(IssuedAtTheHub):
+        issue_alert(actor=ocs, draft=stolen())
+    with pytest.raises(IssuedAtTheHub):
+        withdraw_alert(actor=ocs, alert=wanted_alert, reason="Arrested.")
+    assert Alert.objects.count() == 1 and not AlertWithdrawal.objects.exists()

@@ -22,12 +22,18 @@ from daftari.alerts.services import issue_alert, withdraw_alert
 from daftari.custody.models import GazettedHoliday
 from daftari.hubfeed.apply import FeedResult, apply_feed, last_verified
 from daftari.hubfeed.models import PublishedRecord, VerifiedHubData
-from daftari.hubfeed.publish import build_feed, publish_reference_data
+from daftari.hubfeed.publish import build_feed, publish_reference_data, publish_tick
 from daftari.ledger import keys
 from daftari.stations.models import Station
 from tests.alerts.conftest import stolen, wanted
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def published_feed(station: Station, since_index: int) -> dict[str, Any]:
+    """The feed a node pulls once the hub's worker has published what changed."""
+    publish_tick()
+    return build_feed(station, since_index)
 
 
 def _node_env(data_dir: Path) -> dict[str, str]:
@@ -78,7 +84,7 @@ def _leaf(feed: dict[str, Any], kind: str) -> dict[str, Any]:
 def test_a_feed_built_at_the_hub_applies_at_a_node_with_its_own_database(
     tmp_path: Path, station: Station, hub: dict[str, Any], desk_officer: User, officer_elsewhere: User
 ) -> None:
-    feed = json.loads(json.dumps(build_feed(station, 0)))
+    feed = json.loads(json.dumps(published_feed(station, 0)))
 
     [node] = run_node(tmp_path, station.code, [feed])
 
@@ -97,7 +103,7 @@ def test_a_feed_built_at_the_hub_applies_at_a_node_with_its_own_database(
 def test_officers_of_another_station_never_travel_in_a_stations_feed(
     station: Station, hub: dict[str, Any], officer_elsewhere: User
 ) -> None:
-    text = json.dumps(build_feed(station, 0))
+    text = json.dumps(published_feed(station, 0))
     assert officer_elsewhere.password not in text
     assert officer_elsewhere.username not in text
     assert officer_elsewhere.officer.service_number not in text
@@ -108,10 +114,10 @@ def test_officers_of_another_station_never_travel_in_a_stations_feed(
 def test_a_node_that_is_current_gets_only_what_is_new_and_checks_it_against_what_it_verified(
     tmp_path: Path, station: Station, hub: dict[str, Any], ocs: User
 ) -> None:
-    first = build_feed(station, 0)
+    first = published_feed(station, 0)
     size = len(first["leaves"])
     later = issue_alert(actor=ocs, draft=wanted(name="Kiprono Arap Mutai", id_number="31112222")).alert
-    second = build_feed(station, size)
+    second = published_feed(station, size)
     assert [e["index"] for e in second["leaves"]] == [size]
     assert second["consistency"]
 
@@ -124,7 +130,7 @@ def test_a_node_that_is_current_gets_only_what_is_new_and_checks_it_against_what
 def test_tampered_feeds_apply_nothing_and_say_which_check_failed(
     tmp_path: Path, station: Station, hub: dict[str, Any], ocs: User
 ) -> None:
-    good = build_feed(station, 0)
+    good = published_feed(station, 0)
     changed = copy.deepcopy(good)
     _leaf(changed, "alert")["record"]["name"] = "Somebody Innocent"
     officer = copy.deepcopy(good)
@@ -149,7 +155,7 @@ def test_a_feed_signed_by_another_key_applies_nothing(tmp_path: Path, station: S
     from daftari_verify import note
 
     other = str(note.Signer.generate("daftari.local/ob").verifier())
-    [refused] = run_node(tmp_path, station.code, [build_feed(station, 0)], key=other)
+    [refused] = run_node(tmp_path, station.code, [published_feed(station, 0)], key=other)
     assert refused["failed_check"] == "signature"
     assert refused["alerts"] == [] and refused["verified"] == []
 
@@ -162,10 +168,10 @@ def _apply(feed: dict[str, Any], station: Station) -> FeedResult:
 
 
 def test_an_inconsistent_checkpoint_is_refused(station: Station, hub: dict[str, Any], ocs: User) -> None:
-    first = build_feed(station, 0)
+    first = published_feed(station, 0)
     assert _apply(first, station).ok
     issue_alert(actor=ocs, draft=wanted(name="Kiprono Arap Mutai", id_number="31112222"))
-    second = build_feed(station, len(first["leaves"]))
+    second = published_feed(station, len(first["leaves"]))
     second["consistency"] = [base64.b64encode(b"\x07" * 32).decode() for _ in second["consistency"]]
 
     result = _apply(second, station)
@@ -174,22 +180,22 @@ def test_an_inconsistent_checkpoint_is_refused(station: Station, hub: dict[str, 
 
 
 def test_an_older_checkpoint_than_the_nodes_is_refused(station: Station, hub: dict[str, Any], ocs: User) -> None:
-    first = build_feed(station, 0)
+    first = published_feed(station, 0)
     issue_alert(actor=ocs, draft=wanted(name="Kiprono Arap Mutai", id_number="31112222"))
-    assert _apply(build_feed(station, 0), station).ok
+    assert _apply(published_feed(station, 0), station).ok
     replayed = _apply(first, station)
     assert (replayed.ok, replayed.failed_check) == (False, "since")
 
 
 def test_a_feed_for_another_station_is_refused(station: Station, other_station: Station, hub: dict[str, Any]) -> None:
-    result = apply_feed(build_feed(other_station, 0), keys.verifier_key(), None, station_code=station.code)
+    result = apply_feed(published_feed(other_station, 0), keys.verifier_key(), None, station_code=station.code)
     assert (result.ok, result.failed_check) == (False, "format")
 
 
 def test_another_stations_officer_record_sent_to_a_node_is_refused(
     station: Station, other_station: Station, hub: dict[str, Any]
 ) -> None:
-    theirs = build_feed(other_station, 0)
+    theirs = published_feed(other_station, 0)
     theirs["station"] = station.code
     result = apply_feed(theirs, keys.verifier_key(), None, station_code=station.code)
     assert (result.ok, result.failed_check) == (False, "record")
@@ -223,7 +229,7 @@ def test_an_officer_who_leaves_the_station_can_no_longer_sign_in_at_its_node(
 def test_the_hubs_log_of_reference_data_and_alerts_verifies(station: Station, hub: dict[str, Any]) -> None:
     from daftari.ledger.verification import verify_book
 
-    build_feed(station, 0)
+    published_feed(station, 0)
     report = verify_book("hub")
     assert report.ok, report.problems
     assert Alert.objects.count() == 2
@@ -242,7 +248,7 @@ def test_an_officers_record_erased_by_lawful_order_still_travels_as_a_verified_l
 
     erased = PublishedRecord.objects.get(pk=published.pk).record
     assert (erased["first_name"], erased["password"]) == ("[redacted]", "")
-    feed = build_feed(station, 0)
+    feed = published_feed(station, 0)
     assert [e["withheld"] for e in feed["leaves"] if e["index"] == leaf.index] == ["redacted"]
     assert _apply(feed, station).ok
 
@@ -252,11 +258,23 @@ def test_an_alert_erased_at_the_hub_is_erased_at_the_node_with_the_next_feed(
 ) -> None:
     from daftari.ledger.redaction import redact
 
-    first = build_feed(station, 0)
+    first = published_feed(station, 0)
     redact(actor=admin_officer, record_id=str(hub["kept"].pk), authority="High Court order 12/2026")
-    second = build_feed(station, len(first["leaves"]))
+    second = published_feed(station, len(first["leaves"]))
 
     [before, after] = run_node(tmp_path, station.code, [first, second])
     assert "Otieno Juma Baraka" in before["alert_names"]
     assert after["ok"], after["message"]
     assert "Otieno Juma Baraka" not in after["alert_names"] and "[redacted]" in after["alert_names"]
+
+
+def test_a_feed_holds_what_the_worker_published_and_a_node_publishes_nothing(
+    station: Station, hub: dict[str, Any], settings: Any
+) -> None:
+    settings.DAFTARI_ROLE = "node"
+    assert publish_tick() == 0
+    assert not PublishedRecord.objects.exists()
+    settings.DAFTARI_ROLE = "hub"
+    assert publish_tick() > 0
+    kinds = {json.loads(base64.b64decode(e["data"]))["kind"] for e in build_feed(station, 0)["leaves"]}
+    assert {"station", "officer", "offences", "holidays", "alert", "alert_withdrawal"} <= kinds

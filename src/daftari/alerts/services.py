@@ -4,6 +4,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +24,16 @@ class AlreadyWithdrawn(DomainError):
     code = "already_withdrawn"
     status = 409
     default_message = _("This alert was already withdrawn.")
+
+
+class IssuedAtTheHub(NotPermitted):
+    code = "issued_at_the_hub"
+    default_message = _("Alerts are issued and withdrawn at the hub; this station node holds a copy of the register.")
+
+
+def kept_here() -> bool:
+    """Whether this server keeps the register (the hub), rather than a verified copy of it (a node)."""
+    return str(settings.DAFTARI_ROLE) != "node"
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,8 @@ def issue_alert(*, actor: User, draft: rules.AlertDraft, client_id: uuid.UUID | 
     A retry with the same ``client_id`` and the same content returns the stored alert; with other
     content it is refused. The alert and its leaf in the hub's log are written together or not at all.
     """
+    if not kept_here():
+        raise IssuedAtTheHub()
     if not can_issue_alert(scope_of(actor)):
         raise NotPermitted()
     draft, errors = rules.clean_alert(draft)
@@ -104,6 +117,8 @@ def issue_alert(*, actor: User, draft: rules.AlertDraft, client_id: uuid.UUID | 
 
 def withdraw_alert(*, actor: User, alert: Alert, reason: str) -> AlertWithdrawal:
     """Takes an alert off the active register (found, arrested, recovered): a new record, never an edit."""
+    if not kept_here():
+        raise IssuedAtTheHub()
     if not can_withdraw_alert(scope_of(actor), issued_at_station=alert.station_code):
         raise NotPermitted()
     reason, errors = rules.clean_reason(reason)

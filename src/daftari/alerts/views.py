@@ -14,7 +14,7 @@ from daftari.alerts import queries
 from daftari.alerts.forms import IssueAlertForm, WithdrawAlertForm
 from daftari.alerts.models import Alert
 from daftari.alerts.rules import AlertDraft, clean_alert
-from daftari.alerts.services import issue_alert, withdraw_alert
+from daftari.alerts.services import IssuedAtTheHub, issue_alert, kept_here, withdraw_alert
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
 from daftari.core.types import AuthenticatedRequest
 from daftari.stations.models import AccessEvent, scope_of
@@ -49,7 +49,7 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
         "show_all": show_all,
         "kind": kind,
         "kinds": Alert.Kind.choices,
-        "can_issue": can_issue_alert(scope_of(request.user)),
+        "can_issue": kept_here() and can_issue_alert(scope_of(request.user)),
     }
     return render(request, "alerts/register.html", context)
 
@@ -57,6 +57,8 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_alert(request: AuthenticatedRequest) -> HttpResponse:
+    if not kept_here():
+        raise IssuedAtTheHub()
     if not can_issue_alert(scope_of(request.user)):
         raise PermissionDenied(_("Only an OCS, a commander or an administrator issues alerts."))
     form = IssueAlertForm(request.POST or None, initial={"client_id": uuid.uuid4()})
@@ -111,7 +113,9 @@ def alert_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 def _alert_context(
     request: AuthenticatedRequest, alert: Alert, view: queries.AlertView, form: WithdrawAlertForm
 ) -> dict[str, object]:
-    may_withdraw = view.active and can_withdraw_alert(scope_of(request.user), issued_at_station=alert.station_code)
+    may_withdraw = (
+        view.active and kept_here() and can_withdraw_alert(scope_of(request.user), issued_at_station=alert.station_code)
+    )
     return {"alert": view, "form": form, "may_withdraw": may_withdraw, "errors": _errors(form)}
 
 

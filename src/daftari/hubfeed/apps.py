@@ -18,10 +18,12 @@ class HubFeedConfig(AppConfig):
     verbose_name = _("Hub data for station nodes")
 
     def ready(self) -> None:
+        from daftari.core import periodic
         from daftari.hubfeed import erasure, publish
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
+        periodic.register("hubfeed.publish", publish.publish_tick)
         # `daftari ledger verify --station hub` re-reads each published record against its leaf.
         for kind in publish.KINDS:
             ledger_records.register(kind, publish.stored_record)
