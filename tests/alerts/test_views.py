@@ -157,3 +157,30 @@ def test_the_api_refuses_an_analyst_the_register(client: Client, analyst: User) 
     response = Api(client, analyst).get("/alerts")
     assert response.status_code == 403
     assert json.loads(response.content)["error"] == "not_permitted"
+
+
+def test_an_alerts_page_says_in_how_many_earlier_entries_its_id_number_appears_and_logs_each(
+    client: Client, ocs: User, desk_officer: User
+) -> None:
+    from daftari.alerts.rules import AlertDraft
+    from daftari.alerts.services import issue_alert
+    from daftari.occurrences.services import record_occurrence
+    from tests.conftest import complaint
+
+    entry = record_occurrence(actor=desk_officer, station=desk_officer.officer.station, draft=complaint()).entry
+    alert = issue_alert(
+        actor=ocs,
+        draft=AlertDraft(kind="wanted", name="Wanjiku Kamau", id_number="12345678", description="Wanted for fraud."),
+    ).alert
+
+    body = signed_in(client, ocs).get(f"/alerts/{alert.pk}").content.decode()
+    assert "appears in 1 earlier entry you may see" in body
+    looked_up = AccessEvent.objects.get(record_type="occurrence", purpose="lookup")
+    assert (looked_up.user, looked_up.record_id) == (ocs, str(entry.pk))
+
+
+def test_an_alert_found_in_no_entry_says_nothing_of_earlier_entries(
+    client: Client, ocs: User, wanted_alert: Alert
+) -> None:
+    body = signed_in(client, ocs).get(f"/alerts/{wanted_alert.pk}").content.decode()
+    assert "earlier entr" not in body

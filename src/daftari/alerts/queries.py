@@ -5,6 +5,7 @@ desk's entries against its last verified copy of the register with no link to th
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,6 +114,24 @@ def alert_for(
 def after_change(alert: Alert) -> AlertView:
     """The alert the reader has just issued or withdrawn (what they typed themselves: no read to log)."""
     return _view(_alerts().get(pk=alert.pk))
+
+
+EarlierEntries = Callable[[User, Sought], int]
+_earlier_entries: list[EarlierEntries] = []
+
+
+def register_earlier_entries(count: EarlierEntries) -> None:
+    """The book (an app above this one) says how many entries a reader may see name given identifiers."""
+    _earlier_entries[:] = [count]
+
+
+def earlier_entries(*, reader: User, alert: AlertView) -> int | None:
+    """In how many entries the reader may see this alert's ID number, phone or plate already appears
+    (each entry found is logged as a look-up by the book); None when it cannot be asked."""
+    sought = Sought.of(id_numbers=(alert.id_number,), phones=(alert.phone,), plates=(alert.plate,))
+    if not _earlier_entries or not sought or not sees_alerts_register(scope_of(reader)):
+        return None
+    return _earlier_entries[0](reader, sought)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,13 @@ def _alert_context(
     may_withdraw = (
         view.active and kept_here() and can_withdraw_alert(scope_of(request.user), issued_at_station=alert.station_code)
     )
-    return {"alert": view, "form": form, "may_withdraw": may_withdraw, "errors": _errors(form)}
+    return {
+        "alert": view,
+        "form": form,
+        "may_withdraw": may_withdraw,
+        "errors": _errors(form),
+        "earlier_entries": queries.earlier_entries(reader=request.user, alert=view),
+    }
 
 
 @login_required

@@ -24,10 +24,12 @@ class OccurrencesConfig(AppConfig):
     verbose_name = _("Occurrence Book")
 
     def ready(self) -> None:
+        from daftari.alerts import queries as alert_queries
         from daftari.ledger import records as ledger_records
-        from daftari.occurrences import erasure, records
+        from daftari.occurrences import erasure, queries, records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
+        alert_queries.register_earlier_entries(queries.entries_naming)
         ledger_records.register(records.KIND_OCCURRENCE, records.stored_record)
         ledger_records.register(records.KIND_AMENDMENT, records.stored_record)
         ledger_records.register_erasure(records.KIND_OCCURRENCE, erasure.TABLES, erasure.erase)

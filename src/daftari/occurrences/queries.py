@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from daftari.alerts.rules import Sought
 from daftari.core.errors import NotFound
 from daftari.occurrences import entry_types, rules
 from daftari.occurrences.casework import investigators_at_station
@@ -106,6 +107,33 @@ def person_lookup(*, reader: User, station: Station, id_number: str = "", phone:
     log_accesses(
         actor=reader,
         reads=[(RECORD_TYPE, str(pk), station.pk, AccessEvent.Outcome.WITHHELD) for pk in found],
+        purpose=Purpose.LOOKUP,
+        channel="desk",
+    )
+    return len(found)
+
+
+def entries_naming(reader: User, sought: Sought) -> int:
+    """How many entries the reader may see name one of these ID numbers, phones or plates (an alert's
+    "appears in N earlier entries"); each one found is logged as a look-up."""
+    match = Q()
+    if sought.id_numbers:
+        match |= Q(parties__id_number__in=sought.id_numbers)
+    if sought.phones:
+        match |= Q(parties__phone__in=sought.phones)
+    if sought.plates:
+        match |= Q(vehicles__plate__in=sought.plates)
+    if not match:
+        return 0
+    found = list(
+        Occurrence.objects.visible_to(scope_of(reader))
+        .filter(match)
+        .values_list("pk", "station_id")
+        .distinct()[:LOOKUP_LIMIT]
+    )
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(pk), station_id, AccessEvent.Outcome.WITHHELD) for pk, station_id in found],
         purpose=Purpose.LOOKUP,
         channel="desk",
     )
