@@ -43,6 +43,10 @@ def main(path: str) -> None:
             "withdrawn": sorted(str(a) for a in AlertWithdrawal.objects.values_list("alert_id", flat=True)),
             "holidays": [str(d) for d in GazettedHoliday.objects.values_list("date", flat=True)],
         }
+        # An officer of the station signs in at the node with the password they have at the hub.
+        for username, password in given.get("sign_in", {}).items():
+            user = User.objects.filter(username=username).first()
+            state.setdefault("signs_in", {})[username] = bool(user and user.is_active and user.check_password(password))
         print(json.dumps(state), flush=True)
 
 

@@ -42,7 +42,13 @@ def _node_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_node(tmp_path: Path, station: str, feeds: list[dict[str, Any]], key: str | None = None) -> list[dict[str, Any]]:
+def run_node(
+    tmp_path: Path,
+    station: str,
+    feeds: list[dict[str, Any]],
+    key: str | None = None,
+    sign_in: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """A fresh node: its own SQLite database, migrated, then each feed applied in turn."""
     data_dir = tmp_path / "node"
     data_dir.mkdir()
@@ -50,7 +56,9 @@ def run_node(tmp_path: Path, station: str, feeds: list[dict[str, Any]], key: str
     daftari = Path(sys.executable).parent / "daftari"
     subprocess.run([str(daftari), "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)
     given = tmp_path / "feeds.json"
-    given.write_text(json.dumps({"key": key or keys.verifier_key(), "station": station, "feeds": feeds}))
+    given.write_text(
+        json.dumps({"key": key or keys.verifier_key(), "station": station, "feeds": feeds, "sign_in": sign_in or {}})
+    )
     done = subprocess.run(
         [sys.executable, "-m", "tests.hubfeed.node_apply", str(given)],
         env=env,
@@ -82,11 +90,16 @@ def _leaf(feed: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_a_feed_built_at_the_hub_applies_at_a_node_with_its_own_database(
-    tmp_path: Path, station: Station, hub: dict[str, Any], desk_officer: User, officer_elsewhere: User
+    tmp_path: Path, station: Station, hub: dict[str, Any], desk_officer: User, officer_elsewhere: User, settings: Any
 ) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # as in production
+    desk_officer.set_password("desk password at the hub")
+    desk_officer.save()
     feed = json.loads(json.dumps(published_feed(station, 0)))
 
-    [node] = run_node(tmp_path, station.code, [feed])
+    [node] = run_node(tmp_path, station.code, [feed], sign_in={"desk": "desk password at the hub", "ocs": "wrong"})
+
+    assert node["signs_in"] == {"desk": True, "ocs": False}
 
     assert node["ok"], node["message"]
     assert "CENTRAL-NBI" in node["stations"] and "KISUMU-CTL" in node["stations"]
