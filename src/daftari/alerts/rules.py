@@ -60,7 +60,7 @@ def clean_alert(draft: AlertDraft) -> tuple[AlertDraft, dict[str, str]]:
     """The draft with its identifiers normalised, and every problem with it at once (field → message)."""
     errors: dict[str, str] = {}
     if draft.kind not in set(AlertKind):
-        errors["kind"] = _("Choose what the alert is for.")
+        errors["kind"] = _("Select what the alert is for")
     name = " ".join((draft.name or "").split())
     if len(name) > MAX_NAME:
         errors["name"] = _("At most %(limit)d characters.") % {"limit": MAX_NAME}
@@ -79,17 +79,17 @@ def clean_alert(draft: AlertDraft) -> tuple[AlertDraft, dict[str, str]]:
         errors["plate"] = _("Enter the number plate (2 to 12 letters and digits).")
     description = (draft.description or "").strip()
     if not description:
-        errors["description"] = _("Say who or what to look for, and what to do on finding them.")
+        errors["description"] = _("Enter who or what to look for, and what to do on finding them")
     elif len(description) > MAX_DESCRIPTION:
         errors["description"] = _("At most %(limit)d characters.") % {"limit": MAX_DESCRIPTION}
     if draft.kind in (AlertKind.WANTED, AlertKind.MISSING):
         if not (name or id_number) and "name" not in errors and "id_number" not in errors:
-            errors["name"] = _("Give the person's name or ID number.")
+            errors["name"] = _("Enter the person's name or ID number")
     elif draft.kind == AlertKind.STOLEN_VEHICLE:
         if not plate and "plate" not in errors:
-            errors["plate"] = _("Enter the number plate of the stolen vehicle.")
+            errors["plate"] = _("Enter the number plate of the stolen vehicle")
     elif draft.kind == AlertKind.LOST_DOCUMENT and not id_number and "id_number" not in errors:
-        errors["id_number"] = _("Enter the number of the lost document.")
+        errors["id_number"] = _("Enter the number of the lost document")
     cleaned = replace(draft, name=name, id_number=id_number, phone=phone, plate=plate, description=description)
     return cleaned, errors
 
@@ -97,7 +97,7 @@ def clean_alert(draft: AlertDraft) -> tuple[AlertDraft, dict[str, str]]:
 def clean_reason(reason: str) -> tuple[str, dict[str, str]]:
     text = (reason or "").strip()
     if not text:
-        return text, {"reason": _("Say why the alert is withdrawn (found, arrested, recovered ...).")}
+        return text, {"reason": _("Enter why the alert is withdrawn (found, arrested, recovered ...)")}
     if len(text) > MAX_REASON:
         return text, {"reason": _("At most %(limit)d characters.") % {"limit": MAX_REASON}}
     return text, {}
