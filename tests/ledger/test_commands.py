@@ -121,7 +121,7 @@ def test_the_workers_tick_signs_every_grown_book(
     assert periodic.run_all()["ledger.checkpoints"] == 0
     record(desk_officer, station, 1)
     assert periodic.run_all()["ledger.checkpoints"] == 1
-    assert sorted(Checkpoint.objects.values_list("log__station__code", "size")) == [
+    assert sorted(Checkpoint.objects.filter(log__station__isnull=False).values_list("log__station__code", "size")) == [
         ("CENTRAL-NBI", 2),
         ("CENTRAL-NBI", 3),
         ("KISUMU-CTL", 1),
@@ -151,7 +151,7 @@ def test_the_workers_tick_refuses_a_rewritten_book_and_still_signs_the_others(
     record(desk_officer, station, 1)
     assert periodic.run_all()["ledger.checkpoints"] == 1
     assert "refused to sign a checkpoint of daftari.local/ob/CENTRAL-NBI" in caplog.text
-    assert sorted(Checkpoint.objects.values_list("log__station__code", "size")) == [
+    assert sorted(Checkpoint.objects.filter(log__station__isnull=False).values_list("log__station__code", "size")) == [
         ("CENTRAL-NBI", 2),
         ("KISUMU-CTL", 1),
     ]
