@@ -154,3 +154,16 @@ def test_a_station_node_holds_a_copy_of_the_register_and_issues_nothing(
     with pytest.raises(IssuedAtTheHub):
         withdraw_alert(actor=ocs, alert=wanted_alert, reason="Arrested.")
     assert Alert.objects.count() == 1 and not AlertWithdrawal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_issues_a_wanted_person_and_a_stolen_car_once() -> None:
+    from django.core.management import call_command
+
+    call_command("demo", verbosity=0)
+    call_command("demo", verbosity=0)
+    assert sorted(Alert.objects.values_list("kind", "station_code")) == [
+        ("stolen_vehicle", "CENTRAL-NBI"),
+        ("wanted", "CENTRAL-NBI"),
+    ]
+    assert Leaf.objects.filter(log__station__isnull=True, kind="alert").count() == 2

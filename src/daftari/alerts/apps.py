@@ -18,10 +18,12 @@ class AlertsConfig(AppConfig):
     verbose_name = _("National alerts register")
 
     def ready(self) -> None:
-        from daftari.alerts import erasure, records
+        from daftari.alerts import demo, erasure, records
+        from daftari.core import demo as core_demo
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
+        core_demo.register("alerts", demo.issue_demo_alerts)
         # `daftari ledger verify --station hub` re-reads each alert against its leaf in the hub's log.
         ledger_records.register(records.KIND_ALERT, records.stored_alert)
         ledger_records.register(records.KIND_WITHDRAWAL, records.stored_withdrawal)
