@@ -54,3 +54,38 @@ def test_the_traffic_officer_gets_no_cancel_page(client: Client, traffic_officer
     assert client.get(f"/fines/notices/{notice.number}/cancel").status_code == 403
     assert client.post(f"/fines/notices/{notice.number}/cancel", {"reason": "Mine"}).status_code == 403
     assert _state(notice) == "issued"
+
+
+def test_contesting_from_the_notice_page_asks_first_and_only_the_confirmation_contests(
+    client: Client, traffic_officer: User, notice: FineNotice
+) -> None:
+    client.force_login(traffic_officer)
+    asked = client.post(f"/fines/notices/{notice.number}/contest", {"note": "Milimani TR 12/2026"})
+    body = asked.content.decode()
+    assert asked.status_code == 200 and "Are you sure?" in body and 'value="Milimani TR 12/2026"' in body
+    assert 'name="confirmed" value="1"' in body and _state(notice) == "issued"
+    assert client.get(f"/fines/notices/{notice.number}/contest").status_code == 200 and _state(notice) == "issued"
+    done = client.post(f"/fines/notices/{notice.number}/contest", {"note": "Milimani TR 12/2026", "confirmed": "1"})
+    assert done.status_code == 302 and _state(notice) == "contested"
+
+
+def test_the_court_outcome_asks_first_and_an_empty_choice_is_refused_on_the_confirmation_page(
+    client: Client, traffic_officer: User, notice: FineNotice
+) -> None:
+    client.force_login(traffic_officer)
+    client.post(f"/fines/notices/{notice.number}/contest", {"note": "", "confirmed": "1"})
+    empty = client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": "", "confirmed": "1"})
+    assert empty.status_code == 422 and 'href="#id_outcome"' in empty.content.decode()
+    asked = client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": "acquitted"})
+    assert asked.status_code == 200 and "Are you sure?" in asked.content.decode() and _state(notice) == "contested"
+    done = client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": "acquitted", "confirmed": "1"})
+    assert done.status_code == 302 and _state(notice) == "closed"
+
+
+def test_an_officer_of_another_station_gets_no_court_pages(
+    client: Client, officer_elsewhere: User, notice: FineNotice
+) -> None:
+    client.force_login(officer_elsewhere)
+    assert client.get(f"/fines/notices/{notice.number}/contest").status_code == 404
+    assert client.post(f"/fines/notices/{notice.number}/contest", {"confirmed": "1"}).status_code == 404
+    assert _state(notice) == "issued"

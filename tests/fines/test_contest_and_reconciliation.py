@@ -69,11 +69,14 @@ def test_the_notice_page_contests_and_then_offers_the_court_outcome(
     client.force_login(traffic_officer)
     page = client.get(f"/fines/notices/{notice.number}").content.decode()
     assert f"/fines/notices/{notice.number}/contest" in page and "court-outcome" not in page
-    response = client.post(f"/fines/notices/{notice.number}/contest", {"note": "Denies"})
+    asked = client.post(f"/fines/notices/{notice.number}/contest", {"note": "Denies"})
+    assert asked.status_code == 200 and "Are you sure?" in asked.content.decode()
+    assert NoticeState.objects.get(notice=notice).state == "issued", "the notice page's button only asks"
+    response = client.post(f"/fines/notices/{notice.number}/contest", {"note": "Denies", "confirmed": "1"})
     assert response.status_code == 302
     page = client.get(f"/fines/notices/{notice.number}").content.decode()
     assert f"/fines/notices/{notice.number}/court-outcome" in page and "/contest" not in page
-    client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": "convicted_and_paid"})
+    client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": "convicted_and_paid", "confirmed": "1"})
     event = NoticeEvent.objects.filter(notice=notice).latest("at")
     assert (event.kind, event.details) == ("court_outcome", {"outcome": "convicted_and_paid"})
 
@@ -178,7 +181,7 @@ def test_the_court_outcome_starts_unchosen_and_an_empty_submit_records_nothing(
     client: Client, traffic_officer: User, notice: FineNotice
 ) -> None:
     client.force_login(traffic_officer)
-    client.post(f"/fines/notices/{notice.number}/contest", {"note": "Denies"})
+    client.post(f"/fines/notices/{notice.number}/contest", {"note": "Denies", "confirmed": "1"})
     page = client.get(f"/fines/notices/{notice.number}").content.decode()
     assert '<select id="id_outcome" name="outcome" required><option value="">Choose the court outcome</option>' in page
     response = client.post(f"/fines/notices/{notice.number}/court-outcome", {"outcome": ""}, follow=True)

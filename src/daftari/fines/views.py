@@ -1,5 +1,6 @@
 """The traffic officer's phone pages, the printable notice, the public verify page and supervisors' figures."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from daftari.core.forms import ErrorLink, links_from_fields
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
-from daftari.fines.forms import CancelForm
+from daftari.fines.forms import CancelForm, ContestForm, CourtOutcomeForm
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
@@ -325,32 +326,85 @@ def cancel(request: AuthenticatedRequest, number: str) -> HttpResponse:
     )
 
 
+def _ask_or_do(
+    request: AuthenticatedRequest,
+    notice: FineNotice,
+    form: ContestForm | CourtOutcomeForm,
+    *,
+    do: Callable[[], object],
+    done: str,
+    title: str,
+    consequence: str,
+    button: str,
+    url: str,
+) -> HttpResponse:
+    """A step that cannot be undone: the notice page's POST (or a GET) asks "Are you sure?" with what was
+    chosen kept; the confirmation page's POST (``confirmed``) does it."""
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirmed") == "1":
+            try:
+                do()
+            except InvalidInput as refused:
+                show_refusal(form, refused)
+            else:
+                messages.success(request, done)
+                return redirect("fines_notice", number=notice.number)
+        else:
+            form = type(form)(initial=form.cleaned_data)
+    return confirm_page(
+        request,
+        title=title,
+        consequence=consequence,
+        form=form,
+        action=reverse(url, kwargs={"number": notice.number}),
+        back=reverse("fines_notice", kwargs={"number": notice.number}),
+        button=button,
+        hidden=[("confirmed", "1")],
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contest(request: AuthenticatedRequest, number: str) -> HttpResponse:
     notice = _visible_notice(request, number)
-    try:
-        services.contest_notice(actor=request.user, number=notice.number, note=request.POST.get("note", "")[:600])
-    except InvalidInput as refused:
-        return _notice_page(request, notice, refused=refused, field="note")
-    else:
-        messages.success(request, _("Notice %(number)s is contested in court.") % {"number": notice.number})
-    return redirect("fines_notice", number=notice.number)
+    if not can_take_notice_to_court(scope_of(request.user), station_code=notice.station.code):
+        raise PermissionDenied
+    form = ContestForm(request.POST if request.method == "POST" else None)
+    return _ask_or_do(
+        request,
+        notice,
+        form,
+        do=lambda: services.contest_notice(actor=request.user, number=notice.number, note=form.cleaned_data["note"]),
+        done=_("Notice %(number)s is contested in court.") % {"number": notice.number},
+        title=_("Contest notice %(number)s in court") % {"number": notice.number},
+        consequence=_(
+            "The notice goes to court: it can no longer be paid or cancelled, and only the court's outcome closes it."
+        ),
+        button=_("Yes, contest in court"),
+        url="fines_contest",
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def court_outcome(request: AuthenticatedRequest, number: str) -> HttpResponse:
     notice = _visible_notice(request, number)
-    try:
-        services.record_court_outcome(
-            actor=request.user, number=notice.number, outcome=request.POST.get("outcome", "")[:40]
-        )
-    except InvalidInput as refused:
-        return _notice_page(request, notice, refused=refused, field="outcome")
-    else:
-        messages.success(request, _("Court outcome recorded for notice %(number)s.") % {"number": notice.number})
-    return redirect("fines_notice", number=notice.number)
+    if not can_take_notice_to_court(scope_of(request.user), station_code=notice.station.code):
+        raise PermissionDenied
+    form = CourtOutcomeForm(request.POST if request.method == "POST" else None)
+    return _ask_or_do(
+        request,
+        notice,
+        form,
+        do=lambda: services.record_court_outcome(
+            actor=request.user, number=notice.number, outcome=form.cleaned_data["outcome"]
+        ),
+        done=_("Court outcome recorded for notice %(number)s.") % {"number": notice.number},
+        title=_("Record the court outcome of notice %(number)s") % {"number": notice.number},
+        consequence=_("The notice is closed with the court's outcome; nothing more can be recorded for it."),
+        button=_("Yes, record the court outcome"),
+        url="fines_court_outcome",
+    )
 
 
 @require_GET

@@ -73,8 +73,10 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         current = CaseStatus.objects.filter(occurrence=entry).first()
         if not casework.can_update(request.user, entry, current):
             raise PermissionDenied(_("Only the assigned investigator or the OCS updates this case."))
-        form = CloseCaseForm(initial={"reason": request.POST.get("reason", "")[:300]})
-        return _confirm_close(request, entry, form, note=request.POST.get("note", "")[:500])
+        form = CloseCaseForm(
+            initial={"reason": request.POST.get("reason", "")[:300], "note": request.POST.get("note", "")[:500]}
+        )
+        return _confirm_close(request, entry, form)
     try:
         casework.update_case_status(
             actor=request.user,
@@ -89,7 +91,7 @@ def update_status(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     return _back(entry)
 
 
-def _confirm_close(request: AuthenticatedRequest, entry: Occurrence, form: CloseCaseForm, *, note: str) -> HttpResponse:
+def _confirm_close(request: AuthenticatedRequest, entry: Occurrence, form: CloseCaseForm) -> HttpResponse:
     return confirm_page(
         request,
         title=_("Close the case of %(ob)s") % {"ob": entry.ob_number},
@@ -101,7 +103,6 @@ def _confirm_close(request: AuthenticatedRequest, entry: Occurrence, form: Close
         action=reverse("case_close", args=[entry.pk]),
         back=reverse("entry", args=[entry.pk]) + "#case-panel",
         button=_("Yes, close the case"),
-        hidden=[("note", note)] if note else [],
     )
 
 
@@ -131,7 +132,7 @@ def close(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The case's status is recorded; the complainant is told by SMS."))
             return _back(entry)
-    return _confirm_close(request, entry, form, note=request.POST.get("note", "")[:500])
+    return _confirm_close(request, entry, form)
 
 
 @login_required

@@ -446,7 +446,7 @@ class CloseCaseForm(DaftariForm):
         max_length=300,
         error_messages={"required": _("Enter the reason the case is closed")},
     )
-    note = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
 
 
 class InErrorForm(DaftariForm):
