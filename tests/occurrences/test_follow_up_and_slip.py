@@ -120,3 +120,14 @@ def test_a_slip_of_an_entry_with_no_case_says_nothing_about_a_status(
     ).entry
     slip = desk_client.get(f"/entries/{patrol.pk}/slip").content.decode()
     assert "/public/status" not in slip
+
+
+def test_the_new_entry_form_keeps_its_draft_under_the_officers_own_key_from_a_static_script(
+    desk_client: Client, desk_officer: User
+) -> None:
+    body = desk_client.get("/entries/new").content.decode()
+    assert f'data-draft-key="daftari-draft:{desk_officer.pk}"' in body
+    assert 'data-draft-bound="0"' in body
+    # The notice waits hidden for the script; without JavaScript the form is the plain form.
+    assert '<div id="draft-restored" class="notice" role="status" hidden>' in body
+    assert 'src="/static/daftari/entry-draft.js"' in body and "<script>" not in body
