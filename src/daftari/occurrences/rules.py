@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -822,3 +823,118 @@ def case_review_due(status: str, last_update_at: datetime) -> datetime | None:
 def case_is_overdue(status: str, last_update_at: datetime, now: datetime) -> bool:
     due = case_review_due(status, last_update_at)
     return due is not None and now > due
+
+
+# --- Crime statistics: the category of an entry (issue 12) ----------------------------------
+# The rules are data (data/crime_categories.json, versioned, with their sources); these pure
+# functions read them. Counting rule: one count per crime-recording entry (one incident), under its
+# principal offence -- the offence whose category comes first in the published NPS order (homicide
+# before morality before ... other penal code offences). Follow-ups and corrections are not counted
+# again; a correction re-derives the category of the entry it corrects (the count moves).
+
+CRIME_RULES_PATH = Path(__file__).resolve().parent / "data" / "crime_categories.json"
+COUNTING_RULE = "one-per-entry-principal-offence"
+
+_ACT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("SOA", re.compile(r"sexual\s+offences|\bsoa\b", re.IGNORECASE)),
+    ("TRAFFIC", re.compile(r"traffic", re.IGNORECASE)),
+    ("NDPSA", re.compile(r"narcotic|psychotropic|\bndpsa\b", re.IGNORECASE)),
+    ("ACECA", re.compile(r"anti-?\s*corruption|bribery|\baceca\b", re.IGNORECASE)),
+    ("PC", re.compile(r"penal\s+code|\bp\.?\s?c\b|\bcap\.?\s*63\b", re.IGNORECASE)),
+)
+_SECTION = re.compile(r"\b(?:s|sec|section|ss)\.?\s*(\d{1,4})([A-Z]?)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CrimeCategory:
+    code: str
+    name: str
+    iccs: str
+    rule_version: str
+
+
+@dataclass(frozen=True)
+class CrimeRules:
+    version: str
+    categories: tuple[tuple[str, str], ...]
+    iccs_sections: tuple[tuple[str, str], ...]
+    crime_entry_types: frozenset[str]
+    rules: tuple[dict[str, Any], ...]
+
+    def order(self, category: str) -> int:
+        return [code for code, _name in self.categories].index(category)
+
+    def name(self, category: str) -> str:
+        return dict(self.categories)[category]
+
+
+def load_crime_rules(path: Path = CRIME_RULES_PATH) -> CrimeRules:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return CrimeRules(
+        version=raw["version"],
+        categories=tuple((c, n) for c, n in raw["categories"]),
+        iccs_sections=tuple((c, n) for c, n in raw["iccs_sections"]),
+        crime_entry_types=frozenset(raw["crime_entry_types"]),
+        rules=tuple(raw["rules"]),
+    )
+
+
+_CRIME_RULES: CrimeRules | None = None
+
+
+def crime_rules() -> CrimeRules:
+    global _CRIME_RULES
+    if _CRIME_RULES is None:
+        _CRIME_RULES = load_crime_rules()
+    return _CRIME_RULES
+
+
+def parse_offence_section(text: str) -> tuple[str | None, int | None, str]:
+    """('PC', 268, '') from 'Penal Code s.268 and s.275'; the act, the first section number and its letter."""
+    act = next((code for code, pattern in _ACT_PATTERNS if pattern.search(text)), None)
+    match = _SECTION.search(text)
+    if match is None:
+        return act, None, ""
+    return act, int(match.group(1)), match.group(2).upper()
+
+
+def _rule_matches(rule: dict[str, Any], act: str | None, number: int | None, letter: str) -> bool:
+    if "entry_type" in rule or rule.get("act") != act:
+        return False
+    if "section" in rule:
+        return number is not None and f"{number}{letter}" == rule["section"]
+    if "from" in rule:
+        return number is not None and rule["from"] <= number <= rule["to"]
+    return True
+
+
+def categorise_offence(section: str, rules: CrimeRules | None = None) -> CrimeCategory | None:
+    """The category of one offence as written on the entry, or None when no rule knows its act."""
+    rules = rules or crime_rules()
+    act, number, letter = parse_offence_section(section)
+    # Exact sections first, then ranges, then the whole act: the most specific rule wins.
+    for kind in ("section", "from", None):
+        for rule in rules.rules:
+            if (kind is None or kind in rule) and _rule_matches(rule, act, number, letter):
+                return CrimeCategory(rule["category"], rules.name(rule["category"]), rule["iccs"], rules.version)
+    return None
+
+
+def derive_crime_category(
+    entry_type: str, offence_sections: list[str], rules: CrimeRules | None = None
+) -> CrimeCategory | None:
+    """The statistical category of an entry: its principal offence, or the entry type's fallback.
+
+    None means the entry records no crime (a lost ID, a duty change) or records one the rules cannot
+    place yet (the desk is shown that, and adds the offence section).
+    """
+    rules = rules or crime_rules()
+    if entry_type not in rules.crime_entry_types:
+        return None
+    found = [c for c in (categorise_offence(s, rules) for s in offence_sections) if c is not None]
+    if found:
+        return min(found, key=lambda c: rules.order(c.code))
+    for rule in rules.rules:
+        if rule.get("entry_type") == entry_type:
+            return CrimeCategory(rule["category"], rules.name(rule["category"]), rule["iccs"], rules.version)
+    return None
