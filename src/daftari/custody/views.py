@@ -23,6 +23,7 @@ from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm, event_d
 from daftari.custody.models import CustodyRecord, PropertyItem
 from daftari.custody.services import book_in, record_event, return_property
 from daftari.occurrences.models import Occurrence
+from daftari.stations import queries as station_queries
 from daftari.stations.models import AccessEvent, County, Station, scope_of
 from daftari.stations.rules import (
     can_book_into_cells,
@@ -91,8 +92,11 @@ def _board_rows(station: Station, now: datetime) -> list[BoardRow]:
 @login_required
 @require_GET
 def board(request: AuthenticatedRequest) -> HttpResponse:
-    station = _station(request)
     scope = scope_of(request.user)
+    # A county commander switches between the county's stations (?station=CODE).
+    station = station_queries.chosen_station(scope, _station(request), request.GET.get("station", "")[:20])
+    if station is None and request.GET.get("station"):
+        raise Http404
     if (
         station is None
         or not sees_cells_board(scope)
@@ -116,6 +120,7 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
         "personal": personal,
         "can_record": can_record_custody_event(scope, station_code=station.code),
         "now": timezone.now(),
+        "switch_to": station_queries.stations_to_switch_between(scope),
     }
     template = "custody/board.html#cells" if _htmx(request) else "custody/board.html"
     response = render(request, template, context)

@@ -30,6 +30,7 @@ from daftari.occurrences.forms import AmendForm, NewEntryForms, PartsCorrectionF
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, record_occurrence, recorded_it
+from daftari.stations import queries as station_queries
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import (
     Scope,
@@ -83,8 +84,11 @@ def _day(text: str | None) -> date:
 @login_required
 @require_GET
 def today(request: AuthenticatedRequest) -> HttpResponse:
-    station = _station(request)
     scope = scope_of(request.user)
+    # A county commander switches between the county's stations (?station=CODE); the read is logged as ever.
+    station = station_queries.chosen_station(scope, _station(request), request.GET.get("station", "")[:20])
+    if station is None and request.GET.get("station"):
+        raise Http404
     if station is None:
         return render(request, "occurrences/today.html", {"station": None})
     day = _day(request.GET.get("day"))
@@ -101,6 +105,7 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
         "entries": entries,
         "last_seq": last_seq,
         "can_record": can_record_entry(scope, station_code=station.code),
+        "switch_to": station_queries.stations_to_switch_between(scope),
     }
     template = "occurrences/today.html#book" if _htmx(request) else "occurrences/today.html"
     response = render(request, template, context)

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
-from daftari.stations.models import AccessEvent
+from daftari.stations.models import AccessEvent, Station
+from daftari.stations.rules import Scope, can_see_station, commands_a_county
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
@@ -43,3 +44,25 @@ def access_events(wanted: AccessLogFilter) -> QuerySet[AccessEvent]:
         # A notice number is stored in capitals, an entry's or a booking's id in lower case.
         events = events.filter(record_id__in={record, record.lower(), record.upper()})
     return events.order_by("-at", "-pk")
+
+
+def stations_to_switch_between(scope: Scope) -> list[Station]:
+    """The stations a county commander switches between (the book, the cells board); [] for anyone else."""
+    if not commands_a_county(scope) or scope.county_code is None:
+        return []
+    return [
+        s
+        for s in Station.objects.filter(county_id=scope.county_code).order_by("name")
+        if can_see_station(scope, station_code=s.code, county_code=s.county_id)
+    ]
+
+
+def chosen_station(scope: Scope, own: Station | None, code: str) -> Station | None:
+    """The station a page shows: the one asked (``?station=``) if the scope may switch to it, else the own.
+
+    Returns None when a station was asked that the scope may not switch to (the page answers 404).
+    """
+    code = code.strip().upper()
+    if not code or (own is not None and own.code == code):
+        return own
+    return next((s for s in stations_to_switch_between(scope) if s.code == code), None)
