@@ -60,7 +60,9 @@ def test_booking_in_with_the_arrest_inline_records_both(desk_api: Api, station: 
     assert response.status_code == 201, response.content
     assert response.json()["remand_warning"] is True
     assert Occurrence.objects.filter(entry_type="ARREST", station=station).count() == 1
-    assert Leaf.objects.filter(log__station=station).count() == 2
+    # The arrest, the booking's OB line (into the cells) and the booking.
+    assert Occurrence.objects.filter(entry_type="CELLS", station=station).count() == 1
+    assert Leaf.objects.filter(log__station=station).count() == 3
 
 
 def test_a_juvenile_in_an_adult_cell_answers_422(desk_api: Api, arrest: Occurrence) -> None:

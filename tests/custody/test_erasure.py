@@ -119,8 +119,10 @@ def held_in_court(desk_officer: User, ocs: User, station: Station, arrest: Occur
 
 
 def erase_all_of(admin: User, record: CustodyRecord) -> None:
-    """What a court order about the person means: the booking, each of its events and the ARREST entry."""
-    for record_id in [record.pk, *record.events.values_list("pk", flat=True), record.arrest_id]:
+    """What a court order about the person means: the booking, each of its events, the ARREST entry
+    and the book's lines of the booking and its events (into the cells, the release)."""
+    lines = [record.cells_entry_id, *record.events.exclude(entry=None).values_list("entry_id", flat=True)]
+    for record_id in [record.pk, *record.events.values_list("pk", flat=True), record.arrest_id, *lines]:
         redact(actor=admin, record_id=str(record_id), authority=ORDER)
 
 
@@ -204,7 +206,9 @@ def test_the_whole_book_still_verifies_after_the_erasure(
     admin_officer: User, held: CustodyRecord, tmp_path: Path
 ) -> None:
     erase_all_of(admin_officer, held)
-    assert Leaf.objects.filter(kind="redaction").count() == held.events.count() + 2
+    # The booking, its events, the arrest, and the book's lines of the booking and its events.
+    lines = 1 + held.events.exclude(entry=None).count()
+    assert Leaf.objects.filter(kind="redaction").count() == held.events.count() + 2 + lines
     assert_the_whole_book_verifies(tmp_path)
 
 

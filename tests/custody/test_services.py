@@ -59,7 +59,9 @@ def test_booking_in_with_the_arrest_records_the_arrest_entry_too(desk_officer: U
     assert arrest.entry_type == "ARREST"
     assert arrest.station == station
     assert [p.name for p in arrest.parties.all()] == ["Otieno Ouma"]
-    assert Leaf.objects.filter(log__station=station).count() == 2
+    # The arrest, the booking's OB line (into the cells) and the booking.
+    assert Leaf.objects.filter(log__station=station).count() == 3
+    assert record.cells_entry is not None and record.cells_entry.refers_to == arrest
 
 
 def test_a_juvenile_is_refused_an_adult_cell(desk_officer: User, station: Station, arrest: Occurrence) -> None:
@@ -195,7 +197,8 @@ def test_every_custody_leaf_passes_ledger_verification(
     )
     report = verify_book(station.code)
     assert report.ok, report.problems
-    assert report.leaves == 4
+    # The arrest, the CELLS line, the booking, the health event, the court event and its OB line.
+    assert report.leaves == 6
 
 
 def test_release_after_the_deadline_counts_as_a_breach(
@@ -232,7 +235,12 @@ def test_compliance_counts_the_share_brought_within_the_deadline(
     late = book_in(
         actor=desk_officer,
         station=station,
-        booking=booking(arrested_at=timezone.now() - timedelta(days=5), late=True, late_reason=HELD_ELSEWHERE),
+        booking=booking(
+            detainee=rules.DetaineeInput(name="Kamau Njoroge", sex="M", age=40),
+            arrested_at=timezone.now() - timedelta(days=5),
+            late=True,
+            late_reason=HELD_ELSEWHERE,
+        ),
         arrest=arrest,
     ).record
     services.take_to_court(actor=desk_officer, custody=detainee, court="Milimani", outcome="remanded")

@@ -46,6 +46,8 @@ def custody_out(view: queries.CustodyView) -> dict[str, Any]:
         "station": view.station_code,
         "occurrence": view.occurrence,
         "ob_number": view.ob_number,
+        "cells_entry": view.cells_entry,
+        "cells_ob_number": view.cells_ob_number,
         "detainee": {
             "name": view.detainee.name,
             "sex": view.detainee.sex,

@@ -31,3 +31,9 @@ class CustodyConfig(AppConfig):
         from daftari.custody import demo as custody_demo
 
         demo.register("cells", custody_demo.book_in_demo_detainee)
+        # Into the cells and out of them is one path, whichever screen it starts from.
+        from daftari.custody import services
+        from daftari.occurrences.services import hand_over
+
+        hand_over("CELLS", services.book_in_from_line)
+        hand_over("RELEASE_BAIL", services.release_from_line)

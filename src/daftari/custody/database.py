@@ -8,6 +8,7 @@ APPEND_ONLY_TABLES = [
     "custody_custodyrecord",
     "custody_propertyitem",
     "custody_custodyevent",
+    "custody_dayclose",
 ]
 
 

@@ -2,7 +2,8 @@
 
 Every booking and every custody event is its own leaf (kind "custody"), so each is erased on its
 own: ``--entry`` names a booking or an event, and an order about a person names the booking, each
-of its events and the ARREST entry it came from. The ledger decides when and on what authority;
+of its events, the ARREST entry it came from and the book's lines of the booking and its events
+(the CELLS entry, a release's entry). The ledger decides when and on what authority;
 this module knows which columns identify the person. Field by field:
 
 Booking (``CustodyRecord``) and its property inventory:

@@ -54,6 +54,11 @@ class CustodyRecord(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="custody_records")
     arrest = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="custody_records")
+    # The OB line of the booking (a CELLS entry), written in the same transaction; empty only for
+    # bookings recorded before the book and the cells were one path.
+    cells_entry = models.OneToOneField(
+        Occurrence, on_delete=models.PROTECT, null=True, blank=True, related_name="cells_booking"
+    )
     detainee_name = models.CharField(max_length=120)
     detainee_id_number = models.CharField(max_length=20, blank=True, db_index=True)
     detainee_sex = models.CharField(max_length=1)
@@ -133,6 +138,10 @@ class CustodyEvent(models.Model):
     late_reason = models.CharField(max_length=500, blank=True, default="")
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="custody_events")
     details = models.JSONField(default=dict)
+    # The OB line of an event the book records too (a release), written in the same transaction.
+    entry = models.OneToOneField(
+        Occurrence, on_delete=models.PROTECT, null=True, blank=True, related_name="custody_event"
+    )
     content_hash = models.CharField(max_length=64)
 
     class Meta:
@@ -170,3 +179,26 @@ class CustodyState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.custody_id}: {self.state}"
+
+
+class DayClose(models.Model):
+    """A station's day closed: each figure the book and the cells board give, beside the figure the
+    officer confirmed or counted, with the explanation of any difference. Never updated, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="day_closes")
+    day = models.DateField()
+    # The DAILY_CLOSE line of the book, written in the same transaction.
+    entry = models.OneToOneField(Occurrence, on_delete=models.PROTECT, related_name="day_close")
+    # [{"key", "from_book", "counted", "explanation"}]; counted is null where the officer was not asked.
+    figures = models.JSONField(default=list)
+    differences = models.PositiveSmallIntegerField(default=0)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="day_closes")
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["station", "-day"], name="day_close_station_day")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.day:%Y-%m-%d}"

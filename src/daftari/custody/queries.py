@@ -85,7 +85,14 @@ def compliance(
     return result
 
 
-CUSTODY_RELATED = ("station", "arrest__station", "recorded_by__user", "projection", "projection__current_station")
+CUSTODY_RELATED = (
+    "station",
+    "arrest__station",
+    "cells_entry__station",
+    "recorded_by__user",
+    "projection",
+    "projection__current_station",
+)
 
 
 def find_custody(*, scope: Scope, custody_id: str) -> CustodyRecord:
@@ -170,6 +177,9 @@ class CustodyView:
     station_name: str
     occurrence: uuid.UUID
     ob_number: str
+    # The booking's own OB line (into the cells); None for bookings from before it was written.
+    cells_entry: uuid.UUID | None
+    cells_ob_number: str | None
     personal: bool
     detainee: DetaineeView
     offences: list[dict[str, Any]]
@@ -213,6 +223,8 @@ def _custody_view(record: CustodyRecord, *, personal: bool, events: list[Custody
         station_name=record.station.name,
         occurrence=record.arrest_id,
         ob_number=record.arrest.ob_number,
+        cells_entry=record.cells_entry_id,
+        cells_ob_number=record.cells_entry.ob_number if record.cells_entry is not None else None,
         personal=personal,
         detainee=DetaineeView(
             name=record.detainee_name if personal else None,

@@ -60,6 +60,8 @@ def booking_record(record: CustodyRecord, items: Sequence[PropertyItem]) -> dict
             for i in items
         ],
         **_late(record),
+        # Only a booking with its OB line carries the key, so earlier bookings still verify.
+        **({"cells_entry": str(record.cells_entry_id)} if record.cells_entry_id else {}),
     }
 
 
@@ -74,6 +76,7 @@ def event_record(event: CustodyEvent) -> dict[str, Any]:
         "recorded_by": event.recorded_by.service_number,
         "details": event.details,
         **_late(event),
+        **({"entry": str(event.entry_id)} if event.entry_id else {}),
     }
 
 

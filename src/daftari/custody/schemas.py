@@ -185,6 +185,10 @@ class CustodyOut(Schema):
     station: str
     occurrence: uuid.UUID = Field(description="The ARREST entry.")
     ob_number: str = Field(description="The ARREST entry's OB number.")
+    cells_entry: uuid.UUID | None = Field(
+        None, description="The booking's OB line (a CELLS entry), written with it; null for older bookings."
+    )
+    cells_ob_number: str | None = Field(None, description="The OB number of that line.")
     detainee: DetaineeOut
     personal_data_withheld: bool
     offences: list[CustodyOffenceOut]

@@ -31,9 +31,11 @@ from daftari.custody import alerts, records, rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState, GazettedHoliday, PropertyItem
 from daftari.custody.rules import EventKind
 from daftari.ledger import services as ledger
+from daftari.occurrences import rules as book
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import EntryDraft, OffenceInput, PartyInput
-from daftari.occurrences.services import record_occurrence
+from daftari.occurrences.services import Recorded as EntryRecorded
+from daftari.occurrences.services import prepare_entry, record_occurrence, write_entry
 from daftari.stations.models import Officer, Station, scope_of
 from daftari.stations.rules import Scope, can_book_into_cells, can_record_at, can_record_custody_event
 
@@ -115,6 +117,28 @@ def _replay_booking(client_id: uuid.UUID | None, station: Station, digest: str) 
     return existing
 
 
+def _as_suspect(person: rules.DetaineeInput | CustodyRecord) -> PartyInput:
+    """The person in custody as the suspect of an OB line."""
+    if isinstance(person, CustodyRecord):
+        person = rules.DetaineeInput(
+            name=person.detainee_name,
+            sex=person.detainee_sex,
+            id_number=person.detainee_id_number,
+            phone=person.detainee_phone,
+            age=person.detainee_age,
+            date_of_birth=person.detainee_date_of_birth,
+        )
+    return PartyInput(
+        role="suspect",
+        name=person.name,
+        id_number=person.id_number,
+        phone=person.phone,
+        sex=person.sex,
+        date_of_birth=person.date_of_birth,
+        age=person.age,
+    )
+
+
 def _arrest_entry(
     *, actor: User, station: Station, booking: rules.Booking, details: rules.ArrestDetails, now: datetime
 ) -> Occurrence:
@@ -131,17 +155,7 @@ def _arrest_entry(
             "reason_for_arrest": details.reason,
             **({"physical_condition": booking.physical_condition[:200]} if booking.physical_condition else {}),
         },
-        parties=(
-            PartyInput(
-                role="suspect",
-                name=person.name,
-                id_number=person.id_number,
-                phone=person.phone,
-                sex=person.sex,
-                date_of_birth=person.date_of_birth,
-                age=person.age,
-            ),
-        ),
+        parties=(_as_suspect(person),),
         offences=tuple(OffenceInput(section=o.section, description=o.description) for o in offences),
         late=booking.late,
         late_reason=booking.late_reason,
@@ -157,9 +171,13 @@ def book_in(
     arrest: Occurrence | None = None,
     arrest_details: rules.ArrestDetails | None = None,
     client_id: uuid.UUID | None = None,
+    line: EntryDraft | None = None,
+    line_id: uuid.UUID | None = None,
 ) -> Booked:
     """Books a person into the station's cells, from an ARREST entry or recording the arrest with it.
 
+    The booking's OB line (a CELLS entry) is written in the same transaction: ``line`` as the desk
+    typed it at New entry (with ``line_id``, its client id), or else written here from the booking.
     The court deadline (Art. 49) is computed now and stored with the record.
     """
     scope = scope_of(actor)
@@ -178,15 +196,29 @@ def book_in(
             errors["occurrence"] = _("The ARREST entry is in another station's book.")
     elif arrest_details is not None:
         arrest_details = rules.clean_arrest_details(arrest_details, errors)
-    if errors:
-        raise InvalidInput(fields=dict(errors))
+    if line is not None:
+        errors.update(prepare_entry(actor=actor, station=station, draft=line, now=now).errors)
     digest = _digest(
         {
             "booking": _without_late_when_on_time(asdict(cleaned)),
             "arrest": str(arrest.pk) if arrest is not None else None,
             "arrest_details": asdict(arrest_details) if arrest_details is not None else None,
+            # Only a booking typed at New entry carries its line, so earlier retries still match.
+            **({"line": book.content_hash(line)} if line is not None else {}),
         }
     )
+    replay = _replay_booking(client_id, station, digest)
+    if replay is not None:
+        return Booked(replay, created=False)
+    if arrest is not None and not errors:
+        held = _already_held(arrest, cleaned.detainee)
+        if held is not None:
+            errors["occurrence"] = _("%(name)s is already in the cells from this arrest (booked in %(at)s).") % {
+                "name": held.detainee_name,
+                "at": _shown(held.booked_in_at),
+            }
+    if errors:
+        raise InvalidInput(fields=dict(errors))
     try:
         with transaction.atomic():
             replay = _replay_booking(client_id, station, digest)
@@ -195,7 +227,14 @@ def book_in(
             if arrest is None:
                 assert arrest_details is not None
                 arrest = _arrest_entry(actor=actor, station=station, booking=cleaned, details=arrest_details, now=now)
-            record = _create_booking(actor, station, cleaned, arrest, client_id, digest, now)
+            deadline = rules.court_deadline(cleaned.arrested_at, court_calendar(cleaned.arrested_at))
+            entry = write_entry(
+                actor=actor,
+                station=station,
+                draft=line or _cells_line(station, cleaned, arrest, deadline, now),
+                client_id=line_id,
+            ).entry
+            record = _create_booking(actor, station, cleaned, arrest, entry, deadline, client_id, digest, now)
             return Booked(record, created=True)
     except IntegrityError:
         replay = _replay_booking(client_id, station, digest)
@@ -204,11 +243,58 @@ def book_in(
         return Booked(replay, created=False)
 
 
+def _shown(moment: datetime) -> str:
+    return moment.astimezone(rules.NAIROBI).strftime("%d %b %Y, %H:%M").lstrip("0")
+
+
+def _already_held(arrest: Occurrence, person: rules.DetaineeInput) -> CustodyRecord | None:
+    """The open booking of this person from this arrest, if there is one: a second would be a second clock."""
+    for record in CustodyRecord.objects.filter(arrest=arrest, projection__state=State.IN_CUSTODY):
+        same_id = bool(person.id_number) and record.detainee_id_number == person.id_number
+        if same_id or record.detainee_name.casefold() == person.name.casefold():
+            return record
+    return None
+
+
+def _cells_line(
+    station: Station, booking: rules.Booking, arrest: Occurrence, deadline: datetime, now: datetime
+) -> EntryDraft:
+    """The OB line of a booking made from the custody screens or the API."""
+    person = booking.detainee
+    details: dict[str, Any] = {
+        "cell": booking.cell,
+        "booked_in_at": now.astimezone(rules.NAIROBI).isoformat(timespec="minutes"),
+        "next_of_kin_informed": booking.next_of_kin.informed,
+    }
+    if booking.physical_condition:
+        details["physical_appearance"] = booking.physical_condition[:200]
+    return EntryDraft(
+        entry_type="CELLS",
+        occurred_at=now,
+        place=station.name,
+        narrative=_("%(name)s booked into the %(cell)s. Art. 49: before a court by %(deadline)s.")
+        % {
+            "name": person.name,
+            "cell": str(rules.CELL_LABELS[rules.Cell(booking.cell)]).lower(),
+            "deadline": _shown(deadline),
+        },
+        details=details,
+        parties=(_as_suspect(person),),
+        # The property inventory stays with the booking (its receipt, its return), not in the line.
+        offences=tuple(OffenceInput(section=o.section, description=o.description) for o in booking.offences),
+        refers_to=str(arrest.pk),
+        # The booking took the ID number as given; an unusual one is flagged on the line, not refused twice.
+        confirm_unusual=True,
+    )
+
+
 def _create_booking(
     actor: User,
     station: Station,
     booking: rules.Booking,
     arrest: Occurrence,
+    entry: Occurrence,
+    deadline: datetime,
     client_id: uuid.UUID | None,
     digest: str,
     now: datetime,
@@ -218,6 +304,7 @@ def _create_booking(
         id=client_id or uuid.uuid4(),
         station=station,
         arrest=arrest,
+        cells_entry=entry,
         detainee_name=person.name,
         detainee_id_number=person.id_number,
         detainee_sex=person.sex,
@@ -229,7 +316,7 @@ def _create_booking(
         arrested_at=booking.arrested_at,
         booked_in_at=now,
         cell=booking.cell,
-        court_deadline=rules.court_deadline(booking.arrested_at, court_calendar(booking.arrested_at)),
+        court_deadline=deadline,
         physical_condition=booking.physical_condition,
         health=asdict(booking.health),
         next_of_kin_informed=booking.next_of_kin.informed,
@@ -356,6 +443,71 @@ APPLY: dict[EventKind, Apply] = {
 }
 
 
+def _line(
+    record: CustodyRecord,
+    station: Station,
+    entry_type: str,
+    narrative: str,
+    details: dict[str, Any],
+    moment: datetime,
+    late_reason: str,
+) -> EntryDraft:
+    return EntryDraft(
+        entry_type=entry_type,
+        occurred_at=moment,
+        place=station.name,
+        narrative=narrative,
+        details=details,
+        parties=(_as_suspect(record),),
+        refers_to=str(record.cells_entry_id or record.arrest_id),
+        late=bool(late_reason),
+        late_reason=late_reason,
+        confirm_unusual=True,
+    )
+
+
+RELEASED_ON = {
+    "police_bond": gettext_lazy("police bond"),
+    "cash_bail": gettext_lazy("cash bail"),
+    "free": gettext_lazy("no bail (released free)"),
+}
+
+
+def _release_line(
+    record: CustodyRecord, station: Station, details: dict[str, Any], moment: datetime, late_reason: str
+) -> EntryDraft:
+    """A release from the cells is a RELEASE_BAIL line: the book's one type for leaving police custody
+    on bail, on bond or free."""
+    line: dict[str, Any] = {"release_kind": details["release_on"]}
+    if details.get("amount_kes"):
+        line["bail_amount_kes"] = details["amount_kes"]
+    if details.get("receipt_number"):
+        line["receipt_number"] = details["receipt_number"]
+    narrative = _("%(name)s released from the cells on %(how)s.") % {
+        "name": record.detainee_name,
+        "how": RELEASED_ON[details["release_on"]],
+    }
+    return _line(record, station, "RELEASE_BAIL", narrative, line, moment, late_reason)
+
+
+def _court_line(
+    record: CustodyRecord, station: Station, details: dict[str, Any], moment: datetime, late_reason: str
+) -> EntryDraft:
+    """Taken from the cells to court is a COURT_PRODUCTION line, with the court's outcome."""
+    narrative = _("%(name)s taken from the cells to %(court)s.") % {
+        "name": record.detainee_name,
+        "court": details["court"],
+    }
+    line = {"destination": details["court"][:200], "outcome": details["outcome"]}
+    return _line(record, station, "COURT_PRODUCTION", narrative, line, moment, late_reason)
+
+
+OB_LINES: dict[EventKind, Callable[[CustodyRecord, Station, dict[str, Any], datetime, str], EntryDraft]] = {
+    EventKind.RELEASE: _release_line,
+    EventKind.TO_COURT: _court_line,
+}
+
+
 def _replay_event(client_id: uuid.UUID | None, custody: CustodyRecord, digest: str) -> CustodyEvent | None:
     if client_id is None:
         return None
@@ -377,11 +529,15 @@ def record_event(
     late: bool = False,
     late_reason: str = "",
     client_id: uuid.UUID | None = None,
+    line: EntryDraft | None = None,
+    line_id: uuid.UUID | None = None,
 ) -> Recorded:
     """Records one custody event against the booking; the verbs below are the named ways in.
 
     ``at`` (when it happened) is bounded by the recording: see rules.event_time_problems. An event
-    flagged late counts at its recording time for Art. 49.
+    flagged late counts at its recording time for Art. 49. An event the book records too (a release,
+    court) writes its OB line in the same transaction: ``line`` as typed at New entry, or else
+    written here from the event.
     """
     now = timezone.now()
     cleaned, errors = rules.clean_event(kind, details)
@@ -401,11 +557,16 @@ def record_event(
     late = bool(late_reason)
     event_kind = EventKind(kind)
     # A retry without a time of its own must not differ from the first try only by "now".
-    digest = _digest(
-        _without_late_when_on_time(
-            {"custody": str(custody.pk), "kind": kind, "details": cleaned, "at": at, "late_reason": late_reason}
-        )
-    )
+    fields: dict[str, Any] = {
+        "custody": str(custody.pk),
+        "kind": kind,
+        "details": cleaned,
+        "at": at,
+        "late_reason": late_reason,
+    }
+    if line is not None:
+        fields["line"] = book.content_hash(line)
+    digest = _digest(_without_late_when_on_time(fields))
     try:
         with transaction.atomic():
             replay = _replay_event(client_id, custody, digest)
@@ -423,6 +584,10 @@ def record_event(
                 custody, state, cleaned, Moment(moment, rules.counted_at(at=moment, recorded_at=now, late=late))
             )
             state.save()
+            entry = None
+            if line is not None or event_kind in OB_LINES:
+                draft = line or OB_LINES[event_kind](custody, station, cleaned, moment, late_reason)
+                entry = write_entry(actor=actor, station=station, draft=draft, client_id=line_id).entry
             event = CustodyEvent.objects.create(
                 id=client_id or uuid.uuid4(),
                 custody=custody,
@@ -434,6 +599,7 @@ def record_event(
                 late_reason=late_reason,
                 recorded_by=_officer(actor),
                 details=cleaned,
+                entry=entry,
                 content_hash=digest,
             )
             event = CustodyEvent.objects.select_related("station", "recorded_by").get(pk=event.pk)
@@ -650,3 +816,214 @@ def return_property(
         late=late,
         late_reason=late_reason,
     )
+
+
+# --- The same state changes, begun at New entry -----------------------------------------------
+# The book hands the CELLS and RELEASE_BAIL entry types over to these (see apps.py): whichever
+# screen it starts from, putting someone in the cells or releasing them writes both the OB line
+# and the cell register, once.
+
+LINE_NAMESPACE = uuid.UUID("0c3f1d8e-7a52-4b6e-9e1f-5d2a4c8b7e90")
+
+
+def _derived_id(client_id: uuid.UUID | None, what: str) -> uuid.UUID | None:
+    """The booking or event id of a line typed at New entry: a retry of the line finds it again."""
+    return uuid.uuid5(LINE_NAMESPACE, f"{what}:{client_id}") if client_id is not None else None
+
+
+def _suspect_row(draft: EntryDraft) -> int | None:
+    return next((i for i, p in enumerate(draft.parties) if p.role == "suspect"), None)
+
+
+def _detainee(draft: EntryDraft, arrest: Occurrence) -> rules.DetaineeInput:
+    """The person from the line's suspect, what it leaves out from the ARREST entry's suspect."""
+    row = _suspect_row(draft)
+    typed = draft.parties[row] if row is not None else PartyInput(role="suspect")
+    suspects = list(arrest.parties.filter(role="suspect"))
+    known = next((p for p in suspects if p.name.casefold() == typed.name.casefold()), None)
+    known = known or (suspects[0] if len(suspects) == 1 and not typed.name else None)
+    return rules.DetaineeInput(
+        name=typed.name or (known.name if known else ""),
+        sex=typed.sex or (known.sex if known else ""),
+        id_number=typed.id_number or (known.id_number if known else ""),
+        phone=typed.phone or (known.phone if known else ""),
+        age=typed.age if typed.age is not None else (known.age if known else None),
+        date_of_birth=typed.date_of_birth or (known.date_of_birth if known else None),
+    )
+
+
+def _arrested_at(arrest: Occurrence) -> datetime:
+    try:
+        return datetime.fromisoformat(arrest.details["arrested_at"])
+    except (KeyError, TypeError, ValueError):
+        return arrest.occurred_at
+
+
+def booking_from_line(draft: EntryDraft, arrest: Occurrence) -> rules.Booking:
+    """What the cell register records of a CELLS line: the person, cell and offences from the line,
+    the arrest's time and officer from the ARREST entry it follows (the Art. 49 clock runs from there)."""
+    offences = draft.offences or tuple(
+        OffenceInput(section=o.section, description=o.description) for o in arrest.offences.all()
+    )
+    return rules.Booking(
+        detainee=_detainee(draft, arrest),
+        arresting_officer=book.typed_service_number(arrest.details.get("arresting_officer")),
+        arrested_at=_arrested_at(arrest),
+        cell=str(draft.details.get("cell") or ""),
+        offences=tuple(rules.OffenceInput(section=o.section, description=o.description) for o in offences),
+        physical_condition=str(draft.details.get("physical_appearance") or ""),
+        late=draft.late,
+        late_reason=draft.late_reason,
+    )
+
+
+def _as_line_errors(errors: dict[str, str], draft: EntryDraft) -> dict[str, str]:
+    """The cell register's error keys where the New entry form shows them."""
+    row = _suspect_row(draft)
+    placed: dict[str, str] = {}
+    for key, message in errors.items():
+        head, _sep, rest = key.partition(".")
+        if head == "detainee":
+            target = f"parties.{row}.{rest}" if row is not None else "parties"
+        elif key == "cell":
+            target = "details.cell"
+        elif head in ("arrested_at", "late_reason"):
+            # The arrest's time is the ARREST entry's: a long-ago arrest is booked in only flagged late.
+            target = "late_reason"
+        elif head in ("arresting_officer", "occurrence"):
+            target = "refers_to"
+        elif head == "offences":
+            target = "offences"
+        else:
+            target = key
+        placed.setdefault(target, str(message))
+    return placed
+
+
+def book_in_from_line(
+    *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None = None
+) -> EntryRecorded:
+    """A CELLS entry typed at New entry (desk or API): the booking, its clock and the line, via book_in."""
+    scope = scope_of(actor)
+    if not can_book_into_cells(scope, station_code=station.code):
+        raise _refusal(scope, station)
+    now = timezone.now()
+    prepared = prepare_entry(actor=actor, station=station, draft=draft, now=now)
+    errors = dict(prepared.errors)
+    arrest = prepared.refers_to
+    if arrest is None or arrest.entry_type != "ARREST":
+        errors.setdefault(
+            "refers_to", _("Give the OB number of the ARREST entry: the Art. 49 clock runs from the arrest.")
+        )
+        raise InvalidInput(fields=errors)
+    booking = booking_from_line(prepared.draft, arrest)
+    _cleaned, problems = rules.clean_booking(
+        booking, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)
+    )
+    errors.update({k: v for k, v in _as_line_errors(problems, draft).items() if k not in errors})
+    if errors:
+        raise InvalidInput(fields=errors)
+    try:
+        booked = book_in(
+            actor=actor,
+            station=station,
+            booking=booking,
+            arrest=arrest,
+            client_id=_derived_id(client_id, "booking"),
+            line=draft,
+            line_id=client_id,
+        )
+    except InvalidInput as refused:
+        raise InvalidInput(fields=_as_line_errors(refused.fields, draft)) from None
+    assert booked.record.cells_entry is not None
+    return EntryRecorded(booked.record.cells_entry, created=booked.created)
+
+
+def _held_for(line: Occurrence, draft: EntryDraft) -> list[CustodyRecord]:
+    """The bookings a release line may close: the booking of the CELLS line it follows, or those of the arrest."""
+    found = CustodyRecord.objects.filter(cells_entry=line) if line.entry_type == "CELLS" else None
+    if not found:
+        found = CustodyRecord.objects.filter(arrest=line)
+    names = {p.name.casefold() for p in draft.parties if p.name}
+    records = list(found.select_related("projection", "arrest", "station"))
+    if names and len(records) > 1:
+        records = [r for r in records if r.detainee_name.casefold() in names]
+    return records
+
+
+RELEASE_FIELDS = {"release_on": "release_kind", "amount_kes": "bail_amount_kes", "receipt_number": "receipt_number"}
+
+
+def release_from_line(
+    *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None = None
+) -> EntryRecorded:
+    """A RELEASE_BAIL entry typed at New entry: when it follows a booking still in the cells, the
+    custody release is recorded with it (and the clock stops); a release straight from an arrest,
+    never in the cells, is only the line."""
+    now = timezone.now()
+    prepared = prepare_entry(actor=actor, station=station, draft=draft, now=now)
+    earlier = prepared.refers_to
+    records = _held_for(earlier, draft) if earlier is not None else []
+    if not records:
+        return write_entry(actor=actor, station=station, draft=draft, client_id=client_id)
+    errors = dict(prepared.errors)
+    event_id = _derived_id(client_id, "release")
+    replay = CustodyEvent.objects.filter(pk=event_id).select_related("entry").first() if event_id else None
+    open_records = [r for r in records if r.projection.state == State.IN_CUSTODY]
+    if replay is not None and replay.entry is not None:
+        custody = replay.custody
+    elif len(open_records) > 1:
+        errors["parties"] = _("Several people are in the cells from that arrest: name the one released.")
+        raise InvalidInput(fields=errors)
+    elif not open_records:
+        errors["refers_to"] = _("%(name)s is no longer in the cells: there is nothing to release.") % {
+            "name": records[0].detainee_name
+        }
+        raise InvalidInput(fields=errors)
+    else:
+        custody = open_records[0]
+    kind = draft.details.get("release_kind")
+    if kind == "to_court":
+        errors["details.release_kind"] = _(
+            "Someone in the cells taken to court is recorded on their custody page (Taken to court), "
+            "which writes the escort-to-court line."
+        )
+        raise InvalidInput(fields=errors)
+    details = {
+        "release_on": kind,
+        "amount_kes": draft.details.get("bail_amount_kes"),
+        "receipt_number": draft.details.get("receipt_number") or "",
+    }
+    details = {k: v for k, v in details.items() if v not in (None, "")}
+    _cleaned, problems = rules.clean_event(EventKind.RELEASE, details)
+    problems.update(
+        rules.event_time_problems(
+            draft.occurred_at,
+            now=now,
+            arrested_at=custody.arrested_at,
+            booked_in_at=custody.booked_in_at,
+            late=draft.late,
+            late_reason=draft.late_reason,
+        )
+    )
+    for key, message in problems.items():
+        name = key.removeprefix("details.")
+        target = f"details.{RELEASE_FIELDS[name]}" if name in RELEASE_FIELDS else key
+        target = "occurred_at" if target == "at" else target
+        errors.setdefault(target, str(message))
+    if errors:
+        raise InvalidInput(fields=errors)
+    recorded = record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.RELEASE,
+        details=details,
+        at=draft.occurred_at,
+        late=draft.late,
+        late_reason=draft.late_reason,
+        client_id=_derived_id(client_id, "release"),
+        line=draft,
+        line_id=client_id,
+    )
+    assert recorded.event.entry is not None
+    return EntryRecorded(recorded.event.entry, created=recorded.created)

@@ -5,7 +5,7 @@ import json
 import uuid
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -256,6 +256,22 @@ def _with_register_service_numbers(draft: EntryDraft) -> tuple[EntryDraft, dict[
     return EntryDraft(**{**draft.__dict__, "details": details}), errors
 
 
+class Handover(Protocol):
+    def __call__(
+        self, *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None
+    ) -> Recorded: ...
+
+
+# Entry types whose recording is a state change an app above the book owns (custody: into the cells,
+# a release, the day close). That app registers the one service that writes the OB line together
+# with its own record in one transaction; every way into the book (desk, API, demo) reaches it.
+_HANDOVERS: dict[str, Handover] = {}
+
+
+def hand_over(entry_type: str, handler: Handover) -> None:
+    _HANDOVERS[entry_type] = handler
+
+
 def record_occurrence(
     *,
     actor: User,
@@ -268,32 +284,82 @@ def record_occurrence(
 
     ``shown_on``: the channel that shows the new entry back to its recorder in this request; that
     read is then logged in the recording transaction (one commit, not two).
+
+    An entry type handed over to another app (see ``hand_over``) is recorded by that app's service.
+    """
+    handler = _HANDOVERS.get(draft.entry_type)
+    if handler is None:
+        return write_entry(actor=actor, station=station, draft=draft, client_id=client_id, shown_on=shown_on)
+    with transaction.atomic():
+        recorded = handler(actor=actor, station=station, draft=draft, client_id=client_id)
+        if shown_on is not None and recorded.created:
+            queries.log_recorder_read(
+                recorder=actor,
+                entry_id=recorded.entry.pk,
+                station_id=station.pk,
+                restricted=recorded.entry.restricted,
+                channel=shown_on,
+            )
+        return recorded
+
+
+class Prepared(NamedTuple):
+    draft: EntryDraft
+    refers_to: Occurrence | None
+    errors: dict[str, str]
+
+
+def prepare_entry(*, actor: User, station: Station, draft: EntryDraft, now: datetime | None = None) -> Prepared:
+    """The draft checked and normalised, the earlier entry it follows, and every field error (none raised).
+
+    The apps an entry type is handed over to call this first, so the desk sees the book's errors and
+    their own in one answer.
     """
     scope = scope_of(actor)
     if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
-    now = timezone.now()
+    now = now or timezone.now()
     cleaned, errors = rules.clean_entry(draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS))
     cleaned, unknown = _with_register_service_numbers(cleaned)
     errors.update(unknown)
-    if errors:
-        raise InvalidInput(fields=dict(errors))
     refers_to = None
-    if cleaned.refers_to:
+    if cleaned.refers_to and "refers_to" not in errors:
         try:
             refers_to = find_entry(scope=scope, reference=cleaned.refers_to, station=station)
         except NotFound:
-            raise InvalidInput(fields={"refers_to": _("No earlier entry with that OB number or id here.")}) from None
-        if refers_to.station_id != station.pk:
-            raise InvalidInput(fields={"refers_to": _("The earlier entry is in another station's book.")})
-        cleaned = EntryDraft(**{**cleaned.__dict__, "refers_to": str(refers_to.pk)})
-    digest = rules.content_hash(cleaned)
+            errors["refers_to"] = _("No earlier entry with that OB number or id here.")
+        else:
+            if refers_to.station_id != station.pk:
+                errors["refers_to"] = _("The earlier entry is in another station's book.")
+                refers_to = None
+            else:
+                cleaned = EntryDraft(**{**cleaned.__dict__, "refers_to": str(refers_to.pk)})
+    return Prepared(cleaned, refers_to, dict(errors))
+
+
+def write_entry(
+    *,
+    actor: User,
+    station: Station,
+    draft: EntryDraft,
+    client_id: uuid.UUID | None = None,
+    shown_on: str | None = None,
+) -> Recorded:
+    """Writes the entry in the book as it is, without handing it over.
+
+    For ``record_occurrence`` and for the services of the apps an entry type is handed over to,
+    which write the OB line of their own state change with it.
+    """
+    now = timezone.now()
+    prepared = prepare_entry(actor=actor, station=station, draft=draft, now=now)
+    if prepared.errors:
+        raise InvalidInput(fields=prepared.errors)
     return _insert(
         actor=actor,
         station=station,
-        draft=cleaned,
-        digest=digest,
-        refers_to=refers_to,
+        draft=prepared.draft,
+        digest=rules.content_hash(prepared.draft),
+        refers_to=prepared.refers_to,
         client_id=client_id,
         now=now,
         shown_on=shown_on,

@@ -149,6 +149,9 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
             forms.add_service_errors(error.fields)
         except DuplicateWithDifferentContent:
             forms.main.add_error(None, _("This form was already recorded. Start a new entry for a new report."))
+        except NotPermitted as refused:
+            # e.g. a CELLS entry by an officer who does not hold the cells.
+            raise PermissionDenied(str(refused.message)) from None
         else:
             messages.success(request, _("Recorded as %(ob)s") % {"ob": recorded.entry.ob_number})
             for match in alert_matches:
