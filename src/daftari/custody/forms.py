@@ -57,8 +57,8 @@ class BookInForm(DaftariForm):
         label=_("Punishable by"),
         choices=PUNISHMENT_CHOICES,
         error_messages={
-            "required": _("Choose what the offence is punishable by (or Not known)."),
-            "invalid_choice": _("Choose what the offence is punishable by (or Not known)."),
+            "required": _("Choose what the offence is punishable by (or Not known)"),
+            "invalid_choice": _("Choose what the offence is punishable by (or Not known)"),
         },
     )
     physical_condition = forms.CharField(
@@ -173,7 +173,7 @@ class EventForm(DaftariForm):
     kind = forms.ChoiceField(
         label=_("What happened"),
         choices=EVENT_KIND_CHOICES,
-        error_messages={"required": _("Choose what happened."), "invalid_choice": _("Choose what happened.")},
+        error_messages={"required": _("Choose what happened"), "invalid_choice": _("Choose what happened")},
     )
     at = forms.DateTimeField(
         label=_("When it happened"),

@@ -913,7 +913,7 @@ def book_in_from_line(
     arrest = prepared.refers_to
     if arrest is None or arrest.entry_type != "ARREST":
         errors.setdefault(
-            "refers_to", _("Give the OB number of the ARREST entry: the Art. 49 clock runs from the arrest.")
+            "refers_to", _("Enter the OB number of the ARREST entry: the Art. 49 clock runs from the arrest")
         )
         raise InvalidInput(fields=errors)
     booking = booking_from_line(prepared.draft, arrest)

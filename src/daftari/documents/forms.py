@@ -11,8 +11,8 @@ class IssueForm(DaftariForm):
         label=_("Document"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Choose which document to issue."),
-            "invalid_choice": _("Choose which document to issue."),
+            "required": _("Choose which document to issue"),
+            "invalid_choice": _("Choose which document to issue"),
         },
     )
     applicant_name = forms.CharField(
