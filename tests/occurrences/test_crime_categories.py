@@ -131,3 +131,56 @@ def test_the_entry_page_asks_the_desk_for_the_section_when_a_complaint_cannot_be
     body = desk_client.get(f"/entries/{recorded_complaint.pk}").content.decode()
     assert "<strong>not classified</strong>" in body
     assert "by an amendment" in body
+
+
+@pytest.mark.django_db
+def test_an_amendment_of_the_offence_moves_the_entry_to_its_new_category_and_is_not_counted_itself(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    from daftari.occurrences import queries
+    from daftari.occurrences.rules import OffenceInput, PartCorrection, PartsCorrection
+    from daftari.occurrences.services import amend_occurrence, record_occurrence
+    from tests.conftest import complaint
+
+    draft = complaint(offences=(OffenceInput("Penal Code s.268", "Stealing"),))
+    entry = record_occurrence(actor=desk_officer, station=station, draft=draft).entry
+    before = queries.crime_category_of(entry)
+    assert before is not None and before.code == "STEALING"
+    correction = amend_occurrence(
+        actor=desk_officer,
+        occurrence=entry,
+        reason="The phone was taken with violence: robbery, not stealing",
+        changes={},
+        parts=PartsCorrection(offences=(PartCorrection(of=0, value=OffenceInput("Penal Code s.296", "Robbery")),)),
+    ).entry
+    after = queries.crime_category_of(entry)
+    assert after is not None and after.code == "ROBBERY"
+    assert queries.crime_category_of(correction) is None
+    body = desk_client.get(f"/entries/{entry.pk}").content.decode()
+    assert "<strong>Robbery</strong>" in body
+
+
+@pytest.mark.django_db
+def test_an_offence_struck_out_as_entered_in_error_no_longer_decides_the_category(
+    desk_officer: User, station: Station
+) -> None:
+    from daftari.occurrences import queries
+    from daftari.occurrences.rules import OffenceInput, PartCorrection, PartsCorrection
+    from daftari.occurrences.services import amend_occurrence, record_occurrence
+    from tests.conftest import complaint
+
+    draft = complaint(
+        offences=(OffenceInput("Penal Code s.203", "Murder"), OffenceInput("Penal Code s.251", "Assault"))
+    )
+    entry = record_occurrence(actor=desk_officer, station=station, draft=draft).entry
+    found = queries.crime_category_of(entry)
+    assert found is not None and found.code == "HOMICIDE"
+    amend_occurrence(
+        actor=desk_officer,
+        occurrence=entry,
+        reason="The victim survived: no murder",
+        changes={},
+        parts=PartsCorrection(offences=(PartCorrection(of=0, in_error=True),)),
+    )
+    found = queries.crime_category_of(entry)
+    assert found is not None and found.code == "PERSONS"

@@ -659,3 +659,17 @@ def investigators_workload(station: Station, *, now: datetime) -> list[Workload]
     rows = [Workload(o, counts.get(o.pk, 0), late.get(o.pk, 0)) for o in investigators]
     rows.sort(key=lambda w: (-w.overdue, -w.open_cases, w.investigator.service_number))
     return rows
+
+
+def crime_category_of(entry: Occurrence) -> rules.CrimeCategory | None:
+    """The statistical category of an entry as it reads after every correction (issue 12).
+
+    A correction of its offences re-derives the category of the entry it corrects: the entry moves to
+    the new category and is still counted once; the correction itself is never counted. Reads only
+    offence sections, nothing personal, so no access is logged.
+    """
+    if entry.entry_type not in rules.crime_rules().crime_entry_types:
+        return None
+    offences = corrected_parts(entry)["offences"]
+    sections = [part.value.section for part in offences if not part.in_error]
+    return rules.derive_crime_category(entry.entry_type, sections)

@@ -279,7 +279,7 @@ def render_entry_page(
         "case_form": case_form,
         "errors": case_form.summary if case_form else [],
         # Shown to the desk so a wrong or missing offence section is corrected by an amendment.
-        "crime_category": rules.derive_crime_category(entry.entry_type, [o.section for o in view.offences]),
+        "crime_category": queries.crime_category_of(entry),
         "crime_records": entry.entry_type in rules.crime_rules().crime_entry_types,
     }
     return render(request, "occurrences/entry.html", context, status=422 if case_form else 200)
