@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,7 @@ def _record(node: Server, token: str, n: int, *, name: str = "Wanjiku Kamau") ->
         body = {
             "id": str(uuid.uuid4()),
             "entry_type": "COMPLAINT",
-            "occurred_at": (timezone.now() - timezone.timedelta(hours=1)).isoformat(),
+            "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
             "place": "Argwings Kodhek Road",
             "narrative": f"Complainant reports a phone snatched near the stage ({i}).",
             "lat": None,

@@ -212,6 +212,9 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
     if push.start != node.size:
         return _repeated_or_elsewhere(node, push, checkpoint)
     node.last_contact_at = now
+    # A history rewritten before the new leaves shows first as a checkpoint that does not extend
+    # the accepted one: name it a fork, before looking at the leaves.
+    _check_consistency(node, push, checkpoint)
     state = merkle.TreeState.from_bytes(bytes(node.edge))
     rows = []
     redacted_without_record: dict[int, str] = {}
@@ -239,7 +242,6 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
             % {"first": push.start, "last": push.end - 1},
             push.start,
         )
-    _check_consistency(node, push, checkpoint)
     _check_redactions(node, rows, redacted_without_record)
     MirroredLeaf.objects.bulk_create(rows)
     cosigned = keys.hub_cosigner().cosign(push.checkpoint, int(now.timestamp()))
