@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "daftari.stations.context_processors.officer",
                 "daftari.custody.alerts.banner",
+                "daftari.nodes.context_processors.link",
             ],
             # Values as people read them ({{ x|when }}, {{ x|kes }}, {{ x|human }}) in every template and SMS.
             "builtins": ["daftari.core.templatetags.daftari_human"],

@@ -138,7 +138,6 @@ def _node(hub: Server, tmp_path_factory: pytest.TempPathFactory, station: str) -
         DAFTARI_NODE_TIMEOUT_SECONDS="5",
     )
     node = Server(env, free_port())
-    node.run("migrate", "-v0")
     enrolment = hub.run("hub", "enrol", "--station", station)
     code = enrolment.stdout.strip().splitlines()[-1]
     joined = node.run("node", "join", "--hub", hub.url, "--code", code)
@@ -230,6 +229,8 @@ def test_a_node_keeps_recording_while_the_hub_is_away_and_the_hub_then_holds_its
     unreachable = node.run("node", "sync", check=False)
     assert unreachable.returncode == 2, unreachable.stdout + unreachable.stderr
     assert _node_sql(node, "SELECT sent_size FROM nodes_hublink") == [(3,)]
+    away = httpx.get(node.url + "/api/v1/node/status", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert away.status_code == 200 and away.json()["pending_leaves"] == 12
     assert len(set(during)) == 12
 
     hub.start()
@@ -239,6 +240,8 @@ def test_a_node_keeps_recording_while_the_hub_is_away_and_the_hub_then_holds_its
     assert size == 15
     _hub_holds_the_nodes_book(hub, node, "KILIMANI")
     assert _node_sql(node, "SELECT sent_size, witnessed_size FROM nodes_hublink") == [(size, size)]
+    status = httpx.get(node.url + "/api/v1/node/status", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert (status.json()["pending_leaves"], status.json()["witnessed_size"]) == (0, size)
 
     # The node's receipt: its own checkpoint of the whole book, cosigned with the hub's key.
     witness_key = (Path(hub.env["DAFTARI_DATA_DIR"]) / "hub-witness.key").read_text()

@@ -10,9 +10,12 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
 from daftari.core.api_errors import ErrorOut
-from daftari.core.errors import NotFound
-from daftari.nodes import hub, wire
-from daftari.nodes.schemas import PUSH_BODY, JoinIn, JoinOut, PushOut, ResumeOut
+from daftari.core.errors import NotFound, NotPermitted
+from daftari.nodes import hub, queries, wire
+from daftari.nodes.schemas import PUSH_BODY, HubNodeOut, JoinIn, JoinOut, NodeStatusOut, PushOut, ResumeOut
+from daftari.stations.api import API_AUTH
+from daftari.stations.models import scope_of
+from daftari.stations.rules import sees_link_state, sees_station_nodes
 
 router = Router(tags=["nodes"], auth=None)
 
@@ -72,3 +75,36 @@ def push(request: HttpRequest) -> JsonResponse | dict[str, object]:
             status=409,
         )
     return {"size": accepted.size, "cosigned": accepted.cosigned_note}
+
+
+@router.get(
+    "/node/status",
+    auth=API_AUTH,
+    response={200: NodeStatusOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="On a station node: how far the hub holds the book",
+    description="Read from the node's own database: it answers with the hub away. 404 on the hub, or on "
+    "a node that has not joined one.",
+)
+def node_status(request: HttpRequest) -> queries.LinkState:
+    state = queries.link_state()
+    if state is None:
+        raise NotFound()
+    if not sees_link_state(scope_of(request.auth), station_code=state.station):  # type: ignore[attr-defined]
+        raise NotPermitted()
+    return state
+
+
+@router.get(
+    "/hub/nodes",
+    auth=API_AUTH,
+    response={200: list[HubNodeOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="At the hub: each station node, how far behind it is, and its refusals",
+    description="For administrators and oversight (every node), commanders (their county's) and an OCS "
+    "(their station's).",
+)
+def hub_nodes(request: HttpRequest) -> list[queries.NodeRow]:
+    _hub_only()
+    scope = scope_of(request.auth)  # type: ignore[attr-defined]
+    if not sees_station_nodes(scope):
+        raise NotPermitted()
+    return queries.nodes_for(scope)

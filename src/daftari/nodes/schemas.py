@@ -1,5 +1,6 @@
 """What the node and hub endpoints take and answer."""
 
+from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
@@ -88,3 +89,25 @@ PUSH_BODY: dict[str, Any] = {
         },
     }
 }
+
+
+class NodeStatusOut(Schema):
+    hub: str = Field(description="The hub this node pushes its book to.")
+    station: str
+    last_sync_at: datetime | None = Field(description="When the hub last held everything the node had sent.")
+    pending_leaves: int = Field(description="Leaves of the book the hub does not hold yet.")
+    witnessed_size: int = Field(description="How many leaves the hub's latest cosignature covers.")
+    witnessed_at: datetime | None
+    hub_data_as_of: datetime | None = Field(description="When the node last received the hub's data.")
+    refused: str = Field(description="Why the hub refused the book, if it did (sync then stays stopped); else empty.")
+
+
+class HubNodeOut(Schema):
+    station: str
+    station_name: str
+    last_contact_at: datetime | None
+    size: int = Field(description="Leaves of the node's book the hub holds, verified.")
+    witnessed_size: int = Field(description="Leaves covered by the hub's latest cosignature.")
+    refusals: int
+    halted_at: datetime | None = Field(description="When the hub refused the node's book and stopped its sync.")
+    last_refusal: str

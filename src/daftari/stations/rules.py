@@ -171,8 +171,14 @@ def is_alerted_to_court_deadlines(scope: Scope) -> bool:
 
 
 def sees_station_nodes(scope: Scope) -> bool:
-    """Who is behind, who was refused: the administrators who run the hub, commanders, oversight."""
-    return bool(scope.roles & {Role.ADMIN, Role.COMMANDER, Role.OVERSIGHT})
+    """Who is behind, who was refused: the administrators who run the hub, commanders (their county),
+    oversight, and an OCS for the station they answer for."""
+    return bool(scope.roles & {Role.ADMIN, Role.COMMANDER, Role.OVERSIGHT, Role.OCS})
+
+
+def sees_link_state(scope: Scope, *, station_code: str) -> bool:
+    """The state of a node's link to the hub (no personal data): its station's officers and national roles."""
+    return scope.is_national or _at_own_station(scope, station_code, STATION_ROLES)
 
 
 def is_alerted_to_node_refusals(scope: Scope) -> bool:

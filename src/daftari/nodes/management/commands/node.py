@@ -6,6 +6,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         hub_url = hub or settings.DAFTARI_HUB_URL
         if not hub_url:
             raise CommandError(_("Give the hub's address with --hub or DAFTARI_HUB_URL."))
+        call_command("migrate", verbosity=0)  # a fresh node: join is its first command
         try:
             joined = node.join(hub_url=hub_url, code=code)
         except node.HubUnreachable as exc:
