@@ -37,3 +37,4 @@ class CustodyConfig(AppConfig):
 
         hand_over("CELLS", services.book_in_from_line)
         hand_over("RELEASE_BAIL", services.release_from_line)
+        hand_over("DAILY_CLOSE", services.close_day_from_line)
