@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
 from daftari.core.errors import InvalidInput
@@ -51,3 +52,13 @@ def test_an_explained_difference_is_recorded_beside_the_boards_figure(
     day_close = DayClose.objects.get(entry=entry)
     assert day_close.differences == 1
     assert day_close.figures == [{"key": "persons_in_cells", "from_book": 1, "counted": 0, "explanation": why}]
+
+
+def test_the_day_close_entry_shows_the_difference_from_the_board(
+    desk_officer: User, desk_client: Client, station: Station, detainee: CustodyRecord
+) -> None:
+    why = "Taken to hospital under guard before the count."
+    entry = record_occurrence(actor=desk_officer, station=station, draft=close(persons_in_cells=0, remarks=why)).entry
+    page = desk_client.get(f"/entries/{entry.pk}").content.decode()
+    assert "1 difference from the cells board" in page
+    assert "<strong>0</strong> (differs)" in page and why in page
