@@ -101,3 +101,32 @@ def test_an_empty_custody_event_form_records_nothing_and_says_what_to_choose(
 
     chromium.run(story)
     assert not record.events.exists()
+
+
+def test_day_close_shows_and_records_the_difference_from_the_board(
+    chromium: BrowserThread, live_server: Any, desk_officer: User, station: Station
+) -> None:
+    from daftari.custody.models import DayClose
+    from daftari.custody.services import book_in
+    from tests.custody.conftest import booking
+
+    arrest = record_occurrence(actor=desk_officer, station=station, draft=arrest_draft()).entry
+    book_in(actor=desk_officer, station=station, booking=booking(), arrest=arrest)
+    base = live_server.url
+
+    def story(page: Page) -> None:
+        sign_in(page, base, "desk")
+        page.goto(f"{base}/entries/new?entry_type=DAILY_CLOSE")
+        page.get_by_label("Place").fill("Report office")
+        page.get_by_label("What happened").fill("Day closed by the duty officer.")
+        page.locator("#id_details-persons_in_cells").fill("0")
+        page.get_by_label("Place").press("Enter")
+        expect(page.locator(".error-summary")).to_contain_text("The cells board holds 1")
+        page.locator("#id_details-remarks").fill("Taken to hospital under guard before the count.")
+        page.get_by_label("Place").press("Enter")
+        expect(page.locator(".notice-success")).to_contain_text("Recorded as OB ")
+        expect(page.locator("#day-close")).to_contain_text("1 difference from the cells board")
+        expect(page.locator("#day-close")).to_contain_text("Taken to hospital under guard")
+
+    chromium.run(story)
+    assert DayClose.objects.get().differences == 1
