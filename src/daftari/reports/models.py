@@ -1,0 +1,47 @@
+"""Crime figures kept current by the worker (issue 12): derived counters, not records.
+
+``CrimeTally`` is what one counted entry contributes (its station, day, hour and category as it reads
+after every correction); ``CrimeCount`` sums the tallies by station, day, hour and category, so the
+figures pages read a few hundred rows instead of the whole book. Both are recomputable from the book
+at any time (``rollup.naive_counts``); they are the only tables here that are updated.
+"""
+
+from django.db import models
+
+
+class CrimeTally(models.Model):
+    entry_id = models.UUIDField(primary_key=True)
+    station_code = models.CharField(max_length=40)
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.category}"
+
+
+class CrimeCount(models.Model):
+    station_code = models.CharField(max_length=40)
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=20)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["station_code", "day", "hour", "category"], name="one_crime_count_cell"),
+        ]
+        indexes = [models.Index(fields=["day", "station_code"], name="crime_count_day_station")]
+
+    def __str__(self) -> str:
+        return f"{self.station_code} {self.day} {self.hour:02d}h {self.category}: {self.count}"
+
+
+class RollupMark(models.Model):
+    """How far the worker has read the book: entries recorded up to ``recorded_at`` are counted."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.recorded_at.isoformat()}"
