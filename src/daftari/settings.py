@@ -237,6 +237,9 @@ LOGGING = {
 
 # Daftari's own settings.
 DAFTARI_LATE_ENTRY_HOURS = envint("DAFTARI_LATE_ENTRY_HOURS", "24")
+# Counts from 1 to this minus one are shown as "<N" on every crime figure (issue 12): a 1 in a small
+# station can identify a victim.
+DAFTARI_SMALL_NUMBER_THRESHOLD = envint("DAFTARI_SMALL_NUMBER_THRESHOLD", "5")
 DAFTARI_PAGE_SIZE = envint("DAFTARI_PAGE_SIZE", "25")
 # Only the test suite may flush the database: the Occurrence Book is append-only.
 DAFTARI_ALLOW_FLUSH = TESTING

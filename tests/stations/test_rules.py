@@ -257,3 +257,34 @@ def test_a_restricted_entry_is_read_in_full_by_the_ocs_the_assigned_investigator
     assert not sees(scope(Role.OCS), station="KISUMU-CTL")
     for outsider in (Role.COMMANDER, Role.ANALYST, Role.OVERSIGHT, Role.ADMIN):
         assert not sees(scope(outsider, station=None))
+
+
+def test_analyst_and_oversight_see_crime_figures_at_every_level() -> None:
+    from daftari.stations.rules import sees_crime_figures
+
+    for who in (Role.ANALYST, Role.OVERSIGHT):
+        s = scope(who, station=None, county=None)
+        assert sees_crime_figures(s, level="national")
+        assert sees_crime_figures(s, level="county", code="1")
+        assert sees_crime_figures(s, level="station", code="ANY", county_code=1)
+
+
+def test_a_commander_sees_crime_figures_of_their_county_and_its_stations_only() -> None:
+    from daftari.stations.rules import sees_crime_figures
+
+    s = scope(Role.COMMANDER, county=47)
+    assert sees_crime_figures(s, level="county", code="47")
+    assert sees_crime_figures(s, level="station", code="KILIMANI", county_code=47)
+    assert not sees_crime_figures(s, level="county", code="42")
+    assert not sees_crime_figures(s, level="station", code="KISUMU-CTL", county_code=42)
+    assert not sees_crime_figures(s, level="national")
+
+
+def test_an_ocs_sees_crime_figures_of_their_own_station_and_the_desk_sees_none() -> None:
+    from daftari.stations.rules import sees_crime_figures
+
+    assert sees_crime_figures(scope(Role.OCS), level="station", code=HOME, county_code=47)
+    assert not sees_crime_figures(scope(Role.OCS), level="station", code="ELSEWHERE", county_code=47)
+    assert not sees_crime_figures(scope(Role.OCS), level="county", code="47")
+    assert not sees_crime_figures(scope(Role.DESK), level="station", code=HOME, county_code=47)
+    assert not sees_crime_figures(scope(Role.ANALYST, station=None, county=None), level="planet")

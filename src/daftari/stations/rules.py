@@ -230,6 +230,25 @@ def sees_fines_figures(scope: Scope) -> bool:
     return bool(scope.roles & SUPERVISORS)
 
 
+# --- Crime figures (issue 12): counts only, nothing personal ---------------------------------
+CRIME_FIGURE_LEVELS = ("station", "county", "national")
+
+
+def sees_crime_figures(scope: Scope, *, level: str, code: str = "", county_code: int | None = None) -> bool:
+    """Analyst, oversight and admin: every level; a commander: their county and its stations
+    (``county_code`` is the county of the station asked for); an OCS: their own station."""
+    if level not in CRIME_FIGURE_LEVELS:
+        return False
+    if scope.roles & {Role.ANALYST, Role.OVERSIGHT, Role.ADMIN}:
+        return True
+    if Role.COMMANDER in scope.roles and scope.county_code is not None:
+        if level == "county" and code == str(scope.county_code):
+            return True
+        if level == "station" and county_code == scope.county_code:
+            return True
+    return Role.OCS in scope.roles and level == "station" and bool(code) and code == scope.station_code
+
+
 def can_reconcile_payments(scope: Scope) -> bool:
     return bool(scope.roles & RECONCILERS)
 

@@ -1,0 +1,125 @@
+"""Crime figures read from the rollup only (issue 12): never names, never a GROUP BY over the book.
+
+Every figure names its counting rule and says it counts crimes *recorded by the police*; counts from
+1 to ``DAFTARI_SMALL_NUMBER_THRESHOLD - 1`` are shown suppressed ("<5"), rates too when their count is.
+"""
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Sum
+
+from daftari.occurrences.rules import COUNTING_RULE, crime_rules
+from daftari.reports.models import CrimeCount
+from daftari.stations.models import Station
+
+POPULATION_CSV = Path(__file__).resolve().parent / "data" / "kenya_county_population_2019.csv"
+
+
+@cache
+def county_population() -> dict[int, int]:
+    with POPULATION_CSV.open(encoding="utf-8") as f:
+        return {int(row["county_code"]): int(row["population_2019"]) for row in csv.DictReader(f)}
+
+
+def shown(count: int) -> str:
+    """A count as it may be shown: small numbers (but not 0) suppressed."""
+    threshold = int(settings.DAFTARI_SMALL_NUMBER_THRESHOLD)
+    return f"<{threshold}" if 0 < count < threshold else str(count)
+
+
+def rate_shown(count: int, population: int) -> str:
+    if population <= 0:
+        return ""
+    if 0 < count < int(settings.DAFTARI_SMALL_NUMBER_THRESHOLD):
+        return "—"
+    return f"{count * 100000 / population:.1f}"
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def same_period_last_year(start: date, end: date) -> tuple[date, date]:
+    def back(d: date) -> date:
+        try:
+            return d.replace(year=d.year - 1)
+        except ValueError:  # 29 February
+            return d.replace(year=d.year - 1, day=28)
+
+    return back(start), back(end)
+
+
+def station_codes(level: str, code: str) -> list[str] | None:
+    """The stations a level covers; None for national (every station)."""
+    if level == "national":
+        return None
+    if level == "county":
+        return list(Station.objects.filter(county_id=int(code)).values_list("code", flat=True))
+    return [code]
+
+
+def counts_by_category(level: str, code: str, start: date, end: date) -> Counter[str]:
+    rows = CrimeCount.objects.filter(day__gte=start, day__lte=end)
+    codes = station_codes(level, code)
+    if codes is not None:
+        rows = rows.filter(station_code__in=codes)
+    return Counter({r["category"]: r["n"] or 0 for r in rows.values("category").annotate(n=Sum("count"))})
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    code: str
+    name: str
+    now: int
+    previous: int
+    last_year: int
+
+    @property
+    def now_shown(self) -> str:
+        return shown(self.now)
+
+    @property
+    def previous_shown(self) -> str:
+        return shown(self.previous)
+
+    @property
+    def last_year_shown(self) -> str:
+        return shown(self.last_year)
+
+
+@dataclass(frozen=True)
+class CrimeTable:
+    level: str
+    code: str
+    start: date
+    end: date
+    rows: tuple[CategoryRow, ...]
+    counting_rule: str = COUNTING_RULE
+
+    @property
+    def total(self) -> CategoryRow:
+        return CategoryRow(
+            "TOTAL",
+            "Total",
+            sum(r.now for r in self.rows),
+            sum(r.previous for r in self.rows),
+            sum(r.last_year for r in self.rows),
+        )
+
+
+def crime_table(level: str, code: str, start: date, end: date) -> CrimeTable:
+    """Crimes recorded by category, in the published order, against the previous period and last year."""
+    now = counts_by_category(level, code, start, end)
+    previous = counts_by_category(level, code, *previous_period(start, end))
+    last_year = counts_by_category(level, code, *same_period_last_year(start, end))
+    rows = tuple(
+        CategoryRow(cat, name, now[cat], previous[cat], last_year[cat]) for cat, name in crime_rules().categories
+    )
+    return CrimeTable(level, code, start, end, rows)

@@ -1,0 +1,58 @@
+"""Crime figures by category from the rollup: periods compared, small numbers suppressed (issue 12)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import override_settings
+from django.utils import timezone
+
+from daftari.occurrences.rules import NAIROBI, OffenceInput
+from daftari.occurrences.services import record_occurrence
+from daftari.reports import figures, rollup
+from daftari.stations.models import Station
+from tests.conftest import complaint
+
+
+def test_small_counts_are_suppressed_but_zero_and_larger_counts_are_shown() -> None:
+    assert [figures.shown(n) for n in (0, 1, 4, 5, 120)] == ["0", "<5", "<5", "5", "120"]
+    with override_settings(DAFTARI_SMALL_NUMBER_THRESHOLD=3):
+        assert [figures.shown(n) for n in (2, 3)] == ["<3", "3"]
+
+
+def test_a_rate_per_100000_is_withheld_when_its_count_is_suppressed() -> None:
+    assert figures.rate_shown(3, 1_000_000) == "—"
+    assert figures.rate_shown(50, 1_000_000) == "5.0"
+
+
+def test_the_previous_period_is_as_long_and_ends_the_day_before() -> None:
+    assert figures.previous_period(date(2026, 11, 1), date(2026, 11, 30)) == (date(2026, 10, 2), date(2026, 10, 31))
+    assert figures.same_period_last_year(date(2024, 2, 29), date(2024, 3, 1)) == (date(2023, 2, 28), date(2023, 3, 1))
+
+
+def test_every_county_has_its_2019_census_population() -> None:
+    population = figures.county_population()
+    assert len(population) == 47
+    assert sum(population.values()) == 47_564_296
+
+
+@pytest.mark.django_db
+def test_the_table_counts_by_category_in_the_published_order_for_the_station_and_its_county(
+    desk_officer: User, station: Station
+) -> None:
+    for section in ["Penal Code s.268"] * 6 + ["Penal Code s.296"]:
+        draft = complaint(
+            offences=(OffenceInput(section, "as reported"),), occurred_at=timezone.now() - timedelta(hours=1)
+        )
+        record_occurrence(actor=desk_officer, station=station, draft=draft)
+    rollup.catch_up()
+    today = (timezone.now() - timedelta(hours=1)).astimezone(NAIROBI).date()
+    for level, code in (("station", station.code), ("county", str(station.county_id)), ("national", "")):
+        table = figures.crime_table(level, code, today, today)
+        by = {r.code: r for r in table.rows}
+        assert [r.code for r in table.rows][:2] == ["HOMICIDE", "MORALITY"] and len(table.rows) == 17
+        assert (by["STEALING"].now, by["STEALING"].now_shown) == (6, "6")
+        assert (by["ROBBERY"].now, by["ROBBERY"].now_shown) == (1, "<5")
+        assert by["STEALING"].previous == 0 and table.total.now == 7
+        assert table.counting_rule == "one-per-entry-principal-offence"
+    assert figures.crime_table("station", "ELSEWHERE", today, today).total.now == 0
