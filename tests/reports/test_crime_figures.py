@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from daftari.occurrences.rules import NAIROBI, OffenceInput
@@ -56,3 +56,66 @@ def test_the_table_counts_by_category_in_the_published_order_for_the_station_and
         assert by["STEALING"].previous == 0 and table.total.now == 7
         assert table.counting_rule == "one-per-entry-principal-offence"
     assert figures.crime_table("station", "ELSEWHERE", today, today).total.now == 0
+
+
+def record_crimes(officer: User, station: Station, sections: list[str]) -> None:
+    for section in sections:
+        draft = complaint(
+            offences=(OffenceInput(section, "as reported"),), occurred_at=timezone.now() - timedelta(hours=1)
+        )
+        record_occurrence(actor=officer, station=station, draft=draft)
+    rollup.catch_up()
+
+
+@pytest.mark.django_db
+def test_the_analyst_sees_national_figures_without_a_single_name_and_small_counts_suppressed(
+    client: Client, analyst: User, desk_officer: User, station: Station
+) -> None:
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 5 + ["Penal Code s.296"])
+    client.force_login(analyst)
+    response = client.get("/figures/crimes")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Crimes recorded by the police" in body and "principal offence" in body
+    assert "<td>5</td>" in body and "<td>&lt;5</td>" in body
+    assert "Wanjiku" not in body and "12345678" not in body and "Moi Avenue" not in body
+    assert len(response.content) < 100_000
+
+
+@pytest.mark.django_db
+def test_a_commander_sees_their_county_with_its_rate_but_not_another_county(
+    client: Client, commander: User, desk_officer: User, station: Station
+) -> None:
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 6)
+    client.force_login(commander)
+    body = client.get("/figures/crimes").content.decode()
+    assert 'id="county-rate"' in body
+    other = 1 if station.county_id != 1 else 2
+    today = timezone.localdate().isoformat()
+    response = client.get(f"/figures/crimes?level=county&code={other}&start={today}&end={today}")
+    assert response.status_code == 403
+    assert client.get(f"/figures/crimes?level=national&code=&start={today}&end={today}").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_ocs_sees_their_station_and_the_desk_sees_no_figures(
+    client: Client, ocs: User, desk_officer: User, station: Station
+) -> None:
+    client.force_login(ocs)
+    assert client.get("/figures/crimes").status_code == 200
+    client.force_login(desk_officer)
+    assert client.get("/figures/crimes").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_answers_400_with_every_field_message_at_once(client: Client, analyst: User) -> None:
+    client.force_login(analyst)
+    response = client.get("/figures/crimes?level=planet&start=yesterday&end=")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose station, county or national." in body
+    assert "Enter a date like 2026-11-01." in body and "Enter a date." in body
+    response = client.get("/figures/crimes?level=county&code=99&start=2026-11-30&end=2026-11-01")
+    body = response.content.decode()
+    assert "Enter a county number from 1 to 47." in body
+    assert "The end of the period cannot be before its start." in body

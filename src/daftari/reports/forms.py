@@ -52,3 +52,35 @@ class StationNoticesForm(DaftariForm):
         ],
         error_messages={"invalid_choice": _("Choose which notices to show.")},
     )
+
+
+class CrimeFiguresForm(DaftariForm):
+    """Which crime figures: a level, its station or county code, and a period (at most a year)."""
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("station", _("Station")), ("county", _("County")), ("national", _("National"))],
+        error_messages={"invalid_choice": _("Choose station, county or national."), "required": _("Choose a level.")},
+    )
+    code = forms.CharField(label=_("Station or county code"), required=False, max_length=20)
+    start = forms.DateField(
+        label=_("From"), error_messages={"invalid": _("Enter a date like 2026-11-01."), "required": _("Enter a date.")}
+    )
+    end = forms.DateField(
+        label=_("To"), error_messages={"invalid": _("Enter a date like 2026-11-30."), "required": _("Enter a date.")}
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end, level = data.get("start"), data.get("end"), data.get("level")
+        if start and end and end < start:
+            self.add_error("end", _("The end of the period cannot be before its start."))
+        elif start and end and (end - start).days > 366:
+            self.add_error("end", _("Choose a period of at most a year."))
+        code = str(data.get("code") or "").strip()
+        if level in ("station", "county") and not code:
+            self.add_error("code", _("Enter the station code or the county number."))
+        if level == "county" and code and not (code.isdigit() and 1 <= int(code) <= 47):
+            self.add_error("code", _("Enter a county number from 1 to 47."))
+        data["code"] = code
+        return data

@@ -1,9 +1,10 @@
 """The OCS's station dashboard and the lists behind each of its figures."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -21,9 +22,10 @@ from daftari.custody.queries import CustodyView
 from daftari.fines import queries as fines_queries
 from daftari.occurrences import casework
 from daftari.occurrences import queries as entry_queries
-from daftari.reports.forms import StationCasesForm, StationNoticesForm
+from daftari.reports import figures
+from daftari.reports.forms import CrimeFiguresForm, StationCasesForm, StationNoticesForm
 from daftari.stations.models import AccessEvent, Station, scope_of
-from daftari.stations.rules import sees_station_dashboard
+from daftari.stations.rules import commands_a_county, sees_crime_figures, sees_station_dashboard
 
 Purpose = AccessEvent.Purpose
 PER_PAGE = 50
@@ -143,3 +145,40 @@ def station_notices(request: AuthenticatedRequest) -> HttpResponse:
     )
     context.update(page=page, show=show, params=urlencode({"show": show}))
     return render(request, "reports/station_notices.html", context)
+
+
+def _default_figures(request: AuthenticatedRequest) -> dict[str, str]:
+    """The last 30 days at the widest level the reader holds."""
+    scope = scope_of(request.user)
+    today = timezone.localdate()
+    period = {"start": (today - timedelta(days=29)).isoformat(), "end": today.isoformat()}
+    if sees_crime_figures(scope, level="national"):
+        return {"level": "national", "code": "", **period}
+    if commands_a_county(scope):
+        return {"level": "county", "code": str(scope.county_code), **period}
+    return {"level": "station", "code": scope.station_code or "", **period}
+
+
+@login_required
+@require_GET
+def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
+    """Crimes recorded by category, from the rollup only: no names, small numbers suppressed."""
+    asked = {k: str(v) for k, v in request.GET.items()} or _default_figures(request)
+    form = CrimeFiguresForm(asked)
+    context: dict[str, object] = {"form": form, "table": None, "threshold": settings.DAFTARI_SMALL_NUMBER_THRESHOLD}
+    if not form.is_valid():
+        context["errors"] = form.error_summary
+        return render(request, "reports/crime_figures.html", context, status=400)
+    level, code = form.cleaned_data["level"], form.cleaned_data["code"]
+    county_code = None
+    if level == "station":
+        station = Station.objects.filter(code=code).first()
+        county_code = station.county_id if station else None
+    if not sees_crime_figures(scope_of(request.user), level=level, code=code, county_code=county_code):
+        raise PermissionDenied(_("These figures are not in your reach."))
+    table = figures.crime_table(level, code, form.cleaned_data["start"], form.cleaned_data["end"])
+    context["table"] = table
+    if level == "county":
+        population = figures.county_population()[int(code)]
+        context["rate"] = figures.rate_shown(table.total.now, population)
+    return render(request, "reports/crime_figures.html", context)
