@@ -17,6 +17,7 @@ from daftari.fines.api import router as fines_router
 from daftari.ledger.api import router as ledger_router
 from daftari.nodes.api import router as nodes_router
 from daftari.occurrences.api import router as occurrences_router
+from daftari.reports.api import router as reports_router
 from daftari.stations.api import API_AUTH
 from daftari.stations.api import router as auth_router
 
@@ -74,3 +75,4 @@ api.add_router("/", fines_router)
 api.add_router("/", documents_router)
 api.add_router("/", nodes_router)
 api.add_router("/", alerts_router)
+api.add_router("/", reports_router)

@@ -123,3 +123,22 @@ def crime_table(level: str, code: str, start: date, end: date) -> CrimeTable:
         CategoryRow(cat, name, now[cat], previous[cat], last_year[cat]) for cat, name in crime_rules().categories
     )
     return CrimeTable(level, code, start, end, rows)
+
+
+BREAKDOWNS = ("category", "station", "day", "hour")
+
+
+def counts_by(level: str, code: str, start: date, end: date, by: str) -> list[tuple[str, int]]:
+    """The period's count split by category (published order), station, day or hour of day."""
+    if by == "category":
+        table = crime_table(level, code, start, end)
+        return [(row.code, row.now) for row in table.rows]
+    field = {"station": "station_code", "day": "day", "hour": "hour"}[by]
+    rows = CrimeCount.objects.filter(day__gte=start, day__lte=end)
+    codes = station_codes(level, code)
+    if codes is not None:
+        rows = rows.filter(station_code__in=codes)
+    found = {str(r[field]): r["n"] or 0 for r in rows.values(field).annotate(n=Sum("count")).order_by(field)}
+    if by == "hour":
+        return [(str(h), found.get(str(h), 0)) for h in range(24)]
+    return sorted(found.items())
