@@ -119,3 +119,21 @@ def test_a_bad_filter_answers_400_with_every_field_message_at_once(client: Clien
     body = response.content.decode()
     assert "Enter a county number from 1 to 47." in body
     assert "The end of the period cannot be before its start." in body
+
+
+@pytest.mark.django_db
+def test_the_csv_download_holds_the_same_suppressed_table_and_its_counting_rule(
+    client: Client, analyst: User, desk_officer: User, station: Station
+) -> None:
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 5 + ["Penal Code s.296"])
+    client.force_login(analyst)
+    today = (timezone.now() - timedelta(hours=1)).astimezone(NAIROBI).date().isoformat()
+    page = client.get(f"/figures/crimes?level=national&code=&start={today}&end={today}").content.decode()
+    assert "/figures/crimes.csv?" in page
+    response = client.get(f"/figures/crimes.csv?level=national&code=&start={today}&end={today}")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert "one-per-entry-principal-offence" in lines[0]
+    assert "STEALING,Stealing,5,0,0" in lines and "ROBBERY,Robbery,<5,0,0" in lines
+    assert lines[-1] == "TOTAL,Total,6,0,0"
+    assert client.get("/figures/crimes.csv?level=planet").status_code == 400

@@ -5,6 +5,7 @@ from daftari.reports import views
 urlpatterns = [
     path("start", views.start, name="start"),
     path("figures/crimes", views.crime_figures, name="crime_figures"),
+    path("figures/crimes.csv", views.crime_figures, name="crime_figures_csv"),
     path("station", views.dashboard, name="station_dashboard"),
     path("station/cases", views.station_cases, name="station_cases"),
     path("station/notices", views.station_notices, name="station_notices"),

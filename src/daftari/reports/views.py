@@ -1,5 +1,6 @@
 """The OCS's station dashboard and the lists behind each of its figures."""
 
+import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -178,7 +179,23 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied(_("These figures are not in your reach."))
     table = figures.crime_table(level, code, form.cleaned_data["start"], form.cleaned_data["end"])
     context["table"] = table
+    context["csv_query"] = urlencode({k: form.data.get(k, "") for k in ("level", "code", "start", "end")})
+    if request.path.endswith(".csv"):
+        return _crime_csv(table)
     if level == "county":
         population = figures.county_population()[int(code)]
         context["rate"] = figures.rate_shown(table.total.now, population)
     return render(request, "reports/crime_figures.html", context)
+
+
+def _crime_csv(table: figures.CrimeTable) -> HttpResponse:
+    """The page's table as CSV: the same suppressed counts, the counting rule on the first line."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"crimes-{table.level}-{table.code or 'kenya'}-{table.start}-{table.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    out = csv.writer(response)
+    out.writerow([f"# Crimes recorded by the police; counting rule: {table.counting_rule}"])
+    out.writerow(["category", "name", "this_period", "previous_period", "same_period_last_year"])
+    for row in (*table.rows, table.total):
+        out.writerow([row.code, row.name, row.now_shown, row.previous_shown, row.last_year_shown])
+    return response
