@@ -137,3 +137,21 @@ def test_the_csv_download_holds_the_same_suppressed_table_and_its_counting_rule(
     assert "STEALING,Stealing,5,0,0" in lines and "ROBBERY,Robbery,<5,0,0" in lines
     assert lines[-1] == "TOTAL,Total,6,0,0"
     assert client.get("/figures/crimes.csv?level=planet").status_code == 400
+
+
+@pytest.mark.django_db
+def test_national_figures_give_every_county_its_rate_per_100000_with_small_counts_withheld(
+    client: Client, analyst: User, desk_officer: User, station: Station
+) -> None:
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 6)
+    today = (timezone.now() - timedelta(hours=1)).astimezone(NAIROBI).date()
+    rates = {r.code: r for r in figures.county_rates(today, today)}
+    assert len(rates) == 47
+    mine = rates[station.county_id]
+    assert mine.count == 6
+    assert mine.rate_shown == f"{6 * 100000 / figures.county_population()[station.county_id]:.1f}"
+    assert all(r.count == 0 and r.rate_shown == "0.0" for code, r in rates.items() if code != station.county_id)
+    client.force_login(analyst)
+    body = client.get(f"/figures/crimes?level=national&code=&start={today}&end={today}").content.decode()
+    assert 'id="county-rates"' in body and mine.rate_shown in body
+    assert len(body.encode()) < 100_000

@@ -16,7 +16,7 @@ from django.db.models import Sum
 
 from daftari.occurrences.rules import COUNTING_RULE, crime_rules
 from daftari.reports.models import CrimeCount
-from daftari.stations.models import Station
+from daftari.stations.models import County, Station
 
 POPULATION_CSV = Path(__file__).resolve().parent / "data" / "kenya_county_population_2019.csv"
 
@@ -142,3 +142,35 @@ def counts_by(level: str, code: str, start: date, end: date, by: str) -> list[tu
     if by == "hour":
         return [(str(h), found.get(str(h), 0)) for h in range(24)]
     return sorted(found.items())
+
+
+@dataclass(frozen=True)
+class CountyRate:
+    code: int
+    name: str
+    count: int
+    population: int
+
+    @property
+    def count_shown(self) -> str:
+        return shown(self.count)
+
+    @property
+    def rate_shown(self) -> str:
+        return rate_shown(self.count, self.population)
+
+
+def county_rates(start: date, end: date) -> list[CountyRate]:
+    """Every county's crimes recorded in the period and the rate per 100,000 people (KNBS 2019)."""
+    county_of = dict(Station.objects.values_list("code", "county_id"))
+    by_county: Counter[int] = Counter()
+    rows = CrimeCount.objects.filter(day__gte=start, day__lte=end).values("station_code").annotate(n=Sum("count"))
+    for row in rows:
+        county = county_of.get(row["station_code"])
+        if county is not None:
+            by_county[county] += row["n"] or 0
+    names = dict(County.objects.values_list("code", "name"))
+    population = county_population()
+    return [
+        CountyRate(code, names.get(code, str(code)), by_county[code], population[code]) for code in sorted(population)
+    ]

@@ -182,6 +182,8 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
     context["csv_query"] = urlencode({k: form.data.get(k, "") for k in ("level", "code", "start", "end")})
     if request.path.endswith(".csv"):
         return _crime_csv(table)
+    if level == "national":
+        context["county_rates"] = figures.county_rates(form.cleaned_data["start"], form.cleaned_data["end"])
     if level == "county":
         population = figures.county_population()[int(code)]
         context["rate"] = figures.rate_shown(table.total.now, population)
