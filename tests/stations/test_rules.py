@@ -288,3 +288,14 @@ def test_an_ocs_sees_crime_figures_of_their_own_station_and_the_desk_sees_none()
     assert not sees_crime_figures(scope(Role.OCS), level="county", code="47")
     assert not sees_crime_figures(scope(Role.DESK), level="station", code=HOME, county_code=47)
     assert not sees_crime_figures(scope(Role.ANALYST, station=None, county=None), level="planet")
+
+
+def test_the_menu_offers_crime_figures_to_ocs_commander_analyst_and_oversight_but_not_the_desk() -> None:
+    from daftari.stations.rules import menu_for
+
+    assert menu_for(scope(Role.OCS)).crime_figures
+    assert menu_for(scope(Role.COMMANDER)).crime_figures
+    assert menu_for(scope(Role.ANALYST, station=None, county=None)).crime_figures
+    assert menu_for(scope(Role.OVERSIGHT, station=None, county=None)).crime_figures
+    assert not menu_for(scope(Role.DESK)).crime_figures
+    assert not menu_for(scope(Role.INVESTIGATOR)).crime_figures

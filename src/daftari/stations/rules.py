@@ -344,6 +344,16 @@ class Menu:
     station_dashboard: bool
     my_notices: bool
     alerts_register: bool = False
+    crime_figures: bool = False
+
+
+def sees_some_crime_figures(scope: Scope) -> bool:
+    """Whether the reader holds any level of crime figures (the menu link; the page asks sees_crime_figures)."""
+    return (
+        sees_crime_figures(scope, level="national")
+        or (commands_a_county(scope) and sees_crime_figures(scope, level="county", code=str(scope.county_code)))
+        or sees_crime_figures(scope, level="station", code=scope.station_code or "", county_code=scope.county_code)
+    )
 
 
 def menu_for(scope: Scope) -> Menu:
@@ -359,6 +369,7 @@ def menu_for(scope: Scope) -> Menu:
         station_dashboard=sees_station_dashboard(scope),
         my_notices=issues_notices(scope),
         alerts_register=sees_alerts_register(scope),
+        crime_figures=sees_some_crime_figures(scope),
     )
 
 
