@@ -58,3 +58,17 @@ def test_the_desk_gets_403_from_the_crime_stats(client: Client, desk_officer: Us
     api = Api(client, desk_officer)
     response = api.get("/stats/crimes", level="station", code=station.code, **{"from": day(), "to": day()})
     assert response.status_code == 403
+
+
+def test_the_api_splits_by_day_of_week_from_the_daily_counts(
+    client: Client, analyst: User, desk_officer: User, station: Station
+) -> None:
+    from datetime import date
+
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 6)
+    api = Api(client, analyst)
+    rows = api.get("/stats/crimes", level="national", by="weekday", **{"from": day(), "to": day()}).json()["rows"]
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[date.fromisoformat(day()).weekday()]
+    assert [r["key"] for r in rows] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert {r["key"]: r["count"] for r in rows}[weekday] == "6"
+    assert sum(r["count"] == "0" for r in rows) == 6

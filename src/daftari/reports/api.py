@@ -23,7 +23,7 @@ class CrimeStatsQuery(Schema):
     code: str = Field("", description="the station code (station) or the county number 1-47 (county)")
     start: str = Field("", alias="from", description="first day, YYYY-MM-DD")
     end: str = Field("", alias="to", description="last day, YYYY-MM-DD (at most a year after from)")
-    by: str = Field("category", description="category, station, day or hour")
+    by: str = Field("category", description="category, station, day, hour or weekday")
 
 
 class CrimeStatsRow(Schema):
@@ -50,7 +50,7 @@ def crime_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
     )
     errors: dict[str, str] = {}
     if query["by"] not in figures.BREAKDOWNS:
-        errors["by"] = _("Choose category, station, day or hour.")
+        errors["by"] = _("Choose category, station, day, hour or weekday.")
     if not form.is_valid():
         names = {"start": "from", "end": "to"}
         errors.update({names.get(k, k): str(v[0]) for k, v in form.errors.items()})
@@ -79,7 +79,7 @@ def crime_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
 @router.get(
     "/stats/crimes",
     response={200: CrimeStatsOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    summary="Crimes recorded by the police, by category, station, day or hour",
+    summary="Crimes recorded by the police, by category, station, day, hour or day of week",
     description="Counted one per entry under its principal offence, from the rollup the worker keeps "
     "within a minute of the book; counts from 1 to suppressed_below-1 read '<N'. Nothing personal.",
     by_alias=True,

@@ -125,14 +125,21 @@ def crime_table(level: str, code: str, start: date, end: date) -> CrimeTable:
     return CrimeTable(level, code, start, end, rows)
 
 
-BREAKDOWNS = ("category", "station", "day", "hour")
+BREAKDOWNS = ("category", "station", "day", "hour", "weekday")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def counts_by(level: str, code: str, start: date, end: date, by: str) -> list[tuple[str, int]]:
-    """The period's count split by category (published order), station, day or hour of day."""
+    """The period's count split by category (published order), station, day, hour of day or day of week."""
     if by == "category":
         table = crime_table(level, code, start, end)
         return [(row.code, row.now) for row in table.rows]
+    if by == "weekday":  # from the daily counts: a day decides its weekday
+        by_day = counts_by(level, code, start, end, "day")
+        totals: Counter[str] = Counter(dict.fromkeys(WEEKDAYS, 0))
+        for key, n in by_day:
+            totals[WEEKDAYS[date.fromisoformat(key).weekday()]] += n
+        return [(name, totals[name]) for name in WEEKDAYS]
     field = {"station": "station_code", "day": "day", "hour": "hour"}[by]
     rows = CrimeCount.objects.filter(day__gte=start, day__lte=end)
     codes = station_codes(level, code)
