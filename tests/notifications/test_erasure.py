@@ -84,6 +84,8 @@ def test_every_phone_column_of_daftaris_models_counts_as_a_use_of_the_number() -
         ("custody.CustodyRecord", "detainee_phone"),
         ("fines.FineNotice", "driver_phone"),
         ("documents.DocumentFee", "phone"),
+        ("alerts.Alert", "phone"),
+        ("stations.Station", "phone"),
     }
 
 
