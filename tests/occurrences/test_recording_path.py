@@ -80,14 +80,14 @@ def test_the_roles_read_with_the_token_are_the_officers_roles(make_officer: Any,
     assert scope_of(through_token).roles == {Role.DESK, Role.INVESTIGATOR, Role.ADMIN}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_sms_said_to_be_new_is_refused_outside_the_transaction_that_made_its_event() -> None:
     with pytest.raises(RuntimeError):
         send_sms(to="+254712345678", template="complaint_recorded", context={}, event_key="x:1", new_event=True)
     assert not SmsMessage.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_sms_said_to_be_new_whose_key_is_taken_fails_loudly_instead_of_sending_twice() -> None:
     from django.db import transaction
 
