@@ -23,7 +23,7 @@ from daftari.custody.queries import CustodyView
 from daftari.fines import queries as fines_queries
 from daftari.occurrences import casework
 from daftari.occurrences import queries as entry_queries
-from daftari.reports import figures
+from daftari.reports import charts, figures
 from daftari.reports.forms import CrimeFiguresForm, StationCasesForm, StationNoticesForm
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import commands_a_county, sees_crime_figures, sees_station_dashboard
@@ -182,11 +182,17 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
     context["csv_query"] = urlencode({k: form.data.get(k, "") for k in ("level", "code", "start", "end")})
     if request.path.endswith(".csv"):
         return _crime_csv(table)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    context["bars"] = charts.category_bars(table)
+    context["trend"] = charts.trend(level, code, start, end)
+    station_counts = dict(figures.counts_by(level, code, start, end, "station")) if level != "station" else {}
     if level == "national":
-        context["county_rates"] = figures.county_rates(form.cleaned_data["start"], form.cleaned_data["end"])
+        rates = figures.county_rates(start, end)
+        context.update(county_rates=rates, map=charts.national_map(rates, station_counts))
     if level == "county":
         population = figures.county_population()[int(code)]
         context["rate"] = figures.rate_shown(table.total.now, population)
+        context["map"] = charts.county_map(int(code), station_counts)
     return render(request, "reports/crime_figures.html", context)
 
 
