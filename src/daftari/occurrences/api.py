@@ -149,6 +149,18 @@ def entry_out(view: queries.EntryView) -> dict[str, Any]:
         "offences_as_corrected": _flagged(view.offences_as_corrected or view.offences, _offence),
         "property_items_as_corrected": _flagged(view.property_as_corrected or view.property_items, _item),
         "vehicles_as_corrected": _flagged(view.vehicles_as_corrected or view.vehicles, _vehicle),
+        "corrected_matches": [
+            {
+                "label": m.label,
+                "was": m.was,
+                "now": m.now,
+                "in_error": m.now is None,
+                "correction_id": m.correction_id,
+                "correction_ob_number": m.correction_ob_number,
+                "corrected_at": m.corrected_at,
+            }
+            for m in view.corrected_matches
+        ],
     }
 
 
@@ -273,7 +285,7 @@ def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any
         station_code=filters.station,
     )
     found = search_occurrences(scope=scope, query=query, page=filters.page, per_page=filters.per_page)
-    views = queries.view_entries(reader=actor, entries=found.entries, purpose=Purpose.SEARCH, channel="api")
+    views = queries.search_results(reader=actor, found=found, channel="api", with_corrections=True)
     return {
         "results": [entry_out(view) for view in views],
         "page": found.page,

@@ -13,11 +13,13 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daftari.alerts.rules import Sought
 from daftari.core.errors import NotFound
-from daftari.occurrences import entry_types, rules
+from daftari.occurrences import entry_types, rules, search
 from daftari.occurrences.casework import investigators_at_station
 from daftari.occurrences.models import (
     CaseStatus,
@@ -209,6 +211,19 @@ class CorrectionView:
 
 
 @dataclass(frozen=True)
+class CorrectedMatch:
+    """A value a search found in an entry that a later correction replaced: the desk is told so,
+    never left to rely on it unawares. ``now`` None: struck out as entered in error."""
+
+    label: str
+    was: str
+    now: str | None
+    correction_id: uuid.UUID
+    correction_ob_number: str
+    corrected_at: datetime
+
+
+@dataclass(frozen=True)
 class EntryView:
     """One entry as one reader may see it. Fields the reader may not see are None or empty."""
 
@@ -245,6 +260,8 @@ class EntryView:
     offences_as_corrected: tuple[OffenceView, ...] = ()
     property_as_corrected: tuple[PropertyView, ...] = ()
     vehicles_as_corrected: tuple[VehicleView, ...] = ()
+    # Only on a search result: the values sought that a later correction replaced.
+    corrected_matches: tuple[CorrectedMatch, ...] = ()
 
     @property
     def personal(self) -> bool:
@@ -673,3 +690,122 @@ def crime_category_of(entry: Occurrence) -> rules.CrimeCategory | None:
     offences = corrected_parts(entry)["offences"]
     sections = [part.value.section for part in offences if not part.in_error]
     return rules.derive_crime_category(entry.entry_type, sections)
+
+
+# --- Search results --------------------------------------------------------------------------
+
+
+def search_results(
+    *, reader: User, found: "search.SearchPage", channel: str, with_corrections: bool = False
+) -> list[EntryView]:
+    """The entries a search found, each read logged; each one the reader sees in full says which of
+    the values sought a later correction replaced, with that correction and the value now."""
+    views = view_entries(
+        reader=reader,
+        entries=found.entries,
+        purpose=Purpose.SEARCH,
+        channel=channel,
+        with_corrections=with_corrections,
+    )
+    notes = _corrected_matches(found.entries, search.criteria(found.query))
+    return [replace(v, corrected_matches=notes.get(v.id, ())) if v.personal else v for v in views]
+
+
+_PART_LABELS = {
+    "id_number": gettext_lazy("ID number"),
+    "phone": gettext_lazy("Phone number"),
+    "name": gettext_lazy("Name"),
+    "plate": gettext_lazy("Number plate"),
+}
+
+
+def _shown(value: Any) -> str:
+    return Truncator(str(value)).chars(100)
+
+
+def _corrected_matches(
+    entries: Sequence[Occurrence], sought: list["search.Criterion"]
+) -> dict[uuid.UUID, tuple[CorrectedMatch, ...]]:
+    if not sought or not entries:
+        return {}
+    # A correction found by its own values stands for the entry it corrects.
+    root_ids = {e.refers_to_id if e.entry_type == "AMENDMENT" else e.pk for e in entries}
+    chains: dict[uuid.UUID, list[Occurrence]] = {}
+    for c in (
+        Occurrence.objects.filter(refers_to_id__in=root_ids, entry_type="AMENDMENT")
+        .select_related("station")
+        .prefetch_related("parties", "vehicles")
+        .order_by("recorded_at", "ob_seq")
+    ):
+        chains.setdefault(c.refers_to_id, []).append(c)  # type: ignore[arg-type]
+    if not chains:
+        return {}
+    roots = {r.pk: r for r in Occurrence.objects.filter(pk__in=chains).prefetch_related("parties", "vehicles")}
+    notes: dict[uuid.UUID, tuple[CorrectedMatch, ...]] = {}
+    for entry in entries:
+        root_id = entry.refers_to_id if entry.entry_type == "AMENDMENT" else entry.pk
+        corrections = chains.get(root_id)  # type: ignore[arg-type]
+        if not corrections:
+            continue
+        found = _replaced_values(roots[root_id], corrections, sought)  # type: ignore[index]
+        if entry.entry_type == "AMENDMENT":
+            # A correction's hit is told only of the values it wrote itself.
+            order = next(n for n, c in enumerate(corrections) if c.pk == entry.pk)
+            found = [(match, by) for match, by in found if by == order]
+        if found:
+            notes[entry.pk] = tuple(match for match, _by in found)
+    return notes
+
+
+def _replaced_values(
+    root: Occurrence, corrections: list[Occurrence], sought: list["search.Criterion"]
+) -> list[tuple[CorrectedMatch, int | None]]:
+    """Each value sought that a correction replaced, with the order of the correction that wrote it (None: recorded)."""
+    found: list[tuple[CorrectedMatch, int | None]] = []
+    seen: set[tuple[str, str, str]] = set()
+
+    def note(label: str, was: Any, now: Any, replaced_by: int, written_by: int | None) -> None:
+        if (label, str(was), str(now)) in seen:
+            return
+        seen.add((label, str(was), str(now)))
+        correction = corrections[replaced_by]
+        found.append(
+            (
+                CorrectedMatch(
+                    label=label,
+                    was=_shown(was),
+                    now=None if now is None else _shown(now),
+                    correction_id=correction.pk,
+                    correction_ob_number=correction.ob_number,
+                    corrected_at=correction.recorded_at,
+                ),
+                written_by,
+            )
+        )
+
+    labels = {"narrative": _("What happened"), "place": _("Place")}
+    labels.update({f.name: str(f.label) for f in root.spec.fields})
+    fields = rules.field_histories(
+        {"narrative": root.narrative, "place": root.place, **root.details},
+        [c.details.get("changes", {}) for c in corrections],
+    )
+    for criterion in sought:
+        if criterion.kind == "fields":
+            for name, history in fields.items():
+                hit = rules.superseded(history, criterion.found)
+                if hit is not None and name in labels:
+                    was, by, now = hit
+                    note(labels[name], was.value, now.value, by.by, was.by)  # type: ignore[arg-type]
+            continue
+        kind, attribute = criterion.kind, criterion.attribute
+        histories = rules.part_histories(
+            list(getattr(root, kind).all()),
+            [((c.details.get("parts") or {}).get(kind, []), list(getattr(c, kind).all())) for c in corrections],
+        )
+        for history in histories:
+            hit = rules.superseded(history, lambda part: criterion.found(getattr(part, attribute)))  # noqa: B023
+            if hit is not None:
+                was, by, now = hit
+                now_value = None if now.value is None else getattr(now.value, attribute)
+                note(str(_PART_LABELS[attribute]), getattr(was.value, attribute), now_value, by.by, was.by)  # type: ignore[arg-type]
+    return found

@@ -3,7 +3,7 @@
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -736,6 +736,57 @@ def parts_as_corrected(
                 elif isinstance(of, int) and 0 <= of < len(current):
                     current[of] = CorrectedPart(rows[row], corrected=True, added=current[of].added)
     return current
+
+
+@dataclass(frozen=True)
+class Version(Generic[T]):
+    """One reading of a person, item or field in an entry's history."""
+
+    value: T | None  # None: struck out as entered in error
+    by: int | None = None  # the correction (by its order) that wrote it; None: as recorded
+
+
+def part_histories(
+    original: Sequence[T], corrections: Sequence[tuple[Sequence[dict[str, Any]], Sequence[T]]]
+) -> list[list[Version[T]]]:
+    """Every reading of each part, from the recorded one to the one now (as ``parts_as_corrected`` applies them)."""
+    histories: list[list[Version[T]]] = [[Version(v)] for v in original]
+    for n, (marks, rows) in enumerate(corrections):
+        for mark in marks:
+            of, row = mark.get("of"), mark.get("row")
+            if mark.get("in_error"):
+                if isinstance(of, int) and 0 <= of < len(histories):
+                    histories[of].append(Version(None, n))
+            elif isinstance(row, int) and 0 <= row < len(rows):
+                if of is None:
+                    histories.append([Version(rows[row], n)])
+                elif isinstance(of, int) and 0 <= of < len(histories):
+                    histories[of].append(Version(rows[row], n))
+    return histories
+
+
+def field_histories(original: dict[str, Any], corrections: Sequence[dict[str, Any]]) -> dict[str, list[Version[Any]]]:
+    """Every reading of each corrected field, from the recorded one to the one now."""
+    histories: dict[str, list[Version[Any]]] = {}
+    for n, changes in enumerate(corrections):
+        for name, value in changes.items():
+            histories.setdefault(name, [Version(original.get(name, ""))]).append(Version(value, n))
+    return histories
+
+
+def superseded(
+    history: Sequence[Version[T]], found: Callable[[T], frozenset[str]]
+) -> tuple[Version[T], Version[T], Version[T]] | None:
+    """The last reading that holds something sought (``found``: what of it a value holds) which the
+    reading now no longer holds: (that reading, the one that replaced it, the one now); None when the
+    reading now still holds all of it."""
+    now = history[-1]
+    held_now = found(now.value) if now.value is not None else frozenset()
+    for i in range(len(history) - 2, -1, -1):
+        value = history[i].value
+        if value is not None and found(value) - held_now:
+            return history[i], history[i + 1], now
+    return None
 
 
 def _part_said(kind: str, action: str, n: int) -> str:

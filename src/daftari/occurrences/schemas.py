@@ -280,6 +280,22 @@ class EntryOut(Schema):
     offences_as_corrected: list["OffenceCorrectedOut"]
     property_items_as_corrected: list["PropertyItemCorrectedOut"]
     vehicles_as_corrected: list["VehicleCorrectedOut"]
+    corrected_matches: list["CorrectedMatchOut"] = Field(
+        default_factory=list,
+        description="Only in search results: each value sought (phone, ID number, name, plate, words) that this "
+        "entry holds but a later correction replaced, so a superseded value is never relied on unawares. "
+        "Empty for roles that do not see personal data.",
+    )
+
+
+class CorrectedMatchOut(Schema):
+    label: str = Field(description="What was corrected, in the reader's language (e.g. 'Phone number').")
+    was: str = Field(description="The value the search found.")
+    now: str | None = Field(description="The value now; null when struck out as entered in error; empty if removed.")
+    in_error: bool
+    correction_id: uuid.UUID
+    correction_ob_number: str
+    corrected_at: datetime
 
 
 class CorrectedFlags(Schema):

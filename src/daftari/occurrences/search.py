@@ -5,6 +5,7 @@ embedded SQLite, the FTS5 table ``occurrences_fts`` filled by a trigger at inser
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -106,6 +107,51 @@ def _holding(parts: QuerySet[Party] | QuerySet[Vehicle]) -> Q:
     holders = parts.values("occurrence_id")
     corrected = Occurrence.objects.filter(id__in=holders, entry_type="AMENDMENT").values("refers_to_id")
     return Q(id__in=holders) | Q(id__in=corrected)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """What a query sought in an entry's people (``parties``), vehicles or corrected fields (``fields``):
+    ``found`` says what of it a value holds, so a correction that took it away can be told."""
+
+    kind: str
+    attribute: str  # the part's attribute; "" for fields (any corrected field)
+    found: Callable[[Any], frozenset[str]]
+
+
+def _equal_to(sought: str) -> Callable[[Any], frozenset[str]]:
+    return lambda value: frozenset({sought}) if value == sought else frozenset()
+
+
+def _holding_words(words: list[str]) -> Callable[[Any], frozenset[str]]:
+    def found(value: Any) -> frozenset[str]:
+        held = re.findall(r"\w+", str(value).lower())
+        return frozenset(w for w in words if any(h.startswith(w) for h in held))
+
+    return found
+
+
+def criteria(query: SearchQuery) -> list[Criterion]:
+    """The values this query looks for in people, vehicles and fields."""
+    found: list[Criterion] = []
+    if query.id_number:
+        found.append(Criterion("parties", "id_number", _equal_to(rules.normalise_id_number(query.id_number))))
+    phone = rules.normalise_phone(query.phone) if query.phone else None
+    if phone:
+        found.append(Criterion("parties", "phone", _equal_to(phone)))
+    if query.plate:
+        found.append(Criterion("vehicles", "plate", _equal_to(rules.normalise_plate(query.plate))))
+    if query.name:
+        found.append(Criterion("parties", "name", _holding_words(_words(query.name))))
+    if query.text:
+        words = _holding_words(_words(query.text))
+        found += [
+            Criterion("parties", "name", words),
+            Criterion("parties", "id_number", words),
+            Criterion("vehicles", "plate", _equal_to(rules.normalise_plate(query.text))),
+            Criterion("fields", "", words),
+        ]
+    return found
 
 
 def _day_start(day: date) -> datetime:

@@ -472,9 +472,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         errors = error_links(form, anchor="#id_q")
     views = []
     if page is not None:
-        views = queries.view_entries(
-            reader=request.user, entries=page.entries, purpose=Purpose.SEARCH, channel="desk", with_corrections=False
-        )
+        views = queries.search_results(reader=request.user, found=page, channel="desk")
     params = request.GET.copy()
     params.pop("page", None)
     context = {
