@@ -341,6 +341,12 @@ CONTESTABLE_STATES = frozenset({State.ISSUED, State.OVERDUE, State.ESCALATED})
 AWAITING_DECISION_STATES = frozenset({State.OVERDUE, State.ESCALATED})
 
 
+def asking_sms_keys(number: str) -> list[str]:
+    """The events of a notice whose SMS asks the driver to pay (or to come to court for not paying):
+    the notice itself, the reminder after the deadline and the escalation."""
+    return [f"fines:notice:{number}", f"fines:fine_overdue:{number}", f"fines:fine_escalated:{number}"]
+
+
 def may_cancel(state: str, paid_kes: int) -> bool:
     """Only an unpaid notice that is not in court (nor closed, nor cancelled already) is cancelled."""
     return state in CANCELLABLE_STATES and not paid_kes

@@ -42,7 +42,7 @@ from daftari.fines.rules import State
 from daftari.ledger import keys
 from daftari.ledger import services as ledger
 from daftari.ledger.models import Commitment
-from daftari.notifications.services import send_sms
+from daftari.notifications.services import send_sms, withdraw_queued
 from daftari.stations.models import Officer, Station, scope_of
 from daftari.stations.rules import (
     Scope,
@@ -481,6 +481,8 @@ def cancel_notice(*, actor: User, number: str, reason: str) -> NoticeEvent:
             new_state=State.CANCELLED,
             details={"reason": reason},
         )
+        # An SMS asking to pay that has not gone yet never goes: withdrawn with the cancellation (kept, marked so).
+        withdraw_queued(event_keys=rules.asking_sms_keys(notice.number), reason=f"notice {notice.number} cancelled")
         if notice.driver_phone:
             # The driver was told to pay; now they are told not to (sent with the cancellation, or not at all).
             send_sms(

@@ -31,6 +31,8 @@ class SmsMessage(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         DELIVERED = "delivered", _("delivered")
+        # Taken back before it was sent: what it said no longer holds (a cancelled fine notice). Kept, never deleted.
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     to = models.CharField(max_length=20, db_index=True, help_text=_("E.164"))
@@ -45,6 +47,8 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

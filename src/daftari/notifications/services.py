@@ -90,7 +90,7 @@ def deliver(*, message_id: str) -> SmsMessage:
     """Hands a queued message to the backend once; on failure queues a retry with backoff.
 
     The claim is a conditional UPDATE (queued -> sending), so two jobs for the same message, or a
-    job run twice, send it once. A message already sent, failed or delivered is never sent again.
+    job run twice, send it once. A message already sent, failed, delivered or withdrawn is never sent again.
     """
     claimed = SmsMessage.objects.filter(pk=message_id, status=SmsMessage.Status.QUEUED).update(
         status=SmsMessage.Status.SENDING, attempts=F("attempts") + 1
@@ -108,6 +108,18 @@ def deliver(*, message_id: str) -> SmsMessage:
     )
     message.refresh_from_db()
     return message
+
+
+def withdraw_queued(*, event_keys: list[str], reason: str) -> int:
+    """Withdraws the messages for these events that are still waiting to be sent; returns how many.
+
+    The same conditional UPDATE as the worker's claim (queued -> ...): a message the worker has already
+    claimed is with the gateway and goes; one withdrawn here is never claimed, so never sent. A message
+    waiting for a retry after a failure is queued too, and is withdrawn with the others.
+    """
+    return SmsMessage.objects.filter(event_key__in=event_keys, status=SmsMessage.Status.QUEUED).update(
+        status=SmsMessage.Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawn_reason=reason[:200]
+    )
 
 
 def _record_failure(message: SmsMessage, error: Exception) -> SmsMessage:

@@ -123,6 +123,14 @@ def prompts_since(since: datetime, *, account_reference: str = "", phone: str = 
 
 def _push(payment_id: uuid.UUID, description: str) -> None:
     payment = Payment.objects.get(pk=payment_id)
+    # Asked again just before the prompt leaves: a notice cancelled (or paid) since the request is never prompted.
+    handler = accounts.handler_for(payment.account_reference)
+    refusal = handler.validate(payment.account_reference, payment.amount_kes) if handler is not None else None
+    if refusal is not None:
+        Payment.objects.filter(pk=payment_id, state=Payment.State.PENDING).update(
+            state=Payment.State.CANCELLED, result_code="withdrawn", result_desc=refusal[:255]
+        )
+        return
     try:
         with DarajaClient.from_settings() as client:
             accepted = client.stk_push(
