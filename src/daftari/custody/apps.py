@@ -32,9 +32,12 @@ class CustodyConfig(AppConfig):
 
         demo.register("cells", custody_demo.book_in_demo_detainee)
         # Into the cells and out of them is one path, whichever screen it starts from.
-        from daftari.custody import services
+        from daftari.custody import day_close, services
+        from daftari.occurrences.queries import register_book_figures
         from daftari.occurrences.services import hand_over
 
         hand_over("CELLS", services.book_in_from_line)
         hand_over("RELEASE_BAIL", services.release_from_line)
-        hand_over("DAILY_CLOSE", services.close_day_from_line)
+        hand_over("DAILY_CLOSE", day_close.close_day_from_line)
+        # The day close's form shows the book's figures for the officer to confirm or explain.
+        register_book_figures("DAILY_CLOSE", day_close.book_figures)

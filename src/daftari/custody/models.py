@@ -6,12 +6,14 @@ same transaction as the event that changed it.
 """
 
 import uuid
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daftari.custody.rules import CELL_LABELS, Cell
+from daftari.custody.rules import CELL_LABELS, Cell, differs
+from daftari.occurrences.entry_types import DAILY_CLOSE
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import Officer, Station
 from daftari.stations.rules import Scope, station_filter
@@ -181,6 +183,14 @@ class CustodyState(models.Model):
         return f"{self.custody_id}: {self.state}"
 
 
+class FigureRow(NamedTuple):
+    label: str
+    from_book: int
+    counted: int | None
+    explanation: str
+    differs: bool
+
+
 class DayClose(models.Model):
     """A station's day closed: each figure the book and the cells board give, beside the figure the
     officer confirmed or counted, with the explanation of any difference. Never updated, never deleted."""
@@ -202,3 +212,17 @@ class DayClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.day:%Y-%m-%d}"
+
+    def rows(self) -> list[FigureRow]:
+        """Each figure with its label, in the order recorded, for the entry page's table."""
+        labels = {f.name: f.label for f in DAILY_CLOSE.fields}
+        return [
+            FigureRow(
+                label=str(labels.get(f["key"], f["key"])),
+                from_book=f["from_book"],
+                counted=f["counted"],
+                explanation=f["explanation"],
+                differs=differs(f["from_book"], f["counted"]),
+            )
+            for f in self.figures
+        ]

@@ -4,7 +4,7 @@ No ORM here: the services hand in a ``CourtCalendar`` built from the ``holidays`
 gazetted additions an admin keeps.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -627,3 +627,44 @@ def event_time_problems(
 def counted_at(*, at: datetime, recorded_at: datetime, late: bool) -> datetime:
     """The moment an event counts for Art. 49: a late one when it was recorded, not when it was typed."""
     return recorded_at if late else at
+
+
+# --- The day close -----------------------------------------------------------------------------
+
+
+def service_numbers(officers: object) -> frozenset[str]:
+    """The service numbers a DUTY_ON_OFF entry names: "231001 PC Achieng, 224503 CPL Hassan" names
+    231001 and 224503 (a word with a digit in it is a number; names and ranks have none)."""
+    words = str(officers or "").replace(",", " ").replace(";", " ").split()
+    return frozenset(word.upper() for word in words if any(c.isdigit() for c in word))
+
+
+def on_duty(bookings: Iterable[tuple[str, object]]) -> frozenset[str]:
+    """Who is on duty after these bookings (direction, officers), in the order they were recorded."""
+    now_on: set[str] = set()
+    for direction, officers in bookings:
+        named = service_numbers(officers)
+        if direction == "on":
+            now_on |= named
+        elif direction == "off":
+            now_on -= named
+    return frozenset(now_on)
+
+
+def day_close_figures(
+    from_book: Mapping[str, int], counted: Mapping[str, int | None], explanation: str
+) -> list[dict[str, Any]]:
+    """Each figure of the day close: the book's, the one counted (None when the officer gave none)
+    and, where they differ, the explanation. A figure the book does not give counts 0 there."""
+    keys = [*from_book, *(key for key in counted if key not in from_book)]
+    figures = []
+    for key in keys:
+        book, typed = from_book.get(key, 0), counted.get(key)
+        why = explanation if differs(book, typed) else ""
+        figures.append({"key": key, "from_book": book, "counted": typed, "explanation": why})
+    return figures
+
+
+def differs(from_book: int, counted: int | None) -> bool:
+    """A figure counted and not the book's; one not counted is no difference (it was not asked)."""
+    return counted is not None and counted != from_book

@@ -32,7 +32,6 @@ from daftari.custody.models import (
     CustodyEvent,
     CustodyRecord,
     CustodyState,
-    DayClose,
     GazettedHoliday,
     PropertyItem,
 )
@@ -1034,52 +1033,3 @@ def release_from_line(
     )
     assert recorded.event.entry is not None
     return EntryRecorded(recorded.event.entry, created=recorded.created)
-
-
-# --- The day close ------------------------------------------------------------------------------
-
-
-def persons_in_cells(station: Station) -> int:
-    """Who the cells board holds now: the people in custody at the station."""
-    return CustodyState.objects.filter(current_station=station, state=State.IN_CUSTODY).count()
-
-
-def close_day_from_line(
-    *, actor: User, station: Station, draft: EntryDraft, client_id: uuid.UUID | None = None
-) -> EntryRecorded:
-    """A DAILY_CLOSE line: the persons in cells typed are checked against the cells board. A
-    different figure is taken only with its explanation (Remarks), and the difference is recorded
-    in the day-close record with the line, never hidden."""
-    now = timezone.now()
-    prepared = prepare_entry(actor=actor, station=station, draft=draft, now=now)
-    errors = dict(prepared.errors)
-    on_board = persons_in_cells(station)
-    typed = prepared.draft.details.get("persons_in_cells")
-    explanation = str(prepared.draft.details.get("remarks") or "").strip()
-    if isinstance(typed, int) and typed != on_board and not explanation:
-        errors["details.remarks"] = _(
-            "The cells board holds %(count)d: confirm that figure, or explain in Remarks why you counted %(typed)d"
-        ) % {"count": on_board, "typed": typed}
-    if errors:
-        raise InvalidInput(fields=errors)
-    with transaction.atomic():
-        recorded = write_entry(actor=actor, station=station, draft=draft, client_id=client_id)
-        if recorded.created:
-            counted = typed if isinstance(typed, int) else None
-            DayClose.objects.create(
-                station=station,
-                day=recorded.entry.ob_date,
-                entry=recorded.entry,
-                figures=[
-                    {
-                        "key": "persons_in_cells",
-                        "from_book": on_board,
-                        "counted": counted,
-                        "explanation": explanation if counted != on_board else "",
-                    }
-                ],
-                differences=int(counted is not None and counted != on_board),
-                recorded_at=now,
-                recorded_by=_officer(actor),
-            )
-        return recorded

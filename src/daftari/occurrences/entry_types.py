@@ -6,8 +6,10 @@ The desk form, the API schema and validation are all driven by this one table.
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import cast
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +36,9 @@ class DetailField:
     ahead: bool = False
     # Holds an officer's service number, which must be one of the register's.
     officer: bool = False
+    # A figure the book itself gives (the day close): the desk form shows it prefilled with the
+    # book's value, and only when the book gives it.
+    figure: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ DIRECTIONS_ARMS = (("issue", _("Issued")), ("return", _("Returned")))
 DIRECTIONS_DUTY = (("on", _("On duty")), ("off", _("Off duty")))
 LANGUAGES = (("en", _("English")), ("sw", _("Kiswahili")), ("other", _("Other")))
 
-ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (
+_BOOK_TYPES: tuple[EntryTypeSpec, ...] = (
     EntryTypeSpec(
         "COMPLAINT",
         _("Report / complaint"),
@@ -354,15 +359,46 @@ ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (
         needs_earlier_entry=True,
         direct=False,
     ),
-    EntryTypeSpec(
-        "DAILY_CLOSE",
-        _("Day close / inspection"),
-        (
-            _f("persons_in_cells", _("Persons in cells"), Kind.INTEGER, required=True),
-            _f("remarks", _("Remarks"), Kind.LONGTEXT),
+)
+
+
+def entries_figure(code: str) -> str:
+    """The day close's figure for the entries of one type that day, e.g. ``entries_complaint``."""
+    return f"entries_{code.lower()}"
+
+
+def _entries_label(kind: Promise) -> Promise:
+    return cast(Promise, format_lazy(_("Entries: {kind}"), kind=kind))
+
+
+DAY_CLOSE_NAME = _("Day close / inspection")
+# Each figure the day close takes from the book; the counted one is typed beside it.
+DAILY_CLOSE = EntryTypeSpec(
+    "DAILY_CLOSE",
+    DAY_CLOSE_NAME,
+    (
+        _f("persons_in_cells", _("Persons in cells"), Kind.INTEGER, required=True, figure=True),
+        _f(
+            "property_held",
+            _("Property held from the cells (taken at booking, not yet returned)"),
+            Kind.INTEGER,
+            figure=True,
         ),
+        _f(
+            "property_booked",
+            _("Property items booked in this day (found, seized, exhibits)"),
+            Kind.INTEGER,
+            figure=True,
+        ),
+        _f("officers_on_duty", _("Officers on duty (booked on, not booked off)"), Kind.INTEGER, figure=True),
+        *(
+            _f(entries_figure(code), _entries_label(name), Kind.INTEGER, figure=True)
+            for code, name in [*((spec.code, spec.name) for spec in _BOOK_TYPES), ("DAILY_CLOSE", DAY_CLOSE_NAME)]
+        ),
+        _f("remarks", _("Remarks"), Kind.LONGTEXT),
     ),
 )
+ENTRY_TYPES: tuple[EntryTypeSpec, ...] = (*_BOOK_TYPES, DAILY_CLOSE)
 
 BY_CODE: dict[str, EntryTypeSpec] = {spec.code: spec for spec in ENTRY_TYPES}
 CODES: tuple[str, ...] = tuple(BY_CODE)

@@ -6,6 +6,7 @@ these forms only parse numbers and times, and place the service's dotted error k
 """
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -155,10 +156,24 @@ class VehicleForm(DaftariForm):
         return VehicleInput(plate=data["plate"], make_model=data["make_model"], colour=data["colour"])
 
 
-def details_form(spec: EntryTypeSpec | None, data: QueryDict | None = None, initial: dict | None = None) -> forms.Form:
-    """A form with the type's own fields; its values are passed on as typed, the service checks them."""
+def details_form(
+    spec: EntryTypeSpec | None,
+    data: QueryDict | None = None,
+    initial: dict | None = None,
+    *,
+    from_book: Mapping[str, int] | None = None,
+) -> forms.Form:
+    """A form with the type's own fields; its values are passed on as typed, the service checks them.
+
+    A figure the book gives (the day close) is shown only when ``from_book`` has it, prefilled with
+    the book's value and with that value beside it, for the officer to confirm or change.
+    """
+    from_book = from_book or {}
     fields: dict[str, forms.Field] = {}
+    initial = dict(initial or {})
     for detail in spec.fields if spec else ():
+        if detail.figure and detail.name not in from_book:
+            continue
         label = str(detail.label)
         f: forms.Field
         if detail.kind == Kind.LONGTEXT:
@@ -177,12 +192,20 @@ def details_form(spec: EntryTypeSpec | None, data: QueryDict | None = None, init
             f = forms.CharField(label=label, max_length=detail.max_length)
         f.required = False
         f.widget.is_required = False
+        if detail.figure:
+            f.help_text = _("From the book: %(count)d") % {"count": from_book[detail.name]}
+            initial.setdefault(detail.name, from_book[detail.name])
         # The service decides what is required; the label says so to the officer.
         setattr(f, "daftari_required", detail.required)  # noqa: B010
         fields[detail.name] = f
     form_class = type("DetailsForm", (DaftariForm,), fields)
     form: forms.Form = form_class(data=data, initial=initial, prefix="details")
     return form
+
+
+def _just_chosen(data: QueryDict | None, from_book: Mapping[str, int] | None) -> bool:
+    """Whether the type's figures were not posted (the type was only chosen): they are then prefilled."""
+    return data is not None and bool(from_book) and not any(f"details-{name}" in data for name in from_book or {})
 
 
 def _rows(data: QueryDict | None, name: str, default: int) -> int:
@@ -213,7 +236,15 @@ class NewEntryForms:
     rows_used: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, data: QueryDict | None = None, *, entry_type: str = "", refers_to: str = "") -> "NewEntryForms":
+    def build(
+        cls,
+        data: QueryDict | None = None,
+        *,
+        entry_type: str = "",
+        refers_to: str = "",
+        from_book: Mapping[str, int] | None = None,
+    ) -> "NewEntryForms":
+        """``from_book``: the figures the book gives for the chosen type (the day close), to prefill."""
         if data is None:
             now = timezone.now().astimezone(NAIROBI).replace(second=0, microsecond=0, tzinfo=None)
             main = EntryForm(
@@ -238,7 +269,7 @@ class NewEntryForms:
         return cls(
             main=main,
             spec=spec,
-            details=details_form(spec, data),
+            details=details_form(spec, None if _just_chosen(data, from_book) else data, from_book=from_book),
             parties=parties,
             offences=[OffenceForm(data, prefix=f"offences-{i}") for i in range(_rows(data, "offences", 1))],
             property_items=[

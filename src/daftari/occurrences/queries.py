@@ -45,6 +45,22 @@ RESTRICTED_MESSAGE = gettext_lazy(
 LOOKUP_LIMIT = 100
 
 
+# The figures the book gives for an entry type the officer confirms (the day close): registered by
+# the app that owns that entry type (see custody.apps), so the desk form shows them prefilled.
+BookFigures = Callable[[Station], dict[str, int]]
+_BOOK_FIGURES: dict[str, BookFigures] = {}
+
+
+def register_book_figures(entry_type: str, figures: BookFigures) -> None:
+    _BOOK_FIGURES[entry_type] = figures
+
+
+def figures_from_book(entry_type: str, station: Station) -> dict[str, int]:
+    """What the book gives now for each figure of ``entry_type`` (none for most types)."""
+    figures = _BOOK_FIGURES.get(entry_type)
+    return figures(station) if figures is not None else {}
+
+
 def todays_book(*, station: Station, day: date) -> OccurrenceQuerySet:
     """The station's page of the book for one Nairobi day, in OB order."""
     return (

@@ -122,8 +122,11 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
     station = _recording_station(request)
     if request.method == "GET":
         # "Record a follow-up" on an entry opens the form with that entry's OB number (checked on recording).
+        entry_type = request.GET.get("entry_type", "")
         forms = NewEntryForms.build(
-            entry_type=request.GET.get("entry_type", ""), refers_to=request.GET.get("refers_to", "")[:40]
+            entry_type=entry_type,
+            refers_to=request.GET.get("refers_to", "")[:40],
+            from_book=queries.figures_from_book(entry_type, station),
         )
         if _htmx(request):
             response = render(request, "occurrences/new_entry.html#type-fields", {"forms": forms})
@@ -131,7 +134,9 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
             return response
         return render(request, "occurrences/new_entry.html", {"forms": forms, "station": station})
 
-    forms = NewEntryForms.build(request.POST)
+    forms = NewEntryForms.build(
+        request.POST, from_book=queries.figures_from_book(request.POST.get("entry_type", ""), station)
+    )
     # What the desk typed is matched against the national alerts register on every redraw, valid or not.
     alert_matches = matching_alerts(reader=request.user, station=station, sought=forms.sought(), channel="desk")
     # "Show fields" and "Add a row" only redraw the form (they are how it works without JavaScript).
