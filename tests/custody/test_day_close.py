@@ -160,9 +160,10 @@ def test_every_unexplained_difference_is_refused_at_once_and_nothing_is_recorded
         )
     fields = refused.value.fields
     assert "The cells board holds 1" in fields["details.persons_in_cells"]
-    assert "The book gives 1: confirm that figure, or explain in Remarks why you counted 2" in fields[
-        "details.entries_arrest"
-    ]
+    assert (
+        "The book gives 1: confirm that figure, or explain in Remarks why you counted 2"
+        in fields["details.entries_arrest"]
+    )
     assert "details.property_held" not in fields
     assert "Explain in Remarks" in fields["details.remarks"]
     assert not Occurrence.objects.filter(entry_type="DAILY_CLOSE").exists()

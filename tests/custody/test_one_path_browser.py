@@ -103,7 +103,7 @@ def test_an_empty_custody_event_form_records_nothing_and_says_what_to_choose(
     assert not record.events.exists()
 
 
-def test_day_close_shows_and_records_the_difference_from_the_board(
+def test_the_day_close_shows_the_difference(
     chromium: BrowserThread, live_server: Any, desk_officer: User, station: Station
 ) -> None:
     from daftari.custody.models import DayClose
@@ -116,17 +116,39 @@ def test_day_close_shows_and_records_the_difference_from_the_board(
 
     def story(page: Page) -> None:
         sign_in(page, base, "desk")
-        page.goto(f"{base}/entries/new?entry_type=DAILY_CLOSE")
+        page.goto(f"{base}/entries/new")
+        page.locator("#id_entry_type").select_option("DAILY_CLOSE")
+        # The book's figures, prefilled: one person in the cells, two items taken at booking.
+        expect(page.locator("#id_details-persons_in_cells")).to_have_value("1")
+        expect(page.locator("#id_details-property_held")).to_have_value("2")
+        expect(page.locator("#id_details-entries_arrest")).to_have_value("1")
+        expect(page.locator("#type-fields")).to_contain_text("From the book: 2")
         page.get_by_label("Place").fill("Report office")
         page.get_by_label("What happened").fill("Day closed by the duty officer.")
-        page.locator("#id_details-persons_in_cells").fill("0")
+        page.locator("#id_details-property_held").fill("1")
         page.get_by_label("Place").press("Enter")
-        expect(page.locator(".error-summary")).to_contain_text("The cells board holds 1")
-        page.locator("#id_details-remarks").fill("Taken to hospital under guard before the count.")
+        summary = page.locator(".error-summary")
+        expect(summary).to_contain_text("The book gives 2: confirm that figure, or explain in Remarks why you counted")
+        expect(summary).to_contain_text("Explain in Remarks each figure that differs from the book")
+        expect(page.locator("#id_details-property_held")).to_have_value("1")
+        page.locator("#id_details-remarks").fill("The belt went to the hospital with him.")
         page.get_by_label("Place").press("Enter")
         expect(page.locator(".notice-success")).to_contain_text("Recorded as OB ")
-        expect(page.locator("#day-close")).to_contain_text("1 difference from the cells board")
-        expect(page.locator("#day-close")).to_contain_text("Taken to hospital under guard")
+        table = page.locator("#day-close")
+        expect(table).to_contain_text("1 difference from the book")
+        differing = table.locator("tr.row-differs")
+        expect(differing).to_have_count(1)
+        expect(differing).to_contain_text("Property held from the cells")
+        expect(differing).to_contain_text("1 (differs)")
+        expect(differing).to_contain_text("The belt went to the hospital with him.")
 
     chromium.run(story)
-    assert DayClose.objects.get().differences == 1
+    day_close = DayClose.objects.get()
+    assert day_close.differences == 1
+    held = next(f for f in day_close.figures if f["key"] == "property_held")
+    assert held == {
+        "key": "property_held",
+        "from_book": 2,
+        "counted": 1,
+        "explanation": "The belt went to the hospital with him.",
+    }
