@@ -62,6 +62,7 @@ def test_a_traffic_officer_issues_a_notice_on_a_phone_and_the_motorist_verifies_
         page.get_by_label("Driver's name").fill("Wafula Chebet")
         page.get_by_label("Licence number").fill("DL909090")
         page.get_by_label("Driver's phone (for the SMS)").fill("0711222333")
+        page.get_by_label("SMS language").select_option("sw")
         page.get_by_label("Place").fill("Jogoo Road")
         button.tap()
         expect(page.locator(".notice-success")).to_contain_text("issued")

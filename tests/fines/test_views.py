@@ -25,6 +25,7 @@ FORM = {
     "driver_name": "Mwangi Kariuki",
     "driver_licence": "DL555",
     "driver_phone": "0733111222",
+    "language": "en",
     "place": "Waiyaki Way",
 }
 

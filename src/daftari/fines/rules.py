@@ -522,8 +522,15 @@ def _text(value: str, key: str, errors: Errors, *, limit: int, label: object, re
     return text
 
 
-def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Errors]:
-    """The draft with its text tidied, the phone in E.164 and the plate normalised; and what is wrong."""
+def clean_notice(
+    draft: NoticeDraft, *, now: datetime, language_required: bool = False
+) -> tuple[NoticeDraft, Errors]:
+    """The draft with its text tidied, the phone in E.164 and the plate normalised; and what is wrong.
+
+    ``language_required``: the roadside form, where the officer asks the driver which language their
+    SMS goes in whenever a phone is given (nothing is chosen for them); the API keeps its documented
+    default (the phone's earlier choice, else English).
+    """
     errors: Errors = {}
     plate = normalise_plate(draft.plate)
     if problem := plate_problem(plate, confirmed=draft.confirm_unusual):
@@ -554,6 +561,8 @@ def clean_notice(draft: NoticeDraft, *, now: datetime) -> tuple[NoticeDraft, Err
         errors["lat"] = _("Give a latitude between -90 and 90 and a longitude between -180 and 180.")
     if draft.language and draft.language not in ("en", "sw"):
         errors["language"] = _("Choose English or Kiswahili.")
+    elif language_required and phone and not draft.language:
+        errors["language"] = _("Choose the language for the driver's SMS")
     cleaned = NoticeDraft(
         plate=plate,
         driver_name=name,

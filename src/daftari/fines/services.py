@@ -261,10 +261,12 @@ def issue_notice(
     draft: rules.NoticeDraft,
     client_id: uuid.UUID | None = None,
     photo: rules.PhotoInput | None = None,
+    language_required: bool = False,
 ) -> Issued:
     """Issues a notice at the roadside: priced from the catalogue in force, a leaf, and an SMS to the motorist.
 
     An optional photo (the roadside evidence) is kept with it; its sha256 goes into the notice's leaf.
+    ``language_required``: a phone given needs its SMS language chosen (the roadside form, see ``clean_notice``).
     """
     scope = scope_of(actor)
     if not can_issue_notice(scope, station_code=station.code):
@@ -272,7 +274,7 @@ def issue_notice(
             raise NotPermitted(_("You may only issue notices for your own station."))
         raise NotPermitted(_("Only traffic officers issue fine notices."))
     now = timezone.now()
-    cleaned, errors = rules.clean_notice(draft, now=now)
+    cleaned, errors = rules.clean_notice(draft, now=now, language_required=language_required)
     catalogue = None
     lines: list[rules.NoticeLine] = []
     if "issued_at" not in errors:

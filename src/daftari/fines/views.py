@@ -25,6 +25,8 @@ from daftari.core.types import AuthenticatedRequest
 from daftari.fines import queries, rules, services
 from daftari.fines.forms import CancelForm, ContestForm, CourtOutcomeForm
 from daftari.fines.models import FineNotice, NoticeEvent
+from daftari.notifications.models import Language
+from daftari.notifications.services import remembered_language
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
     can_cancel_notice,
@@ -130,7 +132,11 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         values = {k: str(v) for k, v in request.POST.items()}
         try:
             notice = services.issue_notice(
-                actor=request.user, station=officer.station, draft=_draft(request.POST), photo=_photo(request)
+                actor=request.user,
+                station=officer.station,
+                draft=_draft(request.POST),
+                photo=_photo(request),
+                language_required=True,
             ).notice
         except InvalidInput as invalid:
             errors = {k.replace("driver.", "driver_"): str(v) for k, v in invalid.fields.items()}
@@ -139,6 +145,11 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Notice %(number)s issued.") % {"number": notice.number})
             return redirect("fines_notice", number=notice.number)
+    remembered = None
+    if errors and values.get("language") not in ("en", "sw"):
+        # The driver chose a language before: the form comes back with it chosen, for the officer to check.
+        remembered = remembered_language(phone=values.get("driver_phone", ""))
+        values["language"] = remembered or ""
     return render(
         request,
         "fines/issue.html",
@@ -149,6 +160,7 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
             "summary": links_from_fields(errors, target=_field_id),
             "values": values,
             "photo_limit_mb": f"{settings.DAFTARI_FINES_MAX_PHOTO_BYTES / 1_048_576:g}",
+            "remembered_language": dict(Language.choices).get(remembered or ""),
         },
         status=422 if errors else 200,
     )

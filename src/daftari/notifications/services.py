@@ -31,8 +31,16 @@ def language_for(*, phone: str, language: str | None) -> str:
             raise InvalidInput(fields={"language": _("Choose English or Kiswahili.")})
         Recipient.objects.update_or_create(phone=phone, defaults={"language": language, "updated_at": timezone.now()})
         return language
-    remembered = Recipient.objects.filter(phone=phone).values_list("language", flat=True).first()
-    return remembered or Language.ENGLISH
+    return remembered_language(phone=phone) or Language.ENGLISH
+
+
+def remembered_language(*, phone: str) -> str | None:
+    """The language this phone's owner last chose (any form of the number), or None when they never chose."""
+    e164 = normalise_phone(phone)
+    if e164 is None:
+        return None
+    found: str | None = Recipient.objects.filter(phone=e164).values_list("language", flat=True).first()
+    return found
 
 
 def send_sms(
