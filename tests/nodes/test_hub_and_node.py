@@ -24,7 +24,7 @@ import pytest
 from daftari_verify import merkle
 from daftari_verify.checkpoint import open_checkpoint
 from daftari_verify.cosignature import Cosigner
-from daftari_verify.note import Verifier
+from daftari_verify.note import Signer, Verifier
 from django.db import connection
 from django.utils import timezone
 
@@ -349,6 +349,63 @@ def test_a_node_whose_unsent_entry_was_changed_behind_the_apps_back_is_refused_n
         assert node.run("node", "sync", check=False).returncode == 1
     finally:
         node.stop()
+
+
+ISSUE_ALERT = """
+from django.contrib.auth.models import User
+from daftari.alerts.rules import AlertDraft
+from daftari.alerts.services import issue_alert
+draft = AlertDraft(kind="wanted", name="Baraka Odhiambo", id_number="31122334",
+                   description="Wanted for robbery with violence on Thika Road.")
+print(issue_alert(actor=User.objects.get(username="ocs1"), draft=draft).alert.pk)
+"""
+
+
+def test_an_alert_issued_at_the_hub_reaches_the_node_and_shows_to_its_desk_while_the_link_is_down(
+    hub: Server, node: Server
+) -> None:
+    alert_id = hub.run("shell", "-c", ISSUE_ALERT).stdout.strip().splitlines()[-1]
+    token = _token(node, "desk3")
+    assert node.run("node", "sync").returncode == 0
+    [(received,)] = _node_sql(node, "SELECT hub_data_as_of FROM nodes_hublink")
+    hub.stop()
+    try:
+        auth = {"Authorization": f"Bearer {token}"}
+        register = httpx.get(node.url + "/api/v1/alerts", headers=auth, timeout=30)
+        assert register.status_code == 200, register.text
+        assert alert_id in [a["id"] for a in register.json()["results"]]
+        body = {
+            "id": str(uuid.uuid4()),
+            "entry_type": "COMPLAINT",
+            "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+            "place": "Ngong Road",
+            "narrative": "A man reports his wallet stolen at the stage.",
+            "parties": [{"role": "complainant", "name": "Baraka Odhiambo", "id_number": "31122334"}],
+            "details": {},
+        }
+        recorded = httpx.post(node.url + "/api/v1/occurrences", json=body, headers=auth, timeout=30)
+        assert recorded.status_code == 201, recorded.text
+        assert [(m["alert"], m["matched_on"]) for m in recorded.json()["alerts"]] == [(alert_id, "id_number")]
+        status = httpx.get(node.url + "/api/v1/node/status", headers=auth, timeout=30).json()
+        assert status["hub_data_as_of"] is not None and received is not None
+    finally:
+        hub.start()
+
+
+def test_the_hubs_data_that_does_not_verify_is_not_used_and_sync_says_so(hub: Server, node: Server) -> None:
+    # A node that pinned another key at join (a hub impersonated since) refuses the hub's data.
+    [(pinned,)] = _node_sql(node, "SELECT feed_key FROM nodes_hublink")
+    other = str(Signer.generate(pinned.split("+")[0]).verifier())  # the hub's name, another key
+    _node_sql(node, "UPDATE nodes_hublink SET feed_key = ?", (other,))
+    try:
+        before = _node_sql(node, "SELECT count(*) FROM hubfeed_verifiedhubdata")
+        refused = node.run("node", "sync", check=False)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "did not verify" in refused.stderr
+        assert _node_sql(node, "SELECT count(*) FROM hubfeed_verifiedhubdata") == before
+    finally:
+        _node_sql(node, "UPDATE nodes_hublink SET feed_key = ?", (pinned,))
+    assert node.run("node", "sync").returncode == 0
 
 
 if connection.vendor != "postgresql":

@@ -7,12 +7,22 @@ not an officer.
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from ninja import Router
+from ninja import Query, Router
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.nodes import hub, queries, wire
-from daftari.nodes.schemas import PUSH_BODY, HubNodeOut, JoinIn, JoinOut, NodeStatusOut, PushOut, ResumeOut
+from daftari.nodes.schemas import (
+    PUSH_BODY,
+    FeedIn,
+    FeedOut,
+    HubNodeOut,
+    JoinIn,
+    JoinOut,
+    NodeStatusOut,
+    PushOut,
+    ResumeOut,
+)
 from daftari.stations.api import API_AUTH
 from daftari.stations.models import scope_of
 from daftari.stations.rules import sees_link_state, sees_station_nodes
@@ -75,6 +85,27 @@ def push(request: HttpRequest) -> JsonResponse | dict[str, object]:
             status=409,
         )
     return {"size": accepted.size, "cosigned": accepted.cosigned_note}
+
+
+@router.get(
+    "/hub/feed",
+    response={200: FeedOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="A station node pulls the hub's data",
+    description="Signed by the node like a push, over the path with its query (`since`, and `at`, the node's "
+    "clock: a request older than 5 minutes is refused). The hub's log after `since`: its station, its "
+    "officers (password hashes), the offence schedule, the gazetted holidays and the national alerts, each "
+    "record with its leaf and salt, and the hub's signed checkpoint with the consistency proof from `since`. "
+    "The node verifies all of it before it uses any. 409 when `since` is past the hub's log.",
+)
+def hub_feed(request: HttpRequest, params: Query[FeedIn]) -> dict[str, object]:
+    _hub_only()
+    node = hub.node_for_request(
+        signature=request.headers.get(wire.SIGNATURE_HEADER, ""),
+        method="GET",
+        path=request.get_full_path(),
+        body=b"",
+    )
+    return hub.feed_for(node=node, since=params.since, signed_at=params.at)
 
 
 @router.get(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.custody.alerts import officer_phones
+from daftari.hubfeed import publish as feed
 from daftari.nodes import keys, rules, wire
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredLeaf, Refusal
 from daftari.notifications.services import send_sms
@@ -152,8 +153,23 @@ def station_data(node: EnrolledNode) -> dict[str, Any]:
         "officers": officers,
         "origin": node.origin,
         "hub_key": str(keys.hub_cosigner().verifier()),
+        "feed_key": feed.hub_verifier_key(),
         "next_index": node.size,
     }
+
+
+# --- The hub's data, pulled by a node ------------------------------------------------------
+
+
+def feed_for(*, node: EnrolledNode, since: int, signed_at: int, now: datetime | None = None) -> dict[str, Any]:
+    """What the node of a station pulls of the hub's log after ``since``: its station, its officers,
+    the offences, the holidays and the national alerts, with a signed checkpoint the node verifies.
+    A signed pull is good for five minutes: a captured one cannot fetch the officers later."""
+    now = now or timezone.now()
+    if not rules.request_is_fresh(signed_at, now=now.timestamp()):
+        raise NodeNotEnrolled(_("The node's request is too old or its clock is wrong: check the node's time."))
+    EnrolledNode.objects.filter(pk=node.pk).update(last_contact_at=now)
+    return feed.build_feed(node.station, since)
 
 
 # --- Pushes ------------------------------------------------------------------------------

@@ -98,6 +98,8 @@ class HubLink(models.Model):
     hub_url = models.CharField(max_length=300)
     # The hub's cosigner key (C2SP tlog-cosignature, type 0x04), received at join.
     hub_key = models.CharField(max_length=200)
+    # The key the hub signs its own log with (its data and the national alerts), received at join.
+    feed_key = models.CharField(max_length=200, blank=True)
     station = models.OneToOneField(Station, on_delete=models.PROTECT, related_name="hub_link")
     origin = models.CharField(max_length=200)
     joined_at = models.DateTimeField()

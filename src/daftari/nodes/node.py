@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import DomainError, InvalidInput
+from daftari.hubfeed import apply as hub_data
 from daftari.ledger import records
 from daftari.ledger import services as ledger
 from daftari.ledger.models import Commitment, Leaf, Log, Redaction
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 JOIN_PATH = "/api/v1/hub/join"
 PUSH_PATH = "/api/v1/hub/push"
+FEED_PATH = "/api/v1/hub/feed"
 MAX_BATCH = wire.MAX_BATCH
 
 
@@ -119,6 +121,7 @@ def _store_join(*, hub_url: str, data: dict[str, Any], now: datetime) -> HubLink
     return HubLink.objects.create(
         hub_url=hub_url,
         hub_key=str(CosignatureVerifier.parse(data["hub_key"])),
+        feed_key=str(note.Verifier.parse(data["feed_key"])),
         station=station,
         origin=origin,
         joined_at=now,
@@ -226,13 +229,15 @@ def sync(*, now: datetime | None = None) -> SyncResult:
     hub_link = link()
     if hub_link is None:
         raise NotJoined()
-    if hub_link.refused_at is not None:
-        return SyncResult(SyncOutcome.REFUSED, 0, pending_leaves(hub_link), hub_link.refusal)
     HubLink.objects.filter(pk=hub_link.pk).update(last_attempt_at=now or timezone.now())
     head = _book(hub_link.station)
     sent = 0
     try:
         with _client(hub_link.hub_url) as client:
+            # The hub's data first: a national alert reaches the desk even while the book waits.
+            not_applied = pull(client, hub_link)
+            if hub_link.refused_at is not None:
+                return SyncResult(SyncOutcome.REFUSED, 0, pending_leaves(hub_link), hub_link.refusal)
             for _attempt in range(head.size // settings.DAFTARI_NODE_BATCH_LEAVES + 10):
                 hub_link.refresh_from_db()
                 if hub_link.sent_size >= head.size:
@@ -245,9 +250,36 @@ def sync(*, now: datetime | None = None) -> SyncResult:
                 sent += len(push.leaves)
     except httpx.HTTPError as exc:
         return _unreachable(hub_link, str(exc) or type(exc).__name__, sent)
+    if not_applied:
+        HubLink.objects.filter(pk=hub_link.pk).update(last_sync_at=timezone.now(), last_error=not_applied[:500])
+        return SyncResult(SyncOutcome.REFUSED, sent, pending_leaves(hub_link), not_applied)
     HubLink.objects.filter(pk=hub_link.pk).update(last_sync_at=timezone.now(), last_error="")
     hub_link.refresh_from_db()
     return SyncResult(SyncOutcome.UP_TO_DATE, sent, pending_leaves(hub_link), _("Up to date."))
+
+
+def pull(client: httpx.Client, hub_link: HubLink) -> str:
+    """Fetches the hub's data after what this node last verified and applies it once all of it
+    verifies against the hub's key pinned at join (hubfeed.apply). Returns why it was not applied,
+    or "" when it was; an answer of 5xx raises, as the hub being away does."""
+    last = hub_data.last_verified()
+    path = f"{FEED_PATH}?since={last.size if last is not None else 0}&at={int(timezone.now().timestamp())}"
+    signature = wire.sign_request(keys.node_signer(), origin=hub_link.origin, method="GET", path=path, body=b"")
+    answer = client.get(path, headers={wire.SIGNATURE_HEADER: signature})
+    if answer.status_code >= 500:
+        answer.raise_for_status()
+    if answer.status_code != 200:
+        return _("The hub did not send its data: %(reason)s") % {"reason": _error_message(answer)}
+    try:
+        payload = answer.json()
+    except ValueError:
+        payload = None
+    result = hub_data.apply_feed(payload, hub_link.feed_key, last, station_code=hub_link.station.code)
+    if not result.ok:
+        log.error("nodes: the hub's data was refused (%s): %s", result.failed_check, result.message)
+        return _("The hub's data did not verify and was not used: %(reason)s") % {"reason": result.message}
+    HubLink.objects.filter(pk=hub_link.pk).update(hub_data_as_of=timezone.now())
+    return ""
 
 
 def _unreachable(hub_link: HubLink, reason: str, sent: int) -> SyncResult:

@@ -33,6 +33,15 @@ class SyncOutcome(IntEnum):
     UNREACHABLE = 2
 
 
+# A pull of the hub's data is signed with the node's clock; a captured request is good for this long only.
+REQUEST_GRACE = timedelta(minutes=5)
+
+
+def request_is_fresh(signed_at: int, *, now: float) -> bool:
+    """A node's signed read, made within the grace of the hub's clock (either side: clocks drift)."""
+    return abs(now - signed_at) <= REQUEST_GRACE.total_seconds()
+
+
 def retry_delay(failures: int, *, interval: float) -> float:
     """Seconds until the next try: the interval while the hub answers, doubling to 5 minutes while it does not."""
     if failures <= 0:

@@ -45,6 +45,34 @@ class JoinOut(Schema):
     origin: str = Field(description="The log origin the node's book must carry.")
     hub_key: str = Field(description="The hub's cosigner key (C2SP tlog-cosignature, Ed25519, type 0x04).")
     next_index: int
+    feed_key: str = Field(
+        description="The key the hub signs its own log with (reference data, officers, alerts): "
+        "the node verifies every feed with it."
+    )
+
+
+class FeedIn(Schema):
+    since: int = Field(ge=0, description="The size of the hub's log the node last verified (0 at first).")
+    at: int = Field(description="The node's clock (Unix seconds) when it signed the request; 5 minutes' grace.")
+
+
+class FeedLeafOut(Schema):
+    index: int
+    data: str = Field(description="The leaf's bytes, base64.")
+    record: dict[str, Any] | None = Field(description="The record the leaf commits to, if the node may hold it.")
+    salt: str | None = Field(description="The commitment's salt, base64, with the record.")
+    withheld: str | None = Field(description="Why the record is not sent: redacted or other_station.")
+
+
+class FeedOut(Schema):
+    v: int
+    origin: str = Field(description="The hub's log.")
+    station: str
+    since: int
+    checkpoint: str = Field(description="The hub's signed checkpoint of its log (C2SP signed note).")
+    checkpoint_at: datetime
+    consistency: list[str] = Field(description="The consistency proof from `since` to the checkpoint, base64.")
+    leaves: list[FeedLeafOut]
 
 
 class PushOut(Schema):
