@@ -55,6 +55,21 @@ class Compliance:
         return round(self.share * 100) if self.share is not None else None
 
 
+def kept_the_deadline() -> Q:
+    """Bookings brought to court or released within the Art. 49 deadline."""
+    return Q(projection__brought_within_deadline=True)
+
+
+def past_the_deadline(now: datetime) -> Q:
+    """Bookings brought to court or released after the deadline, or still held past it at ``now``."""
+    return Q(projection__brought_within_deadline=False) | Q(projection__state=State.IN_CUSTODY, court_deadline__lt=now)
+
+
+def held_within_the_deadline(now: datetime) -> Q:
+    """Bookings still in custody whose deadline has not passed at ``now``."""
+    return Q(projection__state=State.IN_CUSTODY, court_deadline__gte=now)
+
+
 def compliance(
     *,
     start: datetime,
@@ -75,12 +90,8 @@ def compliance(
         bookings = bookings.filter(station__county=county)
     bookings = bookings.select_related("projection", "station", "arrest").order_by("court_deadline")
     result = Compliance()
-    within_q = Q(projection__brought_within_deadline=True)
-    late_q = Q(projection__brought_within_deadline=False) | Q(
-        projection__state=State.IN_CUSTODY, court_deadline__lt=now
-    )
-    result.within = bookings.filter(within_q).count()
-    result.breaches = list(bookings.filter(late_q))
+    result.within = bookings.filter(kept_the_deadline()).count()
+    result.breaches = list(bookings.filter(past_the_deadline(now)))
     result.decided = result.within + len(result.breaches)
     return result
 

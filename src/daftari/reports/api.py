@@ -1,16 +1,18 @@
 """Crime figures on the API: the same numbers as the page, from the rollup only (issue 12)."""
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.occurrences.rules import COUNTING_RULE
-from daftari.reports import figures
+from daftari.reports import custody_figures, figures
 from daftari.reports.forms import CrimeFiguresForm
 from daftari.stations.models import Station, scope_of
 from daftari.stations.rules import sees_crime_figures
@@ -18,11 +20,16 @@ from daftari.stations.rules import sees_crime_figures
 router = Router(tags=["stats"])
 
 
-class CrimeStatsQuery(Schema):
+class FiguresQuery(Schema):
+    """A level, its code and a period: what every figure is asked for."""
+
     level: str = Field("national", description="station, county or national")
     code: str = Field("", description="the station code (station) or the county number 1-47 (county)")
     start: str = Field("", alias="from", description="first day, YYYY-MM-DD")
     end: str = Field("", alias="to", description="last day, YYYY-MM-DD (at most a year after from)")
+
+
+class CrimeStatsQuery(FiguresQuery):
     by: str = Field("category", description="category, station, day, hour or weekday")
 
 
@@ -43,14 +50,12 @@ class CrimeStatsOut(Schema):
     rows: list[CrimeStatsRow]
 
 
-def crime_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
-    """Validates the question (every field message at once), checks the reach, and answers from the rollup."""
+def _asked(scope_user: Any, query: dict[str, str], errors: dict[str, str]) -> tuple[str, str, date, date]:
+    """Validates a level, code and period (every field message at once, with ``errors`` found before)
+    and checks the reader holds that level."""
     form = CrimeFiguresForm(
         {"level": query["level"], "code": query["code"], "start": query["start"], "end": query["end"]}
     )
-    errors: dict[str, str] = {}
-    if query["by"] not in figures.BREAKDOWNS:
-        errors["by"] = _("Choose category, station, day, hour or weekday.")
     if not form.is_valid():
         names = {"start": "from", "end": "to"}
         errors.update({names.get(k, k): str(v[0]) for k, v in form.errors.items()})
@@ -61,7 +66,15 @@ def crime_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
     county_code = station.county_id if station else None
     if not sees_crime_figures(scope_of(scope_user), level=level, code=code, county_code=county_code):
         raise NotPermitted()
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return level, code, form.cleaned_data["start"], form.cleaned_data["end"]
+
+
+def crime_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
+    """Validates the question (every field message at once), checks the reach, and answers from the rollup."""
+    errors: dict[str, str] = {}
+    if query["by"] not in figures.BREAKDOWNS:
+        errors["by"] = _("Choose category, station, day, hour or weekday.")
+    level, code, start, end = _asked(scope_user, query, errors)
     rows = figures.counts_by(level, code, start, end, query["by"])
     return {
         "level": level,
@@ -87,3 +100,53 @@ def crime_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
 def stats_crimes(request: HttpRequest, query: Query[CrimeStatsQuery]) -> dict[str, Any]:
     asked = {"level": query.level, "code": query.code, "start": query.start, "end": query.end, "by": query.by}
     return crime_stats(request.auth, asked)  # type: ignore[attr-defined]
+
+
+SUPPRESSED = "the count, or '<N' when 1 to N-1 (small numbers suppressed)"
+
+
+class CustodyStatsOut(Schema):
+    level: str
+    code: str
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    recorded_by: str
+    suppressed_below: int
+    persons_arrested: str = Field(description=f"suspects named on the period's ARREST entries: {SUPPRESSED}")
+    persons_held: str = Field(description=f"bookings into the cells in the period: {SUPPRESSED}")
+    within_deadline: str = Field(description=f"of them, to court or released within Art. 49: {SUPPRESSED}")
+    past_deadline: str = Field(description=f"to court or released after the deadline, or held past it: {SUPPRESSED}")
+    held_with_time_left: str = Field(description=f"still held, the deadline not passed: {SUPPRESSED}")
+    within_deadline_percent: str = Field(
+        description="within_deadline as a share of those decided, in whole per cent; '—' when either count is "
+        "suppressed, empty when none is decided yet"
+    )
+    deaths_in_custody: str = Field(description=SUPPRESSED)
+    serious_injuries_in_custody: str = Field(description=SUPPRESSED)
+
+
+def custody_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
+    level, code, start, end = _asked(scope_user, query, {})
+    found = custody_figures.custody_figures(level, code, start, end, now=timezone.now())
+    return {
+        "level": level,
+        "code": code,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "recorded_by": "police",
+        "suppressed_below": int(settings.DAFTARI_SMALL_NUMBER_THRESHOLD),
+        **found.shown(),
+    }
+
+
+@router.get(
+    "/stats/custody",
+    response={200: CustodyStatsOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Persons arrested, held in police cells, Art. 49 compliance, deaths and serious injuries in custody",
+    description="The same numbers as the figures page: counts only, nothing personal; counts from 1 to "
+    "suppressed_below-1 read '<N'.",
+    by_alias=True,
+)
+def stats_custody(request: HttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
+    asked = {"level": query.level, "code": query.code, "start": query.start, "end": query.end}
+    return custody_stats(request.auth, asked)  # type: ignore[attr-defined]

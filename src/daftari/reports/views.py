@@ -23,7 +23,7 @@ from daftari.custody.queries import CustodyView
 from daftari.fines import queries as fines_queries
 from daftari.occurrences import casework
 from daftari.occurrences import queries as entry_queries
-from daftari.reports import charts, figures
+from daftari.reports import charts, custody_figures, figures
 from daftari.reports.forms import CrimeFiguresForm, StationCasesForm, StationNoticesForm
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import commands_a_county, sees_crime_figures, sees_station_dashboard
@@ -183,6 +183,7 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
     if request.path.endswith(".csv"):
         return _crime_csv(table)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    context["custody"] = custody_figures.custody_figures(level, code, start, end, now=timezone.now()).shown()
     context["bars"] = charts.category_bars(table)
     context["trend"] = charts.trend(level, code, start, end)
     station_counts = dict(figures.counts_by(level, code, start, end, "station")) if level != "station" else {}
