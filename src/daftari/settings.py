@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "daftari.occurrences",
     "daftari.custody",
     "daftari.fines",
+    "daftari.refugees",
     "daftari.documents",
     "daftari.portal",
     "daftari.reports",

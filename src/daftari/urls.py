@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("daftari.payments.urls")),
     path("", include("daftari.reports.urls")),
     path("", include("daftari.alerts.urls")),
+    path("", include("daftari.refugees.urls")),
 ]

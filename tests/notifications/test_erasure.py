@@ -86,6 +86,7 @@ def test_every_phone_column_of_daftaris_models_counts_as_a_use_of_the_number() -
         ("documents.DocumentFee", "phone"),
         ("alerts.Alert", "phone"),
         ("stations.Station", "phone"),
+        ("refugees.Person", "phone"),
     }
 
 

@@ -71,8 +71,12 @@ def test_an_analyst_sees_every_station_but_no_personal_data() -> None:
 
 def test_every_other_role_sees_personal_data() -> None:
     for role in Role:
-        if role is not Role.ANALYST:
+        if role not in (Role.ANALYST, Role.UNHCR_LIAISON):
             assert sees_personal_data(scope(role)), role
+
+
+def test_the_unhcr_liaison_sees_no_personal_data() -> None:
+    assert not sees_personal_data(scope(Role.UNHCR_LIAISON, station=None, county=None))
 
 
 def test_oversight_sees_every_station_and_records_nowhere() -> None:
@@ -135,7 +139,7 @@ STATION_SCOPED: dict[str, frozenset[Role]] = {
     "can_send_payment_prompt": frozenset({Role.TRAFFIC, Role.DESK, Role.OCS}),
 }
 UNSCOPED: dict[str, frozenset[Role]] = {
-    "sees_personal_data": frozenset(set(Role) - {Role.ANALYST}),
+    "sees_personal_data": frozenset(set(Role) - {Role.ANALYST, Role.UNHCR_LIAISON}),
     "sees_fines_figures": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}),
     "sees_custody_compliance": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN, Role.ANALYST}),
     "can_reconcile_payments": frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN}),
@@ -150,14 +154,41 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "can_erase_personal_data": frozenset({Role.ADMIN}),
     "can_deactivate_officer": frozenset({Role.ADMIN}),
     "commands_a_county": frozenset({Role.COMMANDER}),
+    # The refugee register: DRS staff only, and no police role (issue 14).
+    "reads_refugee_register": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
+    "sees_refugee_sensitive_fields": frozenset({Role.DRS_SUPERVISOR}),
+    "can_register_refugees": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
+    "can_issue_refugee_document": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
+    "can_report_refugee_document_lost": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
+    "can_revoke_refugee_document": frozenset({Role.DRS_SUPERVISOR}),
+    "sees_refugee_figures": frozenset({Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON}),
 }
 
 
 def posted(role: Role) -> Scope:
     """The role as it is given: station and county roles with their station, national ones without."""
-    if role in (Role.ANALYST, Role.OVERSIGHT, Role.ADMIN):
+    if role in (Role.ANALYST, Role.OVERSIGHT, Role.ADMIN, *REGISTER_ROLES):
         return scope(role, station=None, county=None)
     return scope(role)
+
+
+REGISTER_ROLES = (Role.DRS_OFFICER, Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_the_drs_supervisor_records_a_decision_and_drs_staff_the_other_steps(role: Role) -> None:
+    assert rules.can_record_status_step(posted(role), decision=True) == (role is Role.DRS_SUPERVISOR)
+    assert rules.can_record_status_step(posted(role), decision=False) == (
+        role in (Role.DRS_OFFICER, Role.DRS_SUPERVISOR)
+    )
+
+
+@pytest.mark.parametrize("role", REGISTER_ROLES)
+def test_refugee_register_roles_reach_no_station_and_record_in_no_book(role: Role) -> None:
+    s = posted(role)
+    assert rules.station_filter(s) is None
+    assert not rules.can_record_entry(s, station_code=HOME)
+    assert not rules.sees_alerts_register(s)
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)

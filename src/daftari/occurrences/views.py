@@ -39,6 +39,7 @@ from daftari.stations.rules import (
     can_issue_document,
     can_record_entry,
     can_see_station,
+    reads_refugee_register,
 )
 
 Purpose = AccessEvent.Purpose
@@ -89,6 +90,8 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
     station = station_queries.chosen_station(scope, _station(request), request.GET.get("station", "")[:20])
     if station is None and request.GET.get("station"):
         raise Http404
+    if station is None and reads_refugee_register(scope):
+        return redirect("refugee_register")  # DRS staff keep no book: their landing page is the register
     if station is None:
         return render(request, "occurrences/today.html", {"station": None})
     day = _day(request.GET.get("day"))

@@ -141,6 +141,7 @@ RECORD_TYPE_NAMES = {
     "document": _("Document"),
     "payment": _("Payment"),
     "person": _("Person"),
+    "refugee_person": _("Person on the refugee register"),
     "sms": _("SMS"),
     "sms_recipient": _("SMS recipient"),
     "daraja_callback": _("M-Pesa callback"),

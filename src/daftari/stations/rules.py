@@ -16,6 +16,10 @@ class Role(StrEnum):
     ANALYST = "analyst"
     OVERSIGHT = "oversight"
     ADMIN = "admin"
+    # The refugee register (Department of Refugee Services): not police roles, no Occurrence Book.
+    DRS_OFFICER = "drs_officer"
+    DRS_SUPERVISOR = "drs_supervisor"
+    UNHCR_LIAISON = "unhcr_liaison"
 
 
 # Each role by the name officers use for it, on pages (the access log) and in the API's answers.
@@ -28,6 +32,9 @@ ROLE_NAMES = {
     Role.ANALYST: gettext_lazy("Analyst"),
     Role.OVERSIGHT: gettext_lazy("Oversight (IPOA)"),
     Role.ADMIN: gettext_lazy("Administrator"),
+    Role.DRS_OFFICER: gettext_lazy("DRS registration officer"),
+    Role.DRS_SUPERVISOR: gettext_lazy("DRS supervisor"),
+    Role.UNHCR_LIAISON: gettext_lazy("UNHCR liaison"),
 }
 
 
@@ -82,8 +89,8 @@ def can_record_at(scope: Scope, *, station_code: str) -> bool:
 
 
 def sees_personal_data(scope: Scope) -> bool:
-    """Analysts work on figures: names, ID numbers, phones and narratives are withheld."""
-    return bool(scope.roles - {Role.ANALYST})
+    """Analysts and the UNHCR liaison work on figures: names, ID numbers, phones and narratives are withheld."""
+    return bool(scope.roles - {Role.ANALYST, Role.UNHCR_LIAISON})
 
 
 def can_view_access_log(scope: Scope, *, station_code: str) -> bool:
@@ -299,6 +306,60 @@ def is_shown_alert_matches(scope: Scope, *, station_code: str) -> bool:
     return can_record_entry(scope, station_code=station_code)
 
 
+# --- The refugee register (issue 14) -------------------------------------------------------
+# Kept by the Department of Refugee Services, not the police: none of these roles is a station role,
+# so none of them reaches the Occurrence Book, and no police role reaches the register's people.
+REGISTER_KEEPERS = frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR})
+REGISTER_ROLES = REGISTER_KEEPERS | {Role.UNHCR_LIAISON}
+
+
+def uses_the_occurrence_book(scope: Scope) -> bool:
+    """Every police role (and administrators); not the refugee register's staff or the UNHCR liaison."""
+    return bool(scope.roles - REGISTER_ROLES)
+
+
+def reads_refugee_register(scope: Scope) -> bool:
+    """Names, documents and status history of registered people: the registration officers and their supervisor."""
+    return bool(scope.roles & REGISTER_KEEPERS)
+
+
+def sees_refugee_sensitive_fields(scope: Scope) -> bool:
+    """Ethnicity and religion are read only by the supervisor (protection cases); the officer who
+    registers a person records them but does not read them back."""
+    return Role.DRS_SUPERVISOR in scope.roles
+
+
+def can_register_refugees(scope: Scope) -> bool:
+    """A household and its members are registered by a registration officer or the supervisor."""
+    return bool(scope.roles & REGISTER_KEEPERS)
+
+
+def can_record_status_step(scope: Scope, *, decision: bool) -> bool:
+    """A registration or an appeal lodged is recorded by the officer; a decision (recognised,
+    rejected, closed) only by the supervisor, who answers for it."""
+    if decision:
+        return Role.DRS_SUPERVISOR in scope.roles
+    return bool(scope.roles & REGISTER_KEEPERS)
+
+
+def can_issue_refugee_document(scope: Scope) -> bool:
+    return bool(scope.roles & REGISTER_KEEPERS)
+
+
+def can_report_refugee_document_lost(scope: Scope) -> bool:
+    """The holder reports a lost document at the registration counter."""
+    return bool(scope.roles & REGISTER_KEEPERS)
+
+
+def can_revoke_refugee_document(scope: Scope) -> bool:
+    return Role.DRS_SUPERVISOR in scope.roles
+
+
+def sees_refugee_figures(scope: Scope) -> bool:
+    """Counts by status and document state, never a name: the supervisor and the UNHCR liaison."""
+    return bool(scope.roles & {Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON})
+
+
 # --- Administration ---------------------------------------------------------------------------
 
 
@@ -345,6 +406,9 @@ class Menu:
     my_notices: bool
     alerts_register: bool = False
     crime_figures: bool = False
+    refugee_register: bool = False
+    refugee_figures: bool = False
+    occurrence_book: bool = True
 
 
 def sees_some_crime_figures(scope: Scope) -> bool:
@@ -370,6 +434,9 @@ def menu_for(scope: Scope) -> Menu:
         my_notices=issues_notices(scope),
         alerts_register=sees_alerts_register(scope),
         crime_figures=sees_some_crime_figures(scope),
+        refugee_register=reads_refugee_register(scope),
+        refugee_figures=sees_refugee_figures(scope),
+        occurrence_book=uses_the_occurrence_book(scope),
     )
 
 

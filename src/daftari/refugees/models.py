@@ -1,0 +1,161 @@
+"""The refugee register: households, people, membership, status steps and documents.
+
+Every table here is append-only (database guards, see database.py): a person's status changes by a
+new StatusStep, a household's members by a new Membership event, a document's state by a new
+DocumentEvent. Who recorded a row is kept as the username, as words, like the alerts register.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daftari.refugees.rules import (
+    DOCUMENT_NAMES,
+    OFFICES,
+    RELATIONSHIP_NAMES,
+    SEX_NAMES,
+    STATUS_NAMES,
+    DocumentEventKind,
+    DocumentKind,
+    Relationship,
+    Sex,
+    StatusKind,
+)
+
+OFFICE_CHOICES = [(code, name) for code, name in OFFICES.items()]
+
+
+class Household(models.Model):
+    """A registration group: the principal applicant and those registered with them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=20, unique=True)
+    office = models.CharField(max_length=3, choices=OFFICE_CHOICES)
+    registered_at = models.DateTimeField()
+    registered_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Person(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    given_names = models.CharField(max_length=120)
+    family_name = models.CharField(max_length=120)
+    aliases = models.CharField(max_length=300, blank=True, help_text=_("Other names used, separated by commas."))
+    # Names and aliases as rules.name_key makes them: what the register search compares words to.
+    name_key = models.CharField(max_length=600, db_index=True)
+    sex = models.CharField(max_length=1, choices=[(s.value, SEX_NAMES[s]) for s in Sex])
+    date_of_birth = models.DateField()
+    date_of_birth_estimated = models.BooleanField(default=False)
+    nationality = models.CharField(max_length=60)
+    languages = models.CharField(max_length=200, blank=True)
+    specific_needs = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    # Sensitive: read back only by roles that need them (stations.rules.sees_refugee_sensitive_fields).
+    ethnicity = models.CharField(max_length=60, blank=True)
+    religion = models.CharField(max_length=60, blank=True)
+    # Biometrics stay in the biometric system: only the id of the person's template there.
+    biometric_ref = models.CharField(max_length=64, blank=True)
+    office = models.CharField(max_length=3, choices=OFFICE_CHOICES)
+    registered_at = models.DateTimeField()
+    registered_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["family_name", "given_names"]
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"
+
+
+class Membership(models.Model):
+    """A person joins or leaves a household as of a date; the members on a day follow from these events."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", _("joined")
+        LEFT = "left", _("left")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    relationship = models.CharField(max_length=10, choices=[(r.value, RELATIONSHIP_NAMES[r]) for r in Relationship])
+    on = models.DateField()
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.household_id} on {self.on}"
+
+
+class StatusStep(models.Model):
+    """One step of a person's legal status; ``sequence`` numbers them from 1, so two desks cannot
+    both record a step after the same one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="status_steps")
+    sequence = models.PositiveIntegerField()
+    step = models.CharField(max_length=20, choices=[(s.value, STATUS_NAMES[s]) for s in StatusKind])
+    on = models.DateField(help_text=_("The date of the registration, decision or appeal."))
+    reference = models.CharField(max_length=80, blank=True, help_text=_("Case file, decision or appeal reference."))
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=150)
+    # The leaf of the register's own signed log that carries it.
+    ledger_index = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["person", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["person", "sequence"], name="one_status_step_per_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} #{self.sequence} {self.step}"
+
+
+class RefugeeDocument(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=[(k.value, DOCUMENT_NAMES[k]) for k in DocumentKind])
+    number = models.CharField(max_length=20)
+    office = models.CharField(max_length=3, choices=OFFICE_CHOICES)
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    issued_at = models.DateTimeField()
+    issued_by = models.CharField(max_length=150)
+    ledger_index = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["-issued_on", "kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="one_refugee_document_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"
+
+
+class DocumentEvent(models.Model):
+    """A document revoked, reported lost or replaced (by ``replaced_by``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(RefugeeDocument, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in DocumentEventKind])
+    on = models.DateField()
+    reason = models.CharField(max_length=300)
+    replaced_by = models.ForeignKey(
+        RefugeeDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=150)
+    ledger_index = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.kind}"

@@ -1,0 +1,293 @@
+"""Every read of the refugee register's people: scoped by role, and each read logged in the access log.
+
+Only the registration officers and their supervisor read people (stations.rules.reads_refugee_register);
+a police officer or the UNHCR liaison asking for a person is refused, and the refusal is logged too.
+Ethnicity and religion are withheld from everyone but the supervisor.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+
+from daftari.core.errors import NotFound, NotPermitted
+from daftari.refugees import rules, services
+from daftari.refugees.models import Household, Membership, Person, RefugeeDocument
+from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.rules import (
+    can_report_refugee_document_lost,
+    can_revoke_refugee_document,
+    reads_refugee_register,
+    sees_refugee_sensitive_fields,
+)
+from daftari.stations.services import log_accesses
+
+RECORD_TYPE = "refugee_person"
+MAX_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class StepView:
+    sequence: int
+    step: str
+    name: str
+    on: date
+    reference: str
+    recorded_by: str
+    ledger_index: int
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: uuid.UUID
+    kind: str
+    kind_name: str
+    number: str
+    office: str
+    issued_on: date
+    expires_on: date | None
+    state: str
+    state_name: str
+    may_report_lost: bool
+    may_revoke: bool
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: uuid.UUID
+    name: str
+    relationship: str
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: uuid.UUID
+    given_names: str
+    family_name: str
+    aliases: str
+    sex: str
+    date_of_birth: date
+    date_of_birth_estimated: bool
+    nationality: str
+    languages: str
+    specific_needs: str
+    phone: str
+    biometric_ref: str
+    office: str
+    # None when withheld from the reader's role.
+    ethnicity: str | None
+    religion: str | None
+    status: str
+    status_name: str
+    steps: tuple[StepView, ...]
+    documents: tuple[DocumentView, ...]
+    household_number: str
+    members: tuple[MemberView, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One search result."""
+
+    id: uuid.UUID
+    name: str
+    aliases: str
+    date_of_birth: date
+    date_of_birth_estimated: bool
+    nationality: str
+    status_name: str
+    household_number: str
+
+
+def _refuse(reader: User, person_id: str, purpose: AccessEvent.Purpose, channel: str) -> None:
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, person_id, None, AccessEvent.Outcome.DENIED)],
+        purpose=purpose,
+        channel=channel,
+    )
+    raise NotPermitted()
+
+
+def household_of(person: Person, *, on: date | None = None) -> Household | None:
+    """The household the person belongs to on ``on`` (today): their latest membership event then."""
+    day = on or timezone.localdate()
+    last = person.memberships.filter(on__lte=day).select_related("household").order_by("-on", "-recorded_at").first()
+    if last is None or last.kind != Membership.Kind.JOINED:
+        return None
+    return last.household
+
+
+def members_of(household: Household, *, on: date | None = None) -> list[Membership]:
+    """Who is in the household on ``on`` (today), each with the event that brought them in."""
+    day = on or timezone.localdate()
+    latest: dict[uuid.UUID, Membership] = {}
+    for m in household.memberships.filter(on__lte=day).select_related("person").order_by("on", "recorded_at"):
+        latest[m.person_id] = m
+    return [m for m in latest.values() if m.kind == Membership.Kind.JOINED]
+
+
+def _status_name(step: str | None) -> str:
+    return str(rules.STATUS_NAMES[rules.StatusKind(step)]) if step else ""
+
+
+def _document_view(document: RefugeeDocument, reader: User) -> DocumentView:
+    state = services.state_of(document)
+    scope = scope_of(reader)
+    kind = rules.DocumentKind(document.kind)
+    return DocumentView(
+        id=document.pk,
+        kind=document.kind,
+        kind_name=str(rules.DOCUMENT_NAMES[kind]),
+        number=document.number,
+        office=document.office,
+        issued_on=document.issued_on,
+        expires_on=document.expires_on,
+        state=state.value,
+        state_name=str(rules.DOCUMENT_STATE_NAMES[state]),
+        may_report_lost=rules.may_record_event(state, rules.DocumentEventKind.LOST)
+        and can_report_refugee_document_lost(scope),
+        may_revoke=rules.may_record_event(state, rules.DocumentEventKind.REVOKED)
+        and can_revoke_refugee_document(scope),
+    )
+
+
+def person_for(*, reader: User, person_id: uuid.UUID | str, purpose: AccessEvent.Purpose, channel: str) -> PersonView:
+    """The one read of a person: refused (and logged) outside the register's roles, else logged as shown."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, str(person_id), purpose, channel)
+    try:
+        person = Person.objects.get(pk=uuid.UUID(str(person_id)))
+    except (ValueError, Person.DoesNotExist):
+        raise NotFound() from None
+    sensitive = sees_refugee_sensitive_fields(scope_of(reader))
+    steps = tuple(
+        StepView(
+            sequence=s.sequence,
+            step=s.step,
+            name=_status_name(s.step),
+            on=s.on,
+            reference=s.reference,
+            recorded_by=s.recorded_by,
+            ledger_index=s.ledger_index,
+        )
+        for s in person.status_steps.order_by("sequence")
+    )
+    household = household_of(person)
+    members = members_of(household) if household is not None else []
+    reads = [(RECORD_TYPE, str(person.pk), None, AccessEvent.Outcome.SHOWN)]
+    # The other members' names are shown too: each is a read of that person.
+    reads += [
+        (RECORD_TYPE, str(m.person_id), None, AccessEvent.Outcome.SHOWN) for m in members if m.person_id != person.pk
+    ]
+    log_accesses(actor=reader, reads=reads, purpose=purpose, channel=channel)
+    return PersonView(
+        id=person.pk,
+        given_names=person.given_names,
+        family_name=person.family_name,
+        aliases=person.aliases,
+        sex=person.get_sex_display(),
+        date_of_birth=person.date_of_birth,
+        date_of_birth_estimated=person.date_of_birth_estimated,
+        nationality=person.nationality,
+        languages=person.languages,
+        specific_needs=person.specific_needs,
+        phone=person.phone,
+        biometric_ref=person.biometric_ref,
+        office=person.get_office_display(),
+        ethnicity=person.ethnicity if sensitive else None,
+        religion=person.religion if sensitive else None,
+        status=steps[-1].step if steps else "",
+        status_name=steps[-1].name if steps else "",
+        steps=steps,
+        documents=tuple(_document_view(d, reader) for d in person.documents.order_by("-issued_on", "kind")),
+        household_number=household.number if household is not None else "",
+        members=tuple(
+            MemberView(
+                id=m.person_id,
+                name=f"{m.person.given_names} {m.person.family_name}",
+                relationship=m.get_relationship_display(),
+            )
+            for m in members
+        ),
+    )
+
+
+def search(
+    *, reader: User, name: str = "", document_number: str = "", household_number: str = "", channel: str = "desk"
+) -> list[PersonLine]:
+    """People matching every term given: all the words of ``name`` among their names and aliases, a
+    document number of theirs, their household's number. Each person listed is a logged read."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, "search", AccessEvent.Purpose.SEARCH, channel)
+    people = Person.objects.all()
+    asked = False
+    words = rules.name_key(name).split()
+    for word in words:
+        asked = True
+        people = people.filter(Q(name_key__startswith=word) | Q(name_key__contains=f" {word}"))
+    number = rules.normalise_number(document_number)
+    if number:
+        asked = True
+        people = people.filter(documents__number=number)
+    household = household_number.strip().upper()
+    if household:
+        asked = True
+        people = people.filter(memberships__household__number=household, memberships__kind=Membership.Kind.JOINED)
+    if not asked:
+        return []
+    found = list(people.distinct().order_by("family_name", "given_names")[:MAX_RESULTS])
+    lines = []
+    for person in found:
+        home = household_of(person)
+        lines.append(
+            PersonLine(
+                id=person.pk,
+                name=f"{person.given_names} {person.family_name}",
+                aliases=person.aliases,
+                date_of_birth=person.date_of_birth,
+                date_of_birth_estimated=person.date_of_birth_estimated,
+                nationality=person.nationality,
+                status_name=_status_name(
+                    person.status_steps.order_by("-sequence").values_list("step", flat=True).first()
+                ),
+                household_number=home.number if home is not None else "",
+            )
+        )
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(line.id), None, AccessEvent.Outcome.SHOWN) for line in lines],
+        purpose=AccessEvent.Purpose.SEARCH,
+        channel=channel,
+    )
+    return lines
+
+
+def person_to_change(*, reader: User, person_id: uuid.UUID | str) -> Person:
+    """The person a form changes (a status step, a document): the register's roles only, else refused and logged."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, str(person_id), AccessEvent.Purpose.RECORD, "desk")
+    try:
+        return Person.objects.get(pk=uuid.UUID(str(person_id)))
+    except (ValueError, Person.DoesNotExist):
+        raise NotFound() from None
+
+
+def document_to_change(*, reader: User, document_id: uuid.UUID | str) -> RefugeeDocument:
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, str(document_id), AccessEvent.Purpose.RECORD, "desk")
+    try:
+        return RefugeeDocument.objects.select_related("person").get(pk=uuid.UUID(str(document_id)))
+    except (ValueError, RefugeeDocument.DoesNotExist):
+        raise NotFound() from None
+
+
+def household_by_number(number: str) -> Household | None:
+    return Household.objects.filter(number=number.strip().upper()).first()

@@ -1,0 +1,283 @@
+"""The refugee register's rules, as pure functions: which status step may follow which, the
+document number formats, and a document's state from its events.
+
+The Refugees Act 2021 and the Refugees (General) Regulations 2024 give the steps (registration,
+the Commissioner's decision, the appeal to the Refugee Status Appeals Committee and then the High
+Court); no public source gives the documents' number formats, so those below are the register's
+own design: a prefix naming the kind, the issuing DRS office, the year and a serial.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusKind(StrEnum):
+    ASYLUM_SEEKER = "asylum_seeker"
+    REFUGEE = "refugee"
+    REJECTED = "rejected"
+    APPEAL_RSAC = "appeal_rsac"
+    APPEAL_HIGH_COURT = "appeal_high_court"
+    CLOSED = "closed"
+
+
+STATUS_NAMES = {
+    StatusKind.ASYLUM_SEEKER: _("Asylum seeker registered"),
+    StatusKind.REFUGEE: _("Refugee recognised"),
+    StatusKind.REJECTED: _("Rejected"),
+    StatusKind.APPEAL_RSAC: _("Appeal pending (RSAC)"),
+    StatusKind.APPEAL_HIGH_COURT: _("Appeal pending (High Court)"),
+    StatusKind.CLOSED: _("Closed"),
+}
+
+# What may follow what. A person's history starts with registration (Form 1, case file opened);
+# the Commissioner recognises or rejects; a rejection is appealed to the RSAC, whose refusal goes to
+# the High Court; a case closes (withdrawn, durable solution, cessation) from any open step.
+NEXT_STEPS: dict[StatusKind | None, frozenset[StatusKind]] = {
+    None: frozenset({StatusKind.ASYLUM_SEEKER}),
+    StatusKind.ASYLUM_SEEKER: frozenset({StatusKind.REFUGEE, StatusKind.REJECTED, StatusKind.CLOSED}),
+    StatusKind.REJECTED: frozenset({StatusKind.APPEAL_RSAC, StatusKind.CLOSED}),
+    StatusKind.APPEAL_RSAC: frozenset({StatusKind.REFUGEE, StatusKind.APPEAL_HIGH_COURT, StatusKind.CLOSED}),
+    StatusKind.APPEAL_HIGH_COURT: frozenset({StatusKind.REFUGEE, StatusKind.CLOSED}),
+    StatusKind.REFUGEE: frozenset({StatusKind.CLOSED}),
+    StatusKind.CLOSED: frozenset(),
+}
+
+# Steps that are a decision on the case, recorded only by the supervisor (stations.rules).
+DECISIONS = frozenset({StatusKind.REFUGEE, StatusKind.REJECTED, StatusKind.CLOSED})
+
+
+def may_follow(previous: StatusKind | None, step: StatusKind) -> bool:
+    return step in NEXT_STEPS[previous]
+
+
+def next_steps(previous: StatusKind | None) -> list[StatusKind]:
+    """The steps that may be recorded next, in the order of the enumeration (for the form)."""
+    return [step for step in StatusKind if step in NEXT_STEPS[previous]]
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+class DocumentKind(StrEnum):
+    PROOF_OF_REGISTRATION = "proof_of_registration"
+    ASYLUM_SEEKER_PASS = "asylum_seeker_pass"  # noqa: S105 - a document, not a password
+    RECOGNITION_LETTER = "recognition_letter"
+    REFUGEE_ID = "refugee_id"
+    MOVEMENT_PASS = "movement_pass"  # noqa: S105 - a document, not a password
+    TRAVEL_DOCUMENT = "travel_document"
+    CLASS_M_PERMIT = "class_m_permit"
+
+
+DOCUMENT_NAMES = {
+    DocumentKind.PROOF_OF_REGISTRATION: _("Proof of registration"),
+    DocumentKind.ASYLUM_SEEKER_PASS: _("Asylum-seeker pass"),
+    DocumentKind.RECOGNITION_LETTER: _("Recognition letter"),
+    DocumentKind.REFUGEE_ID: _("Refugee ID card"),
+    DocumentKind.MOVEMENT_PASS: _("Movement pass"),
+    DocumentKind.TRAVEL_DOCUMENT: _("Convention travel document"),
+    DocumentKind.CLASS_M_PERMIT: _("Class M work permit"),
+}
+
+# The prefix each kind's number starts with.
+DOCUMENT_PREFIXES = {
+    DocumentKind.PROOF_OF_REGISTRATION: "POR",
+    DocumentKind.ASYLUM_SEEKER_PASS: "ASP",
+    DocumentKind.RECOGNITION_LETTER: "RRL",
+    DocumentKind.REFUGEE_ID: "RID",
+    DocumentKind.MOVEMENT_PASS: "MVP",
+    DocumentKind.TRAVEL_DOCUMENT: "CTD",
+    DocumentKind.CLASS_M_PERMIT: "CLM",
+}
+
+# The DRS offices that register and issue (UNHCR Kenya's RSD page, plus Kalobeyei settlement).
+OFFICES = {
+    "DAD": "Dadaab",
+    "KAK": "Kakuma",
+    "KAL": "Kalobeyei",
+    "NBI": "Nairobi",
+    "ELD": "Eldoret",
+    "NKR": "Nakuru",
+    "MSA": "Mombasa",
+}
+
+# Which documents follow from which status: a pass while the claim is open, the recognition
+# letter, ID card, travel document and Class M permit only for a recognised refugee.
+ISSUED_WITH = {
+    DocumentKind.PROOF_OF_REGISTRATION: frozenset(StatusKind) - {StatusKind.CLOSED},
+    DocumentKind.ASYLUM_SEEKER_PASS: frozenset(
+        {StatusKind.ASYLUM_SEEKER, StatusKind.REJECTED, StatusKind.APPEAL_RSAC, StatusKind.APPEAL_HIGH_COURT}
+    ),
+    DocumentKind.MOVEMENT_PASS: frozenset(StatusKind) - {StatusKind.CLOSED},
+    DocumentKind.RECOGNITION_LETTER: frozenset({StatusKind.REFUGEE}),
+    DocumentKind.REFUGEE_ID: frozenset({StatusKind.REFUGEE}),
+    DocumentKind.TRAVEL_DOCUMENT: frozenset({StatusKind.REFUGEE}),
+    DocumentKind.CLASS_M_PERMIT: frozenset({StatusKind.REFUGEE}),
+}
+
+_NUMBER = re.compile(r"^(?P<prefix>[A-Z]{3})-(?P<office>[A-Z]{3})-(?P<year>\d{2})-(?P<serial>\d{6})$")
+HOUSEHOLD_NUMBER = re.compile(r"^HH-(?P<office>[A-Z]{3})-(?P<year>\d{2})-(?P<serial>\d{6})$")
+
+
+def normalise_number(raw: str) -> str:
+    """Capitals, hyphens between the parts: " por kak 24 000123 " → "POR-KAK-24-000123"."""
+    return "-".join(re.split(r"[\s\-/]+", raw.strip().upper())) if raw.strip() else ""
+
+
+def number_example(kind: DocumentKind, office: str = "KAK") -> str:
+    return f"{DOCUMENT_PREFIXES[kind]}-{office}-24-000123"
+
+
+def number_problem(kind: DocumentKind, number: str, *, office: str) -> str | None:
+    """Why ``number`` (normalised) is not a number of ``kind`` issued at ``office``; None when it is."""
+    match = _NUMBER.match(number)
+    if match is None or match["prefix"] != DOCUMENT_PREFIXES[kind]:
+        return str(_("A %(kind)s number looks like %(example)s.")) % {
+            "kind": DOCUMENT_NAMES[kind],
+            "example": number_example(kind, office if office in OFFICES else "KAK"),
+        }
+    if match["office"] != office:
+        return str(_("The number names office %(named)s, but the document is issued at %(office)s.")) % {
+            "named": match["office"],
+            "office": office,
+        }
+    return None
+
+
+def household_number(office: str, year: int, serial: int) -> str:
+    return f"HH-{office}-{year % 100:02d}-{serial:06d}"
+
+
+class DocumentEventKind(StrEnum):
+    REVOKED = "revoked"
+    LOST = "lost"
+    REPLACED = "replaced"
+
+
+class DocumentState(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    LOST = "lost"
+    REPLACED = "replaced"
+
+
+DOCUMENT_STATE_NAMES = {
+    DocumentState.VALID: _("Valid"),
+    DocumentState.EXPIRED: _("Expired"),
+    DocumentState.REVOKED: _("Revoked"),
+    DocumentState.LOST: _("Reported lost"),
+    DocumentState.REPLACED: _("Replaced"),
+}
+
+# From a state, the events that may be recorded: a revoked or replaced document is finished; a lost
+# one may still be revoked, or replaced by a new document.
+EVENTS_FROM = {
+    DocumentState.VALID: frozenset({DocumentEventKind.REVOKED, DocumentEventKind.LOST}),
+    DocumentState.EXPIRED: frozenset({DocumentEventKind.REVOKED, DocumentEventKind.LOST}),
+    DocumentState.LOST: frozenset({DocumentEventKind.REVOKED, DocumentEventKind.REPLACED}),
+    DocumentState.REVOKED: frozenset(),
+    DocumentState.REPLACED: frozenset(),
+}
+
+
+def document_state(events: Sequence[DocumentEventKind], *, expires_on: date | None, today: date) -> DocumentState:
+    """The state from the document's events in the order recorded, then its expiry date."""
+    if events:
+        return DocumentState(events[-1].value)
+    if expires_on is not None and today > expires_on:
+        return DocumentState.EXPIRED
+    return DocumentState.VALID
+
+
+def may_record_event(state: DocumentState, event: DocumentEventKind) -> bool:
+    return event in EVENTS_FROM[state]
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+class Sex(StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+    OTHER = "X"
+
+
+SEX_NAMES = {Sex.FEMALE: _("Female"), Sex.MALE: _("Male"), Sex.OTHER: _("Other or not stated")}
+
+
+class Relationship(StrEnum):
+    PRINCIPAL = "principal"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    SIBLING = "sibling"
+    OTHER = "other"
+
+
+RELATIONSHIP_NAMES = {
+    Relationship.PRINCIPAL: _("Principal applicant"),
+    Relationship.SPOUSE: _("Spouse"),
+    Relationship.CHILD: _("Child"),
+    Relationship.SIBLING: _("Sibling"),
+    Relationship.OTHER: _("Other relative or dependant"),
+}
+
+
+def name_key(*names: str) -> str:
+    """The words of every name and alias, case-folded, sorted and unique: what a search matches."""
+    words = {w for name in names for w in re.split(r"[\s,;]+", name.casefold()) if w}
+    return " ".join(sorted(words))
+
+
+@dataclass(frozen=True)
+class DateOfBirth:
+    on: date
+    estimated: bool
+
+
+def date_of_birth_problem(dob: DateOfBirth, *, today: date) -> str | None:
+    if dob.on > today:
+        return str(_("The date of birth cannot be in the future."))
+    if today.year - dob.on.year > 120:
+        return str(_("The date of birth is more than 120 years ago."))
+    return None
+
+
+@dataclass(frozen=True)
+class PersonDraft:
+    """What the registration officer typed for one person."""
+
+    given_names: str
+    family_name: str
+    sex: str
+    date_of_birth: date
+    date_of_birth_estimated: bool
+    nationality: str
+    aliases: str = ""
+    languages: str = ""
+    specific_needs: str = ""
+    phone: str = ""
+    ethnicity: str = ""
+    religion: str = ""
+    biometric_ref: str = ""
+
+
+def person_problems(draft: PersonDraft, *, today: date) -> dict[str, str]:
+    """Every problem with the draft at once, by field."""
+    problems: dict[str, str] = {}
+    if not draft.given_names.strip():
+        problems["given_names"] = str(_("Enter the given names."))
+    if not draft.family_name.strip():
+        problems["family_name"] = str(_("Enter the family name."))
+    if draft.sex not in Sex.__members__.values():
+        problems["sex"] = str(_("Choose the sex."))
+    if not draft.nationality.strip():
+        problems["nationality"] = str(_("Enter the nationality."))
+    dob = date_of_birth_problem(DateOfBirth(draft.date_of_birth, draft.date_of_birth_estimated), today=today)
+    if dob is not None:
+        problems["date_of_birth"] = dob
+    return problems

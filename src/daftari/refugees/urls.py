@@ -1,0 +1,12 @@
+from django.urls import path
+
+from daftari.refugees import views
+
+urlpatterns = [
+    path("refugees", views.search, name="refugee_register"),
+    path("refugees/people/new", views.register_person, name="refugee_new_person"),
+    path("refugees/people/<uuid:pk>", views.person_page, name="refugee_person"),
+    path("refugees/people/<uuid:pk>/status", views.record_status_step, name="refugee_status_step"),
+    path("refugees/people/<uuid:pk>/documents/new", views.issue_document, name="refugee_issue_document"),
+    path("refugees/documents/<uuid:pk>/<slug:event>", views.document_event, name="refugee_document_event"),
+]

@@ -1,0 +1,212 @@
+"""The DRS officer's pages: search the register, read a person, register, record a status step,
+issue a document, report one lost or revoke it. Thin over queries and services."""
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.core.types import AuthenticatedRequest
+from daftari.refugees import queries, rules, services
+from daftari.refugees.forms import (
+    DocumentEventForm,
+    IssueDocumentForm,
+    RegisterPersonForm,
+    SearchForm,
+    StatusStepForm,
+)
+from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.rules import can_issue_refugee_document, can_record_status_step, can_register_refugees
+
+T = TypeVar("T")
+
+
+def _errors(form: forms.Form) -> list[tuple[str, str]]:
+    return [(f"#id_{name}" if name in form.fields else "", str(m)) for name, ms in form.errors.items() for m in ms]
+
+
+def _add_errors(form: forms.Form, error: InvalidInput) -> None:
+    for field, message in error.fields.items():
+        form.add_error(field if field in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)
+
+
+def _guarded(read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except NotFound:
+        raise Http404 from None
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+
+
+@login_required
+@require_GET
+def search(request: AuthenticatedRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results: list[queries.PersonLine] | None = None
+    if form.is_valid() and any(form.cleaned_data.values()):
+        data = form.cleaned_data
+        results = _guarded(
+            lambda: queries.search(
+                reader=request.user,
+                name=data["name"],
+                document_number=data["document_number"],
+                household_number=data["household_number"],
+            )
+        )
+    elif not can_register_refugees(scope_of(request.user)):
+        raise PermissionDenied(_("The refugee register is read by the Department of Refugee Services."))
+    context = {"form": form, "results": results, "may_register": can_register_refugees(scope_of(request.user))}
+    return render(request, "refugees/search.html", context)
+
+
+@login_required
+@require_GET
+def person_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    person = _guarded(
+        lambda: queries.person_for(
+            reader=request.user, person_id=pk, purpose=AccessEvent.Purpose.DESK_VIEW, channel="desk"
+        )
+    )
+    scope = scope_of(request.user)
+    status = rules.StatusKind(person.status) if person.status else None
+    context = {
+        "person": person,
+        "may_record_step": bool(rules.next_steps(status)) and can_record_status_step(scope, decision=False),
+        "may_issue": can_issue_refugee_document(scope),
+        "event_form": DocumentEventForm(initial={"on": timezone.localdate()}),
+    }
+    return render(request, "refugees/person.html", context)
+
+
+def _draft(data: dict[str, object]) -> rules.PersonDraft:
+    fields = rules.PersonDraft.__dataclass_fields__
+    return rules.PersonDraft(**{name: data[name] for name in fields})  # type: ignore[arg-type]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_person(request: AuthenticatedRequest) -> HttpResponse:
+    if not can_register_refugees(scope_of(request.user)):
+        raise PermissionDenied(_("Only a DRS registration officer or supervisor registers people."))
+    form = RegisterPersonForm(request.POST or None, initial={"registered_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = None
+        if data["household_number"]:
+            household = queries.household_by_number(data["household_number"])
+            if household is None:
+                form.add_error("household_number", _("No household has this number."))
+        if not form.errors:
+            try:
+                person = services.register_person(
+                    actor=request.user,
+                    draft=_draft(data),
+                    office=data["office"],
+                    registered_on=data["registered_on"],
+                    household=household,
+                    relationship=rules.Relationship(data["relationship"]),
+                    case_reference=data["case_reference"],
+                )
+            except InvalidInput as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Registered as an asylum seeker."))
+                return redirect("refugee_person", pk=person.pk)
+    status = 422 if form.errors else 200
+    return render(request, "refugees/register.html", {"form": form, "errors": _errors(form)}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_status_step(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    person = _guarded(lambda: queries.person_to_change(reader=request.user, person_id=pk))
+    current = services.current_status(person)
+    steps = [(s.value, str(rules.STATUS_NAMES[s])) for s in rules.next_steps(current)]
+    form = StatusStepForm(request.POST or None, steps=steps, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_status_step(
+                actor=request.user,
+                person=person,
+                step=rules.StatusKind(form.cleaned_data["step"]),
+                on=form.cleaned_data["on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except NotPermitted as refused:
+            form.add_error("step", refused.message)
+        except InvalidInput as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Status step recorded."))
+            return redirect("refugee_person", pk=person.pk)
+    context = {
+        "form": form,
+        "errors": _errors(form),
+        "person_id": person.pk,
+        "current": rules.STATUS_NAMES[current] if current else "",
+    }
+    return render(request, "refugees/status_step.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue_document(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    if not can_issue_refugee_document(scope_of(request.user)):
+        raise PermissionDenied(_("Only a DRS registration officer or supervisor issues documents."))
+    person = _guarded(lambda: queries.person_to_change(reader=request.user, person_id=pk))
+    form = IssueDocumentForm(request.POST or None, initial={"issued_on": timezone.localdate(), "office": person.office})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.issue_document(
+                actor=request.user,
+                person=person,
+                kind=rules.DocumentKind(data["kind"]),
+                number=data["number"],
+                office=data["office"],
+                issued_on=data["issued_on"],
+                expires_on=data["expires_on"],
+            )
+        except InvalidInput as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Document issued."))
+            return redirect("refugee_person", pk=person.pk)
+    context = {"form": form, "errors": _errors(form), "person_id": person.pk}
+    return render(request, "refugees/issue_document.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def document_event(request: AuthenticatedRequest, pk: uuid.UUID, event: str) -> HttpResponse:
+    document = _guarded(lambda: queries.document_to_change(reader=request.user, document_id=pk))
+    action = {"lost": services.report_document_lost, "revoke": services.revoke_document}.get(event)
+    if action is None:
+        raise Http404
+    form = DocumentEventForm(request.POST)
+    on: date = timezone.localdate()
+    if form.is_valid():
+        on = form.cleaned_data["on"]
+    try:
+        action(actor=request.user, document=document, on=on, reason=str(form.data.get("reason", "")))
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+    except InvalidInput as error:
+        messages.error(request, "; ".join(error.fields.values()) or error.message)
+    else:
+        messages.success(request, _("Document reported lost.") if event == "lost" else _("Document revoked."))
+    return redirect("refugee_person", pk=document.person_id)
