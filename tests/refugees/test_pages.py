@@ -150,3 +150,15 @@ def test_drs_staff_land_on_the_register_and_are_not_offered_the_occurrence_book(
     assert landing.status_code == 302 and landing["Location"] == "/refugees"
     menu = client.get("/refugees").content.decode()
     assert "Today&#x27;s book" not in menu and "Today's book" not in menu
+
+
+def test_the_demo_holds_three_households_once_with_their_steps_on_the_registers_log() -> None:
+    from django.core.management import call_command
+
+    from daftari.ledger.models import Leaf
+
+    call_command("demo", verbosity=0)
+    call_command("demo", verbosity=0)
+    assert Household.objects.count() == 3 and Person.objects.count() == 4
+    assert StatusStep.objects.count() == 7
+    assert Leaf.objects.filter(kind="refugee_status_step").count() == 7

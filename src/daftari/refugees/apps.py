@@ -18,10 +18,12 @@ class RefugeesConfig(AppConfig):
     verbose_name = _("Refugee register")
 
     def ready(self) -> None:
+        from daftari.core import demo as core_demo
         from daftari.ledger import records as ledger_records
-        from daftari.refugees import records
+        from daftari.refugees import demo, records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
+        core_demo.register("refugees", demo.register_demo_households)
         # `daftari ledger verify` re-reads each step and document against its leaf in the register's log.
         ledger_records.register(records.KIND_STATUS_STEP, records.stored_status_step)
         ledger_records.register(records.KIND_DOCUMENT, records.stored_document)

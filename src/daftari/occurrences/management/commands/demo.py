@@ -100,6 +100,10 @@ OFFICERS = (
     DemoOfficer("analyst1", "Lilian", "Nyambura", "CIV-0109", Rank.CIVILIAN, None, Role.ANALYST),
     DemoOfficer("oversight1", "Abdirahman", "Yusuf", "IPOA-0110", Rank.CIVILIAN, None, Role.OVERSIGHT),
     DemoOfficer("admin", "Wambui", "Kariuki", "CIV-0111", Rank.CIVILIAN, None, Role.ADMIN),
+    # The refugee register (Department of Refugee Services, Kakuma): no station, no book.
+    DemoOfficer("drs1", "Lokiru", "Ekai", "DRS-0112", Rank.CIVILIAN, None, Role.DRS_OFFICER),
+    DemoOfficer("drssup1", "Halima", "Noor", "DRS-0113", Rank.CIVILIAN, None, Role.DRS_SUPERVISOR),
+    DemoOfficer("unhcr1", "Grace", "Atieno", "UNHCR-0114", Rank.CIVILIAN, None, Role.UNHCR_LIAISON),
 )
 
 
