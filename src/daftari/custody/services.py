@@ -189,6 +189,7 @@ def book_in(
     scope = scope_of(actor)
     if not can_book_into_cells(scope, station_code=station.code):
         raise _refusal(scope, station)
+    ledger.ensure_recorded_here(station)
     now = timezone.now()
     cleaned, errors = rules.clean_booking(
         booking, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)

@@ -22,6 +22,9 @@ class Log(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     integrated = models.PositiveBigIntegerField(default=0)
     edge = models.BinaryField(default=b"\x00" * 8)
+    # At the hub: when the station's node joined and took the book over (NODES.md rule 1, one
+    # writer per log). From then on the hub mirrors the node's book and appends nothing here.
+    kept_at_node_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.origin} ({self.size} leaves)"

@@ -12,12 +12,23 @@ from daftari_verify.leaf import new_salt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from daftari.core.errors import NotPermittedAtStation
 from daftari.ledger import keys
 from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, Redaction, TreeNode
 from daftari.stations.models import Station
 
 log = logging.getLogger(__name__)
+
+
+class BookKeptAtNode(NotPermittedAtStation):
+    """NODES.md rule 1, one writer per log: at the hub, a station whose node keeps its book is not
+    recorded into; every way of recording (desk, API, custody, documents, fines, erasure) appends
+    through ``append``, which refuses it."""
+
+    code = "book_kept_at_node"
+    default_message = gettext_lazy("This station's book is kept at its station node; record there.")
 
 
 # The hub's own log: what it sends down to station nodes (NODES.md rule 5). ``ledger verify --station hub``.
@@ -51,6 +62,9 @@ def _lock_head(station: Station) -> Log | None:
     return _lock_head_where("station_id", station.pk, station)
 
 
+_HEAD_COLUMNS = ("id", "origin", "size", "integrated", "edge", "kept_at_node_since")
+
+
 def _lock_head_where(column: str, value: object, station: Station | None) -> Log | None:
     # Plain SQL: building the ORM's query cost as much as running it.
     # SQLite has no FOR UPDATE; its write transactions are serial anyway.
@@ -58,15 +72,15 @@ def _lock_head_where(column: str, value: object, station: Station | None) -> Log
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, origin, size, integrated, edge FROM {Log._meta.db_table} "  # noqa: S608
+            f"SELECT {', '.join(_HEAD_COLUMNS)} FROM {Log._meta.db_table} "  # noqa: S608
             f"WHERE {column} = %s{lock}",
             [value],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    log_id, origin, size, integrated, edge = row
-    return Log(id=log_id, station=station, origin=origin, size=size, integrated=integrated, edge=bytes(edge))
+    head = dict(zip(_HEAD_COLUMNS, row, strict=True))
+    return Log(station=station, **{**head, "edge": bytes(head["edge"])})
 
 
 def _locked_hub_log() -> Log:
@@ -110,6 +124,9 @@ def append(
 
     The record itself stays out of the leaf: only a salted commitment to it goes in. The leaf gets
     its index here; its hashes join the tree at the next ``integrate`` (see Log).
+
+    At the hub, the log of a station whose node keeps its book refuses it (``BookKeptAtNode``);
+    the log's lock makes the check and the append one step against a node joining meanwhile.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -132,6 +149,8 @@ def append(
         if _store_in_one_statement(connection, row, salt, station=station, origin=origin):
             return row
     head = _locked_log(station)
+    if head.kept_at_node_since is not None:
+        raise BookKeptAtNode()
     row.data = leaf_bytes(head.origin)
     if connection.vendor == "postgresql":
         stored = _store_in_one_statement(connection, row, salt, station=station, origin=head.origin)
@@ -180,7 +199,7 @@ def _store_in_one_statement(connection: Any, row: Leaf, salt: bytes, *, station:
     log_table, leaf_table, salt_table = Log._meta.db_table, Leaf._meta.db_table, Commitment._meta.db_table
     sql = (
         f"WITH head AS (UPDATE {log_table} SET size = size + 1"  # noqa: S608 - only table names are interpolated
-        " WHERE station_id = %s AND origin = %s RETURNING id, size - 1 AS next),"
+        " WHERE station_id = %s AND origin = %s AND kept_at_node_since IS NULL RETURNING id, size - 1 AS next),"
         f' new_leaf AS (INSERT INTO {leaf_table} (log_id, "index", kind, record_id, data, appended_at)'
         ' SELECT id, next, %s, %s, %s, %s FROM head RETURNING id, log_id, "index"),'
         f" new_salt AS (INSERT INTO {salt_table} (leaf_id, salt) SELECT id, %s FROM new_leaf)"
@@ -228,6 +247,30 @@ def _integrated_to(log_: Log, size: int) -> None:
         head = _relock(log_)
         integrate(head)
     log_.size, log_.integrated, log_.edge = head.size, head.integrated, head.edge
+
+
+def kept_at_node(station: Station) -> bool:
+    """At the hub: a node keeps ``station``'s book, so nothing is recorded into it here."""
+    return Log.objects.filter(station_id=station.pk, kept_at_node_since__isnull=False).exists()
+
+
+def ensure_recorded_here(station: Station) -> None:
+    """Refuses early, before any work, what ``append`` would refuse at the end."""
+    if kept_at_node(station):
+        raise BookKeptAtNode()
+
+
+def hand_over_to_node(station: Station, *, at: datetime) -> None:
+    """At the hub, when the station's node joins: from now on the node alone writes the book.
+
+    Taken under the log's lock, so an append at the hub that holds the log finishes first and any
+    later one is refused.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("hand_over_to_node must run inside a transaction")
+    head = _locked_log(station)
+    if head.kept_at_node_since is None:
+        Log.objects.filter(pk=head.pk).update(kept_at_node_since=at)
 
 
 def lock_log(station: Station) -> Log:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.custody.alerts import officer_phones
 from daftari.hubfeed import publish as feed
+from daftari.ledger import services as ledger
 from daftari.nodes import keys, rules, wire
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredLeaf, Refusal
 from daftari.notifications.services import send_sms
@@ -119,6 +120,8 @@ def join(*, code: str, public_key: str, now: datetime | None = None) -> Enrolled
                 node.save(update_fields=["joined_at", "public_key", "origin"])
         except IntegrityError:
             raise EnrolmentCodeInvalid(_("Another node already keeps this station's book.")) from None
+        # From now on the node alone writes the station's book; the hub mirrors it (rule 1).
+        ledger.hand_over_to_node(node.station, at=now)
     return node
 
 

@@ -318,6 +318,7 @@ def prepare_entry(*, actor: User, station: Station, draft: EntryDraft, now: date
     scope = scope_of(actor)
     if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
+    ledger.ensure_recorded_here(station)
     now = now or timezone.now()
     cleaned, errors = rules.clean_entry(draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS))
     cleaned, unknown = _with_register_service_numbers(cleaned)

@@ -24,6 +24,7 @@ from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, Not
 from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
+from daftari.ledger import services as ledger
 from daftari.occurrences import queries, rules
 from daftari.occurrences.casework import status_url
 from daftari.occurrences.forms import AmendForm, NewEntryForms, PartsCorrectionForms, SearchForm, details_form
@@ -55,6 +56,8 @@ def _recording_station(request: AuthenticatedRequest) -> Station:
     station = _station(request)
     if station is None or not can_record_entry(scope_of(request.user), station_code=station.code):
         raise PermissionDenied(_("Your role does not allow recording entries."))
+    if ledger.kept_at_node(station):
+        raise PermissionDenied(str(ledger.BookKeptAtNode.default_message))
     return station
 
 
