@@ -111,6 +111,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         DAFTARI_TESTING="0",
         DAFTARI_ROLE="hub",
         DAFTARI_SMS_BACKEND="file",
+        # Oversight searches the hub's API here with a password alone (the second factor has its own tests).
+        DAFTARI_SECOND_FACTOR_ROLES="ocs,commander,admin",
     )
     server = Server(env, free_port())
     server.run("migrate", "-v0")
@@ -163,36 +165,42 @@ def _token(node: Server, username: str) -> str:
     return str(answer.json()["token"])
 
 
+def _entry(i: int, name: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "entry_type": "COMPLAINT",
+        "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "place": "Argwings Kodhek Road",
+        "narrative": f"Complainant reports a phone snatched near the stage ({i}).",
+        "lat": None,
+        "lon": None,
+        "refers_to": None,
+        "parties": [
+            {
+                "role": "complainant",
+                "name": name,
+                "id_number": "12345678",
+                "phone": "+254712345678",
+                "sex": "F",
+                "age": 34,
+                "date_of_birth": None,
+            }
+        ],
+        "offences": [],
+        "property_items": [],
+        "vehicles": [],
+        "details": {"action_taken": "Advised to block the SIM card."},
+    }
+
+
 def _record(node: Server, token: str, n: int, *, name: str = "Wanjiku Kamau") -> list[str]:
     ob_numbers = []
     for i in range(n):
-        body = {
-            "id": str(uuid.uuid4()),
-            "entry_type": "COMPLAINT",
-            "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-            "place": "Argwings Kodhek Road",
-            "narrative": f"Complainant reports a phone snatched near the stage ({i}).",
-            "lat": None,
-            "lon": None,
-            "refers_to": None,
-            "parties": [
-                {
-                    "role": "complainant",
-                    "name": name,
-                    "id_number": "12345678",
-                    "phone": "+254712345678",
-                    "sex": "F",
-                    "age": 34,
-                    "date_of_birth": None,
-                }
-            ],
-            "offences": [],
-            "property_items": [],
-            "vehicles": [],
-            "details": {"action_taken": "Advised to block the SIM card."},
-        }
         answer = httpx.post(
-            node.url + "/api/v1/occurrences", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            node.url + "/api/v1/occurrences",
+            json=_entry(i, name),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
         )
         assert answer.status_code == 201, answer.text
         ob_numbers.append(answer.json()["ob_number"])
@@ -304,6 +312,38 @@ def test_a_node_killed_mid_push_again_and_again_loses_and_duplicates_nothing(hub
     _hub_holds_the_nodes_book(hub, node, "KILIMANI")
     assert _mirrored(hub, "KILIMANI") == size
     assert _node_sql(node, "SELECT sent_size FROM nodes_hublink") == [(size,)]
+
+
+def test_the_hubs_national_search_finds_a_person_recorded_at_the_node_where_the_hub_itself_records_nothing(
+    hub: Server, node: Server
+) -> None:
+    [ob_number] = _record(node, _token(node, "desk3"), 1, name="Nyokabi Gathoni")
+    assert node.run("node", "sync").returncode == 0
+
+    def search(username: str) -> list[dict[str, Any]]:
+        headers = {"Authorization": f"Bearer {_token(hub, username)}"}
+        answer = httpx.get(hub.url + "/api/v1/occurrences", params={"name": "Nyokabi"}, headers=headers, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["results"])
+
+    [found] = search("oversight1")
+    assert (found["ob_number"], found["station"]) == (ob_number, "KILIMANI")
+    assert found["parties"][0]["name"] == "Nyokabi Gathoni"
+    assert _hub_sql(
+        hub,
+        "SELECT purpose, outcome FROM stations_accessevent WHERE username = 'oversight1' AND record_id = %s",
+        (found["id"],),
+    ) == [("search", "shown")]
+    assert search("desk2") == []  # another station's desk at the hub
+
+    # The station's own desk, signed in at the hub, cannot write the book its node keeps.
+    refused = httpx.post(
+        hub.url + "/api/v1/occurrences",
+        json=_entry(0, "Nyokabi Gathoni"),
+        headers={"Authorization": f"Bearer {_token(hub, 'desk3')}"},
+        timeout=30,
+    )
+    assert refused.status_code == 403 and refused.json()["error"] == "book_kept_at_node"
 
 
 def test_a_node_whose_unsent_entry_was_changed_behind_the_apps_back_is_refused_naming_the_leaf(

@@ -27,5 +27,10 @@ class NodesConfig(AppConfig):
         from daftari.nodes import tasks
 
         post_migrate.connect(_ensure_guards, sender=self)
+        from daftari.nodes import mirror
+        from daftari.occurrences import search
+
+        # National search reads the books mirrored from nodes too (a no-op on a node).
+        search.also_search(mirror.found_in_mirror)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

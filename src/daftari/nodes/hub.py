@@ -25,7 +25,7 @@ from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.custody.alerts import officer_phones
 from daftari.hubfeed import publish as feed
 from daftari.ledger import services as ledger
-from daftari.nodes import keys, rules, wire
+from daftari.nodes import keys, mirror, rules, wire
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredLeaf, Refusal
 from daftari.notifications.services import send_sms
 from daftari.stations.models import Officer, Station
@@ -263,6 +263,7 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
         )
     _check_redactions(node, rows, redacted_without_record)
     MirroredLeaf.objects.bulk_create(rows)
+    mirror.index_leaves(node, rows)
     cosigned = keys.hub_cosigner().cosign(push.checkpoint, int(now.timestamp()))
     AcceptedCheckpoint.objects.create(
         node=node, size=checkpoint.size, root=checkpoint.root, cosigned_note=cosigned, accepted_at=now

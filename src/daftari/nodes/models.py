@@ -62,6 +62,45 @@ class MirroredLeaf(models.Model):
         return f"{self.node.origin} #{self.index} {self.kind}"
 
 
+class MirroredEntry(models.Model):
+    """At the hub: an entry of a node's book as national search finds it (rules.findable of its
+    mirrored leaf's record, written with the leaf). An index, not evidence: the leaf is the entry;
+    this row and its mentions go when the node erases the record lawfully."""
+
+    leaf = models.OneToOneField(MirroredLeaf, on_delete=models.PROTECT, related_name="entry")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    entry_id = models.UUIDField(unique=True)
+    ob_date = models.DateField(null=True)
+    ob_seq = models.PositiveIntegerField(null=True)
+    entry_type = models.CharField(max_length=20)
+    recorded_at = models.DateTimeField()
+    names = models.TextField(blank=True)
+    words = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["station", "-recorded_at"], name="mirrored_station_recorded"),
+            models.Index(fields=["ob_date", "ob_seq"], name="mirrored_ob_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {self.entry_id}"
+
+
+class MirroredMention(models.Model):
+    """An ID number, phone number or plate a mirrored entry names, as search normalises it."""
+
+    entry = models.ForeignKey(MirroredEntry, on_delete=models.CASCADE, related_name="mentions")
+    kind = models.CharField(max_length=10)
+    value = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="mirrored_mention")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.entry_id}"
+
+
 class AcceptedCheckpoint(models.Model):
     """A checkpoint of a node's book the hub verified, with the hub's cosignature added to it."""
 

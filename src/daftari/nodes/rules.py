@@ -1,9 +1,19 @@
-"""Pure rules of the link between a node and the hub: enrolment codes, retry delays, exit codes."""
+"""Pure rules of the link between a node and the hub: enrolment codes, retry delays, exit codes, and
+what the hub's national search finds an entry of a node's book by."""
 
 import hashlib
+import re
 import secrets
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import IntEnum
+from typing import Any
+
+from daftari.core.identifiers import normalise_id_number, normalise_plate
+from daftari.core.phones import normalise_phone
+from daftari.occurrences.entry_types import BY_CODE
+from daftari.occurrences.rules import parse_ob_number
 
 ENROLMENT_VALID_FOR = timedelta(hours=24)
 # Crockford's base32 without I, L, O, U: read aloud over a phone, typed at a station, no mix-ups.
@@ -47,3 +57,88 @@ def retry_delay(failures: int, *, interval: float) -> float:
     if failures <= 0:
         return interval
     return min(interval * 2**failures, 300.0)
+
+
+# The leaves of a node's book that are entries of the Occurrence Book (records.KIND_OCCURRENCE, KIND_AMENDMENT).
+ENTRY_KINDS = frozenset({"occurrence", "amendment"})
+
+
+@dataclass(frozen=True)
+class Findable:
+    """What national search at the hub finds a mirrored entry by, read from the record the node sent."""
+
+    entry_id: uuid.UUID
+    ob: tuple[int, date] | None
+    entry_type: str
+    recorded_at: datetime
+    names: str  # the parties' names, lower case, one space apart
+    words: str  # every word of the entry (narrative, place, names, offences, property, vehicles), lower case
+    mentions: frozenset[tuple[str, str]]  # ("id_number" | "phone" | "plate", the value as search normalises it)
+
+    def index_fields(self) -> dict[str, Any]:
+        """The columns of its row in the hub's index of mirrored entries (nodes.MirroredEntry)."""
+        seq, ob_date = self.ob if self.ob is not None else (None, None)
+        return {
+            "entry_id": self.entry_id,
+            "ob_date": ob_date,
+            "ob_seq": seq,
+            "entry_type": self.entry_type,
+            "recorded_at": self.recorded_at,
+            "names": self.names,
+            "words": self.words,
+        }
+
+
+def rows_of(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The record's list ``name`` (its parties, vehicles...), whatever else the node sent there left out."""
+    return [row for row in record.get(name) or [] if isinstance(row, dict)]
+
+
+def words_of(text: str, *, at_most: int | None = None) -> list[str]:
+    """Lower-case words, as search matches them."""
+    return re.findall(r"\w+", (text or "").lower())[:at_most]
+
+
+def _text(*values: Any) -> str:
+    return " ".join(words_of(" ".join(str(v) for v in values if v)))
+
+
+def findable(kind: str, record: dict[str, Any] | None) -> Findable | None:
+    """The search keys of an entry of a node's book; None for any other leaf, an erased record, or a
+    record this hub cannot read as an entry (its type unknown here)."""
+    if kind not in ENTRY_KINDS or not isinstance(record, dict) or record.get("entry_type") not in BY_CODE:
+        return None
+    try:
+        entry_id = uuid.UUID(str(record["id"]))
+        recorded_at = datetime.fromisoformat(str(record["recorded_at"]))
+    except (KeyError, ValueError):
+        return None
+    parties, vehicles = rows_of(record, "parties"), rows_of(record, "vehicles")
+    mentions: set[tuple[str, str]] = set()
+    for party in parties:
+        if party.get("id_number"):
+            mentions.add(("id_number", normalise_id_number(str(party["id_number"]))))
+        phone = normalise_phone(str(party["phone"])) if party.get("phone") else None
+        if phone:
+            mentions.add(("phone", phone))
+    for vehicle in vehicles:
+        if vehicle.get("plate"):
+            mentions.add(("plate", normalise_plate(str(vehicle["plate"]))))
+    names = _text(*(party.get("name") for party in parties))
+    words = _text(
+        record.get("narrative"),
+        record.get("place"),
+        names,
+        *(f"{o.get('section', '')} {o.get('description', '')}" for o in rows_of(record, "offences")),
+        *(f"{i.get('description', '')} {i.get('serial_number', '')}" for i in rows_of(record, "property_items")),
+        *(f"{v.get('plate', '')} {v.get('make_model', '')} {v.get('colour', '')}" for v in vehicles),
+    )
+    return Findable(
+        entry_id=entry_id,
+        ob=parse_ob_number(str(record.get("ob") or "")),
+        entry_type=str(record["entry_type"]),
+        recorded_at=recorded_at,
+        names=names,
+        words=words,
+        mentions=frozenset(mentions),
+    )

@@ -278,6 +278,9 @@ class EntryView:
     vehicles_as_corrected: tuple[VehicleView, ...] = ()
     # Only on a search result: the values sought that a later correction replaced.
     corrected_matches: tuple[CorrectedMatch, ...] = ()
+    # At the hub: an entry of a station node's book, found in the hub's mirror of it (search only;
+    # it has no page of its own here, the book is kept at the node).
+    mirrored: bool = False
 
     @property
     def personal(self) -> bool:
@@ -446,6 +449,8 @@ def _view(entry: Occurrence, access: Access, corrections: list[Occurrence]) -> E
         vehicles_as_corrected=_flagged(parts["vehicles"], lambda v: _vehicle_view(v, full=full))
         if facts and corrections
         else (),
+        # Never a row of this database: built by the hub from the record a node sent (nodes.mirror).
+        mirrored=entry._state.adding,
     )
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
@@ -21,6 +21,21 @@ from daftari.occurrences.models import Occurrence, OccurrenceQuerySet, Party, Ve
 from daftari.stations.rules import Scope, sees_personal_data
 
 MAX_WORDS = 8
+
+
+class FoundElsewhere(Protocol):
+    """Entries held outside this book's tables (at the hub: the books mirrored from station nodes),
+    matching a query already checked here, newest first, at most ``limit``."""
+
+    def __call__(self, *, scope: Scope, query: "SearchQuery", limit: int) -> list[Occurrence]: ...
+
+
+_ELSEWHERE: list[FoundElsewhere] = []
+
+
+def also_search(source: FoundElsewhere) -> None:
+    if source not in _ELSEWHERE:
+        _ELSEWHERE.append(source)
 
 
 @dataclass(frozen=True)
@@ -228,10 +243,18 @@ def _search(scope: Scope, query: SearchQuery, page: int, per_page: int, *, prefi
         qs = qs.filter(station__code=query.station_code)
     if errors:
         raise InvalidInput(fields=errors)
-    start = (page - 1) * per_page
-    rows = list(
+    start, end = (page - 1) * per_page, page * per_page + 1
+    ordered = (
         qs.select_related("station", "recorded_by__user", "refers_to__refers_to")
         .prefetch_related("parties", "offences", "property_items", "vehicles")
-        .order_by("-recorded_at", "-ob_seq")[start : start + per_page + 1]
+        .order_by("-recorded_at", "-ob_seq")
     )
+    elsewhere = [entry for source in _ELSEWHERE for entry in source(scope=scope, query=query, limit=end)]
+    if not elsewhere:
+        rows = list(ordered[start:end])
+    else:
+        # Both lists newest first, each long enough for this page: merged, then the page taken.
+        merged = list(ordered[:end]) + elsewhere
+        merged.sort(key=lambda entry: (entry.recorded_at, entry.ob_seq), reverse=True)
+        rows = merged[start:end]
     return SearchPage(entries=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page, query=query)

@@ -1,0 +1,192 @@
+"""National search at the hub over the books mirrored from station nodes (NODES.md: "the existing
+search, with scope 'all stations' for roles that hold it, over every mirrored book"). The node's
+book is built and pushed as in test_hub: signed with the node's key, verified and cosigned."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from daftari.nodes import hub
+from daftari.nodes.models import EnrolledNode, MirroredEntry
+from daftari.occurrences.rules import PartyInput
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import AccessEvent, Station
+from tests.conftest import complaint
+from tests.nodes.test_hub import Book, send
+from tests.occurrences.test_api import Api
+
+pytestmark = pytest.mark.django_db
+
+ID_NUMBER = "29876543"
+PHONE = "+254733111222"
+PLATE = "KDA 123B"
+
+
+@pytest.fixture
+def joined(station: Station, desk_officer: User) -> tuple[EnrolledNode, Book]:
+    """The station's node, joined: its book is kept there, the hub mirrors it."""
+    _node, code = hub.enrol(station=station)
+    book = Book(origin=f"daftari.local/ob/{station.code}")
+    return hub.join(code=code, public_key=str(book.signer.verifier())), book
+
+
+def node_record(station: Station, **overrides: Any) -> dict[str, Any]:
+    """An entry as a node's desk records it (occurrences.records.ledger_record)."""
+    now = timezone.now()
+    record: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "station": station.code,
+        "ob": "OB 7/6/12/2026",
+        "entry_type": "COMPLAINT",
+        "occurred_at": (now - timedelta(hours=2)).isoformat(),
+        "recorded_at": now.isoformat(),
+        "recorded_by": "SN1001",
+        "place": "Kondele stage",
+        "lat": None,
+        "lon": None,
+        "narrative": "Complainant reports her handbag was snatched at the stage.",
+        "details": {},
+        "refers_to": None,
+        "is_late": False,
+        "parties": [
+            {
+                "role": "complainant",
+                "name": "Achieng Odhiambo",
+                "id_number": ID_NUMBER,
+                "phone": PHONE,
+                "sex": "F",
+                "date_of_birth": None,
+                "age": 29,
+            }
+        ],
+        "offences": [{"section": "s.268 Penal Code", "description": "Stealing"}],
+        "property_items": [{"description": "Black handbag", "serial_number": "", "quantity": 1, "value_kes": 3000}],
+        "vehicles": [{"plate": "KDA123B", "make_model": "Boxer motorcycle", "colour": "red"}],
+    }
+    record.update(overrides)
+    return record
+
+
+@pytest.fixture
+def node_entry(joined: tuple[EnrolledNode, Book]) -> dict[str, Any]:
+    """One complaint recorded at the station's node and pushed to the hub, which holds it verified."""
+    node, book = joined
+    record = node_record(node.station)
+    book.record(record=record)
+    send(node, book.push(0, 1))
+    return record
+
+
+def found(api: Api, **params: str) -> list[str]:
+    response = api.get("/occurrences", **params)
+    assert response.status_code == 200, response.content
+    return [result["id"] for result in response.json()["results"]]
+
+
+def test_oversight_at_the_hub_finds_a_person_recorded_at_a_node_by_name_id_number_and_phone(
+    client: Client, oversight: User, node_entry: dict[str, Any]
+) -> None:
+    api = Api(client, oversight)
+    assert found(api, name="Achieng") == [node_entry["id"]]
+    assert found(api, id_number=ID_NUMBER) == [node_entry["id"]]
+    assert found(api, phone="0733 111 222") == [node_entry["id"]]
+    assert found(api, q="handbag") == [node_entry["id"]]
+    result = api.get("/occurrences", id_number=ID_NUMBER).json()["results"][0]
+    assert result["ob_number"] == "OB 7/6/12/2026" and result["station"] == node_entry["station"]
+    assert result["parties"][0]["name"] == "Achieng Odhiambo"
+
+
+def test_each_read_of_a_node_entry_at_the_hub_is_logged_as_any_other(
+    client: Client, oversight: User, node_entry: dict[str, Any], station: Station
+) -> None:
+    api = Api(client, oversight)
+    found(api, id_number=ID_NUMBER)
+    event = AccessEvent.objects.get(record_id=node_entry["id"])
+    assert event.username == oversight.username
+    assert (event.record_type, event.record_station_id, event.outcome) == ("occurrence", station.pk, "shown")
+    assert event.purpose == AccessEvent.Purpose.SEARCH
+
+
+def test_the_desk_search_page_at_the_hub_finds_a_node_entry_by_plate_and_by_ob_number(
+    client: Client, oversight: User, node_entry: dict[str, Any], station: Station
+) -> None:
+    client.force_login(oversight)
+    by_plate = client.get("/search", {"q": PLATE}).content.decode()
+    by_ob = client.get("/search", {"q": "OB 7/6/12/2026"}).content.decode()
+    for page in (by_plate, by_ob):
+        assert "OB 7/6/12/2026" in page and station.name in page
+        assert "Kept at the station node" in page
+    assert AccessEvent.objects.filter(record_id=node_entry["id"], channel="desk").count() == 2
+
+
+def test_another_stations_desk_at_the_hub_does_not_find_the_node_entry(
+    client: Client, officer_elsewhere: User, node_entry: dict[str, Any]
+) -> None:
+    api = Api(client, officer_elsewhere)
+    assert found(api, id_number=ID_NUMBER) == []
+    assert found(api, plate=PLATE) == []
+    assert not AccessEvent.objects.filter(record_id=node_entry["id"]).exists()
+
+
+def test_the_node_stations_own_officers_find_their_entry_at_the_hub(
+    client: Client, desk_officer: User, node_entry: dict[str, Any]
+) -> None:
+    assert found(Api(client, desk_officer), id_number=ID_NUMBER) == [node_entry["id"]]
+
+
+def test_an_analyst_finds_a_node_entry_by_plate_with_the_personal_data_withheld(
+    client: Client, analyst: User, node_entry: dict[str, Any]
+) -> None:
+    api = Api(client, analyst)
+    [result] = api.get("/occurrences", plate=PLATE).json()["results"]
+    assert result["id"] == node_entry["id"]
+    assert result["personal_data_withheld"] and result["parties"] == [] and result["narrative"] is None
+    assert api.get("/occurrences", id_number=ID_NUMBER).status_code == 403
+    assert AccessEvent.objects.get(record_id=node_entry["id"]).outcome == "withheld"
+
+
+def test_national_search_lists_hub_and_node_entries_of_one_person_together_newest_first(
+    client: Client,
+    oversight: User,
+    joined: tuple[EnrolledNode, Book],
+    officer_elsewhere: User,
+    other_station: Station,
+) -> None:
+    node, book = joined
+    earlier = node_record(node.station, recorded_at=(timezone.now() - timedelta(days=2)).isoformat())
+    book.record(record=earlier)
+    at_hub = record_occurrence(
+        actor=officer_elsewhere,
+        station=other_station,
+        draft=complaint(parties=(PartyInput(role="complainant", name="Achieng Odhiambo", id_number=ID_NUMBER),)),
+    ).entry
+    later = node_record(
+        node.station, ob="OB 9/6/12/2026", recorded_at=(timezone.now() + timedelta(minutes=1)).isoformat()
+    )
+    book.record(record=later)
+    send(node, book.push(0, 2))
+    assert found(Api(client, oversight), id_number=ID_NUMBER) == [later["id"], str(at_hub.pk), earlier["id"]]
+
+
+def test_what_the_node_sends_that_is_not_an_entry_is_not_indexed_for_search(
+    joined: tuple[EnrolledNode, Book],
+) -> None:
+    node, book = joined
+    book.record(2)  # records of no entry type the hub knows
+    book.record(kind="custody", record={"id": str(uuid.uuid4()), "state": "in_custody"})
+    send(node, book.push(0, 3))
+    assert not MirroredEntry.objects.exists()
+
+
+def test_an_entry_the_node_erased_by_lawful_order_is_no_longer_found_at_the_hub(
+    client: Client, oversight: User, joined: tuple[EnrolledNode, Book], node_entry: dict[str, Any]
+) -> None:
+    node, book = joined
+    book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
+    send(node, book.push(1, 2))
+    assert found(Api(client, oversight), id_number=ID_NUMBER) == []
