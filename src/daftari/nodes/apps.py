@@ -24,12 +24,10 @@ class NodesConfig(AppConfig):
         from django.conf import settings
 
         from daftari.core import periodic
-        from daftari.nodes import tasks
-
-        post_migrate.connect(_ensure_guards, sender=self)
-        from daftari.nodes import mirror
+        from daftari.nodes import mirror, tasks
         from daftari.occurrences import search
 
+        post_migrate.connect(_ensure_guards, sender=self)
         # National search reads the books mirrored from nodes too (a no-op on a node).
         search.also_search(mirror.found_in_mirror)
         if settings.DAFTARI_ROLE == "node":
