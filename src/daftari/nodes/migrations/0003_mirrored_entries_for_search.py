@@ -34,7 +34,7 @@ def drop_index(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nodes', '0001_station_nodes'),
+        ('nodes', '0002_hub_feed_key'),
         ('stations', '0007_station_phone'),
     ]
 
