@@ -177,3 +177,32 @@ def test_the_map_and_charts_speak_kiswahili_with_the_same_numbers(
     assert "Nairobi City: uhalifu ulioandikwa ni chini ya 5, kiwango hakionyeshwi" in body
     assert "Chati: uhalifu ulioandikwa kwa siku" in body and "Mipaka ya kaunti" in body
     assert 'data-county="42" data-shade="4"' in body
+
+
+@pytest.mark.django_db
+def test_crimes_by_hour_and_day_of_the_week_are_bars_with_their_tables_suppressed_alike(
+    settings, client: Client, analyst: User, desk_officer: User, station: Station
+) -> None:  # type: ignore[no-untyped-def]
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 6)
+    happened = (timezone.now() - timedelta(hours=1)).astimezone(NAIROBI)
+    day = happened.date()
+    hours = charts.hour_bars("station", station.code, day, day)
+    assert [b.name for b in hours.bars][:2] == ["00:00", "01:00"] and len(hours.bars) == 24
+    assert [b.shown for b in hours.bars if b.shown != "0"] == ["6"]
+    assert hours.bars[happened.hour].length == pytest.approx(260 * 6 / 10)
+    weekdays = charts.weekday_bars("station", station.code, day, day)
+    assert weekdays.bars[0].name == "Monday" and weekdays.bars[day.weekday()].shown == "6"
+    client.force_login(analyst)
+    body = client.get(f"/figures/crimes?level=national&code=&start={day}&end={day}").content.decode()
+    for chart_id in ("hour-bars", "weekday-bars"):
+        assert f'id="{chart_id}"' in body and f'id="{chart_id}-table"' in body
+    assert f'<th scope="row">{happened.hour:02d}:00</th><td>6</td>' in body
+    settings.DAFTARI_SMALL_NUMBER_THRESHOLD = 7
+    body = client.get(f"/figures/crimes?level=national&code=&start={day}&end={day}").content.decode()
+    assert f'<th scope="row">{happened.hour:02d}:00</th><td>&lt;7</td>' in body
+    hour_chart = svg_of(body, "hour-bars")
+    assert f"<title>{happened.hour:02d}:00: &lt;7</title>" in hour_chart and 'data-suppressed="yes"' in hour_chart
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
+    body = client.get(f"/figures/crimes?level=national&code=&start={day}&end={day}").content.decode()
+    assert "Uhalifu ulioandikwa kwa siku ya juma" in body and "Jumatatu" in body
+    assert len(body.encode()) < 100_000

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.dates import WEEKDAYS
 
 from daftari.reports import figures, svg
 from daftari.stations.models import Station
@@ -260,7 +261,7 @@ def trend(level: str, code: str, start: date, end: date) -> TrendChart:
     )
 
 
-# --- Bars: crimes by category this period ------------------------------------------------------
+# --- Bars: crimes by category, hour of day and day of the week ---------------------------------
 
 BAR_LABEL_WIDTH, BAR_WIDTH, BAR_STEP = 250, 260, 20
 
@@ -272,36 +273,49 @@ class Bar:
     length: float
     shown: str
     suppressed: bool
-
-    @property
-    def value_x(self) -> float:
-        return round(BAR_LABEL_WIDTH + self.length + 4, 1)
+    value_x: float
 
 
 @dataclass(frozen=True)
 class BarChart:
     bars: tuple[Bar, ...]
     top: int
-    left: int = BAR_LABEL_WIDTH
-    width: int = BAR_LABEL_WIDTH + BAR_WIDTH + 50
+    left: int
     step: int = BAR_STEP
+
+    @property
+    def width(self) -> int:
+        return self.left + BAR_WIDTH + 50
 
     @property
     def height(self) -> int:
         return len(self.bars) * self.step + 4
 
 
-def category_bars(table: figures.CrimeTable) -> BarChart:
-    """One bar per category in the published order; a suppressed count draws no bar, only "<N"."""
-    top = svg.nice_top(max([r.now for r in table.rows if not suppressed(r.now)] + [1]))
-    bars = tuple(
-        Bar(
-            row.name,
-            i * BAR_STEP + 2,
-            0.0 if suppressed(row.now) else round(svg.bar_length(row.now, top, BAR_WIDTH), 1),
-            row.now_shown,
-            suppressed(row.now),
+def bar_chart(rows: list[tuple[str, int]], *, label_width: int) -> BarChart:
+    """One bar per row, in order; a suppressed count draws no bar, only "<N", as in the table."""
+    top = svg.nice_top(max([n for _name, n in rows if not suppressed(n)] + [1]))
+    bars = []
+    for i, (name, n) in enumerate(rows):
+        length = 0.0 if suppressed(n) else round(svg.bar_length(n, top, BAR_WIDTH), 1)
+        bars.append(
+            Bar(name, i * BAR_STEP + 2, length, figures.shown(n), suppressed(n), round(label_width + length + 4, 1))
         )
-        for i, row in enumerate(table.rows)
-    )
-    return BarChart(bars, top)
+    return BarChart(tuple(bars), top, label_width)
+
+
+def category_bars(table: figures.CrimeTable) -> BarChart:
+    """One bar per category in the published order."""
+    return bar_chart([(row.name, row.now) for row in table.rows], label_width=BAR_LABEL_WIDTH)
+
+
+def hour_bars(level: str, code: str, start: date, end: date) -> BarChart:
+    """The period's crimes by the hour of day they happened (Nairobi time), 00:00 to 23:00."""
+    rows = figures.counts_by(level, code, start, end, "hour")
+    return bar_chart([(f"{int(hour):02d}:00", n) for hour, n in rows], label_width=60)
+
+
+def weekday_bars(level: str, code: str, start: date, end: date) -> BarChart:
+    """The period's crimes by day of the week, Monday first, named in the reader's language."""
+    rows = figures.counts_by(level, code, start, end, "weekday")
+    return bar_chart([(str(WEEKDAYS[i]), n) for i, (_key, n) in enumerate(rows)], label_width=110)

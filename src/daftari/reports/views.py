@@ -185,6 +185,8 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     context["custody"] = custody_figures.custody_figures(level, code, start, end, now=timezone.now()).shown()
     context["bars"] = charts.category_bars(table)
+    context["hours"] = charts.hour_bars(level, code, start, end)
+    context["weekdays"] = charts.weekday_bars(level, code, start, end)
     context["trend"] = charts.trend(level, code, start, end)
     station_counts = dict(figures.counts_by(level, code, start, end, "station")) if level != "station" else {}
     if level == "national":
