@@ -206,3 +206,18 @@ def test_crimes_by_hour_and_day_of_the_week_are_bars_with_their_tables_suppresse
     body = client.get(f"/figures/crimes?level=national&code=&start={day}&end={day}").content.decode()
     assert "Uhalifu ulioandikwa kwa siku ya juma" in body and "Jumatatu" in body
     assert len(body.encode()) < 100_000
+
+
+@pytest.mark.django_db
+def test_the_legend_tells_low_rate_classes_apart_and_shows_one_class_when_nothing_was_recorded(
+    desk_officer: User, station: Station
+) -> None:
+    day = recorded_today()
+    empty = charts.national_map(figures.county_rates(day, day), {})
+    assert [(c.low, c.high) for c in empty.legend] == [("0.00", "0.00")]
+    record_crimes(desk_officer, station, ["Penal Code s.268"] * 9)
+    rates = figures.county_rates(day, day)
+    legend = charts.national_map(rates, {}).legend
+    top = 9 * 100000 / figures.county_population()[station.county_id]
+    assert len(legend) == 5 and legend[-1].high == f"{top:.2f}" and legend[0].low == "0.00"
+    assert len({c.high for c in legend}) == 5

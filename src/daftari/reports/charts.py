@@ -118,10 +118,14 @@ def national_map(rates: list[figures.CountyRate], station_counts: dict[str, int]
             )
         )
     lows = (0.0, *breaks[:-1])
+    # Low rates (a short period) need two decimals to tell the classes apart; nothing recorded, one class.
+    places = 2 if breaks[-1] < 10 else 1
     legend = tuple(
-        LegendClass(shade, f"{low:.1f}", f"{high:.1f}")
+        LegendClass(shade, f"{low:.{places}f}", f"{high:.{places}f}")
         for shade, low, high in zip(svg.SHADES, lows, breaks, strict=True)
     )
+    if breaks[-1] == 0:
+        legend = legend[:1]
     stations = list(Station.objects.exclude(lat=None).exclude(lon=None))
     return CountyMap(
         MAP_WIDTH, MAP_HEIGHT, tuple(areas), _station_points(project, stations, station_counts), legend, shaded=True
