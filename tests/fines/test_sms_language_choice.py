@@ -74,3 +74,23 @@ def test_the_api_still_issues_without_a_language(client: Client, traffic_officer
     response = Api(client, traffic_officer).post("/fines/notices", body)
     assert response.status_code == 201, response.content
     assert SmsMessage.objects.get(template="fine_notice").language == "en"
+
+
+def test_once_the_phone_is_typed_the_form_chooses_its_earlier_language_for_the_officer_to_check(
+    traffic_client: Client, desk_officer: User
+) -> None:
+    Recipient.objects.create(phone="+254733111222", language="sw", updated_at=timezone.now())
+    issue_page = traffic_client.get("/fines/issue").content.decode()
+    assert 'hx-get="/fines/issue/sms-language"' in issue_page and 'id="sms-language"' in issue_page
+    chosen = traffic_client.get("/fines/issue/sms-language", {"driver_phone": "0733 111 222", "language": ""})
+    body = chosen.content.decode()
+    assert body.lstrip().startswith('<div id="sms-language">')
+    assert '<option value="sw" selected>Kiswahili</option>' in body and "This phone chose Kiswahili before" in body
+    # What the officer chose already stays chosen; a phone that never chose leaves the choice to them.
+    kept = traffic_client.get("/fines/issue/sms-language", {"driver_phone": "0733111222", "language": "en"})
+    assert '<option value="en" selected>English</option>' in kept.content.decode()
+    new = traffic_client.get("/fines/issue/sms-language", {"driver_phone": "0700000001", "language": ""})
+    assert " selected>" not in new.content.decode() and "before" not in new.content.decode()
+    desk = Client()
+    desk.force_login(desk_officer)
+    assert desk.get("/fines/issue/sms-language", {"driver_phone": "0733111222"}).status_code == 403

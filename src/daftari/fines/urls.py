@@ -4,6 +4,7 @@ from daftari.fines import views
 
 urlpatterns = [
     path("fines/issue", views.issue, name="fines_issue"),
+    path("fines/issue/sms-language", views.sms_language, name="fines_sms_language"),
     path("fines/mine", views.my_notices, name="my_notices"),
     path("fines/figures", views.figures, name="fines_figures"),
     path("fines/repeat", views.repeat, name="fines_repeat"),

@@ -27,7 +27,7 @@ from daftari.fines.forms import CancelForm, ContestForm, CourtOutcomeForm
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.notifications.models import Language
 from daftari.notifications.services import remembered_language
-from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import (
     can_cancel_notice,
     can_issue_notice,
@@ -119,13 +119,19 @@ def _field_id(key: str) -> str:
     return {"form": "id_plate", "issued_at": "id_place", "lat": "id_place"}.get(key, f"id_{key}")
 
 
+def _issuing_officer(request: AuthenticatedRequest) -> Officer:
+    officer = getattr(request.user, "officer", None)
+    if officer is None or officer.station is None:
+        raise PermissionDenied
+    if not can_issue_notice(scope_of(request.user), station_code=officer.station.code):
+        raise PermissionDenied
+    return officer
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def issue(request: AuthenticatedRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    officer = getattr(request.user, "officer", None)
-    if officer is None or officer.station is None or not can_issue_notice(scope, station_code=officer.station.code):
-        raise PermissionDenied
+    officer = _issuing_officer(request)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
@@ -145,11 +151,7 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Notice %(number)s issued.") % {"number": notice.number})
             return redirect("fines_notice", number=notice.number)
-    remembered = None
-    if errors and values.get("language") not in ("en", "sw"):
-        # The driver chose a language before: the form comes back with it chosen, for the officer to check.
-        remembered = remembered_language(phone=values.get("driver_phone", ""))
-        values["language"] = remembered or ""
+    remembered = _remembered_language(values) if errors else None
     return render(
         request,
         "fines/issue.html",
@@ -164,6 +166,26 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+
+
+def _remembered_language(values: dict[str, str]) -> str | None:
+    """The language the driver's phone chose before; chosen in ``values`` when the officer has chosen none,
+    for them to check with the driver (never recorded unless the form is sent with it)."""
+    remembered = remembered_language(phone=values.get("driver_phone", ""))
+    if values.get("language") not in ("en", "sw"):
+        values["language"] = remembered or ""
+    return remembered
+
+
+@login_required
+@require_GET
+def sms_language(request: AuthenticatedRequest) -> HttpResponse:
+    """The form's SMS-language choice again, once the phone is typed: the phone's earlier choice chosen (htmx)."""
+    _issuing_officer(request)
+    values = {"driver_phone": request.GET.get("driver_phone", "")[:40], "language": request.GET.get("language", "")}
+    remembered = _remembered_language(values)
+    context = {"values": values, "remembered_language": dict(Language.choices).get(remembered or "")}
+    return render(request, "fines/_sms_language.html", context)
 
 
 @login_required
