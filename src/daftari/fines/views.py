@@ -27,7 +27,7 @@ from daftari.fines.forms import CancelForm, ContestForm, CourtOutcomeForm
 from daftari.fines.models import FineNotice, NoticeEvent
 from daftari.notifications.models import Language
 from daftari.notifications.services import remembered_language
-from daftari.stations.models import AccessEvent, Officer, scope_of
+from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import (
     can_cancel_notice,
     can_issue_notice,
@@ -119,19 +119,19 @@ def _field_id(key: str) -> str:
     return {"form": "id_plate", "issued_at": "id_place", "lat": "id_place"}.get(key, f"id_{key}")
 
 
-def _issuing_officer(request: AuthenticatedRequest) -> Officer:
+def _issuing_station(request: AuthenticatedRequest) -> Station:
+    """The station the signed-in traffic officer issues notices for; anyone else is refused."""
     officer = getattr(request.user, "officer", None)
-    if officer is None or officer.station is None:
+    station = officer.station if officer is not None else None
+    if station is None or not can_issue_notice(scope_of(request.user), station_code=station.code):
         raise PermissionDenied
-    if not can_issue_notice(scope_of(request.user), station_code=officer.station.code):
-        raise PermissionDenied
-    return officer
+    return station
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def issue(request: AuthenticatedRequest) -> HttpResponse:
-    officer = _issuing_officer(request)
+    station = _issuing_station(request)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
@@ -139,7 +139,7 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
         try:
             notice = services.issue_notice(
                 actor=request.user,
-                station=officer.station,
+                station=station,
                 draft=_draft(request.POST),
                 photo=_photo(request),
                 language_required=True,
@@ -181,7 +181,7 @@ def _remembered_language(values: dict[str, str]) -> str | None:
 @require_GET
 def sms_language(request: AuthenticatedRequest) -> HttpResponse:
     """The form's SMS-language choice again, once the phone is typed: the phone's earlier choice chosen (htmx)."""
-    _issuing_officer(request)
+    _issuing_station(request)
     values = {"driver_phone": request.GET.get("driver_phone", "")[:40], "language": request.GET.get("language", "")}
     remembered = _remembered_language(values)
     context = {"values": values, "remembered_language": dict(Language.choices).get(remembered or "")}
