@@ -162,3 +162,21 @@ def test_the_demo_holds_three_households_once_with_their_steps_on_the_registers_
     assert Household.objects.count() == 3 and Person.objects.count() == 4
     assert StatusStep.objects.count() == 7
     assert Leaf.objects.filter(kind="refugee_status_step").count() == 7
+
+
+def test_the_unhcr_liaison_reads_counts_with_small_numbers_suppressed_and_no_names(
+    refugee: Person, drs_officer: User, unhcr_liaison: User
+) -> None:
+    issue(drs_officer, refugee, "RID-KAK-26-000009")
+    client = client_for(unhcr_liaison)
+    landing = client.get("/")
+    assert landing.status_code == 302 and landing["Location"] == "/refugees/figures"
+    page = client.get("/refugees/figures").content.decode()
+    assert "Refugee recognised" in page and "Refugee ID card: Valid" in page
+    assert "&lt;5" in page and "Amina" not in page
+    assert not AccessEvent.objects.filter(record_type="refugee_person").exists()
+
+
+@pytest.mark.parametrize("persona", ["drs_officer", "desk_officer", "analyst"])
+def test_the_register_figures_are_refused_to_everyone_else(persona: str, request: pytest.FixtureRequest) -> None:
+    assert client_for(request.getfixturevalue(persona)).get("/refugees/figures").status_code == 403

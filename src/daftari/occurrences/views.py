@@ -41,6 +41,7 @@ from daftari.stations.rules import (
     can_record_entry,
     can_see_station,
     reads_refugee_register,
+    uses_the_occurrence_book,
 )
 
 Purpose = AccessEvent.Purpose
@@ -93,8 +94,9 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
     station = station_queries.chosen_station(scope, _station(request), request.GET.get("station", "")[:20])
     if station is None and request.GET.get("station"):
         raise Http404
-    if station is None and reads_refugee_register(scope):
-        return redirect("refugee_register")  # DRS staff keep no book: their landing page is the register
+    if station is None and not uses_the_occurrence_book(scope):
+        # DRS staff and the UNHCR liaison keep no book: they land on the register or its figures.
+        return redirect("refugee_register" if reads_refugee_register(scope) else "refugee_figures")
     if station is None:
         return render(request, "occurrences/today.html", {"station": None})
     day = _day(request.GET.get("day"))

@@ -6,21 +6,23 @@ Ethnicity and religion are withheld from everyone but the supervisor.
 """
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.refugees import rules, services
-from daftari.refugees.models import Household, Membership, Person, RefugeeDocument
+from daftari.refugees.models import DocumentEvent, Household, Membership, Person, RefugeeDocument, StatusStep
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
     can_report_refugee_document_lost,
     can_revoke_refugee_document,
     reads_refugee_register,
+    sees_refugee_figures,
     sees_refugee_sensitive_fields,
 )
 from daftari.stations.services import log_accesses
@@ -291,3 +293,62 @@ def document_to_change(*, reader: User, document_id: uuid.UUID | str) -> Refugee
 
 def household_by_number(number: str) -> Household | None:
     return Household.objects.filter(number=number.strip().upper()).first()
+
+
+# --- Figures: counts only, for the supervisor and the UNHCR liaison ------------------------
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    label: str
+    office: str
+    count: str
+
+
+def _shown_count(n: int, threshold: int) -> str:
+    """Counts from 1 to threshold-1 read "<threshold": a small number can name a person."""
+    return f"<{threshold}" if 0 < n < threshold else str(n)
+
+
+def _document_figure_label(kind: str, state: str) -> str:
+    name = rules.DOCUMENT_NAMES[rules.DocumentKind(kind)]
+    return f"{name}: {rules.DOCUMENT_STATE_NAMES[rules.DocumentState(state)]}"
+
+
+def figures(*, reader: User, threshold: int) -> tuple[list[FigureRow], list[FigureRow]]:
+    """People by status and office, documents by kind, state and office; no name, no read of a person."""
+    if not sees_refugee_figures(scope_of(reader)):
+        raise NotPermitted()
+    latest_step = StatusStep.objects.filter(person=OuterRef("pk")).order_by("-sequence").values("step")[:1]
+    people = (
+        Person.objects.annotate(status=Subquery(latest_step))
+        .values("status", "office")
+        .annotate(n=Count("id"))
+        .order_by("office", "status")
+    )
+    by_status = [
+        FigureRow(
+            label=_status_name(row["status"]),
+            office=rules.OFFICES[row["office"]],
+            count=_shown_count(row["n"], threshold),
+        )
+        for row in people
+    ]
+    last_event = DocumentEvent.objects.filter(document=OuterRef("pk")).order_by("-recorded_at").values("kind")[:1]
+    today = timezone.localdate()
+    tally: Counter[tuple[str, str, str]] = Counter()
+    for kind, office, expires_on, event in RefugeeDocument.objects.annotate(event=Subquery(last_event)).values_list(
+        "kind", "office", "expires_on", "event"
+    ):
+        events = [rules.DocumentEventKind(event)] if event else []
+        state = rules.document_state(events, expires_on=expires_on, today=today)
+        tally[(office, kind, state.value)] += 1
+    by_document = [
+        FigureRow(
+            label=_document_figure_label(kind, state),
+            office=rules.OFFICES[office],
+            count=_shown_count(n, threshold),
+        )
+        for (office, kind, state), n in sorted(tally.items())
+    ]
+    return by_status, by_document

@@ -4,6 +4,7 @@ from daftari.refugees import views
 
 urlpatterns = [
     path("refugees", views.search, name="refugee_register"),
+    path("refugees/figures", views.figures, name="refugee_figures"),
     path("refugees/people/new", views.register_person, name="refugee_new_person"),
     path("refugees/people/<uuid:pk>", views.person_page, name="refugee_person"),
     path("refugees/people/<uuid:pk>/status", views.record_status_step, name="refugee_status_step"),

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -210,3 +211,12 @@ def document_event(request: AuthenticatedRequest, pk: uuid.UUID, event: str) -> 
     else:
         messages.success(request, _("Document reported lost.") if event == "lost" else _("Document revoked."))
     return redirect("refugee_person", pk=document.person_id)
+
+
+@login_required
+@require_GET
+def figures(request: AuthenticatedRequest) -> HttpResponse:
+    threshold = int(settings.DAFTARI_SMALL_NUMBER_THRESHOLD)
+    by_status, by_document = _guarded(lambda: queries.figures(reader=request.user, threshold=threshold))
+    context = {"by_status": by_status, "by_document": by_document, "threshold": threshold}
+    return render(request, "refugees/figures.html", context)
