@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "daftari.fines",
     "daftari.refugees",
     "daftari.documents",
+    "daftari.deployments",
     "daftari.portal",
     "daftari.reports",
     "daftari.hubfeed",

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("daftari.reports.urls")),
     path("", include("daftari.alerts.urls")),
     path("", include("daftari.refugees.urls")),
+    path("", include("daftari.deployments.urls")),
 ]

@@ -162,6 +162,12 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "can_report_refugee_document_lost": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
     "can_revoke_refugee_document": frozenset({Role.DRS_SUPERVISOR}),
     "sees_refugee_figures": frozenset({Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON}),
+    "can_manage_deployments": frozenset({Role.DEPLOYMENT}),
+    "sees_readiness_board": frozenset({Role.DEPLOYMENT, Role.VETTING, Role.MEDICAL, Role.TRAINER, Role.COMMANDER}),
+    "can_record_assessment": frozenset({Role.TRAINER}),
+    "can_record_fitness": frozenset({Role.MEDICAL}),
+    "sees_vetting_record": frozenset({Role.VETTING, Role.OVERSIGHT}),
+    "can_decide_vetting": frozenset({Role.VETTING}),
 }
 
 

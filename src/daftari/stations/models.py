@@ -145,6 +145,8 @@ RECORD_TYPE_NAMES = {
     "sms": _("SMS"),
     "sms_recipient": _("SMS recipient"),
     "daraja_callback": _("M-Pesa callback"),
+    "candidate": _("Deployment candidate"),
+    "vetting": _("Vetting record"),
 }
 
 

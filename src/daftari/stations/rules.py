@@ -20,6 +20,12 @@ class Role(StrEnum):
     DRS_OFFICER = "drs_officer"
     DRS_SUPERVISOR = "drs_supervisor"
     UNHCR_LIAISON = "unhcr_liaison"
+    # The MSS deployment roles (issue 15): national, at NPS HQ or the training school, with no
+    # station's book in their reach (they are in neither STATION_ROLES nor NATIONAL_ROLES).
+    DEPLOYMENT = "deployment"
+    VETTING = "vetting"
+    MEDICAL = "medical"
+    TRAINER = "trainer"
 
 
 # Each role by the name officers use for it, on pages (the access log) and in the API's answers.
@@ -35,6 +41,10 @@ ROLE_NAMES = {
     Role.DRS_OFFICER: gettext_lazy("DRS registration officer"),
     Role.DRS_SUPERVISOR: gettext_lazy("DRS supervisor"),
     Role.UNHCR_LIAISON: gettext_lazy("UNHCR liaison"),
+    Role.DEPLOYMENT: gettext_lazy("Deployment officer (NPS HQ)"),
+    Role.VETTING: gettext_lazy("Vetting officer"),
+    Role.MEDICAL: gettext_lazy("Medical officer"),
+    Role.TRAINER: gettext_lazy("Trainer"),
 }
 
 
@@ -360,6 +370,42 @@ def sees_refugee_figures(scope: Scope) -> bool:
     return bool(scope.roles & {Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON})
 
 
+# --- Deployments abroad (MSS readiness, issue 15) -------------------------------------------
+# National roles without a station: they see the candidates of a contingent, never a station's book.
+
+
+def can_manage_deployments(scope: Scope) -> bool:
+    """Opens missions and contingents and nominates candidates: the deployment officer at NPS HQ."""
+    return Role.DEPLOYMENT in scope.roles
+
+
+def sees_readiness_board(scope: Scope) -> bool:
+    """A contingent's candidates as ready / not yet / excluded: those who prepare, assess and vet
+    them, and commanders (read). The desk, the OCS and analysts never see it."""
+    return bool(scope.roles & {Role.DEPLOYMENT, Role.VETTING, Role.MEDICAL, Role.TRAINER, Role.COMMANDER})
+
+
+def can_record_assessment(scope: Scope) -> bool:
+    """The language, firearms, driving and computer tests: recorded by the trainer who ran them."""
+    return Role.TRAINER in scope.roles
+
+
+def can_record_fitness(scope: Scope) -> bool:
+    """Medical and mental fitness, a pass or fail with its date and examining officer: the medical officer."""
+    return Role.MEDICAL in scope.roles
+
+
+def sees_vetting_record(scope: Scope) -> bool:
+    """A candidate's vetting findings and decisions: the vetting officer, and IPOA as observer.
+    Nothing of it reaches the candidate's colleagues; every read is logged."""
+    return bool(scope.roles & {Role.VETTING, Role.OVERSIGHT})
+
+
+def can_decide_vetting(scope: Scope) -> bool:
+    """Clears a candidate or excludes them, with a reason: the vetting officer only."""
+    return Role.VETTING in scope.roles
+
+
 # --- Administration ---------------------------------------------------------------------------
 
 
@@ -409,6 +455,7 @@ class Menu:
     refugee_register: bool = False
     refugee_figures: bool = False
     occurrence_book: bool = True
+    deployments: bool = False
 
 
 def sees_some_crime_figures(scope: Scope) -> bool:
@@ -437,6 +484,7 @@ def menu_for(scope: Scope) -> Menu:
         refugee_register=reads_refugee_register(scope),
         refugee_figures=sees_refugee_figures(scope),
         occurrence_book=uses_the_occurrence_book(scope),
+        deployments=sees_readiness_board(scope),
     )
 
 

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_database_objects(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from daftari.deployments import database
+
+    database.ensure(connections[using])
+
+
+class DeploymentsConfig(AppConfig):
+    name = "daftari.deployments"
+    label = "deployments"
+    verbose_name = _("Deployments abroad")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_database_objects, sender=self)

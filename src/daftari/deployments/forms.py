@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from daftari.deployments.models import Mission, VettingDecision
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MissionForm(forms.Form):
+    code = forms.SlugField(label=_("Mission code"), max_length=30, help_text=_("Short code, e.g. MSS-HAITI"))
+    name = forms.CharField(label=_("Mission name"), max_length=200)
+    mandate = forms.CharField(
+        label=_("Mandate"), max_length=300, required=False, help_text=_("e.g. UNSC Resolution 2699 (2023)")
+    )
+
+
+class ContingentForm(forms.Form):
+    mission = forms.ModelChoiceField(label=_("Mission"), queryset=Mission.objects.order_by("code"))
+    number = forms.IntegerField(label=_("Contingent number"), min_value=1, max_value=999)
+    departs_on = forms.DateField(label=_("Departure date"), widget=DATE)
+    returns_on = forms.DateField(label=_("Planned return date"), widget=DATE)
+    size = forms.IntegerField(label=_("Planned size (officers)"), min_value=1, max_value=10000)
+    units = forms.CharField(label=_("Units"), max_length=200, help_text=_("e.g. GSU, AP-RDU, ASTU, BPU"))
+
+
+class NominateForm(forms.Form):
+    service_number = forms.CharField(label=_("Service number"), max_length=20)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE)
+    joined_service_on = forms.DateField(label=_("Date joined the service"), widget=DATE)
+
+
+class ResultForm(forms.Form):
+    criterion = forms.ChoiceField(label=_("Test or examination"), widget=forms.RadioSelect)
+    passed = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("yes", _("Passed")), ("no", _("Not passed"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    assessed_on = forms.DateField(label=_("Date of the test or examination"), widget=DATE)
+    assessed_by = forms.CharField(label=_("Assessor or examining officer"), max_length=120)
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["criterion"].choices = choices  # type: ignore[attr-defined]
+
+
+class VettingForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=VettingDecision.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,111 @@
+"""Missions abroad, their contingents, the candidates and what was recorded about them.
+
+Every table here is append-only (database guards, see database.py): a retaken test is a new
+result, a changed vetting decision a new decision; the latest one counts.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from daftari.stations.models import Officer
+
+
+class Mission(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.SlugField(max_length=30, unique=True, help_text=_("Short code, e.g. MSS-HAITI"))
+    name = models.CharField(max_length=200)
+    mandate = models.CharField(max_length=300, blank=True, help_text=_("e.g. UNSC Resolution 2699 (2023)"))
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contingent(models.Model):
+    """One rotation sent to a mission: its dates, planned size and units (sources disagree, so data)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="contingents")
+    number = models.PositiveSmallIntegerField()
+    departs_on = models.DateField()
+    returns_on = models.DateField()
+    size = models.PositiveIntegerField()
+    units = models.CharField(max_length=200, help_text=_("e.g. GSU, AP-RDU, ASTU, BPU"))
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["mission", "number"]
+        constraints = [models.UniqueConstraint(fields=["mission", "number"], name="one_contingent_number_per_mission")]
+
+    def __str__(self) -> str:
+        return f"{self.mission.code} #{self.number}"
+
+
+class Candidate(models.Model):
+    """An officer nominated for a contingent. The officers' table has no date of birth or date joined:
+    they are kept here as the deployment officer entered them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contingent = models.ForeignKey(Contingent, on_delete=models.PROTECT, related_name="candidates")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="deployment_candidacies")
+    date_of_birth = models.DateField()
+    joined_service_on = models.DateField()
+    nominated_at = models.DateTimeField()
+    nominated_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["contingent", "officer__service_number"]
+        constraints = [models.UniqueConstraint(fields=["contingent", "officer"], name="one_candidacy_per_contingent")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.service_number} for {self.contingent_id}"
+
+
+class CriterionResult(models.Model):
+    """One test or examination result. For medical and mental fitness only the pass or fail, its
+    date and the examining officer: no medical detail is kept here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
+    criterion = models.CharField(max_length=30)
+    criteria_version = models.CharField(max_length=30)
+    passed = models.BooleanField()
+    assessed_on = models.DateField()
+    assessed_by = models.CharField(max_length=120, help_text=_("The assessor or examining officer"))
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "criterion", "recorded_at"]
+        indexes = [models.Index(fields=["candidate", "criterion", "recorded_at"], name="deploy_result_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} {'pass' if self.passed else 'fail'} {self.assessed_on}"
+
+
+class VettingDecision(models.Model):
+    class Decision(models.TextChoices):
+        CLEAR = "cleared", _("Cleared")
+        EXCLUDE = "excluded", _("Excluded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="vetting_decisions")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField()
+    # The findings the vetting officer had before them, as references (kind, record id, OB number).
+    findings_seen = models.JSONField(default=list)
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.decided_at:%Y-%m-%d}"

@@ -1,0 +1,336 @@
+"""Reads of the deployment records: the readiness board and a candidate's vetting record.
+
+Both go through here: they check the reader's role, write the access events in the same request and
+return views with nothing more than the reader may see. The board is computed in a fixed number of
+set-based queries, however many candidates the contingent has.
+"""
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from daftari.core.errors import NotFound, NotPermitted
+from daftari.custody.models import CustodyEvent
+from daftari.deployments import criteria
+from daftari.deployments.models import Candidate, Contingent, CriterionResult, VettingDecision
+from daftari.deployments.rules import (
+    CandidateFacts,
+    Judgement,
+    Readiness,
+    Vetting,
+    judge,
+    names_service_number,
+    whole_years,
+)
+from daftari.occurrences.models import Occurrence
+from daftari.occurrences.rules import format_ob_number
+from daftari.stations.models import AccessEvent, scope_of
+from daftari.stations.rules import sees_readiness_board, sees_vetting_record
+from daftari.stations.services import log_accesses
+
+Purpose = AccessEvent.Purpose
+Outcome = AccessEvent.Outcome
+CANDIDATE = "candidate"
+BOARD_REFUSED = gettext_lazy(
+    "The readiness board is for those who prepare, assess and vet the contingent, and for commanders."
+)
+VETTING = "vetting"
+
+
+# --- The readiness board --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    candidate_id: uuid.UUID
+    service_number: str
+    name: str
+    rank: str
+    station: str
+    age: int
+    years_of_service: int
+    judgement: Judgement
+
+
+@dataclass(frozen=True)
+class Board:
+    contingent: Contingent
+    criteria_version: str
+    rows: list[BoardRow]
+
+    def count(self, readiness: str) -> int:
+        return sum(1 for row in self.rows if row.judgement.readiness == readiness)
+
+    @property
+    def ready(self) -> int:
+        return self.count(Readiness.READY)
+
+    @property
+    def not_yet(self) -> int:
+        return self.count(Readiness.NOT_YET)
+
+    @property
+    def excluded(self) -> int:
+        return self.count(Readiness.EXCLUDED)
+
+
+def _latest_results(contingent: Contingent) -> dict[uuid.UUID, dict[str, bool]]:
+    latest: dict[uuid.UUID, dict[str, bool]] = {}
+    rows = (
+        CriterionResult.objects.filter(candidate__contingent=contingent)
+        .order_by("recorded_at", "id")
+        .values_list("candidate_id", "criterion", "passed")
+    )
+    for candidate_id, criterion, passed in rows:
+        latest.setdefault(candidate_id, {})[criterion] = passed  # a later result replaces an earlier one
+    return latest
+
+
+def _latest_vetting(contingent: Contingent) -> dict[uuid.UUID, Vetting]:
+    rows = (
+        VettingDecision.objects.filter(candidate__contingent=contingent)
+        .order_by("decided_at", "id")
+        .values_list("candidate_id", "decision")
+    )
+    return {candidate_id: Vetting(decision) for candidate_id, decision in rows}
+
+
+def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
+    if not sees_readiness_board(scope_of(reader)):
+        raise NotPermitted(str(BOARD_REFUSED))
+    contingent = Contingent.objects.select_related("mission").filter(pk=contingent_id).first()
+    if contingent is None:
+        raise NotFound()
+    return contingent
+
+
+def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
+    """Every candidate of the contingent as ready / not yet / excluded with all the reasons.
+
+    Five queries whatever the size (contingent, candidates, results, vetting decisions, the access
+    log's one insert): a contingent of 400 is judged on one page.
+    """
+    contingent = contingent_for(reader=reader, contingent_id=contingent_id)
+    in_force = criteria.current()
+    candidates = list(
+        Candidate.objects.filter(contingent=contingent)
+        .select_related("officer__user", "officer__station")
+        .order_by("officer__service_number")
+    )
+    results = _latest_results(contingent)
+    vetting = _latest_vetting(contingent)
+    departs_on = contingent.departs_on
+    rows = []
+    for candidate in candidates:
+        facts = CandidateFacts(
+            date_of_birth=candidate.date_of_birth,
+            joined_service_on=candidate.joined_service_on,
+            results=results.get(candidate.pk, {}),
+            vetting=vetting.get(candidate.pk, Vetting.PENDING),
+        )
+        officer = candidate.officer
+        rows.append(
+            BoardRow(
+                candidate_id=candidate.pk,
+                service_number=officer.service_number,
+                name=officer.user.get_full_name() or officer.user.username,
+                rank=officer.get_rank_display(),
+                station=officer.station.name if officer.station else "",
+                age=whole_years(candidate.date_of_birth, departs_on),
+                years_of_service=whole_years(candidate.joined_service_on, departs_on),
+                judgement=judge(in_force, facts, departs_on=departs_on),
+            )
+        )
+    log_accesses(
+        actor=reader,
+        reads=[(CANDIDATE, str(row.candidate_id), None, Outcome.SHOWN) for row in rows],
+        purpose=Purpose.LIST,
+    )
+    return Board(contingent=contingent, criteria_version=in_force.version, rows=rows)
+
+
+# --- Vetting: what Daftari's own records say about an officer ------------------------------------
+
+
+class FindingKind:
+    CUSTODY_DEATH = "custody_death"
+    CUSTODY_INJURY = "custody_injury"
+    OB_DEATH_IN_CUSTODY = "ob_death_in_custody"
+
+
+FINDING_NAMES = {
+    FindingKind.CUSTODY_DEATH: gettext_lazy("Death in custody (cell register)"),
+    FindingKind.CUSTODY_INJURY: gettext_lazy("Serious injury in custody (cell register)"),
+    FindingKind.OB_DEATH_IN_CUSTODY: gettext_lazy("Death or serious injury in custody (OB entry)"),
+}
+ROLE_IN_FINDING = {
+    "arresting": gettext_lazy("arresting officer"),
+    "booked_in": gettext_lazy("booked the person into the cells"),
+    "on_duty": gettext_lazy("named among the officers on duty"),
+    "recorded": gettext_lazy("recorded the entry"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    role: str
+    at: datetime
+    station_id: int
+    station_name: str
+    ob_number: str
+    occurrence_id: uuid.UUID | None
+    custody_id: uuid.UUID | None
+
+    @property
+    def kind_name(self) -> str:
+        return str(FINDING_NAMES[self.kind])
+
+    @property
+    def role_name(self) -> str:
+        return str(ROLE_IN_FINDING[self.role])
+
+    @property
+    def record(self) -> tuple[str, str]:
+        """The evidence record as the access log names it."""
+        if self.custody_id is not None:
+            return ("custody", str(self.custody_id))
+        return ("occurrence", str(self.occurrence_id))
+
+    def reference(self) -> dict[str, str]:
+        record_type, record_id = self.record
+        return {"kind": self.kind, "record_type": record_type, "record_id": record_id, "ob_number": self.ob_number}
+
+
+def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
+    """Each officer's part in a death or serious injury in custody, from the cell register and the book,
+    for many officers in two queries."""
+    wanted = {sn for sn in service_numbers if sn}
+    found: dict[str, list[Finding]] = {sn: [] for sn in wanted}
+    if not wanted:
+        return found
+    events = (
+        CustodyEvent.objects.filter(kind__in=[CustodyEvent.Kind.DEATH, CustodyEvent.Kind.SERIOUS_INJURY])
+        .filter(Q(custody__arresting_officer__in=wanted) | Q(custody__recorded_by__service_number__in=wanted))
+        .values_list(
+            "kind",
+            "at",
+            "custody_id",
+            "custody__arresting_officer",
+            "custody__recorded_by__service_number",
+            "custody__arrest_id",
+            "custody__arrest__ob_seq",
+            "custody__arrest__ob_date",
+            "station_id",
+            "station__name",
+        )
+    )
+    for kind, at, custody_id, arresting, booked_by, arrest_id, seq, day, station_id, station_name in events:
+        finding_kind = FindingKind.CUSTODY_DEATH if kind == CustodyEvent.Kind.DEATH else FindingKind.CUSTODY_INJURY
+        for service_number, role in ((arresting, "arresting"), (booked_by, "booked_in")):
+            if service_number in wanted:
+                found[service_number].append(
+                    Finding(
+                        finding_kind,
+                        role,
+                        at,
+                        station_id,
+                        station_name,
+                        format_ob_number(seq, day),
+                        arrest_id,
+                        custody_id,
+                    )
+                )
+    # The book's entries of this kind are few nationwide: read them all, match the names in Python.
+    entries = Occurrence.objects.filter(entry_type="DEATH_IN_CUSTODY").values_list(
+        "id",
+        "occurred_at",
+        "ob_seq",
+        "ob_date",
+        "details",
+        "recorded_by__service_number",
+        "station_id",
+        "station__name",
+    )
+    for entry_id, at, seq, day, details, recorder, station_id, station_name in entries:
+        on_duty = str((details or {}).get("officers_on_duty", ""))
+        for service_number in wanted:
+            role = "on_duty" if names_service_number(on_duty, service_number) else ""
+            role = role or ("recorded" if recorder == service_number else "")
+            if role:
+                found[service_number].append(
+                    Finding(
+                        FindingKind.OB_DEATH_IN_CUSTODY,
+                        role,
+                        at,
+                        station_id,
+                        station_name,
+                        format_ob_number(seq, day),
+                        entry_id,
+                        None,
+                    )
+                )
+    for findings in found.values():
+        findings.sort(key=lambda f: f.at)
+    return found
+
+
+@dataclass(frozen=True)
+class VettingRecord:
+    candidate: Candidate
+    findings: list[Finding]
+    decisions: list[VettingDecision]
+
+    @property
+    def current(self) -> VettingDecision | None:
+        return self.decisions[-1] if self.decisions else None
+
+
+def vetting_record(*, reader: User, candidate_id: uuid.UUID) -> VettingRecord:
+    """The candidate's findings and decisions, for the vetting officer and IPOA; the read, the evidence
+    records read with it, and any refusal are logged."""
+    candidate = (
+        Candidate.objects.select_related("officer__user", "officer__station", "contingent__mission")
+        .filter(pk=candidate_id)
+        .first()
+    )
+    if candidate is None:
+        raise NotFound()
+    if not sees_vetting_record(scope_of(reader)):
+        log_accesses(
+            actor=reader, reads=[(VETTING, str(candidate.pk), None, Outcome.DENIED)], purpose=Purpose.DESK_VIEW
+        )
+        raise NotPermitted(_("A candidate's vetting record is for the vetting officer and IPOA only."))
+    findings = findings_for([candidate.officer.service_number])[candidate.officer.service_number]
+    decisions = list(
+        VettingDecision.objects.filter(candidate=candidate).select_related("decided_by__user").order_by("decided_at")
+    )
+    log_accesses(actor=reader, reads=[(VETTING, str(candidate.pk), None, Outcome.SHOWN)], purpose=Purpose.DESK_VIEW)
+    log_accesses(
+        actor=reader,
+        reads=[(*f.record, f.station_id, Outcome.SHOWN) for f in findings],
+        purpose=Purpose.LOOKUP,
+    )
+    return VettingRecord(candidate=candidate, findings=findings, decisions=decisions)
+
+
+def candidate_for(*, reader: User, candidate_id: uuid.UUID) -> Candidate:
+    """A candidate as the board's readers see them (to record a result against)."""
+    if not sees_readiness_board(scope_of(reader)):
+        raise NotPermitted()
+    candidate = Candidate.objects.select_related("officer__user", "contingent__mission").filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    return candidate
+
+
+def contingents(*, reader: User) -> list[Contingent]:
+    if not sees_readiness_board(scope_of(reader)):
+        raise NotPermitted(str(BOARD_REFUSED))
+    return list(Contingent.objects.select_related("mission").order_by("-departs_on"))

@@ -1,0 +1,212 @@
+"""Who is ready to deploy: the selection criteria as data, and the pure functions that judge a candidate.
+
+The criteria come from ``data/criteria.json`` (versioned, each with its sources); the functions here
+take plain values, touch no database, and return every failing reason, not the first.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(StrEnum):
+    AGE = "age"
+    SERVICE = "service"
+    ASSESSMENT = "assessment"  # run by a trainer (AMS-like)
+    FITNESS = "fitness"  # pass or fail from the medical officer, nothing more
+
+
+class Readiness(StrEnum):
+    READY = "ready"
+    NOT_YET = "not_yet"
+    EXCLUDED = "excluded"
+
+
+class Vetting(StrEnum):
+    PENDING = "pending"
+    CLEARED = "cleared"
+    EXCLUDED = "excluded"
+
+
+READINESS_NAMES = {
+    Readiness.READY: _("Ready"),
+    Readiness.NOT_YET: _("Not yet"),
+    Readiness.EXCLUDED: _("Excluded"),
+}
+
+# What each test is called on screens; a criterion the file adds without a name here shows its code.
+CRITERION_NAMES: dict[str, Promise] = {
+    "age": _("Age"),
+    "service": _("Years of service"),
+    "language_english": _("English language test"),
+    "firearms": _("Firearms qualification"),
+    "driving": _("Driving test"),
+    "computer": _("Computer test"),
+    "medical_fitness": _("Medical fitness"),
+    "mental_fitness": _("Mental fitness"),
+}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    kind: Kind
+    sources: tuple[str, ...]
+    min_years: int | None = None
+    max_years: int | None = None
+
+    @property
+    def name(self) -> str:
+        return str(CRITERION_NAMES.get(self.code, self.code))
+
+
+@dataclass(frozen=True)
+class Criteria:
+    version: str
+    criteria: tuple[Criterion, ...]
+
+    def of_kind(self, *kinds: Kind) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.kind in kinds)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.criteria)
+
+
+def parse_criteria(text: str) -> Criteria:
+    """The criteria file read: refuses a criterion without a source, so none is adopted unexplained."""
+    data: dict[str, Any] = json.loads(text)
+    criteria = []
+    for item in data["criteria"]:
+        if not item.get("sources"):
+            raise ValueError(f"criterion {item['code']!r} has no source")
+        criteria.append(
+            Criterion(
+                code=item["code"],
+                kind=Kind(item["kind"]),
+                sources=tuple(item["sources"]),
+                min_years=item.get("min_years"),
+                max_years=item.get("max_years"),
+            )
+        )
+    return Criteria(version=str(data["version"]), criteria=tuple(criteria))
+
+
+def whole_years(since: date, on: date) -> int:
+    """Completed years between two dates (an age; a 29 February birthday turns over on 1 March)."""
+    years = on.year - since.year
+    if (on.month, on.day) < (since.month, since.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+    # A reason that no retake can change before departure (too young, too old, too short a service).
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    date_of_birth: date
+    joined_service_on: date
+    # The latest result of each test by criterion code: True passed, False failed; absent not taken.
+    results: Mapping[str, bool] = field(default_factory=dict)
+    vetting: Vetting = Vetting.PENDING
+
+
+def _age_reasons(criterion: Criterion, born: date, on: date) -> list[Reason]:
+    age = whole_years(born, on)
+    low, high = criterion.min_years, criterion.max_years
+    if (low is not None and age < low) or (high is not None and age > high):
+        message = _("Aged %(age)s on the departure date: the call is for officers aged %(low)s to %(high)s.") % {
+            "age": age,
+            "low": low,
+            "high": high,
+        }
+        return [Reason(criterion.code, str(message), final=True)]
+    return []
+
+
+def _service_reasons(criterion: Criterion, joined: date, on: date) -> list[Reason]:
+    years = whole_years(joined, on)
+    if criterion.min_years is not None and years < criterion.min_years:
+        message = _("%(years)s years of service on the departure date: at least %(least)s are needed.") % {
+            "years": years,
+            "least": criterion.min_years,
+        }
+        return [Reason(criterion.code, str(message), final=True)]
+    return []
+
+
+def _result_reasons(criterion: Criterion, results: Mapping[str, bool]) -> list[Reason]:
+    result = results.get(criterion.code)
+    if result is None:
+        return [Reason(criterion.code, str(_("%(test)s: no result recorded yet.") % {"test": criterion.name}))]
+    if not result:
+        return [Reason(criterion.code, str(_("%(test)s: not passed.") % {"test": criterion.name}))]
+    return []
+
+
+def failing_reasons(criteria: Criteria, facts: CandidateFacts, *, departs_on: date) -> list[Reason]:
+    """Every criterion the candidate does not (yet) meet, in the file's order."""
+    reasons: list[Reason] = []
+    for criterion in criteria.criteria:
+        if criterion.kind == Kind.AGE:
+            reasons += _age_reasons(criterion, facts.date_of_birth, departs_on)
+        elif criterion.kind == Kind.SERVICE:
+            reasons += _service_reasons(criterion, facts.joined_service_on, departs_on)
+        else:
+            reasons += _result_reasons(criterion, facts.results)
+    return reasons
+
+
+VETTING_PENDING = _("Vetting: not yet decided.")
+VETTING_EXCLUDED = _("Excluded at vetting.")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    readiness: Readiness
+    reasons: tuple[Reason, ...]
+
+    @property
+    def readiness_name(self) -> str:
+        return str(READINESS_NAMES[self.readiness])
+
+
+def judge(criteria: Criteria, facts: CandidateFacts, *, departs_on: date) -> Judgement:
+    """Ready when every criterion is met and vetting cleared; excluded when vetting excluded them or a
+    criterion no retake can change fails; not yet otherwise. The reasons are all of them."""
+    reasons = failing_reasons(criteria, facts, departs_on=departs_on)
+    if facts.vetting == Vetting.EXCLUDED:
+        reasons.append(Reason("vetting", str(VETTING_EXCLUDED), final=True))
+    elif facts.vetting == Vetting.PENDING:
+        reasons.append(Reason("vetting", str(VETTING_PENDING)))
+    if any(r.final for r in reasons):
+        return Judgement(Readiness.EXCLUDED, tuple(reasons))
+    return Judgement(Readiness.NOT_YET if reasons else Readiness.READY, tuple(reasons))
+
+
+# --- Vetting cross-checks -----------------------------------------------------------------------
+
+
+def names_service_number(text: str, service_number: str) -> bool:
+    """Whether free text (an OB entry's "officers on duty") names this service number as a whole word."""
+    if not service_number.strip():
+        return False
+    return re.search(rf"(?<![\w/-]){re.escape(service_number.strip())}(?![\w/-])", text, re.IGNORECASE) is not None
+
+
+def who_may_record(criterion: Criterion) -> str:
+    """Which role records a criterion's result: 'trainer' for the tests, 'medical' for fitness, '' for facts."""
+    return {Kind.ASSESSMENT: "trainer", Kind.FITNESS: "medical"}.get(criterion.kind, "")

@@ -1,0 +1,143 @@
+"""Every change to missions, contingents, candidates, results and vetting goes through here."""
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.deployments import criteria
+from daftari.deployments.models import Candidate, Contingent, CriterionResult, Mission, VettingDecision
+from daftari.deployments.rules import Kind
+from daftari.stations.models import Officer, scope_of
+from daftari.stations.rules import (
+    can_decide_vetting,
+    can_manage_deployments,
+    can_record_assessment,
+    can_record_fitness,
+)
+
+
+def _officer(actor: User) -> Officer:
+    officer = getattr(actor, "officer", None)
+    if officer is None:
+        raise NotPermitted()
+    return officer
+
+
+def _must_manage(actor: User) -> Officer:
+    if not can_manage_deployments(scope_of(actor)):
+        raise NotPermitted(_("Only the deployment officer opens missions and contingents and nominates candidates."))
+    return _officer(actor)
+
+
+@transaction.atomic
+def open_mission(*, actor: User, code: str, name: str, mandate: str = "") -> Mission:
+    officer = _must_manage(actor)
+    if Mission.objects.filter(code=code).exists():
+        raise InvalidInput(fields={"code": _("A mission with this code exists already.")})
+    return Mission.objects.create(code=code, name=name, mandate=mandate, created_at=timezone.now(), created_by=officer)
+
+
+@transaction.atomic
+def open_contingent(
+    *, actor: User, mission: Mission, number: int, departs_on: date, returns_on: date, size: int, units: str
+) -> Contingent:
+    officer = _must_manage(actor)
+    if returns_on <= departs_on:
+        raise InvalidInput(fields={"returns_on": _("The return date must come after the departure date.")})
+    if Contingent.objects.filter(mission=mission, number=number).exists():
+        raise InvalidInput(fields={"number": _("This mission already has a contingent with this number.")})
+    return Contingent.objects.create(
+        mission=mission,
+        number=number,
+        departs_on=departs_on,
+        returns_on=returns_on,
+        size=size,
+        units=units,
+        created_at=timezone.now(),
+        created_by=officer,
+    )
+
+
+def nominate_candidate(
+    *, actor: User, contingent: Contingent, service_number: str, date_of_birth: date, joined_service_on: date
+) -> Candidate:
+    """Draws the candidate from Daftari's officers by service number; the dates are as entered."""
+    officer = _must_manage(actor)
+    nominee = Officer.objects.filter(service_number=service_number.strip()).first()
+    if nominee is None:
+        raise InvalidInput(fields={"service_number": _("No officer has this service number.")})
+    if joined_service_on <= date_of_birth:
+        raise InvalidInput(fields={"joined_service_on": _("The date joined must come after the date of birth.")})
+    try:
+        with transaction.atomic():
+            return Candidate.objects.create(
+                contingent=contingent,
+                officer=nominee,
+                date_of_birth=date_of_birth,
+                joined_service_on=joined_service_on,
+                nominated_at=timezone.now(),
+                nominated_by=officer,
+            )
+    except IntegrityError:
+        raise InvalidInput(
+            fields={"service_number": _("This officer is already a candidate for this contingent.")}
+        ) from None
+
+
+@transaction.atomic
+def record_result(
+    *, actor: User, candidate: Candidate, criterion: str, passed: bool, assessed_on: date, assessed_by: str
+) -> CriterionResult:
+    """A test's result from the trainer, or a fitness pass or fail from the medical officer. A retake is
+    a new result; the latest counts."""
+    in_force = criteria.current()
+    found = next((c for c in in_force.criteria if c.code == criterion), None)
+    if found is None or found.kind not in (Kind.ASSESSMENT, Kind.FITNESS):
+        raise InvalidInput(fields={"criterion": _("Not a test or examination of the criteria in force.")})
+    scope = scope_of(actor)
+    allowed = can_record_assessment(scope) if found.kind == Kind.ASSESSMENT else can_record_fitness(scope)
+    if not allowed:
+        raise NotPermitted(
+            _("Only a trainer records test results.")
+            if found.kind == Kind.ASSESSMENT
+            else _("Only the medical officer records medical and mental fitness.")
+        )
+    if assessed_on > timezone.localdate():
+        raise InvalidInput(fields={"assessed_on": _("The date cannot be in the future.")})
+    if not assessed_by.strip():
+        raise InvalidInput(fields={"assessed_by": _("Name the assessor or examining officer.")})
+    return CriterionResult.objects.create(
+        candidate=candidate,
+        criterion=criterion,
+        criteria_version=in_force.version,
+        passed=passed,
+        assessed_on=assessed_on,
+        assessed_by=assessed_by.strip(),
+        recorded_at=timezone.now(),
+        recorded_by=_officer(actor),
+    )
+
+
+@transaction.atomic
+def decide_vetting(
+    *, actor: User, candidate: Candidate, decision: str, reason: str, findings_seen: list[dict[str, str]]
+) -> VettingDecision:
+    """The vetting officer clears or excludes, always with a reason; a later decision is a new record."""
+    if not can_decide_vetting(scope_of(actor)):
+        raise NotPermitted(_("Only the vetting officer clears or excludes a candidate."))
+    if decision not in VettingDecision.Decision.values:
+        raise InvalidInput(fields={"decision": _("Choose cleared or excluded.")})
+    if not reason.strip():
+        raise InvalidInput(fields={"reason": _("Give the reason for the decision.")})
+    return VettingDecision.objects.create(
+        candidate=candidate,
+        decision=decision,
+        reason=reason.strip(),
+        findings_seen=findings_seen,
+        decided_at=timezone.now(),
+        decided_by=_officer(actor),
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from daftari.deployments import views
+
+urlpatterns = [
+    path("deployments", views.home, name="deployments"),
+    path("deployments/missions/new", views.new_mission, name="deployments_new_mission"),
+    path("deployments/contingents/new", views.new_contingent, name="deployments_new_contingent"),
+    path("deployments/contingents/<uuid:pk>", views.board, name="readiness_board"),
+    path("deployments/contingents/<uuid:pk>/nominate", views.nominate, name="deployments_nominate"),
+    path("deployments/candidates/<uuid:pk>/results", views.record_result_page, name="deployments_result"),
+    path("deployments/candidates/<uuid:pk>/vetting", views.vetting, name="deployments_vetting"),
+]

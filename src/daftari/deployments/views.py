@@ -1,0 +1,206 @@
+"""The deployment pages: contingents, the readiness board, nominations, results and vetting. Thin over
+queries (reads, logged) and services (every change)."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from daftari.core.types import AuthenticatedRequest
+from daftari.deployments import criteria, queries, services
+from daftari.deployments.forms import ContingentForm, MissionForm, NominateForm, ResultForm, VettingForm
+from daftari.deployments.rules import READINESS_NAMES, Kind, Readiness
+from daftari.stations.models import scope_of
+from daftari.stations.rules import (
+    can_decide_vetting,
+    can_manage_deployments,
+    can_record_assessment,
+    can_record_fitness,
+    sees_vetting_record,
+)
+
+
+def _errors(form: forms.Form) -> list[tuple[str, str]]:
+    def anchor(name: str) -> str:
+        if name not in form.fields:
+            return ""
+        radio = isinstance(form.fields[name].widget, forms.RadioSelect)
+        return f"#id_{name}_0" if radio else f"#id_{name}"
+
+    return [(anchor(name), str(m)) for name, ms in form.errors.items() for m in ms]
+
+
+def _read(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except NotFound:
+        raise Http404 from None
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+
+
+def _submit(form: forms.Form, change: Callable[[], Any]) -> Any:
+    """Runs the service; its field errors land on the form. None when it refused the input."""
+    try:
+        return change()
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+    except InvalidInput as error:
+        for field, message in error.fields.items():
+            form.add_error(field if field in form.fields else None, message)
+        if not error.fields:
+            form.add_error(None, error.message)
+    except DomainError as error:
+        form.add_error(None, error.message)
+    return None
+
+
+def _form_page(request: AuthenticatedRequest, form: forms.Form, **context: Any) -> HttpResponse:
+    status = 422 if form.errors else 200
+    return render(request, "deployments/form.html", {"form": form, "errors": _errors(form), **context}, status=status)
+
+
+@login_required
+@require_GET
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    contingents = _read(lambda: queries.contingents(reader=request.user))
+    return render(
+        request,
+        "deployments/home.html",
+        {"contingents": contingents, "may_manage": can_manage_deployments(scope_of(request.user))},
+    )
+
+
+def _must_manage(request: AuthenticatedRequest) -> None:
+    if not can_manage_deployments(scope_of(request.user)):
+        raise PermissionDenied(
+            _("Only the deployment officer opens missions and contingents and nominates candidates.")
+        )
+
+
+def open_mission(request: AuthenticatedRequest, form: MissionForm) -> object:
+    return services.open_mission(actor=request.user, **form.cleaned_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_mission(request: AuthenticatedRequest) -> HttpResponse:
+    _must_manage(request)
+    form = MissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _submit(form, lambda: open_mission(request, form)):
+        messages.success(request, _("Mission opened."))
+        return redirect("deployments")
+    return _form_page(request, form, title=_("Open a mission"), submit=_("Open the mission"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_contingent(request: AuthenticatedRequest) -> HttpResponse:
+    _must_manage(request)
+    form = ContingentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        opened = _submit(form, lambda: services.open_contingent(actor=request.user, **form.cleaned_data))
+        if opened:
+            messages.success(request, _("Contingent opened."))
+            return redirect("readiness_board", pk=opened.pk)
+    return _form_page(request, form, title=_("Open a contingent"), submit=_("Open the contingent"))
+
+
+@login_required
+@require_GET
+def board(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    found = _read(lambda: queries.readiness_board(reader=request.user, contingent_id=pk))
+    scope = scope_of(request.user)
+    context = {
+        "board": found,
+        "names": {r.value: READINESS_NAMES[r] for r in Readiness},
+        "may_manage": can_manage_deployments(scope),
+        "may_record": can_record_assessment(scope) or can_record_fitness(scope),
+        "may_vet": sees_vetting_record(scope),
+    }
+    return render(request, "deployments/board.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nominate(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    _must_manage(request)
+    contingent = _read(lambda: queries.contingent_for(reader=request.user, contingent_id=pk))
+    form = NominateForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _submit(
+            form, lambda: services.nominate_candidate(actor=request.user, contingent=contingent, **form.cleaned_data)
+        )
+    ):
+        messages.success(request, _("Candidate nominated."))
+        return redirect("readiness_board", pk=contingent.pk)
+    return _form_page(
+        request, form, title=_("Nominate a candidate"), submit=_("Nominate"), subject=str(contingent), back=contingent
+    )
+
+
+def _result_choices(request: AuthenticatedRequest) -> list[tuple[str, str]]:
+    scope = scope_of(request.user)
+    kinds = ([Kind.ASSESSMENT] if can_record_assessment(scope) else []) + (
+        [Kind.FITNESS] if can_record_fitness(scope) else []
+    )
+    return [(c.code, c.name) for c in criteria.current().of_kind(*kinds)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_result_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    choices = _result_choices(request)
+    if not choices:
+        raise PermissionDenied(_("Only a trainer or the medical officer records results."))
+    candidate = _read(lambda: queries.candidate_for(reader=request.user, candidate_id=pk))
+    form = ResultForm(request.POST or None, choices=choices)
+    record = lambda: services.record_result(actor=request.user, candidate=candidate, **form.cleaned_data)  # noqa: E731
+    if request.method == "POST" and form.is_valid() and _submit(form, record):
+        messages.success(request, _("Result recorded."))
+        return redirect("readiness_board", pk=candidate.contingent_id)
+    return _form_page(
+        request,
+        form,
+        title=_("Record a result"),
+        submit=_("Record the result"),
+        subject=str(candidate.officer),
+        back=candidate.contingent,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vetting(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    record = _read(lambda: queries.vetting_record(reader=request.user, candidate_id=pk))
+    may_decide = can_decide_vetting(scope_of(request.user))
+    form = VettingForm(request.POST or None)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied(_("Only the vetting officer clears or excludes a candidate."))
+        if form.is_valid():
+            decided = _submit(
+                form,
+                lambda: services.decide_vetting(
+                    actor=request.user,
+                    candidate=record.candidate,
+                    findings_seen=[f.reference() for f in record.findings],
+                    **form.cleaned_data,
+                ),
+            )
+            if decided:
+                messages.success(request, _("Vetting decision recorded."))
+                return redirect("deployments_vetting", pk=pk)
+    context = {"record": record, "form": form, "errors": _errors(form), "may_decide": may_decide}
+    return render(request, "deployments/vetting.html", context, status=422 if form.errors else 200)
