@@ -382,3 +382,40 @@ def test_a_trainer_records_a_result_on_the_page(client: Client, trainer: User, n
 def test_an_unknown_contingent_is_404(client: Client, deployment_officer: User) -> None:
     client.force_login(deployment_officer)
     assert client.get(reverse("readiness_board", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_the_deployment_officer_opens_a_mission_and_a_contingent_and_nominates_on_the_pages(
+    client: Client, deployment_officer: User, desk_officer: User
+) -> None:
+    client.force_login(deployment_officer)
+    assert client.get(reverse("deployments_new_mission")).status_code == 200
+    mission = {"code": "MSS-HAITI", "name": "MSS Haiti", "mandate": "UNSC Res. 2699"}
+    assert client.post(reverse("deployments_new_mission"), mission).status_code == 302
+    assert client.post(reverse("deployments_new_mission"), mission).status_code == 422  # the code is taken
+    from daftari.deployments.models import Mission
+
+    contingent = {
+        "mission": str(Mission.objects.get().pk),
+        "number": "1",
+        "departs_on": "2027-06-01",
+        "returns_on": "2027-05-01",
+        "size": "400",
+        "units": "GSU",
+    }
+    assert client.post(reverse("deployments_new_contingent"), contingent).status_code == 422  # returns before leaving
+    assert (
+        client.post(reverse("deployments_new_contingent"), {**contingent, "returns_on": "2028-06-01"}).status_code
+        == 302
+    )
+    opened = Contingent.objects.get()
+    url = reverse("deployments_nominate", args=[opened.pk])
+    nominee = {
+        "service_number": desk_officer.officer.service_number,
+        "date_of_birth": "1990-01-01",
+        "joined_service_on": "2012-01-01",
+    }
+    assert client.post(url, nominee).status_code == 302
+    assert client.post(url, nominee).status_code == 422  # nominated already
+    assert "Contingent number" in client.get(reverse("deployments")).content.decode()
+    client.force_login(desk_officer)
+    assert client.post(reverse("deployments_new_mission"), {**mission, "code": "OTHER"}).status_code == 403

@@ -18,6 +18,7 @@ from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitte
 from daftari.core.types import AuthenticatedRequest
 from daftari.deployments import criteria, queries, services
 from daftari.deployments.forms import ContingentForm, MissionForm, NominateForm, ResultForm, VettingForm
+from daftari.deployments.models import Candidate
 from daftari.deployments.rules import READINESS_NAMES, Kind, Readiness
 from daftari.stations.models import scope_of
 from daftari.stations.rules import (
@@ -158,6 +159,10 @@ def _result_choices(request: AuthenticatedRequest) -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in criteria.current().of_kind(*kinds)]
 
 
+def record_result(request: AuthenticatedRequest, candidate: Candidate, form: ResultForm) -> object:
+    return services.record_result(actor=request.user, candidate=candidate, **form.cleaned_data)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_result_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
@@ -166,8 +171,7 @@ def record_result_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResp
         raise PermissionDenied(_("Only a trainer or the medical officer records results."))
     candidate = _read(lambda: queries.candidate_for(reader=request.user, candidate_id=pk))
     form = ResultForm(request.POST or None, choices=choices)
-    record = lambda: services.record_result(actor=request.user, candidate=candidate, **form.cleaned_data)  # noqa: E731
-    if request.method == "POST" and form.is_valid() and _submit(form, record):
+    if request.method == "POST" and form.is_valid() and _submit(form, lambda: record_result(request, candidate, form)):
         messages.success(request, _("Result recorded."))
         return redirect("readiness_board", pk=candidate.contingent_id)
     return _form_page(
