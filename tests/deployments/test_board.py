@@ -419,3 +419,13 @@ def test_the_deployment_officer_opens_a_mission_and_a_contingent_and_nominates_o
     assert "Contingent number" in client.get(reverse("deployments")).content.decode()
     client.force_login(desk_officer)
     assert client.post(reverse("deployments_new_mission"), {**mission, "code": "OTHER"}).status_code == 403
+
+
+def test_a_deployment_officer_lands_on_the_deployments_and_is_not_offered_the_book(
+    client: Client, deployment_officer: User
+) -> None:
+    client.force_login(deployment_officer)
+    landing = client.get(reverse("today"))
+    assert landing.status_code == 302 and landing["Location"] == reverse("deployments")
+    menu = client.get(reverse("deployments")).content.decode()
+    assert "Today&#x27;s book" not in menu and "Deployments" in menu

@@ -40,6 +40,7 @@ from daftari.stations.rules import (
     can_issue_document,
     can_record_entry,
     can_see_station,
+    lands_on_deployments,
     reads_refugee_register,
     uses_the_occurrence_book,
 )
@@ -94,6 +95,8 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
     station = station_queries.chosen_station(scope, _station(request), request.GET.get("station", "")[:20])
     if station is None and request.GET.get("station"):
         raise Http404
+    if station is None and lands_on_deployments(scope):
+        return redirect("deployments")
     if station is None and not uses_the_occurrence_book(scope):
         # DRS staff and the UNHCR liaison keep no book: they land on the register or its figures.
         return redirect("refugee_register" if reads_refugee_register(scope) else "refugee_figures")

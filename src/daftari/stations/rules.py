@@ -54,6 +54,7 @@ def role_names(roles: Iterable[str]) -> str:
     return ", ".join(str(known.get(role, role)) for role in roles if role)
 
 
+DEPLOYMENT_ROLES = frozenset({Role.DEPLOYMENT, Role.VETTING, Role.MEDICAL, Role.TRAINER})
 STATION_ROLES = frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC})
 NATIONAL_ROLES = frozenset({Role.ANALYST, Role.OVERSIGHT, Role.ADMIN})
 
@@ -324,8 +325,9 @@ REGISTER_ROLES = REGISTER_KEEPERS | {Role.UNHCR_LIAISON}
 
 
 def uses_the_occurrence_book(scope: Scope) -> bool:
-    """Every police role (and administrators); not the refugee register's staff or the UNHCR liaison."""
-    return bool(scope.roles - REGISTER_ROLES)
+    """Every police role (and administrators); not the refugee register's staff or the UNHCR liaison,
+    nor the deployment roles (they prepare officers for missions abroad and keep no book)."""
+    return bool(scope.roles - REGISTER_ROLES - DEPLOYMENT_ROLES)
 
 
 def reads_refugee_register(scope: Scope) -> bool:
@@ -372,6 +374,11 @@ def sees_refugee_figures(scope: Scope) -> bool:
 
 # --- Deployments abroad (MSS readiness, issue 15) -------------------------------------------
 # National roles without a station: they see the candidates of a contingent, never a station's book.
+
+
+def lands_on_deployments(scope: Scope) -> bool:
+    """An officer whose only roles are the deployment roles starts on the deployments page."""
+    return bool(scope.roles) and scope.roles <= DEPLOYMENT_ROLES
 
 
 def can_manage_deployments(scope: Scope) -> bool:
