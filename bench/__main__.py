@@ -18,12 +18,13 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300, help="searches per kind (default 300)")
     parser.add_argument("--rebuild", action="store_true", help="load the searched book again even if it is there")
     parser.add_argument("--ledger-n", type=int, default=2000, help="entries per side in the ledger overhead run")
+    parser.add_argument("--node-n", type=int, default=10_000, help="entries a node is behind in the nodes run")
     parser.add_argument("--fines-n", type=int, default=500, help="notices (and payments) in the fines run")
     parser.add_argument(
         "--contract-seconds", type=int, default=300, help="time budget of the schemathesis contract run (default 300)"
     )
     parser.add_argument(
-        "--only", choices=("recording", "search", "ledger", "fines", "contract"), help="run one benchmark"
+        "--only", choices=("recording", "search", "ledger", "fines", "nodes", "contract"), help="run one benchmark"
     )
     args = parser.parse_args()
     started = time.perf_counter()
@@ -39,6 +40,10 @@ def main() -> int:
         # Its own process: Django is set up on the ledger's database there (search set it up here).
         command = [sys.executable, "-m", "bench.ledger", "--n", str(args.ledger_n)]
         results.append(subprocess.run([*command, *(["--rebuild"] if args.rebuild else [])]).returncode == 0)
+    if args.only in (None, "nodes"):
+        # Its own process too: Django is set up there on the hub's database.
+        command = [sys.executable, "-m", "bench.nodes", "--n", str(args.node_n), "--clients", str(args.clients)]
+        results.append(subprocess.run(command).returncode == 0)
     if args.only in (None, "fines"):
         results.append(fines.run(n=args.fines_n, clients=args.clients))
     if args.only in (None, "contract"):

@@ -6,17 +6,23 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from daftari_verify import note
 from daftari_verify.checkpoint import open_checkpoint
 from django.contrib.auth.models import User
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 
 from daftari.alerts.services import issue_alert
 from daftari.hubfeed.publish import publish_tick
-from daftari.nodes import hub, keys, wire
-from daftari.nodes.models import EnrolledNode
+from daftari.hubfeed.models import VerifiedHubData
+from daftari.ledger import services as ledger
+from daftari.nodes import hub, keys, node, wire
+from daftari.nodes.models import EnrolledNode, HubLink
 from daftari.stations.models import Station
 from tests.alerts.conftest import wanted
 
@@ -96,3 +102,39 @@ def test_a_node_asking_from_past_the_end_of_the_hubs_log_is_told_and_not_fed(joi
     answer = _pull(_path(since=10_000), origin=node.origin)
     assert answer.status_code == 409
     assert answer.json()["error"] == "feed_ahead"
+
+
+def test_a_node_pulling_before_the_hub_published_anything_takes_nothing_then_applies_the_first_feed(
+    station: Station, ocs: User
+) -> None:
+    # The node's side (node.pull) against the hub's real endpoint, in process over WSGI.
+    _enrolled, code = hub.enrol(station=station)
+    enrolled = hub.join(code=code, public_key=str(keys.node_signer().verifier()))
+    link = HubLink.objects.create(
+        hub_url="http://testserver",
+        hub_key=hub.station_data(enrolled)["hub_key"],
+        feed_key=hub.station_data(enrolled)["feed_key"],
+        station=station,
+        origin=enrolled.origin,
+        joined_at=timezone.now(),
+    )
+    # As Django's test client does: the request must not close the test's connection when it ends.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _pull_twice(link, ocs)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert VerifiedHubData.objects.get().size == ledger.hub_log().size  # type: ignore[union-attr]
+    link.refresh_from_db()
+    assert link.hub_data_as_of is not None
+
+
+def _pull_twice(link: HubLink, ocs: User) -> None:
+    with httpx.Client(transport=httpx.WSGITransport(app=WSGIHandler()), base_url="http://testserver") as client:
+        assert node.pull(client, link) == ""
+        assert not VerifiedHubData.objects.exists()
+        issue_alert(actor=ocs, draft=wanted())
+        publish_tick()
+        assert node.pull(client, link) == ""

@@ -54,7 +54,9 @@ def join(request: HttpRequest, payload: JoinIn) -> dict[str, object]:
     "/hub/push",
     response={200: PushOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ResumeOut, 422: ErrorOut},
     summary="A station node pushes a batch of its book",
-    description="Signed by the node (`X-Daftari-Node-Signature`, see the README). The hub verifies every "
+    description="Signed by the node (`X-Daftari-Node-Signature`, see the README), over the JSON, which may "
+    "travel gzip-compressed (`Content-Encoding: gzip`; inflated no further than the request limit, 413 past it). "
+    "The hub verifies every "
     "leaf against the node's signed checkpoint, every record against its leaf's commit, the checkpoint's "
     "signature and its consistency with the last accepted one, then stores the batch and answers with its "
     "cosignature (C2SP tlog-cosignature). The same batch again gets the same answer. 409 with `next_index` "
@@ -65,6 +67,8 @@ def join(request: HttpRequest, payload: JoinIn) -> dict[str, object]:
 def push(request: HttpRequest) -> JsonResponse | dict[str, object]:
     _hub_only()
     body = request.body
+    if request.headers.get("Content-Encoding", "").strip().lower() == wire.CONTENT_ENCODING:
+        body = wire.inflate(body, limit=settings.DAFTARI_MAX_REQUEST_BYTES)
     # The shape first (422 names every wrong field), then who sent it (401).
     batch = wire.parse_push(body)
     node = hub.node_for_request(

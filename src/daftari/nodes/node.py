@@ -217,9 +217,12 @@ def build_push(head: Log, start: int, size: int) -> wire.Push:
 def _post_push(client: httpx.Client, push: wire.Push) -> httpx.Response:
     body = json.dumps(push.to_json(), separators=(",", ":"), ensure_ascii=True).encode("ascii")
     signature = wire.sign_request(keys.node_signer(), origin=push.origin, method="POST", path=PUSH_PATH, body=body)
-    return client.post(
-        PUSH_PATH, content=body, headers={"Content-Type": "application/json", wire.SIGNATURE_HEADER: signature}
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Encoding": wire.CONTENT_ENCODING,
+        wire.SIGNATURE_HEADER: signature,
+    }
+    return client.post(PUSH_PATH, content=wire.compress(body), headers=headers)
 
 
 def sync(*, now: datetime | None = None) -> SyncResult:
@@ -268,6 +271,8 @@ def pull(client: httpx.Client, hub_link: HubLink) -> str:
     answer = client.get(path, headers={wire.SIGNATURE_HEADER: signature})
     if answer.status_code >= 500:
         answer.raise_for_status()
+    if answer.status_code == 409 and last is None:
+        return ""  # the hub has published nothing yet: nothing to take, nothing wrong
     if answer.status_code != 200:
         return _("The hub did not send its data: %(reason)s") % {"reason": _error_message(answer)}
     try:
