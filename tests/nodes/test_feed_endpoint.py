@@ -18,8 +18,8 @@ from django.test import Client
 from django.utils import timezone
 
 from daftari.alerts.services import issue_alert
-from daftari.hubfeed.publish import publish_tick
 from daftari.hubfeed.models import VerifiedHubData
+from daftari.hubfeed.publish import publish_tick
 from daftari.ledger import services as ledger
 from daftari.nodes import hub, keys, node, wire
 from daftari.nodes.models import EnrolledNode, HubLink
