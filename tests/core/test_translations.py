@@ -107,3 +107,16 @@ def test_no_kiswahili_text_is_left_in_english() -> None:
     words = [(e.msgstr, re.sub(r"%\(\w+\)\w", "", e.msgstr)) for e in po]
     english = [text for text, bare in words if re.search(r"\b(checkpoint|checkpoints|required|entry type)\b", bare)]
     assert english == []
+
+
+def test_the_crime_stats_breakdown_message_is_translated_as_it_now_reads_and_its_old_wording_is_gone() -> None:
+    from django.utils import translation
+
+    from daftari.reports import figures
+
+    asked = "Choose category, station, day, hour or weekday."
+    assert "weekday" in figures.BREAKDOWNS
+    with translation.override("sw"):
+        assert translation.gettext(asked) == "Chagua kundi, kituo, siku, saa au siku ya juma."
+    msgids = {e.msgid for e in polib.pofile(str(CATALOGUE))}
+    assert asked in msgids and "Choose category, station, day or hour." not in msgids
