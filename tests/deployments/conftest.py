@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from daftari.deployments.criteria import course
 from daftari.deployments.models import Candidate, Contingent, Mission
-from daftari.deployments.services import nominate_candidate, open_contingent, open_mission
+from daftari.deployments.services import nominate_candidate, open_contingent, open_mission, record_training
 from daftari.ledger import keys
 from daftari.stations.models import Station
 from daftari.stations.rules import Role
@@ -84,3 +85,17 @@ def nominate(
         )
 
     return make
+
+
+def train(candidate: Candidate, trainer: User, *, modules: tuple[str, ...] | None = None, passed: bool = True) -> None:
+    """Records the modules (every one of the course by default) as attended, passed or not."""
+    for module in course().codes if modules is None else modules:
+        record_training(
+            actor=trainer,
+            candidate=candidate,
+            module=module,
+            attended=True,
+            passed=passed,
+            held_on=date(2026, 10, 20),
+            trainer_name="SSP Wanjiru",
+        )

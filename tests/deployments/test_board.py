@@ -21,7 +21,7 @@ from daftari.occurrences.rules import EntryDraft, PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Officer, Station
 from tests.custody.conftest import arrest_draft, booking, enrol_arresting_officer
-from tests.deployments.conftest import Nominate
+from tests.deployments.conftest import Nominate, train
 
 TESTS = ("language_english", "firearms", "driving", "computer")
 FITNESS = ("medical_fitness", "mental_fitness")
@@ -46,6 +46,7 @@ def pass_everything(candidate: Candidate, trainer: User, medical_officer: User) 
             assessed_on=date(2026, 11, 3),
             assessed_by="Dr Achieng",
         )
+    train(candidate, trainer)
 
 
 def test_a_candidate_is_drawn_from_the_officers_by_service_number(nominate: Nominate) -> None:
@@ -148,7 +149,7 @@ def test_the_board_shows_ready_not_yet_and_excluded_with_the_reasons(
     state = {row.candidate_id: row.judgement for row in board.rows}
     assert state[ready.pk].readiness == Readiness.READY
     assert state[waiting.pk].readiness == Readiness.NOT_YET
-    assert {r.code for r in state[waiting.pk].reasons} == {*TESTS, *FITNESS, "vetting"}
+    assert {r.code for r in state[waiting.pk].reasons} == {*TESTS, *FITNESS, "training", "vetting"}
     assert state[excluded.pk].readiness == Readiness.EXCLUDED
     assert [r.message for r in state[excluded.pk].reasons] == ["Excluded at vetting."]
     assert state[too_old.pk].readiness == Readiness.EXCLUDED
@@ -225,7 +226,7 @@ def test_a_contingent_of_400_is_judged_in_the_same_number_of_queries_as_one_of_3
         # The access log's rows go in one statement (SQLite splits a large insert into batches).
         reads = [q for q in queries_run.captured_queries if 'INSERT INTO "stations_accessevent"' not in q["sql"]]
         counts.append(len(reads))
-    assert counts[0] == counts[1] == 4
+    assert counts[0] == counts[1] == 6
     assert AccessEvent.objects.filter(record_type="candidate", username="deployment").count() == 3 + 3 + 400
 
 

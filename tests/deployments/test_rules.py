@@ -12,8 +12,12 @@ from daftari.deployments.rules import (
     Vetting,
     failing_reasons,
     judge,
+    may_certify_training,
+    modules_passed,
     names_service_number,
+    parse_course,
     parse_criteria,
+    training_reasons,
     whole_years,
 )
 
@@ -138,3 +142,46 @@ def test_a_service_number_is_found_in_the_officers_on_duty_only_as_a_whole_word(
     assert names_service_number("PC Kamau SN1001, Cpl Wanjiru SN1002", "SN1001")
     assert not names_service_number("SN10011 on duty", "SN1001")
     assert not names_service_number("anything", "")
+
+
+# --- Pre-deployment training ----------------------------------------------------------------------
+
+
+def test_the_course_in_force_has_the_un_core_modules_each_with_a_source() -> None:
+    course = criteria.course()
+    assert {"conduct_discipline", "sea_prevention", "human_rights", "protection_of_civilians"} <= set(course.codes)
+    assert all(m.sources for m in course.modules)
+    assert all(m.name != m.code for m in course.modules)  # every module has a name on screen
+
+
+def test_a_module_without_a_source_is_refused() -> None:
+    text = json.dumps({"version": "t", "modules": [{"code": "x", "group": "cptm", "sources": []}]})
+    with pytest.raises(ValueError, match="no source"):
+        parse_course(text)
+
+
+def test_training_not_yet_passed_keeps_a_candidate_not_yet_ready_and_names_the_modules() -> None:
+    course = criteria.course()
+    almost = dict.fromkeys(course.codes, True) | {"sea_prevention": False}
+    judged = judge(criteria.current(), facts(results=ALL_PASSED), departs_on=DEPARTS, course=course)
+    assert judged.readiness == Readiness.NOT_YET
+    [reason] = [r for r in judged.reasons if r.code == "training"]
+    assert f"0 of {len(course.codes)}" in reason.message
+    one_left = training_reasons(course, almost)
+    assert len(one_left) == 1 and "sexual exploitation" in one_left[0].message and not one_left[0].final
+
+
+def test_a_candidate_who_passed_every_module_is_ready_and_may_be_certified() -> None:
+    course = criteria.course()
+    passed = dict.fromkeys(course.codes, True)
+    candidate = CandidateFacts(
+        date_of_birth=date(1990, 3, 15),
+        joined_service_on=date(2012, 1, 10),
+        results=ALL_PASSED,
+        vetting=Vetting.CLEARED,
+        training=passed,
+    )
+    assert judge(criteria.current(), candidate, departs_on=DEPARTS, course=course).readiness == Readiness.READY
+    assert may_certify_training(course, passed)
+    assert not may_certify_training(course, passed | {"french_creole": False})
+    assert modules_passed(course, passed | {"french_creole": False}) == len(course.codes) - 1

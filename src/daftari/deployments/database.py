@@ -10,6 +10,8 @@ APPEND_ONLY_TABLES = [
     "deployments_candidate",
     "deployments_criterionresult",
     "deployments_vettingdecision",
+    "deployments_trainingresult",
+    "deployments_trainingcertificate",
 ]
 
 

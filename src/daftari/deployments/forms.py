@@ -50,3 +50,28 @@ class VettingForm(forms.Form):
         label=_("Decision"), choices=VettingDecision.Decision.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TrainingForm(forms.Form):
+    OUTCOMES = {"passed": (True, True), "not_passed": (True, False), "absent": (False, False)}
+
+    module = forms.ChoiceField(label=_("Module"), widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("passed", _("Attended and passed the assessment")),
+            ("not_passed", _("Attended, assessment not passed")),
+            ("absent", _("Did not attend")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    held_on = forms.DateField(label=_("Date the module was held"), widget=DATE)
+    trainer_name = forms.CharField(label=_("Trainer who ran the module"), max_length=120)
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["module"].choices = choices  # type: ignore[attr-defined]
+
+    def attended_and_passed(self) -> tuple[bool, bool]:
+        """The outcome chosen, as record_training takes it."""
+        return self.OUTCOMES[self.cleaned_data["outcome"]]

@@ -109,3 +109,54 @@ class VettingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.decided_at:%Y-%m-%d}"
+
+
+class TrainingResult(models.Model):
+    """A module of the pre-deployment course as the trainer recorded it: attended or not, passed its
+    assessment or not. A retake is a new result; the latest counts."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="training_results")
+    module = models.CharField(max_length=40)
+    course_version = models.CharField(max_length=30)
+    attended = models.BooleanField()
+    passed = models.BooleanField()
+    held_on = models.DateField()
+    trainer_name = models.CharField(max_length=120)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "module", "recorded_at"]
+        indexes = [models.Index(fields=["candidate", "module", "recorded_at"], name="deploy_training_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attended=True) | models.Q(passed=False), name="passed_only_if_attended"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module} {'pass' if self.passed else 'not passed'} {self.held_on}"
+
+
+class TrainingCertificate(models.Model):
+    """The course certificate, issued by a trainer once every module is passed; one per course version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="training_certificates")
+    number = models.CharField(max_length=80, unique=True)
+    course_version = models.CharField(max_length=30)
+    # The modules passed, as (code, date held) pairs: what the certificate attests.
+    modules = models.JSONField(default=list)
+    issued_on = models.DateField()
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "course_version"], name="one_certificate_per_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.number

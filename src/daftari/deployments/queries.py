@@ -6,7 +6,7 @@ set-based queries, however many candidates the contingent has.
 """
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,13 +18,24 @@ from django.utils.translation import gettext_lazy
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.custody.models import CustodyEvent
 from daftari.deployments import criteria
-from daftari.deployments.models import Candidate, Contingent, CriterionResult, VettingDecision
+from daftari.deployments.models import (
+    Candidate,
+    Contingent,
+    CriterionResult,
+    TrainingCertificate,
+    TrainingResult,
+    VettingDecision,
+)
 from daftari.deployments.rules import (
     CandidateFacts,
+    Course,
     Judgement,
+    Module,
     Readiness,
     Vetting,
     judge,
+    may_certify_training,
+    modules_passed,
     names_service_number,
     whole_years,
 )
@@ -56,6 +67,8 @@ class BoardRow:
     age: int
     years_of_service: int
     judgement: Judgement
+    modules_passed: int
+    certificate: str  # the training certificate's number, once issued
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class Board:
     contingent: Contingent
     criteria_version: str
     rows: list[BoardRow]
+    course: Course
 
     def count(self, readiness: str) -> int:
         return sum(1 for row in self.rows if row.judgement.readiness == readiness)
@@ -80,16 +94,20 @@ class Board:
         return self.count(Readiness.EXCLUDED)
 
 
-def _latest_results(contingent: Contingent) -> dict[uuid.UUID, dict[str, bool]]:
+def _latest_by_code(rows: Iterable[tuple[uuid.UUID, str, bool]]) -> dict[uuid.UUID, dict[str, bool]]:
+    """Each candidate's latest outcome per test or module, from rows in the order recorded."""
     latest: dict[uuid.UUID, dict[str, bool]] = {}
-    rows = (
+    for candidate_id, code, passed in rows:
+        latest.setdefault(candidate_id, {})[code] = passed  # a later result replaces an earlier one
+    return latest
+
+
+def _latest_results(contingent: Contingent) -> dict[uuid.UUID, dict[str, bool]]:
+    return _latest_by_code(
         CriterionResult.objects.filter(candidate__contingent=contingent)
         .order_by("recorded_at", "id")
         .values_list("candidate_id", "criterion", "passed")
     )
-    for candidate_id, criterion, passed in rows:
-        latest.setdefault(candidate_id, {})[criterion] = passed  # a later result replaces an earlier one
-    return latest
 
 
 def _latest_vetting(contingent: Contingent) -> dict[uuid.UUID, Vetting]:
@@ -99,6 +117,19 @@ def _latest_vetting(contingent: Contingent) -> dict[uuid.UUID, Vetting]:
         .values_list("candidate_id", "decision")
     )
     return {candidate_id: Vetting(decision) for candidate_id, decision in rows}
+
+
+def _latest_training(contingent: Contingent) -> dict[uuid.UUID, dict[str, bool]]:
+    return _latest_by_code(
+        TrainingResult.objects.filter(candidate__contingent=contingent)
+        .order_by("recorded_at", "id")
+        .values_list("candidate_id", "module", "passed")
+    )
+
+
+def _certificates(contingent: Contingent, version: str) -> dict[uuid.UUID, str]:
+    rows = TrainingCertificate.objects.filter(candidate__contingent=contingent, course_version=version)
+    return dict(rows.values_list("candidate_id", "number"))
 
 
 def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
@@ -113,11 +144,12 @@ def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
 def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
     """Every candidate of the contingent as ready / not yet / excluded with all the reasons.
 
-    Five queries whatever the size (contingent, candidates, results, vetting decisions, the access
-    log's one insert): a contingent of 400 is judged on one page.
+    Seven queries whatever the size (contingent, candidates, results, vetting decisions, training
+    results, certificates, the access log's one insert): a contingent of 400 is judged on one page.
     """
     contingent = contingent_for(reader=reader, contingent_id=contingent_id)
     in_force = criteria.current()
+    course = criteria.course()
     candidates = list(
         Candidate.objects.filter(contingent=contingent)
         .select_related("officer__user", "officer__station")
@@ -125,6 +157,8 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
     )
     results = _latest_results(contingent)
     vetting = _latest_vetting(contingent)
+    training = _latest_training(contingent)
+    certificates = _certificates(contingent, course.version)
     departs_on = contingent.departs_on
     rows = []
     for candidate in candidates:
@@ -133,6 +167,7 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
             joined_service_on=candidate.joined_service_on,
             results=results.get(candidate.pk, {}),
             vetting=vetting.get(candidate.pk, Vetting.PENDING),
+            training=training.get(candidate.pk, {}),
         )
         officer = candidate.officer
         rows.append(
@@ -144,7 +179,9 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
                 station=officer.station.name if officer.station else "",
                 age=whole_years(candidate.date_of_birth, departs_on),
                 years_of_service=whole_years(candidate.joined_service_on, departs_on),
-                judgement=judge(in_force, facts, departs_on=departs_on),
+                judgement=judge(in_force, facts, departs_on=departs_on, course=course),
+                modules_passed=modules_passed(course, facts.training),
+                certificate=certificates.get(candidate.pk, ""),
             )
         )
     log_accesses(
@@ -152,7 +189,7 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
         reads=[(CANDIDATE, str(row.candidate_id), None, Outcome.SHOWN) for row in rows],
         purpose=Purpose.LIST,
     )
-    return Board(contingent=contingent, criteria_version=in_force.version, rows=rows)
+    return Board(contingent=contingent, criteria_version=in_force.version, rows=rows, course=course)
 
 
 # --- Vetting: what Daftari's own records say about an officer ------------------------------------
@@ -334,3 +371,57 @@ def contingents(*, reader: User) -> list[Contingent]:
     if not sees_readiness_board(scope_of(reader)):
         raise NotPermitted(str(BOARD_REFUSED))
     return list(Contingent.objects.select_related("mission").order_by("-departs_on"))
+
+
+# --- Pre-deployment training ----------------------------------------------------------------------
+
+TRAINING = "training"
+
+
+@dataclass(frozen=True)
+class ModuleLine:
+    module: Module
+    results: list[TrainingResult]  # oldest first; the last one counts
+
+    @property
+    def latest(self) -> TrainingResult | None:
+        return self.results[-1] if self.results else None
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    candidate: Candidate
+    course: Course
+    lines: list[ModuleLine]
+    certificate: TrainingCertificate | None
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for line in self.lines if line.latest is not None and line.latest.passed)
+
+    @property
+    def may_be_certified(self) -> bool:
+        latest = {line.module.code: line.latest.passed for line in self.lines if line.latest is not None}
+        return self.certificate is None and may_certify_training(self.course, latest)
+
+
+def training_record(*, reader: User, candidate_id: uuid.UUID) -> TrainingRecord:
+    """A candidate's modules with every result recorded and the certificate, for the board's readers;
+    the read is logged."""
+    candidate = candidate_for(reader=reader, candidate_id=candidate_id)
+    course = criteria.course()
+    results: dict[str, list[TrainingResult]] = {}
+    for result in (
+        TrainingResult.objects.filter(candidate=candidate)
+        .select_related("recorded_by__user")
+        .order_by("recorded_at", "id")
+    ):
+        results.setdefault(result.module, []).append(result)
+    certificate = TrainingCertificate.objects.filter(candidate=candidate, course_version=course.version).first()
+    log_accesses(actor=reader, reads=[(TRAINING, str(candidate.pk), None, Outcome.SHOWN)], purpose=Purpose.DESK_VIEW)
+    return TrainingRecord(
+        candidate=candidate,
+        course=course,
+        lines=[ModuleLine(module, results.get(module.code, [])) for module in course.modules],
+        certificate=certificate,
+    )

@@ -122,6 +122,9 @@ class CandidateFacts:
     # The latest result of each test by criterion code: True passed, False failed; absent not taken.
     results: Mapping[str, bool] = field(default_factory=dict)
     vetting: Vetting = Vetting.PENDING
+    # The latest outcome of each training module by code: True passed; False attended or missed but
+    # not passed; absent not yet recorded.
+    training: Mapping[str, bool] = field(default_factory=dict)
 
 
 def _age_reasons(criterion: Criterion, born: date, on: date) -> list[Reason]:
@@ -184,10 +187,13 @@ class Judgement:
         return str(READINESS_NAMES[self.readiness])
 
 
-def judge(criteria: Criteria, facts: CandidateFacts, *, departs_on: date) -> Judgement:
-    """Ready when every criterion is met and vetting cleared; excluded when vetting excluded them or a
-    criterion no retake can change fails; not yet otherwise. The reasons are all of them."""
+def judge(criteria: Criteria, facts: CandidateFacts, *, departs_on: date, course: "Course | None" = None) -> Judgement:
+    """Ready when every criterion is met, every module of the course passed (when a course is given)
+    and vetting cleared; excluded when vetting excluded them or a criterion no retake can change
+    fails; not yet otherwise. The reasons are all of them."""
     reasons = failing_reasons(criteria, facts, departs_on=departs_on)
+    if course is not None:
+        reasons += training_reasons(course, facts.training)
     if facts.vetting == Vetting.EXCLUDED:
         reasons.append(Reason("vetting", str(VETTING_EXCLUDED), final=True))
     elif facts.vetting == Vetting.PENDING:
@@ -210,3 +216,97 @@ def names_service_number(text: str, service_number: str) -> bool:
 def who_may_record(criterion: Criterion) -> str:
     """Which role records a criterion's result: 'trainer' for the tests, 'medical' for fitness, '' for facts."""
     return {Kind.ASSESSMENT: "trainer", Kind.FITNESS: "medical"}.get(criterion.kind, "")
+
+
+# --- Pre-deployment training ----------------------------------------------------------------------
+
+
+class ModuleGroup(StrEnum):
+    CPTM = "cptm"  # the UN core pre-deployment training materials
+    STM = "stm"  # the UN Police specialised training materials
+    MISSION = "mission"  # mission-specific courses
+
+
+MODULE_GROUP_NAMES = {
+    ModuleGroup.CPTM: _("UN core pre-deployment training"),
+    ModuleGroup.STM: _("UN Police specialised training"),
+    ModuleGroup.MISSION: _("Mission-specific training"),
+}
+
+MODULE_NAMES: dict[str, Promise] = {
+    "conduct_discipline": _("Conduct and discipline"),
+    "sea_prevention": _("Prevention of sexual exploitation and abuse"),
+    "human_rights": _("Human rights"),
+    "protection_of_civilians": _("Protection of civilians"),
+    "arrest_detention_force": _("Human rights in arrest, detention and the use of force"),
+    "haiti_context": _("Haiti: its gangs, history and people"),
+    "french_creole": _("French and Haitian Creole"),
+}
+
+
+@dataclass(frozen=True)
+class Module:
+    code: str
+    group: ModuleGroup
+    sources: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return str(MODULE_NAMES.get(self.code, self.code))
+
+    @property
+    def group_name(self) -> str:
+        return str(MODULE_GROUP_NAMES[self.group])
+
+
+@dataclass(frozen=True)
+class Course:
+    version: str
+    modules: tuple[Module, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(m.code for m in self.modules)
+
+    def module(self, code: str) -> Module | None:
+        return next((m for m in self.modules if m.code == code), None)
+
+
+def parse_course(text: str) -> Course:
+    """The training file read: a module without a source is refused, like a criterion."""
+    data: dict[str, Any] = json.loads(text)
+    modules = []
+    for item in data["modules"]:
+        if not item.get("sources"):
+            raise ValueError(f"module {item['code']!r} has no source")
+        modules.append(Module(code=item["code"], group=ModuleGroup(item["group"]), sources=tuple(item["sources"])))
+    if len({m.code for m in modules}) != len(modules):
+        raise ValueError("a module code appears twice")
+    return Course(version=str(data["version"]), modules=tuple(modules))
+
+
+def modules_passed(course: Course, training: Mapping[str, bool]) -> int:
+    return sum(1 for code in course.codes if training.get(code) is True)
+
+
+def training_reasons(course: Course, training: Mapping[str, bool]) -> list[Reason]:
+    """One reason naming every module not yet passed (a candidate starts with all of them)."""
+    missing = [m.name for m in course.modules if training.get(m.code) is not True]
+    if not missing:
+        return []
+    message = _("Pre-deployment training: %(passed)s of %(total)s modules passed; still to pass: %(modules)s.") % {
+        "passed": len(course.modules) - len(missing),
+        "total": len(course.modules),
+        "modules": ", ".join(missing),
+    }
+    return [Reason("training", str(message))]
+
+
+def may_certify_training(course: Course, training: Mapping[str, bool]) -> bool:
+    """The course certificate is issued once every module of the course is passed."""
+    return modules_passed(course, training) == len(course.modules)
+
+
+def certificate_number(mission_code: str, contingent_number: int, service_number: str) -> str:
+    """e.g. MSS-HAITI/6/PDT/SN12345: the mission, the contingent and the officer (one each per course)."""
+    return f"{mission_code.upper()}/{contingent_number}/PDT/{service_number.strip().upper()}"

@@ -9,14 +9,23 @@ from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.deployments import criteria
-from daftari.deployments.models import Candidate, Contingent, CriterionResult, Mission, VettingDecision
-from daftari.deployments.rules import Kind
+from daftari.deployments.models import (
+    Candidate,
+    Contingent,
+    CriterionResult,
+    Mission,
+    TrainingCertificate,
+    TrainingResult,
+    VettingDecision,
+)
+from daftari.deployments.rules import Kind, certificate_number, may_certify_training
 from daftari.stations.models import Officer, scope_of
 from daftari.stations.rules import (
     can_decide_vetting,
     can_manage_deployments,
     can_record_assessment,
     can_record_fitness,
+    can_record_training,
 )
 
 
@@ -140,4 +149,67 @@ def decide_vetting(
         findings_seen=findings_seen,
         decided_at=timezone.now(),
         decided_by=_officer(actor),
+    )
+
+
+# --- Pre-deployment training --------------------------------------------------------------------
+
+
+def _must_train(actor: User) -> Officer:
+    if not can_record_training(scope_of(actor)):
+        raise NotPermitted(_("Only a trainer records training and issues its certificate."))
+    return _officer(actor)
+
+
+@transaction.atomic
+def record_training(
+    *, actor: User, candidate: Candidate, module: str, attended: bool, passed: bool, held_on: date, trainer_name: str
+) -> TrainingResult:
+    """A module's attendance and assessment, from the trainer. A retake is a new result; the latest counts."""
+    officer = _must_train(actor)
+    course = criteria.course()
+    if course.module(module) is None:
+        raise InvalidInput(fields={"module": _("Not a module of the course in force.")})
+    if passed and not attended:
+        raise InvalidInput(fields={"passed": _("An officer who did not attend cannot have passed.")})
+    if held_on > timezone.localdate():
+        raise InvalidInput(fields={"held_on": _("The date cannot be in the future.")})
+    if not trainer_name.strip():
+        raise InvalidInput(fields={"trainer_name": _("Name the trainer who ran the module.")})
+    return TrainingResult.objects.create(
+        candidate=candidate,
+        module=module,
+        course_version=course.version,
+        attended=attended,
+        passed=passed,
+        held_on=held_on,
+        trainer_name=trainer_name.strip(),
+        recorded_at=timezone.now(),
+        recorded_by=officer,
+    )
+
+
+@transaction.atomic
+def issue_training_certificate(*, actor: User, candidate: Candidate) -> TrainingCertificate:
+    """The course certificate: refused until every module is passed, and issued once per course version."""
+    officer = _must_train(actor)
+    course = criteria.course()
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()  # two trainers, one certificate
+    latest: dict[str, TrainingResult] = {}
+    for result in TrainingResult.objects.filter(candidate=candidate).order_by("recorded_at", "id"):
+        latest[result.module] = result
+    if not may_certify_training(course, {code: r.passed for code, r in latest.items()}):
+        raise InvalidInput(_("Every module of the course must be passed before the certificate is issued."))
+    if TrainingCertificate.objects.filter(candidate=candidate, course_version=course.version).exists():
+        raise InvalidInput(_("The certificate for this course has been issued already."))
+    today = timezone.localdate()
+    contingent = candidate.contingent
+    return TrainingCertificate.objects.create(
+        candidate=candidate,
+        number=certificate_number(contingent.mission.code, contingent.number, candidate.officer.service_number),
+        course_version=course.version,
+        modules=[[code, latest[code].held_on.isoformat()] for code in course.codes],
+        issued_on=today,
+        issued_at=timezone.now(),
+        issued_by=officer,
     )

@@ -10,4 +10,10 @@ urlpatterns = [
     path("deployments/contingents/<uuid:pk>/nominate", views.nominate, name="deployments_nominate"),
     path("deployments/candidates/<uuid:pk>/results", views.record_result_page, name="deployments_result"),
     path("deployments/candidates/<uuid:pk>/vetting", views.vetting, name="deployments_vetting"),
+    path("deployments/candidates/<uuid:pk>/training", views.training, name="deployments_training"),
+    path(
+        "deployments/candidates/<uuid:pk>/training/certificate",
+        views.issue_certificate,
+        name="deployments_training_certificate",
+    ),
 ]

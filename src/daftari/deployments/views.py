@@ -12,12 +12,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
 from daftari.core.types import AuthenticatedRequest
 from daftari.deployments import criteria, queries, services
-from daftari.deployments.forms import ContingentForm, MissionForm, NominateForm, ResultForm, VettingForm
+from daftari.deployments.forms import (
+    ContingentForm,
+    MissionForm,
+    NominateForm,
+    ResultForm,
+    TrainingForm,
+    VettingForm,
+)
 from daftari.deployments.models import Candidate
 from daftari.deployments.rules import READINESS_NAMES, Kind, Readiness
 from daftari.stations.models import scope_of
@@ -26,6 +33,7 @@ from daftari.stations.rules import (
     can_manage_deployments,
     can_record_assessment,
     can_record_fitness,
+    can_record_training,
     sees_vetting_record,
 )
 
@@ -208,3 +216,51 @@ def vetting(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
                 return redirect("deployments_vetting", pk=pk)
     context = {"record": record, "form": form, "errors": _errors(form), "may_decide": may_decide}
     return render(request, "deployments/vetting.html", context, status=422 if form.errors else 200)
+
+
+def record_training(request: AuthenticatedRequest, candidate: Candidate, form: TrainingForm) -> object:
+    attended, passed = form.attended_and_passed()
+    data = form.cleaned_data
+    return services.record_training(
+        actor=request.user,
+        candidate=candidate,
+        module=data["module"],
+        attended=attended,
+        passed=passed,
+        held_on=data["held_on"],
+        trainer_name=data["trainer_name"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """A candidate's pre-deployment training: every module with its results; the trainer records here."""
+    may_record = can_record_training(scope_of(request.user))
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied(_("Only a trainer records training and issues its certificate."))
+    record = _read(lambda: queries.training_record(reader=request.user, candidate_id=pk))
+    choices = [(m.code, m.name) for m in record.course.modules]
+    form = TrainingForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        recorded = _submit(form, lambda: record_training(request, record.candidate, form))
+        if recorded:
+            messages.success(request, _("Training recorded."))
+            return redirect("deployments_training", pk=pk)
+    context = {"record": record, "form": form, "errors": _errors(form), "may_record": may_record}
+    return render(request, "deployments/training.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def issue_certificate(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    if not can_record_training(scope_of(request.user)):
+        raise PermissionDenied(_("Only a trainer records training and issues its certificate."))
+    candidate = _read(lambda: queries.candidate_for(reader=request.user, candidate_id=pk))
+    try:
+        certificate = services.issue_training_certificate(actor=request.user, candidate=candidate)
+    except InvalidInput as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
+    return redirect("deployments_training", pk=pk)

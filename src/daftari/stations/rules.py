@@ -397,6 +397,11 @@ def can_record_assessment(scope: Scope) -> bool:
     return Role.TRAINER in scope.roles
 
 
+def can_record_training(scope: Scope) -> bool:
+    """Pre-deployment training, attendance and assessment per module, and the course certificate: the trainer."""
+    return Role.TRAINER in scope.roles
+
+
 def can_record_fitness(scope: Scope) -> bool:
     """Medical and mental fitness, a pass or fail with its date and examining officer: the medical officer."""
     return Role.MEDICAL in scope.roles
