@@ -84,3 +84,31 @@ class CrimeFiguresForm(DaftariForm):
             self.add_error("code", _("Enter a county number from 1 to 47."))
         data["code"] = code
         return data
+
+
+class MonthlyReturnForm(DaftariForm):
+    """Which monthly crime return: a station or a county, and a calendar month."""
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("station", _("Station")), ("county", _("County"))],
+        error_messages={"invalid_choice": _("Choose station or county."), "required": _("Choose a level.")},
+    )
+    code = forms.CharField(
+        label=_("Station or county code"),
+        max_length=20,
+        error_messages={"required": _("Enter the station code or the county number.")},
+    )
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        error_messages={"invalid": _("Enter a month like 2026-11."), "required": _("Enter a month like 2026-11.")},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        code = str(data.get("code") or "").strip()
+        if data.get("level") == "county" and code and not (code.isdigit() and 1 <= int(code) <= 47):
+            self.add_error("code", _("Enter a county number from 1 to 47."))
+        data["code"] = code
+        return data

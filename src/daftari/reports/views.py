@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -23,8 +23,8 @@ from daftari.custody.queries import CustodyView
 from daftari.fines import queries as fines_queries
 from daftari.occurrences import casework
 from daftari.occurrences import queries as entry_queries
-from daftari.reports import charts, custody_figures, figures
-from daftari.reports.forms import CrimeFiguresForm, StationCasesForm, StationNoticesForm
+from daftari.reports import charts, custody_figures, figures, monthly_return
+from daftari.reports.forms import CrimeFiguresForm, MonthlyReturnForm, StationCasesForm, StationNoticesForm
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import commands_a_county, sees_crime_figures, sees_station_dashboard
 
@@ -180,6 +180,10 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
     table = figures.crime_table(level, code, form.cleaned_data["start"], form.cleaned_data["end"])
     context["table"] = table
     context["csv_query"] = urlencode({k: form.data.get(k, "") for k in ("level", "code", "start", "end")})
+    if level in ("station", "county"):
+        month = form.cleaned_data["end"].strftime("%Y-%m")
+        context["return_query"] = urlencode({"level": level, "code": code, "month": month})
+        context["return_month"] = form.cleaned_data["end"].replace(day=1)
     if request.path.endswith(".csv"):
         return _crime_csv(table)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -209,4 +213,28 @@ def _crime_csv(table: figures.CrimeTable) -> HttpResponse:
     out.writerow(["category", "name", "this_period", "previous_period", "same_period_last_year"])
     for row in (*table.rows, table.total):
         out.writerow([row.code, row.name, row.now_shown, row.previous_shown, row.last_year_shown])
+    return response
+
+
+@login_required
+@require_GET
+def crime_return(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    """The monthly crime return of a station or a county, as PDF or CSV, for the roles that hold that level."""
+    form = MonthlyReturnForm({k: str(request.GET.get(k, "")) for k in ("level", "code", "month")})
+    if not form.is_valid():
+        context = {"form": form, "errors": form.error_summary, "fmt": fmt}
+        return render(request, "reports/crime_return.html", context, status=400)
+    level, code = form.cleaned_data["level"], form.cleaned_data["code"]
+    station = Station.objects.filter(code=code).first() if level == "station" else None
+    county_code = station.county_id if station else None
+    if not sees_crime_figures(scope_of(request.user), level=level, code=code, county_code=county_code):
+        raise PermissionDenied(_("These figures are not in your reach."))
+    found = monthly_return.monthly_return(level, code, form.cleaned_data["month"])
+    if found is None:
+        raise Http404(_("There is no such station or county."))
+    if fmt == "csv":
+        response = HttpResponse(monthly_return.as_csv(found), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(monthly_return.as_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}.{fmt}"'
     return response
