@@ -29,11 +29,7 @@ def test_every_kind_of_record_but_the_redaction_itself_has_an_eraser() -> None:
     )
     # The hub's down-log of stations, the offence schedule and court holidays names nobody.
     no_personal_data = ["holidays", "offences", KIND_REDACTION, "station"]
-    # The refugee register's records are not yet erasable (see refugees/apps.py): ledger redact refuses them.
-    not_yet_erasable = ["refugee_doc_event", "refugee_document", "refugee_status_step"]
-    assert [kind for kind in records.kinds() if records.erasure(kind) is None] == sorted(
-        no_personal_data + not_yet_erasable
-    )
+    assert [kind for kind in records.kinds() if records.erasure(kind) is None] == sorted(no_personal_data)
 
 
 def test_an_eraser_lifts_only_append_only_tables_and_never_the_ledgers(db: None) -> None:

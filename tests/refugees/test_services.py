@@ -247,16 +247,3 @@ def test_only_the_supervisor_revokes_and_a_revoked_document_stays_revoked(
         services.report_document_lost(actor=drs_officer, document=document, on=days_ago(1), reason="lost")
     event = DocumentEvent.objects.get()
     assert Leaf.objects.get(record_id=str(event.pk)).kind == records.KIND_DOCUMENT_EVENT
-
-
-def test_a_lawful_erasure_of_a_register_record_is_refused_for_now_and_changes_nothing(
-    asylum_seeker: Person, admin_officer: User
-) -> None:
-    from daftari.ledger.redaction import NotErasable, redact
-
-    first = asylum_seeker.status_steps.get(sequence=1)
-    with pytest.raises(NotErasable):
-        redact(actor=admin_officer, record_id=str(first.pk), authority="ODPC decision 12/2026")
-    assert Person.objects.get(pk=asylum_seeker.pk).given_names == "Amina Hassan"
-    sign_grown_logs()
-    assert verify_book().ok

@@ -522,9 +522,7 @@ def _text(value: str, key: str, errors: Errors, *, limit: int, label: object, re
     return text
 
 
-def clean_notice(
-    draft: NoticeDraft, *, now: datetime, language_required: bool = False
-) -> tuple[NoticeDraft, Errors]:
+def clean_notice(draft: NoticeDraft, *, now: datetime, language_required: bool = False) -> tuple[NoticeDraft, Errors]:
     """The draft with its text tidied, the phone in E.164 and the plate normalised; and what is wrong.
 
     ``language_required``: the roadside form, where the officer asks the driver which language their

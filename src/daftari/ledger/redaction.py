@@ -78,7 +78,9 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
             raise NotFound()
         station = target.log.station
         if station is None:
-            services.lock_hub_log()  # an alert of the hub's own log
+            # The hub's own log (an alert) or an app's own (the refugee register's): the redaction
+            # goes into the log that holds the leaf it redacts, so that log alone tells the story.
+            services.lock_own_log(target.log)
         else:
             services.lock_log(station)  # one writer on this book until commit
         if services.is_redacted(target):
@@ -99,7 +101,8 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
         Commitment.objects.filter(leaf=target).delete()
         redaction = Redaction.objects.create(leaf=target, authority=authority, by=actor.username, at=now)
         if station is None:
-            services.append_to_hub(
+            services.append_to_own_log(
+                log_=target.log,
                 kind=KIND_REDACTION,
                 record_id=str(redaction.pk),
                 record=redaction_record(redaction),

@@ -175,7 +175,25 @@ def append_to_hub(
     """Adds one leaf for ``record`` to the hub's own log, inside the caller's transaction (see ``append``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.append_to_hub must run inside the transaction that writes the record")
-    head = _locked_hub_log()
+    return _append_after(_locked_hub_log(), kind=kind, record_id=record_id, record=record, by=by, prev=prev, at=at)
+
+
+def append_to_own_log(
+    *, log_: Log, kind: str, record_id: str, record: dict[str, Any], by: str, prev: int | None, at: datetime
+) -> Leaf:
+    """Adds one leaf to ``log_``, a log kept by no station: the hub's own, or an app's own such as the
+    refugee register's (``<origin>/drs-register``). Inside the caller's transaction (see ``append``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.append_to_own_log must run inside the transaction that writes the record")
+    if log_.station_id is not None:
+        raise ValueError(f"{log_.origin} is a station's book: append to it with ledger.append")
+    return _append_after(_relock(log_), kind=kind, record_id=record_id, record=record, by=by, prev=prev, at=at)
+
+
+def _append_after(
+    head: Log, *, kind: str, record_id: str, record: dict[str, Any], by: str, prev: int | None, at: datetime
+) -> Leaf:
+    """The leaf for ``record`` at the end of the locked log ``head``, which no station keeps (no OB number)."""
     salt = new_salt()
     leaf = LeafV1.for_record(
         at=at, by=by, kind=kind, log=head.origin, ob=None, prev=prev, record_id=record_id, record=record, salt=salt
@@ -271,6 +289,13 @@ def hand_over_to_node(station: Station, *, at: datetime) -> None:
     head = _locked_log(station)
     if head.kept_at_node_since is None:
         Log.objects.filter(pk=head.pk).update(kept_at_node_since=at)
+
+
+def lock_own_log(log_: Log) -> Log:
+    """The head of ``log_``, a log kept by no station, locked until the transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_own_log must run inside a transaction")
+    return _relock(log_)
 
 
 def lock_log(station: Station) -> Log:

@@ -66,7 +66,8 @@ def verify_book(station: str | None = None, *, progress: Progress | None = None)
 
 
 def _verify_log(head: Log, report: Report, progress: Progress | None) -> None:
-    code = head.station.code if head.station is not None else HUB
+    # A log no station keeps is named by its origin's last part: "hub", or an app's own ("drs-register").
+    code = head.station.code if head.station is not None else head.origin.rsplit("/", 1)[-1]
     problems = report.problems
 
     def problem(index: int | None, message: str) -> None:

@@ -20,7 +20,7 @@ class RefugeesConfig(AppConfig):
     def ready(self) -> None:
         from daftari.core import demo as core_demo
         from daftari.ledger import records as ledger_records
-        from daftari.refugees import demo, records
+        from daftari.refugees import demo, erasure, records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         core_demo.register("refugees", demo.register_demo_households)
@@ -28,6 +28,7 @@ class RefugeesConfig(AppConfig):
         ledger_records.register(records.KIND_STATUS_STEP, records.stored_status_step)
         ledger_records.register(records.KIND_DOCUMENT, records.stored_document)
         ledger_records.register(records.KIND_DOCUMENT_EVENT, records.stored_document_event)
-        # No eraser yet: `ledger redact` appends its redaction leaf to the hub's log for any log that
-        # is not a station's, which would misplace it; erasing a register record waits for the ledger
-        # to append the redaction to the redacted leaf's own log (a ledger change, not made here).
+        # `daftari ledger redact`: the redaction leaf goes into the register's own log (refugees/erasure.py).
+        ledger_records.register_erasure(records.KIND_STATUS_STEP, erasure.STEP_TABLES, erasure.erase_step)
+        ledger_records.register_erasure(records.KIND_DOCUMENT, erasure.DOCUMENT_TABLES, erasure.erase_document)
+        ledger_records.register_erasure(records.KIND_DOCUMENT_EVENT, erasure.EVENT_TABLES, erasure.erase_event)

@@ -1,8 +1,8 @@
 """The register's own signed log: one leaf per status step, document and document event.
 
 Named like the station books and the hub's (LEDGER.md): origin ``<DAFTARI_LOG_ORIGIN>/drs-register``.
-The ledger appends only to a station's log or the hub's, so the register writes its leaves here in
-the ledger's own shape: the log head locked, the next index, the salted commitment and the size.
+The register creates its log here and appends through the ledger (``append_to_own_log``), which
+also puts a lawful erasure's redaction leaf into this log, beside the leaf it redacts.
 The worker's checkpoint job signs this log like any grown log, and ``daftari ledger verify``
 re-reads each leaf's record through the loaders registered in apps.py.
 """
@@ -10,13 +10,11 @@ re-reads each leaf's record through the loaders registered in apps.py.
 from datetime import datetime
 from typing import Any
 
-from daftari_verify.leaf import Leaf as LeafV1
-from daftari_verify.leaf import new_salt
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
-from daftari.ledger.models import Commitment, Leaf, Log
+from daftari.ledger import services as ledger
+from daftari.ledger.models import Leaf, Log
 
 NAME = "drs-register"
 
@@ -42,17 +40,9 @@ def append(*, kind: str, record_id: str, record: dict[str, Any], by: str, at: da
     """Adds one leaf for ``record`` to the register's log, inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the register's log is appended inside the transaction that writes the record")
-    head = _locked_head()
-    salt = new_salt()
-    leaf = LeafV1.for_record(
-        at=at, by=by, kind=kind, log=head.origin, ob=None, prev=None, record_id=record_id, record=record, salt=salt
+    return ledger.append_to_own_log(
+        log_=_locked_head(), kind=kind, record_id=record_id, record=record, by=by, prev=None, at=at
     )
-    row = Leaf.objects.create(
-        log=head, index=head.size, kind=kind, record_id=record_id, data=leaf.to_bytes(), appended_at=at
-    )
-    Commitment.objects.create(leaf=row, salt=salt)
-    Log.objects.filter(pk=head.pk).update(size=F("size") + 1)
-    return row
 
 
 def register_log() -> Log | None:

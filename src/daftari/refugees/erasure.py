@@ -1,0 +1,75 @@
+"""Lawful erasure in the refugee register (``daftari ledger redact``).
+
+The register's records in its signed log are status steps, documents and document events; the
+person, the household and the memberships are not leaves themselves. A redaction is appended to
+the register's own log, beside the leaf it redacts (ledger.redaction), so that log alone shows
+that something was erased, when, on what authority and by whom. Field by field:
+
+Status step: its reference (case file, decision or appeal number) -> "[redacted]". The step, its
+date and who recorded it stay, so the person's status and the figures still hold. The person's
+first step is their registration: an order about a person names that step, and it also erases the
+person:
+- given names, family name, aliases, the search words built from them -> "[redacted]";
+- the date of birth -> 1 January of its year, marked estimated (the age figures keep the year);
+- phone, languages, specific needs, ethnicity, religion, the biometric record id -> blank;
+- the reasons of their household memberships (free text about the family) -> "[redacted]".
+  Sex, nationality, the office and the household stay: the register's figures count them.
+
+Document: nothing in the row names the holder but the person it points at; the kind, number,
+office and dates stay so the public verify page still answers for the number (it never showed
+personal details). Its redaction deletes the salt, so the record can no longer be reopened.
+
+Document event: its reason -> "[redacted]" (free text that may name the holder); the document
+stays lost, revoked or replaced.
+"""
+
+import uuid
+from datetime import date
+
+from daftari.refugees.models import DocumentEvent, Membership, Person, StatusStep
+
+MARKER = "[redacted]"
+STEP_TABLES = ["refugees_statusstep", "refugees_person", "refugees_membership"]
+DOCUMENT_TABLES: list[str] = []
+EVENT_TABLES = ["refugees_documentevent"]
+
+
+def _text(value: str) -> str:
+    return MARKER if value else ""
+
+
+def erase_step(record_id: str) -> None:
+    """Replaces the step's reference; the registration step takes the person's personal data with it."""
+    step = StatusStep.objects.get(pk=record_id)
+    StatusStep.objects.filter(pk=step.pk).update(reference=_text(step.reference))
+    if step.sequence == 1:
+        _erase_person(step.person_id)
+
+
+def _erase_person(person_id: uuid.UUID) -> None:
+    person = Person.objects.get(pk=person_id)
+    Person.objects.filter(pk=person.pk).update(
+        given_names=MARKER,
+        family_name=MARKER,
+        aliases=_text(person.aliases),
+        name_key="",
+        date_of_birth=date(person.date_of_birth.year, 1, 1),
+        date_of_birth_estimated=True,
+        languages="",
+        specific_needs="",
+        phone="",
+        ethnicity="",
+        religion="",
+        biometric_ref="",
+    )
+    for membership in Membership.objects.filter(person=person):
+        Membership.objects.filter(pk=membership.pk).update(reason=_text(membership.reason))
+
+
+def erase_document(record_id: str) -> None:
+    """Nothing to replace: the redaction's deleted salt is the erasure (see the module's text)."""
+
+
+def erase_event(record_id: str) -> None:
+    event = DocumentEvent.objects.get(pk=record_id)
+    DocumentEvent.objects.filter(pk=event.pk).update(reason=_text(event.reason))
