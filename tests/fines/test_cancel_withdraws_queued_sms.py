@@ -84,3 +84,30 @@ def test_a_prompt_asked_for_just_before_the_cancellation_never_reaches_m_pesa(
     payment = Payment.objects.get(pk=prompt.payment.pk)
     assert (payment.state, payment.result_desc) == (Payment.State.CANCELLED, "This notice was cancelled.")
     assert prompts_at_mpesa(simulator, queued_notice) == []
+
+
+def test_the_notice_page_shows_the_withdrawn_pay_sms_as_never_sent(
+    client: Any, ocs: User, queued_notice: FineNotice, django_capture_on_commit_callbacks: CommitCallbacks
+) -> None:
+    cancel(ocs, queued_notice, django_capture_on_commit_callbacks)
+    run_ready_jobs()
+    client.force_login(ocs)
+    body = client.get(f"/fines/notices/{queued_notice.number}").content.decode()
+    listed = body[body.index('id="notice-sms"') :]
+    listed = listed[: listed.index("</ul>")]
+    items = listed.split("<li")[1:]
+    assert len(items) == 2
+    assert "The notice and how to pay" in items[0] and "withdrawn" in items[0] and "never sent" in items[0]
+    assert 'class="sms-withdrawn"' in items[0]
+    assert "The notice is cancelled: nothing to pay" in items[1] and "sent" in items[1]
+    assert "never sent" not in items[1]
+
+
+def test_a_notice_whose_sms_went_shows_it_sent_and_nothing_withdrawn(
+    client: Any, traffic_officer: User, queued_notice: FineNotice
+) -> None:
+    run_ready_jobs()
+    client.force_login(traffic_officer)
+    body = client.get(f"/fines/notices/{queued_notice.number}").content.decode()
+    assert "SMS to the driver" in body and "The notice and how to pay" in body
+    assert "never sent" not in body and "sms-withdrawn" not in body

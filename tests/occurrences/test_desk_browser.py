@@ -53,6 +53,7 @@ def test_a_desk_officer_records_corrects_finds_and_reads_back_a_complaint_in_kis
         page.get_by_label("What happened").fill("Her phone was snatched by a man on a motorcycle.")
         page.locator("#id_parties-0-name").fill("Wanjiku Kamau")
         page.locator("#id_parties-0-phone").fill("0712345678")
+        page.locator("#id_sms_language").select_option("en")
         page.get_by_label("Place").press("Enter")
 
         flash = page.locator(".notice-success")

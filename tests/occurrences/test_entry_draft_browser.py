@@ -42,6 +42,7 @@ def start_a_complaint(page: Page, base: str) -> None:
     page.get_by_label("What happened").fill(NARRATIVE)
     page.locator("#id_parties-0-name").fill("Akinyi Otieno")
     page.locator("#id_parties-0-phone").fill("0722334455")
+    page.locator("#id_sms_language").select_option("sw")
 
 
 def test_a_draft_survives_a_closed_tab_and_a_dropped_network_and_is_recorded_once(

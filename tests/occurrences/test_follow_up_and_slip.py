@@ -37,6 +37,7 @@ def new_entry_post(**fields: str) -> dict[str, str]:
         "parties-0-role": "complainant",
         "parties-0-name": "Wanjiku Kamau",
         "parties-0-phone": "0712345678",
+        "sms_language": "en",
     }
     data.update(fields)
     return data

@@ -6,7 +6,6 @@ it, so the case's later news about the entry comes in the same language.
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,6 +15,7 @@ from django.utils import timezone
 from daftari.ledger import keys
 from daftari.notifications.models import Recipient, SmsMessage
 from daftari.occurrences.casework import assign_investigator
+from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import content_hash
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
@@ -75,17 +75,7 @@ def test_the_language_is_not_part_of_what_the_book_records() -> None:
 
 def test_the_desk_form_asks_for_the_language_and_the_sms_follows_it(desk_client: Client, station: Station) -> None:
     assert 'name="sms_language"' in desk_client.get("/entries/new").content.decode()
-    form: dict[str, Any] = {
-        "entry_type": "COMPLAINT",
-        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "place": "Moi Avenue",
-        "narrative": "A phone snatched at the bus stage.",
-        "parties-0-role": "complainant",
-        "parties-0-name": "Wanjiku Kamau",
-        "parties-0-phone": "0712345678",
-        "sms_language": "sw",
-    }
-    response = desk_client.post("/entries/new", form)
+    response = desk_client.post("/entries/new", desk_complaint(sms_language="sw"))
     assert response.status_code == 302, response.content.decode()[:2000]
     sms = SmsMessage.objects.get(template="complaint_recorded")
     assert sms.language == "sw" and "ripoti yako imeandikwa" in sms.body
@@ -110,3 +100,86 @@ def test_the_api_takes_the_language_and_validates_it(client: Client, desk_office
     again = api.post("/occurrences", complaint_body())
     assert again.status_code == 201
     assert SmsMessage.objects.get(event_key=f"complaint_recorded:{again.json()['id']}").language == "sw"
+
+
+def desk_complaint(**fields: str) -> dict[str, str]:
+    form = {
+        "entry_type": "COMPLAINT",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "place": "Moi Avenue",
+        "narrative": "A phone snatched at the bus stage.",
+        "parties-0-role": "complainant",
+        "parties-0-name": "Wanjiku Kamau",
+        "parties-0-phone": "0712345678",
+    }
+    form.update(fields)
+    return form
+
+
+def test_the_desk_form_chooses_no_language_for_the_complainant(desk_client: Client, station: Station) -> None:
+    body = desk_client.get("/entries/new").content.decode()
+    select = body[body.index('name="sms_language"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>Choose a language</option>' in select
+    assert "As their phone chose before" not in body
+
+
+def test_a_complainant_with_a_phone_and_no_language_chosen_is_asked_and_nothing_is_recorded(
+    desk_client: Client, station: Station
+) -> None:
+    response = desk_client.post("/entries/new", desk_complaint())
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Ask the complainant which language their SMS should come in, and choose it." in body
+    assert 'href="#id_sms_language"' in body
+    assert not SmsMessage.objects.exists()
+    assert not Occurrence.objects.exists()
+
+
+def test_a_complaint_without_a_phone_needs_no_language(desk_client: Client, station: Station) -> None:
+    response = desk_client.post("/entries/new", desk_complaint(**{"parties-0-phone": ""}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_witness_phone_does_not_make_the_language_required(desk_client: Client, station: Station) -> None:
+    witness = {"parties-1-role": "witness", "parties-1-name": "Brian Kiprop", "parties-1-phone": "0712345678"}
+    response = desk_client.post("/entries/new", desk_complaint(parties_rows="2", **{"parties-0-phone": ""}, **witness))
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_the_redrawn_form_preselects_the_language_the_phone_chose_before_for_the_officer_to_check(
+    desk_client: Client, station: Station
+) -> None:
+    Recipient.objects.create(phone=PHONE, language="sw", updated_at=timezone.now())
+    response = desk_client.post("/entries/new", desk_complaint(add="parties"))
+    body = response.content.decode()
+    assert '<option value="sw" selected>Kiswahili</option>' in body
+    assert "This phone chose Kiswahili before: check with the complainant." in body
+    assert not SmsMessage.objects.exists()
+
+
+def test_typing_a_complainant_phone_that_chose_before_preselects_its_language(
+    desk_client: Client, station: Station
+) -> None:
+    Recipient.objects.create(phone=PHONE, language="sw", updated_at=timezone.now())
+    hint = desk_client.get("/entries/person-hint?parties-0-phone=0712345678&parties-0-role=complainant&sms_language=")
+    body = hint.content.decode()
+    assert 'id="sms-language"' in body and 'hx-swap-oob="true"' in body
+    assert '<option value="sw" selected>Kiswahili</option>' in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "parties-0-phone=0712345678&parties-0-role=witness&sms_language=",
+        "parties-0-phone=0712345678&parties-0-role=complainant&sms_language=en",
+        "parties-0-phone=0799888777&parties-0-role=complainant&sms_language=",
+    ],
+    ids=["a witness's phone", "the officer already chose", "a phone that never chose"],
+)
+def test_the_language_is_not_preselected_for_another_role_an_officers_choice_or_a_new_phone(
+    desk_client: Client, station: Station, query: str
+) -> None:
+    Recipient.objects.create(phone=PHONE, language="sw", updated_at=timezone.now())
+    body = desk_client.get(f"/entries/person-hint?{query}").content.decode()
+    assert 'id="sms-language"' not in body

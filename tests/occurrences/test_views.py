@@ -31,6 +31,7 @@ def complaint_form(**overrides: str) -> dict[str, str]:
         "parties-0-sex": "F",
         "parties-0-age": "34",
         "parties-1-role": "",
+        "sms_language": "en",
         "offences_rows": "1",
         "property_items_rows": "1",
         "property_items-0-description": "Black handbag",

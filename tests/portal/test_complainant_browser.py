@@ -52,6 +52,7 @@ def test_a_complainant_reports_gets_the_ob_number_by_sms_follows_the_case_and_ve
         page.get_by_label("What happened").fill("Her phone was snatched by a man on a motorcycle.")
         page.locator("#id_parties-0-name").fill("Wanjiku Kamau")
         page.locator("#id_parties-0-phone").fill("0712 345 678")
+        page.locator("#id_sms_language").select_option("en")
         page.get_by_label("Place").press("Enter")
         expect(page.locator(".notice-success")).to_contain_text("Recorded as OB ")
         expect(page.locator("#case-panel")).to_contain_text("Not yet assigned to an investigator")

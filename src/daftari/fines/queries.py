@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from daftari.core.errors import NotFound
 from daftari.fines import rules
 from daftari.fines.models import FineNotice, NoticeOffence, NoticePhoto
 from daftari.fines.rules import State
+from daftari.notifications.models import SmsMessage
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import Scope, sees_personal_data, station_filter
 from daftari.stations.services import log_accesses, log_refused, outcome_of
@@ -275,6 +277,50 @@ class NoticeEventView:
     details: dict[str, Any]
 
 
+# What each SMS about a notice told the driver, as the notice page names it.
+SMS_WHAT = {
+    "fine_notice": _("The notice and how to pay"),
+    "fine_warning": _("The warning"),
+    "fine_overdue": _("Reminder: the deadline has passed"),
+    "fine_escalated": _("Taken further for not paying"),
+    "fine_cancelled": _("The notice is cancelled: nothing to pay"),
+    "fine_receipt": _("Receipt for a payment"),
+}
+
+
+@dataclass(frozen=True)
+class NoticeSmsView:
+    """One SMS to the driver about the notice and where it stands (queued, sent, delivered, withdrawn ...)."""
+
+    what: str
+    status: str
+    status_label: str
+    created_at: datetime
+    sent_at: datetime | None
+    withdrawn_at: datetime | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == SmsMessage.Status.WITHDRAWN
+
+
+def _sms_of(notice: FineNotice) -> tuple[NoticeSmsView, ...]:
+    payments = [e.payment_id for e in notice.events.all() if e.payment_id]
+    keys = [*rules.asking_sms_keys(notice.number), f"fines:cancelled:{notice.number}"]
+    keys += [f"fines:receipt:{payment_id}" for payment_id in payments]
+    return tuple(
+        NoticeSmsView(
+            what=str(SMS_WHAT.get(m.template, m.template)),
+            status=m.status,
+            status_label=str(m.get_status_display()),
+            created_at=m.created_at.astimezone(rules.NAIROBI),
+            sent_at=m.sent_at.astimezone(rules.NAIROBI) if m.sent_at else None,
+            withdrawn_at=m.withdrawn_at.astimezone(rules.NAIROBI) if m.withdrawn_at else None,
+        )
+        for m in SmsMessage.objects.filter(event_key__in=keys).order_by("created_at")
+    )
+
+
 @dataclass(frozen=True)
 class NoticeView:
     """One notice as one reader may see it. Fields the reader may not see are None or empty."""
@@ -305,6 +351,8 @@ class NoticeView:
     late: bool
     photo: NoticePhoto | None
     events: tuple[NoticeEventView, ...]
+    # The SMS to the driver about this notice (full views only): a cancelled notice's unsent ones show withdrawn.
+    sms: tuple[NoticeSmsView, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -366,6 +414,7 @@ def _notice_view(notice: FineNotice, *, personal: bool, full: bool) -> NoticeVie
         )
         if full
         else (),
+        sms=_sms_of(notice) if full else (),
     )
 
 

@@ -30,11 +30,13 @@ from daftari.occurrences.rules import (
     PartyInput,
     PropertyInput,
     VehicleInput,
+    sms_language_problem,
 )
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATETIME_INPUTS = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 MAX_ROWS = 20
+SMS_LANGUAGE_CHOICES = [("", _("Choose a language")), ("en", "English"), ("sw", "Kiswahili")]
 
 
 def _datetime_widget() -> forms.DateTimeInput:
@@ -78,7 +80,7 @@ class EntryForm(DaftariForm):
     confirm_unusual = forms.BooleanField(label=_("The numbers are correct as typed"), required=False)
     sms_language = forms.ChoiceField(
         label=_("Language of the complainant's SMS"),
-        choices=[("", _("As their phone chose before (else English)")), ("en", "English"), ("sw", "Kiswahili")],
+        choices=SMS_LANGUAGE_CHOICES,
         required=False,
         help_text=_("Ask the complainant: the OB number and the case's news come by SMS in this language."),
     )
@@ -319,7 +321,24 @@ class NewEntryForms:
         for rows in self._row_groups().values():
             for form in rows:
                 valid &= form.is_valid()
+        if valid:
+            parties = [form.to_input() for form in self.parties if not form.is_blank()]
+            problem = sms_language_problem(parties, self.main.cleaned_data.get("sms_language") or "")
+            if problem:
+                self.main.add_error("sms_language", problem)
+                valid = False
         return bool(valid)
+
+    def typed_complainant_phone(self) -> str:
+        """The complainant's phone as typed so far (valid or not), to offer the language it chose before."""
+        if not self.main.is_bound:
+            return ""
+        for form in self.parties:
+            if form.data.get(form.add_prefix("role")) == Party.Role.COMPLAINANT:
+                phone = str(form.data.get(form.add_prefix("phone"), "")).strip()
+                if phone:
+                    return phone
+        return ""
 
     def to_draft(self) -> EntryDraft:
         """The draft to record; call only after ``is_valid()``."""

@@ -519,6 +519,21 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(type(value))
 
 
+def complainant_phone(parties: Sequence[PartyInput]) -> str:
+    """The first complainant's phone as typed, or "" (the phone their SMS goes to)."""
+    return next((p.phone.strip() for p in parties if p.role == "complainant" and p.phone.strip()), "")
+
+
+def sms_language_problem(parties: Sequence[PartyInput], sms_language: str) -> str | None:
+    """At the desk the complainant is asked which language their SMS comes in: nothing is chosen for them.
+
+    (A device's API call may leave it out: the phone's earlier choice then holds, else English.)
+    """
+    if sms_language or not complainant_phone(parties):
+        return None
+    return _("Ask the complainant which language their SMS should come in, and choose it.")
+
+
 def sought_in(draft: EntryDraft) -> Sought:
     """The people and vehicles an entry names, as the national alerts register is searched for them."""
     return Sought.of(

@@ -25,10 +25,18 @@ from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.ledger import evidence
 from daftari.ledger import services as ledger
+from daftari.notifications.services import remembered_language
 from daftari.occurrences import queries, rules
 from daftari.occurrences.casework import status_url
-from daftari.occurrences.forms import AmendForm, NewEntryForms, PartsCorrectionForms, SearchForm, details_form
-from daftari.occurrences.models import Occurrence
+from daftari.occurrences.forms import (
+    AmendForm,
+    EntryForm,
+    NewEntryForms,
+    PartsCorrectionForms,
+    SearchForm,
+    details_form,
+)
+from daftari.occurrences.models import Occurrence, Party
 from daftari.occurrences.search import SearchQuery, search_occurrences
 from daftari.occurrences.services import amend_occurrence, record_occurrence, recorded_it
 from daftari.stations import queries as station_queries
@@ -127,6 +135,21 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
 # --- New entry ---------------------------------------------------------------------------
 
 
+def _sms_language(chosen: str, phone: str) -> dict[str, Any]:
+    """The SMS-language choice as shown: the officer's choice, else the language this phone chose before,
+    preselected for the officer to check with the complainant (recorded only when the form is sent with it)."""
+    remembered = remembered_language(phone=phone) if phone and not chosen else None
+    names = {"en": "English", "sw": "Kiswahili"}
+    return {"sms_chosen": chosen or remembered or "", "sms_remembered": names.get(remembered or "")}
+
+
+def _new_entry_page(request: AuthenticatedRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    forms: NewEntryForms = context["forms"]
+    chosen = str(forms.main.data.get("sms_language", "")) if forms.main.is_bound else ""
+    context.update(_sms_language(chosen, forms.typed_complainant_phone()))
+    return render(request, "occurrences/new_entry.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_entry(request: AuthenticatedRequest) -> HttpResponse:
@@ -143,7 +166,7 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
             response = render(request, "occurrences/new_entry.html#type-fields", {"forms": forms})
             patch_vary_headers(response, ["HX-Request"])
             return response
-        return render(request, "occurrences/new_entry.html", {"forms": forms, "station": station})
+        return _new_entry_page(request, {"forms": forms, "station": station})
 
     forms = NewEntryForms.build(
         request.POST, from_book=queries.figures_from_book(request.POST.get("entry_type", ""), station)
@@ -152,8 +175,7 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
     alert_matches = matching_alerts(reader=request.user, station=station, sought=forms.sought(), channel="desk")
     # "Show fields" and "Add a row" only redraw the form (they are how it works without JavaScript).
     if "choose_type" in request.POST or "add" in request.POST:
-        context = {"forms": forms, "station": station, "alert_matches": alert_matches}
-        return render(request, "occurrences/new_entry.html", context)
+        return _new_entry_page(request, {"forms": forms, "station": station, "alert_matches": alert_matches})
     status = 422
     if forms.is_valid():
         client_id = forms.main.cleaned_data["client_id"]
@@ -179,7 +201,7 @@ def new_entry(request: AuthenticatedRequest) -> HttpResponse:
         "errors": forms.error_summary(),
         "alert_matches": alert_matches,
     }
-    return render(request, "occurrences/new_entry.html", context, status=status)
+    return _new_entry_page(request, context, status)
 
 
 @login_required
@@ -191,13 +213,15 @@ def person_hint(request: AuthenticatedRequest) -> HttpResponse:
     number is found in is a read of personal data, logged as a look-up.
     """
     station = _recording_station(request)
-    id_number = phone = ""
+    id_number = phone = role = ""
     for key in request.GET:
         value = request.GET.get(key, "")
         if key.endswith("id_number"):
             id_number = rules.normalise_id_number(value)
         elif key.endswith("phone"):
-            phone = value.strip()
+            phone = value.strip()[:40]
+        elif key.endswith("-role"):
+            role = value
     count = 0
     if len(id_number) >= 6 or len(phone) >= 9:
         count = queries.person_lookup(reader=request.user, station=station, id_number=id_number, phone=phone)
@@ -209,6 +233,11 @@ def person_hint(request: AuthenticatedRequest) -> HttpResponse:
         "what": "id_number" if id_number else "phone",
         "search_url": reverse("search") + "?" + urlencode({"q": query}),
     }
+    # A complainant's phone that chose a language before preselects it, unless the officer already chose one.
+    if role == Party.Role.COMPLAINANT and phone and not request.GET.get("sms_language"):
+        choice = _sms_language("", phone)
+        if choice["sms_remembered"]:
+            context.update(choice, sms_field=EntryForm()["sms_language"])
     return render(request, "occurrences/_person_hint.html", context)
 
 
