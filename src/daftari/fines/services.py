@@ -268,6 +268,7 @@ def issue_notice(
     An optional photo (the roadside evidence) is kept with it; its sha256 goes into the notice's leaf.
     ``language_required``: a phone given needs its SMS language chosen (the roadside form, see ``clean_notice``).
     """
+    ledger.ensure_fines_recorded_here()
     scope = scope_of(actor)
     if not can_issue_notice(scope, station_code=station.code):
         if can_issue_notice(scope, station_code=scope.station_code or ""):
@@ -379,14 +380,14 @@ def _create_notice(
     # Read back so the ledger commits to the values as the database stores them.
     notice = FineNotice.objects.select_related("station", "officer", "catalogue", "projection").get(pk=notice.pk)
     stored_lines = list(notice.lines.all())
-    ledger.append(
+    # Into the station's book, or at the hub into its fines log while a node keeps the book.
+    ledger.append_fine(
         station=station,
         kind=records.KIND_NOTICE,
         record_id=str(notice.pk),
         record=records.notice_record(notice, stored_lines, records.photo_sha256_of(notice)),
         by=notice.officer.service_number,
-        ob=None,
-        prev=None,
+        follows=None,
         at=now,
     )
     if notice.driver_phone:
@@ -438,14 +439,13 @@ def _record_event(
     state.save()
     event = NoticeEvent.objects.select_related("notice", "recorded_by").get(pk=event.pk)
     notice_leaf = ledger.leaf_for(str(notice.pk))
-    ledger.append(
+    ledger.append_fine(
         station=notice.station,
         kind=records.KIND_PAYMENT if kind in records.PAYMENT_KINDS else records.KIND_NOTICE,
         record_id=str(event.pk),
         record=records.event_record(event),
         by=by.service_number if by is not None else "system",
-        ob=None,
-        prev=notice_leaf.index if notice_leaf is not None else None,
+        follows=notice_leaf,
         at=at,
     )
     return event

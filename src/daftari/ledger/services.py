@@ -24,15 +24,25 @@ log = logging.getLogger(__name__)
 
 class BookKeptAtNode(NotPermittedAtStation):
     """NODES.md rule 1, one writer per log: at the hub, a station whose node keeps its book is not
-    recorded into; every way of recording (desk, API, custody, documents, fines, erasure) appends
-    through ``append``, which refuses it."""
+    recorded into; every way of recording (desk, API, custody, documents, erasure) appends through
+    ``append``, which refuses it. Fines go to the station's fines log instead (``append_fine``)."""
 
     code = "book_kept_at_node"
     default_message = gettext_lazy("This station's book is kept at its station node; record there.")
 
 
+class FinesKeptAtHub(NotPermittedAtStation):
+    """NODES.md rule 1: M-Pesa reaches only the hub, so a node's station has its fines and payments
+    written at the hub, in a log of their own; a station node records none."""
+
+    code = "fines_kept_at_hub"
+    default_message = gettext_lazy("Fines and their payments are recorded at the hub, where M-Pesa reaches.")
+
+
 # The hub's own log: what it sends down to station nodes (NODES.md rule 5). ``ledger verify --station hub``.
 HUB = "hub"
+# The last part of the origin of a node station's fines log at the hub (NODES.md rule 1).
+FINES = "fines"
 
 
 def origin_for(station: Station) -> str:
@@ -41,6 +51,30 @@ def origin_for(station: Station) -> str:
 
 def hub_origin() -> str:
     return f"{settings.DAFTARI_LOG_ORIGIN}/{HUB}"
+
+
+def fines_origin_for(station: Station) -> str:
+    """``<DAFTARI_LOG_ORIGIN>/<station code>/fines``: where the hub writes the fines and payments of a
+    station whose book a node keeps."""
+    return f"{origin_for(station)}/{FINES}"
+
+
+def origin_prefix() -> str:
+    return f"{settings.DAFTARI_LOG_ORIGIN}/"
+
+
+def log_named(name: str) -> Log | None:
+    """The log ``log_name`` calls ``name``: a station's book by its code, or another log by the rest of its origin."""
+    found = Log.objects.select_related("station").filter(station__code=name).first()
+    return found or Log.objects.filter(station__isnull=True, origin=origin_prefix() + name).first()
+
+
+def log_name(head: Log) -> str:
+    """How ``ledger verify``, ``ledger export`` and their reports name a log: the station's code for a
+    station's book, else its origin after DAFTARI_LOG_ORIGIN (``hub``, ``KILIMANI/fines``)."""
+    if head.station is not None:
+        return head.station.code
+    return head.origin.removeprefix(origin_prefix())
 
 
 def _locked_log(station: Station) -> Log:
@@ -85,7 +119,12 @@ def _lock_head_where(column: str, value: object, station: Station | None) -> Log
 
 def _locked_hub_log() -> Log:
     """The hub's own log head, locked until the transaction ends (created on the first append)."""
-    origin = hub_origin()
+    return _locked_log_of(hub_origin())
+
+
+def _locked_log_of(origin: str) -> Log:
+    """The head of the log of ``origin`` that belongs to no station's book (the hub's own, a station's
+    fines), locked until the transaction ends (created on the first append)."""
     head = _lock_head_where("origin", origin, None)
     if head is not None:
         return head
@@ -199,6 +238,43 @@ def _append_after(
         at=at, by=by, kind=kind, log=head.origin, ob=None, prev=prev, record_id=record_id, record=record, salt=salt
     )
     return _store_after(head, Leaf(kind=kind, record_id=record_id, appended_at=at, data=leaf.to_bytes()), salt)
+
+
+def ensure_fines_recorded_here() -> None:
+    """Refuses early, before any work, a fine at a station node (``append_fine`` would at the end)."""
+    if settings.DAFTARI_ROLE == "node":
+        raise FinesKeptAtHub()
+
+
+def append_fine(
+    *,
+    station: Station,
+    kind: str,
+    record_id: str,
+    record: dict[str, Any],
+    by: str,
+    follows: Leaf | None,
+    at: datetime,
+) -> Leaf:
+    """Adds the leaf of a fine notice, an event of it or a payment, inside the caller's transaction:
+    to the station's book, or, at the hub while a node keeps that book, to the station's fines log
+    (``fines_origin_for``; NODES.md rule 1: M-Pesa reaches only the hub). A station node records
+    none (``FinesKeptAtHub``). ``follows`` is the notice's own leaf: named as ``prev`` when it is in
+    the same log.
+
+    The station's book is locked first, so a node joining (or handing the book back) meanwhile
+    waits, and the leaf goes where the book stands when it commits.
+    """
+    ensure_fines_recorded_here()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.append_fine must run inside the transaction that writes the record")
+    book = _locked_log(station)
+    if book.kept_at_node_since is None:
+        prev = follows.index if follows is not None and follows.log_id == book.pk else None
+        return append(station=station, kind=kind, record_id=record_id, record=record, by=by, ob=None, prev=prev, at=at)
+    head = _locked_log_of(fines_origin_for(station))
+    prev = follows.index if follows is not None and follows.log_id == head.pk else None
+    return _append_after(head, kind=kind, record_id=record_id, record=record, by=by, prev=prev, at=at)
 
 
 def lock_hub_log() -> Log:

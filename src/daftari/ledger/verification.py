@@ -14,11 +14,12 @@ from daftari_verify.checkpoint import open_checkpoint
 from daftari_verify.errors import FormatError, VerificationError
 from daftari_verify.leaf import Leaf as LeafV1
 from daftari_verify.leaf import check_commit
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from daftari.ledger import keys, records
 from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, Redaction, TreeNode
-from daftari.ledger.services import HUB
+from daftari.ledger.services import log_name, origin_prefix
 
 Progress = Callable[[str, int, int], None]
 """``(station code, leaves done, leaves in that book)``."""
@@ -55,19 +56,17 @@ class Report:
 def verify_book(station: str | None = None, *, progress: Progress | None = None) -> Report:
     """Verifies every log (or the one of ``station``); returns what was wrong, never raises for it."""
     report = Report()
-    logs = Log.objects.select_related("station").order_by("station__code")
-    if station == HUB:
-        logs = logs.filter(station__isnull=True)
-    elif station is not None:
-        logs = logs.filter(station__code=station)
+    logs = Log.objects.select_related("station").order_by("station__code", "origin")
+    if station is not None:
+        # A station's code, or the name of a log of no station's book (``hub``, ``KILIMANI/fines``).
+        logs = logs.filter(Q(station__code=station) | Q(station__isnull=True, origin=f"{origin_prefix()}{station}"))
     for head in logs:
         _verify_log(head, report, progress)
     return report
 
 
 def _verify_log(head: Log, report: Report, progress: Progress | None) -> None:
-    # A log no station keeps is named by its origin's last part: "hub", or an app's own ("drs-register").
-    code = head.station.code if head.station is not None else head.origin.rsplit("/", 1)[-1]
+    code = log_name(head)
     problems = report.problems
 
     def problem(index: int | None, message: str) -> None:

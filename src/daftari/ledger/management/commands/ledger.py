@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from daftari.core.errors import DomainError
 from daftari.ledger import services
 from daftari.ledger.export import KEY_FILE, export_book
-from daftari.ledger.models import Checkpoint, Log
+from daftari.ledger.models import Checkpoint
 from daftari.ledger.redaction import redact
 from daftari.ledger.verification import verify_book
 from daftari.stations.models import Station
@@ -36,11 +36,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
         verify = actions.add_parser("verify", help="Rebuild every book from its leaves and check it all.")
-        verify.add_argument("--station", help="Only this station's book (its code).")
+        verify.add_argument("--station", help="Only this station's book (its code), or another log (hub, CODE/fines).")
         checkpoint = actions.add_parser("checkpoint", help="Sign a checkpoint now for each book that grew.")
         checkpoint.add_argument("--station", help="Only this station's book (its code).")
         export = actions.add_parser("export", help="Write a book in the layout daftari-verify audit reads.")
-        export.add_argument("--station", required=True, help="The station's code.")
+        export.add_argument(
+            "--station", required=True, help="The station's code, or another log (CODE/fines: a node station's fines)."
+        )
         export.add_argument(
             "--without-records",
             action="store_true",
@@ -58,7 +60,7 @@ class Command(BaseCommand):
     # --- verify ---------------------------------------------------------------------------
 
     def _verify(self, *, station: str | None, **_options: Any) -> None:
-        if station is not None:
+        if station is not None and services.log_named(station) is None:
             self._station(station)
         tasks: dict[str, TaskID] = {}
         with _progress() as bar:
@@ -108,8 +110,9 @@ class Command(BaseCommand):
     # --- export ---------------------------------------------------------------------------
 
     def _export(self, *, station: str, directory: Path, without_records: bool, **_options: Any) -> None:
-        log_ = Log.objects.filter(station=self._station(station)).first()
+        log_ = services.log_named(station)
         if log_ is None:
+            self._station(station)
             raise CommandError(_("Station %(code)s has no book yet.") % {"code": station})
         with _progress() as bar:
             task = bar.add_task(station, total=log_.size)
