@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from daftari.deployments import criteria
 from daftari.deployments.criteria import course
 from daftari.deployments.models import Candidate, Contingent, Mission
 from daftari.deployments.services import nominate_candidate, open_contingent, open_mission, record_training
@@ -98,4 +99,19 @@ def train(candidate: Candidate, trainer: User, *, modules: tuple[str, ...] | Non
             passed=passed,
             held_on=date(2026, 10, 20),
             trainer_name="SSP Wanjiru",
+        )
+
+
+def equip(candidate: Candidate, deployment_officer: User, medical_officer: User, *, expires_on: date) -> None:
+    """Records every document the mission requires, each lapsing on ``expires_on``."""
+    from daftari.deployments.services import record_document
+
+    for rule in criteria.documents().documents:
+        record_document(
+            actor=medical_officer if rule.medical else deployment_officer,
+            candidate=candidate,
+            kind=rule.code,
+            number="" if rule.medical else f"AK{rule.code[:3].upper()}123",
+            issued_on=date(2025, 1, 15),
+            expires_on=expires_on,
         )

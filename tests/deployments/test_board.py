@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.custody.services import book_in, record_death_or_serious_injury
-from daftari.deployments import queries
+from daftari.deployments import criteria, queries
 from daftari.deployments.models import Candidate, Contingent, CriterionResult, VettingDecision
 from daftari.deployments.rules import Readiness
 from daftari.deployments.services import decide_vetting, record_result
@@ -21,13 +21,13 @@ from daftari.occurrences.rules import EntryDraft, PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Officer, Station
 from tests.custody.conftest import arrest_draft, booking, enrol_arresting_officer
-from tests.deployments.conftest import Nominate, train
+from tests.deployments.conftest import Nominate, equip, train
 
 TESTS = ("language_english", "firearms", "driving", "computer")
 FITNESS = ("medical_fitness", "mental_fitness")
 
 
-def pass_everything(candidate: Candidate, trainer: User, medical_officer: User) -> None:
+def pass_everything(candidate: Candidate, trainer: User, medical_officer: User, deployment_officer: User) -> None:
     for test in TESTS:
         record_result(
             actor=trainer,
@@ -47,6 +47,7 @@ def pass_everything(candidate: Candidate, trainer: User, medical_officer: User) 
             assessed_by="Dr Achieng",
         )
     train(candidate, trainer)
+    equip(candidate, deployment_officer, medical_officer, expires_on=date(2031, 1, 1))
 
 
 def test_a_candidate_is_drawn_from_the_officers_by_service_number(nominate: Nominate) -> None:
@@ -133,13 +134,13 @@ def test_the_board_shows_ready_not_yet_and_excluded_with_the_reasons(
     contingent: Contingent,
 ) -> None:
     ready = nominate("ready")
-    pass_everything(ready, trainer, medical_officer)
+    pass_everything(ready, trainer, medical_officer, deployment_officer)
     decide_vetting(
         actor=vetting_officer, candidate=ready, decision="cleared", reason="Nothing found.", findings_seen=[]
     )
     waiting = nominate("waiting")
     excluded = nominate("excluded")
-    pass_everything(excluded, trainer, medical_officer)
+    pass_everything(excluded, trainer, medical_officer, deployment_officer)
     decide_vetting(
         actor=vetting_officer, candidate=excluded, decision="excluded", reason="IPOA case open.", findings_seen=[]
     )
@@ -149,7 +150,8 @@ def test_the_board_shows_ready_not_yet_and_excluded_with_the_reasons(
     state = {row.candidate_id: row.judgement for row in board.rows}
     assert state[ready.pk].readiness == Readiness.READY
     assert state[waiting.pk].readiness == Readiness.NOT_YET
-    assert {r.code for r in state[waiting.pk].reasons} == {*TESTS, *FITNESS, "training", "vetting"}
+    documents = {f"document:{rule.code}" for rule in criteria.documents().documents}
+    assert {r.code for r in state[waiting.pk].reasons} == {*TESTS, *FITNESS, "training", *documents, "vetting"}
     assert state[excluded.pk].readiness == Readiness.EXCLUDED
     assert [r.message for r in state[excluded.pk].reasons] == ["Excluded at vetting."]
     assert state[too_old.pk].readiness == Readiness.EXCLUDED
@@ -226,7 +228,7 @@ def test_a_contingent_of_400_is_judged_in_the_same_number_of_queries_as_one_of_3
         # The access log's rows go in one statement (SQLite splits a large insert into batches).
         reads = [q for q in queries_run.captured_queries if 'INSERT INTO "stations_accessevent"' not in q["sql"]]
         counts.append(len(reads))
-    assert counts[0] == counts[1] == 6
+    assert counts[0] == counts[1] == 7
     assert AccessEvent.objects.filter(record_type="candidate", username="deployment").count() == 3 + 3 + 400
 
 

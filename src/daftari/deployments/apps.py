@@ -18,4 +18,9 @@ class DeploymentsConfig(AppConfig):
     verbose_name = _("Deployments abroad")
 
     def ready(self) -> None:
+        from daftari.core import periodic
+        from daftari.deployments import alerts
+
         post_migrate.connect(_ensure_database_objects, sender=self)
+        # An officer whose document lapses before departure or during the deployment is told by SMS, once.
+        periodic.register("deployments.document_alerts", alerts.send_document_alerts)

@@ -12,6 +12,7 @@ APPEND_ONLY_TABLES = [
     "deployments_vettingdecision",
     "deployments_trainingresult",
     "deployments_trainingcertificate",
+    "deployments_candidatedocument",
 ]
 
 

@@ -75,3 +75,18 @@ class TrainingForm(forms.Form):
     def attended_and_passed(self) -> tuple[bool, bool]:
         """The outcome chosen, as record_training takes it."""
         return self.OUTCOMES[self.cleaned_data["outcome"]]
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), widget=forms.RadioSelect)
+    number = forms.CharField(
+        label=_("Number"), max_length=40, required=False, help_text=_("Not needed for a vaccination or clearance")
+    )
+    issued_on = forms.DateField(label=_("Date of issue or vaccination"), widget=DATE)
+    expires_on = forms.DateField(
+        label=_("Expiry date"), widget=DATE, required=False, help_text=_("Leave empty only if it does not expire")
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = choices  # type: ignore[attr-defined]

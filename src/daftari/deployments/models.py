@@ -160,3 +160,30 @@ class TrainingCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CandidateDocument(models.Model):
+    """A passport, visa, mission ID, vaccination or medical clearance as recorded for a candidate.
+    A renewal or a correction is a new record; the latest of each kind counts."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=30)
+    number = models.CharField(max_length=40, blank=True)
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "kind", "recorded_at"]
+        indexes = [models.Index(fields=["candidate", "kind", "recorded_at"], name="deploy_document_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("issued_on")),
+                name="document_expires_after_issue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.issued_on}"

@@ -8,7 +8,8 @@ set-based queries, however many candidates the contingent has.
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Q
@@ -20,6 +21,7 @@ from daftari.custody.models import CustodyEvent
 from daftari.deployments import criteria
 from daftari.deployments.models import (
     Candidate,
+    CandidateDocument,
     Contingent,
     CriterionResult,
     TrainingCertificate,
@@ -29,10 +31,15 @@ from daftari.deployments.models import (
 from daftari.deployments.rules import (
     CandidateFacts,
     Course,
+    DocumentAlert,
+    DocumentFlag,
+    DocumentRule,
+    HeldDocument,
     Judgement,
     Module,
     Readiness,
     Vetting,
+    document_flags,
     judge,
     may_certify_training,
     modules_passed,
@@ -42,7 +49,7 @@ from daftari.deployments.rules import (
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import format_ob_number
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import sees_readiness_board, sees_vetting_record
+from daftari.stations.rules import can_record_fitness, sees_readiness_board, sees_vetting_record
 from daftari.stations.services import log_accesses
 
 Purpose = AccessEvent.Purpose
@@ -69,6 +76,12 @@ class BoardRow:
     judgement: Judgement
     modules_passed: int
     certificate: str  # the training certificate's number, once issued
+    document_flags: tuple[DocumentFlag, ...]
+
+    @property
+    def lapsing_in_mission(self) -> list[DocumentFlag]:
+        """The alerts the reasons do not already carry: documents lapsing during the deployment."""
+        return [f for f in self.document_flags if f.alert == DocumentAlert.DURING_DEPLOYMENT]
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,19 @@ def _latest_training(contingent: Contingent) -> dict[uuid.UUID, dict[str, bool]]
     )
 
 
+def _latest_documents(candidates: Any) -> dict[uuid.UUID, dict[str, HeldDocument]]:
+    """Each candidate's latest record of each kind of document (``candidates`` a filter on Candidate)."""
+    latest: dict[uuid.UUID, dict[str, HeldDocument]] = {}
+    rows = (
+        CandidateDocument.objects.filter(candidate__in=candidates)
+        .order_by("recorded_at", "id")
+        .values_list("candidate_id", "kind", "expires_on")
+    )
+    for candidate_id, kind, expires_on in rows:
+        latest.setdefault(candidate_id, {})[kind] = HeldDocument(expires_on)
+    return latest
+
+
 def _certificates(contingent: Contingent, version: str) -> dict[uuid.UUID, str]:
     rows = TrainingCertificate.objects.filter(candidate__contingent=contingent, course_version=version)
     return dict(rows.values_list("candidate_id", "number"))
@@ -144,12 +170,14 @@ def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
 def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
     """Every candidate of the contingent as ready / not yet / excluded with all the reasons.
 
-    Seven queries whatever the size (contingent, candidates, results, vetting decisions, training
-    results, certificates, the access log's one insert): a contingent of 400 is judged on one page.
+    Eight queries whatever the size (contingent, candidates, results, vetting decisions, training
+    results, certificates, documents, the access log's one insert): a contingent of 400 is judged on
+    one page.
     """
     contingent = contingent_for(reader=reader, contingent_id=contingent_id)
     in_force = criteria.current()
     course = criteria.course()
+    required = criteria.documents()
     candidates = list(
         Candidate.objects.filter(contingent=contingent)
         .select_related("officer__user", "officer__station")
@@ -159,7 +187,8 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
     vetting = _latest_vetting(contingent)
     training = _latest_training(contingent)
     certificates = _certificates(contingent, course.version)
-    departs_on = contingent.departs_on
+    documents = _latest_documents(Candidate.objects.filter(contingent=contingent).values("pk"))
+    departs_on, returns_on = contingent.departs_on, contingent.returns_on
     rows = []
     for candidate in candidates:
         facts = CandidateFacts(
@@ -168,6 +197,7 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
             results=results.get(candidate.pk, {}),
             vetting=vetting.get(candidate.pk, Vetting.PENDING),
             training=training.get(candidate.pk, {}),
+            documents=documents.get(candidate.pk, {}),
         )
         officer = candidate.officer
         rows.append(
@@ -179,9 +209,14 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
                 station=officer.station.name if officer.station else "",
                 age=whole_years(candidate.date_of_birth, departs_on),
                 years_of_service=whole_years(candidate.joined_service_on, departs_on),
-                judgement=judge(in_force, facts, departs_on=departs_on, course=course),
+                judgement=judge(
+                    in_force, facts, departs_on=departs_on, course=course, documents=required, returns_on=returns_on
+                ),
                 modules_passed=modules_passed(course, facts.training),
                 certificate=certificates.get(candidate.pk, ""),
+                document_flags=tuple(
+                    document_flags(required, facts.documents, departs_on=departs_on, returns_on=returns_on)
+                ),
             )
         )
     log_accesses(
@@ -425,3 +460,101 @@ def training_record(*, reader: User, candidate_id: uuid.UUID) -> TrainingRecord:
         lines=[ModuleLine(module, results.get(module.code, [])) for module in course.modules],
         certificate=certificate,
     )
+
+
+# --- Documents and their expiry -------------------------------------------------------------------
+
+DOCUMENTS = "candidate_documents"
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    rule: DocumentRule
+    records: list[CandidateDocument]  # oldest first; the last one counts
+    detail_shown: bool  # a medical record's number and date of issue are for the medical officer only
+
+    @property
+    def latest(self) -> CandidateDocument | None:
+        return self.records[-1] if self.records else None
+
+
+@dataclass(frozen=True)
+class DocumentsRecord:
+    candidate: Candidate
+    lines: list[DocumentLine]
+    flags: list[DocumentFlag]
+
+
+def candidate_documents(*, reader: User, candidate_id: uuid.UUID) -> DocumentsRecord:
+    """A candidate's documents with every record and the alerts, for the board's readers; the medical
+    ones' detail only to the medical officer. The read is logged."""
+    candidate = candidate_for(reader=reader, candidate_id=candidate_id)
+    required = criteria.documents()
+    medical_reader = can_record_fitness(scope_of(reader))
+    records: dict[str, list[CandidateDocument]] = {}
+    for document in (
+        CandidateDocument.objects.filter(candidate=candidate)
+        .select_related("recorded_by__user")
+        .order_by("recorded_at", "id")
+    ):
+        records.setdefault(document.kind, []).append(document)
+    held = {kind: HeldDocument(rows[-1].expires_on) for kind, rows in records.items()}
+    contingent = candidate.contingent
+    flags = document_flags(required, held, departs_on=contingent.departs_on, returns_on=contingent.returns_on)
+    log_accesses(actor=reader, reads=[(DOCUMENTS, str(candidate.pk), None, Outcome.SHOWN)], purpose=Purpose.DESK_VIEW)
+    return DocumentsRecord(
+        candidate=candidate,
+        lines=[
+            DocumentLine(rule, records.get(rule.code, []), detail_shown=medical_reader or not rule.medical)
+            for rule in required.documents
+        ],
+        flags=flags,
+    )
+
+
+@dataclass(frozen=True)
+class ExpiryAlert:
+    contingent: Contingent
+    candidate_id: uuid.UUID
+    service_number: str
+    name: str
+    flag: DocumentFlag
+
+
+def expiring_documents(*, reader: User, today: date) -> list[ExpiryAlert]:
+    """Every document lapsing before departure or during the deployment, for the contingents not yet
+    back (planned return today or later), soonest first. Four queries; the candidates listed are logged."""
+    if not sees_readiness_board(scope_of(reader)):
+        raise NotPermitted(str(BOARD_REFUSED))
+    required = criteria.documents()
+    candidates = list(
+        Candidate.objects.filter(contingent__returns_on__gte=today)
+        .select_related("officer__user", "contingent__mission")
+        .order_by("contingent__departs_on", "officer__service_number")
+    )
+    held = _latest_documents(Candidate.objects.filter(contingent__returns_on__gte=today).values("pk"))
+    alerts = []
+    for candidate in candidates:
+        contingent = candidate.contingent
+        for flag in document_flags(
+            required, held.get(candidate.pk, {}), departs_on=contingent.departs_on, returns_on=contingent.returns_on
+        ):
+            if flag.alert == DocumentAlert.MISSING:
+                continue  # the board's reasons list what is missing; this page is about dates
+            officer = candidate.officer
+            alerts.append(
+                ExpiryAlert(
+                    contingent,
+                    candidate.pk,
+                    officer.service_number,
+                    officer.user.get_full_name() or officer.user.username,
+                    flag,
+                )
+            )
+    alerts.sort(key=lambda a: (a.flag.expires_on or today, a.service_number))
+    log_accesses(
+        actor=reader,
+        reads=[(DOCUMENTS, str(c), None, Outcome.SHOWN) for c in dict.fromkeys(a.candidate_id for a in alerts)],
+        purpose=Purpose.LIST,
+    )
+    return alerts

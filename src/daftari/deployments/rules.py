@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.utils import dateformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +126,8 @@ class CandidateFacts:
     # The latest outcome of each training module by code: True passed; False attended or missed but
     # not passed; absent not yet recorded.
     training: Mapping[str, bool] = field(default_factory=dict)
+    # The latest record of each kind of document, by code; absent not recorded.
+    documents: Mapping[str, "HeldDocument"] = field(default_factory=dict)
 
 
 def _age_reasons(criterion: Criterion, born: date, on: date) -> list[Reason]:
@@ -187,13 +190,25 @@ class Judgement:
         return str(READINESS_NAMES[self.readiness])
 
 
-def judge(criteria: Criteria, facts: CandidateFacts, *, departs_on: date, course: "Course | None" = None) -> Judgement:
-    """Ready when every criterion is met, every module of the course passed (when a course is given)
-    and vetting cleared; excluded when vetting excluded them or a criterion no retake can change
-    fails; not yet otherwise. The reasons are all of them."""
+def judge(
+    criteria: Criteria,
+    facts: CandidateFacts,
+    *,
+    departs_on: date,
+    course: "Course | None" = None,
+    documents: "DocumentRules | None" = None,
+    returns_on: date | None = None,
+) -> Judgement:
+    """Ready when every criterion is met, every module of the course passed and every document held
+    and valid on departure (when the course and the document rules are given) and vetting cleared;
+    excluded when vetting excluded them or a criterion no retake can change fails; not yet otherwise.
+    The reasons are all of them."""
     reasons = failing_reasons(criteria, facts, departs_on=departs_on)
     if course is not None:
         reasons += training_reasons(course, facts.training)
+    if documents is not None:
+        flags = document_flags(documents, facts.documents, departs_on=departs_on, returns_on=returns_on or departs_on)
+        reasons += document_reasons(flags)
     if facts.vetting == Vetting.EXCLUDED:
         reasons.append(Reason("vetting", str(VETTING_EXCLUDED), final=True))
     elif facts.vetting == Vetting.PENDING:
@@ -310,3 +325,135 @@ def may_certify_training(course: Course, training: Mapping[str, bool]) -> bool:
 def certificate_number(mission_code: str, contingent_number: int, service_number: str) -> str:
     """e.g. MSS-HAITI/6/PDT/SN12345: the mission, the contingent and the officer (one each per course)."""
     return f"{mission_code.upper()}/{contingent_number}/PDT/{service_number.strip().upper()}"
+
+
+# --- Documents and their expiry -------------------------------------------------------------------
+
+
+class DocumentAlert(StrEnum):
+    MISSING = "missing"
+    BEFORE_DEPARTURE = "before_departure"  # not valid on the departure date: the officer is not ready
+    DURING_DEPLOYMENT = "during_deployment"  # lapses before the planned return (plus its margin)
+
+
+DOCUMENT_NAMES: dict[str, Promise] = {
+    "passport": _("Passport"),
+    "visa": _("Visa or entry document"),
+    "mission_id": _("Mission ID card"),
+    "yellow_fever": _("Yellow fever vaccination"),
+    "cholera": _("Cholera vaccination"),
+    "medical_clearance": _("Medical clearance"),
+}
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    code: str
+    recorded_by: str  # "deployment" or "medical"
+    expires: bool
+    sources: tuple[str, ...]
+    margin_months: int = 0
+
+    @property
+    def name(self) -> str:
+        return str(DOCUMENT_NAMES.get(self.code, self.code))
+
+    @property
+    def medical(self) -> bool:
+        return self.recorded_by == "medical"
+
+
+@dataclass(frozen=True)
+class DocumentRules:
+    version: str
+    documents: tuple[DocumentRule, ...]
+
+    def rule(self, code: str) -> DocumentRule | None:
+        return next((d for d in self.documents if d.code == code), None)
+
+
+def parse_documents(text: str) -> DocumentRules:
+    data: dict[str, Any] = json.loads(text)
+    documents = []
+    for item in data["documents"]:
+        if not item.get("sources"):
+            raise ValueError(f"document {item['code']!r} has no source")
+        if item["recorded_by"] not in ("deployment", "medical"):
+            raise ValueError(f"document {item['code']!r}: recorded by whom?")
+        documents.append(
+            DocumentRule(
+                code=item["code"],
+                recorded_by=item["recorded_by"],
+                expires=bool(item["expires"]),
+                sources=tuple(item["sources"]),
+                margin_months=int(item.get("margin_months", 0)),
+            )
+        )
+    return DocumentRules(version=str(data["version"]), documents=tuple(documents))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day (31 August + 6 months = 28/29 February)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, last)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class HeldDocument:
+    """The latest record of one kind of document: held, and until when (None: it does not lapse)."""
+
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class DocumentFlag:
+    code: str
+    name: str
+    alert: DocumentAlert
+    expires_on: date | None
+
+    @property
+    def message(self) -> str:
+        if self.alert == DocumentAlert.MISSING:
+            return str(_("%(document)s: none recorded.") % {"document": self.name})
+        day = dateformat.format(self.expires_on, "j M Y") if self.expires_on else ""
+        if self.alert == DocumentAlert.BEFORE_DEPARTURE:
+            return str(_("%(document)s: expires on %(day)s, before departure.") % {"document": self.name, "day": day})
+        return str(_("%(document)s: expires on %(day)s, during the deployment.") % {"document": self.name, "day": day})
+
+
+def document_flags(
+    rules: DocumentRules, held: Mapping[str, HeldDocument], *, departs_on: date, returns_on: date
+) -> list[DocumentFlag]:
+    """Every required document missing, not valid on the departure date, or lapsing before the planned
+    return (plus its margin), in the file's order."""
+    flags = []
+    for rule in rules.documents:
+        document = held.get(rule.code)
+        if document is None:
+            flags.append(DocumentFlag(rule.code, rule.name, DocumentAlert.MISSING, None))
+            continue
+        expires_on = document.expires_on
+        if expires_on is None or not rule.expires:
+            continue
+        if expires_on < departs_on:
+            flags.append(DocumentFlag(rule.code, rule.name, DocumentAlert.BEFORE_DEPARTURE, expires_on))
+        elif expires_on < add_months(returns_on, rule.margin_months):
+            flags.append(DocumentFlag(rule.code, rule.name, DocumentAlert.DURING_DEPLOYMENT, expires_on))
+    return flags
+
+
+def document_reasons(flags: list[DocumentFlag]) -> list[Reason]:
+    """Missing or lapsed by the departure date keeps the officer not yet ready; lapsing during the
+    deployment is an alert, not a reason (it can be renewed on the way)."""
+    return [
+        Reason(f"document:{f.code}", f.message)
+        for f in flags
+        if f.alert in (DocumentAlert.MISSING, DocumentAlert.BEFORE_DEPARTURE)
+    ]

@@ -11,6 +11,7 @@ from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.deployments import criteria
 from daftari.deployments.models import (
     Candidate,
+    CandidateDocument,
     Contingent,
     CriterionResult,
     Mission,
@@ -212,4 +213,51 @@ def issue_training_certificate(*, actor: User, candidate: Candidate) -> Training
         issued_on=today,
         issued_at=timezone.now(),
         issued_by=officer,
+    )
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_document(
+    *,
+    actor: User,
+    candidate: Candidate,
+    kind: str,
+    number: str,
+    issued_on: date,
+    expires_on: date | None,
+) -> CandidateDocument:
+    """A travel document from the deployment officer, a vaccination or the medical clearance from the
+    medical officer. A renewal or a correction is a new record; the latest of its kind counts."""
+    rule = criteria.documents().rule(kind)
+    if rule is None:
+        raise InvalidInput(fields={"kind": _("Not a document the mission requires.")})
+    scope = scope_of(actor)
+    if not (can_record_fitness(scope) if rule.medical else can_manage_deployments(scope)):
+        raise NotPermitted(
+            _("Only the medical officer records vaccinations and the medical clearance.")
+            if rule.medical
+            else _("Only the deployment officer records passports, visas and mission ID cards.")
+        )
+    errors: dict[str, str] = {}
+    if not rule.medical and not number.strip():
+        errors["number"] = _("Give the document's number.")
+    if issued_on > timezone.localdate():
+        errors["issued_on"] = _("The date cannot be in the future.")
+    if rule.expires and expires_on is None:
+        errors["expires_on"] = _("Give the date it expires.")
+    elif expires_on is not None and expires_on <= issued_on:
+        errors["expires_on"] = _("The expiry date must come after the date of issue.")
+    if errors:
+        raise InvalidInput(fields=errors)
+    return CandidateDocument.objects.create(
+        candidate=candidate,
+        kind=kind,
+        number=number.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        recorded_at=timezone.now(),
+        recorded_by=_officer(actor),
     )

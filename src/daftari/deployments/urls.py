@@ -11,6 +11,8 @@ urlpatterns = [
     path("deployments/candidates/<uuid:pk>/results", views.record_result_page, name="deployments_result"),
     path("deployments/candidates/<uuid:pk>/vetting", views.vetting, name="deployments_vetting"),
     path("deployments/candidates/<uuid:pk>/training", views.training, name="deployments_training"),
+    path("deployments/candidates/<uuid:pk>/documents", views.documents, name="deployments_documents"),
+    path("deployments/documents/expiring", views.expiring, name="deployments_expiring"),
     path(
         "deployments/candidates/<uuid:pk>/training/certificate",
         views.issue_certificate,

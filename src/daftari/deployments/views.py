@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from daftari.core.types import AuthenticatedRequest
 from daftari.deployments import criteria, queries, services
 from daftari.deployments.forms import (
     ContingentForm,
+    DocumentForm,
     MissionForm,
     NominateForm,
     ResultForm,
@@ -264,3 +266,43 @@ def issue_certificate(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpRespo
     else:
         messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
     return redirect("deployments_training", pk=pk)
+
+
+def _document_choices(request: AuthenticatedRequest) -> list[tuple[str, str]]:
+    scope = scope_of(request.user)
+    return [
+        (rule.code, rule.name)
+        for rule in criteria.documents().documents
+        if (can_record_fitness(scope) if rule.medical else can_manage_deployments(scope))
+    ]
+
+
+def record_document(request: AuthenticatedRequest, candidate: Candidate, form: DocumentForm) -> object:
+    return services.record_document(actor=request.user, candidate=candidate, **form.cleaned_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def documents(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """A candidate's documents with their alerts; the deployment and medical officers record here."""
+    choices = _document_choices(request)
+    if request.method == "POST" and not choices:
+        raise PermissionDenied(_("Only the deployment officer and the medical officer record documents."))
+    record = _read(lambda: queries.candidate_documents(reader=request.user, candidate_id=pk))
+    form = DocumentForm(request.POST or None, choices=choices)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _submit(form, lambda: record_document(request, record.candidate, form))
+    ):
+        messages.success(request, _("Document recorded."))
+        return redirect("deployments_documents", pk=pk)
+    context = {"record": record, "form": form, "errors": _errors(form), "may_record": bool(choices)}
+    return render(request, "deployments/documents.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def expiring(request: AuthenticatedRequest) -> HttpResponse:
+    alerts = _read(lambda: queries.expiring_documents(reader=request.user, today=timezone.localdate()))
+    return render(request, "deployments/expiring.html", {"alerts": alerts})
