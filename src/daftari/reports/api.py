@@ -1,5 +1,6 @@
 """Crime figures on the API: the same numbers as the page, from the rollup only (issue 12)."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.occurrences.rules import COUNTING_RULE
-from daftari.reports import custody_figures, figures
+from daftari.reports import custody_figures, figures, follow_up_figures
 from daftari.reports.forms import CrimeFiguresForm
 from daftari.stations.models import Station, scope_of
 from daftari.stations.rules import sees_crime_figures
@@ -105,13 +106,18 @@ def stats_crimes(request: HttpRequest, query: Query[CrimeStatsQuery]) -> dict[st
 SUPPRESSED = "the count, or '<N' when 1 to N-1 (small numbers suppressed)"
 
 
-class CustodyStatsOut(Schema):
+class CountsOut(Schema):
+    """What every answer of counts says first: the question as understood, and how it is counted."""
+
     level: str
     code: str
     start: str = Field(alias="from")
     end: str = Field(alias="to")
     recorded_by: str
     suppressed_below: int
+
+
+class CustodyStatsOut(CountsOut):
     persons_arrested: str = Field(description=f"suspects named on the period's ARREST entries: {SUPPRESSED}")
     persons_held: str = Field(description=f"bookings into the cells in the period: {SUPPRESSED}")
     within_deadline: str = Field(description=f"of them, to court or released within Art. 49: {SUPPRESSED}")
@@ -125,9 +131,9 @@ class CustodyStatsOut(Schema):
     serious_injuries_in_custody: str = Field(description=SUPPRESSED)
 
 
-def custody_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
+def _counts(scope_user: Any, query: dict[str, str], count: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """Checks the question and the reach, then answers with ``count(level, code, start, end)`` as shown."""
     level, code, start, end = _asked(scope_user, query, {})
-    found = custody_figures.custody_figures(level, code, start, end, now=timezone.now())
     return {
         "level": level,
         "code": code,
@@ -135,8 +141,13 @@ def custody_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
         "to": end.isoformat(),
         "recorded_by": "police",
         "suppressed_below": int(settings.DAFTARI_SMALL_NUMBER_THRESHOLD),
-        **found.shown(),
+        **count(level, code, start, end),
     }
+
+
+def custody_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
+    now = timezone.now()
+    return _counts(scope_user, query, lambda *asked: custody_figures.custody_figures(*asked, now=now).shown())
 
 
 @router.get(
@@ -150,3 +161,33 @@ def custody_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
 def stats_custody(request: HttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
     asked = {"level": query.level, "code": query.code, "start": query.start, "end": query.end}
     return custody_stats(request.auth, asked)  # type: ignore[attr-defined]
+
+
+class FollowUpStatsOut(CountsOut):
+    reports: str = Field(
+        description=f"reports from the public (each with its case) recorded in the period: {SUPPRESSED}"
+    )
+    assigned: str = Field(description=f"of them, assigned to an investigator now: {SUPPRESSED}")
+    charged: str = Field(description=f"of them, whose case reached court (the suspect charged): {SUPPRESSED}")
+    closed: str = Field(description=f"of them, closed: {SUPPRESSED}")
+    median_days_to_close: str = Field(
+        description="median days from the report's recording to its case's closing, one decimal; '—' when "
+        "closed is suppressed, empty when none is closed"
+    )
+
+
+def follow_up_stats(scope_user: Any, query: dict[str, str]) -> dict[str, Any]:
+    return _counts(scope_user, query, lambda *asked: follow_up_figures.follow_up_figures(*asked).shown())
+
+
+@router.get(
+    "/stats/follow-up",
+    response={200: FollowUpStatsOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Follow-up of the reports from the public: assigned, charged, closed and median days to close",
+    description="The same numbers as the figures page: the reports recorded in the period and where their "
+    "cases stand now; counts only, nothing personal; counts from 1 to suppressed_below-1 read '<N'.",
+    by_alias=True,
+)
+def stats_follow_up(request: HttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
+    asked = {"level": query.level, "code": query.code, "start": query.start, "end": query.end}
+    return follow_up_stats(request.auth, asked)  # type: ignore[attr-defined]

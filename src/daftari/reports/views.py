@@ -23,7 +23,7 @@ from daftari.custody.queries import CustodyView
 from daftari.fines import queries as fines_queries
 from daftari.occurrences import casework
 from daftari.occurrences import queries as entry_queries
-from daftari.reports import charts, custody_figures, figures, monthly_return
+from daftari.reports import charts, custody_figures, figures, follow_up_figures, monthly_return
 from daftari.reports.forms import CrimeFiguresForm, MonthlyReturnForm, StationCasesForm, StationNoticesForm
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import commands_a_county, sees_crime_figures, sees_station_dashboard
@@ -188,6 +188,7 @@ def crime_figures(request: AuthenticatedRequest) -> HttpResponse:
         return _crime_csv(table)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     context["custody"] = custody_figures.custody_figures(level, code, start, end, now=timezone.now()).shown()
+    context["follow_up"] = follow_up_figures.follow_up_figures(level, code, start, end).shown()
     context["bars"] = charts.category_bars(table)
     context["hours"] = charts.hour_bars(level, code, start, end)
     context["weekdays"] = charts.weekday_bars(level, code, start, end)
