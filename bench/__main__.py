@@ -21,10 +21,15 @@ def main() -> int:
     parser.add_argument("--node-n", type=int, default=10_000, help="entries a node is behind in the nodes run")
     parser.add_argument("--fines-n", type=int, default=500, help="notices (and payments) in the fines run")
     parser.add_argument(
+        "--crime-entries", type=int, default=1_000_000, help="entries in the crime figures book (10000000: national)"
+    )
+    parser.add_argument(
         "--contract-seconds", type=int, default=300, help="time budget of the schemathesis contract run (default 300)"
     )
     parser.add_argument(
-        "--only", choices=("recording", "search", "ledger", "fines", "nodes", "contract"), help="run one benchmark"
+        "--only",
+        choices=("recording", "search", "ledger", "fines", "nodes", "crimes", "contract"),
+        help="run one benchmark",
     )
     args = parser.parse_args()
     started = time.perf_counter()
@@ -46,6 +51,10 @@ def main() -> int:
         results.append(subprocess.run(command).returncode == 0)
     if args.only in (None, "fines"):
         results.append(fines.run(n=args.fines_n, clients=args.clients))
+    if args.only in (None, "crimes"):
+        # Its own process: Django is set up there on the crime figures' database.
+        command = [sys.executable, "-m", "bench.crimes", "--entries", str(args.crime_entries)]
+        results.append(subprocess.run(command).returncode == 0)
     if args.only in (None, "contract"):
         results.append(contract.run(max_time=args.contract_seconds))
     console.rule()

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -35,3 +36,14 @@ def daftari_env(name: str, **extra: str) -> dict[str, str]:
 
 def migrate(name: str) -> None:
     subprocess.run([str(DAFTARI), "migrate", "-v0"], env=daftari_env(name), check=True)
+
+
+def secondary_indexes(conn: psycopg.Connection[Any], tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, definition) of the tables' indexes that back no constraint: dropped for a load, then rebuilt."""
+    rows = conn.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "WHERE i.tablename = ANY(%s) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        [list(tables)],
+    ).fetchall()
+    return [(str(name), str(definition)) for name, definition in rows]

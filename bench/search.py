@@ -136,17 +136,6 @@ def create_stations() -> list[tuple[int, int]]:
     return made
 
 
-def secondary_indexes(conn: psycopg.Connection[Any]) -> list[tuple[str, str]]:
-    """(name, definition) of the indexes that back no constraint: dropped for the load, then rebuilt."""
-    rows = conn.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-        "WHERE i.tablename = ANY(%s) AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-        [list(TABLES)],
-    ).fetchall()
-    return [(str(name), str(definition)) for name, definition in rows]
-
-
 def load(entries: int) -> None:
     from daftari.occurrences.rules import EntryDraft, PartyInput, VehicleInput, id_number_is_usual, search_document
 
@@ -160,7 +149,7 @@ def load(entries: int) -> None:
     with psycopg.connect(postgres.database_url(DATABASE)) as conn, progress_bar() as progress:
         # Foreign keys are right by construction; checking a million of them would double the load.
         conn.execute("SET session_replication_role = replica")
-        indexes = secondary_indexes(conn)
+        indexes = postgres.secondary_indexes(conn, TABLES)
         for name, _ in indexes:
             conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         task = progress.add_task("loading the book with COPY", total=entries)

@@ -5,20 +5,36 @@ Not in the recording transaction, so recording is no slower: the worker runs ``c
 recorded since its high-water mark, less an overlap (``OVERLAP``) so that an entry whose transaction
 committed late is still seen; it is idempotent because each counted entry has one ``CrimeTally`` row
 that is recomputed from the entry as corrected, and only the difference moves the counts. It can be
-stopped and restarted at any point, or run from scratch (``rebuild``).
+stopped and restarted at any point, or run from scratch (``rebuild``, set-based: a national book of
+ten million entries is counted in minutes, where entry by entry would take a day).
 """
 
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from daftari.occurrences import queries
-from daftari.occurrences.models import Occurrence
-from daftari.occurrences.rules import NAIROBI
+from daftari.occurrences.models import Occurrence, Offence
+from daftari.occurrences.rules import NAIROBI, categorise_offence, crime_rules
 from daftari.reports.models import CrimeCount, CrimeTally, RollupMark
 
 MARK = "crimes"
@@ -115,10 +131,85 @@ def catch_up(now: datetime | None = None) -> int:
     return moved
 
 
-def rebuild() -> int:
-    """Forgets every count and counts the whole book again."""
+def _principal_category() -> Subquery:
+    """The category of an entry's principal offence: of its offence sections as written, the one whose
+    category comes first in the published order (every section text of the book is placed once, here)."""
+    rules = crime_rules()
+    by_category: dict[str, list[str]] = {}
+    for section in Offence.objects.order_by().values_list("section", flat=True).distinct().iterator():
+        category = categorise_offence(section, rules)
+        if category is not None:
+            by_category.setdefault(category.code, []).append(section)
+    placed = sorted(by_category.items(), key=lambda item: rules.order(item[0]))
+    rank = Case(*(When(section__in=s, then=Value(rules.order(c))) for c, s in placed), output_field=IntegerField())
+    code = Case(*(When(section__in=s, then=Value(c)) for c, s in placed), output_field=CharField())
+    principal = (
+        Offence.objects.filter(occurrence=OuterRef("pk"))
+        .annotate(rank=rank, code=code)
+        .filter(rank__isnull=False)
+        .order_by("rank")
+        .values("code")[:1]
+    )
+    return Subquery(principal, output_field=CharField())
+
+
+def _uncorrected_tallies(book: QuerySet[Occurrence]) -> QuerySet[Any, dict[str, Any]]:
+    """``cell_of`` as one query over the entries no correction touched: the principal offence's category,
+    else the entry type's fallback (None: not counted); the day and hour are Nairobi's."""
+    rules = crime_rules()
+    fallbacks = [When(entry_type=r["entry_type"], then=Value(r["category"])) for r in rules.rules if "entry_type" in r]
+    return (
+        book.filter(entry_type__in=sorted(rules.crime_entry_types))
+        .annotate(
+            entry_id=F("pk"),
+            station_code=F("station__code"),
+            day=TruncDate("occurred_at", tzinfo=NAIROBI),
+            hour=ExtractHour("occurred_at", tzinfo=NAIROBI),
+            category=Coalesce(_principal_category(), Case(*fallbacks, default=None, output_field=CharField())),
+        )
+        .order_by()
+        .values("entry_id", "station_code", "day", "hour", "category")
+    )
+
+
+def rebuild(now: datetime | None = None) -> int:
+    """Forgets every count and counts the whole book again; returns how many entries are counted.
+
+    Set-based: the entries no correction touched are counted by one INSERT ... SELECT, the few that were
+    corrected one by one through ``cell_of``, and the counts summed from the tallies by one more. The
+    worker's ``catch_up`` then goes on from the newest entry counted (tests hold the two paths equal).
+    """
+    now = now or timezone.now()
+    quote = connection.ops.quote_name
+    tally_table, count_table = quote(CrimeTally._meta.db_table), quote(CrimeCount._meta.db_table)
+    columns = "entry_id, station_code, day, hour, category"
     with transaction.atomic():
+        mark, _created = RollupMark.objects.select_for_update().get_or_create(
+            name=MARK, defaults={"recorded_at": datetime(1970, 1, 1, tzinfo=NAIROBI)}
+        )
         CrimeTally.objects.all().delete()
         CrimeCount.objects.all().delete()
-        RollupMark.objects.filter(name=MARK).delete()
-    return catch_up()
+        book = Occurrence.objects.filter(refers_to=None, recorded_at__lte=now)
+        corrected = Q(Exists(Occurrence.objects.filter(refers_to=OuterRef("pk"), entry_type="AMENDMENT")))
+        select, params = _uncorrected_tallies(book.exclude(corrected)).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {tally_table} ({columns}) SELECT {columns} FROM ({select}) AS found "  # noqa: S608 - ours
+                "WHERE category IS NOT NULL",
+                params,
+            )
+        tallies = []
+        for entry in book.filter(corrected).select_related("station").iterator(chunk_size=BATCH):
+            cell = cell_of(entry)
+            if cell is not None:
+                tallies.append(CrimeTally(entry_id=entry.pk, **cell._asdict()))
+        CrimeTally.objects.bulk_create(tallies, batch_size=BATCH)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {count_table} (station_code, day, hour, category, count) "  # noqa: S608 - our tables
+                f"SELECT station_code, day, hour, category, COUNT(*) FROM {tally_table} "
+                "GROUP BY station_code, day, hour, category"
+            )
+        mark.recorded_at = book.aggregate(latest=Max("recorded_at"))["latest"] or mark.recorded_at
+        mark.save(update_fields=["recorded_at"])
+    return CrimeTally.objects.count()
