@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from daftari.nodes import hub
-from daftari.nodes.models import EnrolledNode, MirroredEntry
+from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredMention
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Station
@@ -190,3 +192,19 @@ def test_an_entry_the_node_erased_by_lawful_order_is_no_longer_found_at_the_hub(
     book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
     send(node, book.push(1, 2))
     assert found(Api(client, oversight), id_number=ID_NUMBER) == []
+
+
+def test_a_batch_is_verified_mirrored_and_indexed_in_as_many_statements_whatever_its_size_or_the_books(
+    joined: tuple[EnrolledNode, Book],
+) -> None:
+    node, book = joined
+    for _ in range(43):
+        book.record(record=node_record(node.station, id=str(uuid.uuid4())))
+    send(node, book.push(0, 1))
+    with CaptureQueriesContext(connection) as small:
+        send(node, book.push(1, 3))
+    with CaptureQueriesContext(connection) as large:
+        send(node, book.push(3, 43))
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert MirroredEntry.objects.filter(station=node.station).count() == 43
+    assert MirroredMention.objects.filter(entry__station=node.station, kind="phone", value=PHONE).count() == 43

@@ -262,8 +262,7 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
             push.start,
         )
     _check_redactions(node, rows, redacted_without_record)
-    MirroredLeaf.objects.bulk_create(rows)
-    mirror.index_leaves(node, rows)
+    mirror.store(node, rows)
     cosigned = keys.hub_cosigner().cosign(push.checkpoint, int(now.timestamp()))
     AcceptedCheckpoint.objects.create(
         node=node, size=checkpoint.size, root=checkpoint.root, cosigned_note=cosigned, accepted_at=now
