@@ -5,9 +5,9 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-# No 0/O, 1/I/L: a code read aloud over the phone or typed from paper must survive.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10
+from daftari.core.codes import CODE_ALPHABET, CODE_LENGTH, display_code, new_code, normalise_code
+
+__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "display_code", "new_code", "normalise_code"]
 
 
 class DocumentKind(StrEnum):
@@ -76,20 +76,6 @@ def fee_for(kind: DocumentKind, *, abstract_fee_kes: int) -> int:
 def format_serial(kind: DocumentKind, station_code: str, year: int, seq: int) -> str:
     """e.g. ``ABS/CENTRAL-NBI/2026/000123``: numbered per series, station and year."""
     return f"{SERIES[kind]}/{station_code}/{year}/{seq:06d}"
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(text: str) -> str:
-    """What a person typed, as stored: capitals, without spaces or dashes."""
-    return "".join(c for c in text.upper() if c.isalnum())[: CODE_LENGTH * 2]
-
-
-def display_code(code: str) -> str:
-    """``ABCDE-FGHJK``: easier to read out and type."""
-    return f"{code[:5]}-{code[5:]}" if len(code) == CODE_LENGTH else code
 
 
 # --- Fee references ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from daftari.ledger import evidence
 from daftari.occurrences import queries as entry_queries
 from daftari.occurrences.queries import in_circle
 from daftari.occurrences.services import find_entry
+from daftari.refugees import queries as refugee_queries
 from daftari.stations.middleware import is_polling
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_issue_document, can_revoke_document, sees_personal_data
@@ -264,8 +265,15 @@ def verify_form(request: HttpRequest) -> HttpResponse:
             if not services.is_document_code(code):
                 return redirect("fines_verify", number=notice_rules.normalise_notice_number(typed))
         if code:
-            return redirect("verify_code", code=rules.display_code(code))
+            return redirect(_verify_page_for(code), code=rules.display_code(code))
     return render(request, "documents/verify.html", {"form": form, "result": None})
+
+
+def _verify_page_for(code: str) -> str:
+    """A refugee register document's code answers on the register's verify page; any other here."""
+    if not services.is_document_code(code) and refugee_queries.is_document_code(code):
+        return "refugee_verify"
+    return "verify_code"
 
 
 @require_GET

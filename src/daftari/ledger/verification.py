@@ -6,20 +6,25 @@ changed behind the application's back (a guard dropped by a DBA) shows as a leaf
 longer matches; a leaf changed after the fact shows as a stored hash or a signed root that differs.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from daftari_verify import merkle
-from daftari_verify.checkpoint import open_checkpoint
+from daftari_verify.checkpoint import InclusionProof, open_checkpoint
 from daftari_verify.errors import FormatError, VerificationError
 from daftari_verify.leaf import Leaf as LeafV1
 from daftari_verify.leaf import check_commit
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from daftari.ledger import keys, records
+from daftari.ledger import keys, records, services
 from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, Redaction, TreeNode
 from daftari.ledger.services import log_name, origin_prefix
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """``(station code, leaves done, leaves in that book)``."""
@@ -228,3 +233,44 @@ def _check_checkpoints(head: Log, tree: merkle.MerkleTree, problem: Callable[[in
                 problem(None, f"{where}: {exc}")
         previous = (signed.size, signed.root)
     return count
+
+
+# --- One leaf, for a public verify page -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeafProof:
+    """Where a record stands in its signed log, as a public verify page states it."""
+
+    leaf_index: int | None
+    checkpoint_at: datetime | None
+    proved: bool
+    erased: bool  # its personal data was erased by lawful order
+
+
+def prove_record(record_id: str, record: dict[str, Any]) -> LeafProof:
+    """Whether the latest signed checkpoint of its log includes the record's leaf (checked here, by
+    daftari_verify) and the leaf commits to ``record`` as stored now.
+
+    An erased record can no longer be opened against its commitment (the salt went with the
+    personal data): that is the order working, not a forgery, so only its place in the book is proved.
+    """
+    leaf = services.leaf_for(record_id)
+    if leaf is None:
+        return LeafProof(None, None, False, False)
+    erased = services.is_redacted(leaf)
+    checkpoint = services.latest_checkpoint(leaf.log)
+    if checkpoint is None or checkpoint.size <= leaf.index:
+        return LeafProof(leaf.index, None, False, erased)
+    data = bytes(leaf.data)
+    try:
+        signed = open_checkpoint(checkpoint.signed_note, [keys.verifier()], origin=leaf.log.origin)
+        hashes = tuple(services.inclusion_proof(leaf.log, leaf.index, checkpoint.size))
+        InclusionProof(leaf.index, checkpoint.size, hashes).verify(merkle.leaf_hash(data), signed)
+        if not erased:
+            salt = Commitment.objects.filter(leaf=leaf).values_list("salt", flat=True).first()
+            LeafV1.from_bytes(data).check_record(record, bytes(salt or b""))
+    except (VerificationError, FormatError, ValueError):
+        log.exception("ledger: %s leaf %d failed verification against its checkpoint", leaf.log.origin, leaf.index)
+        return LeafProof(leaf.index, checkpoint.signed_at, False, erased)
+    return LeafProof(leaf.index, checkpoint.signed_at, True, erased)

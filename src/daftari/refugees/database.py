@@ -11,6 +11,7 @@ APPEND_ONLY_TABLES = [
     "refugees_statusstep",
     "refugees_refugeedocument",
     "refugees_documentevent",
+    "refugees_documentcode",
 ]
 
 

@@ -159,3 +159,17 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.kind}"
+
+
+class DocumentCode(models.Model):
+    """The verification code printed on a document (with a QR code of the public verify page's
+    address): random, so a forged or altered code finds nothing and numbers cannot be counted through.
+    A row of its own, beside the document's committed record, so documents issued before codes
+    existed get one without changing what was recorded."""
+
+    document = models.OneToOneField(RefugeeDocument, on_delete=models.PROTECT, related_name="verification")
+    code = models.CharField(max_length=10, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"code of {self.document_id}"

@@ -10,13 +10,23 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from daftari.core import codes
 from daftari.core.errors import NotFound, NotPermitted
-from daftari.refugees import rules, services
-from daftari.refugees.models import DocumentEvent, Household, Membership, Person, RefugeeDocument, StatusStep
+from daftari.ledger.verification import LeafProof, prove_record
+from daftari.refugees import records, rules, services
+from daftari.refugees.models import (
+    DocumentCode,
+    DocumentEvent,
+    Household,
+    Membership,
+    Person,
+    RefugeeDocument,
+    StatusStep,
+)
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
     can_report_refugee_document_lost,
@@ -25,7 +35,7 @@ from daftari.stations.rules import (
     sees_refugee_figures,
     sees_refugee_sensitive_fields,
 )
-from daftari.stations.services import log_accesses
+from daftari.stations.services import count_public_read, log_accesses
 
 RECORD_TYPE = "refugee_person"
 MAX_RESULTS = 50
@@ -55,6 +65,7 @@ class DocumentView:
     state_name: str
     may_report_lost: bool
     may_revoke: bool
+    code: str  # the verification code as printed, ABCDE-FGHJK
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,8 @@ def _document_view(document: RefugeeDocument, reader: User) -> DocumentView:
         and can_report_refugee_document_lost(scope),
         may_revoke=rules.may_record_event(state, rules.DocumentEventKind.REVOKED)
         and can_revoke_refugee_document(scope),
+        # A document issued before codes existed was given one by the migration; the guard is for a half-made one.
+        code=codes.display_code(document.verification.code) if hasattr(document, "verification") else "",
     )
 
 
@@ -209,7 +222,10 @@ def person_for(*, reader: User, person_id: uuid.UUID | str, purpose: AccessEvent
         status=steps[-1].step if steps else "",
         status_name=steps[-1].name if steps else "",
         steps=steps,
-        documents=tuple(_document_view(d, reader) for d in person.documents.order_by("-issued_on", "kind")),
+        documents=tuple(
+            _document_view(d, reader)
+            for d in person.documents.select_related("verification").order_by("-issued_on", "kind")
+        ),
         household_number=household.number if household is not None else "",
         members=tuple(
             MemberView(
@@ -352,3 +368,74 @@ def figures(*, reader: User, threshold: int) -> tuple[list[FigureRow], list[Figu
         for (office, kind, state), n in sorted(tally.items())
     ]
     return by_status, by_document
+
+
+# --- The public verify page: a document by its code, no personal details --------------------
+
+DOCUMENT_RECORD_TYPE = "refugee_document"
+
+
+@dataclass(frozen=True)
+class DocumentVerification:
+    """What anyone scanning a document's QR code is told: whether it is genuine and in force, its
+    kind, number, office and dates. Never the holder's name, photo, status or anything else of theirs."""
+
+    state: str  # a rules.DocumentState value, or "not_found"
+    kind_name: str = ""
+    number: str = ""
+    office: str = ""
+    issued_on: date | None = None
+    expires_on: date | None = None
+    changed_on: date | None = None  # revoked, reported lost or replaced on
+    proof: LeafProof | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.state != "not_found"
+
+
+def is_document_code(code: str) -> bool:
+    """Whether a register document carries this (normalised) code; it only routes the /verify form."""
+    return DocumentCode.objects.filter(code=code).exists()
+
+
+def verify_document(*, code: str, actor: User | AnonymousUser) -> DocumentVerification:
+    """The public answer for a scanned or typed code; every look-up is logged (an officer) or counted."""
+    normalised = codes.normalise_code(code)
+    found = (
+        DocumentCode.objects.select_related("document").filter(code=normalised).first()
+        if len(normalised) == codes.CODE_LENGTH
+        else None
+    )
+    outcome = AccessEvent.Outcome.SHOWN if found is not None else AccessEvent.Outcome.DENIED
+    if actor.is_authenticated:
+        log_accesses(
+            actor=actor,
+            reads=[(DOCUMENT_RECORD_TYPE, str(found.document_id) if found else normalised[:64] or "-", None, outcome)],
+            purpose=AccessEvent.Purpose.PUBLIC_VERIFY,
+            channel="public",
+        )
+    else:
+        # Nobody is identified and nothing personal is shown: a daily count, not a row per request.
+        count_public_read(record_type=DOCUMENT_RECORD_TYPE, outcome=outcome)
+    if found is None:
+        return DocumentVerification(state="not_found")
+    document = found.document
+    state = services.state_of(document)
+    last_event = document.events.order_by("-recorded_at").first()
+    return DocumentVerification(
+        state=state.value,
+        kind_name=str(rules.DOCUMENT_NAMES[rules.DocumentKind(document.kind)]),
+        number=document.number,
+        office=rules.OFFICES[document.office],
+        issued_on=document.issued_on,
+        expires_on=document.expires_on,
+        changed_on=last_event.on if last_event is not None else None,
+        proof=prove_record(str(document.pk), records.document_record(document)),
+    )
+
+
+def code_of(document: RefugeeDocument) -> str:
+    """The document's verification code as printed (``ABCDE-FGHJK``); empty if it has none."""
+    row = DocumentCode.objects.filter(document=document).values_list("code", flat=True).first()
+    return codes.display_code(row) if row else ""

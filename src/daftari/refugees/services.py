@@ -11,10 +11,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from daftari.core import codes
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.refugees import records, register_log, rules
-from daftari.refugees.models import DocumentEvent, Household, Membership, Person, RefugeeDocument, StatusStep
+from daftari.refugees.models import (
+    DocumentCode,
+    DocumentEvent,
+    Household,
+    Membership,
+    Person,
+    RefugeeDocument,
+    StatusStep,
+)
 from daftari.refugees.rules import DocumentEventKind, DocumentKind, Relationship, StatusKind
 from daftari.stations.models import scope_of
 from daftari.stations.rules import (
@@ -254,6 +263,14 @@ def _append_event(
     return event
 
 
+def _unused_code() -> str:
+    """A verification code no register document carries yet (a clash is all but impossible; checked anyway)."""
+    while True:
+        code = codes.new_code()
+        if not DocumentCode.objects.filter(code=code).exists():
+            return code
+
+
 @transaction.atomic
 def issue_document(
     *,
@@ -307,6 +324,7 @@ def issue_document(
     )
     document.ledger_index = leaf.index
     document.save(force_insert=True)
+    DocumentCode.objects.create(document=document, code=_unused_code(), created_at=now)
     if replaces is not None:
         _append_event(
             document=replaces,

@@ -9,5 +9,7 @@ urlpatterns = [
     path("refugees/people/<uuid:pk>", views.person_page, name="refugee_person"),
     path("refugees/people/<uuid:pk>/status", views.record_status_step, name="refugee_status_step"),
     path("refugees/people/<uuid:pk>/documents/new", views.issue_document, name="refugee_issue_document"),
+    path("refugees/documents/<uuid:pk>/code", views.document_code, name="refugee_document_code"),
     path("refugees/documents/<uuid:pk>/<slug:event>", views.document_event, name="refugee_document_event"),
+    path("verify/refugee/<str:code>", views.verify, name="refugee_verify"),
 ]

@@ -6,18 +6,23 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from daftari.core import codes
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.refugees import queries, rules, services
 from daftari.refugees.forms import (
@@ -220,3 +225,44 @@ def figures(request: AuthenticatedRequest) -> HttpResponse:
     by_status, by_document = _guarded(lambda: queries.figures(reader=request.user, threshold=threshold))
     context = {"by_status": by_status, "by_document": by_document, "threshold": threshold}
     return render(request, "refugees/figures.html", context)
+
+
+# --- Verification codes -------------------------------------------------------------------
+
+
+def verify_url(request: HttpRequest, code: str) -> str:
+    """The public verify page's address for ``code``, as the QR code on the document holds it."""
+    path = reverse("refugee_verify", args=[codes.display_code(codes.normalise_code(code))])
+    base = str(getattr(settings, "DAFTARI_PUBLIC_BASE_URL", "")).rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+@login_required
+@require_GET
+def document_code(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """The code and QR code to print on the document (the registration officer's; no personal details)."""
+    document = _guarded(lambda: queries.document_to_change(reader=request.user, document_id=pk))
+    code = queries.code_of(document)
+    if not code:
+        raise Http404
+    url = verify_url(request, code)
+    context = {
+        "kind_name": rules.DOCUMENT_NAMES[rules.DocumentKind(document.kind)],
+        "number": document.number,
+        "person_id": document.person_id,
+        "code": code,
+        "url": url,
+        # segno draws the SVG from the URL alone: no user text goes into it unescaped.
+        "qr": mark_safe(segno.make(url, error="m").svg_inline(scale=4)),  # noqa: S308
+    }
+    return render(request, "refugees/document_code.html", context)
+
+
+@require_GET
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """The public verify page of a register document (no login): genuine or not, and in force or not."""
+    if over_limit(scope="verify", client=client_address(request), limit=settings.DAFTARI_PUBLIC_VERIFY_PER_MINUTE):
+        return too_many(request)
+    result = queries.verify_document(code=code, actor=request.user)
+    context = {"result": result, "code": codes.display_code(codes.normalise_code(code))[:24]}
+    return render(request, "refugees/verify.html", context, status=200 if result.found else 404)

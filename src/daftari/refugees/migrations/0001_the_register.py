@@ -6,127 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('number', models.CharField(max_length=20, unique=True)),
-                ('office', models.CharField(choices=[('DAD', 'Dadaab'), ('KAK', 'Kakuma'), ('KAL', 'Kalobeyei'), ('NBI', 'Nairobi'), ('ELD', 'Eldoret'), ('NKR', 'Nakuru'), ('MSA', 'Mombasa')], max_length=3)),
-                ('registered_at', models.DateTimeField()),
-                ('registered_by', models.CharField(max_length=150)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("number", models.CharField(max_length=20, unique=True)),
+                (
+                    "office",
+                    models.CharField(
+                        choices=[
+                            ("DAD", "Dadaab"),
+                            ("KAK", "Kakuma"),
+                            ("KAL", "Kalobeyei"),
+                            ("NBI", "Nairobi"),
+                            ("ELD", "Eldoret"),
+                            ("NKR", "Nakuru"),
+                            ("MSA", "Mombasa"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("registered_at", models.DateTimeField()),
+                ("registered_by", models.CharField(max_length=150)),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('given_names', models.CharField(max_length=120)),
-                ('family_name', models.CharField(max_length=120)),
-                ('aliases', models.CharField(blank=True, help_text='Other names used, separated by commas.', max_length=300)),
-                ('name_key', models.CharField(db_index=True, max_length=600)),
-                ('sex', models.CharField(choices=[('F', 'Female'), ('M', 'Male'), ('X', 'Other or not stated')], max_length=1)),
-                ('date_of_birth', models.DateField()),
-                ('date_of_birth_estimated', models.BooleanField(default=False)),
-                ('nationality', models.CharField(max_length=60)),
-                ('languages', models.CharField(blank=True, max_length=200)),
-                ('specific_needs', models.CharField(blank=True, max_length=300)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('ethnicity', models.CharField(blank=True, max_length=60)),
-                ('religion', models.CharField(blank=True, max_length=60)),
-                ('biometric_ref', models.CharField(blank=True, max_length=64)),
-                ('office', models.CharField(choices=[('DAD', 'Dadaab'), ('KAK', 'Kakuma'), ('KAL', 'Kalobeyei'), ('NBI', 'Nairobi'), ('ELD', 'Eldoret'), ('NKR', 'Nakuru'), ('MSA', 'Mombasa')], max_length=3)),
-                ('registered_at', models.DateTimeField()),
-                ('registered_by', models.CharField(max_length=150)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("given_names", models.CharField(max_length=120)),
+                ("family_name", models.CharField(max_length=120)),
+                (
+                    "aliases",
+                    models.CharField(blank=True, help_text="Other names used, separated by commas.", max_length=300),
+                ),
+                ("name_key", models.CharField(db_index=True, max_length=600)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("F", "Female"), ("M", "Male"), ("X", "Other or not stated")], max_length=1
+                    ),
+                ),
+                ("date_of_birth", models.DateField()),
+                ("date_of_birth_estimated", models.BooleanField(default=False)),
+                ("nationality", models.CharField(max_length=60)),
+                ("languages", models.CharField(blank=True, max_length=200)),
+                ("specific_needs", models.CharField(blank=True, max_length=300)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("ethnicity", models.CharField(blank=True, max_length=60)),
+                ("religion", models.CharField(blank=True, max_length=60)),
+                ("biometric_ref", models.CharField(blank=True, max_length=64)),
+                (
+                    "office",
+                    models.CharField(
+                        choices=[
+                            ("DAD", "Dadaab"),
+                            ("KAK", "Kakuma"),
+                            ("KAL", "Kalobeyei"),
+                            ("NBI", "Nairobi"),
+                            ("ELD", "Eldoret"),
+                            ("NKR", "Nakuru"),
+                            ("MSA", "Mombasa"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("registered_at", models.DateTimeField()),
+                ("registered_by", models.CharField(max_length=150)),
             ],
             options={
-                'ordering': ['family_name', 'given_names'],
+                "ordering": ["family_name", "given_names"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('joined', 'joined'), ('left', 'left')], max_length=6)),
-                ('relationship', models.CharField(choices=[('principal', 'Principal applicant'), ('spouse', 'Spouse'), ('child', 'Child'), ('sibling', 'Sibling'), ('other', 'Other relative or dependant')], max_length=10)),
-                ('on', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='refugees.household')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='refugees.person')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("kind", models.CharField(choices=[("joined", "joined"), ("left", "left")], max_length=6)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("principal", "Principal applicant"),
+                            ("spouse", "Spouse"),
+                            ("child", "Child"),
+                            ("sibling", "Sibling"),
+                            ("other", "Other relative or dependant"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("recorded_at", models.DateTimeField()),
+                ("recorded_by", models.CharField(max_length=150)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="refugees.household"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="refugees.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['on', 'recorded_at'],
+                "ordering": ["on", "recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='RefugeeDocument',
+            name="RefugeeDocument",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('proof_of_registration', 'Proof of registration'), ('asylum_seeker_pass', 'Asylum-seeker pass'), ('recognition_letter', 'Recognition letter'), ('refugee_id', 'Refugee ID card'), ('movement_pass', 'Movement pass'), ('travel_document', 'Convention travel document'), ('class_m_permit', 'Class M work permit')], max_length=24)),
-                ('number', models.CharField(max_length=20)),
-                ('office', models.CharField(choices=[('DAD', 'Dadaab'), ('KAK', 'Kakuma'), ('KAL', 'Kalobeyei'), ('NBI', 'Nairobi'), ('ELD', 'Eldoret'), ('NKR', 'Nakuru'), ('MSA', 'Mombasa')], max_length=3)),
-                ('issued_on', models.DateField()),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField()),
-                ('issued_by', models.CharField(max_length=150)),
-                ('ledger_index', models.PositiveBigIntegerField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='refugees.person')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("proof_of_registration", "Proof of registration"),
+                            ("asylum_seeker_pass", "Asylum-seeker pass"),
+                            ("recognition_letter", "Recognition letter"),
+                            ("refugee_id", "Refugee ID card"),
+                            ("movement_pass", "Movement pass"),
+                            ("travel_document", "Convention travel document"),
+                            ("class_m_permit", "Class M work permit"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("number", models.CharField(max_length=20)),
+                (
+                    "office",
+                    models.CharField(
+                        choices=[
+                            ("DAD", "Dadaab"),
+                            ("KAK", "Kakuma"),
+                            ("KAL", "Kalobeyei"),
+                            ("NBI", "Nairobi"),
+                            ("ELD", "Eldoret"),
+                            ("NKR", "Nakuru"),
+                            ("MSA", "Mombasa"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("issued_on", models.DateField()),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField()),
+                ("issued_by", models.CharField(max_length=150)),
+                ("ledger_index", models.PositiveBigIntegerField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="documents", to="refugees.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_on', 'kind'],
+                "ordering": ["-issued_on", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentEvent',
+            name="DocumentEvent",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('revoked', 'revoked'), ('lost', 'lost'), ('replaced', 'replaced')], max_length=10)),
-                ('on', models.DateField()),
-                ('reason', models.CharField(max_length=300)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('ledger_index', models.PositiveBigIntegerField()),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='refugees.refugeedocument')),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='refugees.refugeedocument')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("revoked", "revoked"), ("lost", "lost"), ("replaced", "replaced")], max_length=10
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("reason", models.CharField(max_length=300)),
+                ("recorded_at", models.DateTimeField()),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("ledger_index", models.PositiveBigIntegerField()),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="refugees.refugeedocument",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaces",
+                        to="refugees.refugeedocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recorded_at'],
+                "ordering": ["recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='StatusStep',
+            name="StatusStep",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('sequence', models.PositiveIntegerField()),
-                ('step', models.CharField(choices=[('asylum_seeker', 'Asylum seeker registered'), ('refugee', 'Refugee recognised'), ('rejected', 'Rejected'), ('appeal_rsac', 'Appeal pending (RSAC)'), ('appeal_high_court', 'Appeal pending (High Court)'), ('closed', 'Closed')], max_length=20)),
-                ('on', models.DateField(help_text='The date of the registration, decision or appeal.')),
-                ('reference', models.CharField(blank=True, help_text='Case file, decision or appeal reference.', max_length=80)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('ledger_index', models.PositiveBigIntegerField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_steps', to='refugees.person')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("asylum_seeker", "Asylum seeker registered"),
+                            ("refugee", "Refugee recognised"),
+                            ("rejected", "Rejected"),
+                            ("appeal_rsac", "Appeal pending (RSAC)"),
+                            ("appeal_high_court", "Appeal pending (High Court)"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("on", models.DateField(help_text="The date of the registration, decision or appeal.")),
+                (
+                    "reference",
+                    models.CharField(blank=True, help_text="Case file, decision or appeal reference.", max_length=80),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("ledger_index", models.PositiveBigIntegerField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="status_steps", to="refugees.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'sequence'],
+                "ordering": ["person", "sequence"],
             },
         ),
         migrations.AddConstraint(
-            model_name='refugeedocument',
-            constraint=models.UniqueConstraint(fields=('kind', 'number'), name='one_refugee_document_per_number'),
+            model_name="refugeedocument",
+            constraint=models.UniqueConstraint(fields=("kind", "number"), name="one_refugee_document_per_number"),
         ),
         migrations.AddConstraint(
-            model_name='statusstep',
-            constraint=models.UniqueConstraint(fields=('person', 'sequence'), name='one_status_step_per_sequence'),
+            model_name="statusstep",
+            constraint=models.UniqueConstraint(fields=("person", "sequence"), name="one_status_step_per_sequence"),
         ),
     ]
