@@ -12,6 +12,8 @@ APPEND_ONLY_TABLES = [
     "refugees_refugeedocument",
     "refugees_documentevent",
     "refugees_documentcode",
+    "refugees_householdchange",
+    "refugees_householdchangemove",
 ]
 
 

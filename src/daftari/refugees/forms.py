@@ -89,3 +89,48 @@ class IssueDocumentForm(forms.Form):
 class DocumentEventForm(forms.Form):
     on = forms.DateField(label=_("Date"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+MOVING_RELATIONSHIPS = [(r.value, RELATIONSHIP_NAMES[r]) for r in Relationship if r != Relationship.PRINCIPAL]
+ANY_RELATIONSHIP = [(r.value, RELATIONSHIP_NAMES[r]) for r in Relationship]
+
+
+def member_field(person_id: object) -> str:
+    return f"rel_{person_id}".replace("-", "")
+
+
+def moving_field(person_id: object) -> str:
+    return f"move_{person_id}".replace("-", "")
+
+
+class MergeForm(forms.Form):
+    """Merge this household into another: each member's relationship to the other's principal applicant."""
+
+    into = forms.CharField(label=_("Household to merge into"), max_length=20, help_text=_("e.g. HH-KAK-26-000123"))
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("e.g. family reunification"))
+
+    def __init__(self, *args: object, members: list[tuple[object, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for person_id, name in members:
+            self.fields[member_field(person_id)] = forms.ChoiceField(
+                label=_("%(name)s: relationship to the principal applicant of that household") % {"name": name},
+                choices=MOVING_RELATIONSHIPS,
+            )
+
+
+class SplitForm(forms.Form):
+    """Members who leave to form a new household, each with their relationship to its principal applicant."""
+
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("e.g. a grown child's own family"))
+
+    def __init__(self, *args: object, members: list[tuple[object, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for person_id, name in members:
+            self.fields[moving_field(person_id)] = forms.BooleanField(
+                label=_("%(name)s leaves to form the new household") % {"name": name}, required=False
+            )
+            self.fields[member_field(person_id)] = forms.ChoiceField(
+                label=_("%(name)s: relationship in the new household") % {"name": name}, choices=ANY_RELATIONSHIP
+            )

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from daftari.refugees.rules import (
     DOCUMENT_NAMES,
+    HOUSEHOLD_CHANGE_NAMES,
     OFFICES,
     RELATIONSHIP_NAMES,
     SEX_NAMES,
     STATUS_NAMES,
     DocumentEventKind,
     DocumentKind,
+    HouseholdChangeKind,
     Relationship,
     Sex,
     StatusKind,
@@ -173,3 +175,36 @@ class DocumentCode(models.Model):
 
     def __str__(self) -> str:
         return f"code of {self.document_id}"
+
+
+class HouseholdChange(models.Model):
+    """A household merged into another, or members split off to form a new one, as of ``on``.
+
+    The memberships it moved (each person leaving ``source`` and joining ``target``) are recorded
+    with it and point back to it (``HouseholdChangeMove``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=5, choices=[(k.value, HOUSEHOLD_CHANGE_NAMES[k]) for k in HouseholdChangeKind])
+    source = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes_from")
+    target = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes_into")
+    on = models.DateField()
+    reason = models.CharField(max_length=300)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_id} -> {self.target_id} on {self.on}"
+
+
+class HouseholdChangeMove(models.Model):
+    """One person moved by a household change: the membership that left and the one that joined."""
+
+    change = models.ForeignKey(HouseholdChange, on_delete=models.PROTECT, related_name="moves")
+    left = models.OneToOneField(Membership, on_delete=models.PROTECT, related_name="+")
+    joined = models.OneToOneField(Membership, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"move of {self.change_id}"

@@ -22,6 +22,7 @@ from daftari.refugees.models import (
     DocumentCode,
     DocumentEvent,
     Household,
+    HouseholdChange,
     Membership,
     Person,
     RefugeeDocument,
@@ -73,6 +74,7 @@ class MemberView:
     id: uuid.UUID
     name: str
     relationship: str
+    relationship_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,86 @@ def person_for(*, reader: User, person_id: uuid.UUID | str, purpose: AccessEvent
             for m in members
         ),
     )
+
+
+@dataclass(frozen=True)
+class HouseholdChangeView:
+    kind: str
+    kind_name: str
+    on: date
+    source_number: str
+    target_number: str
+    reason: str
+    recorded_by: str
+    people: int
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    id: uuid.UUID
+    number: str
+    office: str
+    members: tuple[MemberView, ...]
+    changes: tuple[HouseholdChangeView, ...]
+
+
+def household_for(*, reader: User, number: str, purpose: AccessEvent.Purpose, channel: str) -> HouseholdView:
+    """A household with its members today (each shown name a logged read) and its merges and splits."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, number[:64], purpose, channel)
+    household = household_by_number(number)
+    if household is None:
+        raise NotFound()
+    members = members_of(household)
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(m.person_id), None, AccessEvent.Outcome.SHOWN) for m in members],
+        purpose=purpose,
+        channel=channel,
+    )
+    changes = (
+        HouseholdChange.objects.filter(Q(source=household) | Q(target=household))
+        .select_related("source", "target")
+        .annotate(people=Count("moves"))
+        .order_by("on", "recorded_at")
+    )
+    return HouseholdView(
+        id=household.pk,
+        number=household.number,
+        office=household.get_office_display(),
+        members=tuple(
+            MemberView(
+                id=m.person_id,
+                name=f"{m.person.given_names} {m.person.family_name}",
+                relationship=m.get_relationship_display(),
+                relationship_code=m.relationship,
+            )
+            for m in members
+        ),
+        changes=tuple(
+            HouseholdChangeView(
+                kind=c.kind,
+                kind_name=str(rules.HOUSEHOLD_CHANGE_NAMES[rules.HouseholdChangeKind(c.kind)]),
+                on=c.on,
+                source_number=c.source.number,
+                target_number=c.target.number,
+                reason=c.reason,
+                recorded_by=c.recorded_by,
+                people=c.people,
+            )
+            for c in changes
+        ),
+    )
+
+
+def household_to_change(*, reader: User, number: str) -> Household:
+    """The household a merge or split changes: the register's roles only, else refused and logged."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, number[:64], AccessEvent.Purpose.RECORD, "desk")
+    household = household_by_number(number)
+    if household is None:
+        raise NotFound()
+    return household
 
 
 def search(

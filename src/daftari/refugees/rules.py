@@ -281,3 +281,71 @@ def person_problems(draft: PersonDraft, *, today: date) -> dict[str, str]:
     if dob is not None:
         problems["date_of_birth"] = dob
     return problems
+
+
+# --- Households merged and split -----------------------------------------------------------
+# A registration group changes as a whole: two households become one (a family reunified, as in
+# UNHCR Kenya's story of a mother asking for her children's case to be combined with hers), or some
+# members leave to form a household of their own. Each is one append-only step with its reason;
+# every member moved leaves one household and joins the other on the step's date.
+
+
+class HouseholdChangeKind(StrEnum):
+    MERGE = "merge"
+    SPLIT = "split"
+
+
+HOUSEHOLD_CHANGE_NAMES = {
+    HouseholdChangeKind.MERGE: _("Merged"),
+    HouseholdChangeKind.SPLIT: _("Split"),
+}
+
+
+def merge_problems(
+    *,
+    same_household: bool,
+    members: dict[str, Relationship],
+    target_members: dict[str, Relationship],
+    moves: dict[str, Relationship],
+    reason: str,
+) -> dict[str, str]:
+    """Every problem with merging the household of ``members`` into that of ``target_members``:
+    everyone moves, and the household merged into keeps its principal applicant."""
+    problems: dict[str, str] = {}
+    if same_household:
+        problems["target"] = str(_("A household cannot be merged into itself."))
+    elif not target_members:
+        problems["target"] = str(_("The household to merge into has no members on that date."))
+    if not members:
+        problems["members"] = str(_("This household has no members on that date."))
+    elif set(moves) != set(members):
+        problems["members"] = str(_("Every member moves when households are merged."))
+    elif Relationship.PRINCIPAL in moves.values():
+        problems["members"] = str(
+            _("The household merged into keeps its principal applicant: give each person's relationship to them.")
+        )
+    if not reason.strip():
+        problems["reason"] = str(_("Say why the households are merged."))
+    return problems
+
+
+def split_problems(*, members: dict[str, Relationship], moves: dict[str, Relationship], reason: str) -> dict[str, str]:
+    """Every problem with ``moves`` leaving the household of ``members`` to form a new one: the
+    principal applicant stays, someone stays with them, and the new household has one principal."""
+    problems: dict[str, str] = {}
+    if not moves:
+        problems["members"] = str(_("Choose who leaves to form the new household."))
+    elif set(moves) - set(members):
+        problems["members"] = str(_("Only members of the household on that date can leave it."))
+    elif any(members[p] == Relationship.PRINCIPAL for p in moves):
+        problems["members"] = str(_("The principal applicant stays; split the others off."))
+    elif list(moves.values()).count(Relationship.PRINCIPAL) != 1:
+        problems["members"] = str(_("Choose one principal applicant for the new household."))
+    if not reason.strip():
+        problems["reason"] = str(_("Say why the household is split."))
+    return problems
+
+
+def relationship_after_merge(relationship: Relationship) -> Relationship:
+    """What the form proposes for a member moving in a merge: the same, but a principal becomes a relative."""
+    return Relationship.OTHER if relationship == Relationship.PRINCIPAL else relationship

@@ -4,7 +4,7 @@ or revoke it. Each is atomic, checks the actor's role, and appends the step, doc
 leaf of the register's signed log in the same transaction.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -19,6 +19,8 @@ from daftari.refugees.models import (
     DocumentCode,
     DocumentEvent,
     Household,
+    HouseholdChange,
+    HouseholdChangeMove,
     Membership,
     Person,
     RefugeeDocument,
@@ -59,11 +61,16 @@ def _new_household(*, office: str, by: str, now: datetime) -> Household:
     raise InvalidInput(_("The household number could not be allocated; try again."))
 
 
-def _members_on(household: Household, day: date) -> set[str]:
-    joined: dict[str, str] = {}
+def _relationships_on(household: Household, day: date) -> dict[str, Relationship]:
+    """Each member on ``day`` and their relationship to the principal applicant."""
+    latest: dict[str, Membership] = {}
     for m in household.memberships.filter(on__lte=day).order_by("on", "recorded_at"):
-        joined[str(m.person_id)] = m.kind
-    return {person for person, kind in joined.items() if kind == Membership.Kind.JOINED}
+        latest[str(m.person_id)] = m
+    return {p: Relationship(m.relationship) for p, m in latest.items() if m.kind == Membership.Kind.JOINED}
+
+
+def _members_on(household: Household, day: date) -> set[str]:
+    return set(_relationships_on(household, day))
 
 
 @transaction.atomic
@@ -162,6 +169,117 @@ def record_membership(
         recorded_at=timezone.now(),
         recorded_by=actor.get_username(),
     )
+
+
+def _check_change_date(on: date, *households: Household) -> None:
+    if on > timezone.localdate():
+        raise InvalidInput(fields={"on": _("The date cannot be in the future.")})
+    last = Membership.objects.filter(household__in=households).order_by("-on").values_list("on", flat=True).first()
+    if last is not None and on < last:
+        raise InvalidInput(fields={"on": _("The date is before the household's last change.")})
+
+
+def _move(
+    *,
+    change: HouseholdChange,
+    members: dict[str, Relationship],
+    moves: dict[str, Relationship],
+    now: datetime,
+) -> None:
+    """Each person in ``moves`` leaves the change's source and joins its target on its date."""
+    for person_id, relationship in moves.items():
+        left = Membership.objects.create(
+            household=change.source,
+            person_id=person_id,
+            kind=Membership.Kind.LEFT,
+            relationship=members[person_id],
+            on=change.on,
+            reason=change.reason,
+            recorded_at=now,
+            recorded_by=change.recorded_by,
+        )
+        # A microsecond later, so that on the same day the person's latest event is joining.
+        joined = Membership.objects.create(
+            household=change.target,
+            person_id=person_id,
+            kind=Membership.Kind.JOINED,
+            relationship=relationship,
+            on=change.on,
+            reason=change.reason,
+            recorded_at=now + timedelta(microseconds=1),
+            recorded_by=change.recorded_by,
+        )
+        HouseholdChangeMove.objects.create(change=change, left=left, joined=joined)
+
+
+@transaction.atomic
+def merge_households(
+    *,
+    actor: User,
+    household: Household,
+    into: Household,
+    on: date,
+    reason: str,
+    relationships: dict[str, Relationship] | None = None,
+) -> HouseholdChange:
+    """Every member of ``household`` leaves it and joins ``into`` as of ``on`` (a family reunified).
+
+    ``relationships`` gives each moving person's relationship to the principal applicant of
+    ``into``; by default their own, a principal becoming another relative."""
+    if not can_register_refugees(scope_of(actor)):
+        raise NotPermitted(_("Only a DRS registration officer or supervisor changes a household."))
+    _check_change_date(on, household, into)
+    members = _relationships_on(household, on)
+    moves = {p: rules.relationship_after_merge(r) for p, r in members.items()}
+    moves.update({p: r for p, r in (relationships or {}).items() if p in moves})
+    problems = rules.merge_problems(
+        same_household=household.pk == into.pk,
+        members=members,
+        target_members=_relationships_on(into, on),
+        moves=moves,
+        reason=reason,
+    )
+    if problems:
+        raise InvalidInput(fields=problems)
+    now = timezone.now()
+    change = HouseholdChange.objects.create(
+        kind=rules.HouseholdChangeKind.MERGE,
+        source=household,
+        target=into,
+        on=on,
+        reason=reason.strip(),
+        recorded_at=now,
+        recorded_by=actor.get_username(),
+    )
+    _move(change=change, members=members, moves=moves, now=now)
+    return change
+
+
+@transaction.atomic
+def split_household(
+    *, actor: User, household: Household, on: date, reason: str, moves: dict[str, Relationship]
+) -> HouseholdChange:
+    """The people in ``moves`` leave ``household`` as of ``on`` and form a new household of the same
+    office, with the relationship given to its one principal applicant (also among them)."""
+    if not can_register_refugees(scope_of(actor)):
+        raise NotPermitted(_("Only a DRS registration officer or supervisor changes a household."))
+    _check_change_date(on, household)
+    members = _relationships_on(household, on)
+    problems = rules.split_problems(members=members, moves=moves, reason=reason)
+    if problems:
+        raise InvalidInput(fields=problems)
+    now, by = timezone.now(), actor.get_username()
+    change = HouseholdChange.objects.create(
+        kind=rules.HouseholdChangeKind.SPLIT,
+        source=household,
+        target=_new_household(office=household.office, by=by, now=now),
+        on=on,
+        reason=reason.strip(),
+        recorded_at=now,
+        recorded_by=by,
+    )
+    _move(change=change, members=members, moves=moves, now=now)
+    return change
 
 
 def current_status(person: Person) -> StatusKind | None:

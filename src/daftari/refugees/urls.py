@@ -11,5 +11,8 @@ urlpatterns = [
     path("refugees/people/<uuid:pk>/documents/new", views.issue_document, name="refugee_issue_document"),
     path("refugees/documents/<uuid:pk>/code", views.document_code, name="refugee_document_code"),
     path("refugees/documents/<uuid:pk>/<slug:event>", views.document_event, name="refugee_document_event"),
+    path("refugees/households/<str:number>", views.household_page, name="refugee_household"),
+    path("refugees/households/<str:number>/merge", views.merge_household, name="refugee_household_merge"),
+    path("refugees/households/<str:number>/split", views.split_household, name="refugee_household_split"),
     path("verify/refugee/<str:code>", views.verify, name="refugee_verify"),
 ]

@@ -28,10 +28,15 @@ from daftari.refugees import queries, rules, services
 from daftari.refugees.forms import (
     DocumentEventForm,
     IssueDocumentForm,
+    MergeForm,
     RegisterPersonForm,
     SearchForm,
+    SplitForm,
     StatusStepForm,
+    member_field,
+    moving_field,
 )
+from daftari.refugees.models import Household
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_issue_refugee_document, can_record_status_step, can_register_refugees
 
@@ -266,3 +271,99 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     result = queries.verify_document(code=code, actor=request.user)
     context = {"result": result, "code": codes.display_code(codes.normalise_code(code))[:24]}
     return render(request, "refugees/verify.html", context, status=200 if result.found else 404)
+
+
+# --- Households: merge and split ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def household_page(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    household = _guarded(
+        lambda: queries.household_for(
+            reader=request.user, number=number, purpose=AccessEvent.Purpose.DESK_VIEW, channel="desk"
+        )
+    )
+    context = {"household": household, "may_change": can_register_refugees(scope_of(request.user))}
+    return render(request, "refugees/household.html", context)
+
+
+def _members(household: Household) -> list[queries.MemberView]:
+    return [
+        queries.MemberView(
+            id=m.person_id,
+            name=f"{m.person.given_names} {m.person.family_name}",
+            relationship=m.get_relationship_display(),
+            relationship_code=m.relationship,
+        )
+        for m in queries.members_of(household)
+    ]
+
+
+def _household_to_change(request: AuthenticatedRequest, number: str) -> Household:
+    if not can_register_refugees(scope_of(request.user)):
+        raise PermissionDenied(_("Only a DRS registration officer or supervisor changes a household."))
+    return _guarded(lambda: queries.household_to_change(reader=request.user, number=number))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge_household(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    household = _household_to_change(request, number)
+    members = _members(household)
+    initial: dict[str, object] = {"on": timezone.localdate()}
+    for m in members:
+        initial[member_field(m.id)] = rules.relationship_after_merge(rules.Relationship(m.relationship_code)).value
+    form = MergeForm(request.POST or None, members=[(m.id, m.name) for m in members], initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        into = queries.household_by_number(data["into"])
+        if into is None:
+            form.add_error("into", _("No household has this number."))
+        else:
+            try:
+                services.merge_households(
+                    actor=request.user,
+                    household=household,
+                    into=into,
+                    on=data["on"],
+                    reason=data["reason"],
+                    relationships={str(m.id): rules.Relationship(data[member_field(m.id)]) for m in members},
+                )
+            except InvalidInput as error:
+                _add_errors(form, _renamed(error, {"target": "into"}))
+            else:
+                messages.success(request, _("Households merged."))
+                return redirect("refugee_household", number=into.number)
+    context = {"form": form, "errors": _errors(form), "number": household.number, "members": members}
+    return render(request, "refugees/household_merge.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def split_household(request: AuthenticatedRequest, number: str) -> HttpResponse:
+    household = _household_to_change(request, number)
+    members = [m for m in _members(household) if m.relationship_code != rules.Relationship.PRINCIPAL]
+    initial: dict[str, object] = {"on": timezone.localdate()}
+    for m in members:
+        initial[member_field(m.id)] = m.relationship_code
+    form = SplitForm(request.POST or None, members=[(m.id, m.name) for m in members], initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        moves = {str(m.id): rules.Relationship(data[member_field(m.id)]) for m in members if data[moving_field(m.id)]}
+        try:
+            change = services.split_household(
+                actor=request.user, household=household, on=data["on"], reason=data["reason"], moves=moves
+            )
+        except InvalidInput as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("New household %(number)s formed.") % {"number": change.target.number})
+            return redirect("refugee_household", number=change.target.number)
+    context = {"form": form, "errors": _errors(form), "number": household.number, "members": members}
+    return render(request, "refugees/household_split.html", context, status=422 if form.errors else 200)
+
+
+def _renamed(error: InvalidInput, names: dict[str, str]) -> InvalidInput:
+    """The service's field names as the form calls them."""
+    return InvalidInput(error.message, fields={names.get(k, k): v for k, v in error.fields.items()})
