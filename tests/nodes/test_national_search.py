@@ -9,12 +9,16 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from daftari.nodes import hub
 from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredMention
+from daftari.notifications.erasure import erase_sms, in_use
+from daftari.notifications.models import Recipient
+from daftari.notifications.services import send_sms
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Station
@@ -208,3 +212,35 @@ def test_a_batch_is_verified_mirrored_and_indexed_in_as_many_statements_whatever
     assert len(large.captured_queries) == len(small.captured_queries)
     assert MirroredEntry.objects.filter(station=node.station).count() == 43
     assert MirroredMention.objects.filter(entry__station=node.station, kind="phone", value=PHONE).count() == 43
+
+
+def sms_to_the_phone(event_key: str) -> None:
+    send_sms(
+        to=PHONE,
+        template="complaint_recorded",
+        context={"ob_number": "OB/1/1/2026", "station": "Central", "status_url": "http://x"},
+        language="sw",
+        event_key=event_key,
+    )
+
+
+def test_a_phone_a_mirrored_entry_names_keeps_its_language_when_the_sms_to_it_are_erased(
+    node_entry: dict[str, Any],
+) -> None:
+    sms_to_the_phone("a")
+    erase_sms(Q(event_key="a"))
+    assert in_use(PHONE)
+    assert Recipient.objects.get(phone=PHONE).language == "sw"
+
+
+def test_once_the_node_erases_the_entry_the_phone_is_no_longer_in_use_and_its_language_goes(
+    joined: tuple[EnrolledNode, Book],
+    node_entry: dict[str, Any],
+) -> None:
+    node, book = joined
+    sms_to_the_phone("a")
+    book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
+    send(node, book.push(1, 2))
+    erase_sms(Q(event_key="a"))
+    assert not in_use(PHONE)
+    assert not Recipient.objects.filter(phone=PHONE).exists()

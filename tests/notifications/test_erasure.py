@@ -87,6 +87,7 @@ def test_every_phone_column_of_daftaris_models_counts_as_a_use_of_the_number() -
         ("alerts.Alert", "phone"),
         ("stations.Station", "phone"),
         ("refugees.Person", "phone"),
+        ("nodes.MirroredMention", "value"),
     }
 
 

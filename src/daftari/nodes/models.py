@@ -94,6 +94,10 @@ class MirroredMention(models.Model):
     kind = models.CharField(max_length=10)
     value = models.CharField(max_length=40)
 
+    # For notifications.erasure: the value of a "phone" mention is a phone number, so a number that
+    # a mirrored entry still names stays in use (its remembered SMS language is kept).
+    phone_rows = ("value", models.Q(kind="phone"))
+
     class Meta:
         indexes = [models.Index(fields=["kind", "value"], name="mirrored_mention")]
 

@@ -8,9 +8,10 @@ The language remembered for a number (``Recipient``) goes with the last record t
 number. It stays while the number is still the ``to`` of an SMS not erased, or is still held by a
 phone column of any other record (every ``phone`` or ``*_phone`` text column of Daftari's models:
 a party, a person in the index, a notice's driver, a detainee, a payment, a fee request, an
-officer). Each call decides on what is stored at that moment, so an eraser blanks the record's
-own phone columns before it erases the SMS about it. Free text (a narrative, an event's details)
-is not searched for numbers.
+officer; and at the hub, a phone number that an entry mirrored from a station node names). Each
+call decides on what is stored at that moment, so an eraser blanks the record's own phone columns
+before it erases the SMS about it. Free text (a narrative, an event's details) is not searched
+for numbers.
 """
 
 from django.apps import apps
@@ -23,21 +24,39 @@ MARKER = "[redacted]"
 
 
 def phone_columns() -> list[tuple[type[models.Model], str]]:
-    """Every model and column, outside notifications, that holds a phone number (E.164)."""
+    """Every model and column, outside notifications, that holds a phone number (E.164): found by its
+    name (``phone``, ``*_phone``), or declared by a model whose column holds other values too, in its
+    ``phone_rows`` (the column, and which of its rows are phone numbers)."""
     return [
-        (model, field.name)
+        (model, column)
         for model in apps.get_models()
         if model.__module__.startswith("daftari.") and model not in (Recipient, SmsMessage)
+        for column in _phone_columns_of(model)
+    ]
+
+
+def _phone_columns_of(model: type[models.Model]) -> list[str]:
+    declared: tuple[str, Q] | None = getattr(model, "phone_rows", None)
+    if declared is not None:
+        return [declared[0]]
+    return [
+        field.name
         for field in model._meta.get_fields()
         if isinstance(field, models.CharField) and (field.name == "phone" or field.name.endswith("_phone"))
     ]
+
+
+def _holding(model: type[models.Model], column: str, phone: str) -> models.QuerySet[models.Model]:
+    rows = model._default_manager.filter(**{column: phone})
+    declared: tuple[str, Q] | None = getattr(model, "phone_rows", None)
+    return rows.filter(declared[1]) if declared is not None else rows
 
 
 def in_use(phone: str) -> bool:
     """True while an SMS not erased, or any other record, still holds ``phone``."""
     if SmsMessage.objects.filter(to=phone).exists():
         return True
-    return any(model._default_manager.filter(**{column: phone}).exists() for model, column in phone_columns())
+    return any(_holding(model, column, phone).exists() for model, column in phone_columns())
 
 
 def erase_sms(event_keys: Q) -> None:
