@@ -316,6 +316,37 @@ def time_pages(period: tuple[date, date]) -> list[tuple[str, list[float], int]]:
     return pages
 
 
+def time_parts(period: tuple[date, date]) -> list[tuple[str, str, float]]:
+    """Median ms of each part of the page, called directly: what the rollup answers and what is counted per view."""
+    from django.utils import timezone
+
+    from daftari.reports import custody_figures, figures, follow_up_figures
+
+    start, end = period
+
+    def crimes(level: str, code: str) -> None:
+        figures.crime_table(level, code, start, end)
+        for by in ("station", "day", "hour"):
+            figures.counts_by(level, code, start, end, by)
+        figures.county_rates(start, end)
+
+    parts = (
+        ("crime figures (rollup)", crimes),
+        ("custody figures", lambda lv, c: custody_figures.custody_figures(lv, c, start, end, now=timezone.now())),
+        ("follow-up figures", lambda lv, c: follow_up_figures.follow_up_figures(lv, c, start, end)),
+    )
+    found = []
+    for level, code in (("national", ""), ("county", "47")):
+        for name, part in parts:
+            samples = []
+            for _ in range(7):
+                began = time.perf_counter()
+                part(level, code)
+                samples.append((time.perf_counter() - began) * 1000)
+            found.append((f"{level} {code}".strip(), name, statistics.median(samples)))
+    return found
+
+
 def time_recording(n: int) -> tuple[float, float, int]:
     """Median ms per recording without and with the worker catching up every half second beside it."""
     from django.db import connection
@@ -362,6 +393,7 @@ def run(*, entries: int, keep: bool, record_n: int) -> bool:
     from django.db import connections
     from django.utils import timezone
 
+    import daftari.urls  # noqa: F401 - every view's module now, whatever changes on disk during a long run
     from daftari.reports import figures, rollup
 
     console.print(f"generating the book in {DATABASE} ...")
@@ -396,6 +428,12 @@ def run(*, entries: int, keep: bool, record_n: int) -> bool:
             label, f"{percentile(samples, 50):.0f}", f"{p95:.0f}", f"< {PAGE_TARGET_MS:.0f}", f"{size / 1024:.0f}",
             verdict(ok),
         )  # fmt: skip
+    console.print(table)
+    table = Table(title="where a page's time goes: each part called directly, median of 7")
+    for column in ("level", "part", "median ms"):
+        table.add_column(column, justify="right" if column == "median ms" else "left")
+    for level, name, ms in time_parts(period):
+        table.add_row(level, name, f"{ms:.0f}")
     console.print(table)
 
     table = Table(title="the rollup's answer against a naive GROUP BY over the entries, same run")

@@ -1,5 +1,7 @@
-"""Counting the whole book again set-based gives what the worker counted entry by entry (issue 12, scale)."""
+"""Counting the whole book again set-based gives what the worker counted entry by entry, and the county
+and station sums the wider figures read always add up to the cells (issue 12, scale)."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,14 @@ from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import OffenceInput
 from daftari.occurrences.services import record_occurrence
 from daftari.reports import rollup
-from daftari.reports.models import CrimeCount, CrimeTally, RollupMark
+from daftari.reports.models import (
+    CrimeCount,
+    CrimeCountyDay,
+    CrimeCountyHour,
+    CrimeStationDay,
+    CrimeTally,
+    RollupMark,
+)
 from daftari.stations.models import Station
 from tests.conftest import complaint
 from tests.reports.test_crime_rollup import SECTIONS, correct
@@ -36,9 +45,39 @@ def tallies() -> dict[str, tuple[object, ...]]:
 
 
 def forget() -> None:
-    CrimeTally.objects.all().delete()
-    CrimeCount.objects.all().delete()
-    RollupMark.objects.all().delete()
+    for model in (CrimeTally, CrimeCount, RollupMark, *rollup.SUMS):
+        model.objects.all().delete()
+
+
+def kept_sums() -> dict[str, Counter[tuple[object, ...]]]:
+    """The county and station sums as the rollup keeps them (cells at 0 are nothing)."""
+    return {
+        "county_day": Counter(
+            {(r.county_code, r.day, r.category): r.count for r in CrimeCountyDay.objects.filter(count__gt=0)}
+        ),
+        "county_hour": Counter(
+            {(r.county_code, r.day, r.hour): r.count for r in CrimeCountyHour.objects.filter(count__gt=0)}
+        ),
+        "station_day": Counter(
+            {(r.station_code, r.county_code, r.day): r.count for r in CrimeStationDay.objects.filter(count__gt=0)}
+        ),
+    }
+
+
+def sums_of(counts: Counter[rollup.Cell]) -> dict[str, Counter[tuple[object, ...]]]:
+    """The same sums worked out from a naive recount's cells."""
+    county_of = dict(Station.objects.values_list("code", "county_id"))
+    sums: dict[str, Counter[tuple[object, ...]]] = {
+        "county_day": Counter(),
+        "county_hour": Counter(),
+        "station_day": Counter(),
+    }
+    for cell, n in counts.items():
+        county = county_of[cell.station_code]
+        sums["county_day"][(county, cell.day, cell.category)] += n
+        sums["county_hour"][(county, cell.day, cell.hour)] += n
+        sums["station_day"][(cell.station_code, county, cell.day)] += n
+    return sums
 
 
 books = st.lists(
@@ -76,11 +115,14 @@ def test_a_set_based_rebuild_counts_a_random_book_with_corrections_exactly_as_th
             correct(desk_officer if target.station_id == station.pk else officer_elsewhere, target, correction)
     rollup.catch_up()
     by_the_worker, worker_tallies = rollup.rolled_up_counts(), tallies()
-    assert by_the_worker == rollup.naive_counts()
+    naive = rollup.naive_counts()
+    assert by_the_worker == naive
+    assert kept_sums() == sums_of(naive)
     forget()
     counted = rollup.rebuild()
     assert rollup.rolled_up_counts() == by_the_worker
     assert tallies() == worker_tallies
+    assert kept_sums() == sums_of(naive)
     assert counted == len(worker_tallies)
     assert rollup.catch_up() == 0  # the worker goes on from the rebuild and finds nothing left to move
 
@@ -95,3 +137,13 @@ def test_a_rebuild_counts_a_correction_that_moves_the_category_under_the_new_one
     record(desk_officer, station, "LOST_DOC", ["Penal Code s.268"], 3)  # records no crime
     assert rollup.rebuild() == 2
     assert sorted((c.category, n) for c, n in rollup.rolled_up_counts().items()) == [("MORALITY", 1), ("ROBBERY", 1)]
+
+
+@pytest.mark.django_db
+def test_a_rebuild_of_a_book_whose_offences_no_rule_places_counts_by_the_entry_type_alone(
+    desk_officer: User, station: Station
+) -> None:
+    record(desk_officer, station, "GBV", ["stealing"], 1)
+    record(desk_officer, station, "COMPLAINT", [], 1)
+    assert rollup.rebuild() == 1
+    assert [(c.category, n) for c, n in rollup.rolled_up_counts().items()] == [("MORALITY", 1)]

@@ -92,25 +92,33 @@ def _station_points(project: svg.Projection, stations: list[Station], counts: di
     return tuple(points)
 
 
+@cache
+def _national_paths() -> tuple[svg.Projection, dict[int, str]]:
+    """The country's projection and every county's outline as a path: the same on every request."""
+    outlines = county_outlines()
+    project = svg.fit((p for _name, rings in outlines.values() for p in rings[0]), MAP_WIDTH, MAP_HEIGHT)
+    return project, {code: svg.polygon_path(rings, project) for code, (_name, rings) in outlines.items()}
+
+
 def national_map(rates: list[figures.CountyRate], station_counts: dict[str, int]) -> CountyMap:
     """Every county shaded by its crimes per 100,000 people (equal classes from 0 to the highest rate
     shown), suppressed counties hatched, and the stations that have coordinates as points."""
     outlines = county_outlines()
-    project = svg.fit((p for _name, rings in outlines.values() for p in rings[0]), MAP_WIDTH, MAP_HEIGHT)
+    project, paths = _national_paths()
     by_code = {r.code: r for r in rates}
     shown_rates = {
         r.code: r.count * 100000 / r.population for r in rates if r.population > 0 and not suppressed(r.count)
     }
     breaks = svg.equal_breaks(list(shown_rates.values()))
     areas = []
-    for code, (name, rings) in sorted(outlines.items()):
+    for code, (name, _rings) in sorted(outlines.items()):
         rate = by_code.get(code)
         shade = svg.class_of(shown_rates[code], breaks) if code in shown_rates else None
         areas.append(
             MapArea(
                 code,
                 rate.name if rate else name,
-                svg.polygon_path(rings, project),
+                paths[code],
                 shade,
                 svg.SHADES[shade] if shade is not None else "url(#suppressed)",
                 rate.count_shown if rate else "0",

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from daftari.occurrences.rules import COUNTING_RULE, crime_rules
-from daftari.reports.models import CrimeCount
+from daftari.reports.models import CrimeCount, CrimeCountyDay, CrimeCountyHour, CrimeStationDay
 from daftari.stations.models import County, Station
 
 POPULATION_CSV = Path(__file__).resolve().parent / "data" / "kenya_county_population_2019.csv"
@@ -65,11 +66,23 @@ def station_codes(level: str, code: str) -> list[str] | None:
     return [code]
 
 
+def counted(level: str, code: str, start: date, end: date, by: str) -> QuerySet[Any]:
+    """The period's rollup rows at the level, from the narrowest table that answers ``by``: a station's
+    own cells, else the county and station sums (a few thousand rows a month for the whole country)."""
+    if level == "station":
+        return CrimeCount.objects.filter(day__gte=start, day__lte=end, station_code=code)
+    rows: QuerySet[Any]
+    if by == "station":
+        rows = CrimeStationDay.objects.filter(day__gte=start, day__lte=end)
+    elif by == "hour":
+        rows = CrimeCountyHour.objects.filter(day__gte=start, day__lte=end)
+    else:
+        rows = CrimeCountyDay.objects.filter(day__gte=start, day__lte=end)
+    return rows.filter(county_code=int(code)) if level == "county" else rows
+
+
 def counts_by_category(level: str, code: str, start: date, end: date) -> Counter[str]:
-    rows = CrimeCount.objects.filter(day__gte=start, day__lte=end)
-    codes = station_codes(level, code)
-    if codes is not None:
-        rows = rows.filter(station_code__in=codes)
+    rows = counted(level, code, start, end, "category")
     return Counter({r["category"]: r["n"] or 0 for r in rows.values("category").annotate(n=Sum("count"))})
 
 
@@ -141,10 +154,7 @@ def counts_by(level: str, code: str, start: date, end: date, by: str) -> list[tu
             totals[WEEKDAYS[date.fromisoformat(key).weekday()]] += n
         return [(name, totals[name]) for name in WEEKDAYS]
     field = {"station": "station_code", "day": "day", "hour": "hour"}[by]
-    rows = CrimeCount.objects.filter(day__gte=start, day__lte=end)
-    codes = station_codes(level, code)
-    if codes is not None:
-        rows = rows.filter(station_code__in=codes)
+    rows = counted(level, code, start, end, by)
     found = {str(r[field]): r["n"] or 0 for r in rows.values(field).annotate(n=Sum("count")).order_by(field)}
     if by == "hour":
         return [(str(h), found.get(str(h), 0)) for h in range(24)]
@@ -169,13 +179,8 @@ class CountyRate:
 
 def county_rates(start: date, end: date) -> list[CountyRate]:
     """Every county's crimes recorded in the period and the rate per 100,000 people (KNBS 2019)."""
-    county_of = dict(Station.objects.values_list("code", "county_id"))
-    by_county: Counter[int] = Counter()
-    rows = CrimeCount.objects.filter(day__gte=start, day__lte=end).values("station_code").annotate(n=Sum("count"))
-    for row in rows:
-        county = county_of.get(row["station_code"])
-        if county is not None:
-            by_county[county] += row["n"] or 0
+    rows = counted("national", "", start, end, "category").values("county_code").annotate(n=Sum("count"))
+    by_county: Counter[int] = Counter({row["county_code"]: row["n"] or 0 for row in rows})
     names = dict(County.objects.values_list("code", "name"))
     population = county_population()
     return [

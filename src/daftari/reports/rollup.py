@@ -35,8 +35,18 @@ from django.utils import timezone
 from daftari.occurrences import queries
 from daftari.occurrences.models import Occurrence, Offence
 from daftari.occurrences.rules import NAIROBI, categorise_offence, crime_rules
-from daftari.reports.models import CrimeCount, CrimeTally, RollupMark
+from daftari.reports.models import (
+    CrimeCount,
+    CrimeCountyDay,
+    CrimeCountyHour,
+    CrimeStationDay,
+    CrimeTally,
+    RollupMark,
+)
+from daftari.stations.models import Station
 
+Counted = CrimeCount | CrimeCountyDay | CrimeCountyHour | CrimeStationDay
+SUMS = (CrimeCountyDay, CrimeCountyHour, CrimeStationDay)
 MARK = "crimes"
 OVERLAP = timedelta(minutes=2)
 BATCH = 2000
@@ -77,12 +87,21 @@ def rolled_up_counts() -> Counter[Cell]:
     )
 
 
-def _move(cell: Cell, delta: int) -> None:
-    row, _created = CrimeCount.objects.select_for_update().get_or_create(
-        station_code=cell.station_code, day=cell.day, hour=cell.hour, category=cell.category
-    )
+def _bump(model: type[Counted], delta: int, **cell: Any) -> None:
+    row, _created = model.objects.select_for_update().get_or_create(**cell)
     row.count += delta
     row.save(update_fields=["count"])
+
+
+def _move(cell: Cell, delta: int) -> None:
+    """One entry in or out of its cell, and of the county and station sums the wider figures read."""
+    _bump(CrimeCount, delta, station_code=cell.station_code, day=cell.day, hour=cell.hour, category=cell.category)
+    county = Station.objects.filter(code=cell.station_code).values_list("county_id", flat=True).first()
+    if county is None:
+        return  # a station unknown here counts at its own level only, as the county figures read stations
+    _bump(CrimeCountyDay, delta, county_code=county, day=cell.day, category=cell.category)
+    _bump(CrimeCountyHour, delta, county_code=county, day=cell.day, hour=cell.hour)
+    _bump(CrimeStationDay, delta, station_code=cell.station_code, county_code=county, day=cell.day)
 
 
 def _retally(entry: Occurrence) -> bool:
@@ -131,7 +150,7 @@ def catch_up(now: datetime | None = None) -> int:
     return moved
 
 
-def _principal_category() -> Subquery:
+def _principal_category() -> Subquery | Value:
     """The category of an entry's principal offence: of its offence sections as written, the one whose
     category comes first in the published order (every section text of the book is placed once, here)."""
     rules = crime_rules()
@@ -141,6 +160,8 @@ def _principal_category() -> Subquery:
         if category is not None:
             by_category.setdefault(category.code, []).append(section)
     placed = sorted(by_category.items(), key=lambda item: rules.order(item[0]))
+    if not placed:
+        return Value(None, output_field=CharField())  # no section in the book that a rule places
     rank = Case(*(When(section__in=s, then=Value(rules.order(c))) for c, s in placed), output_field=IntegerField())
     code = Case(*(When(section__in=s, then=Value(c)) for c, s in placed), output_field=CharField())
     principal = (
@@ -172,6 +193,21 @@ def _uncorrected_tallies(book: QuerySet[Occurrence]) -> QuerySet[Any, dict[str, 
     )
 
 
+def _sums_sql(count_table: str) -> list[str]:
+    """The county and station sums from ``CrimeCount``, as ``_move`` keeps them."""
+    quote = connection.ops.quote_name
+    stations = quote(Station._meta.db_table)
+    joined = f"FROM {count_table} c JOIN {stations} s ON s.code = c.station_code"
+    return [
+        f"INSERT INTO {quote(CrimeCountyDay._meta.db_table)} (county_code, day, category, count) "
+        f"SELECT s.county_id, c.day, c.category, SUM(c.count) {joined} GROUP BY s.county_id, c.day, c.category",
+        f"INSERT INTO {quote(CrimeCountyHour._meta.db_table)} (county_code, day, hour, count) "
+        f"SELECT s.county_id, c.day, c.hour, SUM(c.count) {joined} GROUP BY s.county_id, c.day, c.hour",
+        f"INSERT INTO {quote(CrimeStationDay._meta.db_table)} (station_code, county_code, day, count) "
+        f"SELECT c.station_code, s.county_id, c.day, SUM(c.count) {joined} GROUP BY c.station_code, s.county_id, c.day",
+    ]
+
+
 def rebuild(now: datetime | None = None) -> int:
     """Forgets every count and counts the whole book again; returns how many entries are counted.
 
@@ -187,8 +223,8 @@ def rebuild(now: datetime | None = None) -> int:
         mark, _created = RollupMark.objects.select_for_update().get_or_create(
             name=MARK, defaults={"recorded_at": datetime(1970, 1, 1, tzinfo=NAIROBI)}
         )
-        CrimeTally.objects.all().delete()
-        CrimeCount.objects.all().delete()
+        for model in (CrimeTally, CrimeCount, *SUMS):
+            model.objects.all().delete()
         book = Occurrence.objects.filter(refers_to=None, recorded_at__lte=now)
         corrected = Q(Exists(Occurrence.objects.filter(refers_to=OuterRef("pk"), entry_type="AMENDMENT")))
         select, params = _uncorrected_tallies(book.exclude(corrected)).query.sql_with_params()
@@ -210,6 +246,8 @@ def rebuild(now: datetime | None = None) -> int:
                 f"SELECT station_code, day, hour, category, COUNT(*) FROM {tally_table} "
                 "GROUP BY station_code, day, hour, category"
             )
+            for sql in _sums_sql(count_table):
+                cursor.execute(sql)
         mark.recorded_at = book.aggregate(latest=Max("recorded_at"))["latest"] or mark.recorded_at
         mark.save(update_fields=["recorded_at"])
     return CrimeTally.objects.count()
