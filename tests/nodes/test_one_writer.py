@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db
 KEPT_AT_NODE = "This station&#x27;s book is kept at its station node; record there."
 
 
+def kinds_in_the_book(station: Station) -> list[str]:
+    return list(Leaf.objects.filter(log__station=station).order_by("index").values_list("kind", flat=True))
+
+
 def join_node(station: Station) -> EnrolledNode:
     _enrolled, code = hub.enrol(station=station)
     signer = note.Signer.generate(f"daftari.local/ob/{station.code}")
@@ -54,7 +58,7 @@ def test_the_api_at_the_hub_refuses_an_entry_for_a_station_its_node_keeps_with_4
     assert body["error"] == "book_kept_at_node"
     assert body["message"] == "This station's book is kept at its station node; record there."
     assert not Occurrence.objects.exists()
-    assert not Leaf.objects.filter(log__station=station).exists()
+    assert kinds_in_the_book(station) == ["handover"]  # the hub's last leaf, at the join
 
 
 def test_the_refusal_reads_in_kiswahili_for_a_kiswahili_desk(
@@ -82,7 +86,7 @@ def test_booking_into_the_cells_at_the_hub_is_refused_once_the_node_keeps_the_bo
     with pytest.raises(ledger.BookKeptAtNode):
         book_in(actor=desk_officer, station=station, booking=booking(), arrest=arrest)
     assert Occurrence.objects.filter(station=station).count() == 1
-    assert Leaf.objects.filter(log__station=station).count() == 1
+    assert kinds_in_the_book(station) == ["occurrence", "handover"]
 
 
 def test_any_service_that_appends_to_the_book_of_a_node_station_is_refused_at_the_log_itself(
@@ -100,7 +104,7 @@ def test_any_service_that_appends_to_the_book_of_a_node_station_is_refused_at_th
             prev=None,
             at=timezone.now(),
         )
-    assert not Leaf.objects.filter(log__station=station).exists()
+    assert kinds_in_the_book(station) == ["handover"]  # the hub's last leaf, at the join
 
 
 def test_the_hub_keeps_recording_for_a_station_until_its_node_has_joined_and_for_every_other_station(

@@ -232,7 +232,8 @@ def append_to_own_log(
 def _append_after(
     head: Log, *, kind: str, record_id: str, record: dict[str, Any], by: str, prev: int | None, at: datetime
 ) -> Leaf:
-    """The leaf for ``record`` at the end of the locked log ``head``, which no station keeps (no OB number)."""
+    """The leaf for ``record``, with no OB number, at the end of the locked log ``head`` (the hub's
+    own, an app's own, a station's fines log, or a station's book for a handover leaf)."""
     salt = new_salt()
     leaf = LeafV1.for_record(
         at=at, by=by, kind=kind, log=head.origin, ob=None, prev=prev, record_id=record_id, record=record, salt=salt
@@ -354,8 +355,11 @@ def ensure_recorded_here(station: Station) -> None:
         raise BookKeptAtNode()
 
 
-def hand_over_to_node(station: Station, *, at: datetime) -> None:
-    """At the hub, when the station's node joins: from now on the node alone writes the book.
+def hand_over_to_node(
+    station: Station, *, kind: str, record_id: str, record: dict[str, Any], by: str, at: datetime
+) -> Leaf:
+    """At the hub, when the station's node joins: the hub's last leaf in the book (the handover's
+    ``record``), and from now on the node alone writes the book.
 
     Taken under the log's lock, so an append at the hub that holds the log finishes first and any
     later one is refused.
@@ -363,8 +367,26 @@ def hand_over_to_node(station: Station, *, at: datetime) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("hand_over_to_node must run inside a transaction")
     head = _locked_log(station)
+    if head.kept_at_node_since is not None:
+        raise BookKeptAtNode()
+    leaf = _append_after(head, kind=kind, record_id=record_id, record=record, by=by, prev=None, at=at)
+    Log.objects.filter(pk=head.pk).update(kept_at_node_since=at)
+    return leaf
+
+
+def hand_back_to_hub(
+    station: Station, *, kind: str, record_id: str, record: dict[str, Any], by: str, prev: int | None, at: datetime
+) -> Leaf:
+    """At the hub, when the book comes back from the station's node: the hub writes it again, and
+    the handover's ``record`` is its first leaf. Under the log's lock, like ``hand_over_to_node``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("hand_back_to_hub must run inside a transaction")
+    head = _locked_log(station)
     if head.kept_at_node_since is None:
-        Log.objects.filter(pk=head.pk).update(kept_at_node_since=at)
+        raise ValueError(f"{head.origin} is not kept at a node")
+    Log.objects.filter(pk=head.pk).update(kept_at_node_since=None)
+    head.kept_at_node_since = None
+    return _append_after(head, kind=kind, record_id=record_id, record=record, by=by, prev=prev, at=at)
 
 
 def lock_own_log(log_: Log) -> Log:

@@ -6,7 +6,13 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # What the hub mirrored, accepted and refused is evidence: never changed, never deleted.
-APPEND_ONLY_TABLES = ["nodes_mirroredleaf", "nodes_acceptedcheckpoint", "nodes_refusal", "nodes_cosignature"]
+APPEND_ONLY_TABLES = [
+    "nodes_mirroredleaf",
+    "nodes_acceptedcheckpoint",
+    "nodes_refusal",
+    "nodes_cosignature",
+    "nodes_handover",
+]
 
 
 def _ensure_guards(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -24,10 +30,12 @@ class NodesConfig(AppConfig):
         from django.conf import settings
 
         from daftari.core import periodic
-        from daftari.nodes import mirror, tasks
+        from daftari.ledger import records as ledger_records
+        from daftari.nodes import handover, mirror, tasks
         from daftari.occurrences import search
 
         post_migrate.connect(_ensure_guards, sender=self)
+        ledger_records.register(handover.KIND_HANDOVER, handover.stored_handover)
         # National search reads the books mirrored from nodes too (a no-op on a node).
         search.also_search(mirror.found_in_mirror)
         if settings.DAFTARI_ROLE == "node":

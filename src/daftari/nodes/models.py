@@ -31,10 +31,18 @@ class EnrolledNode(models.Model):
     witnessed_size = models.PositiveBigIntegerField(default=0)
     last_contact_at = models.DateTimeField(null=True, blank=True)
     halted_at = models.DateTimeField(null=True, blank=True)
+    # When the book was handed back to the hub (a Handover): the node writes it no more, and the
+    # hub refuses its pushes from then on. Its mirrored book stays, closed at ``size``.
+    left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["origin"], condition=~models.Q(origin=""), name="one_node_per_log_origin")
+            # One node keeps a station's book at a time; after a handover back, another may join.
+            models.UniqueConstraint(
+                fields=["origin"],
+                condition=~models.Q(origin="") & models.Q(left_at__isnull=True),
+                name="one_node_per_log_origin",
+            )
         ]
 
     def __str__(self) -> str:
@@ -133,6 +141,34 @@ class Refusal(models.Model):
 
     def __str__(self) -> str:
         return f"refusal of {self.node.origin} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Handover(models.Model):
+    """At the hub: the station's book moving to its node (at join) or back to the hub, as recorded
+    by the ``handover`` leaf of the station's book (NODES.md rule 1, one writer through the move).
+
+    Going back, it names the node's book as the hub holds it then (its size and root, with the
+    hub's cosignature of that checkpoint): what the node sends after it is refused.
+    """
+
+    class Direction(models.TextChoices):
+        TO_NODE = "to_node", _("To the station node")
+        TO_HUB = "to_hub", _("Back to the hub")
+
+    id = models.UUIDField(primary_key=True)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(EnrolledNode, on_delete=models.PROTECT, related_name="handovers")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    node_key = models.CharField(max_length=200)
+    node_size = models.PositiveBigIntegerField()
+    node_root = models.CharField(max_length=64, blank=True)
+    cosigned_note = models.TextField(blank=True)
+    by = models.CharField(max_length=150)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.direction} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class HubLink(models.Model):
