@@ -96,3 +96,38 @@ def test_an_sms_said_to_be_new_whose_key_is_taken_fails_loudly_instead_of_sendin
     with pytest.raises(IntegrityError), transaction.atomic():
         send_sms(to="+254712345678", template="complaint_recorded", context=context, event_key="x:2", new_event=True)
     assert SmsMessage.objects.filter(event_key="x:2").count() == 1
+
+
+def test_the_token_brings_the_officer_and_station_as_stored_with_nothing_left_to_ask(desk_officer: User) -> None:
+    raw = issue_api_token(username=desk_officer.username, password=PASSWORD, request=RequestFactory().post("/"))
+    with CaptureQueriesContext(connection) as queries:
+        user = user_for_token(raw)
+        assert user is not None
+        officer, stored = user.officer, Officer.objects.select_related("user", "station").get(user=desk_officer)
+        station = officer.station
+        assert station is not None and stored.station is not None
+        same_user = [getattr(user, f.attname) for f in User._meta.concrete_fields]
+        same_officer = [getattr(officer, f.attname) for f in Officer._meta.concrete_fields]
+        same_station = [getattr(station, f.attname) for f in type(station)._meta.concrete_fields]
+        assert same_user == [getattr(stored.user, f.attname) for f in User._meta.concrete_fields]
+        assert same_officer == [getattr(stored, f.attname) for f in Officer._meta.concrete_fields]
+        assert same_station == [getattr(stored.station, f.attname) for f in type(station)._meta.concrete_fields]
+        assert officer.user is user
+        asked = len(queries.captured_queries)
+        assert user.date_joined.tzinfo is not None  # times come back as the ORM gives them, on both engines
+    # The token's query, the first use's touch and the check above: the officer and station came with the token.
+    assert asked == 3, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_token_of_an_officer_without_a_station_still_answers(make_officer: Any) -> None:
+    make_officer("no-station", [Role.ANALYST], None)
+    raw = issue_api_token(username="no-station", password=PASSWORD, request=RequestFactory().post("/"))
+    user = user_for_token(raw)
+    assert user is not None and user.officer.station is None
+    assert scope_of(user).roles == {Role.ANALYST}
+
+
+def test_a_token_of_a_deactivated_officer_brings_nobody(desk_officer: User) -> None:
+    raw = issue_api_token(username=desk_officer.username, password=PASSWORD, request=RequestFactory().post("/"))
+    User.objects.filter(pk=desk_officer.pk).update(is_active=False)
+    assert user_for_token(raw) is None

@@ -4,19 +4,21 @@ Everything here reads only the local tables (Alert, AlertWithdrawal), so a stati
 desk's entries against its last verified copy of the register with no link to the hub.
 """
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from daftari.alerts.models import Alert
+from daftari.alerts.models import Alert, AlertWithdrawal
 from daftari.alerts.rules import KIND_NAMES, AlertKind, MatchedOn, Sought
+from daftari.core import prepared
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import is_shown_alert_matches, sees_alerts_register
@@ -169,6 +171,27 @@ def _matched_on(alert: Alert, sought: Sought) -> MatchedOn:
     return MatchedOn.NAME
 
 
+_ALERT = prepared.Columns(Alert, "a")
+
+
+@functools.cache
+def _matching_sql(counts: tuple[int, int, int, int]) -> str:
+    """Active alerts, newest first, whose ID number, phone, plate or name key is among so many values of each."""
+    columns = ("id_number", "phone", "plate", "name_key")
+    match = " OR ".join(
+        f"a.{prepared.column(Alert, name)} IN ({', '.join(['%s'] * n)})"
+        for name, n in zip(columns, counts, strict=True)
+        if n
+    )
+    withdrawn = f"SELECT 1 FROM {prepared.table(AlertWithdrawal)} w"  # noqa: S608 - names only
+    withdrawn += f" WHERE w.{prepared.column(AlertWithdrawal, 'alert')} = a.{prepared.column(Alert, 'id')}"
+    return (
+        f"SELECT {_ALERT.sql} FROM {prepared.table(Alert)} a WHERE ({match})"  # noqa: S608 - names and placeholders
+        f" AND NOT EXISTS ({withdrawn})"
+        f" ORDER BY a.{prepared.column(Alert, 'issued_at')} DESC LIMIT {MATCH_LIMIT}"
+    )
+
+
 def matching_alerts(*, reader: User, station: Station, sought: Sought, channel: str) -> list[AlertMatch]:
     """The active alerts that what the desk typed matches, by ID number, phone, plate or name.
 
@@ -176,15 +199,11 @@ def matching_alerts(*, reader: User, station: Station, sought: Sought, channel: 
     """
     if not sought or not is_shown_alert_matches(scope_of(reader), station_code=station.code):
         return []
-    match = Q()
-    if sought.id_numbers:
-        match |= Q(id_number__in=sought.id_numbers)
-    if sought.phones:
-        match |= Q(phone__in=sought.phones)
-    if sought.plates:
-        match |= Q(plate__in=sought.plates)
-    if sought.names:
-        match |= Q(name_key__in=sought.names)
-    alerts = list(_alerts().filter(match, withdrawal__isnull=True).order_by("-issued_at")[:MATCH_LIMIT])
+    # Asked after every recording: the SQL is written once for each shape of what was typed.
+    values = [sought.id_numbers, sought.phones, sought.plates, sought.names]
+    sql = _matching_sql(tuple(len(v) for v in values))
+    alerts = [_ALERT.instance(row, 0) for row in prepared.rows(sql, [value for v in values for value in sorted(v)])]
+    for alert in alerts:
+        Alert.withdrawal.related.set_cached_value(alert, None)  # active: no withdrawal
     _log(reader, alerts, Purpose.LOOKUP, channel, AccessEvent.Outcome.SHOWN)
     return [AlertMatch(_view(a), _matched_on(a, sought)) for a in alerts]

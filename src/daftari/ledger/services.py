@@ -1,5 +1,6 @@
 """Appending to a station's log, signing checkpoints, and the proofs served from stored hashes."""
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from daftari.core import prepared
 from daftari.core.errors import NotPermittedAtStation
 from daftari.ledger import keys
 from daftari.ledger.models import Checkpoint, Commitment, Leaf, Log, Redaction, TreeNode
@@ -346,7 +348,16 @@ def _integrated_to(log_: Log, size: int) -> None:
 
 def kept_at_node(station: Station) -> bool:
     """At the hub: a node keeps ``station``'s book, so nothing is recorded into it here."""
-    return Log.objects.filter(station_id=station.pk, kept_at_node_since__isnull=False).exists()
+    return prepared.first(_kept_at_node_sql(), [station.pk]) is not None
+
+
+@functools.cache
+def _kept_at_node_sql() -> str:
+    # Asked before every recording: written once, not compiled each time.
+    return (
+        f"SELECT 1 FROM {prepared.table(Log)} WHERE {prepared.column(Log, 'station')} = %s"  # noqa: S608 - names only
+        f" AND {prepared.column(Log, 'kept_at_node_since')} IS NOT NULL"
+    )
 
 
 def ensure_recorded_here(station: Station) -> None:

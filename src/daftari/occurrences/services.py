@@ -1,5 +1,6 @@
 """Every change to the Occurrence Book goes through one of these functions."""
 
+import functools
 import hashlib
 import json
 import uuid
@@ -14,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daftari.core import human
+from daftari.core import human, prepared
 from daftari.core.errors import (
     DuplicateWithDifferentContent,
     InvalidInput,
@@ -81,13 +82,27 @@ def find_entry(*, scope: Scope, reference: str, station: Station | None = None) 
     return found
 
 
+_PERSON = prepared.Columns(Person, "p")
+
+
+@functools.cache
+def _person_sql(by: str) -> str:
+    # Asked for every party of every recording: written once, not compiled each time.
+    return (
+        f"SELECT {_PERSON.sql} FROM {prepared.table(Person)} p"  # noqa: S608 - names only
+        f" WHERE p.{prepared.column(Person, by)} = %s ORDER BY p.{prepared.column(Person, 'id')} LIMIT 1"
+    )
+
+
 def _person_for(party: rules.PartyInput, now: datetime) -> Person | None:
+    """The person index's entry for a party, by ID number, else phone (the first one stored); new if none."""
     if party.id_number:
-        person = Person.objects.filter(id_number=party.id_number).first()
+        found = prepared.first(_person_sql("id_number"), [party.id_number])
     elif party.phone:
-        person = Person.objects.filter(phone=party.phone).first()
+        found = prepared.first(_person_sql("phone"), [party.phone])
     else:
         return None
+    person: Person | None = _PERSON.instance(found, 0) if found is not None else None
     if person is None:
         person = Person.objects.create(name=party.name, id_number=party.id_number, phone=party.phone, first_seen_at=now)
     return person

@@ -1,5 +1,6 @@
 """Every change to officers, tokens and the access log goes through here."""
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -11,7 +12,6 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from daftari.core.aggregates import JoinedNames
+from daftari.core import prepared
 from daftari.core.errors import DomainError, InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
@@ -101,42 +101,65 @@ def issue_api_token(
     return raw
 
 
+_TOKEN = prepared.Columns(ApiToken, "t")
+_USER = prepared.Columns(User, "u")
+_OFFICER = prepared.Columns(Officer, "o")
+_STATION = prepared.Columns(Station, "s")
+
+
+@functools.cache
+def _token_sql(vendor: str) -> str:
+    """The live token, its officer, their station and one row per role, in one query compiled once."""
+    q, t = prepared.quoted, prepared.table
+    through = User.groups.through
+    return (
+        f"SELECT {_TOKEN.sql}, {_USER.sql}, {_OFFICER.sql}, {_STATION.sql}, g.{q('name')}"  # noqa: S608 - names only
+        f" FROM {t(ApiToken)} t JOIN {t(User)} u ON u.{q('id')} = t.{prepared.column(ApiToken, 'user')}"
+        f" LEFT JOIN {t(Officer)} o ON o.{prepared.column(Officer, 'user')} = u.{q('id')}"
+        f" LEFT JOIN {t(Station)} s ON s.{q('id')} = o.{prepared.column(Officer, 'station')}"
+        f" LEFT JOIN {t(through)} ug ON ug.{prepared.column(through, 'user')} = u.{q('id')}"
+        f" LEFT JOIN {t(Group)} g ON g.{q('id')} = ug.{prepared.column(through, 'group')}"
+        f" WHERE t.{prepared.column(ApiToken, 'key_hash')} = %s AND t.{prepared.column(ApiToken, 'revoked_at')} IS NULL"
+        f" AND u.{q('is_active')} = %s AND t.{prepared.column(ApiToken, 'created_at')} > %s"
+    )
+
+
 def user_for_token(raw: str) -> User | None:
     """The officer a token belongs to, while it is neither revoked, expired nor idle too long,
     and the officer is active with the password the token was issued under."""
     now = timezone.now()
-    # The officer's roles come in the same query: every API call asks for them.
-    role_names = (
-        User.groups.through.objects.filter(user_id=OuterRef("user_id"))
-        .values("user_id")
-        .annotate(names=JoinedNames("group__name"))
-        .values("names")  # type: ignore[misc]  # the stubs do not see names annotated on a values() query
-    )
-    token = (
-        ApiToken.objects.select_related("user__officer__station")
-        .annotate(role_names=Subquery(role_names))
-        .filter(
-            key_hash=hash_token(raw),
-            revoked_at__isnull=True,
-            user__is_active=True,
-            created_at__gt=now - timedelta(hours=settings.DAFTARI_TOKEN_LIFETIME_HOURS),
-        )
-        .first()
-    )
-    if token is None:
+    issued_after = now - timedelta(hours=settings.DAFTARI_TOKEN_LIFETIME_HOURS)
+    # Every API call asks this: one query (written once, not compiled per request) brings the
+    # token, the officer, their station and their roles (one row each).
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(connection.vendor), [hash_token(raw), True, prepared.when(issued_after)])
+        rows = cursor.fetchall()
+    if not rows:
         return None
+    row = rows[0]
+    token: ApiToken = _TOKEN.instance(row, 0)
+    at = len(_TOKEN)
+    user: User = _USER.instance(row, at)
+    at += len(_USER)
+    officer: Officer | None = _OFFICER.instance(row, at)
+    at += len(_OFFICER)
+    station: Station | None = _STATION.instance(row, at)
+    role_names = [r[-1] for r in rows if r[-1] is not None]
     if now - (token.last_used_at or token.created_at) > timedelta(minutes=settings.DAFTARI_TOKEN_IDLE_MINUTES):
         return None
-    if not constant_time_compare(token.password_stamp, token.user.get_session_auth_hash()):
+    if not constant_time_compare(token.password_stamp, user.get_session_auth_hash()):
         return None
     # Touch at most once a minute: a device polling every second should not write every second.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    user = token.user
-    officer = getattr(user, "officer", None)
+    ApiToken.user.field.set_cached_value(token, user)
     if officer is not None:
-        names = token.role_names.split(",") if token.role_names else []
-        user._daftari_scope = officer.scope(role_names=names)  # type: ignore[attr-defined]
+        Officer.station.field.set_cached_value(officer, station)
+        Officer.user.field.set_cached_value(officer, user)
+        User.officer.related.set_cached_value(user, officer)
+        user._daftari_scope = officer.scope(role_names=role_names)  # type: ignore[attr-defined]
+    else:
+        User.officer.related.set_cached_value(user, None)
     return user
 
 
