@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daftari.core.forms import DaftariForm, word_errors
 from daftari.refugees.rules import (
     DOCUMENT_NAMES,
     OFFICES,
@@ -15,7 +16,7 @@ OFFICE_CHOICES = [(code, name) for code, name in OFFICES.items()]
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class SearchForm(forms.Form):
+class SearchForm(DaftariForm):
     name = forms.CharField(label=_("Name or alias"), max_length=120, required=False)
     document_number = forms.CharField(label=_("Document number"), max_length=30, required=False)
     household_number = forms.CharField(
@@ -23,7 +24,7 @@ class SearchForm(forms.Form):
     )
 
 
-class RegisterPersonForm(forms.Form):
+class RegisterPersonForm(DaftariForm):
     given_names = forms.CharField(label=_("Given names"), max_length=120)
     family_name = forms.CharField(label=_("Family name"), max_length=120)
     aliases = forms.CharField(
@@ -68,17 +69,17 @@ class RegisterPersonForm(forms.Form):
     )
 
 
-class StatusStepForm(forms.Form):
+class StatusStepForm(DaftariForm):
     step = forms.ChoiceField(label=_("Next step"), choices=[])
     on = forms.DateField(label=_("Date"), widget=DATE)
     reference = forms.CharField(label=_("Reference"), max_length=80, required=False)
 
     def __init__(self, *args: object, steps: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["step"].choices = steps  # type: ignore[attr-defined]
 
 
-class IssueDocumentForm(forms.Form):
+class IssueDocumentForm(DaftariForm):
     kind = forms.ChoiceField(label=_("Document"), choices=[(k.value, DOCUMENT_NAMES[k]) for k in DocumentKind])
     number = forms.CharField(label=_("Document number"), max_length=30, help_text=_("e.g. RID-KAK-26-000123"))
     office = forms.ChoiceField(label=_("DRS office"), choices=OFFICE_CHOICES)
@@ -86,7 +87,7 @@ class IssueDocumentForm(forms.Form):
     expires_on = forms.DateField(label=_("Expiry date"), widget=DATE, required=False)
 
 
-class DocumentEventForm(forms.Form):
+class DocumentEventForm(DaftariForm):
     on = forms.DateField(label=_("Date"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
@@ -103,7 +104,7 @@ def moving_field(person_id: object) -> str:
     return f"move_{person_id}".replace("-", "")
 
 
-class MergeForm(forms.Form):
+class MergeForm(DaftariForm):
     """Merge this household into another: each member's relationship to the other's principal applicant."""
 
     into = forms.CharField(label=_("Household to merge into"), max_length=20, help_text=_("e.g. HH-KAK-26-000123"))
@@ -111,22 +112,23 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("e.g. family reunification"))
 
     def __init__(self, *args: object, members: list[tuple[object, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         for person_id, name in members:
             self.fields[member_field(person_id)] = forms.ChoiceField(
                 label=_("%(name)s: relationship to the principal applicant of that household") % {"name": name},
                 choices=MOVING_RELATIONSHIPS,
             )
+        word_errors(self)
 
 
-class SplitForm(forms.Form):
+class SplitForm(DaftariForm):
     """Members who leave to form a new household, each with their relationship to its principal applicant."""
 
     on = forms.DateField(label=_("Date"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("e.g. a grown child's own family"))
 
     def __init__(self, *args: object, members: list[tuple[object, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         for person_id, name in members:
             self.fields[moving_field(person_id)] = forms.BooleanField(
                 label=_("%(name)s leaves to form the new household") % {"name": name}, required=False
@@ -134,3 +136,4 @@ class SplitForm(forms.Form):
             self.fields[member_field(person_id)] = forms.ChoiceField(
                 label=_("%(name)s: relationship in the new household") % {"name": name}, choices=ANY_RELATIONSHIP
             )
+        word_errors(self)

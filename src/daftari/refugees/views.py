@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from daftari.core import codes
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.core.forms import ErrorLink, error_links
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.refugees import queries, rules, services
@@ -43,8 +44,9 @@ from daftari.stations.rules import can_issue_refugee_document, can_record_status
 T = TypeVar("T")
 
 
-def _errors(form: forms.Form) -> list[tuple[str, str]]:
-    return [(f"#id_{name}" if name in form.fields else "", str(m)) for name, ms in form.errors.items() for m in ms]
+def _errors(form: forms.Form) -> list[ErrorLink]:
+    """The error summary's lines, each linked to its field and naming it."""
+    return error_links(form)
 
 
 def _add_errors(form: forms.Form, error: InvalidInput) -> None:
