@@ -31,12 +31,14 @@ class NodesConfig(AppConfig):
 
         from daftari.core import periodic
         from daftari.ledger import records as ledger_records
-        from daftari.nodes import handover, mirror, tasks
-        from daftari.occurrences import search
+        from daftari.nodes import handover, mirror, public_status, tasks
+        from daftari.occurrences import casework, search
 
         post_migrate.connect(_ensure_guards, sender=self)
         ledger_records.register(handover.KIND_HANDOVER, handover.stored_handover)
         # National search reads the books mirrored from nodes too (a no-op on a node).
         search.also_search(mirror.found_in_mirror)
+        # "Check my report" answers for entries recorded at a node too, once they reached the hub.
+        casework.also_find_cases(public_status.case_in_mirror)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -7,7 +7,9 @@ are stored with an event key, so a retried call never sends a second message.
 """
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +38,48 @@ Status = CaseStatusChoice
 # of these parties with a phone.
 CONTACT_ROLES = (Party.Role.COMPLAINANT, Party.Role.REPORTER, Party.Role.VICTIM)
 PUBLIC_FACING_ONLY = gettext_lazy("Only complaints and other reports from the public have a case to follow.")
+
+
+# --- Cases kept in books mirrored from station nodes ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseElsewhere:
+    """A public-facing entry recorded at a station node, as the hub's public status page needs it."""
+
+    ob_number: str
+    station_name: str
+    contact_phone: str  # E.164, or "" when the reporting person gave none
+    status: str | None  # a CaseStatusChoice value; None while no case update has reached the hub
+    updated_at: datetime
+
+
+FindCase = Callable[[Station, int, date], CaseElsewhere | None]
+_ELSEWHERE: list[FindCase] = []
+
+
+def also_find_cases(source: FindCase) -> None:
+    """Registers where else a case may be kept (the nodes app: the books mirrored at the hub)."""
+    if source not in _ELSEWHERE:
+        _ELSEWHERE.append(source)
+
+
+def case_elsewhere(station: Station, seq: int, ob_date: date) -> CaseElsewhere | None:
+    """The public-facing entry with this OB number in a book kept elsewhere, or None."""
+    for source in _ELSEWHERE:
+        found = source(station, seq, ob_date)
+        if found is not None:
+            return found
+    return None
+
+
+def contact_phone_of(parties: list[tuple[str, str]]) -> str:
+    """``contact_phone`` over (role, phone) pairs, for a record kept elsewhere."""
+    for role in CONTACT_ROLES:
+        for party_role, phone in parties:
+            if party_role == role and phone:
+                return phone
+    return ""
 
 
 def status_url() -> str:

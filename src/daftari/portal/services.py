@@ -62,7 +62,12 @@ def _station(text: str) -> Station | None:
     ).first()
 
 
-def _find(station: Station | None, ob_number: str, phone_last4: str) -> Occurrence | None:
+def _matches(phone: str, phone_last4: str) -> bool:
+    # Compared in constant time, and an entry without a phone never matches.
+    return len(phone) >= 4 and hmac.compare_digest(phone[-4:], phone_last4)
+
+
+def _find(station: Station | None, ob_number: str, phone_last4: str) -> ReportStatus | None:
     parsed = parse_ob_number(ob_number)
     if station is None or parsed is None:
         return None
@@ -73,13 +78,36 @@ def _find(station: Station | None, ob_number: str, phone_last4: str) -> Occurren
         .prefetch_related("parties")
         .first()
     )
-    if entry is None or not entry.spec.public_facing:
+    if entry is None:
+        # Recorded at the station's node: its book mirrored here once the node sent it.
+        return _status_elsewhere(casework.case_elsewhere(station, seq, ob_date), phone_last4)
+    if not entry.spec.public_facing or not _matches(casework.contact_phone(entry), phone_last4):
         return None
-    phone = casework.contact_phone(entry)
-    # Compared in constant time, and an entry without a phone never matches.
-    if len(phone) < 4 or not hmac.compare_digest(phone[-4:], phone_last4):
+    current = CaseStatus.objects.filter(occurrence=entry).first()
+    if current is None:
+        return ReportStatus(
+            ob_number=entry.ob_number,
+            status=RECORDED,
+            station=entry.station.name,
+            updated_on=entry.recorded_at.astimezone(NAIROBI).date(),
+        )
+    return ReportStatus(
+        ob_number=entry.ob_number,
+        status=casework.Status(current.status).label,
+        station=entry.station.name,
+        updated_on=current.updated_at.astimezone(NAIROBI).date(),
+    )
+
+
+def _status_elsewhere(case: casework.CaseElsewhere | None, phone_last4: str) -> ReportStatus | None:
+    if case is None or not _matches(case.contact_phone, phone_last4):
         return None
-    return entry
+    return ReportStatus(
+        ob_number=case.ob_number,
+        status=casework.Status(case.status).label if case.status is not None else RECORDED,
+        station=case.station_name,
+        updated_on=case.updated_at.astimezone(NAIROBI).date(),
+    )
 
 
 def check_report(*, ip: str, station: str, ob_number: str, phone_last4: str) -> ReportStatus | None:
@@ -96,22 +124,7 @@ def check_report(*, ip: str, station: str, ob_number: str, phone_last4: str) -> 
     if _limited(ip=ip, station_code=station_code, ob_key=ob_key):
         PortalLookup.objects.create(at=now, ip=ip, station_code=station_code, ob_number=ob_key, outcome=Outcome.LIMITED)
         raise TooManyAttempts()
-    entry = _find(found_station, ob_number, phone_last4)
-    outcome = Outcome.FOUND if entry is not None else Outcome.NOT_FOUND
+    found = _find(found_station, ob_number, phone_last4)
+    outcome = Outcome.FOUND if found is not None else Outcome.NOT_FOUND
     PortalLookup.objects.create(at=now, ip=ip, station_code=station_code, ob_number=ob_key, outcome=outcome)
-    if entry is None:
-        return None
-    current = CaseStatus.objects.filter(occurrence=entry).first()
-    if current is None:
-        return ReportStatus(
-            ob_number=entry.ob_number,
-            status=RECORDED,
-            station=entry.station.name,
-            updated_on=entry.recorded_at.astimezone(NAIROBI).date(),
-        )
-    return ReportStatus(
-        ob_number=entry.ob_number,
-        status=casework.Status(current.status).label,
-        station=entry.station.name,
-        updated_on=current.updated_at.astimezone(NAIROBI).date(),
-    )
+    return found
