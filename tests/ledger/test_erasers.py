@@ -24,6 +24,7 @@ def test_every_kind_of_record_but_the_redaction_itself_has_an_eraser() -> None:
             "refugee_status_step",
             "refugee_document",
             "refugee_doc_event",
+            "deploy_letter",
             KIND_REDACTION,
         ]
     )

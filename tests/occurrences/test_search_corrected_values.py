@@ -119,9 +119,7 @@ def test_the_desk_search_page_links_the_correction_and_logs_each_read(
 ) -> None:
     fix = correct(desk_officer, theft, PartCorrection(of=0, value=complainant(phone="0733999888")))
     page = desk_client.get("/search", {"q": "0712345678"}).content.decode()
-    assert (
-        f'Phone number +254712345678 was corrected by <a href="/entries/{fix.pk}">{fix.ob_number}</a> on '
-    ) in page
+    assert (f'Phone number +254712345678 was corrected by <a href="/entries/{fix.pk}">{fix.ob_number}</a> on ') in page
     assert ": now +254733999888" in page
     logged = AccessEvent.objects.filter(purpose=AccessEvent.Purpose.SEARCH, username=desk_officer.username)
     assert list(logged.values_list("record_id", flat=True)) == [str(theft.pk)]

@@ -19,8 +19,12 @@ class DeploymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.core import periodic
-        from daftari.deployments import alerts
+        from daftari.deployments import alerts, erasure, records
+        from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         # An officer whose document lapses before departure or during the deployment is told by SMS, once.
         periodic.register("deployments.document_alerts", alerts.send_document_alerts)
+        # `daftari ledger verify` re-reads each certification letter against its leaf in the deployments' log.
+        ledger_records.register(records.KIND_LETTER, records.stored_letter)
+        ledger_records.register_erasure(records.KIND_LETTER, erasure.LETTER_TABLES, erasure.erase_letter)

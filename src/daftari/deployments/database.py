@@ -13,6 +13,7 @@ APPEND_ONLY_TABLES = [
     "deployments_trainingresult",
     "deployments_trainingcertificate",
     "deployments_candidatedocument",
+    "deployments_certificationletter",
 ]
 
 

@@ -187,3 +187,26 @@ class CandidateDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.issued_on}"
+
+
+class CertificationLetter(models.Model):
+    """The member state's note certifying a candidate ready to deploy: issued once, when the board
+    judged them ready, and a leaf of the deployments' signed log. What it attests is kept with it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.OneToOneField(Candidate, on_delete=models.PROTECT, related_name="certification_letter")
+    number = models.CharField(max_length=80, unique=True)
+    code = models.CharField(max_length=16, unique=True, help_text=_("The verification code printed on the letter"))
+    criteria_version = models.CharField(max_length=30)
+    course_version = models.CharField(max_length=30)
+    documents_version = models.CharField(max_length=30)
+    training_certificate = models.CharField(max_length=80)
+    vetting_decided_at = models.DateTimeField()
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["issued_at"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.custody.models import CustodyEvent
-from daftari.deployments import criteria
+from daftari.deployments import criteria, records
 from daftari.deployments.models import (
     Candidate,
     CandidateDocument,
+    CertificationLetter,
     Contingent,
     CriterionResult,
     TrainingCertificate,
@@ -29,6 +30,7 @@ from daftari.deployments.models import (
     VettingDecision,
 )
 from daftari.deployments.rules import (
+    CODE_LENGTH,
     CandidateFacts,
     Course,
     DocumentAlert,
@@ -44,13 +46,15 @@ from daftari.deployments.rules import (
     may_certify_training,
     modules_passed,
     names_service_number,
+    normalise_code,
     whole_years,
 )
+from daftari.ledger.proofs import RecordProof, prove_record
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import format_ob_number
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_record_fitness, sees_readiness_board, sees_vetting_record
-from daftari.stations.services import log_accesses
+from daftari.stations.services import count_public_read, log_access, log_accesses
 
 Purpose = AccessEvent.Purpose
 Outcome = AccessEvent.Outcome
@@ -77,6 +81,7 @@ class BoardRow:
     modules_passed: int
     certificate: str  # the training certificate's number, once issued
     document_flags: tuple[DocumentFlag, ...]
+    letter_id: uuid.UUID | None  # the certification letter, once issued
 
     @property
     def lapsing_in_mission(self) -> list[DocumentFlag]:
@@ -158,6 +163,42 @@ def _certificates(contingent: Contingent, version: str) -> dict[uuid.UUID, str]:
     return dict(rows.values_list("candidate_id", "number"))
 
 
+def judge_candidate(candidate: Candidate) -> tuple[Judgement, str, VettingDecision | None]:
+    """One candidate judged as the board judges them, with their training certificate's number and
+    the vetting decision in force (for the certification letter). No read is logged: the caller's is."""
+    in_force, course, required = criteria.current(), criteria.course(), criteria.documents()
+    contingent = candidate.contingent
+    results = _latest_by_code(
+        CriterionResult.objects.filter(candidate=candidate)
+        .order_by("recorded_at", "id")
+        .values_list("candidate_id", "criterion", "passed")
+    )
+    training = _latest_by_code(
+        TrainingResult.objects.filter(candidate=candidate)
+        .order_by("recorded_at", "id")
+        .values_list("candidate_id", "module", "passed")
+    )
+    decision = VettingDecision.objects.filter(candidate=candidate).order_by("decided_at", "id").last()
+    certificate = TrainingCertificate.objects.filter(candidate=candidate, course_version=course.version).first()
+    facts = CandidateFacts(
+        date_of_birth=candidate.date_of_birth,
+        joined_service_on=candidate.joined_service_on,
+        results=results.get(candidate.pk, {}),
+        vetting=Vetting(decision.decision) if decision is not None else Vetting.PENDING,
+        training=training.get(candidate.pk, {}),
+        documents=_latest_documents(Candidate.objects.filter(pk=candidate.pk).values("pk")).get(candidate.pk, {}),
+    )
+    judgement = judge(
+        in_force,
+        facts,
+        departs_on=contingent.departs_on,
+        course=course,
+        documents=required,
+        returns_on=contingent.returns_on,
+    )
+    return judgement, certificate.number if certificate is not None else "", decision
+
+
 def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
     if not sees_readiness_board(scope_of(reader)):
         raise NotPermitted(str(BOARD_REFUSED))
@@ -170,9 +211,9 @@ def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
 def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
     """Every candidate of the contingent as ready / not yet / excluded with all the reasons.
 
-    Eight queries whatever the size (contingent, candidates, results, vetting decisions, training
-    results, certificates, documents, the access log's one insert): a contingent of 400 is judged on
-    one page.
+    Nine queries whatever the size (contingent, candidates, results, vetting decisions, training
+    results, certificates, documents, letters, the access log's one insert): a contingent of 400 is
+    judged on one page.
     """
     contingent = contingent_for(reader=reader, contingent_id=contingent_id)
     in_force = criteria.current()
@@ -188,6 +229,7 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
     training = _latest_training(contingent)
     certificates = _certificates(contingent, course.version)
     documents = _latest_documents(Candidate.objects.filter(contingent=contingent).values("pk"))
+    letters = letters_of(contingent)
     departs_on, returns_on = contingent.departs_on, contingent.returns_on
     rows = []
     for candidate in candidates:
@@ -217,6 +259,7 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
                 document_flags=tuple(
                     document_flags(required, facts.documents, departs_on=departs_on, returns_on=returns_on)
                 ),
+                letter_id=letters.get(candidate.pk),
             )
         )
     log_accesses(
@@ -558,3 +601,93 @@ def expiring_documents(*, reader: User, today: date) -> list[ExpiryAlert]:
         purpose=Purpose.LIST,
     )
     return alerts
+
+
+# --- The certification letter ---------------------------------------------------------------------
+
+LETTER = "certification_letter"
+
+
+def letters_of(contingent: Contingent) -> dict[uuid.UUID, uuid.UUID]:
+    """Each certified candidate's letter, for the board's links (one query)."""
+    return dict(CertificationLetter.objects.filter(candidate__contingent=contingent).values_list("candidate_id", "pk"))
+
+
+@dataclass(frozen=True)
+class PrintedLetter:
+    letter: CertificationLetter
+    proof: RecordProof
+
+
+def letter_for_print(*, reader: User, letter_id: uuid.UUID) -> PrintedLetter:
+    """The letter with its place in the signed log, to print; the print (or its refusal) is logged."""
+    letter = (
+        CertificationLetter.objects.select_related(
+            "candidate__officer__user",
+            "candidate__officer__station",
+            "candidate__contingent__mission",
+            "issued_by__user",
+        )
+        .filter(pk=letter_id)
+        .first()
+    )
+    if letter is None:
+        raise NotFound()
+    allowed = sees_readiness_board(scope_of(reader))
+    log_access(
+        actor=reader,
+        record_type=LETTER,
+        record_id=str(letter.pk),
+        record_station=None,
+        purpose=Purpose.PRINT,
+        outcome=Outcome.SHOWN if allowed else Outcome.DENIED,
+    )
+    if not allowed:
+        raise NotPermitted(str(BOARD_REFUSED))
+    return PrintedLetter(letter, prove_record(str(letter.pk), records.letter_record(letter)))
+
+
+@dataclass(frozen=True)
+class LetterVerification:
+    """What the public verify page may say about a letter's code: no name, no personal detail."""
+
+    found: bool
+    number: str = ""
+    mission: str = ""
+    contingent: int = 0
+    issued_at: datetime | None = None
+    proof: RecordProof | None = None
+
+
+def verify_letter(*, code: str, actor: User | AnonymousUser) -> LetterVerification:
+    """The public answer for a typed or scanned code; an officer's look-up is logged, anyone else's counted."""
+    normalised = normalise_code(code)
+    letter = (
+        CertificationLetter.objects.select_related("candidate__contingent__mission").filter(code=normalised).first()
+        if len(normalised) == CODE_LENGTH
+        else None
+    )
+    outcome = Outcome.SHOWN if letter is not None else Outcome.DENIED
+    if actor.is_authenticated:
+        log_access(
+            actor=actor,
+            record_type=LETTER,
+            record_id=str(letter.pk) if letter is not None else normalised[:64] or "-",
+            record_station=None,
+            purpose=Purpose.PUBLIC_VERIFY,
+            outcome=outcome,
+            channel="public",
+        )
+    else:
+        count_public_read(record_type=LETTER, outcome=outcome)
+    if letter is None:
+        return LetterVerification(found=False)
+    contingent = letter.candidate.contingent
+    return LetterVerification(
+        found=True,
+        number=letter.number,
+        mission=contingent.mission.name,
+        contingent=contingent.number,
+        issued_at=letter.issued_at,
+        proof=prove_record(str(letter.pk), records.stored_letter(str(letter.pk))),
+    )

@@ -457,3 +457,26 @@ def document_reasons(flags: list[DocumentFlag]) -> list[Reason]:
         for f in flags
         if f.alert in (DocumentAlert.MISSING, DocumentAlert.BEFORE_DEPARTURE)
     ]
+
+
+# --- The certification letter ---------------------------------------------------------------------
+
+
+def letter_number(mission_code: str, contingent_number: int, service_number: str) -> str:
+    """e.g. MSS-HAITI/6/CERT/SN12345: one letter per officer and contingent."""
+    return f"{mission_code.upper()}/{contingent_number}/CERT/{service_number.strip().upper()}"
+
+
+# No 0/O or 1/I/L: the code is read off paper and typed.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+
+
+def normalise_code(code: str) -> str:
+    """A typed or scanned code as stored: spaces and dashes dropped, upper case."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
+
+
+def display_code(code: str) -> str:
+    """ABCD-EFGH-JKMN, as printed."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

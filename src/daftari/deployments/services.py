@@ -1,5 +1,6 @@
 """Every change to missions, contingents, candidates, results and vetting goes through here."""
 
+import secrets
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -8,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput, NotPermitted
-from daftari.deployments import criteria
+from daftari.deployments import criteria, queries, records
 from daftari.deployments.models import (
     Candidate,
     CandidateDocument,
+    CertificationLetter,
     Contingent,
     CriterionResult,
     Mission,
@@ -19,7 +21,16 @@ from daftari.deployments.models import (
     TrainingResult,
     VettingDecision,
 )
-from daftari.deployments.rules import Kind, certificate_number, may_certify_training
+from daftari.deployments.rules import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Kind,
+    Readiness,
+    certificate_number,
+    letter_number,
+    may_certify_training,
+)
+from daftari.ledger import services as ledger
 from daftari.stations.models import Officer, scope_of
 from daftari.stations.rules import (
     can_decide_vetting,
@@ -261,3 +272,55 @@ def record_document(
         recorded_at=timezone.now(),
         recorded_by=_officer(actor),
     )
+
+
+# --- The certification letter -------------------------------------------------------------------
+
+
+class NotReady(InvalidInput):
+    code = "not_ready"
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not CertificationLetter.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def certify_candidate(*, actor: User, candidate: Candidate) -> CertificationLetter:
+    """The member state's certification letter for a candidate the board judges ready, once; written
+    with its leaf in the deployments' signed log (``<origin>/deployments``) in one transaction."""
+    officer = _must_manage(actor)
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()  # one letter, however many clicks
+    if CertificationLetter.objects.filter(candidate=candidate).exists():
+        raise InvalidInput(_("This candidate's certification letter has been issued already."))
+    judgement, training_certificate, decision = queries.judge_candidate(candidate)
+    if judgement.readiness != Readiness.READY or decision is None or not training_certificate:
+        reasons = " ".join(r.message for r in judgement.reasons) or _(
+            "The training certificate has not been issued yet."
+        )
+        raise NotReady(_("Only a candidate judged ready is certified: %(reasons)s") % {"reasons": reasons})
+    contingent = candidate.contingent
+    letter = CertificationLetter.objects.create(
+        candidate=candidate,
+        number=letter_number(contingent.mission.code, contingent.number, candidate.officer.service_number),
+        code=_new_code(),
+        criteria_version=criteria.current().version,
+        course_version=criteria.course().version,
+        documents_version=criteria.documents().version,
+        training_certificate=training_certificate,
+        vetting_decided_at=decision.decided_at,
+        issued_at=timezone.now(),
+        issued_by=officer,
+    )
+    ledger.append_to_log_named(
+        name=records.LOG_NAME,
+        kind=records.KIND_LETTER,
+        record_id=str(letter.pk),
+        record=records.letter_record(letter),
+        by=officer.service_number,
+        at=letter.issued_at,
+    )
+    return letter

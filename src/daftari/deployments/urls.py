@@ -13,6 +13,9 @@ urlpatterns = [
     path("deployments/candidates/<uuid:pk>/training", views.training, name="deployments_training"),
     path("deployments/candidates/<uuid:pk>/documents", views.documents, name="deployments_documents"),
     path("deployments/documents/expiring", views.expiring, name="deployments_expiring"),
+    path("deployments/candidates/<uuid:pk>/certify", views.certify, name="deployments_certify"),
+    path("deployments/letters/<uuid:pk>.pdf", views.letter_pdf, name="deployments_letter"),
+    path("verify/deployment/<str:code>", views.verify, name="deployments_verify"),
     path(
         "deployments/candidates/<uuid:pk>/training/certificate",
         views.issue_certificate,

@@ -6,18 +6,21 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
-from daftari.deployments import criteria, queries, services
+from daftari.deployments import criteria, pdf, queries, services
 from daftari.deployments.forms import (
     ContingentForm,
     DocumentForm,
@@ -28,7 +31,7 @@ from daftari.deployments.forms import (
     VettingForm,
 )
 from daftari.deployments.models import Candidate
-from daftari.deployments.rules import READINESS_NAMES, Kind, Readiness
+from daftari.deployments.rules import READINESS_NAMES, Kind, Readiness, display_code
 from daftari.stations.models import scope_of
 from daftari.stations.rules import (
     can_decide_vetting,
@@ -306,3 +309,47 @@ def documents(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 def expiring(request: AuthenticatedRequest) -> HttpResponse:
     alerts = _read(lambda: queries.expiring_documents(reader=request.user, today=timezone.localdate()))
     return render(request, "deployments/expiring.html", {"alerts": alerts})
+
+
+# --- The certification letter ---------------------------------------------------------------------
+
+
+def letter_verify_url(request: HttpRequest, code: str) -> str:
+    path = reverse("deployments_verify", args=[display_code(code)])
+    base = str(getattr(settings, "DAFTARI_PUBLIC_BASE_URL", "")).rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+@login_required
+@require_POST
+def certify(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    _must_manage(request)
+    candidate = _read(lambda: queries.candidate_for(reader=request.user, candidate_id=pk))
+    try:
+        letter = services.certify_candidate(actor=request.user, candidate=candidate)
+    except InvalidInput as refused:
+        messages.error(request, refused.message)
+        return redirect("readiness_board", pk=candidate.contingent_id)
+    messages.success(request, _("Certification letter %(number)s issued.") % {"number": letter.number})
+    return redirect("deployments_letter", pk=letter.pk)
+
+
+@login_required
+@require_GET
+def letter_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    printed = _read(lambda: queries.letter_for_print(reader=request.user, letter_id=pk))
+    letter = printed.letter
+    body = pdf.render(letter, verify_url=letter_verify_url(request, letter.code), proof=printed.proof)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter.number.replace("/", "-")}.pdf"'
+    return response
+
+
+@require_GET
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: is this certification letter genuine? Its number, mission and date, never a name."""
+    if over_limit(scope="verify", client=client_address(request), limit=settings.DAFTARI_PUBLIC_VERIFY_PER_MINUTE):
+        return too_many(request)
+    result = queries.verify_letter(code=code[:40], actor=request.user)
+    context = {"result": result, "code": code[:40]}
+    return render(request, "deployments/verify.html", context, status=200 if result.found else 404)

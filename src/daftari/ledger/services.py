@@ -231,6 +231,15 @@ def append_to_own_log(
     return _append_after(_relock(log_), kind=kind, record_id=record_id, record=record, by=by, prev=prev, at=at)
 
 
+def append_to_log_named(*, name: str, kind: str, record_id: str, record: dict[str, Any], by: str, at: datetime) -> Leaf:
+    """Adds one leaf to an app's own log, ``<DAFTARI_LOG_ORIGIN>/<name>`` (the deployments' letters),
+    created on the first append. Inside the caller's transaction (see ``append``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.append_to_log_named must run inside the transaction that writes the record")
+    head = _locked_log_of(origin_prefix() + name)
+    return _append_after(head, kind=kind, record_id=record_id, record=record, by=by, prev=None, at=at)
+
+
 def _append_after(
     head: Log, *, kind: str, record_id: str, record: dict[str, Any], by: str, prev: int | None, at: datetime
 ) -> Leaf:
