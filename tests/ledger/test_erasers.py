@@ -25,11 +25,13 @@ def test_every_kind_of_record_but_the_redaction_itself_has_an_eraser() -> None:
             "refugee_document",
             "refugee_doc_event",
             "deploy_letter",
+            "handover",
             KIND_REDACTION,
         ]
     )
-    # The hub's down-log of stations, the offence schedule and court holidays names nobody.
-    no_personal_data = ["holidays", "offences", KIND_REDACTION, "station"]
+    # The hub's down-log of stations, the offence schedule, court holidays and a book's handover to
+    # its node name nobody.
+    no_personal_data = ["handover", "holidays", "offences", KIND_REDACTION, "station"]
     assert [kind for kind in records.kinds() if records.erasure(kind) is None] == sorted(no_personal_data)
 
 
