@@ -24,6 +24,7 @@ from daftari.stations.models import Station
 from tests.conftest import complaint
 from tests.nodes.test_hub import Book, send
 from tests.nodes.test_national_search import node_record
+from tests.occurrences.test_api import Api
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +200,33 @@ def test_the_hand_back_command_says_what_the_hub_holds_and_refuses_a_station_wit
     call_command("hub", "hand-back", "--station", station.code, "--reason", "Node retired", "--by", "admin1")
     assert "The book of CENTRAL-NBI is kept at the hub again; the hub holds 2 leaves" in capsys.readouterr().out
     assert Handover.objects.get(direction="to_hub").by == "admin1"
+
+
+def test_an_administrator_hands_the_book_back_over_the_api(
+    client: Client, admin_officer: User, station: Station, book: Book
+) -> None:
+    node = join(station, book)
+    book.record(3)
+    send(node, book.push(0, 3))
+    response = Api(client, admin_officer).post(f"/hub/nodes/{station.code}/hand-back", {"reason": "Node stolen"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    root = bytes(AcceptedCheckpoint.objects.get(node=node, size=3).root).hex()
+    assert (body["station"], body["node_size"], body["node_root"]) == ("CENTRAL-NBI", 3, root)
+    moved = Handover.objects.get(direction="to_hub")
+    assert (moved.by, moved.reason) == (admin_officer.username, "Node stolen")
+    assert not ledger.kept_at_node(station)
+
+
+def test_the_api_refuses_a_hand_back_to_other_roles_without_a_node_or_without_a_reason(
+    client: Client, admin_officer: User, ocs: User, station: Station, book: Book
+) -> None:
+    path = f"/hub/nodes/{station.code}/hand-back"
+    admin = Api(client, admin_officer)
+    refused = admin.post(path, {"reason": "Nothing to move"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "book_not_at_node")
+    join(station, book)
+    assert Api(Client(), ocs).post(path, {"reason": "Mine"}).status_code == 403
+    assert admin.post(path, {"reason": " "}).status_code == 422
+    assert admin.post("/hub/nodes/NOWHERE/hand-back", {"reason": "Node stolen"}).status_code == 404
+    assert ledger.kept_at_node(station) and not Handover.objects.filter(direction="to_hub").exists()

@@ -11,11 +11,13 @@ from ninja import Query, Router
 
 from daftari.core.api_errors import ErrorOut
 from daftari.core.errors import NotFound, NotPermitted
-from daftari.nodes import hub, queries, wire
+from daftari.nodes import handover, hub, queries, wire
 from daftari.nodes.schemas import (
     PUSH_BODY,
     FeedIn,
     FeedOut,
+    HandBackIn,
+    HandBackOut,
     HubNodeOut,
     JoinIn,
     JoinOut,
@@ -24,8 +26,8 @@ from daftari.nodes.schemas import (
     ResumeOut,
 )
 from daftari.stations.api import API_AUTH
-from daftari.stations.models import scope_of
-from daftari.stations.rules import sees_link_state, sees_station_nodes
+from daftari.stations.models import Station, scope_of
+from daftari.stations.rules import can_hand_back_book, sees_link_state, sees_station_nodes
 
 router = Router(tags=["nodes"], auth=None)
 
@@ -143,3 +145,25 @@ def hub_nodes(request: HttpRequest) -> list[queries.NodeRow]:
     if not sees_station_nodes(scope):
         raise NotPermitted()
     return queries.nodes_for(scope)
+
+
+@router.post(
+    "/hub/nodes/{station}/hand-back",
+    auth=API_AUTH,
+    response={200: HandBackOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="At the hub: take a station's book back from its node",
+    description="For administrators (`daftari hub hand-back` does the same). Writes the handover leaf in the "
+    "station's book, naming the node's book as the hub holds it; the hub records for the station again and "
+    "refuses whatever the node sends from then on (403 `book_handed_back`). 409 `book_not_at_node` when no "
+    "node keeps the book.",
+)
+def hand_back(request: HttpRequest, station: str, payload: HandBackIn) -> dict[str, object]:
+    _hub_only()
+    user = request.auth  # type: ignore[attr-defined]
+    if not can_hand_back_book(scope_of(user)):
+        raise NotPermitted()
+    found = Station.objects.filter(code=station).first()
+    if found is None:
+        raise NotFound()
+    moved = handover.hand_back(station=found, by=user.username, reason=payload.reason.strip())
+    return {"station": found.code, "node_size": moved.node_size, "node_root": moved.node_root, "at": moved.at}

@@ -139,3 +139,16 @@ class HubNodeOut(Schema):
     refusals: int
     halted_at: datetime | None = Field(description="When the hub refused the node's book and stopped its sync.")
     last_refusal: str
+
+
+class HandBackIn(Schema):
+    reason: str = Field(
+        min_length=1, max_length=500, pattern=r"\S", description="Why the book comes back (kept in the handover leaf)."
+    )
+
+
+class HandBackOut(Schema):
+    station: str
+    node_size: int = Field(description="Leaves of the node's book the hub holds: the node's book closes there.")
+    node_root: str = Field(description="The root of the node's book at that size (hex), as the hub cosigned it.")
+    at: datetime

@@ -194,6 +194,12 @@ def sees_station_nodes(scope: Scope) -> bool:
     return bool(scope.roles & {Role.ADMIN, Role.COMMANDER, Role.OVERSIGHT, Role.OCS})
 
 
+def can_hand_back_book(scope: Scope) -> bool:
+    """Taking a station's book back from its node to the hub (the node retired, replaced, stolen):
+    the administrators who run the hub."""
+    return Role.ADMIN in scope.roles
+
+
 def sees_link_state(scope: Scope, *, station_code: str) -> bool:
     """The state of a node's link to the hub (no personal data): its station's officers and national roles."""
     return scope.is_national or _at_own_station(scope, station_code, STATION_ROLES)
