@@ -14,6 +14,8 @@ APPEND_ONLY_TABLES = [
     "refugees_documentcode",
     "refugees_householdchange",
     "refugees_householdchangemove",
+    "refugees_correctioncase",
+    "refugees_correctiondecision",
 ]
 
 

@@ -12,7 +12,8 @@ person:
 - given names, family name, aliases, the search words built from them -> "[redacted]";
 - the date of birth -> 1 January of its year, marked estimated (the age figures keep the year);
 - phone, languages, specific needs, ethnicity, religion, the biometric record id -> blank;
-- the reasons of their household memberships (free text about the family) -> "[redacted]".
+- the reasons of their household memberships (free text about the family) -> "[redacted]";
+- a status-correction case's national ID number -> blank, its evidence -> "[redacted]".
   Sex, nationality, the office and the household stay: the register's figures count them.
 
 Document: nothing in the row names the holder but the person it points at; the kind, number,
@@ -26,10 +27,10 @@ stays lost, revoked or replaced.
 import uuid
 from datetime import date
 
-from daftari.refugees.models import DocumentEvent, Membership, Person, StatusStep
+from daftari.refugees.models import CorrectionCase, DocumentEvent, Membership, Person, StatusStep
 
 MARKER = "[redacted]"
-STEP_TABLES = ["refugees_statusstep", "refugees_person", "refugees_membership"]
+STEP_TABLES = ["refugees_statusstep", "refugees_person", "refugees_membership", "refugees_correctioncase"]
 DOCUMENT_TABLES: list[str] = []
 EVENT_TABLES = ["refugees_documentevent"]
 
@@ -64,6 +65,8 @@ def _erase_person(person_id: uuid.UUID) -> None:
     )
     for membership in Membership.objects.filter(person=person):
         Membership.objects.filter(pk=membership.pk).update(reason=_text(membership.reason))
+    # A status-correction case holds a national ID number and the evidence of the match.
+    CorrectionCase.objects.filter(person=person).update(national_id="", evidence=MARKER)
 
 
 def erase_document(record_id: str) -> None:

@@ -137,3 +137,17 @@ class SplitForm(DaftariForm):
                 label=_("%(name)s: relationship in the new household") % {"name": name}, choices=ANY_RELATIONSHIP
             )
         word_errors(self)
+
+
+class CorrectionForm(DaftariForm):
+    national_id = forms.CharField(label=_("National ID number"), max_length=12, help_text=_("7 or 8 digits"))
+    evidence = forms.CharField(
+        label=_("Evidence of the match"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The IPRS record, the chief's or elders' letter, the vetting committee's finding."),
+    )
+
+
+class CorrectionDecisionForm(DaftariForm):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False, help_text=_("Required to reject."))

@@ -208,3 +208,46 @@ class HouseholdChangeMove(models.Model):
 
     def __str__(self) -> str:
         return f"move of {self.change_id}"
+
+
+class CorrectionCase(models.Model):
+    """A person on the register matched to a Kenyan national ID: the double-registration case.
+
+    The national ID number is held here, with the evidence, and nowhere on the person."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="correction_cases")
+    national_id = models.CharField(max_length=12)
+    evidence = models.CharField(max_length=1000)
+    opened_at = models.DateTimeField()
+    opened_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["opened_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"SCC-{self.pk.hex[:8].upper()}"
+
+
+class CorrectionDecision(models.Model):
+    """One supervisor's approval or rejection of a correction case."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(CorrectionCase, on_delete=models.PROTECT, related_name="decisions")
+    approve = models.BooleanField()
+    note = models.CharField(max_length=300, blank=True)
+    decided_at = models.DateTimeField()
+    decided_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "decided_by"], name="one_decision_per_supervisor_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {'approved' if self.approve else 'rejected'} by {self.decided_by}"

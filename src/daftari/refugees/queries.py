@@ -8,7 +8,7 @@ Ethnicity and religion are withheld from everyone but the supervisor.
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -19,6 +19,7 @@ from daftari.core.errors import NotFound, NotPermitted
 from daftari.ledger.verification import LeafProof, prove_record
 from daftari.refugees import records, rules, services
 from daftari.refugees.models import (
+    CorrectionCase,
     DocumentCode,
     DocumentEvent,
     Household,
@@ -30,6 +31,7 @@ from daftari.refugees.models import (
 )
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
+    can_record_status_step,
     can_report_refugee_document_lost,
     can_revoke_refugee_document,
     reads_refugee_register,
@@ -101,6 +103,8 @@ class PersonView:
     documents: tuple[DocumentView, ...]
     household_number: str
     members: tuple[MemberView, ...]
+    # Status-correction cases: (id, reference, state name).
+    corrections: tuple[tuple[uuid.UUID, str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -236,6 +240,10 @@ def person_for(*, reader: User, person_id: uuid.UUID | str, purpose: AccessEvent
                 relationship=m.get_relationship_display(),
             )
             for m in members
+        ),
+        corrections=tuple(
+            (c.pk, c.reference, str(rules.CORRECTION_STATE_NAMES[services.correction_state_of(c)]))
+            for c in person.correction_cases.order_by("opened_at")
         ),
     )
 
@@ -521,3 +529,81 @@ def code_of(document: RefugeeDocument) -> str:
     """The document's verification code as printed (``ABCDE-FGHJK``); empty if it has none."""
     row = DocumentCode.objects.filter(document=document).values_list("code", flat=True).first()
     return codes.display_code(row) if row else ""
+
+
+# --- Status-correction cases ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    by: str
+    approve: bool
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    id: uuid.UUID
+    reference: str
+    person_id: uuid.UUID
+    person_name: str
+    date_of_birth: date
+    national_id: str
+    evidence: str
+    opened_at: datetime
+    opened_by: str
+    state: str
+    state_name: str
+    decisions: tuple[DecisionView, ...]
+    may_decide: bool
+    decided_at: datetime | None  # when the case was approved or rejected
+
+
+def correction_for(*, reader: User, case_id: uuid.UUID | str, purpose: AccessEvent.Purpose) -> CorrectionView:
+    """A status-correction case with the person's name and national ID: a logged read of the person."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, str(case_id), purpose, "desk")
+    try:
+        case = CorrectionCase.objects.select_related("person").get(pk=uuid.UUID(str(case_id)))
+    except (ValueError, CorrectionCase.DoesNotExist):
+        raise NotFound() from None
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(case.person_id), None, AccessEvent.Outcome.SHOWN)],
+        purpose=purpose,
+        channel="desk",
+    )
+    decisions = tuple(
+        DecisionView(by=d.decided_by, approve=d.approve, note=d.note, at=d.decided_at)
+        for d in case.decisions.order_by("decided_at")
+    )
+    plain = [rules.Decision(by=d.by, approve=d.approve) for d in decisions]
+    state = rules.correction_state(plain)
+    by = reader.get_username()
+    return CorrectionView(
+        id=case.pk,
+        reference=case.reference,
+        person_id=case.person_id,
+        person_name=f"{case.person.given_names} {case.person.family_name}",
+        date_of_birth=case.person.date_of_birth,
+        national_id=case.national_id,
+        evidence=case.evidence,
+        opened_at=case.opened_at,
+        opened_by=case.opened_by,
+        state=state.value,
+        state_name=str(rules.CORRECTION_STATE_NAMES[state]),
+        decisions=decisions,
+        may_decide=can_record_status_step(scope_of(reader), decision=True)
+        and rules.decision_problem(opened_by=case.opened_by, decisions=plain, by=by) is None,
+        decided_at=decisions[-1].at if state != rules.CorrectionState.OPEN and decisions else None,
+    )
+
+
+def correction_to_decide(*, reader: User, case_id: uuid.UUID | str) -> CorrectionCase:
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, str(case_id), AccessEvent.Purpose.RECORD, "desk")
+    try:
+        return CorrectionCase.objects.get(pk=uuid.UUID(str(case_id)))
+    except (ValueError, CorrectionCase.DoesNotExist):
+        raise NotFound() from None

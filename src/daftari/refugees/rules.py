@@ -349,3 +349,60 @@ def split_problems(*, members: dict[str, Relationship], moves: dict[str, Relatio
 def relationship_after_merge(relationship: Relationship) -> Relationship:
     """What the form proposes for a member moving in a merge: the same, but a principal becomes a relative."""
     return Relationship.OTHER if relationship == Relationship.PRINCIPAL else relationship
+
+
+# --- Status correction: a Kenyan on the refugee register ---------------------------------------
+# The double-registration lesson (about 40,000 Kenyans found in the refugee database in 2016, who
+# then could not get national IDs): a refugee record never holds a Kenyan ID number silently. A
+# match is a case with its evidence; two DRS supervisors, neither the one who opened it, approve it
+# before the record is corrected, and the person gets a letter saying so.
+
+APPROVALS_NEEDED = 2
+NATIONAL_ID = re.compile(r"^\d{7,8}$")
+
+
+class CorrectionState(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+CORRECTION_STATE_NAMES = {
+    CorrectionState.OPEN: _("Open: awaiting approval"),
+    CorrectionState.APPROVED: _("Approved: the record is corrected"),
+    CorrectionState.REJECTED: _("Rejected"),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    by: str
+    approve: bool
+
+
+def correction_state(decisions: Sequence[Decision]) -> CorrectionState:
+    if any(not d.approve for d in decisions):
+        return CorrectionState.REJECTED
+    if len({d.by for d in decisions if d.approve}) >= APPROVALS_NEEDED:
+        return CorrectionState.APPROVED
+    return CorrectionState.OPEN
+
+
+def correction_problems(*, national_id: str, evidence: str) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not NATIONAL_ID.match(national_id):
+        problems["national_id"] = str(_("Enter the national ID number: 7 or 8 digits."))
+    if not evidence.strip():
+        problems["evidence"] = str(_("Describe the evidence of the match (IPRS record, chief's letter, vetting)."))
+    return problems
+
+
+def decision_problem(*, opened_by: str, decisions: Sequence[Decision], by: str) -> str | None:
+    """Why ``by`` may not decide the case now; None when they may."""
+    if correction_state(decisions) != CorrectionState.OPEN:
+        return str(_("This case is already decided."))
+    if by == opened_by:
+        return str(_("The officer who opened the case does not approve it."))
+    if any(d.by == by for d in decisions):
+        return str(_("A second approval comes from another supervisor."))
+    return None

@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 
 from daftari.core import codes
 from daftari.core.errors import InvalidInput, NotPermitted
+from daftari.core.identifiers import normalise_id_number
 from daftari.core.phones import normalise_phone
 from daftari.refugees import records, register_log, rules
 from daftari.refugees.models import (
+    CorrectionCase,
+    CorrectionDecision,
     DocumentCode,
     DocumentEvent,
     Household,
@@ -469,3 +472,68 @@ def revoke_document(*, actor: User, document: RefugeeDocument, on: date, reason:
     return _append_event(
         document=document, kind=DocumentEventKind.REVOKED, on=on, reason=reason, by=actor.get_username()
     )
+
+
+# --- Status correction (double registration) ----------------------------------------------------
+
+
+@transaction.atomic
+def open_correction_case(*, actor: User, person: Person, national_id: str, evidence: str) -> CorrectionCase:
+    """A match of ``person`` against a Kenyan national ID, with its evidence, for two supervisors to decide."""
+    if not can_register_refugees(scope_of(actor)):
+        raise NotPermitted(_("Only DRS registration staff open a status-correction case."))
+    national_id = normalise_id_number(national_id)
+    problems = rules.correction_problems(national_id=national_id, evidence=evidence)
+    if problems:
+        raise InvalidInput(fields=problems)
+    open_cases = [c for c in person.correction_cases.all() if correction_state_of(c) == rules.CorrectionState.OPEN]
+    if open_cases:
+        raise InvalidInput(fields={"national_id": _("This person already has an open status-correction case.")})
+    return CorrectionCase.objects.create(
+        person=person,
+        national_id=national_id,
+        evidence=evidence.strip(),
+        opened_at=timezone.now(),
+        opened_by=actor.get_username(),
+    )
+
+
+def _decisions(case: CorrectionCase) -> list[rules.Decision]:
+    return [rules.Decision(by=d.decided_by, approve=d.approve) for d in case.decisions.order_by("decided_at")]
+
+
+def correction_state_of(case: CorrectionCase) -> rules.CorrectionState:
+    return rules.correction_state(_decisions(case))
+
+
+@transaction.atomic
+def decide_correction_case(*, actor: User, case: CorrectionCase, approve: bool, note: str = "") -> CorrectionDecision:
+    """One supervisor's approval or rejection. The second approval corrects the record: the person's
+    case on the register is closed (a status step in the signed log) and every document still in
+    force is revoked, each naming the case."""
+    if not can_record_status_step(scope_of(actor), decision=True):
+        raise NotPermitted(_("Only a DRS supervisor approves a status-correction case."))
+    case = CorrectionCase.objects.select_for_update().get(pk=case.pk)  # one decision at a time
+    by = actor.get_username()
+    problem = rules.decision_problem(opened_by=case.opened_by, decisions=_decisions(case), by=by)
+    if problem is not None:
+        raise InvalidInput(fields={"approve": problem})
+    if not approve and not note.strip():
+        raise InvalidInput(fields={"note": _("Say why the case is rejected.")})
+    now = timezone.now()
+    decision = CorrectionDecision.objects.create(
+        case=case, approve=approve, note=note.strip(), decided_at=now, decided_by=by
+    )
+    if correction_state_of(case) == rules.CorrectionState.APPROVED:
+        _correct_record(case, by=by)
+    return decision
+
+
+def _correct_record(case: CorrectionCase, *, by: str) -> None:
+    person, today = case.person, timezone.localdate()
+    reason = _("status corrected: %(case)s") % {"case": case.reference}
+    if rules.may_follow(current_status(person), StatusKind.CLOSED):
+        _append_step(person=person, step=StatusKind.CLOSED, on=today, reference=case.reference, by=by)
+    for document in person.documents.all():
+        if rules.may_record_event(state_of(document), DocumentEventKind.REVOKED):
+            _append_event(document=document, kind=DocumentEventKind.REVOKED, on=today, reason=reason, by=by)

@@ -27,6 +27,8 @@ from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.refugees import queries, rules, services
 from daftari.refugees.forms import (
+    CorrectionDecisionForm,
+    CorrectionForm,
     DocumentEventForm,
     IssueDocumentForm,
     MergeForm,
@@ -369,3 +371,70 @@ def split_household(request: AuthenticatedRequest, number: str) -> HttpResponse:
 def _renamed(error: InvalidInput, names: dict[str, str]) -> InvalidInput:
     """The service's field names as the form calls them."""
     return InvalidInput(error.message, fields={names.get(k, k): v for k, v in error.fields.items()})
+
+
+# --- Status correction (double registration) ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_correction(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    if not can_register_refugees(scope_of(request.user)):
+        raise PermissionDenied(_("Only DRS registration staff open a status-correction case."))
+    person = _guarded(lambda: queries.person_to_change(reader=request.user, person_id=pk))
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.open_correction_case(
+                actor=request.user,
+                person=person,
+                national_id=form.cleaned_data["national_id"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except InvalidInput as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Status-correction case opened: two supervisors must approve it."))
+            return redirect("refugee_correction", pk=case.pk)
+    context = {"form": form, "errors": _errors(form), "person_id": person.pk}
+    return render(request, "refugees/correction_new.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def correction_page(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    case = _guarded(
+        lambda: queries.correction_for(reader=request.user, case_id=pk, purpose=AccessEvent.Purpose.DESK_VIEW)
+    )
+    return render(request, "refugees/correction.html", {"case": case, "form": CorrectionDecisionForm()})
+
+
+@login_required
+@require_POST
+def decide_correction(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    case = _guarded(lambda: queries.correction_to_decide(reader=request.user, case_id=pk))
+    form = CorrectionDecisionForm(request.POST)
+    note = str(form.data.get("note", ""))[:300]
+    try:
+        services.decide_correction_case(
+            actor=request.user, case=case, approve=request.POST.get("decision") == "approve", note=note
+        )
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+    except InvalidInput as error:
+        messages.error(request, "; ".join(error.fields.values()) or error.message)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("refugee_correction", pk=case.pk)
+
+
+@login_required
+@require_GET
+def correction_letter(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """The letter for the person once the case is approved: printed from the page (print styles)."""
+    case = _guarded(
+        lambda: queries.correction_for(reader=request.user, case_id=pk, purpose=AccessEvent.Purpose.DESK_VIEW)
+    )
+    if case.state != rules.CorrectionState.APPROVED:
+        raise Http404
+    return render(request, "refugees/correction_letter.html", {"case": case})
