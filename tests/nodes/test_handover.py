@@ -230,3 +230,18 @@ def test_the_api_refuses_a_hand_back_to_other_roles_without_a_node_or_without_a_
     assert admin.post(path, {"reason": " "}).status_code == 422
     assert admin.post("/hub/nodes/NOWHERE/hand-back", {"reason": "Node stolen"}).status_code == 404
     assert ledger.kept_at_node(station) and not Handover.objects.filter(direction="to_hub").exists()
+
+
+def test_the_hubs_list_of_nodes_says_which_node_left_and_which_keeps_the_book_now(
+    client: Client, admin_officer: User, station: Station, book: Book
+) -> None:
+    old = join(station, book)
+    moved = handover.hand_back(station=station, by="admin1", reason="Replaced by a new laptop")
+    join(station, Book(origin=book.origin))
+    rows = Api(client, admin_officer).get("/hub/nodes").json()
+    assert [(row["station"], row["left_at"] is not None) for row in rows] == [
+        ("CENTRAL-NBI", True),
+        ("CENTRAL-NBI", False),
+    ]
+    old.refresh_from_db()
+    assert old.left_at == moved.at

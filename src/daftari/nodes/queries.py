@@ -55,6 +55,7 @@ class NodeRow:
     refusals: int
     halted_at: datetime | None
     last_refusal: str
+    left_at: datetime | None
 
 
 def nodes_for(scope: Scope) -> list[NodeRow]:
@@ -74,7 +75,9 @@ def halted_nodes() -> list[NodeRow]:
 
 def _rows(nodes: QuerySet[EnrolledNode]) -> list[NodeRow]:
     rows = []
-    for enrolled in nodes.select_related("station").annotate(refusal_count=Count("refusals")).order_by("station__code"):
+    for enrolled in (
+        nodes.select_related("station").annotate(refusal_count=Count("refusals")).order_by("station__code", "pk")
+    ):
         last = enrolled.refusals.order_by("-at").values_list("reason", flat=True).first() or ""
         rows.append(
             NodeRow(
@@ -86,6 +89,7 @@ def _rows(nodes: QuerySet[EnrolledNode]) -> list[NodeRow]:
                 refusals=enrolled.refusal_count,
                 halted_at=enrolled.halted_at,
                 last_refusal=last,
+                left_at=enrolled.left_at,
             )
         )
     return rows

@@ -139,6 +139,9 @@ class HubNodeOut(Schema):
     refusals: int
     halted_at: datetime | None = Field(description="When the hub refused the node's book and stopped its sync.")
     last_refusal: str
+    left_at: datetime | None = Field(
+        description="When the station's book was handed back to the hub: this node keeps it no more."
+    )
 
 
 class HandBackIn(Schema):
