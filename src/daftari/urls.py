@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("daftari.alerts.urls")),
     path("", include("daftari.refugees.urls")),
     path("", include("daftari.deployments.urls")),
+    path("", include("daftari.nodes.urls")),
 ]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Q
@@ -244,3 +245,52 @@ def test_once_the_node_erases_the_entry_the_phone_is_no_longer_in_use_and_its_la
     erase_sms(Q(event_key="a"))
     assert not in_use(PHONE)
     assert not Recipient.objects.filter(phone=PHONE).exists()
+
+
+def test_a_national_searcher_opens_a_node_entry_and_sees_it_mirrored_with_its_station_ob_number_and_proof(
+    client: Client, oversight: User, node_entry: dict[str, Any], station: Station
+) -> None:
+    client.force_login(oversight)
+    found_page = client.get("/search", {"q": PLATE}).content.decode()
+    assert f'href="/mirrored/{node_entry["id"]}"' in found_page
+    response = client.get(f"/mirrored/{node_entry['id']}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "OB 7/6/12/2026" in page and station.name in page and station.code in page
+    assert f"Mirrored from the station node of {station.name}" in page
+    assert "Leaf 0 of the station's book: verified against the node's signed checkpoint of 1 entries" in page
+    assert "witnessed by the hub at" in page
+    assert "Achieng Odhiambo" in page and "handbag was snatched" in page
+    event = AccessEvent.objects.exclude(purpose=AccessEvent.Purpose.SEARCH).get(record_id=node_entry["id"])
+    assert (event.username, event.outcome, event.record_station_id) == (oversight.username, "shown", station.pk)
+    assert event.purpose == AccessEvent.Purpose.OVERSIGHT_REVIEW  # oversight's every read is its review
+
+
+def test_the_mirrored_entry_page_reads_in_kiswahili(
+    client: Client, oversight: User, node_entry: dict[str, Any], station: Station
+) -> None:
+    client.force_login(oversight)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
+    page = client.get(f"/mirrored/{node_entry['id']}").content.decode()
+    assert f"Nakala kutoka kituo kidogo cha {station.name}" in page
+    assert "Jani 0 la kitabu cha kituo" in page
+
+
+def test_an_analyst_opens_a_node_entry_with_the_personal_data_withheld(
+    client: Client, analyst: User, node_entry: dict[str, Any]
+) -> None:
+    client.force_login(analyst)
+    page = client.get(f"/mirrored/{node_entry['id']}").content.decode()
+    assert "OB 7/6/12/2026" in page and "Personal data is withheld for your role." in page
+    assert "Achieng" not in page and "handbag was snatched" not in page
+    assert AccessEvent.objects.get(record_id=node_entry["id"]).outcome == "withheld"
+
+
+def test_another_stations_desk_gets_404_for_a_node_entry_and_the_attempt_is_logged(
+    client: Client, officer_elsewhere: User, node_entry: dict[str, Any]
+) -> None:
+    client.force_login(officer_elsewhere)
+    assert client.get(f"/mirrored/{node_entry['id']}").status_code == 404
+    assert client.get(f"/mirrored/{uuid.uuid4()}").status_code == 404
+    event = AccessEvent.objects.get(record_id=node_entry["id"])
+    assert (event.username, event.outcome) == (officer_elsewhere.username, "denied")

@@ -7,6 +7,7 @@ it, and log the read, exactly as an entry recorded at the hub.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,14 +18,17 @@ from django.db import connection
 from django.db.models import Model
 from psycopg.types.json import Jsonb
 
+from daftari.core.errors import NotFound
 from daftari.ledger.redaction import KIND_REDACTION
 from daftari.nodes import rules
-from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
+from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
 from daftari.occurrences import rules as book
 from daftari.occurrences.models import Occurrence, Offence, Party, PropertyItem, Vehicle
+from daftari.occurrences.queries import EntryView, view_entries
 from daftari.occurrences.search import MAX_WORDS, SearchQuery
-from daftari.stations.models import Officer
+from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import Scope, station_filter
+from daftari.stations.services import log_refused
 
 
 def store(node: EnrolledNode, rows: list[MirroredLeaf]) -> None:
@@ -177,6 +181,54 @@ def found_in_mirror(*, scope: Scope, query: SearchQuery, limit: int) -> list[Occ
         found = found.filter(station__code=query.station_code)
     rows = list(found.select_related("leaf", "station").order_by("-recorded_at", "-ob_seq")[:limit])
     return _as_entries(rows)
+
+
+@dataclass(frozen=True)
+class MirrorProof:
+    """How the hub holds a mirrored entry: its leaf in the station's book, and the node's signed
+    checkpoint that first covered it, verified and cosigned by the hub (NODES.md rules 2 and 3)."""
+
+    index: int
+    book_size: int
+    witnessed_at: datetime
+    # The hub refused a later batch of this book: what it holds stays verified, nothing newer comes.
+    halted_at: datetime | None
+
+
+def mirrored_entry_for(*, reader: User, entry_id: uuid.UUID) -> tuple[EntryView, MirrorProof]:
+    """One entry of a node's book as the hub mirrors it, for a reader whose scope reaches its
+    station: the read is logged like any entry's; outside the scope, NotFound and a denied event."""
+    scoped = station_filter(scope_of(reader))
+    row = None
+    if settings.DAFTARI_ROLE == "hub" and scoped is not None:
+        row = MirroredEntry.objects.filter(**scoped, entry_id=entry_id).select_related("leaf__node", "station").first()
+    if row is None:
+        log_refused(
+            actor=reader,
+            record_type="occurrence",
+            model=MirroredEntry,
+            record_id=entry_id,
+            purpose=AccessEvent.Purpose.DESK_VIEW,
+            channel="desk",
+            lookup="entry_id",
+        )
+        raise NotFound()
+    [view] = view_entries(
+        reader=reader,
+        entries=_as_entries([row]),
+        purpose=AccessEvent.Purpose.DESK_VIEW,
+        channel="desk",
+        with_corrections=False,
+    )
+    # Every accepted leaf is covered by the checkpoint accepted with its batch.
+    covering = AcceptedCheckpoint.objects.filter(node=row.leaf.node, size__gt=row.leaf.index).order_by("size").first()
+    assert covering is not None, "a mirrored leaf is stored only with the checkpoint that covers it"
+    return view, MirrorProof(
+        index=row.leaf.index,
+        book_size=covering.size,
+        witnessed_at=covering.accepted_at,
+        halted_at=row.leaf.node.halted_at,
+    )
 
 
 def _as_entries(rows: list[MirroredEntry]) -> list[Occurrence]:

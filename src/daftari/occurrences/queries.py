@@ -278,8 +278,8 @@ class EntryView:
     vehicles_as_corrected: tuple[VehicleView, ...] = ()
     # Only on a search result: the values sought that a later correction replaced.
     corrected_matches: tuple[CorrectedMatch, ...] = ()
-    # At the hub: an entry of a station node's book, found in the hub's mirror of it (search only;
-    # it has no page of its own here, the book is kept at the node).
+    # At the hub: an entry of a station node's book, found in the hub's mirror of it (its page is
+    # the mirror's, nodes.views.mirrored_entry: the book is kept at the node).
     mirrored: bool = False
 
     @property
