@@ -51,6 +51,13 @@ def second_factor_only_where_asked(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("settings").DAFTARI_SECOND_FACTOR_ROLES = []
 
 
+@pytest.fixture(autouse=True)
+def demo_without_history_unless_asked(request: pytest.FixtureRequest) -> None:
+    """`daftari demo` back-captures months of crimes for `make run`; the tests of its other parts skip them
+    (tests/occurrences/test_demo_history.py asks for some)."""
+    request.getfixturevalue("settings").DAFTARI_DEMO_HISTORY_DAYS = 0
+
+
 @pytest.fixture
 def station(db: None) -> Station:
     return Station.objects.create(code="CENTRAL-NBI", name="Central Police Station", county=County.objects.get(code=47))

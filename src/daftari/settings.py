@@ -243,6 +243,8 @@ DAFTARI_LATE_ENTRY_HOURS = envint("DAFTARI_LATE_ENTRY_HOURS", "24")
 # station can identify a victim.
 DAFTARI_SMALL_NUMBER_THRESHOLD = envint("DAFTARI_SMALL_NUMBER_THRESHOLD", "5")
 DAFTARI_PAGE_SIZE = envint("DAFTARI_PAGE_SIZE", "25")
+# How many days of back-captured crimes `daftari demo` records before its day (the figures pages).
+DAFTARI_DEMO_HISTORY_DAYS = envint("DAFTARI_DEMO_HISTORY_DAYS", "90")
 # Only the test suite may flush the database: the Occurrence Book is append-only.
 DAFTARI_ALLOW_FLUSH = TESTING
 # The project's own static files (htmx, the stylesheet) sit in the package, not in an app.

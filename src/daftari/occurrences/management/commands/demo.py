@@ -1,4 +1,5 @@
-"""``daftari demo``: four stations, officers for every role and a realistic day in each book.
+"""``daftari demo``: four stations, officers for every role, a realistic day in each book and a few
+months of crimes back-captured before it (``demo_history``, ``DAFTARI_DEMO_HISTORY_DAYS``).
 
 Run it as often as you like: every demo entry has a fixed id (uuid5), so a second run finds the
 entries it recorded before and records nothing new. Entries are recorded through the services,
@@ -26,6 +27,7 @@ from rich.table import Table
 
 from daftari.core import demo as demo_parts
 from daftari.core.errors import DomainError
+from daftari.occurrences import demo_history
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import (
     NAIROBI,
@@ -679,6 +681,12 @@ class Command(BaseCommand):
                         self.stdout.write(
                             _("%(station)s: %(count)d new entries") % {"station": code, "count": recorded}
                         )
+                # Then months of back-captured crimes, after the day: the day's story opens today's book.
+                history = demo_history.record_history(
+                    stations, users, now=now, days=settings.DAFTARI_DEMO_HISTORY_DAYS, namespace=NAMESPACE
+                )
+                if verbosity:
+                    self.stdout.write(_("History: %(count)d new entries") % {"count": history})
                 # The cells and the fines: parts the apps above the book hand in (core.demo).
                 for part, added in demo_parts.run_all(stations, users, now).items():
                     if verbosity:
