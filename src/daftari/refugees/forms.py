@@ -151,3 +151,9 @@ class CorrectionForm(DaftariForm):
 
 class CorrectionDecisionForm(DaftariForm):
     note = forms.CharField(label=_("Note"), max_length=300, required=False, help_text=_("Required to reject."))
+
+
+class DocumentCheckForm(DaftariForm):
+    number = forms.CharField(
+        label=_("Refugee document number"), max_length=30, help_text=_("As on the card, e.g. RID-KAK-26-000123")
+    )

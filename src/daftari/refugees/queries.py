@@ -31,6 +31,7 @@ from daftari.refugees.models import (
 )
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import (
+    can_check_refugee_document,
     can_record_status_step,
     can_report_refugee_document_lost,
     can_revoke_refugee_document,
@@ -607,3 +608,60 @@ def correction_to_decide(*, reader: User, case_id: uuid.UUID | str) -> Correctio
         return CorrectionCase.objects.get(pk=uuid.UUID(str(case_id)))
     except (ValueError, CorrectionCase.DoesNotExist):
         raise NotFound() from None
+
+
+# --- The police desk: a refugee document shown as identity ---------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """What the desk learns of a refugee document it is shown: whether the register issued it and
+    its state. Never a name: the officer compares the photo and the name on the card themselves."""
+
+    number: str
+    state: str  # a rules.DocumentState value, "not_found", or "not_a_register_number"
+    state_name: str = ""
+    kind_name: str = ""
+    office: str = ""
+    issued_on: date | None = None
+    expires_on: date | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.state == rules.DocumentState.VALID
+
+
+def check_document(*, reader: User, number: str) -> DocumentCheck:
+    """The register's answer for a document number typed at the desk; every check is logged."""
+    if not can_check_refugee_document(scope_of(reader)):
+        raise NotPermitted()
+    normalised = rules.normalise_number(number)
+    kind = rules.kind_of_number(normalised)
+    document = RefugeeDocument.objects.filter(kind=kind, number=normalised).first() if kind is not None else None
+    log_accesses(
+        actor=reader,
+        reads=[
+            (
+                DOCUMENT_RECORD_TYPE,
+                str(document.pk) if document is not None else normalised[:64] or "-",
+                None,
+                AccessEvent.Outcome.SHOWN if document is not None else AccessEvent.Outcome.DENIED,
+            )
+        ],
+        purpose=AccessEvent.Purpose.SEARCH,
+        channel="desk",
+    )
+    if kind is None:
+        return DocumentCheck(number=normalised, state="not_a_register_number")
+    if document is None:
+        return DocumentCheck(number=normalised, state="not_found", kind_name=str(rules.DOCUMENT_NAMES[kind]))
+    state = services.state_of(document)
+    return DocumentCheck(
+        number=normalised,
+        state=state.value,
+        state_name=str(rules.DOCUMENT_STATE_NAMES[state]),
+        kind_name=str(rules.DOCUMENT_NAMES[kind]),
+        office=rules.OFFICES[document.office],
+        issued_on=document.issued_on,
+        expires_on=document.expires_on,
+    )

@@ -406,3 +406,11 @@ def decision_problem(*, opened_by: str, decisions: Sequence[Decision], by: str) 
     if any(d.by == by for d in decisions):
         return str(_("A second approval comes from another supervisor."))
     return None
+
+
+def kind_of_number(number: str) -> DocumentKind | None:
+    """The kind a (normalised) document number names by its prefix; None if it is no register number."""
+    match = _NUMBER.match(number)
+    if match is None:
+        return None
+    return next((kind for kind, prefix in DOCUMENT_PREFIXES.items() if prefix == match["prefix"]), None)

@@ -4,6 +4,7 @@ from daftari.refugees import views
 
 urlpatterns = [
     path("refugees", views.search, name="refugee_register"),
+    path("refugees/check", views.check_document, name="refugee_check_document"),
     path("refugees/figures", views.figures, name="refugee_figures"),
     path("refugees/people/new", views.register_person, name="refugee_new_person"),
     path("refugees/people/<uuid:pk>", views.person_page, name="refugee_person"),

@@ -29,6 +29,7 @@ from daftari.refugees import queries, rules, services
 from daftari.refugees.forms import (
     CorrectionDecisionForm,
     CorrectionForm,
+    DocumentCheckForm,
     DocumentEventForm,
     IssueDocumentForm,
     MergeForm,
@@ -41,7 +42,12 @@ from daftari.refugees.forms import (
 )
 from daftari.refugees.models import Household
 from daftari.stations.models import AccessEvent, scope_of
-from daftari.stations.rules import can_issue_refugee_document, can_record_status_step, can_register_refugees
+from daftari.stations.rules import (
+    can_check_refugee_document,
+    can_issue_refugee_document,
+    can_record_status_step,
+    can_register_refugees,
+)
 
 T = TypeVar("T")
 
@@ -438,3 +444,20 @@ def correction_letter(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpRespo
     if case.state != rules.CorrectionState.APPROVED:
         raise Http404
     return render(request, "refugees/correction_letter.html", {"case": case})
+
+
+# --- The police desk ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def check_document(request: AuthenticatedRequest) -> HttpResponse:
+    """The desk checks a refugee document shown as identity: issued or not, and its state."""
+    if not can_check_refugee_document(scope_of(request.user)):
+        raise PermissionDenied(_("Refugee documents are checked by police officers and DRS staff."))
+    form = DocumentCheckForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        result = queries.check_document(reader=request.user, number=form.cleaned_data["number"])
+    context = {"form": form, "errors": _errors(form), "result": result}
+    return render(request, "refugees/check.html", context, status=422 if form.errors else 200)

@@ -373,6 +373,12 @@ def can_revoke_refugee_document(scope: Scope) -> bool:
     return Role.DRS_SUPERVISOR in scope.roles
 
 
+def can_check_refugee_document(scope: Scope) -> bool:
+    """A police officer checks a refugee document shown as identity (its state, no person's details);
+    the register's staff check them too."""
+    return uses_the_occurrence_book(scope) or bool(scope.roles & REGISTER_KEEPERS)
+
+
 def sees_refugee_figures(scope: Scope) -> bool:
     """Counts by status and document state, never a name: the supervisor and the UNHCR liaison."""
     return bool(scope.roles & {Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON})
