@@ -14,6 +14,8 @@ APPEND_ONLY_TABLES = [
     "deployments_trainingcertificate",
     "deployments_candidatedocument",
     "deployments_certificationletter",
+    "deployments_allegation",
+    "deployments_allegationevent",
 ]
 
 

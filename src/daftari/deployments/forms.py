@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daftari.deployments.models import Mission, VettingDecision
+from daftari.deployments.models import Allegation, AllegationEvent, Mission, VettingDecision
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -90,3 +90,25 @@ class DocumentForm(forms.Form):
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["kind"].choices = choices  # type: ignore[attr-defined]
+
+
+class AllegationForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What is alleged"), choices=Allegation.Category.choices, widget=forms.RadioSelect
+    )
+    reported_on = forms.DateField(label=_("Date reported"), widget=DATE)
+    source = forms.CharField(
+        label=_("Reported by"), max_length=200, help_text=_("e.g. the mission's conduct and discipline unit")
+    )
+    summary = forms.CharField(
+        label=_("What is alleged"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Do not name the complainant or a victim: refer to them (complainant A, victim B)."),
+    )
+
+
+class AllegationStepForm(forms.Form):
+    step = forms.ChoiceField(label=_("Step"), choices=AllegationEvent.Step.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -9,6 +9,12 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from daftari.deployments.rules import (
+    ALLEGATION_CATEGORY_NAMES,
+    ALLEGATION_STEP_NAMES,
+    AllegationCategory,
+    AllegationStep,
+)
 from daftari.stations.models import Officer
 
 
@@ -210,3 +216,53 @@ class CertificationLetter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Allegation(models.Model):
+    """Misconduct alleged against a deployed officer in the mission, sexual exploitation and abuse
+    included. Never changed: what happens next, and any correction, are steps."""
+
+    class Category(models.TextChoices):
+        SEA = AllegationCategory.SEA.value, ALLEGATION_CATEGORY_NAMES[AllegationCategory.SEA]
+        FORCE = AllegationCategory.FORCE.value, ALLEGATION_CATEGORY_NAMES[AllegationCategory.FORCE]
+        OTHER = AllegationCategory.OTHER.value, ALLEGATION_CATEGORY_NAMES[AllegationCategory.OTHER]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="allegations")
+    category = models.CharField(max_length=10, choices=Category.choices)
+    reported_on = models.DateField()
+    source = models.CharField(max_length=200, help_text=_("Who reported it, e.g. the mission's conduct unit"))
+    # What was alleged, without the name of a complainant or victim (they are referred to, not named).
+    summary = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "reported_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.reported_on}"
+
+
+class AllegationEvent(models.Model):
+    class Step(models.TextChoices):
+        REFERRED = AllegationStep.REFERRED.value, ALLEGATION_STEP_NAMES[AllegationStep.REFERRED]
+        INVESTIGATING = AllegationStep.INVESTIGATING.value, ALLEGATION_STEP_NAMES[AllegationStep.INVESTIGATING]
+        SUBSTANTIATED = AllegationStep.SUBSTANTIATED.value, ALLEGATION_STEP_NAMES[AllegationStep.SUBSTANTIATED]
+        UNSUBSTANTIATED = AllegationStep.UNSUBSTANTIATED.value, ALLEGATION_STEP_NAMES[AllegationStep.UNSUBSTANTIATED]
+        CLOSED = AllegationStep.CLOSED.value, ALLEGATION_STEP_NAMES[AllegationStep.CLOSED]
+        CORRECTION = AllegationStep.CORRECTION.value, ALLEGATION_STEP_NAMES[AllegationStep.CORRECTION]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    allegation = models.ForeignKey(Allegation, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    on = models.DateField()
+    note = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["allegation", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.on}"

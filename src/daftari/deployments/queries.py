@@ -20,6 +20,8 @@ from daftari.core.errors import NotFound, NotPermitted
 from daftari.custody.models import CustodyEvent
 from daftari.deployments import criteria, records
 from daftari.deployments.models import (
+    Allegation,
+    AllegationEvent,
     Candidate,
     CandidateDocument,
     CertificationLetter,
@@ -41,6 +43,9 @@ from daftari.deployments.rules import (
     Module,
     Readiness,
     Vetting,
+    allegation_open,
+    allegation_state,
+    allegation_state_name,
     document_flags,
     judge,
     may_certify_training,
@@ -277,18 +282,21 @@ class FindingKind:
     CUSTODY_DEATH = "custody_death"
     CUSTODY_INJURY = "custody_injury"
     OB_DEATH_IN_CUSTODY = "ob_death_in_custody"
+    MISSION_ALLEGATION = "mission_allegation"
 
 
 FINDING_NAMES = {
     FindingKind.CUSTODY_DEATH: gettext_lazy("Death in custody (cell register)"),
     FindingKind.CUSTODY_INJURY: gettext_lazy("Serious injury in custody (cell register)"),
     FindingKind.OB_DEATH_IN_CUSTODY: gettext_lazy("Death or serious injury in custody (OB entry)"),
+    FindingKind.MISSION_ALLEGATION: gettext_lazy("Misconduct alleged in an earlier deployment"),
 }
 ROLE_IN_FINDING = {
     "arresting": gettext_lazy("arresting officer"),
     "booked_in": gettext_lazy("booked the person into the cells"),
     "on_duty": gettext_lazy("named among the officers on duty"),
     "recorded": gettext_lazy("recorded the entry"),
+    "alleged": gettext_lazy("the officer alleged against"),
 }
 
 
@@ -302,6 +310,7 @@ class Finding:
     ob_number: str
     occurrence_id: uuid.UUID | None
     custody_id: uuid.UUID | None
+    candidate_id: uuid.UUID | None = None  # an allegation's: its conduct record is the evidence
 
     @property
     def kind_name(self) -> str:
@@ -316,6 +325,8 @@ class Finding:
         """The evidence record as the access log names it."""
         if self.custody_id is not None:
             return ("custody", str(self.custody_id))
+        if self.candidate_id is not None:
+            return (CONDUCT, str(self.candidate_id))
         return ("occurrence", str(self.occurrence_id))
 
     def reference(self) -> dict[str, str]:
@@ -391,6 +402,13 @@ def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
                         None,
                     )
                 )
+    allegations = Allegation.objects.filter(candidate__officer__service_number__in=wanted).values_list(
+        "recorded_at", "candidate_id", "candidate__officer__service_number", "candidate__contingent__mission__code"
+    )
+    for at, candidate_id, service_number, mission in allegations:
+        found[service_number].append(
+            Finding(FindingKind.MISSION_ALLEGATION, "alleged", at, 0, mission, "", None, None, candidate_id)
+        )
     for findings in found.values():
         findings.sort(key=lambda f: f.at)
     return found
@@ -429,7 +447,7 @@ def vetting_record(*, reader: User, candidate_id: uuid.UUID) -> VettingRecord:
     log_accesses(actor=reader, reads=[(VETTING, str(candidate.pk), None, Outcome.SHOWN)], purpose=Purpose.DESK_VIEW)
     log_accesses(
         actor=reader,
-        reads=[(*f.record, f.station_id, Outcome.SHOWN) for f in findings],
+        reads=[(*f.record, f.station_id or None, Outcome.SHOWN) for f in findings],
         purpose=Purpose.LOOKUP,
     )
     return VettingRecord(candidate=candidate, findings=findings, decisions=decisions)
@@ -690,4 +708,63 @@ def verify_letter(*, code: str, actor: User | AnonymousUser) -> LetterVerificati
         contingent=contingent.number,
         issued_at=letter.issued_at,
         proof=prove_record(str(letter.pk), records.stored_letter(str(letter.pk))),
+    )
+
+
+# --- Misconduct alleged in the mission ------------------------------------------------------------
+
+CONDUCT = "conduct"
+
+
+@dataclass(frozen=True)
+class AllegationLine:
+    allegation: Allegation
+    events: list[AllegationEvent]
+
+    @property
+    def state(self) -> str:
+        return allegation_state([e.step for e in self.events])
+
+    @property
+    def state_name(self) -> str:
+        return allegation_state_name(self.state)
+
+    @property
+    def open(self) -> bool:
+        return allegation_open([e.step for e in self.events])
+
+
+@dataclass(frozen=True)
+class ConductRecord:
+    candidate: Candidate
+    allegations: list[AllegationLine]
+
+
+def conduct_record(*, reader: User, candidate_id: uuid.UUID) -> ConductRecord:
+    """Misconduct alleged against a deployed officer with every step, for the vetting officer and IPOA
+    only; the read, or its refusal, is logged."""
+    candidate = Candidate.objects.select_related("officer__user", "contingent__mission").filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    allowed = sees_vetting_record(scope_of(reader))
+    log_accesses(
+        actor=reader,
+        reads=[(CONDUCT, str(candidate.pk), None, Outcome.SHOWN if allowed else Outcome.DENIED)],
+        purpose=Purpose.DESK_VIEW,
+    )
+    if not allowed:
+        raise NotPermitted(_("Misconduct alleged in the mission is for the vetting officer and IPOA only."))
+    events: dict[uuid.UUID, list[AllegationEvent]] = {}
+    for event in (
+        AllegationEvent.objects.filter(allegation__candidate=candidate)
+        .select_related("recorded_by__user")
+        .order_by("recorded_at", "id")
+    ):
+        events.setdefault(event.allegation_id, []).append(event)
+    allegations = Allegation.objects.filter(candidate=candidate).select_related("recorded_by__user")
+    return ConductRecord(
+        candidate=candidate,
+        allegations=[
+            AllegationLine(a, events.get(a.pk, [])) for a in allegations.order_by("reported_on", "recorded_at")
+        ],
     )

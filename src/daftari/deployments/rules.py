@@ -480,3 +480,63 @@ def normalise_code(code: str) -> str:
 def display_code(code: str) -> str:
     """ABCD-EFGH-JKMN, as printed."""
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+# --- Misconduct alleged in the mission (SEA included), tracked to an outcome -------------------------
+
+
+class AllegationCategory(StrEnum):
+    SEA = "sea"
+    FORCE = "force"
+    OTHER = "other"
+
+
+ALLEGATION_CATEGORY_NAMES = {
+    AllegationCategory.SEA: _("Sexual exploitation or abuse"),
+    AllegationCategory.FORCE: _("Excessive use of force"),
+    AllegationCategory.OTHER: _("Other misconduct"),
+}
+
+
+class AllegationStep(StrEnum):
+    REFERRED = "referred"
+    INVESTIGATING = "investigating"
+    SUBSTANTIATED = "substantiated"
+    UNSUBSTANTIATED = "unsubstantiated"
+    CLOSED = "closed"
+    CORRECTION = "correction"  # corrects what an earlier record says; the state is left as it was
+
+
+ALLEGATION_STEP_NAMES = {
+    AllegationStep.REFERRED: _("Referred for investigation"),
+    AllegationStep.INVESTIGATING: _("Under investigation"),
+    AllegationStep.SUBSTANTIATED: _("Substantiated"),
+    AllegationStep.UNSUBSTANTIATED: _("Not substantiated"),
+    AllegationStep.CLOSED: _("Closed"),
+    AllegationStep.CORRECTION: _("Correction"),
+}
+OUTCOMES = frozenset({AllegationStep.SUBSTANTIATED, AllegationStep.UNSUBSTANTIATED, AllegationStep.CLOSED})
+
+
+def allegation_state(steps: list[str]) -> str:
+    """Where an allegation stands, from its steps in the order recorded: the last step that is not a
+    correction, or 'reported' before any; open until an outcome is recorded."""
+    for step in reversed(steps):
+        if step != AllegationStep.CORRECTION:
+            return step
+    return "reported"
+
+
+def allegation_open(steps: list[str]) -> bool:
+    return allegation_state(steps) not in OUTCOMES
+
+
+def allegation_state_name(state: str) -> str:
+    if state == "reported":
+        return str(_("Reported"))
+    return str(ALLEGATION_STEP_NAMES[AllegationStep(state)])
+
+
+def may_add_step(steps: list[str], step: str) -> bool:
+    """After an outcome only a correction is recorded: a closed allegation is not reopened by a step."""
+    return step == AllegationStep.CORRECTION or allegation_open(steps)

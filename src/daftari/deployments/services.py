@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.deployments import criteria, queries, records
 from daftari.deployments.models import (
+    Allegation,
+    AllegationEvent,
     Candidate,
     CandidateDocument,
     CertificationLetter,
@@ -28,6 +30,7 @@ from daftari.deployments.rules import (
     Readiness,
     certificate_number,
     letter_number,
+    may_add_step,
     may_certify_training,
 )
 from daftari.ledger import services as ledger
@@ -35,6 +38,7 @@ from daftari.stations.models import Officer, scope_of
 from daftari.stations.rules import (
     can_decide_vetting,
     can_manage_deployments,
+    can_record_allegation,
     can_record_assessment,
     can_record_fitness,
     can_record_training,
@@ -324,3 +328,65 @@ def certify_candidate(*, actor: User, candidate: Candidate) -> CertificationLett
         at=letter.issued_at,
     )
     return letter
+
+
+# --- Misconduct alleged in the mission ------------------------------------------------------------
+
+
+def _must_record_allegations(actor: User) -> Officer:
+    if not can_record_allegation(scope_of(actor)):
+        raise NotPermitted(_("Only the vetting officer records misconduct alleged in the mission."))
+    return _officer(actor)
+
+
+@transaction.atomic
+def record_allegation(
+    *, actor: User, candidate: Candidate, category: str, reported_on: date, source: str, summary: str
+) -> Allegation:
+    """Misconduct alleged against a deployed officer, SEA included; tracked to an outcome by steps."""
+    officer = _must_record_allegations(actor)
+    errors: dict[str, str] = {}
+    if category not in Allegation.Category.values:
+        errors["category"] = _("Choose what is alleged.")
+    if reported_on > timezone.localdate():
+        errors["reported_on"] = _("The date cannot be in the future.")
+    elif reported_on < candidate.contingent.departs_on:
+        errors["reported_on"] = _("An allegation in the mission is reported after the contingent departed.")
+    if not source.strip():
+        errors["source"] = _("Say who reported it.")
+    if not summary.strip():
+        errors["summary"] = _("Say what is alleged.")
+    if errors:
+        raise InvalidInput(fields=errors)
+    return Allegation.objects.create(
+        candidate=candidate,
+        category=category,
+        reported_on=reported_on,
+        source=source.strip(),
+        summary=summary.strip(),
+        recorded_at=timezone.now(),
+        recorded_by=officer,
+    )
+
+
+@transaction.atomic
+def record_allegation_step(*, actor: User, allegation: Allegation, step: str, on: date, note: str) -> AllegationEvent:
+    """The next step of an allegation, or a correction of an earlier record (never an edit of it)."""
+    officer = _must_record_allegations(actor)
+    Allegation.objects.select_for_update().filter(pk=allegation.pk).first()  # steps in order, one at a time
+    if step not in AllegationEvent.Step.values:
+        raise InvalidInput(fields={"step": _("Choose the step.")})
+    steps = list(
+        AllegationEvent.objects.filter(allegation=allegation).order_by("recorded_at").values_list("step", flat=True)
+    )
+    if not may_add_step(steps, step):
+        raise InvalidInput(
+            fields={"step": _("An outcome has been recorded; record a correction if a record was wrong.")}
+        )
+    if on > timezone.localdate() or on < allegation.reported_on:
+        raise InvalidInput(fields={"on": _("The date must fall between the report and today.")})
+    if not note.strip():
+        raise InvalidInput(fields={"note": _("Add a note: what was done or decided, or what the correction is.")})
+    return AllegationEvent.objects.create(
+        allegation=allegation, step=step, on=on, note=note.strip(), recorded_at=timezone.now(), recorded_by=officer
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("deployments/candidates/<uuid:pk>/documents", views.documents, name="deployments_documents"),
     path("deployments/documents/expiring", views.expiring, name="deployments_expiring"),
     path("deployments/candidates/<uuid:pk>/certify", views.certify, name="deployments_certify"),
+    path("deployments/candidates/<uuid:pk>/conduct", views.conduct, name="deployments_conduct"),
     path("deployments/letters/<uuid:pk>.pdf", views.letter_pdf, name="deployments_letter"),
     path("verify/deployment/<str:code>", views.verify, name="deployments_verify"),
     path(

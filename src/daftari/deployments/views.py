@@ -22,6 +22,8 @@ from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
 from daftari.deployments import criteria, pdf, queries, services
 from daftari.deployments.forms import (
+    AllegationForm,
+    AllegationStepForm,
     ContingentForm,
     DocumentForm,
     MissionForm,
@@ -36,6 +38,7 @@ from daftari.stations.models import scope_of
 from daftari.stations.rules import (
     can_decide_vetting,
     can_manage_deployments,
+    can_record_allegation,
     can_record_assessment,
     can_record_fitness,
     can_record_training,
@@ -48,7 +51,8 @@ def _errors(form: forms.Form) -> list[tuple[str, str]]:
         if name not in form.fields:
             return ""
         radio = isinstance(form.fields[name].widget, forms.RadioSelect)
-        return f"#id_{name}_0" if radio else f"#id_{name}"
+        field_id = form[name].auto_id  # the form's own auto_id: a page may hold several forms
+        return f"#{field_id}_0" if radio else f"#{field_id}"
 
     return [(anchor(name), str(m)) for name, ms in form.errors.items() for m in ms]
 
@@ -353,3 +357,59 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     result = queries.verify_letter(code=code[:40], actor=request.user)
     context = {"result": result, "code": code[:40]}
     return render(request, "deployments/verify.html", context, status=200 if result.found else 404)
+
+
+# --- Misconduct alleged in the mission ------------------------------------------------------------
+
+
+def record_allegation(request: AuthenticatedRequest, candidate: Candidate, form: AllegationForm) -> object:
+    return services.record_allegation(actor=request.user, candidate=candidate, **form.cleaned_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conduct(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """A deployed officer's allegations with their steps; the vetting officer records here, IPOA reads.
+    One page, two forms: a new allegation, or a step of the allegation named in the post."""
+    record = _read(lambda: queries.conduct_record(reader=request.user, candidate_id=pk))
+    may_record = can_record_allegation(scope_of(request.user))
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied(_("Only the vetting officer records misconduct alleged in the mission."))
+    step_for = request.POST.get("allegation", "")
+    form = AllegationForm(request.POST if request.method == "POST" and not step_for else None)
+    step_form = AllegationStepForm(request.POST if step_for else None, auto_id=f"id_{step_for}_%s")
+    if form.is_bound and form.is_valid() and _submit(form, lambda: record_allegation(request, record.candidate, form)):
+        messages.success(request, _("Allegation recorded."))
+        return redirect("deployments_conduct", pk=pk)
+    if step_for:
+        line = next((a for a in record.allegations if str(a.allegation.pk) == step_for), None)
+        if line is None:
+            raise Http404
+        if step_form.is_valid() and _submit(
+            step_form,
+            lambda: services.record_allegation_step(
+                actor=request.user, allegation=line.allegation, **step_form.cleaned_data
+            ),
+        ):
+            messages.success(request, _("Step recorded."))
+            return redirect("deployments_conduct", pk=pk)
+    errors = _errors(form) + _errors(step_form)
+    context = {
+        "record": record,
+        "form": form,
+        "step_form": step_form,
+        # Each allegation's step form, its fields named apart (labels find their own inputs).
+        "lines": [
+            (
+                line,
+                step_form
+                if str(line.allegation.pk) == step_for
+                else AllegationStepForm(auto_id=f"id_{line.allegation.pk}_%s"),
+            )
+            for line in record.allegations
+        ],
+        "errors": errors,
+        "may_record": may_record,
+        "step_for": step_for,
+    }
+    return render(request, "deployments/conduct.html", context, status=422 if errors else 200)

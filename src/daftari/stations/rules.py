@@ -425,6 +425,12 @@ def sees_vetting_record(scope: Scope) -> bool:
     return bool(scope.roles & {Role.VETTING, Role.OVERSIGHT})
 
 
+def can_record_allegation(scope: Scope) -> bool:
+    """Misconduct alleged in the mission (SEA included) and each step to its outcome: the vetting
+    officer, who screens the officer for the next rotation. IPOA reads it (``sees_vetting_record``)."""
+    return Role.VETTING in scope.roles
+
+
 def can_decide_vetting(scope: Scope) -> bool:
     """Clears a candidate or excludes them, with a reason: the vetting officer only."""
     return Role.VETTING in scope.roles
