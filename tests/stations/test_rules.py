@@ -162,6 +162,20 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "can_report_refugee_document_lost": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
     "can_revoke_refugee_document": frozenset({Role.DRS_SUPERVISOR}),
     "sees_refugee_figures": frozenset({Role.DRS_SUPERVISOR, Role.UNHCR_LIAISON}),
+    # The police check a refugee document shown as identity: its state, nobody's details.
+    "can_check_refugee_document": frozenset(
+        {
+            Role.DESK,
+            Role.OCS,
+            Role.INVESTIGATOR,
+            Role.TRAFFIC,
+            Role.COMMANDER,
+            Role.OVERSIGHT,
+            Role.ADMIN,
+            Role.DRS_OFFICER,
+            Role.DRS_SUPERVISOR,
+        }
+    ),
     "can_manage_deployments": frozenset({Role.DEPLOYMENT}),
     "sees_readiness_board": frozenset({Role.DEPLOYMENT, Role.VETTING, Role.MEDICAL, Role.TRAINER, Role.COMMANDER}),
     "can_record_assessment": frozenset({Role.TRAINER}),

@@ -375,8 +375,8 @@ def can_revoke_refugee_document(scope: Scope) -> bool:
 
 def can_check_refugee_document(scope: Scope) -> bool:
     """A police officer checks a refugee document shown as identity (its state, no person's details);
-    the register's staff check them too."""
-    return uses_the_occurrence_book(scope) or bool(scope.roles & REGISTER_KEEPERS)
+    the register's staff check them too. Not the analyst (figures only) nor the UNHCR liaison."""
+    return bool(scope.roles & (STATION_ROLES | {Role.COMMANDER, Role.OVERSIGHT, Role.ADMIN} | REGISTER_KEEPERS))
 
 
 def sees_refugee_figures(scope: Scope) -> bool:
