@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from daftari.nodes import hub
-from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredMention
+from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
 from daftari.notifications.erasure import erase_sms, in_use
 from daftari.notifications.models import Recipient
 from daftari.notifications.services import send_sms
@@ -24,6 +24,7 @@ from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import AccessEvent, Station
 from tests.conftest import complaint
+from tests.erasure_support import tables_holding
 from tests.nodes.test_hub import Book, send
 from tests.occurrences.test_api import Api
 
@@ -294,3 +295,19 @@ def test_another_stations_desk_gets_404_for_a_node_entry_and_the_attempt_is_logg
     assert client.get(f"/mirrored/{uuid.uuid4()}").status_code == 404
     event = AccessEvent.objects.get(record_id=node_entry["id"])
     assert (event.username, event.outcome) == (officer_elsewhere.username, "denied")
+
+
+def test_a_record_the_node_erases_by_lawful_order_is_erased_from_the_hubs_mirror_and_its_leaf_kept(
+    joined: tuple[EnrolledNode, Book], node_entry: dict[str, Any]
+) -> None:
+    node, book = joined
+    assert tables_holding("Achieng Odhiambo") != []
+    book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
+    send(node, book.push(1, 2))
+    assert tables_holding("Achieng Odhiambo") == []
+    assert tables_holding(PHONE) == []
+    erased = MirroredLeaf.objects.get(node=node, index=0)
+    assert (erased.record, erased.salt, bytes(erased.data)) == (None, None, book.leaves[0])
+    # The guard is back on: the hub's copy of the book stays append-only.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        MirroredLeaf.objects.filter(node=node, index=1).update(kind="occurrence")

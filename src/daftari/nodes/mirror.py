@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Model
 from psycopg.types.json import Jsonb
 
+from daftari.core import append_only
 from daftari.core.errors import NotFound
 from daftari.ledger.redaction import KIND_REDACTION
 from daftari.nodes import rules
@@ -53,6 +54,7 @@ def store(node: EnrolledNode, rows: list[MirroredLeaf]) -> None:
             entries[row.index] = (row, found)
     if redacted:
         MirroredEntry.objects.filter(leaf__node=node, leaf__index__in=redacted).delete()
+        _erase_records(node, redacted)
     if connection.vendor == "postgresql":
         _copy_in(node, rows, list(entries.values()))
         return
@@ -65,6 +67,20 @@ def store(node: EnrolledNode, rows: list[MirroredLeaf]) -> None:
         for entry, (_row, found) in zip(made, entries.values(), strict=True)
         for kind, value in sorted(found.mentions)
     )
+
+
+def _erase_records(node: EnrolledNode, indexes: set[int]) -> None:
+    """The hub's copy of a record the node erased by lawful order goes too (its leaf stays, so every
+    proof still verifies, as at the node). The mirrored leaves are append-only at the database: the
+    guard comes off that table for this one UPDATE and goes back on before commit, as in
+    ``ledger.redaction.redact``."""
+    held = MirroredLeaf.objects.filter(node=node, index__in=indexes, record__isnull=False)
+    if not held.exists():
+        return
+    table = MirroredLeaf._meta.db_table
+    append_only.uninstall(connection, [table])
+    held.update(record=None, salt=None)
+    append_only.install(connection, [table])
 
 
 _LEAF_COLUMNS = ("node_id", "index", "kind", "record_id", "data", "record", "salt", "received_at")

@@ -52,7 +52,8 @@ class EnrolledNode(models.Model):
 class MirroredLeaf(models.Model):
     """One leaf of a node's book and its record, as accepted: the record is the node's canonical
     JSON of it (what ``commit`` commits to) and its salt; both empty only for a record the node
-    erased lawfully before sending it, which a ``redaction`` leaf of the same book names."""
+    erased lawfully, which a ``redaction`` leaf of the same book names (erased before it was sent,
+    or at the hub too when that leaf arrives)."""
 
     node = models.ForeignKey(EnrolledNode, on_delete=models.PROTECT, related_name="leaves")
     index = models.PositiveBigIntegerField()
