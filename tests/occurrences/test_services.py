@@ -111,6 +111,21 @@ def test_parties_with_the_same_id_number_are_one_person(desk_officer: User, stat
     assert Party.objects.filter(person__id_number="12345678").count() == 2
 
 
+def test_two_new_parties_with_one_id_number_or_phone_in_one_entry_are_one_new_person(
+    desk_officer: User, station: Station
+) -> None:
+    draft = complaint(
+        parties=(
+            PartyInput(role="complainant", name="Achieng Otieno", id_number="23456789", phone="0722000111"),
+            PartyInput(role="witness", name="A. Otieno", id_number="23456789"),
+            PartyInput(role="witness", name="Achieng", phone="+254722000111"),
+        )
+    )
+    record_occurrence(actor=desk_officer, station=station, draft=draft)
+    assert Person.objects.count() == 1
+    assert Party.objects.filter(person__id_number="23456789").count() == 3
+
+
 def test_a_follow_up_refers_to_the_earlier_entry_by_its_ob_number(
     desk_officer: User, station: Station, recorded_complaint: Occurrence
 ) -> None:

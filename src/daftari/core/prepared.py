@@ -6,6 +6,7 @@ both engines; ``Columns`` names a model's columns in it and turns a row back int
 the ORM would have built (each field's converters of the engine applied).
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -88,3 +89,66 @@ def first(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         found: tuple[Any, ...] | None = cursor.fetchone()
         return found
 
+
+@functools.cache
+def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, ...], Any]:
+    """The INSERT of one ``model`` row, its fields in order, and the field the database numbers (if any)."""
+    numbered = (f for f in model._meta.concrete_fields if f.primary_key and getattr(f, "db_returning", False))
+    returning = next(numbered, None)
+    fields = tuple(f for f in model._meta.local_concrete_fields if f is not returning)
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(quoted(f.column) for f in fields)})"  # noqa: S608 - names only
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if returning is not None and connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {quoted(returning.column)}"
+    return sql, fields, returning
+
+
+def _values(obj: models.Model, fields: tuple[Any, ...]) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _stored(obj: models.Model) -> None:
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def insert(obj: models.Model) -> None:
+    """Stores the new ``obj`` as ``obj.save(force_insert=True)`` would, its INSERT written once per model.
+
+    For the plain append-only rows of the recording path: no parents, no signals are sent.
+    """
+    sql, fields, returning = _insert_sql(type(obj), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values(obj, fields))
+        if returning is not None:
+            numbered = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+            setattr(obj, returning.attname, numbered)
+    _stored(obj)
+
+
+def insert_all(objs: Sequence[models.Model]) -> None:
+    """Stores new rows as ``insert`` would each, in order; on PostgreSQL in one round trip.
+
+    (Its client-side binding sends several statements at once; SQLite has no round trip to save.)
+    """
+    if connection.vendor != "postgresql" or len(objs) < 2:
+        for obj in objs:
+            insert(obj)
+        return
+    statements, params, numbered = [], [], []
+    for obj in objs:
+        sql, fields, returning = _insert_sql(type(obj), connection.vendor)
+        statements.append(sql)
+        params += _values(obj, fields)
+        numbered.append(returning)
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+        for i, (obj, returning) in enumerate(zip(objs, numbered, strict=True)):
+            if i:
+                cursor.nextset()
+            if returning is not None:
+                setattr(obj, returning.attname, cursor.fetchone()[0])
+    for obj in objs:
+        _stored(obj)

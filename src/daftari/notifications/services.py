@@ -82,7 +82,7 @@ def send_sms(
     if new_event:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("new_event=True is for a caller inside the transaction that created the event")
-        message.save(force_insert=True)
+        prepared.insert(message)  # on the recording path: its INSERT is written once
         _queue_delivery(message)
         return message
     try:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daftari.alerts.rules import Sought
+from daftari.core import prepared
 from daftari.core.errors import NotFound
 from daftari.occurrences import entry_types, rules, search
 from daftari.occurrences.casework import investigators_at_station
@@ -34,7 +35,7 @@ from daftari.occurrences.models import (
 from daftari.occurrences.rules import Access
 from daftari.stations.models import AccessEvent, Officer, Station, scope_of
 from daftari.stations.rules import sees_personal_data, sees_restricted_entry
-from daftari.stations.services import log_accesses, log_refused
+from daftari.stations.services import access_events, log_accesses, log_refused
 
 Purpose = AccessEvent.Purpose
 RECORD_TYPE = "occurrence"
@@ -514,7 +515,17 @@ def view_entry(
 
 def log_recorder_read(*, recorder: User, entry_id: uuid.UUID, station_id: int, restricted: bool, channel: str) -> None:
     """The recording officer's read of the entry they are recording, for a caller that shows it back
-    to them: logged in the recording transaction, so an entry is never stored without it.
+    to them: logged in the recording transaction, so an entry is never stored without it."""
+    read = recorder_read(
+        recorder=recorder, entry_id=entry_id, station_id=station_id, restricted=restricted, channel=channel
+    )
+    prepared.insert(read)
+
+
+def recorder_read(
+    *, recorder: User, entry_id: uuid.UUID, station_id: int, restricted: bool, channel: str
+) -> AccessEvent:
+    """The access event of ``log_recorder_read``, not yet stored (the recording stores it with its own rows).
 
     The recorder is in the circle of their own entry, so only their role decides what they see.
     """
@@ -522,12 +533,13 @@ def log_recorder_read(*, recorder: User, entry_id: uuid.UUID, station_id: int, r
         sees_personal_data=sees_personal_data(scope_of(recorder)), restricted=restricted, in_circle=True
     )
     outcome = AccessEvent.Outcome.SHOWN if access == Access.FULL else AccessEvent.Outcome.WITHHELD
-    log_accesses(
+    [event] = access_events(
         actor=recorder,
         reads=[(RECORD_TYPE, str(entry_id), station_id, outcome)],
         purpose=AccessEvent.Purpose.RECORD,
         channel=channel,
     )
+    return event
 
 
 ENTRY_RELATED = ("station", "recorded_by__user", "refers_to__refers_to", "refers_to__station")

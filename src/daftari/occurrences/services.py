@@ -94,18 +94,29 @@ def _person_sql(by: str) -> str:
     )
 
 
-def _person_for(party: rules.PartyInput, now: datetime) -> Person | None:
-    """The person index's entry for a party, by ID number, else phone (the first one stored); new if none."""
-    if party.id_number:
-        found = prepared.first(_person_sql("id_number"), [party.id_number])
-    elif party.phone:
-        found = prepared.first(_person_sql("phone"), [party.phone])
-    else:
-        return None
-    person: Person | None = _PERSON.instance(found, 0) if found is not None else None
-    if person is None:
-        person = Person.objects.create(name=party.name, id_number=party.id_number, phone=party.phone, first_seen_at=now)
-    return person
+def _persons_for(parties: list[rules.PartyInput], now: datetime) -> tuple[list[Person | None], list[Person]]:
+    """Each party's entry in the person index, by ID number, else phone (the first one stored), and
+    those of them that are new, not yet stored. Two parties with the same ID number (or phone) in one
+    entry are one new person."""
+    persons: list[Person | None] = []
+    new: list[Person] = []
+    for party in parties:
+        if party.id_number:
+            by, value = "id_number", party.id_number
+        elif party.phone:
+            by, value = "phone", party.phone
+        else:
+            persons.append(None)
+            continue
+        found = prepared.first(_person_sql(by), [value])
+        person: Person | None = _PERSON.instance(found, 0) if found is not None else None
+        if person is None:
+            person = next((p for p in new if getattr(p, by) == value), None)
+        if person is None:
+            person = Person(name=party.name, id_number=party.id_number, phone=party.phone, first_seen_at=now)
+            new.append(person)
+        persons.append(person)
+    return persons, new
 
 
 def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | None]) -> dict[str, Any]:
@@ -185,9 +196,10 @@ def _insert(
         with transaction.atomic():
             # Everything that does not need the number comes first: the day's counter stays locked,
             # and the station's other desks wait, only from here to the commit.
-            persons = [_person_for(p, now) for p in draft.parties]
+            persons, new_persons = _persons_for(list(draft.parties), now)
+            reads = []
             if shown_on is not None:
-                queries.log_recorder_read(
+                read = queries.recorder_read(
                     recorder=actor,
                     entry_id=entry_id,
                     station_id=station.pk,
@@ -195,8 +207,11 @@ def _insert(
                     or (refers_to is not None and refers_to.restricted),
                     channel=shown_on,
                 )
+                reads.append(read)
+            # The new people and the recorder's read in one round trip (PostgreSQL), before the number is taken.
+            prepared.insert_all([*new_persons, *reads])
             ob_date = rules.ob_date_of(now)
-            entry = Occurrence.objects.create(
+            entry = Occurrence(
                 id=entry_id,
                 station=station,
                 ob_date=ob_date,
@@ -221,6 +236,7 @@ def _insert(
                 content_hash=digest,
                 search_text=rules.search_document(draft),
             )
+            prepared.insert(entry)  # a clash of a client's id raises IntegrityError, as save() would
             record = _write_parts(entry, draft, persons)
             earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
             ledger.append(

@@ -234,6 +234,24 @@ def log_accesses(
     channel: str = "desk",
 ) -> list[AccessEvent]:
     """Logs several reads of one request in one statement: (record type, record id, station id, outcome) each."""
+    events = access_events(actor=actor, reads=reads, purpose=purpose, channel=channel)
+    if not events:
+        return []
+    if len(events) == 1:
+        prepared.insert(events[0])  # every read of every request: its INSERT is written once
+        return events
+    return AccessEvent.objects.bulk_create(events)
+
+
+def access_events(
+    *,
+    actor: User,
+    reads: Iterable[tuple[str, str, int | None, str]],
+    purpose: AccessEvent.Purpose,
+    channel: str = "desk",
+) -> list[AccessEvent]:
+    """The access events of ``reads`` (see ``log_accesses``), not yet stored: for a caller that stores
+    them together with its own rows (``prepared.insert_all``)."""
     scope = scope_of(actor)
     officer = getattr(actor, "officer", None)
     now = timezone.now()
@@ -253,12 +271,7 @@ def log_accesses(
         )
         for record_type, record_id, station_id, outcome in reads
     ]
-    if not events:
-        return []
-    if len(events) == 1:
-        events[0].save(force_insert=True)
-        return events
-    return AccessEvent.objects.bulk_create(events)
+    return events
 
 
 def log_refused(

@@ -1,0 +1,77 @@
+"""Rows written and read by the recording path's SQL are the rows the ORM writes and reads."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+
+from daftari.core import prepared
+from daftari.occurrences.models import Person
+from daftari.stations.models import AccessEvent, Station
+from daftari.stations.services import access_events, log_access
+
+AT = datetime(2026, 12, 6, 3, 15, 42, 123456, tzinfo=UTC)
+
+
+def test_a_row_inserted_once_written_reads_back_as_the_orm_reads_it(db: None) -> None:
+    person = Person(name="Achieng Otieno", id_number="12345678", phone="+254712345678", first_seen_at=AT)
+    prepared.insert(person)
+    stored = Person.objects.get(pk=person.pk)
+    assert (stored.name, stored.id_number, stored.phone, stored.first_seen_at) == (
+        "Achieng Otieno",
+        "12345678",
+        "+254712345678",
+        AT,
+    )
+    assert not person._state.adding
+
+
+def test_a_row_the_database_numbers_gets_its_number(desk_officer: User, station: Station) -> None:
+    def logged(record_id: str) -> AccessEvent:
+        return log_access(
+            actor=desk_officer,
+            record_type="occurrence",
+            record_id=record_id,
+            record_station=station,
+            purpose=AccessEvent.Purpose.DESK_VIEW,
+            outcome=AccessEvent.Outcome.SHOWN,
+        )
+
+    first, second = logged("x"), logged("y")
+    assert first.pk is not None and second.pk is not None and first.pk != second.pk
+    assert AccessEvent.objects.get(pk=second.pk).record_id == "y"
+
+
+def test_rows_inserted_together_are_each_stored_and_numbered(desk_officer: User, station: Station) -> None:
+    people = [Person(name=f"Person {i}", id_number=f"1000000{i}", first_seen_at=AT) for i in range(2)]
+    [read] = access_events(
+        actor=desk_officer,
+        reads=[("occurrence", "z", station.pk, AccessEvent.Outcome.SHOWN)],
+        purpose=AccessEvent.Purpose.RECORD,
+        channel="api",
+    )
+    prepared.insert_all([*people, read])
+    assert read.pk is not None and AccessEvent.objects.get(pk=read.pk).record_id == "z"
+    assert sorted(Person.objects.values_list("id_number", flat=True)) == ["10000000", "10000001"]
+
+
+def test_a_row_whose_key_is_taken_is_refused_as_save_would_be(db: None) -> None:
+    person = Person(name="Achieng Otieno", id_number="12345678", first_seen_at=AT)
+    prepared.insert(person)
+    again = Person(id=person.pk, name="Someone else", first_seen_at=AT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        prepared.insert(again)
+    assert Person.objects.get(pk=person.pk).name == "Achieng Otieno"
+
+
+def test_columns_turn_a_row_into_the_instance_the_orm_builds(db: None) -> None:
+    person = Person.objects.create(name="Wanjiru Kamau", phone="+254722000000", first_seen_at=AT)
+    columns = prepared.Columns(Person, "p")
+    row = prepared.first(f"SELECT {columns.sql} FROM {prepared.table(Person)} p", [])  # noqa: S608
+    assert row is not None
+    read = columns.instance(row, 0)
+    assert [getattr(read, f.attname) for f in Person._meta.concrete_fields] == [
+        getattr(person, f.attname) for f in Person._meta.concrete_fields
+    ]
+    assert read.first_seen_at == AT and read.first_seen_at.tzinfo is not None
