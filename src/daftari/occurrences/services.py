@@ -120,8 +120,9 @@ def _persons_for(parties: list[rules.PartyInput], now: datetime) -> tuple[list[P
 
 
 def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | None]) -> dict[str, Any]:
-    """Stores the entry's people, offences, property and vehicles; returns its full ledger record."""
-    parties = Party.objects.bulk_create(
+    """Stores the entry with its people, offences, property and vehicles (on PostgreSQL in one round
+    trip); returns its full ledger record."""
+    parties = [
         Party(
             occurrence=entry,
             position=i,
@@ -136,12 +137,12 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | No
             age=p.age,
         )
         for i, p in enumerate(draft.parties)
-    )
-    offences = Offence.objects.bulk_create(
+    ]
+    offences = [
         Offence(occurrence=entry, position=i, section=o.section, description=o.description)
         for i, o in enumerate(draft.offences)
-    )
-    items = PropertyItem.objects.bulk_create(
+    ]
+    items = [
         PropertyItem(
             occurrence=entry,
             position=i,
@@ -151,8 +152,8 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | No
             value_kes=item.value_kes,
         )
         for i, item in enumerate(draft.property_items)
-    )
-    vehicles = Vehicle.objects.bulk_create(
+    ]
+    vehicles = [
         Vehicle(
             occurrence=entry,
             position=i,
@@ -162,7 +163,8 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | No
             colour=v.colour,
         )
         for i, v in enumerate(draft.vehicles)
-    )
+    ]
+    prepared.insert_all([entry, *parties, *offences, *items, *vehicles])  # a taken client id: IntegrityError
     entry.keep_parts(parties=parties, offences=offences, property_items=items, vehicles=vehicles)
     return records.ledger_record(entry, parties, offences, items, vehicles)
 
@@ -236,7 +238,6 @@ def _insert(
                 content_hash=digest,
                 search_text=rules.search_document(draft),
             )
-            prepared.insert(entry)  # a clash of a client's id raises IntegrityError, as save() would
             record = _write_parts(entry, draft, persons)
             earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
             ledger.append(
