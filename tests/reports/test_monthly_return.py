@@ -179,4 +179,6 @@ def test_a_bad_question_for_the_return_answers_400_with_every_message_and_an_unk
     assert response.status_code == 400
     assert "Choose station or county." in body and "Enter a month like 2026-11." in body
     assert client.get("/figures/crimes/return.pdf?level=county&code=48&month=2026-11").status_code == 400
+    assert client.get("/figures/crimes/return.csv?level=county&code=47&month=0001-01").status_code == 400
+    assert client.get("/figures/crimes/return.csv?level=county&code=47&month=9999-12").status_code == 400
     assert client.get("/figures/crimes/return.pdf?level=station&code=NOWHERE&month=2026-11").status_code == 404

@@ -1,5 +1,7 @@
 """The filters of the lists behind the OCS's dashboard, from the query string."""
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -110,5 +112,9 @@ class MonthlyReturnForm(DaftariForm):
         code = str(data.get("code") or "").strip()
         if data.get("level") == "county" and code and not (code.isdigit() and 1 <= int(code) <= 47):
             self.add_error("code", _("Enter a county number from 1 to 47."))
+        month = data.get("month")
+        # The return compares with the month before and a year earlier: far dates have neither.
+        if isinstance(month, date) and not 1900 <= month.year <= 2999:
+            self.add_error("month", _("Enter a month like 2026-11."))
         data["code"] = code
         return data
