@@ -72,3 +72,13 @@ def test_the_api_splits_by_day_of_week_from_the_daily_counts(
     assert [r["key"] for r in rows] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert {r["key"]: r["count"] for r in rows}[weekday] == "6"
     assert sum(r["count"] == "0" for r in rows) == 6
+
+
+def test_a_period_too_far_back_or_ahead_answers_422_not_500(client: Client, analyst: User) -> None:
+    api = Api(client, analyst)
+    for path in ("/stats/crimes", "/stats/custody", "/stats/follow-up"):
+        response = api.get(path, level="national", **{"from": "0001-01-01", "to": "0001-01-05"})
+        assert response.status_code == 422, (path, response.content)
+        assert set(response.json()["fields"]) == {"from", "to"}
+    client.force_login(analyst)
+    assert client.get("/figures/crimes?level=national&code=&start=9999-12-01&end=9999-12-31").status_code == 400

@@ -79,6 +79,11 @@ class CrimeFiguresForm(DaftariForm):
             self.add_error("end", _("The end of the period cannot be before its start."))
         elif start and end and (end - start).days > 366:
             self.add_error("end", _("Choose a period of at most a year."))
+        # Figures compare with the period before and a year earlier: far dates have neither.
+        if isinstance(start, date) and not 1900 <= start.year <= 2999:
+            self.add_error("start", _("Enter a date like 2026-11-01."))
+        if isinstance(end, date) and not 1900 <= end.year <= 2999:
+            self.add_error("end", _("Enter a date like 2026-11-30."))
         code = str(data.get("code") or "").strip()
         if level in ("station", "county") and not code:
             self.add_error("code", _("Enter the station code or the county number."))
