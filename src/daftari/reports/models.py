@@ -92,3 +92,27 @@ class CrimeStationDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_code} {self.day}: {self.count}"
+
+
+class CustodyDay(models.Model):
+    """The custody figures of a station's day that do not change with the clock, recounted by the worker
+    for every station-day something was recorded for (``custody_rollup``): suspects on the ARREST entries
+    that happened that day, bookings in that day and how the decided ones kept Art. 49, and the deaths
+    and serious injuries in custody that day. Who is still held is counted live (a few rows)."""
+
+    station_code = models.CharField(max_length=40)
+    county_code = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    arrested = models.IntegerField(default=0)
+    held = models.IntegerField(default=0)
+    within = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    deaths = models.IntegerField(default=0)
+    serious_injuries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station_code", "day"], name="one_custody_day")]
+        indexes = [models.Index(fields=["day", "county_code"], name="custody_day_county")]
+
+    def __str__(self) -> str:
+        return f"{self.station_code} {self.day}: {self.held} held"
