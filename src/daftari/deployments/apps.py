@@ -18,11 +18,13 @@ class DeploymentsConfig(AppConfig):
     verbose_name = _("Deployments abroad")
 
     def ready(self) -> None:
+        from daftari.core import demo as core_demo
         from daftari.core import periodic
-        from daftari.deployments import alerts, erasure, records
+        from daftari.deployments import alerts, demo, erasure, records
         from daftari.ledger import records as ledger_records
 
         post_migrate.connect(_ensure_database_objects, sender=self)
+        core_demo.register("deployments", demo.register_demo_deployments)
         # An officer whose document lapses before departure or during the deployment is told by SMS, once.
         periodic.register("deployments.document_alerts", alerts.send_document_alerts)
         # `daftari ledger verify` re-reads each certification letter against its leaf in the deployments' log.

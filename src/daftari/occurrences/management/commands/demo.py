@@ -106,6 +106,11 @@ OFFICERS = (
     DemoOfficer("drs1", "Lokiru", "Ekai", "DRS-0112", Rank.CIVILIAN, None, Role.DRS_OFFICER),
     DemoOfficer("drssup1", "Halima", "Noor", "DRS-0113", Rank.CIVILIAN, None, Role.DRS_SUPERVISOR),
     DemoOfficer("unhcr1", "Grace", "Atieno", "UNHCR-0114", Rank.CIVILIAN, None, Role.UNHCR_LIAISON),
+    # The MSS deployment roles (issue 15): national, at NPS HQ and the GSU Training School.
+    DemoOfficer("deploy1", "Peter", "Kimani", "186515", Rank.SUPERINTENDENT, None, Role.DEPLOYMENT),
+    DemoOfficer("vetting1", "Ruth", "Wanjiku", "190216", Rank.SUPERINTENDENT, None, Role.VETTING),
+    DemoOfficer("medical1", "Dr Amina", "Hassan", "MED-0117", Rank.CIVILIAN, None, Role.MEDICAL),
+    DemoOfficer("trainer1", "George", "Otieno", "201418", Rank.INSPECTOR, None, Role.TRAINER),
 )
 
 
