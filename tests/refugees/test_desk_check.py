@@ -73,3 +73,29 @@ def test_the_unhcr_liaison_checks_no_documents_and_the_check_is_in_kiswahili(
     assert _check(client, "RID-KAK-26-000001")[0] == 403
     client.force_login(desk_officer)
     assert "Angalia hati ya mkimbizi" in _check(client, "RID-KAK-26-000001", HTTP_ACCEPT_LANGUAGE="sw")[1]
+
+
+def test_a_number_kept_without_separators_as_the_ob_keeps_ids_is_read_as_a_register_number() -> None:
+    assert rules.normalise_number("RIDKAK26000123") == "RID-KAK-26-000123"
+
+
+def test_the_desks_person_hint_gives_a_refugee_ids_state_as_the_officer_types_it(
+    client: Client, desk_officer: User, drs_supervisor: User, card: RefugeeDocument
+) -> None:
+    client.force_login(desk_officer)
+    hint = client.get("/entries/person-hint", {"parties-0-id_number": "RID-KAK-26-000001"}).content.decode()
+    assert "Refugee ID card RID-KAK-26-000001: valid in the refugee register." in hint
+    assert "Amina" not in hint
+
+    services.revoke_document(actor=drs_supervisor, document=card, on=days_ago(0), reason="fraud")
+    hint = client.get("/entries/person-hint", {"parties-0-id_number": "RID-KAK-26-000001"}).content.decode()
+    assert "Mismatch: Refugee ID card RID-KAK-26-000001 is revoked in the refugee register." in hint
+    unknown = client.get("/entries/person-hint", {"parties-0-id_number": "RID-KAK-26-000777"}).content.decode()
+    assert "Mismatch: the refugee register has issued no Refugee ID card" in unknown
+
+
+def test_a_kenyan_id_number_gets_no_refugee_register_note(client: Client, desk_officer: User) -> None:
+    client.force_login(desk_officer)
+    hint = client.get("/entries/person-hint", {"parties-0-id_number": "23456789"}).content.decode()
+    assert "refugee register" not in hint
+    assert not AccessEvent.objects.filter(record_type="refugee_document").exists()

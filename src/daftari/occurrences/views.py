@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from daftari.alerts.queries import matching_alerts
 from daftari.alerts.rules import Sought
+from daftari.core import identity
 from daftari.core.errors import DuplicateWithDifferentContent, InvalidInput, NotFound, NotPermitted
 from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
@@ -232,6 +233,8 @@ def person_hint(request: AuthenticatedRequest) -> HttpResponse:
         "count": count,
         "what": "id_number" if id_number else "phone",
         "search_url": reverse("search") + "?" + urlencode({"q": query}),
+        # Other registers' word on the document (a refugee ID's state): a note, never a refusal.
+        "identity_notes": identity.notes(request.user, id_number) if len(id_number) >= 6 else [],
     }
     # A complainant's phone that chose a language before preselects it, unless the officer already chose one.
     if role == Party.Role.COMPLAINANT and phone and not request.GET.get("sms_language"):

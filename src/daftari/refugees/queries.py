@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from daftari.core import codes
 from daftari.core.errors import NotFound, NotPermitted
@@ -665,3 +666,28 @@ def check_document(*, reader: User, number: str) -> DocumentCheck:
         issued_on=document.issued_on,
         expires_on=document.expires_on,
     )
+
+
+def identity_note(reader: User, id_number: str) -> str | None:
+    """The desk's person hint for an ID number that is a refugee document's: its state in the register
+    (core.identity). A mismatch is said, and the report is recorded all the same."""
+    if rules.kind_of_number(rules.normalise_number(id_number)) is None:
+        return None
+    if not can_check_refugee_document(scope_of(reader)):
+        return None
+    check = check_document(reader=reader, number=id_number)
+    if check.state == rules.DocumentState.VALID:
+        return str(_("%(kind)s %(number)s: valid in the refugee register.")) % {
+            "kind": check.kind_name,
+            "number": check.number,
+        }
+    if check.state == "not_found":
+        return str(_("Mismatch: the refugee register has issued no %(kind)s numbered %(number)s.")) % {
+            "kind": check.kind_name,
+            "number": check.number,
+        }
+    return str(_("Mismatch: %(kind)s %(number)s is %(state)s in the refugee register.")) % {
+        "kind": check.kind_name,
+        "number": check.number,
+        "state": check.state_name.lower(),
+    }

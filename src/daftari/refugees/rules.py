@@ -123,8 +123,15 @@ _NUMBER = re.compile(r"^(?P<prefix>[A-Z]{3})-(?P<office>[A-Z]{3})-(?P<year>\d{2}
 HOUSEHOLD_NUMBER = re.compile(r"^HH-(?P<office>[A-Z]{3})-(?P<year>\d{2})-(?P<serial>\d{6})$")
 
 
+_COMPACT_NUMBER = re.compile(r"^([A-Z]{3})([A-Z]{3})(\d{2})(\d{6})$")
+
+
 def normalise_number(raw: str) -> str:
-    """Capitals, hyphens between the parts: " por kak 24 000123 " → "POR-KAK-24-000123"."""
+    """Capitals, hyphens between the parts: " por kak 24 000123 " → "POR-KAK-24-000123"; also a number
+    as the OB desk keeps ID numbers, without separators ("PORKAK24000123")."""
+    compact = _COMPACT_NUMBER.match(raw.strip().upper())
+    if compact is not None:
+        return "-".join(compact.groups())
     return "-".join(re.split(r"[\s\-/]+", raw.strip().upper())) if raw.strip() else ""
 
 
