@@ -18,7 +18,7 @@ from daftari.refugees.models import DocumentEvent, Membership, Person, RefugeeDo
 from daftari.refugees.rules import StatusKind
 from daftari.stations.models import AccessEvent
 from tests.erasure_support import ORDER, VERIFY, tables_holding
-from tests.refugees.conftest import days_ago, issue
+from tests.refugees.conftest import days_ago, draft, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -154,4 +154,26 @@ def test_erasing_a_later_status_step_blanks_only_its_reference(
 
     assert StatusStep.objects.get(pk=decision.pk).reference == MARKER
     assert Person.objects.get(pk=asylum_seeker.pk).given_names == "Amina Hassan"
+    assert verify_book().problems == []
+
+
+def test_erasing_a_person_blanks_the_reason_of_a_merge_that_moved_them_and_the_case_that_names_their_id(
+    admin_officer: User, drs_officer: User, refugee: Person
+) -> None:
+    other = services.register_person(
+        actor=drs_officer, draft=draft(given_names="Halima"), office="KAK", registered_on=days_ago(20)
+    )
+    services.merge_households(
+        actor=drs_officer,
+        household=queries.household_of(refugee),  # type: ignore[arg-type]
+        into=queries.household_of(other),  # type: ignore[arg-type]
+        on=days_ago(1),
+        reason="Amina joins her sister",
+    )
+    services.open_correction_case(actor=drs_officer, person=refugee, national_id="23456789", evidence="IPRS 2019")
+
+    redact(actor=admin_officer, record_id=str(_registration(refugee).pk), authority=ORDER)
+
+    assert tables_holding("Amina joins") == []
+    assert tables_holding("23456789") == [] and tables_holding("IPRS 2019") == []
     assert verify_book().problems == []

@@ -12,7 +12,8 @@ person:
 - given names, family name, aliases, the search words built from them -> "[redacted]";
 - the date of birth -> 1 January of its year, marked estimated (the age figures keep the year);
 - phone, languages, specific needs, ethnicity, religion, the biometric record id -> blank;
-- the reasons of their household memberships (free text about the family) -> "[redacted]";
+- the reasons of their household memberships, and of the merges and splits that moved them (free
+  text about the family) -> "[redacted]";
 - a status-correction case's national ID number -> blank, its evidence -> "[redacted]".
   Sex, nationality, the office and the household stay: the register's figures count them.
 
@@ -27,10 +28,24 @@ stays lost, revoked or replaced.
 import uuid
 from datetime import date
 
-from daftari.refugees.models import CorrectionCase, DocumentEvent, Membership, Person, StatusStep
+from daftari.refugees.models import (
+    CorrectionCase,
+    DocumentEvent,
+    HouseholdChange,
+    HouseholdChangeMove,
+    Membership,
+    Person,
+    StatusStep,
+)
 
 MARKER = "[redacted]"
-STEP_TABLES = ["refugees_statusstep", "refugees_person", "refugees_membership", "refugees_correctioncase"]
+STEP_TABLES = [
+    "refugees_statusstep",
+    "refugees_person",
+    "refugees_membership",
+    "refugees_householdchange",
+    "refugees_correctioncase",
+]
 DOCUMENT_TABLES: list[str] = []
 EVENT_TABLES = ["refugees_documentevent"]
 
@@ -65,6 +80,9 @@ def _erase_person(person_id: uuid.UUID) -> None:
     )
     for membership in Membership.objects.filter(person=person):
         Membership.objects.filter(pk=membership.pk).update(reason=_text(membership.reason))
+    # The reason of a merge or split that moved them is free text about the family too.
+    moved_by = HouseholdChangeMove.objects.filter(joined__person=person).values_list("change_id", flat=True)
+    HouseholdChange.objects.filter(pk__in=list(moved_by)).exclude(reason="").update(reason=MARKER)
     # A status-correction case holds a national ID number and the evidence of the match.
     CorrectionCase.objects.filter(person=person).update(national_id="", evidence=MARKER)
 
