@@ -9,6 +9,8 @@ export DAFTARI_DATA_DIR ?= $(CURDIR)/var
 # The PostgreSQL run uses DATABASE_URL when it is set, else the local server (pytest-django adds test_).
 PG_URL ?= $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/daftari)
 PYTEST_ARGS ?=
+# Both cores: each run's tests are shared between two pytest workers (each with its own test database).
+PYTEST_WORKERS ?= 2
 
 .PHONY: install system-deps browser-deps messages run demo test test-verify test-sqlite test-postgres lint bench openapi clean
 
@@ -59,7 +61,7 @@ test-verify: install
 	cd verify && ../$(BIN)/pytest -q
 
 test-sqlite: install browser-deps
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # PostgreSQL runs on these machines; start it if it is installed but stopped.
 test-postgres: install
@@ -67,7 +69,7 @@ test-postgres: install
 		pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start && sleep 2; } || true; \
 	fi
 	@if [ -n "$(DATABASE_URL)" ] || pg_isready -q -h 127.0.0.1 -p 5432; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS); \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
 
 test: lint test-verify test-sqlite test-postgres
