@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from daftari.occurrences.rules import EntryDraft, PartyInput
 from daftari.occurrences.services import record_occurrence
@@ -19,6 +20,12 @@ from daftari.stations.rules import Role
 from daftari.stations.services import create_officer
 
 PASSWORD = "correct horse battery staple"
+
+
+# Property tests judge behaviour, never speed: a loaded 2-core machine must not fail one by its clock
+# (speed lives in `make bench`).
+hypothesis_settings.register_profile("daftari", deadline=None)
+hypothesis_settings.load_profile("daftari")
 
 
 @pytest.fixture(autouse=True)
