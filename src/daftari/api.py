@@ -12,6 +12,7 @@ from daftari.alerts.api import router as alerts_router
 from daftari.core.api_errors import JsonOnly, install_error_handlers, method_not_allowed_response, not_found_response
 from daftari.core.openapi import DaftariSchema, build_schema
 from daftari.custody.api import router as custody_router
+from daftari.deployments.api import router as deployments_router
 from daftari.documents.api import router as documents_router
 from daftari.fines.api import router as fines_router
 from daftari.ledger.api import router as ledger_router
@@ -76,3 +77,4 @@ api.add_router("/", documents_router)
 api.add_router("/", nodes_router)
 api.add_router("/", alerts_router)
 api.add_router("/", reports_router)
+api.add_router("/", deployments_router)

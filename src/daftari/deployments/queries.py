@@ -213,7 +213,7 @@ def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
     return contingent
 
 
-def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
+def readiness_board(*, reader: User, contingent_id: uuid.UUID, channel: str = "desk") -> Board:
     """Every candidate of the contingent as ready / not yet / excluded with all the reasons.
 
     Nine queries whatever the size (contingent, candidates, results, vetting decisions, training
@@ -271,6 +271,7 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID) -> Board:
         actor=reader,
         reads=[(CANDIDATE, str(row.candidate_id), None, Outcome.SHOWN) for row in rows],
         purpose=Purpose.LIST,
+        channel=channel,
     )
     return Board(contingent=contingent, criteria_version=in_force.version, rows=rows, course=course)
 
