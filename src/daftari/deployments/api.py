@@ -5,11 +5,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from daftari.core.api_errors import ErrorOut
 from daftari.deployments import queries
-from daftari.deployments.schemas import BoardOut
+from daftari.deployments.schemas import BoardOut, BoardQuery
 
 router = Router(tags=["deployments"])
 
@@ -34,6 +34,13 @@ def board_out(board: queries.Board) -> dict[str, Any]:
         "ready": board.ready,
         "not_yet": board.not_yet,
         "excluded": board.excluded,
+        "candidates": board.candidates,
+        "readiness": board.readiness,
+        "listed": board.page.paginator.count,
+        "page": board.page.number,
+        "per_page": board.page.paginator.per_page,
+        "pages": board.page.paginator.num_pages,
+        "has_next": board.page.has_next(),
         "rows": [
             {
                 "candidate": row.candidate_id,
@@ -62,7 +69,18 @@ def board_out(board: queries.Board) -> dict[str, Any]:
     summary="Read a contingent's readiness board",
     description="Every candidate as ready, not yet or excluded with all the reasons, the training modules passed "
     "and the document alerts, as the board page shows it; for the deployment, vetting, medical and trainer roles "
-    "and commanders. Each candidate listed is logged. The vetting officer's reasons are never here.",
+    "and commanders. One page of candidates at a time (`page` from 1, `per_page` up to 100, 50 by default; "
+    "`readiness` lists only ready, not_yet or excluded); the counts are the whole contingent's. Each candidate "
+    "listed is logged, and only those. The vetting officer's reasons are never here.",
 )
-def board(request: HttpRequest, contingent_id: uuid.UUID) -> dict[str, Any]:
-    return board_out(queries.readiness_board(reader=_actor(request), contingent_id=contingent_id, channel="api"))
+def board(request: HttpRequest, contingent_id: uuid.UUID, filters: Query[BoardQuery]) -> dict[str, Any]:
+    return board_out(
+        queries.readiness_board(
+            reader=_actor(request),
+            contingent_id=contingent_id,
+            channel="api",
+            readiness=filters.readiness,
+            page=filters.page,
+            per_page=filters.per_page,
+        )
+    )

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,15 +95,28 @@ class BoardRow:
         return [f for f in self.document_flags if f.alert == DocumentAlert.DURING_DEPLOYMENT]
 
 
+BOARD_PAGE = 50  # candidates a page: the page stays well under 100 KB on a slow link
+
+
 @dataclass(frozen=True)
 class Board:
+    """One page of the contingent's board (``rows``, the candidates shown and logged) and the counts
+    of the whole contingent."""
+
     contingent: Contingent
     criteria_version: str
     rows: list[BoardRow]
     course: Course
+    counts: dict[str, int]  # readiness -> candidates, for the whole contingent
+    readiness: str  # the state listed: "" for every candidate
+    page: "Page[BoardRow]"
 
     def count(self, readiness: str) -> int:
-        return sum(1 for row in self.rows if row.judgement.readiness == readiness)
+        return self.counts.get(readiness, 0)
+
+    @property
+    def candidates(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def ready(self) -> int:
@@ -204,6 +218,17 @@ def judge_candidate(candidate: Candidate) -> tuple[Judgement, str, VettingDecisi
     return judgement, certificate.number if certificate is not None else "", decision
 
 
+def _page_number(asked: int | str | None) -> int:
+    """The page asked for as a number; anything that is not one (missing, "two", "1e3") is the first,
+    a number too long to be a page the last."""
+    if isinstance(asked, int):
+        return asked
+    text = (asked or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return int(text) if len(text) <= 9 else 10**9
+
+
 def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
     if not sees_readiness_board(scope_of(reader)):
         raise NotPermitted(str(BOARD_REFUSED))
@@ -213,12 +238,22 @@ def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
     return contingent
 
 
-def readiness_board(*, reader: User, contingent_id: uuid.UUID, channel: str = "desk") -> Board:
-    """Every candidate of the contingent as ready / not yet / excluded with all the reasons.
+def readiness_board(
+    *,
+    reader: User,
+    contingent_id: uuid.UUID,
+    channel: str = "desk",
+    readiness: str = "",
+    page: int | str | None = 1,
+    per_page: int = BOARD_PAGE,
+) -> Board:
+    """The contingent's candidates as ready / not yet / excluded with all the reasons, one page of them.
 
-    Nine queries whatever the size (contingent, candidates, results, vetting decisions, training
-    results, certificates, documents, letters, the access log's one insert): a contingent of 400 is
-    judged on one page.
+    Every candidate is judged (the counts are the whole contingent's), then those of ``readiness``
+    ("" for all) are paged; only the page's candidates are logged as read. A page number that is not
+    a number is the first page, one past the last the last. Nine queries whatever the size
+    (contingent, candidates, results, vetting decisions, training results, certificates, documents,
+    letters, the access log's one insert).
     """
     contingent = contingent_for(reader=reader, contingent_id=contingent_id)
     in_force = criteria.current()
@@ -267,13 +302,28 @@ def readiness_board(*, reader: User, contingent_id: uuid.UUID, channel: str = "d
                 letter_id=letters.get(candidate.pk),
             )
         )
+    counts = {state.value: 0 for state in Readiness}
+    for row in rows:
+        counts[row.judgement.readiness] += 1
+    wanted = readiness if readiness in counts else ""
+    listed = [row for row in rows if row.judgement.readiness == wanted] if wanted else rows
+    paged = Paginator(listed, per_page)
+    shown = paged.page(min(max(_page_number(page), 1), paged.num_pages))
     log_accesses(
         actor=reader,
-        reads=[(CANDIDATE, str(row.candidate_id), None, Outcome.SHOWN) for row in rows],
+        reads=[(CANDIDATE, str(row.candidate_id), None, Outcome.SHOWN) for row in shown.object_list],
         purpose=Purpose.LIST,
         channel=channel,
     )
-    return Board(contingent=contingent, criteria_version=in_force.version, rows=rows, course=course)
+    return Board(
+        contingent=contingent,
+        criteria_version=in_force.version,
+        rows=list(shown.object_list),
+        course=course,
+        counts=counts,
+        readiness=wanted,
+        page=shown,
+    )
 
 
 # --- Vetting: what Daftari's own records say about an officer ------------------------------------

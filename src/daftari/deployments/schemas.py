@@ -6,6 +6,21 @@ from datetime import date
 from ninja import Schema
 from pydantic import Field
 
+from daftari.core.schemas import InputSchema
+from daftari.deployments.rules import Readiness
+
+
+class BoardQuery(InputSchema):
+    readiness: str = Field(
+        "",
+        max_length=20,
+        pattern="^(" + "|".join(r.value for r in Readiness) + ")?$",
+        json_schema_extra={"enum": ["", *(r.value for r in Readiness)]},
+        description="List only the candidates in this state (ready, not_yet, excluded); empty for all.",
+    )
+    page: int = Field(1, ge=1, le=10_000, description="From 1; a page past the last gives the last.")
+    per_page: int = Field(50, ge=1, le=100)
+
 
 class ReasonOut(Schema):
     code: str = Field(description="The criterion, 'training', 'document:<kind>' or 'vetting'.")
@@ -45,4 +60,11 @@ class BoardOut(Schema):
     ready: int
     not_yet: int
     excluded: int
-    rows: list[BoardRowOut]
+    candidates: int = Field(description="The whole contingent; ready, not_yet and excluded count it too.")
+    readiness: str = Field(description="The state listed; empty for all.")
+    listed: int = Field(description="The candidates in the state listed, on every page.")
+    page: int = Field(description="The page given (the last when a later one was asked for).")
+    per_page: int
+    pages: int
+    has_next: bool
+    rows: list[BoardRowOut] = Field(description="This page's candidates, by service number; only these are logged.")

@@ -4,6 +4,7 @@ queries (reads, logged) and services (every change)."""
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -136,11 +137,20 @@ def new_contingent(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def board(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
-    found = _read(lambda: queries.readiness_board(reader=request.user, contingent_id=pk))
+    found = _read(
+        lambda: queries.readiness_board(
+            reader=request.user,
+            contingent_id=pk,
+            readiness=request.GET.get("readiness", ""),
+            page=request.GET.get("page"),
+        )
+    )
     scope = scope_of(request.user)
     context = {
         "board": found,
         "names": {r.value: READINESS_NAMES[r] for r in Readiness},
+        "states": [(r.value, READINESS_NAMES[r], found.count(r)) for r in Readiness],
+        "params": urlencode({"readiness": found.readiness}) if found.readiness else "",
         "may_manage": can_manage_deployments(scope),
         "may_record": can_record_assessment(scope) or can_record_fitness(scope),
         "may_vet": sees_vetting_record(scope),
