@@ -38,7 +38,9 @@ class Command(BaseCommand):
         verify = actions.add_parser("verify", help="Rebuild every book from its leaves and check it all.")
         verify.add_argument("--station", help="Only this station's book (its code), or another log (hub, CODE/fines).")
         checkpoint = actions.add_parser("checkpoint", help="Sign a checkpoint now for each book that grew.")
-        checkpoint.add_argument("--station", help="Only this station's book (its code).")
+        checkpoint.add_argument(
+            "--station", help="Only this station's book (its code), or another log (hub, CODE/fines)."
+        )
         export = actions.add_parser("export", help="Write a book in the layout daftari-verify audit reads.")
         export.add_argument(
             "--station", required=True, help="The station's code, or another log (CODE/fines: a node station's fines)."
@@ -89,7 +91,13 @@ class Command(BaseCommand):
     def _checkpoint(self, *, station: str | None, **_options: Any) -> None:
         try:
             if station is not None:
-                one = services.sign_checkpoint(station=self._station(station))
+                # A log of no station's book (the hub's, a node station's fines) by its name, as ``verify`` takes it.
+                named = services.log_named(station)
+                one = (
+                    services.sign_log(named)
+                    if named is not None
+                    else services.sign_checkpoint(station=self._station(station))
+                )
                 signed = [one] if one is not None else []
             else:
                 signed = services.sign_grown_logs()
