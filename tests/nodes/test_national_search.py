@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from daftari.nodes import hub
+from daftari.nodes import hub, mirror
 from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
 from daftari.notifications.erasure import erase_sms, in_use
 from daftari.notifications.models import Recipient
@@ -87,6 +87,7 @@ def node_entry(joined: tuple[EnrolledNode, Book]) -> dict[str, Any]:
     record = node_record(node.station)
     book.record(record=record)
     send(node, book.push(0, 1))
+    mirror.index_new()  # the hub worker's job, queued when the push was accepted
     return record
 
 
@@ -178,6 +179,7 @@ def test_national_search_lists_hub_and_node_entries_of_one_person_together_newes
     )
     book.record(record=later)
     send(node, book.push(0, 2))
+    mirror.index_new()
     assert found(Api(client, oversight), id_number=ID_NUMBER) == [later["id"], str(at_hub.pk), earlier["id"]]
 
 
@@ -188,6 +190,7 @@ def test_what_the_node_sends_that_is_not_an_entry_is_not_indexed_for_search(
     book.record(2)  # records of no entry type the hub knows
     book.record(kind="custody", record={"id": str(uuid.uuid4()), "state": "in_custody"})
     send(node, book.push(0, 3))
+    assert mirror.index_new() == 0
     assert not MirroredEntry.objects.exists()
 
 
@@ -200,7 +203,7 @@ def test_an_entry_the_node_erased_by_lawful_order_is_no_longer_found_at_the_hub(
     assert found(Api(client, oversight), id_number=ID_NUMBER) == []
 
 
-def test_a_batch_is_verified_mirrored_and_indexed_in_as_many_statements_whatever_its_size_or_the_books(
+def test_a_batch_is_verified_and_mirrored_in_as_many_statements_whatever_its_size_or_the_books(
     joined: tuple[EnrolledNode, Book],
 ) -> None:
     node, book = joined
@@ -212,8 +215,95 @@ def test_a_batch_is_verified_mirrored_and_indexed_in_as_many_statements_whatever
     with CaptureQueriesContext(connection) as large:
         send(node, book.push(3, 43))
     assert len(large.captured_queries) == len(small.captured_queries)
+    assert MirroredLeaf.objects.filter(node=node).count() == 43
+
+
+def test_the_worker_indexes_a_book_for_search_in_as_many_statements_whatever_how_much_is_new(
+    joined: tuple[EnrolledNode, Book],
+) -> None:
+    node, book = joined
+    for _ in range(43):
+        book.record(record=node_record(node.station, id=str(uuid.uuid4())))
+    send(node, book.push(0, 2))
+    with CaptureQueriesContext(connection) as small:
+        assert mirror.index_new() == 2
+    send(node, book.push(2, 43))
+    with CaptureQueriesContext(connection) as large:
+        assert mirror.index_new() == 41
+    assert len(large.captured_queries) == len(small.captured_queries)
     assert MirroredEntry.objects.filter(station=node.station).count() == 43
     assert MirroredMention.objects.filter(entry__station=node.station, kind="phone", value=PHONE).count() == 43
+
+
+def test_right_after_a_push_the_entry_is_not_yet_found_and_the_hub_says_how_many_leaves_wait_for_search(
+    client: Client, oversight: User, admin_officer: User, joined: tuple[EnrolledNode, Book]
+) -> None:
+    node, book = joined
+    for _ in range(3):
+        book.record(record=node_record(node.station, id=str(uuid.uuid4())))
+    book.record(kind="custody", record={"id": str(uuid.uuid4()), "state": "in_custody"})
+    send(node, book.push(0, 4))
+    assert found(Api(client, oversight), id_number=ID_NUMBER) == []
+    [row] = Api(client, admin_officer).get("/hub/nodes").json()
+    assert (row["size"], row["waiting_for_search"]) == (4, 4)
+
+    assert mirror.index_new() == 3  # the custody record is held, not an entry search finds
+    assert len(found(Api(client, oversight), id_number=ID_NUMBER)) == 3
+    [row] = Api(client, admin_officer).get("/hub/nodes").json()
+    assert (row["size"], row["waiting_for_search"]) == (4, 0)
+
+
+def test_the_index_job_run_twice_indexes_each_entry_once(
+    client: Client, oversight: User, joined: tuple[EnrolledNode, Book]
+) -> None:
+    node, book = joined
+    book.record(record=node_record(node.station))
+    send(node, book.push(0, 1))
+    assert (mirror.index_new(), mirror.index_new(), mirror.index_new(node.pk)) == (1, 0, 0)
+    book.record(record=node_record(node.station, id=str(uuid.uuid4())))
+    send(node, book.push(1, 2))
+    assert (mirror.index_new(node.pk), mirror.index_new()) == (1, 0)
+    assert MirroredEntry.objects.count() == 2
+    assert MirroredMention.objects.filter(kind="id_number", value=ID_NUMBER).count() == 2
+    assert len(found(Api(client, oversight), id_number=ID_NUMBER)) == 2
+
+
+def test_an_entry_erased_before_the_index_job_ran_is_never_indexed(
+    client: Client, oversight: User, joined: tuple[EnrolledNode, Book]
+) -> None:
+    node, book = joined
+    book.record(record=node_record(node.station))
+    send(node, book.push(0, 1))
+    book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
+    send(node, book.push(1, 2))
+    assert mirror.index_new() == 0
+    assert not MirroredEntry.objects.exists() and not MirroredMention.objects.exists()
+    assert found(Api(client, oversight), id_number=ID_NUMBER) == []
+
+
+def test_an_entry_erased_in_the_batch_that_brings_it_is_stored_blank_and_never_indexed(
+    client: Client, oversight: User, joined: tuple[EnrolledNode, Book]
+) -> None:
+    node, book = joined
+    book.record(record=node_record(node.station))
+    book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
+    send(node, book.push(0, 2))
+    assert MirroredLeaf.objects.get(node=node, index=0).record is None
+    assert mirror.index_new() == 0
+    assert found(Api(client, oversight), id_number=ID_NUMBER) == []
+
+
+def test_an_indexed_entry_erased_later_stays_out_of_the_index_when_the_job_runs_again(
+    client: Client, oversight: User, joined: tuple[EnrolledNode, Book], node_entry: dict[str, Any]
+) -> None:
+    node, book = joined
+    book.record(kind="redaction", record={"redacts": 0, "authority": "Court order 12/2026"})
+    book.record(record=node_record(node.station, id=str(uuid.uuid4()), parties=[]))
+    send(node, book.push(1, 3))
+    assert not MirroredEntry.objects.filter(entry_id=node_entry["id"]).exists()
+    assert mirror.index_new() == 1  # the later entry alone
+    assert not MirroredEntry.objects.filter(entry_id=node_entry["id"]).exists()
+    assert found(Api(client, oversight), id_number=ID_NUMBER) == []
 
 
 def sms_to_the_phone(event_key: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from daftari.nodes import mirror
 from daftari.nodes.models import EnrolledNode
 from daftari.occurrences.rules import ob_date_of
 from daftari.portal.models import PortalLookup
@@ -63,6 +64,7 @@ def test_a_report_recorded_at_the_node_and_sent_is_found_with_where_its_case_sta
     book.record(record=case_update(record["id"], "assigned", hours_ago=1), kind="case_update")
     book.record(record=case_update(record["id"], "suspect_arrested"), kind="case_update")
     send(enrolled, book.push(0, 3))
+    mirror.index_new()
     page = ask(public_client, today_ob(1))
     assert "Suspect arrested" in page and "Central Police Station" in page and today_ob(1) in page
     assert "Achieng" not in page and "handbag" not in page
@@ -75,6 +77,7 @@ def test_a_report_from_the_node_with_no_case_update_yet_says_it_is_not_yet_assig
     enrolled, book = node
     book.record(record=node_record(enrolled.station, ob=today_ob(1)))
     send(enrolled, book.push(0, 1))
+    mirror.index_new()
     assert "not yet assigned" in ask(public_client, today_ob(1))
 
 
@@ -85,6 +88,7 @@ def test_wrong_digits_or_a_report_the_node_has_not_sent_get_the_same_not_found(
     book.record(record=node_record(enrolled.station, ob=today_ob(1)))
     book.record(record=node_record(enrolled.station, ob=today_ob(2)))
     send(enrolled, book.push(0, 1))  # the second is still waiting at the node
+    mirror.index_new()
     wrong_digits = ask(public_client, today_ob(1), last4="9999", status=404)
     not_sent = ask(public_client, today_ob(2), status=404)
     assert "We could not find a report" in wrong_digits and "We could not find a report" in not_sent
@@ -97,6 +101,7 @@ def test_an_entry_from_the_node_that_is_not_public_facing_is_never_found(
     enrolled, book = node
     book.record(record=node_record(enrolled.station, ob=today_ob(1), entry_type="ARREST"))
     send(enrolled, book.push(0, 1))
+    mirror.index_new()
     assert "We could not find a report" in ask(public_client, today_ob(1), status=404)
     assert PortalLookup.objects.get().outcome == PortalLookup.Outcome.NOT_FOUND
 
@@ -109,6 +114,7 @@ def test_the_status_of_a_report_from_the_node_reads_in_kiswahili(
     book.record(record=record)
     book.record(record=case_update(record["id"], "in_court"), kind="case_update")
     send(enrolled, book.push(0, 2))
+    mirror.index_new()
     response = public_client.post(
         URL,
         {"station": "CENTRAL-NBI", "ob_number": today_ob(1), "phone_last4": "1222"},

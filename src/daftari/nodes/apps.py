@@ -40,5 +40,8 @@ class NodesConfig(AppConfig):
         search.also_search(mirror.found_in_mirror)
         # "Check my report" answers for entries recorded at a node too, once they reached the hub.
         casework.also_find_cases(public_status.case_in_mirror)
+        if settings.DAFTARI_ROLE == "hub":
+            # National search over the mirrored books: what was accepted since the last run.
+            periodic.register("nodes.index_mirrored", mirror.index_new)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import DomainError
 from daftari.ledger import services as ledger
+from daftari.nodes import mirror
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Handover, MirroredEntry
 from daftari.occurrences.models import ObCounter
 from daftari.occurrences.rules import ob_date_of
@@ -144,6 +145,7 @@ def hand_back(*, station: Station, by: str, reason: str, now: datetime | None = 
 
 def _continue_ob_numbers(node: EnrolledNode, *, since: date) -> None:
     """The hub's OB counter of each recent day the node numbered: at least the node's last number."""
+    mirror.index_new(node.pk)  # read from the index: bring it up to the whole book first
     days = (
         MirroredEntry.objects.filter(leaf__node=node, ob_date__gte=since, ob_seq__isnull=False)
         .values("ob_date")

@@ -282,6 +282,9 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
         )
     _check_redactions(node, rows, redacted_without_record)
     mirror.store(node, rows)
+    # National search indexes the batch right after the commit (and the periodic job catches up on
+    # anything a lost job missed): the accept itself only verifies and stores.
+    transaction.on_commit(lambda: _index_soon(node.pk))
     cosigned = keys.hub_cosigner().cosign(push.checkpoint, int(now.timestamp()))
     AcceptedCheckpoint.objects.create(
         node=node, size=checkpoint.size, root=checkpoint.root, cosigned_note=cosigned, accepted_at=now
@@ -289,6 +292,16 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
     node.size, node.edge, node.witnessed_size = state.size, state.to_bytes(), state.size
     node.save(update_fields=["size", "edge", "witnessed_size", "last_contact_at"])
     return Accepted(size=state.size, cosigned_note=cosigned)
+
+
+def _index_soon(node_id: int) -> None:
+    from daftari.nodes.tasks import index_mirrored_book
+
+    try:
+        index_mirrored_book.enqueue(node_id)
+    except Exception:
+        # The batch is committed and cosigned; the worker's periodic job indexes it within 30 s.
+        log.exception("nodes: could not queue the indexing of node %s's book", node_id)
 
 
 def _repeated_or_elsewhere(node: EnrolledNode, push: wire.Push, checkpoint: Checkpoint) -> Accepted:

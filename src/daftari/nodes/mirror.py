@@ -1,6 +1,7 @@
 """At the hub: the books mirrored from station nodes, found by national search.
 
-Each entry of a node's book is indexed when its leaf is accepted (``store``), and read back
+Each entry of a node's book is indexed by the worker after its leaf was accepted and stored
+(``store``, then ``index_new``), and read back
 for the existing search (``found_in_mirror``, registered with ``occurrences.search``) as an
 ``Occurrence`` built from the record the node sent, never saved: the desk page and the API render
 it, and log the read, exactly as an entry recorded at the hub.
@@ -14,8 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.models import Model
+from django.db import connection, transaction
+from django.db.models import F, Model
 from psycopg.types.json import Jsonb
 
 from daftari.core import append_only
@@ -33,40 +34,109 @@ from daftari.stations.services import log_refused
 
 
 def store(node: EnrolledNode, rows: list[MirroredLeaf]) -> None:
-    """Stores the leaves of an accepted batch (``rows``, verified, not yet saved), indexes the entries
-    among them for national search, and drops the index of any record a ``redaction`` leaf among
-    them erases.
+    """Stores the leaves of an accepted batch (``rows``, verified, not yet saved), and erases the
+    record of every leaf a ``redaction`` leaf among them names, with its search index.
 
     A few statements a batch, whatever its size and however long the book already is: the hub's
     ingest rate rests on it (issue 13 asks for 30% of bare INSERTs). On PostgreSQL the rows go in by
-    COPY, with their ids drawn from the tables' sequences first so that entries can name their leaf
-    and mentions their entry; building 700 model instances a batch cost more than verifying it.
+    COPY. National search's index of the new entries is built after the commit (``index_new``).
     """
-    entries: dict[int, tuple[MirroredLeaf, rules.Findable]] = {}
-    redacted: set[int] = set()
+    redacted = {
+        row.record["redacts"]
+        for row in rows
+        if row.kind == KIND_REDACTION and row.record is not None and isinstance(row.record.get("redacts"), int)
+    }
     for row in rows:
-        if row.kind == KIND_REDACTION and row.record is not None and isinstance(row.record.get("redacts"), int):
-            redacted.add(row.record["redacts"])
-            entries.pop(row.record["redacts"], None)
-            continue
-        found = rules.findable(row.kind, row.record)
-        if found is not None:
-            entries[row.index] = (row, found)
+        if row.index in redacted:
+            # Erased in the batch that brings it: kept as the leaf alone, never indexed.
+            row.record, row.salt = None, None
     if redacted:
+        # Under the node's lock (hub._accept), so an index run waits and then reads the blanked record.
         MirroredEntry.objects.filter(leaf__node=node, leaf__index__in=redacted).delete()
         _erase_records(node, redacted)
     if connection.vendor == "postgresql":
-        _copy_in(node, rows, list(entries.values()))
+        _copy_leaves(node, rows)
         return
     MirroredLeaf.objects.bulk_create(rows)
+
+
+# Leaves indexed a transaction: the node's row is locked that long (an accept of its next batch waits).
+INDEX_CHUNK = 2048
+
+
+def index_new(node_id: int | None = None) -> int:
+    """The hub worker's job: indexes for national search the entries of every mirrored book (or of
+    node ``node_id``'s) accepted since its "indexed up to" mark (``EnrolledNode.indexed_size``), in
+    bulk; the number of entries indexed.
+
+    Idempotent: each chunk is indexed and the mark moved in one transaction, under the node's row
+    lock, so two runs at once, or one run twice, index each entry once. It reads the records as
+    stored: one erased by lawful order (blanked, under the same lock, by ``store``) is never indexed.
+    It runs every 30 s, and right after each accepted push (queued on commit), so search lags seconds.
+    """
+    if settings.DAFTARI_ROLE != "hub":
+        return 0
+    behind = EnrolledNode.objects.filter(joined_at__isnull=False, size__gt=F("indexed_size"))
+    if node_id is not None:
+        behind = behind.filter(pk=node_id)
+    indexed = 0
+    for pk in list(behind.order_by("pk").values_list("pk", flat=True)):
+        while True:
+            with transaction.atomic():
+                node = EnrolledNode.objects.select_for_update().get(pk=pk)
+                if node.indexed_size >= node.size:
+                    break
+                upto = min(node.size, node.indexed_size + INDEX_CHUNK)
+                leaves = list(
+                    MirroredLeaf.objects.filter(node=node, index__gte=node.indexed_size, index__lt=upto)
+                    .exclude(record__isnull=True)
+                    .only("pk", "index", "kind", "record")
+                    .order_by("index")
+                )
+                indexed += _index(node, leaves)
+                EnrolledNode.objects.filter(pk=pk).update(indexed_size=upto)
+    return indexed
+
+
+def waiting_for_search(node: EnrolledNode) -> int:
+    """Leaves of the node's book the hub holds that national search does not read yet."""
+    return max(node.size - node.indexed_size, 0)
+
+
+def _index(node: EnrolledNode, leaves: list[MirroredLeaf]) -> int:
+    entries: list[tuple[MirroredLeaf, rules.Findable]] = []
+    for leaf in leaves:
+        found = rules.findable(leaf.kind, leaf.record)
+        if found is not None:
+            entries.append((leaf, found))
+    if not entries:
+        return 0
+    if connection.vendor == "postgresql":
+        entry_ids = _copy(
+            MirroredEntry,
+            _ENTRY_COLUMNS,
+            [(leaf.pk, node.station_id, *_index_values(found)) for leaf, found in entries],
+        )
+        _copy(
+            MirroredMention,
+            ("entry_id", "kind", "value"),
+            [
+                (entry_id, kind, value)
+                for entry_id, (_leaf, found) in zip(entry_ids, entries, strict=True)
+                for kind, value in sorted(found.mentions)
+            ],
+            with_ids=False,
+        )
+        return len(entries)
     made = MirroredEntry.objects.bulk_create(
-        MirroredEntry(leaf=row, station_id=node.station_id, **found.index_fields()) for row, found in entries.values()
+        MirroredEntry(leaf=leaf, station_id=node.station_id, **found.index_fields()) for leaf, found in entries
     )
     MirroredMention.objects.bulk_create(
         MirroredMention(entry=entry, kind=kind, value=value)
-        for entry, (_row, found) in zip(made, entries.values(), strict=True)
+        for entry, (_leaf, found) in zip(made, entries, strict=True)
         for kind, value in sorted(found.mentions)
     )
+    return len(entries)
 
 
 def _erase_records(node: EnrolledNode, indexes: set[int]) -> None:
@@ -97,7 +167,7 @@ _ENTRY_COLUMNS = (
 )
 
 
-def _copy_in(node: EnrolledNode, rows: list[MirroredLeaf], entries: list[tuple[MirroredLeaf, rules.Findable]]) -> None:
+def _copy_leaves(node: EnrolledNode, rows: list[MirroredLeaf]) -> None:
     leaf_ids = _copy(
         MirroredLeaf,
         _LEAF_COLUMNS,
@@ -117,21 +187,6 @@ def _copy_in(node: EnrolledNode, rows: list[MirroredLeaf], entries: list[tuple[M
     )
     for row, pk in zip(rows, leaf_ids, strict=True):
         row.pk = pk
-    entry_ids = _copy(
-        MirroredEntry,
-        _ENTRY_COLUMNS,
-        [(row.pk, node.station_id, *_index_values(found)) for row, found in entries],
-    )
-    _copy(
-        MirroredMention,
-        ("entry_id", "kind", "value"),
-        [
-            (entry_id, kind, value)
-            for entry_id, (_row, found) in zip(entry_ids, entries, strict=True)
-            for kind, value in sorted(found.mentions)
-        ],
-        with_ids=False,
-    )
 
 
 def _index_values(found: rules.Findable) -> tuple[Any, ...]:

@@ -29,6 +29,9 @@ class EnrolledNode(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     edge = models.BinaryField(default=b"\x00" * 8)
     witnessed_size = models.PositiveBigIntegerField(default=0)
+    # National search reads the book up to here: the hub worker indexes what was accepted after it
+    # (mirror.index_new), so that the accept itself only verifies and stores.
+    indexed_size = models.PositiveBigIntegerField(default=0)
     last_contact_at = models.DateTimeField(null=True, blank=True)
     halted_at = models.DateTimeField(null=True, blank=True)
     # When the book was handed back to the hub (a Handover): the node writes it no more, and the
@@ -73,8 +76,9 @@ class MirroredLeaf(models.Model):
 
 class MirroredEntry(models.Model):
     """At the hub: an entry of a node's book as national search finds it (rules.findable of its
-    mirrored leaf's record, written with the leaf). An index, not evidence: the leaf is the entry;
-    this row and its mentions go when the node erases the record lawfully."""
+    mirrored leaf's record, written by the worker after the leaf was accepted, mirror.index_new).
+    An index, not evidence: the leaf is the entry; this row and its mentions go when the node
+    erases the record lawfully."""
 
     leaf = models.OneToOneField(MirroredLeaf, on_delete=models.PROTECT, related_name="entry")
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")

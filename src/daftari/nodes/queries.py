@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
-from daftari.nodes import node
+from daftari.nodes import mirror, node
 from daftari.nodes.models import EnrolledNode
 from daftari.stations.rules import Scope, station_filter
 
@@ -52,6 +52,7 @@ class NodeRow:
     last_contact_at: datetime | None
     size: int
     witnessed_size: int
+    waiting_for_search: int
     refusals: int
     halted_at: datetime | None
     last_refusal: str
@@ -86,6 +87,7 @@ def _rows(nodes: QuerySet[EnrolledNode]) -> list[NodeRow]:
                 last_contact_at=enrolled.last_contact_at,
                 size=enrolled.size,
                 witnessed_size=enrolled.witnessed_size,
+                waiting_for_search=mirror.waiting_for_search(enrolled),
                 refusals=enrolled.refusal_count,
                 halted_at=enrolled.halted_at,
                 last_refusal=last,

@@ -136,6 +136,10 @@ class HubNodeOut(Schema):
     last_contact_at: datetime | None
     size: int = Field(description="Leaves of the node's book the hub holds, verified.")
     witnessed_size: int = Field(description="Leaves covered by the hub's latest cosignature.")
+    waiting_for_search: int = Field(
+        description="Leaves the hub holds that national search does not find yet: the hub's worker indexes "
+        "them within seconds of the push (and every 30 s)."
+    )
     refusals: int
     halted_at: datetime | None = Field(description="When the hub refused the node's book and stopped its sync.")
     last_refusal: str

@@ -1,13 +1,16 @@
 """The node's continuous sync: every DAFTARI_NODE_SYNC_SECONDS while the hub answers, backing off
-to five minutes while it does not. It runs in ``daftari worker`` beside the other periodic jobs."""
+to five minutes while it does not. It runs in ``daftari worker`` beside the other periodic jobs.
+
+At the hub: the job that indexes a node's book for national search, queued when a push is accepted."""
 
 import logging
 import threading
 
 from django.conf import settings
 from django.db import connection
+from django_tasks import task
 
-from daftari.nodes import node, rules
+from daftari.nodes import mirror, node, rules
 from daftari.nodes.rules import SyncOutcome
 
 log = logging.getLogger(__name__)
@@ -30,3 +33,9 @@ def sync_loop(stop: threading.Event) -> None:
             stop.wait(rules.retry_delay(failures, interval=settings.DAFTARI_NODE_SYNC_SECONDS))
     finally:
         connection.close()
+
+
+@task()
+def index_mirrored_book(node_id: int) -> int:
+    """Indexes what national search does not read yet of node ``node_id``'s book; the entries indexed."""
+    return mirror.index_new(node_id)
