@@ -244,6 +244,8 @@ class CaseUpdate(models.Model):
 
     class Meta:
         ordering = ["occurrence", "recorded_at"]
+        # The follow-up rollup's worker reads the updates recorded since its mark.
+        indexes = [models.Index(fields=["recorded_at"], name="case_update_recorded_at")]
 
     def __str__(self) -> str:
         return f"{self.occurrence_id} {self.status} {self.recorded_at:%Y-%m-%d %H:%M}"

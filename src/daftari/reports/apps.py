@@ -9,11 +9,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.core import demo, periodic
-        from daftari.reports import custody_rollup, rollup
+        from daftari.reports import custody_rollup, follow_up_rollup, rollup
 
         # Figures follow the book and the cell register within a minute, outside the recording transaction.
         periodic.register("reports.crime_rollup", rollup.catch_up)
         periodic.register("reports.custody_rollup", custody_rollup.catch_up)
+        periodic.register("reports.follow_up_rollup", follow_up_rollup.catch_up)
         # The demo's figures count at once, before the worker's first round.
         demo.register("figures", lambda stations, users, now: rollup.catch_up())
         demo.register("figures, custody", lambda stations, users, now: custody_rollup.catch_up())
+        demo.register("figures, follow-up", lambda stations, users, now: follow_up_rollup.catch_up())

@@ -116,3 +116,43 @@ class CustodyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_code} {self.day}: {self.held} held"
+
+
+class FollowUpDay(models.Model):
+    """The follow-up of a station's day of reports from the public, recounted by the worker for every
+    station-day a report was recorded or a case updated for (``follow_up_rollup``): the reports recorded
+    that day and, of them, those assigned to an investigator now, charged (their case reached court) and
+    closed."""
+
+    station_code = models.CharField(max_length=40)
+    county_code = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    reports = models.IntegerField(default=0)
+    assigned = models.IntegerField(default=0)
+    charged = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station_code", "day"], name="one_follow_up_day")]
+        indexes = [models.Index(fields=["day", "county_code"], name="follow_up_day_county")]
+
+    def __str__(self) -> str:
+        return f"{self.station_code} {self.day}: {self.closed} of {self.reports} closed"
+
+
+class FollowUpCloseDays(models.Model):
+    """How many of a station's day of reports were closed after so many whole days: the histogram whose
+    sums over any period and area give the median days to close exactly."""
+
+    station_code = models.CharField(max_length=40)
+    county_code = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    days = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station_code", "day", "days"], name="one_follow_up_close_days")]
+        indexes = [models.Index(fields=["day", "county_code"], name="follow_up_close_days_county")]
+
+    def __str__(self) -> str:
+        return f"{self.station_code} {self.day}: {self.count} closed after {self.days} days"
