@@ -88,6 +88,14 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
         erasure = records.erasure(target.kind)
         if erasure is None:
             raise NotErasable()
+        # The other records this erasure changes too: their leaves are redacted with it.
+        followers = [
+            leaf
+            for leaf in Leaf.objects.filter(record_id__in=erasure.also(record_id), log=target.log)
+            .exclude(kind=KIND_REDACTION)
+            .order_by("index")
+            if not services.is_redacted(leaf)
+        ]
         # Recorded entries are append-only at the database, so the guards come off exactly the
         # tables this erasure writes, and go back on before commit. DDL is transactional on both
         # engines: if anything below fails, the rollback restores the guards with the data. While
@@ -98,32 +106,41 @@ def redact(*, actor: User, record_id: str, authority: str, now: datetime | None 
         append_only.uninstall(connection, erasure.tables)
         erasure.erase(record_id)
         append_only.install(connection, erasure.tables)
-        Commitment.objects.filter(leaf=target).delete()
-        redaction = Redaction.objects.create(leaf=target, authority=authority, by=actor.username, at=now)
-        if station is None:
-            services.append_to_own_log(
-                log_=target.log,
-                kind=KIND_REDACTION,
-                record_id=str(redaction.pk),
-                record=redaction_record(redaction),
-                by=actor.officer.service_number,
-                prev=target.index,
-                at=now,
-            )
-        else:
-            services.append(
-                station=station,
-                kind=KIND_REDACTION,
-                record_id=str(redaction.pk),
-                record=redaction_record(redaction),
-                by=actor.officer.service_number,
-                ob=LeafV1.from_bytes(bytes(target.data)).ob,
-                prev=target.index,
-                at=now,
-            )
+        redaction = _record_redaction(target, authority=authority, actor=actor, now=now)
+        for leaf in followers:
+            _record_redaction(leaf, authority=authority, actor=actor, now=now)
         if connection.vendor == "sqlite":
             # Until a checkpoint the -wal file still holds the erased rows' old page images; TRUNCATE empties it.
             transaction.on_commit(_checkpoint_wal, using=connection.alias)
+    return redaction
+
+
+def _record_redaction(target: Leaf, *, authority: str, actor: User, now: datetime) -> Redaction:
+    """The salt of ``target`` goes, and a ``redaction`` leaf naming it goes into its log."""
+    station = target.log.station
+    Commitment.objects.filter(leaf=target).delete()
+    redaction = Redaction.objects.create(leaf=target, authority=authority, by=actor.username, at=now)
+    if station is None:
+        services.append_to_own_log(
+            log_=target.log,
+            kind=KIND_REDACTION,
+            record_id=str(redaction.pk),
+            record=redaction_record(redaction),
+            by=actor.officer.service_number,
+            prev=target.index,
+            at=now,
+        )
+    else:
+        services.append(
+            station=station,
+            kind=KIND_REDACTION,
+            record_id=str(redaction.pk),
+            record=redaction_record(redaction),
+            by=actor.officer.service_number,
+            ob=LeafV1.from_bytes(bytes(target.data)).ob,
+            prev=target.index,
+            at=now,
+        )
     return redaction
 
 

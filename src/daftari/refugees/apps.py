@@ -31,7 +31,18 @@ class RefugeesConfig(AppConfig):
         ledger_records.register(records.KIND_STATUS_STEP, records.stored_status_step)
         ledger_records.register(records.KIND_DOCUMENT, records.stored_document)
         ledger_records.register(records.KIND_DOCUMENT_EVENT, records.stored_document_event)
+        ledger_records.register(records.KIND_HOUSEHOLD_CHANGE, records.stored_household_change)
+        ledger_records.register(records.KIND_CORRECTION_CASE, records.stored_correction_case)
+        ledger_records.register(records.KIND_CORRECTION_DECISION, records.stored_correction_decision)
         # `daftari ledger redact`: the redaction leaf goes into the register's own log (refugees/erasure.py).
-        ledger_records.register_erasure(records.KIND_STATUS_STEP, erasure.STEP_TABLES, erasure.erase_step)
+        # Erasing a registration also blanks the person's merges, splits and cases: their leaves go with it.
+        ledger_records.register_erasure(
+            records.KIND_STATUS_STEP, erasure.STEP_TABLES, erasure.erase_step, also=erasure.followers_of_step
+        )
         ledger_records.register_erasure(records.KIND_DOCUMENT, erasure.DOCUMENT_TABLES, erasure.erase_document)
         ledger_records.register_erasure(records.KIND_DOCUMENT_EVENT, erasure.EVENT_TABLES, erasure.erase_event)
+        ledger_records.register_erasure(records.KIND_HOUSEHOLD_CHANGE, erasure.CHANGE_TABLES, erasure.erase_change)
+        ledger_records.register_erasure(records.KIND_CORRECTION_CASE, erasure.CASE_TABLES, erasure.erase_case)
+        ledger_records.register_erasure(
+            records.KIND_CORRECTION_DECISION, erasure.DECISION_TABLES, erasure.erase_decision
+        )

@@ -191,6 +191,9 @@ class HouseholdChange(models.Model):
     reason = models.CharField(max_length=300)
     recorded_at = models.DateTimeField()
     recorded_by = models.CharField(max_length=150)
+    # The leaf of the register's own signed log that carries it; none for a row recorded before
+    # these were leaves (history is not rewritten to give it one).
+    ledger_index = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["on", "recorded_at"]
@@ -221,6 +224,9 @@ class CorrectionCase(models.Model):
     evidence = models.CharField(max_length=1000)
     opened_at = models.DateTimeField()
     opened_by = models.CharField(max_length=150)
+    # The leaf of the register's own signed log that carries it; none for a row recorded before
+    # these were leaves (history is not rewritten to give it one).
+    ledger_index = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["opened_at"]
@@ -242,6 +248,9 @@ class CorrectionDecision(models.Model):
     note = models.CharField(max_length=300, blank=True)
     decided_at = models.DateTimeField()
     decided_by = models.CharField(max_length=150)
+    # The leaf of the register's own signed log that carries it; none for a row recorded before
+    # these were leaves (history is not rewritten to give it one).
+    ledger_index = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["decided_at"]

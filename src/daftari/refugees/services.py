@@ -1,10 +1,12 @@
 """Every change to the refugee register, one function each: register a person (and their
-household), change a household's members, record a status step, issue a document, report it lost
-or revoke it. Each is atomic, checks the actor's role, and appends the step, document or event as a
-leaf of the register's signed log in the same transaction.
+household), change a household's members, merge or split households, record a status step, issue a
+document, report it lost or revoke it, open and decide a status-correction case. Each is atomic,
+checks the actor's role, and appends the step, document, event, merge or split (with its moves),
+case or decision as a leaf of the register's signed log in the same transaction.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -38,6 +40,20 @@ from daftari.stations.rules import (
     can_report_refugee_document_lost,
     can_revoke_refugee_document,
 )
+
+
+def _save_with_leaf(
+    row: StatusStep | RefugeeDocument | DocumentEvent | HouseholdChange | CorrectionCase | CorrectionDecision,
+    *,
+    kind: str,
+    record: dict[str, Any],
+    by: str,
+    at: datetime,
+) -> None:
+    """Appends ``record`` as the row's leaf of the register's log, then inserts the row with its index."""
+    leaf = register_log.append(kind=kind, record_id=str(row.pk), record=record, by=by, at=at)
+    row.ledger_index = leaf.index
+    row.save(force_insert=True)
 
 
 def _check_office(office: str) -> None:
@@ -182,14 +198,16 @@ def _check_change_date(on: date, *households: Household) -> None:
         raise InvalidInput(fields={"on": _("The date is before the household's last change.")})
 
 
-def _move(
+def _record_change(
     *,
     change: HouseholdChange,
     members: dict[str, Relationship],
     moves: dict[str, Relationship],
     now: datetime,
-) -> None:
-    """Each person in ``moves`` leaves the change's source and joins its target on its date."""
+) -> HouseholdChange:
+    """Each person in ``moves`` leaves the change's source and joins its target on its date; the
+    change, with those moves, is a leaf of the register's log, appended before its row is saved."""
+    pairs: list[tuple[Membership, Membership]] = []
     for person_id, relationship in moves.items():
         left = Membership.objects.create(
             household=change.source,
@@ -212,7 +230,17 @@ def _move(
             recorded_at=now + timedelta(microseconds=1),
             recorded_by=change.recorded_by,
         )
+        pairs.append((left, joined))
+    _save_with_leaf(
+        change,
+        kind=records.KIND_HOUSEHOLD_CHANGE,
+        record=records.household_change_record(change, pairs),
+        by=change.recorded_by,
+        at=now,
+    )
+    for left, joined in pairs:
         HouseholdChangeMove.objects.create(change=change, left=left, joined=joined)
+    return change
 
 
 @transaction.atomic
@@ -245,7 +273,7 @@ def merge_households(
     if problems:
         raise InvalidInput(fields=problems)
     now = timezone.now()
-    change = HouseholdChange.objects.create(
+    change = HouseholdChange(
         kind=rules.HouseholdChangeKind.MERGE,
         source=household,
         target=into,
@@ -254,8 +282,7 @@ def merge_households(
         recorded_at=now,
         recorded_by=actor.get_username(),
     )
-    _move(change=change, members=members, moves=moves, now=now)
-    return change
+    return _record_change(change=change, members=members, moves=moves, now=now)
 
 
 @transaction.atomic
@@ -272,7 +299,7 @@ def split_household(
     if problems:
         raise InvalidInput(fields=problems)
     now, by = timezone.now(), actor.get_username()
-    change = HouseholdChange.objects.create(
+    change = HouseholdChange(
         kind=rules.HouseholdChangeKind.SPLIT,
         source=household,
         target=_new_household(office=household.office, by=by, now=now),
@@ -281,8 +308,7 @@ def split_household(
         recorded_at=now,
         recorded_by=by,
     )
-    _move(change=change, members=members, moves=moves, now=now)
-    return change
+    return _record_change(change=change, members=members, moves=moves, now=now)
 
 
 def current_status(person: Person) -> StatusKind | None:
@@ -315,11 +341,7 @@ def _append_step(*, person: Person, step: StatusKind, on: date, reference: str, 
         recorded_at=now,
         recorded_by=by,
     )
-    leaf = register_log.append(
-        kind=records.KIND_STATUS_STEP, record_id=str(row.pk), record=records.status_step_record(row), by=by, at=now
-    )
-    row.ledger_index = leaf.index
-    row.save(force_insert=True)
+    _save_with_leaf(row, kind=records.KIND_STATUS_STEP, record=records.status_step_record(row), by=by, at=now)
     return row
 
 
@@ -372,15 +394,7 @@ def _append_event(
         recorded_at=now,
         recorded_by=by,
     )
-    leaf = register_log.append(
-        kind=records.KIND_DOCUMENT_EVENT,
-        record_id=str(event.pk),
-        record=records.document_event_record(event),
-        by=by,
-        at=now,
-    )
-    event.ledger_index = leaf.index
-    event.save(force_insert=True)
+    _save_with_leaf(event, kind=records.KIND_DOCUMENT_EVENT, record=records.document_event_record(event), by=by, at=now)
     return event
 
 
@@ -440,11 +454,7 @@ def issue_document(
         issued_at=now,
         issued_by=by,
     )
-    leaf = register_log.append(
-        kind=records.KIND_DOCUMENT, record_id=str(document.pk), record=records.document_record(document), by=by, at=now
-    )
-    document.ledger_index = leaf.index
-    document.save(force_insert=True)
+    _save_with_leaf(document, kind=records.KIND_DOCUMENT, record=records.document_record(document), by=by, at=now)
     DocumentCode.objects.create(document=document, code=_unused_code(), created_at=now)
     if replaces is not None:
         _append_event(
@@ -489,13 +499,12 @@ def open_correction_case(*, actor: User, person: Person, national_id: str, evide
     open_cases = [c for c in person.correction_cases.all() if correction_state_of(c) == rules.CorrectionState.OPEN]
     if open_cases:
         raise InvalidInput(fields={"national_id": _("This person already has an open status-correction case.")})
-    return CorrectionCase.objects.create(
-        person=person,
-        national_id=national_id,
-        evidence=evidence.strip(),
-        opened_at=timezone.now(),
-        opened_by=actor.get_username(),
+    now, by = timezone.now(), actor.get_username()
+    case = CorrectionCase(
+        person=person, national_id=national_id, evidence=evidence.strip(), opened_at=now, opened_by=by
     )
+    _save_with_leaf(case, kind=records.KIND_CORRECTION_CASE, record=records.correction_case_record(case), by=by, at=now)
+    return case
 
 
 def _decisions(case: CorrectionCase) -> list[rules.Decision]:
@@ -521,8 +530,13 @@ def decide_correction_case(*, actor: User, case: CorrectionCase, approve: bool, 
     if not approve and not note.strip():
         raise InvalidInput(fields={"note": _("Say why the case is rejected.")})
     now = timezone.now()
-    decision = CorrectionDecision.objects.create(
-        case=case, approve=approve, note=note.strip(), decided_at=now, decided_by=by
+    decision = CorrectionDecision(case=case, approve=approve, note=note.strip(), decided_at=now, decided_by=by)
+    _save_with_leaf(
+        decision,
+        kind=records.KIND_CORRECTION_DECISION,
+        record=records.correction_decision_record(decision),
+        by=by,
+        at=now,
     )
     if correction_state_of(case) == rules.CorrectionState.APPROVED:
         _correct_record(case, by=by)
