@@ -25,7 +25,7 @@ from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.custody.alerts import officer_phones
 from daftari.hubfeed import publish as feed
 from daftari.nodes import handover, keys, mirror, rules, wire
-from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredLeaf, Refusal
+from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Refusal
 from daftari.notifications.services import send_sms
 from daftari.stations.models import Officer, Station
 from daftari.stations.rules import Role
@@ -262,18 +262,7 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
         if pushed.record is None:
             redacted_without_record[index] = leaf.record
         state.append(merkle.leaf_hash(pushed.data))
-        rows.append(
-            MirroredLeaf(
-                node=node,
-                index=index,
-                kind=leaf.kind,
-                record_id=leaf.record,
-                data=pushed.data,
-                record=pushed.record,
-                salt=pushed.salt,
-                received_at=now,
-            )
-        )
+        rows.append(mirror.NewLeaf(index, leaf.kind, leaf.record, pushed.data, pushed.record, pushed.salt))
     if state.root() != checkpoint.root:
         raise Refused(
             _("leaves %(first)d..%(last)d do not hash to the root the node signed")
@@ -281,7 +270,7 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
             push.start,
         )
     _check_redactions(node, rows, redacted_without_record)
-    mirror.store(node, rows)
+    mirror.store(node, rows, received_at=now)
     # National search indexes the batch right after the commit (and the periodic job catches up on
     # anything a lost job missed): the accept itself only verifies and stores.
     transaction.on_commit(lambda: _index_soon(node.pk))
@@ -362,7 +351,7 @@ def _check_consistency(node: EnrolledNode, push: wire.Push, checkpoint: Checkpoi
         ) from None
 
 
-def _check_redactions(node: EnrolledNode, rows: list[MirroredLeaf], without_record: dict[int, str]) -> None:
+def _check_redactions(node: EnrolledNode, rows: list[mirror.NewLeaf], without_record: dict[int, str]) -> None:
     """A record may be missing only when it was erased by lawful order: a ``redaction`` leaf of this
     batch, whose own record checks out, names it."""
     if not without_record:
