@@ -28,6 +28,7 @@ def test_every_kind_of_record_but_the_redaction_itself_has_an_eraser() -> None:
             "refugee_scc_case",
             "refugee_scc_decision",
             "deploy_letter",
+            "deploy_cont_letter",
             "handover",
             KIND_REDACTION,
         ]

@@ -30,3 +30,7 @@ class DeploymentsConfig(AppConfig):
         # `daftari ledger verify` re-reads each certification letter against its leaf in the deployments' log.
         ledger_records.register(records.KIND_LETTER, records.stored_letter)
         ledger_records.register_erasure(records.KIND_LETTER, erasure.LETTER_TABLES, erasure.erase_letter)
+        ledger_records.register(records.KIND_CONTINGENT_LETTER, records.stored_contingent_letter)
+        ledger_records.register_erasure(
+            records.KIND_CONTINGENT_LETTER, erasure.CONTINGENT_LETTER_TABLES, erasure.erase_contingent_letter
+        )

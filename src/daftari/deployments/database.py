@@ -14,6 +14,7 @@ APPEND_ONLY_TABLES = [
     "deployments_trainingcertificate",
     "deployments_candidatedocument",
     "deployments_certificationletter",
+    "deployments_contingentletter",
     "deployments_allegation",
     "deployments_allegationevent",
 ]

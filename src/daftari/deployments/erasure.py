@@ -11,3 +11,18 @@ LETTER_TABLES: list[str] = []
 
 def erase_letter(record_id: str) -> None:
     """Nothing to replace in the row; the redaction itself removes the salt."""
+
+
+CONTINGENT_LETTER_TABLES = ["deployments_contingentletter"]
+
+
+def erase_contingent_letter(record_id: str) -> None:
+    """The contingent's letter lists the officers by name: the names are replaced, the service
+    numbers, ranks, units and certificates stay (the officers' own records answer for those)."""
+    from daftari.deployments.models import ContingentLetter
+
+    letter = ContingentLetter.objects.filter(pk=record_id).first()
+    if letter is None:
+        return
+    erased = [{**entry, "name": "[erased]"} for entry in letter.certified]
+    ContingentLetter.objects.filter(pk=record_id).update(certified=erased)

@@ -218,6 +218,40 @@ class CertificationLetter(models.Model):
         return self.number
 
 
+class ContingentLetter(models.Model):
+    """The member state's certification letter for a whole contingent: the candidates the board judged
+    ready when it was issued (as they stood), and how many were not yet ready or excluded, without the
+    reasons. Issued once for each state of the contingent; a later one supersedes it, both are kept.
+    A leaf of the deployments' signed log."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contingent = models.ForeignKey(Contingent, on_delete=models.PROTECT, related_name="letters")
+    sequence = models.PositiveSmallIntegerField()
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    number = models.CharField(max_length=80, unique=True)
+    code = models.CharField(max_length=16, unique=True, help_text=_("The verification code printed on the letter"))
+    # The candidates certified: service number, name, rank, unit (station) and training certificate.
+    certified = models.JSONField(default=list)
+    not_yet = models.PositiveIntegerField()
+    excluded = models.PositiveIntegerField()
+    criteria_version = models.CharField(max_length=30)
+    course_version = models.CharField(max_length=30)
+    documents_version = models.CharField(max_length=30)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["contingent", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contingent", "sequence"], name="one_letter_per_contingent_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Allegation(models.Model):
     """Misconduct alleged against a deployed officer in the mission, sexual exploitation and abuse
     included. Never changed: what happens next, and any correction, are steps."""

@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from daftari.deployments.models import CertificationLetter
+from daftari.deployments.models import CertificationLetter, ContingentLetter
 from daftari.deployments.rules import display_code
 from daftari.ledger.proofs import RecordProof
 
@@ -43,14 +43,14 @@ def _facts(rows: list[tuple[str, str]]) -> Table:
     return table
 
 
-def _verification(letter: CertificationLetter, verify_url: str, proof: RecordProof) -> Table:
+def _verification(code: str, verify_url: str, proof: RecordProof) -> Table:
     buffer = io.BytesIO()
     segno.make(verify_url, error="m").save(buffer, kind="png", scale=4, border=4)
     image = Image(io.BytesIO(buffer.getvalue()), width=32 * mm, height=32 * mm)
     lines: list[Flowable] = [
         _p(_("Verify this letter"), HEADING),
         _p(_("Scan the code or open %(url)s") % {"url": verify_url}, SMALL),
-        _p(_("Verification code: %(code)s") % {"code": display_code(letter.code)}),
+        _p(_("Verification code: %(code)s") % {"code": display_code(code)}),
     ]
     if proof.leaf_index is not None:
         lines.append(_p(_("In the deployments' signed log: leaf #%(index)d") % {"index": proof.leaf_index}, SMALL))
@@ -98,8 +98,12 @@ def render(letter: CertificationLetter, *, verify_url: str, proof: RecordProof) 
             ]
         ),
         Spacer(1, 6 * mm),
-        _verification(letter, verify_url, proof),
+        _verification(letter.code, verify_url, proof),
     ]
+    return _build(flow, title=f"{title} {letter.number}")
+
+
+def _build(flow: list[Flowable], *, title: str) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -108,7 +112,79 @@ def render(letter: CertificationLetter, *, verify_url: str, proof: RecordProof) 
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"{title} {letter.number}",
+        title=title,
         author=_("National Police Service"),
     ).build(flow)
     return buffer.getvalue()
+
+
+def render_contingent(
+    letter: ContingentLetter, *, verify_url: str, proof: RecordProof, superseded_by: str = ""
+) -> bytes:
+    """The contingent's letter: the officers certified, one a row, and the counts of the others."""
+    contingent = letter.contingent
+    issuer = letter.issued_by
+    title = _("Certification of a contingent for deployment to a mission abroad")
+    listed = Table(
+        [
+            [
+                _p(_("Service number"), SMALL),
+                _p(_("Officer"), SMALL),
+                _p(_("Rank and unit"), SMALL),
+                _p(_("Training certificate"), SMALL),
+            ]
+        ]
+        + [
+            [
+                _p(e["service_number"]),
+                _p(e["name"]),
+                _p(f"{e['rank']}, {e['unit']}" if e["unit"] else e["rank"]),
+                _p(e["training_certificate"], SMALL),
+            ]
+            for e in letter.certified
+        ],
+        colWidths=[30 * mm, 50 * mm, 45 * mm, 45 * mm],
+        repeatRows=1,
+    )
+    listed.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+    )
+    facts = [
+        (_("Letter number"), letter.number),
+        (_("Mission"), f"{contingent.mission.name} ({contingent.mission.code})"),
+        (_("Mandate"), contingent.mission.mandate),
+        (_("Contingent number"), str(contingent.number)),
+        (_("Departure date"), _day(contingent.departs_on)),
+        (_("Planned return date"), _day(contingent.returns_on)),
+        (_("Officers certified"), str(len(letter.certified))),
+        (_("Candidates not yet ready"), str(letter.not_yet)),
+        (_("Candidates excluded"), str(letter.excluded)),
+        (_("Criteria version"), letter.criteria_version),
+        (_("Course version"), letter.course_version),
+        (_("Documents checked against"), letter.documents_version),
+        (_("Issued on"), dateformat.format(timezone.localtime(letter.issued_at), "j M Y, H:i")),
+        (_("Issued by"), f"{issuer.display_name} ({issuer.service_number})"),
+    ]
+    if letter.supersedes_id is not None:
+        facts.append((_("Supersedes"), letter.supersedes.number if letter.supersedes else ""))
+    if superseded_by:
+        facts.append((_("Superseded by"), superseded_by))
+    flow: list[Flowable] = [
+        _p(_("REPUBLIC OF KENYA · NATIONAL POLICE SERVICE"), SMALL),
+        _p(title, TITLE),
+        _facts(facts),
+        Spacer(1, 4 * mm),
+        _p(
+            _(
+                "The National Police Service certifies that each officer listed below meets the selection criteria "
+                "in force, has passed every module of the pre-deployment training, holds every document the "
+                "mission requires, valid on the departure date, and has been screened against the Service's own "
+                "records by its vetting officer, and is ready to deploy with the contingent above."
+            )
+        ),
+        Spacer(1, 4 * mm),
+        listed,
+        Spacer(1, 6 * mm),
+        _verification(letter.code, verify_url, proof),
+    ]
+    return _build(flow, title=f"{title} {letter.number}")

@@ -27,6 +27,7 @@ from daftari.deployments.models import (
     CandidateDocument,
     CertificationLetter,
     Contingent,
+    ContingentLetter,
     CriterionResult,
     TrainingCertificate,
     TrainingResult,
@@ -110,6 +111,7 @@ class Board:
     counts: dict[str, int]  # readiness -> candidates, for the whole contingent
     readiness: str  # the state listed: "" for every candidate
     page: "Page[BoardRow]"
+    letter: ContingentLetter | None = None  # the contingent's certification letter in force, if any
 
     def count(self, readiness: str) -> int:
         return self.counts.get(readiness, 0)
@@ -238,24 +240,9 @@ def contingent_for(*, reader: User, contingent_id: uuid.UUID) -> Contingent:
     return contingent
 
 
-def readiness_board(
-    *,
-    reader: User,
-    contingent_id: uuid.UUID,
-    channel: str = "desk",
-    readiness: str = "",
-    page: int | str | None = 1,
-    per_page: int = BOARD_PAGE,
-) -> Board:
-    """The contingent's candidates as ready / not yet / excluded with all the reasons, one page of them.
-
-    Every candidate is judged (the counts are the whole contingent's), then those of ``readiness``
-    ("" for all) are paged; only the page's candidates are logged as read. A page number that is not
-    a number is the first page, one past the last the last. Nine queries whatever the size
-    (contingent, candidates, results, vetting decisions, training results, certificates, documents,
-    letters, the access log's one insert).
-    """
-    contingent = contingent_for(reader=reader, contingent_id=contingent_id)
+def judged_rows(contingent: Contingent, *, with_letters: bool = True) -> list[BoardRow]:
+    """Every candidate of the contingent judged as the board judges them (eight set-based queries, or
+    seven without the candidates' own letters). Nothing is logged: the caller logs what it shows."""
     in_force = criteria.current()
     course = criteria.course()
     required = criteria.documents()
@@ -269,7 +256,7 @@ def readiness_board(
     training = _latest_training(contingent)
     certificates = _certificates(contingent, course.version)
     documents = _latest_documents(Candidate.objects.filter(contingent=contingent).values("pk"))
-    letters = letters_of(contingent)
+    letters = letters_of(contingent) if with_letters else {}
     departs_on, returns_on = contingent.departs_on, contingent.returns_on
     rows = []
     for candidate in candidates:
@@ -302,6 +289,30 @@ def readiness_board(
                 letter_id=letters.get(candidate.pk),
             )
         )
+    return rows
+
+
+def readiness_board(
+    *,
+    reader: User,
+    contingent_id: uuid.UUID,
+    channel: str = "desk",
+    readiness: str = "",
+    page: int | str | None = 1,
+    per_page: int = BOARD_PAGE,
+) -> Board:
+    """The contingent's candidates as ready / not yet / excluded with all the reasons, one page of them.
+
+    Every candidate is judged (the counts are the whole contingent's), then those of ``readiness``
+    ("" for all) are paged; only the page's candidates are logged as read. A page number that is not
+    a number is the first page, one past the last the last. Ten queries whatever the size
+    (contingent, candidates, results, vetting decisions, training results, certificates, documents,
+    letters, the contingent's latest letter, the access log's one insert).
+    """
+    contingent = contingent_for(reader=reader, contingent_id=contingent_id)
+    in_force = criteria.current()
+    course = criteria.course()
+    rows = judged_rows(contingent)
     counts = {state.value: 0 for state in Readiness}
     for row in rows:
         counts[row.judgement.readiness] += 1
@@ -323,6 +334,7 @@ def readiness_board(
         counts=counts,
         readiness=wanted,
         page=shown,
+        letter=latest_contingent_letter(contingent),
     )
 
 
@@ -688,6 +700,21 @@ class PrintedLetter:
     proof: RecordProof
 
 
+def _log_print(reader: User, record_type: str, letter: CertificationLetter | ContingentLetter) -> None:
+    """A letter's print, or its refusal, logged; refused to anyone outside the board's roles."""
+    allowed = sees_readiness_board(scope_of(reader))
+    log_access(
+        actor=reader,
+        record_type=record_type,
+        record_id=str(letter.pk),
+        record_station=None,
+        purpose=Purpose.PRINT,
+        outcome=Outcome.SHOWN if allowed else Outcome.DENIED,
+    )
+    if not allowed:
+        raise NotPermitted(str(BOARD_REFUSED))
+
+
 def letter_for_print(*, reader: User, letter_id: uuid.UUID) -> PrintedLetter:
     """The letter with its place in the signed log, to print; the print (or its refusal) is logged."""
     letter = (
@@ -702,17 +729,7 @@ def letter_for_print(*, reader: User, letter_id: uuid.UUID) -> PrintedLetter:
     )
     if letter is None:
         raise NotFound()
-    allowed = sees_readiness_board(scope_of(reader))
-    log_access(
-        actor=reader,
-        record_type=LETTER,
-        record_id=str(letter.pk),
-        record_station=None,
-        purpose=Purpose.PRINT,
-        outcome=Outcome.SHOWN if allowed else Outcome.DENIED,
-    )
-    if not allowed:
-        raise NotPermitted(str(BOARD_REFUSED))
+    _log_print(reader, LETTER, letter)
     return PrintedLetter(letter, prove_record(str(letter.pk), records.letter_record(letter)))
 
 
@@ -726,11 +743,15 @@ class LetterVerification:
     contingent: int = 0
     issued_at: datetime | None = None
     proof: RecordProof | None = None
+    certified: int | None = None  # a contingent's letter: how many officers it certifies
+    superseded_by: str = ""  # a contingent's letter replaced by a later one: that one's number
 
 
 def verify_letter(*, code: str, actor: User | AnonymousUser) -> LetterVerification:
     """The public answer for a typed or scanned code; an officer's look-up is logged, anyone else's counted."""
     normalised = normalise_code(code)
+    if len(normalised) == CODE_LENGTH and (whole := _verify_contingent_letter(normalised, actor)) is not None:
+        return whole
     letter = (
         CertificationLetter.objects.select_related("candidate__contingent__mission").filter(code=normalised).first()
         if len(normalised) == CODE_LENGTH
@@ -759,6 +780,76 @@ def verify_letter(*, code: str, actor: User | AnonymousUser) -> LetterVerificati
         contingent=contingent.number,
         issued_at=letter.issued_at,
         proof=prove_record(str(letter.pk), records.stored_letter(str(letter.pk))),
+    )
+
+
+# --- The contingent's certification letter --------------------------------------------------------
+
+CONTINGENT_LETTER = "contingent_letter"
+
+
+def latest_contingent_letter(contingent: Contingent) -> ContingentLetter | None:
+    """The contingent's letter in force: the latest issued (one query)."""
+    return ContingentLetter.objects.filter(contingent=contingent).order_by("-sequence").first()
+
+
+@dataclass(frozen=True)
+class PrintedContingentLetter:
+    letter: ContingentLetter
+    proof: RecordProof
+    superseded_by: str  # the number of the letter that replaced this one, if any
+
+
+def contingent_letter_for_print(*, reader: User, letter_id: uuid.UUID) -> PrintedContingentLetter:
+    """The contingent's letter with its place in the signed log, to print; the print (or its refusal)
+    is logged, and the candidates it lists as read."""
+    letter = (
+        ContingentLetter.objects.select_related("contingent__mission", "issued_by__user", "supersedes", "superseded_by")
+        .filter(pk=letter_id)
+        .first()
+    )
+    if letter is None:
+        raise NotFound()
+    _log_print(reader, CONTINGENT_LETTER, letter)
+    log_accesses(
+        actor=reader,
+        reads=[(CANDIDATE, str(entry["candidate"]), None, Outcome.SHOWN) for entry in letter.certified],
+        purpose=Purpose.PRINT,
+    )
+    later = getattr(letter, "superseded_by", None)
+    return PrintedContingentLetter(
+        letter,
+        prove_record(str(letter.pk), records.contingent_letter_record(letter)),
+        later.number if later is not None else "",
+    )
+
+
+def _verify_contingent_letter(code: str, actor: User | AnonymousUser) -> "LetterVerification | None":
+    letter = ContingentLetter.objects.select_related("contingent__mission", "superseded_by").filter(code=code).first()
+    if letter is None:
+        return None
+    if actor.is_authenticated:
+        log_access(
+            actor=actor,
+            record_type=CONTINGENT_LETTER,
+            record_id=str(letter.pk),
+            record_station=None,
+            purpose=Purpose.PUBLIC_VERIFY,
+            outcome=Outcome.SHOWN,
+            channel="public",
+        )
+    else:
+        count_public_read(record_type=CONTINGENT_LETTER, outcome=Outcome.SHOWN)
+    later = getattr(letter, "superseded_by", None)
+    return LetterVerification(
+        found=True,
+        number=letter.number,
+        mission=letter.contingent.mission.name,
+        contingent=letter.contingent.number,
+        issued_at=letter.issued_at,
+        proof=prove_record(str(letter.pk), records.stored_contingent_letter(str(letter.pk))),
+        certified=len(letter.certified),
+        superseded_by=later.number if later is not None else "",
     )
 
 

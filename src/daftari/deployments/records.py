@@ -8,10 +8,11 @@ for the public verify page.
 from datetime import UTC, datetime
 from typing import Any
 
-from daftari.deployments.models import CertificationLetter
+from daftari.deployments.models import CertificationLetter, ContingentLetter
 
 LOG_NAME = "deployments"
 KIND_LETTER = "deploy_letter"
+KIND_CONTINGENT_LETTER = "deploy_cont_letter"
 
 
 def _moment(value: datetime) -> str:
@@ -52,3 +53,30 @@ def stored_letter(record_id: str) -> dict[str, Any] | None:
         .first()
     )
     return letter_record(letter) if letter is not None else None
+
+
+def contingent_letter_record(letter: ContingentLetter) -> dict[str, Any]:
+    contingent = letter.contingent
+    return {
+        "id": str(letter.pk),
+        "number": letter.number,
+        "code": letter.code,
+        "contingent": str(contingent.pk),
+        "mission": contingent.mission.code,
+        "contingent_number": contingent.number,
+        "sequence": letter.sequence,
+        "supersedes": str(letter.supersedes_id) if letter.supersedes_id else None,
+        "certified": letter.certified,
+        "not_yet": letter.not_yet,
+        "excluded": letter.excluded,
+        "criteria_version": letter.criteria_version,
+        "course_version": letter.course_version,
+        "documents_version": letter.documents_version,
+        "issued_at": _moment(letter.issued_at),
+        "issued_by": letter.issued_by.service_number,
+    }
+
+
+def stored_contingent_letter(record_id: str) -> dict[str, Any] | None:
+    letter = ContingentLetter.objects.select_related("contingent__mission", "issued_by").filter(pk=record_id).first()
+    return contingent_letter_record(letter) if letter is not None else None

@@ -468,6 +468,22 @@ def letter_number(mission_code: str, contingent_number: int, service_number: str
 
 
 # No 0/O or 1/I/L: the code is read off paper and typed.
+def contingent_letter_number(mission_code: str, contingent_number: int, sequence: int) -> str:
+    """e.g. MSS-HAITI/6/CERT/C2: the contingent's second letter (superseding the first)."""
+    return f"{mission_code.upper()}/{contingent_number}/CERT/C{sequence}"
+
+
+def same_certification(
+    earlier: list[dict[str, str]], earlier_counts: tuple[int, int], now: list[dict[str, str]], counts: tuple[int, int]
+) -> bool:
+    """Whether a new contingent letter would certify exactly what the last one did (then none is issued)."""
+    return counts == earlier_counts and sorted(map(sorted_items, earlier)) == sorted(map(sorted_items, now))
+
+
+def sorted_items(entry: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(entry.items())
+
+
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 

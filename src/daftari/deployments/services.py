@@ -17,6 +17,7 @@ from daftari.deployments.models import (
     CandidateDocument,
     CertificationLetter,
     Contingent,
+    ContingentLetter,
     CriterionResult,
     Mission,
     TrainingCertificate,
@@ -29,9 +30,11 @@ from daftari.deployments.rules import (
     Kind,
     Readiness,
     certificate_number,
+    contingent_letter_number,
     letter_number,
     may_add_step,
     may_certify_training,
+    same_certification,
 )
 from daftari.ledger import services as ledger
 from daftari.stations.models import Officer, scope_of
@@ -288,7 +291,10 @@ class NotReady(InvalidInput):
 def _new_code() -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if not CertificationLetter.objects.filter(code=code).exists():
+        if not (
+            CertificationLetter.objects.filter(code=code).exists()
+            or ContingentLetter.objects.filter(code=code).exists()
+        ):
             return code
 
 
@@ -324,6 +330,66 @@ def certify_candidate(*, actor: User, candidate: Candidate) -> CertificationLett
         kind=records.KIND_LETTER,
         record_id=str(letter.pk),
         record=records.letter_record(letter),
+        by=officer.service_number,
+        at=letter.issued_at,
+    )
+    return letter
+
+
+@transaction.atomic
+def certify_contingent(*, actor: User, contingent: Contingent) -> ContingentLetter:
+    """The member state's certification letter for the contingent: every candidate the board judges
+    ready (with a training certificate), and how many are not yet ready or excluded, without reasons.
+    Once for each state of the contingent: when the list or the counts have changed since the last
+    letter, a new one supersedes it (both kept). Written with its leaf in the deployments' signed log."""
+    officer = _must_manage(actor)
+    Contingent.objects.select_for_update().filter(pk=contingent.pk).first()  # one letter, however many clicks
+    rows = queries.judged_rows(contingent, with_letters=False)
+    certified = [
+        {
+            "candidate": str(row.candidate_id),
+            "service_number": row.service_number,
+            "name": row.name,
+            "rank": row.rank,
+            "unit": row.station,
+            "training_certificate": row.certificate,
+        }
+        for row in rows
+        if row.judgement.readiness == Readiness.READY and row.certificate
+    ]
+    if not certified:
+        raise NotReady(_("No candidate of this contingent is ready: there is nobody to certify."))
+    excluded = sum(1 for row in rows if row.judgement.readiness == Readiness.EXCLUDED)
+    not_yet = len(rows) - len(certified) - excluded
+    earlier = queries.latest_contingent_letter(contingent)
+    if earlier is not None and same_certification(
+        earlier.certified, (earlier.not_yet, earlier.excluded), certified, (not_yet, excluded)
+    ):
+        raise InvalidInput(
+            _("Letter %(number)s already certifies the contingent as it stands.") % {"number": earlier.number}
+        )
+    sequence = earlier.sequence + 1 if earlier is not None else 1
+    mission = Mission.objects.get(pk=contingent.mission_id)
+    letter = ContingentLetter.objects.create(
+        contingent=contingent,
+        sequence=sequence,
+        supersedes=earlier,
+        number=contingent_letter_number(mission.code, contingent.number, sequence),
+        code=_new_code(),
+        certified=certified,
+        not_yet=not_yet,
+        excluded=excluded,
+        criteria_version=criteria.current().version,
+        course_version=criteria.course().version,
+        documents_version=criteria.documents().version,
+        issued_at=timezone.now(),
+        issued_by=officer,
+    )
+    ledger.append_to_log_named(
+        name=records.LOG_NAME,
+        kind=records.KIND_CONTINGENT_LETTER,
+        record_id=str(letter.pk),
+        record=records.contingent_letter_record(letter),
         by=officer.service_number,
         at=letter.issued_at,
     )

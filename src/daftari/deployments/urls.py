@@ -16,6 +16,12 @@ urlpatterns = [
     path("deployments/candidates/<uuid:pk>/certify", views.certify, name="deployments_certify"),
     path("deployments/candidates/<uuid:pk>/conduct", views.conduct, name="deployments_conduct"),
     path("deployments/letters/<uuid:pk>.pdf", views.letter_pdf, name="deployments_letter"),
+    path("deployments/contingents/<uuid:pk>/certify", views.certify_contingent, name="deployments_certify_contingent"),
+    path(
+        "deployments/contingent-letters/<uuid:pk>.pdf",
+        views.contingent_letter_pdf,
+        name="deployments_contingent_letter",
+    ),
     path("verify/deployment/<str:code>", views.verify, name="deployments_verify"),
     path(
         "deployments/candidates/<uuid:pk>/training/certificate",

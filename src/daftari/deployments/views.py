@@ -354,9 +354,41 @@ def letter_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     printed = _read(lambda: queries.letter_for_print(reader=request.user, letter_id=pk))
     letter = printed.letter
     body = pdf.render(letter, verify_url=letter_verify_url(request, letter.code), proof=printed.proof)
+    return _pdf_response(body, letter.number)
+
+
+def _pdf_response(body: bytes, number: str) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{letter.number.replace("/", "-")}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{number.replace("/", "-")}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def certify_contingent(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    _must_manage(request)
+    contingent = _read(lambda: queries.contingent_for(reader=request.user, contingent_id=pk))
+    try:
+        letter = services.certify_contingent(actor=request.user, contingent=contingent)
+    except InvalidInput as refused:
+        messages.error(request, refused.message)
+        return redirect("readiness_board", pk=contingent.pk)
+    messages.success(request, _("Certification letter %(number)s issued.") % {"number": letter.number})
+    return redirect("deployments_contingent_letter", pk=letter.pk)
+
+
+@login_required
+@require_GET
+def contingent_letter_pdf(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    printed = _read(lambda: queries.contingent_letter_for_print(reader=request.user, letter_id=pk))
+    letter = printed.letter
+    body = pdf.render_contingent(
+        letter,
+        verify_url=letter_verify_url(request, letter.code),
+        proof=printed.proof,
+        superseded_by=printed.superseded_by,
+    )
+    return _pdf_response(body, letter.number)
 
 
 @require_GET
