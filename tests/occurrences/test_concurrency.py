@@ -45,12 +45,14 @@ class SimulatedCrash(Exception):
 
 
 def crash_midway(write_parts: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """Wraps the step that writes an entry's parties: it runs after the OB number is taken."""
+    """Wraps the step that writes an entry with its parties (on PostgreSQL it also takes the OB
+    number): the crash comes after it, once the number is taken and the entry written."""
 
-    def write_parts_or_crash(entry: Occurrence, draft: EntryDraft, now: Any) -> dict[str, Any]:
+    def write_parts_or_crash(entry: Occurrence, draft: EntryDraft, *rest: Any) -> dict[str, Any]:
+        record = write_parts(entry, draft, *rest)
         if CRASH_MARK in draft.narrative:
             raise SimulatedCrash
-        return write_parts(entry, draft, now)
+        return record
 
     return write_parts_or_crash
 

@@ -131,3 +131,26 @@ def test_a_token_of_a_deactivated_officer_brings_nobody(desk_officer: User) -> N
     raw = issue_api_token(username=desk_officer.username, password=PASSWORD, request=RequestFactory().post("/"))
     User.objects.filter(pk=desk_officer.pk).update(is_active=False)
     assert user_for_token(raw) is None
+
+
+def test_a_recording_reads_nothing_while_the_days_ob_counter_is_locked(desk_api: Api) -> None:
+    # The station's other desks wait from the counter's statement to the commit: what the recording
+    # must read (the SMS's remembered language among it) is read before; on PostgreSQL the number is
+    # taken in the entry's own INSERT, and the entry's SMS still carries that number.
+    assert desk_api.post("/occurrences", complaint_body()).status_code == 201  # the station's log exists
+    with CaptureQueriesContext(connection) as queries:
+        response = desk_api.post("/occurrences", complaint_body(sms_language="sw"))
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in queries.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if "occurrences_obcounter" in sql)
+    end = next(i for i, sql in enumerate(statements) if i > counter and ("SAVEPOINT" in sql or sql == "COMMIT"))
+    locked = statements[counter:end]
+    assert any("notifications_recipient" in sql for sql in statements[:counter])
+    assert not any(sql.startswith("SELECT") and "notifications" in sql for sql in locked), locked
+    assert ("occurrences_occurrence" in locked[0]) == (connection.vendor == "postgresql"), locked[0]
+    if connection.vendor == "postgresql":
+        # The entry with its parts and number, the ledger leaf, the SMS, its delivery job.
+        assert len(locked) == 4, locked
+    sms = SmsMessage.objects.get(event_key=f"complaint_recorded:{response.json()['id']}")
+    assert response.json()["ob_number"] in sms.body
+    assert sms.language == "sw"

@@ -9,7 +9,7 @@ the ORM would have built (each field's converters of the engine applied).
 import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, models
 
@@ -128,20 +128,54 @@ def insert(obj: models.Model) -> None:
     _stored(obj)
 
 
-def insert_all(objs: Sequence[models.Model]) -> None:
+class Counted(NamedTuple):
+    """A column of the first row whose value a statement before its INSERT gives (PostgreSQL).
+
+    ``counter`` is a statement returning one value (an upsert of a counter ``... RETURNING n``):
+    it runs as a CTE of the row's INSERT, which stores that value in ``field`` and reads it back.
+    """
+
+    field: str
+    counter: str
+    params: Sequence[Any]
+
+
+def _counted_insert(obj: models.Model, counted: Counted) -> tuple[str, list[Any]]:
+    _, fields, returning = _insert_sql(type(obj), connection.vendor)
+    assert returning is None, "a counted row has a key of its own"
+    target = type(obj)._meta.get_field(counted.field)
+    values = ", ".join("(SELECT n FROM counted)" if f is target else "%s" for f in fields)
+    names = ", ".join(quoted(f.column) for f in fields)
+    statement = (
+        f"WITH counted(n) AS ({counted.counter}) INSERT INTO {table(type(obj))} ({names})"  # noqa: S608 - names only
+        f" VALUES ({values}) RETURNING {column(type(obj), counted.field)}"
+    )
+    params = [*counted.params, *(v for f, v in zip(fields, _values(obj, fields), strict=True) if f is not target)]
+    return statement, params
+
+
+def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None) -> None:
     """Stores new rows as ``insert`` would each, in order; on PostgreSQL in one round trip.
 
     (Its client-side binding sends several statements at once; SQLite has no round trip to save.)
+    ``counted`` (PostgreSQL only): the first row's ``counted.field`` is the value its counter
+    statement returns, taken in the same round trip.
     """
-    if connection.vendor != "postgresql" or len(objs) < 2:
+    if connection.vendor != "postgresql" or (len(objs) < 2 and counted is None):
+        assert counted is None, "a counted insert is for PostgreSQL"
         for obj in objs:
             insert(obj)
         return
     statements, params, numbered = [], [], []
-    for obj in objs:
+    for i, obj in enumerate(objs):
         sql, fields, returning = _insert_sql(type(obj), connection.vendor)
+        if i == 0 and counted is not None:
+            sql, values = _counted_insert(obj, counted)
+            returning = type(obj)._meta.get_field(counted.field)
+        else:
+            values = _values(obj, fields)
         statements.append(sql)
-        params += _values(obj, fields)
+        params += values
         numbered.append(returning)
     with connection.cursor() as cursor:
         cursor.execute("; ".join(statements), params)

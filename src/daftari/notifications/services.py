@@ -60,17 +60,19 @@ def send_sms(
     language: str | None = None,
     event_key: str,
     new_event: bool = False,
+    chosen_language: str | None = None,
 ) -> SmsMessage:
     """Stores the message for ``event_key`` and queues its delivery, both in one transaction.
 
     The same ``event_key`` again returns the stored message and queues nothing: an event never
     sends two messages, however often its caller retries. ``new_event``: the event itself was
     created in the caller's transaction, so its key cannot be taken yet and no savepoint is needed.
+    ``chosen_language``: the caller settled the language already in this transaction (``language_for``).
     """
     phone = normalise_phone(to)
     if phone is None:
         raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
-    chosen = language_for(phone=phone, language=language)
+    chosen = chosen_language or language_for(phone=phone, language=language)
     message = SmsMessage(
         to=phone,
         template=template,

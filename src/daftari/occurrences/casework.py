@@ -23,10 +23,12 @@ from django.utils.translation import gettext_lazy
 
 from daftari.core import append_only
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
+from daftari.core.phones import normalise_phone
 from daftari.ledger import services as ledger
 from daftari.notifications.erasure import erase_sms
-from daftari.notifications.services import send_sms
+from daftari.notifications.services import language_for, send_sms
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
+from daftari.occurrences.rules import EntryDraft
 from daftari.stations.models import Officer, Station, scope_of
 from daftari.stations.rules import Role, can_assign_investigator, can_update_case, follows_cases
 
@@ -292,11 +294,28 @@ def erase_update(record_id: str) -> None:
 # --- SMS to the complainant -----------------------------------------------------------------
 
 
-def notify_complainant_recorded(entry: Occurrence, *, language: str | None = None) -> None:
+def complainant_sms_language(draft: EntryDraft) -> str | None:
+    """The language of the SMS a new public-facing entry will send, settled in the recording
+    transaction before the day's OB number is taken (so not while the station's counter is locked):
+    the one the complainant chose at the desk, remembered now for every later SMS, else the one
+    remembered. None when the reporting person gave no phone (no SMS)."""
+    phone = contact_phone_of([(p.role, p.phone) for p in draft.parties])
+    if not phone:
+        return None
+    e164 = normalise_phone(phone)
+    if e164 is None:
+        raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
+    return language_for(phone=e164, language=draft.sms_language or None)
+
+
+def notify_complainant_recorded(
+    entry: Occurrence, *, language: str | None = None, chosen_language: str | None = None
+) -> None:
     """Called in the recording transaction of a new public-facing entry: the OB number by SMS.
 
     In the language the complainant chose at the desk, which their phone's recipient record then
     remembers for every later SMS (the case's status); without a choice, the one remembered.
+    ``chosen_language``: that language, already settled in this transaction (``complainant_sms_language``).
     """
     if not entry.spec.public_facing:
         return
@@ -308,6 +327,7 @@ def notify_complainant_recorded(entry: Occurrence, *, language: str | None = Non
         template="complaint_recorded",
         context={"ob_number": entry.ob_number, "station": entry.station.name, "status_url": status_url()},
         language=language,
+        chosen_language=chosen_language,
         event_key=f"complaint_recorded:{entry.pk}",
         new_event=True,
     )

@@ -51,17 +51,26 @@ def _officer(actor: User) -> Officer:
     return officer
 
 
-def _next_ob_seq(station: Station, ob_date: Any) -> int:
+@functools.cache
+def _counter_sql() -> str:
+    table = ObCounter._meta.db_table
+    return (
+        f"INSERT INTO {table} (station_id, ob_date, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (station_id, ob_date) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+        "RETURNING last_seq"
+    )
+
+
+def _ob_counter(station: Station, ob_date: Any) -> prepared.Counted:
     # The upsert takes a row lock on the day's counter, so concurrent desks at one station
     # queue here; a rolled-back entry rolls its number back too, which keeps the day gapless.
-    table = ObCounter._meta.db_table
+    return prepared.Counted(field="ob_seq", counter=_counter_sql(), params=[station.pk, ob_date.isoformat()])
+
+
+def _next_ob_seq(station: Station, ob_date: Any) -> int:
+    counter = _ob_counter(station, ob_date)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (station_id, ob_date, last_seq) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (station_id, ob_date) DO UPDATE SET last_seq = {table}.last_seq + 1 "
-            "RETURNING last_seq",
-            [station.pk, ob_date.isoformat()],
-        )
+        cursor.execute(counter.counter, counter.params)
         return int(cursor.fetchone()[0])
 
 
@@ -119,9 +128,11 @@ def _persons_for(parties: list[rules.PartyInput], now: datetime) -> tuple[list[P
     return persons, new
 
 
-def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | None]) -> dict[str, Any]:
+def _write_parts(
+    entry: Occurrence, draft: EntryDraft, persons: list[Person | None], counted: prepared.Counted | None
+) -> dict[str, Any]:
     """Stores the entry with its people, offences, property and vehicles (on PostgreSQL in one round
-    trip); returns its full ledger record."""
+    trip, which also takes its OB number when ``counted``); returns its full ledger record."""
     parties = [
         Party(
             occurrence=entry,
@@ -164,7 +175,8 @@ def _write_parts(entry: Occurrence, draft: EntryDraft, persons: list[Person | No
         )
         for i, v in enumerate(draft.vehicles)
     ]
-    prepared.insert_all([entry, *parties, *offences, *items, *vehicles])  # a taken client id: IntegrityError
+    # A taken client id: IntegrityError.
+    prepared.insert_all([entry, *parties, *offences, *items, *vehicles], counted=counted)
     entry.keep_parts(parties=parties, offences=offences, property_items=items, vehicles=vehicles)
     return records.ledger_record(entry, parties, offences, items, vehicles)
 
@@ -212,12 +224,19 @@ def _insert(
                 reads.append(read)
             # The new people and the recorder's read in one round trip (PostgreSQL), before the number is taken.
             prepared.insert_all([*new_persons, *reads])
+            spec = entry_types.BY_CODE[draft.entry_type]
+            # The SMS's language (chosen now and remembered, or the one remembered) and the leaf an
+            # amendment follows are settled before it too.
+            sms_language = casework.complainant_sms_language(draft) if spec.public_facing else None
+            earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
             ob_date = rules.ob_date_of(now)
+            # PostgreSQL: the day's number is taken in the entry's own INSERT (the counter locked one
+            # round trip less); SQLite, with no round trips to save, takes it first.
+            counted = _ob_counter(station, ob_date) if connection.vendor == "postgresql" else None
             entry = Occurrence(
                 id=entry_id,
                 station=station,
                 ob_date=ob_date,
-                ob_seq=_next_ob_seq(station, ob_date),
                 entry_type=draft.entry_type,
                 occurred_at=draft.occurred_at,
                 recorded_at=now,
@@ -238,8 +257,9 @@ def _insert(
                 content_hash=digest,
                 search_text=rules.search_document(draft),
             )
-            record = _write_parts(entry, draft, persons)
-            earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
+            if counted is None:
+                entry.ob_seq = _next_ob_seq(station, ob_date)
+            record = _write_parts(entry, draft, persons, counted)
             ledger.append(
                 station=station,
                 kind=records.KIND_AMENDMENT if draft.entry_type == "AMENDMENT" else records.KIND_OCCURRENCE,
@@ -250,8 +270,8 @@ def _insert(
                 prev=earlier.index if earlier is not None else None,
                 at=now,
             )
-            if entry.spec.public_facing:
-                casework.notify_complainant_recorded(entry, language=draft.sms_language or None)
+            if sms_language is not None:
+                casework.notify_complainant_recorded(entry, chosen_language=sms_language)
             return Recorded(entry, created=True)
     except IntegrityError:
         # The id is taken: a retry of a create that was stored (perhaps by a racing retry), or a clash.
