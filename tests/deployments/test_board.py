@@ -240,7 +240,7 @@ def test_a_contingent_of_400_is_judged_and_paged_in_the_same_number_of_queries_a
         # The access log's rows go in one statement (SQLite splits a large insert into batches).
         reads = [q for q in queries_run.captured_queries if 'INSERT INTO "stations_accessevent"' not in q["sql"]]
         counts.append(len(reads))
-    assert counts[0] == counts[1] == 9
+    assert counts[0] == counts[1] == 10
     # Only the candidates shown are logged: the small one twice, the first page of the large one.
     assert AccessEvent.objects.filter(record_type="candidate", username="deployment").count() == 3 + 3 + 50
 

@@ -17,6 +17,7 @@ APPEND_ONLY_TABLES = [
     "deployments_contingentletter",
     "deployments_allegation",
     "deployments_allegationevent",
+    "deployments_tourrecord",
 ]
 
 

@@ -14,6 +14,7 @@ from daftari.deployments.rules import (
     ALLEGATION_STEP_NAMES,
     AllegationCategory,
     AllegationStep,
+    TourStep,
 )
 from daftari.stations.models import Officer
 
@@ -297,6 +298,31 @@ class AllegationEvent(models.Model):
 
     class Meta:
         ordering = ["allegation", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.on}"
+
+
+class TourRecord(models.Model):
+    """A candidate's departure, return, debrief or return medical (a pass or fail and its date only:
+    no medical detail). Never changed: a correction is a new record, the latest of each step counts."""
+
+    class Step(models.TextChoices):
+        DEPARTED = TourStep.DEPARTED.value, _("Departed")
+        RETURNED = TourStep.RETURNED.value, _("Returned")
+        DEBRIEFED = TourStep.DEBRIEFED.value, _("Debriefed")
+        RETURN_MEDICAL = TourStep.RETURN_MEDICAL.value, _("Return medical")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="tour_records")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    on = models.DateField()
+    passed = models.BooleanField(null=True, blank=True, help_text=_("The return medical only"))
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "recorded_at"]
 
     def __str__(self) -> str:
         return f"{self.step} {self.on}"

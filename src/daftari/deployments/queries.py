@@ -29,12 +29,14 @@ from daftari.deployments.models import (
     Contingent,
     ContingentLetter,
     CriterionResult,
+    TourRecord,
     TrainingCertificate,
     TrainingResult,
     VettingDecision,
 )
 from daftari.deployments.rules import (
     CODE_LENGTH,
+    TOUR_STEP_NAMES,
     CandidateFacts,
     Course,
     DocumentAlert,
@@ -44,6 +46,7 @@ from daftari.deployments.rules import (
     Judgement,
     Module,
     Readiness,
+    TourStep,
     Vetting,
     allegation_open,
     allegation_state,
@@ -89,6 +92,7 @@ class BoardRow:
     certificate: str  # the training certificate's number, once issued
     document_flags: tuple[DocumentFlag, ...]
     letter_id: uuid.UUID | None  # the certification letter, once issued
+    tour: tuple[tuple[str, date], ...] = ()  # departure, return, debrief, return medical: (name, date)
 
     @property
     def lapsing_in_mission(self) -> list[DocumentFlag]:
@@ -184,6 +188,25 @@ def _certificates(contingent: Contingent, version: str) -> dict[uuid.UUID, str]:
     return dict(rows.values_list("candidate_id", "number"))
 
 
+def _latest_tour(contingent: Contingent) -> dict[uuid.UUID, dict[str, tuple[str, date]]]:
+    """Each candidate's latest record of each tour step, in the steps' order (one query). The return
+    medical's pass or fail is not shown here: only that it was done, and when."""
+    rows = (
+        TourRecord.objects.filter(candidate__contingent=contingent)
+        .order_by("recorded_at", "id")
+        .values_list("candidate_id", "step", "on")
+    )
+    latest: dict[uuid.UUID, dict[str, date]] = {}
+    for candidate_id, step, on in rows:
+        latest.setdefault(candidate_id, {})[step] = on
+    return {
+        candidate_id: {
+            step.value: (str(TOUR_STEP_NAMES[step]), steps[step.value]) for step in TourStep if step.value in steps
+        }
+        for candidate_id, steps in latest.items()
+    }
+
+
 def judge_candidate(candidate: Candidate) -> tuple[Judgement, str, VettingDecision | None]:
     """One candidate judged as the board judges them, with their training certificate's number and
     the vetting decision in force (for the certification letter). No read is logged: the caller's is."""
@@ -257,6 +280,7 @@ def judged_rows(contingent: Contingent, *, with_letters: bool = True) -> list[Bo
     certificates = _certificates(contingent, course.version)
     documents = _latest_documents(Candidate.objects.filter(contingent=contingent).values("pk"))
     letters = letters_of(contingent) if with_letters else {}
+    tours = _latest_tour(contingent) if with_letters else {}
     departs_on, returns_on = contingent.departs_on, contingent.returns_on
     rows = []
     for candidate in candidates:
@@ -287,6 +311,7 @@ def judged_rows(contingent: Contingent, *, with_letters: bool = True) -> list[Bo
                     document_flags(required, facts.documents, departs_on=departs_on, returns_on=returns_on)
                 ),
                 letter_id=letters.get(candidate.pk),
+                tour=tuple(tours.get(candidate.pk, {}).values()),
             )
         )
     return rows

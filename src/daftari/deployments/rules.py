@@ -556,3 +556,39 @@ def allegation_state_name(state: str) -> str:
 def may_add_step(steps: list[str], step: str) -> bool:
     """After an outcome only a correction is recorded: a closed allegation is not reopened by a step."""
     return step == AllegationStep.CORRECTION or allegation_open(steps)
+
+
+# --- Departure, return, debrief and return medical ------------------------------------------------
+
+
+class TourStep(StrEnum):
+    DEPARTED = "departed"
+    RETURNED = "returned"
+    DEBRIEFED = "debriefed"
+    RETURN_MEDICAL = "return_medical"
+
+
+TOUR_STEP_NAMES = {
+    TourStep.DEPARTED: _("Departed"),
+    TourStep.RETURNED: _("Returned"),
+    TourStep.DEBRIEFED: _("Debriefed"),
+    TourStep.RETURN_MEDICAL: _("Return medical"),
+}
+
+
+def tour_date_error(
+    step: str, on: date, *, today: date, departs_on: date, returns_on: date, departed_on: date | None
+) -> str | None:
+    """Why a tour date cannot stand, or None. Dates are bounded by the day they are recorded: nothing
+    in the future; a departure within the contingent's planned window; nothing after it before it."""
+    if on > today:
+        return str(_("The date cannot be in the future."))
+    if step == TourStep.DEPARTED:
+        if not departs_on <= on <= returns_on:
+            return str(_("A departure falls within the contingent's planned dates."))
+        return None
+    if departed_on is None:
+        return str(_("Record the departure first."))
+    if on < departed_on:
+        return str(_("The date cannot come before the departure."))
+    return None

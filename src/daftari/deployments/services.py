@@ -20,6 +20,7 @@ from daftari.deployments.models import (
     ContingentLetter,
     CriterionResult,
     Mission,
+    TourRecord,
     TrainingCertificate,
     TrainingResult,
     VettingDecision,
@@ -35,6 +36,7 @@ from daftari.deployments.rules import (
     may_add_step,
     may_certify_training,
     same_certification,
+    tour_date_error,
 )
 from daftari.ledger import services as ledger
 from daftari.stations.models import Officer, scope_of
@@ -455,4 +457,48 @@ def record_allegation_step(*, actor: User, allegation: Allegation, step: str, on
         raise InvalidInput(fields={"note": _("Add a note: what was done or decided, or what the correction is.")})
     return AllegationEvent.objects.create(
         allegation=allegation, step=step, on=on, note=note.strip(), recorded_at=timezone.now(), recorded_by=officer
+    )
+
+
+# --- Departure, return, debrief and return medical ------------------------------------------------
+
+
+@transaction.atomic
+def record_tour(*, actor: User, candidate: Candidate, step: str, on: date, passed: bool | None = None) -> TourRecord:
+    """A departure, return or debrief from the deployment officer; the return medical (pass or fail and
+    its date, nothing more) from the medical officer. A correction is a new record; the latest counts."""
+    if step not in TourRecord.Step.values:
+        raise InvalidInput(fields={"step": _("Choose the step.")})
+    medical = step == TourRecord.Step.RETURN_MEDICAL
+    scope = scope_of(actor)
+    if not (can_record_fitness(scope) if medical else can_manage_deployments(scope)):
+        raise NotPermitted(
+            _("Only the medical officer records the return medical.")
+            if medical
+            else _("Only the deployment officer records departure, return and debrief.")
+        )
+    if medical and passed is None:
+        raise InvalidInput(fields={"passed": _("Say whether the officer passed the return medical.")})
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    departure = (
+        TourRecord.objects.filter(candidate=candidate, step=TourRecord.Step.DEPARTED).order_by("recorded_at").last()
+    )
+    contingent = candidate.contingent
+    error = tour_date_error(
+        step,
+        on,
+        today=timezone.localdate(),
+        departs_on=contingent.departs_on,
+        returns_on=contingent.returns_on,
+        departed_on=departure.on if departure is not None else None,
+    )
+    if error:
+        raise InvalidInput(fields={"on": error})
+    return TourRecord.objects.create(
+        candidate=candidate,
+        step=step,
+        on=on,
+        passed=passed if medical else None,
+        recorded_at=timezone.now(),
+        recorded_by=_officer(actor),
     )
