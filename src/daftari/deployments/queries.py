@@ -330,9 +330,9 @@ def readiness_board(
 
     Every candidate is judged (the counts are the whole contingent's), then those of ``readiness``
     ("" for all) are paged; only the page's candidates are logged as read. A page number that is not
-    a number is the first page, one past the last the last. Ten queries whatever the size
+    a number is the first page, one past the last the last. Eleven queries whatever the size
     (contingent, candidates, results, vetting decisions, training results, certificates, documents,
-    letters, the contingent's latest letter, the access log's one insert).
+    letters, tour records, the contingent's latest letter, the access log's one insert).
     """
     contingent = contingent_for(reader=reader, contingent_id=contingent_id)
     in_force = criteria.current()
