@@ -101,3 +101,25 @@ def test_a_correction_is_a_new_record_and_the_board_shows_the_latest_in_english_
     client.cookies["django_language"] = "sw"
     board = client.get(reverse("readiness_board", args=[under_way.pk]), HTTP_ACCEPT_LANGUAGE="sw").content.decode()
     assert "Aliondoka" in board
+
+
+def test_the_steps_are_recorded_on_their_page_by_role_and_a_bad_date_answers_422(
+    client: Client, deployed: Candidate, deployment_officer: User, medical_officer: User, desk_officer: User
+) -> None:
+    url = reverse("deployments_tour", args=[deployed.pk])
+    today = timezone.localdate()
+    client.force_login(deployment_officer)
+    page = client.get(url).content.decode()
+    assert 'value="departed"' in page and 'value="return_medical"' not in page
+    refused = client.post(url, {"step": "returned", "on": today.isoformat()})
+    assert refused.status_code == 422 and "Record the departure first." in refused.content.decode()
+    done = client.post(url, {"step": "departed", "on": (today - timedelta(days=10)).isoformat()})
+    assert done.status_code == 302 and TourRecord.objects.filter(step="departed").count() == 1
+    client.force_login(medical_officer)
+    assert 'value="departed"' not in client.get(url).content.decode()
+    client.post(url, {"step": "return_medical", "on": today.isoformat(), "passed": "no"})
+    assert TourRecord.objects.get(step="return_medical").passed is False
+    client.force_login(desk_officer)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"step": "departed", "on": today.isoformat()}).status_code == 403
+    assert TourRecord.objects.count() == 2

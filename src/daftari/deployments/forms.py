@@ -112,3 +112,20 @@ class AllegationStepForm(forms.Form):
     step = forms.ChoiceField(label=_("Step"), choices=AllegationEvent.Step.choices, widget=forms.RadioSelect)
     on = forms.DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TourForm(forms.Form):
+    step = forms.ChoiceField(label=_("Step"), widget=forms.RadioSelect)
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    passed = forms.TypedChoiceField(
+        label=_("Return medical result"),
+        choices=[("", "—"), ("yes", _("Pass")), ("no", _("Fail"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        help_text=_("The return medical only: pass or fail, no medical detail"),
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["step"].choices = choices  # type: ignore[attr-defined]

@@ -30,10 +30,11 @@ from daftari.deployments.forms import (
     MissionForm,
     NominateForm,
     ResultForm,
+    TourForm,
     TrainingForm,
     VettingForm,
 )
-from daftari.deployments.models import Candidate
+from daftari.deployments.models import Candidate, TourRecord
 from daftari.deployments.rules import READINESS_NAMES, Kind, Readiness, display_code
 from daftari.stations.models import scope_of
 from daftari.stations.rules import (
@@ -323,6 +324,42 @@ def documents(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
 def expiring(request: AuthenticatedRequest) -> HttpResponse:
     alerts = _read(lambda: queries.expiring_documents(reader=request.user, today=timezone.localdate()))
     return render(request, "deployments/expiring.html", {"alerts": alerts})
+
+
+def _tour_choices(request: AuthenticatedRequest) -> list[tuple[str, str]]:
+    scope = scope_of(request.user)
+    medical = TourRecord.Step.RETURN_MEDICAL
+    return [
+        (value, str(label))
+        for value, label in TourRecord.Step.choices
+        if (can_record_fitness(scope) if value == medical else can_manage_deployments(scope))
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tour(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """Departure, return and debrief (deployment officer), the return medical (medical officer)."""
+    choices = _tour_choices(request)
+    if not choices:
+        raise PermissionDenied(_("Only the deployment officer records departure, return and debrief."))
+    candidate = _read(lambda: queries.candidate_for(reader=request.user, candidate_id=pk))
+    form = TourForm(request.POST or None, choices=choices)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _submit(form, lambda: services.record_tour(actor=request.user, candidate=candidate, **form.cleaned_data))
+    ):
+        messages.success(request, _("Recorded."))
+        return redirect("readiness_board", pk=candidate.contingent_id)
+    return _form_page(
+        request,
+        form,
+        title=_("Departure, return, debrief and return medical"),
+        submit=_("Record"),
+        subject=str(candidate.officer),
+        back=candidate.contingent,
+    )
 
 
 # --- The certification letter ---------------------------------------------------------------------
