@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -130,6 +131,21 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
+@contextmanager
+def _worker(server: Server) -> Iterator[None]:
+    """``daftari worker`` beside ``server``, as in production (at a node it is what pushes to the hub)."""
+    worker = subprocess.Popen([DAFTARI, "worker"], env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=30)
+
+
 def _node(hub: Server, tmp_path_factory: pytest.TempPathFactory, station: str) -> Server:
     """A node of ``station``: its own SQLite data directory, migrated, joined to the hub, serving."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_") and k != "DATABASE_URL"}
@@ -197,15 +213,11 @@ def _entry(i: int, name: str) -> dict[str, Any]:
 
 def _record(node: Server, token: str, n: int, *, name: str = "Wanjiku Kamau") -> list[str]:
     ob_numbers = []
-    for i in range(n):
-        answer = httpx.post(
-            node.url + "/api/v1/occurrences",
-            json=_entry(i, name),
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        )
-        assert answer.status_code == 201, answer.text
-        ob_numbers.append(answer.json()["ob_number"])
+    with httpx.Client(base_url=node.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+        for i in range(n):
+            answer = client.post("/api/v1/occurrences", json=_entry(i, name))
+            assert answer.status_code == 201, answer.text
+            ob_numbers.append(answer.json()["ob_number"])
     return ob_numbers
 
 
@@ -464,6 +476,94 @@ def test_the_hubs_data_that_does_not_verify_is_not_used_and_sync_says_so(hub: Se
     finally:
         _node_sql(node, "UPDATE nodes_hublink SET feed_key = ?", (pinned,))
     assert node.run("node", "sync").returncode == 0
+
+
+def _status(node: Server, token: str) -> dict[str, Any]:
+    answer = httpx.get(node.url + "/api/v1/node/status", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_two_hundred_entries_a_booking_and_a_release_recorded_with_the_link_cut_are_at_the_hub_within_a_minute(
+    hub: Server, node: Server
+) -> None:
+    token = _token(node, "desk3")
+    auth = {"Authorization": f"Bearer {token}"}
+    [(service_number,)] = _node_sql(
+        node,
+        "SELECT o.service_number FROM stations_officer o JOIN auth_user u ON u.id = o.user_id WHERE u.username = ?",
+        ("desk3",),
+    )
+    with _worker(hub), _worker(node):
+        hub.stop()  # the link is cut: the node's worker finds no hub, and backs off
+        try:
+            _record(node, token, 199)
+            [ob_number] = _record(node, token, 1, name="Chepkoech Jelagat")
+            booked = httpx.post(
+                node.url + "/api/v1/custody",
+                json={
+                    "id": str(uuid.uuid4()),
+                    "arrest": {"place": "Kilimani stage", "reason": "Found with a phone reported snatched"},
+                    "arrested_at": (timezone.now() - timedelta(minutes=30)).isoformat(),
+                    "arresting_officer": service_number,
+                    "cell": "male",
+                    "detainee": {"name": "Kiprotich Langat", "sex": "M", "age": 24},
+                    "offences": [{"description": "Handling stolen property", "punishable_by": "more_than_6_months"}],
+                },
+                headers=auth,
+                timeout=30,
+            )
+            assert booked.status_code == 201, booked.text
+            released = httpx.post(
+                node.url + f"/api/v1/custody/{booked.json()['id']}/events",
+                json={"id": str(uuid.uuid4()), "kind": "release", "details": {"release_on": "police_bond"}},
+                headers=auth,
+                timeout=30,
+            )
+            assert released.status_code == 201, released.text
+            size = _node_size(node)
+            assert _status(node, token)["pending_leaves"] >= 200 + 3  # the entries, the booking, its release
+        finally:
+            hub.start()
+        back = time.monotonic()  # the link is back: from here on nobody runs a sync by hand
+
+        while time.monotonic() - back < 90:
+            status = _status(node, token)
+            if status["pending_leaves"] == 0 and status["witnessed_size"] == size:
+                break
+            time.sleep(0.5)
+        caught_up = time.monotonic() - back
+        print(
+            f"the hub held the node's {size} leaves, verified and cosigned, {caught_up:.1f} s after the link came back"
+        )
+        assert caught_up < 60, f"{caught_up:.1f} s"
+
+        # The hub's worker indexes what it accepted for national search: oversight finds the person, in the minute.
+        headers = {"Authorization": f"Bearer {_token(hub, 'oversight1')}"}
+        while True:
+            found = httpx.get(
+                hub.url + "/api/v1/occurrences", params={"name": "Chepkoech"}, headers=headers, timeout=30
+            )
+            assert found.status_code == 200, found.text
+            if found.json()["results"] or time.monotonic() - back > 60:
+                break
+            time.sleep(0.5)
+        assert [(f["ob_number"], f["station"]) for f in found.json()["results"]] == [(ob_number, "KILIMANI")]
+    _hub_holds_the_nodes_book(hub, node, "KILIMANI")
+    leaves = [bytes(d) for (d,) in _node_sql(node, 'SELECT data FROM ledger_leaf ORDER BY "index"')]
+    assert _hub_sql(
+        hub,
+        "SELECT c.size, c.root FROM nodes_acceptedcheckpoint c JOIN nodes_enrollednode n ON n.id = c.node_id "
+        "WHERE n.origin LIKE %s ORDER BY c.size DESC LIMIT 1",
+        ("%/KILIMANI",),
+    ) == [(size, merkle.root_from_leaves(leaves))]
+    # The booking and its release, the only custody records of this station's book.
+    assert _hub_sql(
+        hub,
+        "SELECT count(*) FROM nodes_mirroredleaf l JOIN nodes_enrollednode n ON n.id = l.node_id "
+        "WHERE n.origin LIKE %s AND l.kind = 'custody'",
+        ("%/KILIMANI",),
+    ) == [(2,)]
 
 
 if connection.vendor != "postgresql":

@@ -52,11 +52,17 @@ def request_is_fresh(signed_at: int, *, now: float) -> bool:
     return abs(now - signed_at) <= REQUEST_GRACE.total_seconds()
 
 
+RETRY_CAP_SECONDS = 30.0
+
+
 def retry_delay(failures: int, *, interval: float) -> float:
-    """Seconds until the next try: the interval while the hub answers, doubling to 5 minutes while it does not."""
+    """Seconds until the next try: the interval while the hub answers, doubling to 30 s while it does not.
+
+    Not longer: a node holds its book to the hub within a minute of the link coming back (issue 13), and a
+    try at a hub that is away costs one refused connection."""
     if failures <= 0:
         return interval
-    return min(interval * 2**failures, 300.0)
+    return max(interval, min(interval * 2**failures, RETRY_CAP_SECONDS))
 
 
 # The leaves of a node's book that are entries of the Occurrence Book (records.KIND_OCCURRENCE, KIND_AMENDMENT).

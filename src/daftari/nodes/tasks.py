@@ -1,5 +1,5 @@
 """The node's continuous sync: every DAFTARI_NODE_SYNC_SECONDS while the hub answers, backing off
-to five minutes while it does not. It runs in ``daftari worker`` beside the other periodic jobs.
+to 30 s while it does not. It runs in ``daftari worker`` beside the other periodic jobs.
 
 At the hub: the job that indexes a node's book for national search, queued when a push is accepted."""
 
