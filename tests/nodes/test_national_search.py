@@ -14,9 +14,11 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from daftari.nodes import hub, mirror
 from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
+from daftari.nodes.tasks import index_mirrored_book
 from daftari.notifications.erasure import erase_sms, in_use
 from daftari.notifications.models import Recipient
 from daftari.notifications.services import send_sms
@@ -26,6 +28,7 @@ from daftari.stations.models import AccessEvent, Station
 from tests.conftest import complaint
 from tests.erasure_support import tables_holding
 from tests.nodes.test_hub import Book, send
+from tests.notifications.support import CommitCallbacks
 from tests.occurrences.test_api import Api
 
 pytestmark = pytest.mark.django_db
@@ -401,3 +404,31 @@ def test_a_record_the_node_erases_by_lawful_order_is_erased_from_the_hubs_mirror
     # The guard is back on: the hub's copy of the book stays append-only.
     with pytest.raises(DatabaseError), transaction.atomic():
         MirroredLeaf.objects.filter(node=node, index=1).update(kind="occurrence")
+
+
+def indexing_jobs() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path="daftari.nodes.tasks.index_mirrored_book"))
+
+
+def test_an_accepted_push_queues_the_indexing_job_once_until_the_book_is_indexed_and_the_job_indexes_it(
+    client: Client,
+    oversight: User,
+    joined: tuple[EnrolledNode, Book],
+    django_capture_on_commit_callbacks: CommitCallbacks,
+) -> None:
+    node, book = joined
+    for _ in range(3):
+        book.record(record=node_record(node.station, id=str(uuid.uuid4())))
+    with django_capture_on_commit_callbacks(execute=True):
+        send(node, book.push(0, 1))
+    [job] = indexing_jobs()
+    assert job.args_kwargs["args"] == [node.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        send(node, book.push(1, 2))  # the queued job takes this batch too
+    assert len(indexing_jobs()) == 1
+    assert index_mirrored_book.call(node.pk) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        send(node, book.push(2, 3))  # indexed up to here: a job again
+    assert len(indexing_jobs()) == 2
+    assert index_mirrored_book.call(node.pk) == 1
+    assert len(found(Api(client, oversight), id_number=ID_NUMBER)) == 3

@@ -271,9 +271,12 @@ def _accept(node_id: int, push: wire.Push, now: datetime) -> Accepted:
         )
     _check_redactions(node, rows, redacted_without_record)
     mirror.store(node, rows, received_at=now)
-    # National search indexes the batch right after the commit (and the periodic job catches up on
-    # anything a lost job missed): the accept itself only verifies and stores.
-    transaction.on_commit(lambda: _index_soon(node.pk))
+    if node.indexed_size >= node.size:
+        # National search indexes the batch right after the commit: the accept itself only verifies
+        # and stores. While the book is not yet indexed up to here, a job is already queued or
+        # running, and it indexes until it reaches the book's size, read under this node's lock
+        # (mirror.index_new), so it takes this batch too; the periodic job catches up on a lost one.
+        transaction.on_commit(lambda: _index_soon(node.pk))
     cosigned = keys.hub_cosigner().cosign(push.checkpoint, int(now.timestamp()))
     AcceptedCheckpoint.objects.create(
         node=node, size=checkpoint.size, root=checkpoint.root, cosigned_note=cosigned, accepted_at=now

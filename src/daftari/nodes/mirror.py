@@ -97,7 +97,8 @@ def index_new(node_id: int | None = None) -> int:
     Idempotent: each chunk is indexed and the mark moved in one transaction, under the node's row
     lock, so two runs at once, or one run twice, index each entry once. It reads the records as
     stored: one erased by lawful order (blanked, under the same lock, by ``store``) is never indexed.
-    It runs every 30 s, and right after each accepted push (queued on commit), so search lags seconds.
+    It runs every 30 s, and right after a push is accepted (queued on commit, when the book was
+    indexed up to that push; else the job already queued or running takes it), so search lags seconds.
     """
     if settings.DAFTARI_ROLE != "hub":
         return 0
