@@ -2,7 +2,8 @@
 
 Every check but positive-data acceptance, every phase (examples, coverage, fuzzing, stateful along
 the schema's links), with a bearer token of an officer of the demo's Central station who holds the
-desk, OCS, investigator and traffic roles. Only token revocation is left out, so the run keeps its
+desk, OCS, investigator, traffic and deployment-officer roles (the last so that the deployments board is
+reached past its role check). Only token revocation is left out, so the run keeps its
 credentials; the run also fails if the reads it makes never got past authentication.
 
 ``tests/test_api_contract.py`` runs it briefly on every ``make test``; ``python -m bench --only contract``
@@ -28,7 +29,7 @@ SIGN_IN = "POST /api/v1/auth/token"
 USERNAME = "contract-integrator"
 PASSWORD = "contract integrator password"
 STATION = "CENTRAL-NBI"
-ROLES = ("desk", "ocs", "investigator", "traffic")
+ROLES = ("desk", "ocs", "investigator", "traffic", "deployment")
 
 # Reads that only answer 2xx to a good token: if none of them did, the run tested nothing but 401s.
 AUTHENTICATED_READS = (

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -48,7 +48,9 @@ def public_reports() -> QuerySet[Occurrence]:
 
 def charged() -> Q:
     """Reports whose case reached court (an update "in court" ever, whatever came after)."""
-    return Q(pk__in=CaseUpdate.objects.filter(status=CaseStatusChoice.IN_COURT).values("occurrence_id"))
+    # A correlated EXISTS (an index look-up per report), not IN over every "in court" update: PostgreSQL cannot
+    # hash that list once it outgrows work_mem and then rescans it for every report (a 1M-entry rebuild hung).
+    return Q(Exists(CaseUpdate.objects.filter(occurrence_id=OuterRef("pk"), status=CaseStatusChoice.IN_COURT)))
 
 
 def _nairobi_day(moment: datetime) -> date:
