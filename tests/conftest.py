@@ -6,6 +6,7 @@ Central (Kisumu) for the officer elsewhere.
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -192,3 +193,12 @@ def enrol_second_factor(user: User) -> None:
     from tests.browser_support import TEST_TOTP_KEY
 
     enrol_totp_with_key(user=user, key_hex=TEST_TOTP_KEY.hex())
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per pytest worker, copied by the tests that run daftari in real
+    processes on a fresh database of their own (tests/migrated_sqlite.py)."""
+    from tests.migrated_sqlite import migrate_template
+
+    return migrate_template(tmp_path_factory.mktemp("migrated"))

@@ -23,6 +23,7 @@ from daftari.occurrences.management.commands import demo
 from daftari.occurrences.models import Occurrence, Party
 from daftari.stations.models import Officer, Station, scope_of
 from daftari.stations.rules import Role
+from tests.migrated_sqlite import copy_into
 
 DAFTARI = str(Path(sys.executable).with_name("daftari"))
 
@@ -218,12 +219,11 @@ def test_createofficer_refuses_an_unknown_station_and_a_weak_password(station: S
 
 
 @pytest.fixture(scope="module")
-def process_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def process_env(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> dict[str, str]:
     """A fresh SQLite data directory, migrated; never the test database nor DATABASE_URL's."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DAFTARI_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    env["DAFTARI_DATA_DIR"] = str(copy_into(migrated_sqlite, tmp_path_factory.mktemp("data")))
     env["DAFTARI_TESTING"] = "0"
-    subprocess.run([DAFTARI, "migrate", "-v0"], env=env, check=True, timeout=120)
     return env
 
 

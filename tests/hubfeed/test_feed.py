@@ -26,6 +26,7 @@ from daftari.hubfeed.publish import build_feed, publish_reference_data, publish_
 from daftari.ledger import keys
 from daftari.stations.models import Station
 from tests.alerts.conftest import stolen, wanted
+from tests.migrated_sqlite import copy_into
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,12 +50,9 @@ def run_node(
     key: str | None = None,
     sign_in: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """A fresh node: its own SQLite database, migrated, then each feed applied in turn."""
-    data_dir = tmp_path / "node"
-    data_dir.mkdir()
-    env = _node_env(data_dir)
-    daftari = Path(sys.executable).parent / "daftari"
-    subprocess.run([str(daftari), "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)
+    """A fresh node (``tmp_path`` from the ``fresh_node`` fixture: its own migrated SQLite database),
+    then each feed applied in turn."""
+    env = _node_env(tmp_path / "node")
     given = tmp_path / "feeds.json"
     given.write_text(
         json.dumps({"key": key or keys.verifier_key(), "station": station, "feeds": feeds, "sign_in": sign_in or {}})
@@ -69,6 +67,13 @@ def run_node(
         check=True,
     )
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture
+def fresh_node(tmp_path: Path, migrated_sqlite: Path) -> Path:
+    """A directory for ``run_node`` whose node/ holds a freshly migrated database of its own."""
+    copy_into(migrated_sqlite, tmp_path / "node")
+    return tmp_path
 
 
 @pytest.fixture
@@ -90,14 +95,14 @@ def _leaf(feed: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_a_feed_built_at_the_hub_applies_at_a_node_with_its_own_database(
-    tmp_path: Path, station: Station, hub: dict[str, Any], desk_officer: User, officer_elsewhere: User, settings: Any
+    fresh_node: Path, station: Station, hub: dict[str, Any], desk_officer: User, officer_elsewhere: User, settings: Any
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # as in production
     desk_officer.set_password("desk password at the hub")
     desk_officer.save()
     feed = json.loads(json.dumps(published_feed(station, 0)))
 
-    [node] = run_node(tmp_path, station.code, [feed], sign_in={"desk": "desk password at the hub", "ocs": "wrong"})
+    [node] = run_node(fresh_node, station.code, [feed], sign_in={"desk": "desk password at the hub", "ocs": "wrong"})
 
     assert node["signs_in"] == {"desk": True, "ocs": False}
 
@@ -125,7 +130,7 @@ def test_officers_of_another_station_never_travel_in_a_stations_feed(
 
 
 def test_a_node_that_is_current_gets_only_what_is_new_and_checks_it_against_what_it_verified(
-    tmp_path: Path, station: Station, hub: dict[str, Any], ocs: User
+    fresh_node: Path, station: Station, hub: dict[str, Any], ocs: User
 ) -> None:
     first = published_feed(station, 0)
     size = len(first["leaves"])
@@ -134,14 +139,14 @@ def test_a_node_that_is_current_gets_only_what_is_new_and_checks_it_against_what
     assert [e["index"] for e in second["leaves"]] == [size]
     assert second["consistency"]
 
-    [_one, two] = run_node(tmp_path, station.code, [first, second])
+    [_one, two] = run_node(fresh_node, station.code, [first, second])
     assert two["ok"], two["message"]
     assert str(later.pk) in two["alerts"]
     assert two["verified"] == [size + 1, size]
 
 
 def test_tampered_feeds_apply_nothing_and_say_which_check_failed(
-    tmp_path: Path, station: Station, hub: dict[str, Any], ocs: User
+    fresh_node: Path, station: Station, hub: dict[str, Any], ocs: User
 ) -> None:
     good = published_feed(station, 0)
     changed = copy.deepcopy(good)
@@ -155,7 +160,7 @@ def test_tampered_feeds_apply_nothing_and_say_which_check_failed(
         base64.b64decode(forged_leaf["leaves"][0]["data"]).replace(b'"by":"', b'"by":"x')
     ).decode()
 
-    results = run_node(tmp_path, station.code, [changed, officer, truncated, forged_leaf, good])
+    results = run_node(fresh_node, station.code, [changed, officer, truncated, forged_leaf, good])
 
     assert [r["failed_check"] for r in results[:4]] == ["record", "record", "truncated", "root"]
     for refused in results[:4]:
@@ -164,11 +169,11 @@ def test_tampered_feeds_apply_nothing_and_say_which_check_failed(
     assert results[4]["ok"] and "Otieno Juma Baraka" in results[4]["alert_names"]
 
 
-def test_a_feed_signed_by_another_key_applies_nothing(tmp_path: Path, station: Station, hub: dict[str, Any]) -> None:
+def test_a_feed_signed_by_another_key_applies_nothing(fresh_node: Path, station: Station, hub: dict[str, Any]) -> None:
     from daftari_verify import note
 
     other = str(note.Signer.generate("daftari.local/ob").verifier())
-    [refused] = run_node(tmp_path, station.code, [published_feed(station, 0)], key=other)
+    [refused] = run_node(fresh_node, station.code, [published_feed(station, 0)], key=other)
     assert refused["failed_check"] == "signature"
     assert refused["alerts"] == [] and refused["verified"] == []
 
@@ -267,7 +272,7 @@ def test_an_officers_record_erased_by_lawful_order_still_travels_as_a_verified_l
 
 
 def test_an_alert_erased_at_the_hub_is_erased_at_the_node_with_the_next_feed(
-    tmp_path: Path, station: Station, hub: dict[str, Any], admin_officer: User
+    fresh_node: Path, station: Station, hub: dict[str, Any], admin_officer: User
 ) -> None:
     from daftari.ledger.redaction import redact
 
@@ -275,7 +280,7 @@ def test_an_alert_erased_at_the_hub_is_erased_at_the_node_with_the_next_feed(
     redact(actor=admin_officer, record_id=str(hub["kept"].pk), authority="High Court order 12/2026")
     second = published_feed(station, len(first["leaves"]))
 
-    [before, after] = run_node(tmp_path, station.code, [first, second])
+    [before, after] = run_node(fresh_node, station.code, [first, second])
     assert "Otieno Juma Baraka" in before["alert_names"]
     assert after["ok"], after["message"]
     assert "Otieno Juma Baraka" not in after["alert_names"] and "[redacted]" in after["alert_names"]

@@ -30,6 +30,7 @@ from daftari.stations.models import County, Officer, Station
 from daftari.stations.rules import Role
 from daftari.stations.services import create_officer
 from tests.conftest import complaint
+from tests.migrated_sqlite import copy_into
 
 DESKS = 8
 ENTRIES_PER_DESK = 25
@@ -183,11 +184,10 @@ if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
 else:
 
     @pytest.fixture
-    def sqlite_station_database(tmp_path: Path) -> Iterator[dict[str, str]]:
+    def sqlite_station_database(tmp_path: Path, migrated_sqlite: Path) -> Iterator[dict[str, str]]:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(DAFTARI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="daftari.settings", DAFTARI_DEBUG="1")
-        daftari = Path(sys.executable).with_name("daftari")
-        subprocess.run([str(daftari), "migrate", "-v0"], env=env, cwd=REPO, check=True, timeout=120)
+        copy_into(migrated_sqlite, tmp_path)
         yield env
 
     CHILD = """

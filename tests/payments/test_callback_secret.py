@@ -14,6 +14,7 @@ import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from daftari.core.logmask import MASK, MaskUrlSecrets
+from tests.migrated_sqlite import copy_into
 from tests.payments.conftest import free_port
 
 DAFTARI = str(Path(sys.executable).with_name("daftari"))
@@ -21,7 +22,7 @@ SECRET = "a-production-like-callback-secret-4f9c2e"
 
 
 @pytest.fixture
-def server_log(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def server_log(tmp_path: Path, migrated_sqlite: Path) -> Iterator[tuple[str, Path]]:
     """``daftari serve`` (gunicorn) on a fresh data directory, its output in a file."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("DAFTARI_")}
     env.update(
@@ -30,7 +31,7 @@ def server_log(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         DAFTARI_DARAJA_CALLBACK_TOKEN=SECRET,
         DAFTARI_LOG_LEVEL="INFO",
     )
-    subprocess.run([DAFTARI, "migrate", "-v0"], env=env, check=True, timeout=180)
+    copy_into(migrated_sqlite, tmp_path)
     port = free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as out:

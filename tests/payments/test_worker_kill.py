@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.migrated_sqlite import copy_into
 from tests.payments.conftest import DAFTARI, Simulator, start_simulator, stop_simulator
 
 QUERY_PATH = "/mpesa/stkpushquery/v1/query"
@@ -163,9 +164,9 @@ def wait_until(predicate: Any, timeout: float = 30) -> None:
 
 
 def test_a_worker_killed_mid_query_leaves_exactly_one_confirmed_payment_and_one_settlement(
-    data_dir: Path, simulator: Simulator, proxy: HoldingProxy
+    data_dir: Path, simulator: Simulator, proxy: HoldingProxy, migrated_sqlite: Path
 ) -> None:
-    run(["migrate", "--no-input"], environment(data_dir, simulator.url))
+    copy_into(migrated_sqlite, data_dir)
     made = json.loads(run(["shell", "-c", SETUP], environment(data_dir, simulator.url)).strip().splitlines()[-1])
     assert made["state"] == "pending" and made["checkout"]
     # The simulator has "answered" (no callback comes): the query would now say success.
