@@ -45,6 +45,15 @@ def start_a_complaint(page: Page, base: str) -> None:
     page.locator("#id_sms_language").select_option("sw")
 
 
+def wait_for_saved_draft(page: Page, name: str, value: str) -> None:
+    """The draft is saved a moment after typing stops: waits until it holds ``value`` for ``name``."""
+    page.wait_for_function(
+        """([name, value]) => Object.keys(localStorage).some(key => key.startsWith("daftari-draft:")
+            && (JSON.parse(localStorage.getItem(key)).fields || {})[name] === value)""",
+        arg=[name, value],
+    )
+
+
 def test_a_draft_survives_a_closed_tab_and_a_dropped_network_and_is_recorded_once(
     chromium: BrowserThread, live_server: Any, desk_officer: User
 ) -> None:
@@ -58,7 +67,7 @@ def test_a_draft_survives_a_closed_tab_and_a_dropped_network_and_is_recorded_onc
         page.get_by_role("button", name="Add another person").click()
         page.locator("#id_parties-2-name").fill("Brian Kiprop")
         page.locator("#id_parties-2-role").select_option("witness")
-        page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+        wait_for_saved_draft(page, "parties-2-role", "witness")
         page.close()  # the tab is closed
 
         page = context.new_page()
@@ -111,7 +120,7 @@ def test_discarding_a_restored_draft_leaves_an_empty_form_and_nothing_recorded(
         context = page.context
         sign_in(page, base, "desk")
         start_a_complaint(page, base)
-        page.wait_for_timeout(600)
+        wait_for_saved_draft(page, "sms_language", "sw")
         page.close()
         page = context.new_page()
         page.goto(f"{base}/entries/new")
@@ -136,7 +145,7 @@ def test_signing_out_leaves_no_draft_in_the_browser(
     def story(page: Page) -> int:
         sign_in(page, base, "desk")
         start_a_complaint(page, base)
-        page.wait_for_timeout(600)
+        wait_for_saved_draft(page, "sms_language", "sw")
         stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('daftari-draft:')).length")
         assert stored == 1
         page.get_by_role("button", name="Sign out").click()
