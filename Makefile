@@ -61,7 +61,7 @@ test-verify: install
 	cd verify && ../$(BIN)/pytest -q
 
 test-sqlite: install browser-deps
-	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # PostgreSQL runs on these machines; start it if it is installed but stopped.
 test-postgres: install
@@ -69,7 +69,7 @@ test-postgres: install
 		pg_isready -q -h 127.0.0.1 -p 5432 || { command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start && sleep 2; } || true; \
 	fi
 	@if [ -n "$(DATABASE_URL)" ] || pg_isready -q -h 127.0.0.1 -p 5432; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS); \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" $(PYTEST_ARGS); \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
 
 test: lint test-verify test-sqlite test-postgres

@@ -33,7 +33,9 @@ def test_the_desk_the_public_pages_and_the_api_docs_run_with_nothing_blocked(
         )
         sign_in(page, base, "desk")
         page.goto(f"{base}/entries/new")
+        expect(page.locator("#id_entry_type")).to_be_focused()  # typed keys go to the type only once it holds focus
         page.keyboard.type("Repo")
+        expect(page.locator("#id_entry_type")).to_have_value("COMPLAINT")
         expect(page.get_by_label("Action taken")).to_be_visible()  # swapped in by htmx, a static script
         page.goto(f"{base}/custody")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
