@@ -40,6 +40,7 @@ def test_a_traffic_officer_issues_a_notice_on_a_phone_and_the_motorist_verifies_
 
     def story(page: Page) -> dict[str, Any]:
         page.goto(f"{base}/signin")
+        expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
         page.keyboard.type("traffic")
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)

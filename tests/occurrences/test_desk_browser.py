@@ -25,7 +25,8 @@ def chromium() -> Iterator[BrowserThread]:
 
 def sign_in(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/signin")
-    page.keyboard.type(username)  # the username field has the focus
+    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
+    page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
