@@ -5,19 +5,25 @@ the old node sends is refused and kept as evidence."""
 
 import gzip
 import json
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from daftari.core.errors import InvalidInput
 from daftari.ledger import services as ledger
 from daftari.ledger.models import Leaf, Log
 from daftari.ledger.verification import verify_book
-from daftari.nodes import handover, hub, keys, wire
-from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Handover, MirroredLeaf, Refusal
+from daftari.nodes import handover, hub, keys, node, wire
+from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Handover, HubLink, MirroredLeaf, Refusal
 from daftari.notifications.models import SmsMessage
+from daftari.occurrences.models import ObCounter
 from daftari.occurrences.rules import ob_date_of
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
@@ -108,6 +114,87 @@ def test_the_hub_numbers_on_after_the_last_ob_number_the_node_gave_today(
     handover.hand_back(station=station, by="admin1", reason="Node retired")
     entry = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
     assert (entry.ob_date, entry.ob_seq) == (today, 4)
+
+
+def joined_after_the_hub_numbered(
+    station: Station, book: Book, desk: User, entries: int
+) -> tuple[dict[str, Any], list[int]]:
+    """At the hub: ``entries`` entries today at ``station``, then its node joins over the API. Returns
+    the join data as the node receives it and the hub's OB numbers of the day. The hub's writes are
+    rolled back after, so that the database, as the node's own would, holds only what the join sent."""
+    with transaction.atomic():
+        numbers = [
+            record_occurrence(actor=desk, station=station, draft=complaint()).entry.ob_seq for _ in range(entries)
+        ]
+        _enrolled, code = hub.enrol(station=station, by="admin1")
+        answer = Client().post(
+            "/api/v1/hub/join",
+            {"code": code, "public_key": str(book.signer.verifier())},
+            content_type="application/json",
+        )
+        assert answer.status_code == 200, answer.content
+        transaction.set_rollback(True)
+    return answer.json(), numbers
+
+
+def test_a_node_joining_a_station_the_hub_numbered_today_gives_its_first_entry_the_hubs_last_number_plus_one(
+    desk_officer: User, station: Station, book: Book, settings: SettingsWrapper
+) -> None:
+    data, hub_numbers = joined_after_the_hub_numbered(station, book, desk_officer, entries=5)
+    assert hub_numbers == [1, 2, 3, 4, 5]
+    settings.DAFTARI_ROLE = "node"
+    node._store_join(hub_url="https://hub.example", data=data, now=timezone.now())
+    entry = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    assert (entry.ob_date, entry.ob_seq) == (ob_date_of(timezone.now()), 6)
+    day = [*hub_numbers, entry.ob_seq]
+    assert len(set(day)) == len(day), "two entries of the station share an OB number of the day"
+
+
+def test_the_join_data_carries_the_stations_ob_counters_of_today_and_yesterday_and_no_older_or_other(
+    station: Station, other_station: Station, book: Book
+) -> None:
+    today = ob_date_of(timezone.now())
+    ObCounter.objects.create(station=station, ob_date=today, last_seq=3)
+    ObCounter.objects.create(station=station, ob_date=today - timedelta(days=1), last_seq=40)
+    ObCounter.objects.create(station=station, ob_date=today - timedelta(days=2), last_seq=12)
+    ObCounter.objects.create(station=other_station, ob_date=today, last_seq=7)
+    data = hub.station_data(join(station, book))
+    assert data["ob_counters"] == [
+        {"ob_date": (today - timedelta(days=1)).isoformat(), "last_seq": 40},
+        {"ob_date": today.isoformat(), "last_seq": 3},
+    ]
+
+
+def test_a_node_counter_already_higher_than_the_hubs_is_never_lowered_by_the_join(
+    desk_officer: User, station: Station, book: Book, settings: SettingsWrapper
+) -> None:
+    data, _numbers = joined_after_the_hub_numbered(station, book, desk_officer, entries=3)
+    today = ob_date_of(timezone.now())
+    ObCounter.objects.create(station=station, ob_date=today, last_seq=9)
+    settings.DAFTARI_ROLE = "node"
+    node._store_join(hub_url="https://hub.example", data=data, now=timezone.now())
+    assert ObCounter.objects.get(station=station, ob_date=today).last_seq == 9
+    entry = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    assert entry.ob_seq == 10
+
+
+@pytest.mark.parametrize(
+    "counters",
+    [None, "3", [{"ob_date": "yesterday", "last_seq": 3}], [{"ob_date": "2026-12-06", "last_seq": -1}], [{}]],
+)
+def test_a_node_refuses_join_data_without_sound_ob_counters_and_stores_nothing(
+    station: Station, book: Book, settings: SettingsWrapper, counters: object
+) -> None:
+    data = json.loads(json.dumps(hub.station_data(join(station, book))))
+    if counters is None:
+        del data["ob_counters"]
+    else:
+        data["ob_counters"] = counters
+    settings.DAFTARI_ROLE = "node"
+    with transaction.atomic(), pytest.raises(InvalidInput) as refused:
+        node._store_join(hub_url="https://hub.example", data=data, now=timezone.now())
+    assert "ob_counters" in refused.value.fields
+    assert not HubLink.objects.exists()
 
 
 def test_a_late_push_from_the_old_node_is_refused_and_kept_as_evidence_without_stopping_anything_else(

@@ -13,7 +13,7 @@ closed, and national search keeps finding it. Another node may then be enrolled 
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from daftari_verify import merkle
@@ -24,10 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import DomainError
 from daftari.ledger import services as ledger
-from daftari.nodes import mirror
+from daftari.nodes import mirror, rules
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Handover, MirroredEntry
-from daftari.occurrences.models import ObCounter
-from daftari.occurrences.rules import ob_date_of
+from daftari.occurrences.services import continue_ob_numbers
 from daftari.stations.models import Station
 
 KIND_HANDOVER = "handover"
@@ -139,7 +138,7 @@ def hand_back(*, station: Station, by: str, reason: str, now: datetime | None = 
             prev=went_leaf.index if went_leaf is not None else None,
             at=now,
         )
-        _continue_ob_numbers(node, since=ob_date_of(now) - timedelta(days=1))
+        _continue_ob_numbers(node, since=rules.first_ob_day_carried(now))
     return handover
 
 
@@ -152,8 +151,4 @@ def _continue_ob_numbers(node: EnrolledNode, *, since: date) -> None:
         .annotate(last=Max("ob_seq"))
     )
     for day in days:
-        counter, _created = ObCounter.objects.select_for_update().get_or_create(
-            station=node.station, ob_date=day["ob_date"], defaults={"last_seq": day["last"]}
-        )
-        if counter.last_seq < day["last"]:
-            ObCounter.objects.filter(pk=counter.pk).update(last_seq=day["last"])
+        continue_ob_numbers(station=node.station, ob_date=day["ob_date"], after=day["last"])

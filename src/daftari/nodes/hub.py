@@ -27,6 +27,7 @@ from daftari.hubfeed import publish as feed
 from daftari.nodes import handover, keys, mirror, rules, wire
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Refusal
 from daftari.notifications.services import send_sms
+from daftari.occurrences.models import ObCounter
 from daftari.stations.models import Officer, Station
 from daftari.stations.rules import Role
 
@@ -124,9 +125,15 @@ def join(*, code: str, public_key: str, now: datetime | None = None) -> Enrolled
     return node
 
 
-def station_data(node: EnrolledNode) -> dict[str, Any]:
-    """What a node needs to work alone: its station, and its officers with their password hashes."""
+def station_data(node: EnrolledNode, *, now: datetime | None = None) -> dict[str, Any]:
+    """What a node needs to work alone: its station, its officers with their password hashes, and
+    the last OB number the hub gave at the station today and yesterday, which the node goes on from.
+
+    Read after the join moved the book (the hub numbers nothing more at the station), so the
+    counters are the hub's last."""
     station = node.station
+    since = rules.first_ob_day_carried(now or timezone.now())
+    counters = ObCounter.objects.filter(station=station, ob_date__gte=since).order_by("ob_date")
     officers = []
     for officer in Officer.objects.filter(station=station).select_related("user").prefetch_related("user__groups"):
         user = officer.user
@@ -153,6 +160,7 @@ def station_data(node: EnrolledNode) -> dict[str, Any]:
             "lon": str(station.lon) if station.lon is not None else None,
         },
         "officers": officers,
+        "ob_counters": [{"ob_date": c.ob_date.isoformat(), "last_seq": c.last_seq} for c in counters],
         "origin": node.origin,
         "hub_key": str(keys.hub_cosigner().verifier()),
         "feed_key": feed.hub_verifier_key(),

@@ -31,9 +31,10 @@ from daftari.hubfeed import apply as hub_data
 from daftari.ledger import records
 from daftari.ledger import services as ledger
 from daftari.ledger.models import Commitment, Leaf, Log, Redaction
-from daftari.nodes import keys, wire
+from daftari.nodes import keys, rules, wire
 from daftari.nodes.models import Cosignature, HubLink
 from daftari.nodes.rules import SyncOutcome
+from daftari.occurrences.services import continue_ob_numbers
 from daftari.stations.models import County, Officer, Station
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,16 @@ def _error_message(answer: httpx.Response) -> str:
 
 @transaction.atomic
 def _store_join(*, hub_url: str, data: dict[str, Any], now: datetime) -> HubLink:
+    """The station, its officers and the link to the hub, from the hub's join data. The join moves
+    the station's book from the hub to this node, so the node's OB numbers of today and yesterday go
+    on after the last the hub gave: none is given twice on one day."""
+    counters = rules.parse_ob_counters(data.get("ob_counters"))
+    if counters is None:
+        raise InvalidInput(
+            fields={
+                "ob_counters": _("The hub did not send the OB numbers to go on from; update the hub and join again.")
+            }
+        )
     station = apply_station(data["station"])
     origin = ledger.origin_for(station)
     if data["origin"] != origin:
@@ -118,6 +129,8 @@ def _store_join(*, hub_url: str, data: dict[str, Any], now: datetime) -> HubLink
             }
         )
     apply_officers(station, data["officers"])
+    for ob_date, last_seq in counters:
+        continue_ob_numbers(station=station, ob_date=ob_date, after=last_seq)
     return HubLink.objects.create(
         hub_url=hub_url,
         hub_key=str(CosignatureVerifier.parse(data["hub_key"])),

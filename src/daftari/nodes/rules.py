@@ -13,7 +13,7 @@ from typing import Any
 from daftari.core.identifiers import normalise_id_number, normalise_plate
 from daftari.core.phones import normalise_phone
 from daftari.occurrences.entry_types import BY_CODE
-from daftari.occurrences.rules import parse_ob_number
+from daftari.occurrences.rules import ob_date_of, parse_ob_number
 
 ENROLMENT_VALID_FOR = timedelta(hours=24)
 # Crockford's base32 without I, L, O, U: read aloud over a phone, typed at a station, no mix-ups.
@@ -63,6 +63,32 @@ def retry_delay(failures: int, *, interval: float) -> float:
     if failures <= 0:
         return interval
     return max(interval, min(interval * 2**failures, RETRY_CAP_SECONDS))
+
+
+def first_ob_day_carried(now: datetime) -> date:
+    """When a station's book changes writer (a node joins, or hands it back), the OB days whose numbers
+    the new writer goes on from: today and yesterday, in the OB day sense. Yesterday too, because an
+    entry numbered just before midnight, or on a clock a little behind, belongs to it."""
+    return ob_date_of(now) - timedelta(days=1)
+
+
+def parse_ob_counters(value: Any) -> list[tuple[date, int]] | None:
+    """The ``ob_counters`` of the hub's join data, ``[{"ob_date": "2026-12-06", "last_seq": 14}]``, as
+    (day, last number) pairs; None when they are missing or malformed."""
+    if not isinstance(value, list):
+        return None
+    counters = []
+    for row in value:
+        if not isinstance(row, dict):
+            return None
+        last_seq, day = row.get("last_seq"), row.get("ob_date")
+        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0 or not isinstance(day, str):
+            return None
+        try:
+            counters.append((date.fromisoformat(day), last_seq))
+        except ValueError:
+            return None
+    return counters
 
 
 # The leaves of a node's book that are entries of the Occurrence Book (records.KIND_OCCURRENCE, KIND_AMENDMENT).

@@ -1,6 +1,6 @@
 """What the node and hub endpoints take and answer."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
@@ -39,9 +39,18 @@ class OfficerOut(Schema):
     roles: list[str]
 
 
+class ObCounterOut(Schema):
+    ob_date: date = Field(description="The OB day (Africa/Nairobi).")
+    last_seq: int = Field(ge=0, description="The last OB number the hub gave at the station that day.")
+
+
 class JoinOut(Schema):
     station: StationOut
     officers: list[OfficerOut]
+    ob_counters: list[ObCounterOut] = Field(
+        description="The station's last OB number of today and yesterday at the hub: the node's next "
+        "entry of each day takes the number after it."
+    )
     origin: str = Field(description="The log origin the node's book must carry.")
     hub_key: str = Field(description="The hub's cosigner key (C2SP tlog-cosignature, Ed25519, type 0x04).")
     next_index: int

@@ -5,7 +5,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
@@ -72,6 +72,17 @@ def _next_ob_seq(station: Station, ob_date: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(counter.counter, counter.params)
         return int(cursor.fetchone()[0])
+
+
+def continue_ob_numbers(*, station: Station, ob_date: date, after: int) -> None:
+    """The station's next OB number of ``ob_date`` is at least ``after`` + 1: when the book changes
+    writer (a node joins, or hands it back), the new writer goes on from the old one's last number.
+    The counter is raised, never lowered; call it inside the transaction that moves the book."""
+    counter, created = ObCounter.objects.select_for_update().get_or_create(
+        station=station, ob_date=ob_date, defaults={"last_seq": after}
+    )
+    if not created and counter.last_seq < after:
+        ObCounter.objects.filter(pk=counter.pk).update(last_seq=after)
 
 
 def find_entry(*, scope: Scope, reference: str, station: Station | None = None) -> Occurrence:
