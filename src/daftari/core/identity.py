@@ -23,3 +23,28 @@ def register(check: Check) -> None:
 def notes(reader: User, id_number: str) -> list[str]:
     """Each registered check's sentence about ``id_number`` (as the desk normalised it)."""
     return [note for check in _checks if (note := check(reader, id_number)) is not None]
+
+
+# --- Refugee register documents -----------------------------------------------------------------
+# The cells treat a person whose identity is a refugee register document as an asylum seeker or
+# refugee (an interpreter, the Department of Refugee Services told, no removal without the OCS).
+# The register says which numbers are its own, and the DRS office that issued one, by their form
+# alone: no register row is read, so no personal data.
+
+DocumentOffice = Callable[[str], str | None]
+
+_document_offices: list[DocumentOffice] = []
+
+
+def register_refugee_document(office_of: DocumentOffice) -> None:
+    if office_of not in _document_offices:
+        _document_offices.append(office_of)
+
+
+def refugee_document_office(id_number: str) -> str | None:
+    """The code of the DRS office whose document number ``id_number`` is; None when it is no refugee document's."""
+    for office_of in _document_offices:
+        office = office_of(id_number)
+        if office is not None:
+            return office
+    return None

@@ -63,6 +63,9 @@ def custody_out(view: queries.CustodyView) -> dict[str, Any]:
         "booked_in_at": view.booked_in_at,
         "late": view.late,
         "late_reason": view.late_reason,
+        "asylum_seeker_or_refugee": view.asylum_seeker_or_refugee,
+        "interpreter_language": view.interpreter_language,
+        "immigration_only": view.immigration_only,
         "cell": view.cell,
         "court_deadline": view.court_deadline,
         "remand_warning": view.remand_warning,
@@ -133,6 +136,9 @@ def _booking(payload: CustodyIn) -> rules.Booking:
         ),
         late=payload.late,
         late_reason=payload.late_reason,
+        asylum_seeker_or_refugee=payload.asylum_seeker_or_refugee,
+        interpreter_language=payload.interpreter_language,
+        immigration_only=payload.immigration_only,
     )
 
 

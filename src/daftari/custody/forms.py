@@ -26,6 +26,12 @@ OUTCOME_CHOICES = [
     ("charged", _("Charged")),
 ]
 
+INTERPRETER_CHOICES = [
+    ("", "—"),
+    *rules.INTERPRETER_LANGUAGES.items(),
+    (rules.INTERPRETER_OTHER, _("Another language (type it below)")),
+]
+
 
 class BookInForm(DaftariForm):
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -73,6 +79,27 @@ class BookInForm(DaftariForm):
     kin_name = forms.CharField(label=_("Who was informed"), required=False)
     kin_informed_at = forms.DateTimeField(
         label=_("When they were informed"), widget=_datetime_widget(), input_formats=DATETIME_INPUTS, required=False
+    )
+    asylum_seeker_or_refugee = forms.BooleanField(
+        label=_("Asylum seeker or refugee"),
+        help_text=_("Also when the ID given is a refugee register document: the register's number says so."),
+        required=False,
+    )
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter language"),
+        help_text=_("The language the person is questioned in. Required for an asylum seeker or refugee."),
+        choices=INTERPRETER_CHOICES,
+        required=False,
+    )
+    interpreter_language_other = forms.CharField(
+        label=_("Other language"), help_text=_("When the language is not in the list."), required=False
+    )
+    immigration_only = forms.BooleanField(
+        label=_("Held only on an immigration matter"),
+        help_text=_(
+            "No criminal charge: the person is held apart from criminal detainees (Refugees Regulations 2024)."
+        ),
+        required=False,
     )
     property_items = forms.CharField(
         label=_("Property taken"),
@@ -133,7 +160,23 @@ class BookInForm(DaftariForm):
             property_items=self.property_inputs(),
             late=bool(data.get("late")),
             late_reason=data.get("late_reason") or "",
+            asylum_seeker_or_refugee=bool(data.get("asylum_seeker_or_refugee")),
+            interpreter_language=self.chosen_language(),
+            immigration_only=bool(data.get("immigration_only")),
         )
+
+    def chosen_language(self) -> str:
+        """The listed language's code, or the language typed when it is not in the list."""
+        chosen = self.cleaned_data.get("interpreter_language") or ""
+        if chosen == rules.INTERPRETER_OTHER:
+            return str(self.cleaned_data.get("interpreter_language_other") or "")
+        return str(chosen)
+
+    def field_of(self, key: str) -> str | None:
+        """The form field that shows the rule's error ``key``."""
+        if key == "interpreter_language" and self.cleaned_data.get("interpreter_language") == rules.INTERPRETER_OTHER:
+            return "interpreter_language_other"
+        return BOOKING_FIELDS.get(key)
 
 
 # The booking's rule fields by the form field that shows them.
@@ -157,6 +200,7 @@ BOOKING_FIELDS = {
     "next_of_kin.name": "kin_name",
     "next_of_kin.informed_at": "kin_informed_at",
     "late_reason": "late_reason",
+    "interpreter_language": "interpreter_language",
 }
 
 # Starts empty: a submit without a choice is an error, never a meal nobody served.

@@ -82,6 +82,12 @@ class CustodyRecord(models.Model):
     # Booked in long after the arrest (the book's late-entry window), with the reason.
     late = models.BooleanField(default=False)
     late_reason = models.CharField(max_length=500, blank=True, default="")
+    # An asylum seeker or refugee (Refugees Act 2021): marked at the desk, or known from a refugee
+    # register document given as identity. The language they are questioned in, through an
+    # interpreter; held only on an immigration matter, they are kept apart from criminal detainees.
+    asylum_seeker_or_refugee = models.BooleanField(default=False)
+    interpreter_language = models.CharField(max_length=60, blank=True, default="")
+    immigration_only = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="custody_bookings")
     content_hash = models.CharField(max_length=64)
 

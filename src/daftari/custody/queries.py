@@ -199,6 +199,11 @@ class CustodyView:
     booked_in_at: datetime
     late: bool
     late_reason: str | None
+    # None when the reader does not see personal data: being an asylum seeker is about the person.
+    asylum_seeker_or_refugee: bool | None
+    interpreter_language: str | None
+    # Held only on an immigration matter: the basis of the detention, like the remand warning.
+    immigration_only: bool
     cell: str
     court_deadline: datetime
     remand_warning: bool
@@ -251,6 +256,9 @@ def _custody_view(record: CustodyRecord, *, personal: bool, events: list[Custody
         booked_in_at=record.booked_in_at.astimezone(rules.NAIROBI),
         late=record.late,
         late_reason=record.late_reason if personal else None,
+        asylum_seeker_or_refugee=record.asylum_seeker_or_refugee if personal else None,
+        interpreter_language=record.interpreter_language if personal else None,
+        immigration_only=record.immigration_only,
         cell=record.cell,
         court_deadline=record.court_deadline.astimezone(rules.NAIROBI),
         remand_warning=record.remand_warning,

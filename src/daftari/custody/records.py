@@ -26,6 +26,16 @@ def _late(record: CustodyRecord | CustodyEvent) -> dict[str, Any]:
     return {"late": True, "late_reason": record.late_reason} if record.late else {}
 
 
+def _protection(record: CustodyRecord) -> dict[str, Any]:
+    # Only a booking that sets them carries the keys, so the bookings committed before they existed still verify.
+    fields = {
+        "asylum_seeker_or_refugee": record.asylum_seeker_or_refugee,
+        "interpreter_language": record.interpreter_language,
+        "immigration_only": record.immigration_only,
+    }
+    return {key: value for key, value in fields.items() if value}
+
+
 def booking_record(record: CustodyRecord, items: Sequence[PropertyItem]) -> dict[str, Any]:
     return {
         "type": "book_in",
@@ -60,6 +70,7 @@ def booking_record(record: CustodyRecord, items: Sequence[PropertyItem]) -> dict
             for i in items
         ],
         **_late(record),
+        **_protection(record),
         # Only a booking with its OB line carries the key, so earlier bookings still verify.
         **({"cells_entry": str(record.cells_entry_id)} if record.cells_entry_id else {}),
     }

@@ -4,6 +4,7 @@ No ORM here: the services hand in a ``CourtCalendar`` built from the ``holidays`
 gazetted additions an admin keeps.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -204,6 +205,85 @@ def cell_refusals(cell: str, *, sex: str, age: int | None) -> list[str]:
     return reasons
 
 
+# --- Asylum seekers and refugees in the cells ---------------------------------------------------
+# The Refugees Act 2021 and the Refugees (General) Regulations 2024: the person is questioned through
+# an interpreter in a language they understand, and a person held only on an immigration matter is
+# not held with people held on a criminal charge.
+
+# The languages most asked for at the desks near the settlements, then English and Kiswahili (the
+# person understands the officer: no interpreter). Any other is typed (INTERPRETER_OTHER).
+INTERPRETER_LANGUAGES = {
+    "so": gettext_lazy("Somali"),
+    "ar": gettext_lazy("Arabic"),
+    "am": gettext_lazy("Amharic"),
+    "om": gettext_lazy("Oromo"),
+    "ti": gettext_lazy("Tigrinya"),
+    "din": gettext_lazy("Dinka"),
+    "nus": gettext_lazy("Nuer"),
+    "rw": gettext_lazy("Kinyarwanda"),
+    "rn": gettext_lazy("Kirundi"),
+    "ln": gettext_lazy("Lingala"),
+    "fr": gettext_lazy("French"),
+    "en": gettext_lazy("English (no interpreter needed)"),
+    "sw": gettext_lazy("Kiswahili (no interpreter needed)"),
+}
+INTERPRETER_OTHER = "other"
+# A typed language is words of letters (Kiswahili, "Bari", "Juba Arabic", "Ki-Nande"), nothing else.
+_LANGUAGE_WORDS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+LANGUAGE_LIMIT = 60
+
+
+def interpreter_language_name(value: str) -> str:
+    """The language as the page shows it: the listed name, or the language as typed."""
+    return str(INTERPRETER_LANGUAGES.get(value, value))
+
+
+def interpreter_language_problem(value: str, *, required: bool) -> str | None:
+    """Why ``value`` is not an interpreter language the register takes; None when it is.
+
+    Required for an asylum seeker or refugee. A listed code, or a language typed in words.
+    """
+    if not value:
+        return str(_("Choose the language the person is questioned in (the interpreter's)")) if required else None
+    if value in INTERPRETER_LANGUAGES:
+        return None
+    if len(value) > LANGUAGE_LIMIT:
+        return str(wording.at_most_characters(_("Interpreter language"), LANGUAGE_LIMIT))
+    if _LANGUAGE_WORDS.match(value) is None:
+        return str(_("Type the name of the language in letters, e.g. Bari or Juba Arabic."))
+    return None
+
+
+def clean_language(value: str) -> str:
+    """A typed language with its spaces tidied; a listed code as it is."""
+    return " ".join((value or "").split())
+
+
+def separation_refusal(*, immigration_only: bool, held_immigration_only: Iterable[bool]) -> str | None:
+    """Refugees (General) Regulations 2024: why the person may not go into a cell holding people
+    whose ``held_immigration_only`` flags are given; None when they may.
+
+    A person held only on an immigration matter does not share a cell with criminal detainees, nor
+    a criminal detainee a cell with them; an empty cell takes either.
+    """
+    held = list(held_immigration_only)
+    if immigration_only and not all(held):
+        return str(
+            _(
+                "This cell holds people held on criminal charges: a person held only on an immigration "
+                "matter is held apart from them (Refugees Regulations 2024). Choose a cell without them."
+            )
+        )
+    if not immigration_only and any(held):
+        return str(
+            _(
+                "This cell holds a person held only on an immigration matter: they are held apart from "
+                "people held on criminal charges (Refugees Regulations 2024). Choose another cell."
+            )
+        )
+    return None
+
+
 # --- Booking in -----------------------------------------------------------------------------
 
 SEXES = ("M", "F", "X")
@@ -282,6 +362,11 @@ class Booking:
     # An arrest booked in long after it happened is recorded late, with the reason.
     late: bool = False
     late_reason: str = ""
+    # Marked at the desk, or known from a refugee register document given as identity.
+    asylum_seeker_or_refugee: bool = False
+    interpreter_language: str = ""
+    # Held only on an immigration matter (no criminal charge): kept apart from criminal detainees.
+    immigration_only: bool = False
 
 
 def _text(value: str, key: str, errors: Errors, *, limit: int, label: object, required: bool = False) -> str:
@@ -306,12 +391,17 @@ def _moment(value: datetime | None, key: str, errors: Errors, *, now: datetime, 
 
 
 def clean_booking(
-    booking: Booking, *, now: datetime, late_after: timedelta = timedelta(hours=24)
+    booking: Booking,
+    *,
+    now: datetime,
+    late_after: timedelta = timedelta(hours=24),
+    refugee_document: bool = False,
 ) -> tuple[Booking, Errors]:
     """Checks and normalises a booking into the cells. Returns the cleaned booking and any field errors.
 
     An arrest more than ``late_after`` before the booking (the book's late-entry window) is booked
-    in only when flagged late with the reason.
+    in only when flagged late with the reason. ``refugee_document``: the ID number is a refugee
+    register document's, so the person is an asylum seeker or refugee whatever the form says.
     """
     errors = Errors(late_flag_problems(late=booking.late, late_reason=booking.late_reason))
     late_reason = " ".join((booking.late_reason or "").split())
@@ -383,6 +473,11 @@ def clean_booking(
     )
     if health.has_issue and not health.ocs_told:
         errors["health.ocs_told"] = _("Tell the OCS about the health issue before booking in.")
+    protected = booking.asylum_seeker_or_refugee or refugee_document
+    language = clean_language(booking.interpreter_language)
+    problem = interpreter_language_problem(language, required=protected)
+    if problem is not None:
+        errors["interpreter_language"] = problem
     kin = booking.next_of_kin
     kin_name = _text(kin.name, "next_of_kin.name", errors, limit=120, label=_("Who was informed"))
     if kin.informed:
@@ -410,6 +505,9 @@ def clean_booking(
         property_items=tuple(items),
         late=bool(late_reason),
         late_reason=late_reason,
+        asylum_seeker_or_refugee=protected,
+        interpreter_language=language,
+        immigration_only=booking.immigration_only,
     )
     if "detainee.age" not in errors and "detainee.date_of_birth" not in errors and person.sex in SEXES:
         age = age_on(today, age=person.age, date_of_birth=person.date_of_birth)

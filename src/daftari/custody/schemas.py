@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from daftari.core.schemas import InputSchema
 from daftari.custody.models import CustodyState
-from daftari.custody.rules import COURT_OUTCOMES, RELEASE_ON, SEXES, Cell, EventKind, Punishment
+from daftari.custody.rules import COURT_OUTCOMES, INTERPRETER_LANGUAGES, RELEASE_ON, SEXES, Cell, EventKind, Punishment
 
 TEXT = 5_000
 MAX_PARTS = 200
@@ -103,6 +103,21 @@ class CustodyIn(InputSchema):
     property: list[HeldItemIn] = Field(default_factory=list, max_length=MAX_PARTS)
     late: bool = Field(False, description=LATE)
     late_reason: str = Field("", max_length=TEXT, description=LATE_REASON)
+    asylum_seeker_or_refugee: bool = Field(
+        False, description="An asylum seeker or refugee; implied when the ID number is a refugee register document's."
+    )
+    interpreter_language: str = Field(
+        "",
+        max_length=TEXT,
+        description="Required for an asylum seeker or refugee: a code ("
+        + ", ".join(INTERPRETER_LANGUAGES)
+        + ") or the language's name in letters.",
+    )
+    immigration_only: bool = Field(
+        False,
+        description="Held only on an immigration matter: never in a cell with criminal detainees "
+        "(Refugees Regulations 2024); a cell holding them answers 422 on `cell`.",
+    )
 
 
 class EventIn(InputSchema):
@@ -197,6 +212,9 @@ class CustodyOut(Schema):
     booked_in_at: datetime
     late: bool = Field(description="Booked in long after the arrest, flagged late.")
     late_reason: str | None
+    asylum_seeker_or_refugee: bool | None = Field(description="null when your role does not see personal data.")
+    interpreter_language: str | None = Field(description="null when your role does not see personal data.")
+    immigration_only: bool
     cell: str
     court_deadline: datetime = Field(description="Art. 49(1)(f), in Nairobi time (+03:00).")
     remand_warning: bool = Field(description="Art. 49(2): every offence is punishable by a fine or 6 months or less.")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daftari.core import identity
 from daftari.core.errors import (
     DomainError,
     DuplicateWithDifferentContent,
@@ -112,6 +113,19 @@ def _without_late_when_on_time(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if key not in ("late", "late_reason")}
 
 
+# Booking fields added later: left out of the hash while they hold their default, so a retry of a
+# booking made before they existed still matches.
+_LATER_BOOKING_DEFAULTS = {"asylum_seeker_or_refugee": False, "interpreter_language": "", "immigration_only": False}
+
+
+def _without_new_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in fields.items()
+        if key not in _LATER_BOOKING_DEFAULTS or value != _LATER_BOOKING_DEFAULTS[key]
+    }
+
+
 def _replay_booking(client_id: uuid.UUID | None, station: Station, digest: str) -> CustodyRecord | None:
     if client_id is None:
         return None
@@ -165,6 +179,8 @@ def _arrest_entry(
         offences=tuple(OffenceInput(section=o.section, description=o.description) for o in offences),
         late=booking.late,
         late_reason=booking.late_reason,
+        # A refugee register document is a known identity, though not a Kenyan ID's format.
+        confirm_unusual=identity.refugee_document_office(person.id_number) is not None,
     )
     return record_occurrence(actor=actor, station=station, draft=draft).entry
 
@@ -192,7 +208,10 @@ def book_in(
     ledger.ensure_recorded_here(station)
     now = timezone.now()
     cleaned, errors = rules.clean_booking(
-        booking, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)
+        booking,
+        now=now,
+        late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS),
+        refugee_document=identity.refugee_document_office(booking.detainee.id_number) is not None,
     )
     if (arrest is None) == (arrest_details is None):
         errors["occurrence"] = _("Give the ARREST entry, or the details of the arrest, but not both.")
@@ -207,7 +226,7 @@ def book_in(
         errors.update(prepare_entry(actor=actor, station=station, draft=line, now=now).errors)
     digest = _digest(
         {
-            "booking": _without_late_when_on_time(asdict(cleaned)),
+            "booking": _without_new_defaults(_without_late_when_on_time(asdict(cleaned))),
             "arrest": str(arrest.pk) if arrest is not None else None,
             "arrest_details": asdict(arrest_details) if arrest_details is not None else None,
             # Only a booking typed at New entry carries its line, so earlier retries still match.
@@ -231,6 +250,8 @@ def book_in(
             replay = _replay_booking(client_id, station, digest)
             if replay is not None:
                 return Booked(replay, created=False)
+            _hold_cells(station)
+            _separation_check(station, cleaned.cell, immigration_only=cleaned.immigration_only, key="cell")
             if arrest is None:
                 assert arrest_details is not None
                 arrest = _arrest_entry(actor=actor, station=station, booking=cleaned, details=arrest_details, now=now)
@@ -248,6 +269,28 @@ def book_in(
         if replay is None:
             raise
         return Booked(replay, created=False)
+
+
+def _hold_cells(station: Station) -> None:
+    """Places into the station's cells one after the other: the separation rule reads who is in a
+    cell, so two bookings at once must not both find it empty (PostgreSQL; SQLite writes one at a time)."""
+    list(Station.objects.select_for_update().filter(pk=station.pk).values_list("pk", flat=True))
+
+
+def _separation_check(
+    station: Station, cell: str, *, immigration_only: bool, key: str, moving: CustodyRecord | None = None
+) -> None:
+    """Refugees Regulations 2024: nobody held only on an immigration matter shares a cell with
+    criminal detainees. Call it with the station's cells held (_hold_cells)."""
+    held = CustodyState.objects.filter(current_station=station, current_cell=cell, state=State.IN_CUSTODY)
+    if moving is not None:
+        held = held.exclude(custody=moving)
+    refusal = rules.separation_refusal(
+        immigration_only=immigration_only,
+        held_immigration_only=held.values_list("custody__immigration_only", flat=True),
+    )
+    if refusal is not None:
+        raise InvalidInput(fields={key: refusal})
 
 
 def _shown(moment: datetime) -> str:
@@ -275,6 +318,12 @@ def _cells_line(
     }
     if booking.physical_condition:
         details["physical_appearance"] = booking.physical_condition[:200]
+    if booking.asylum_seeker_or_refugee:
+        details["asylum_seeker_or_refugee"] = True
+    if booking.interpreter_language:
+        details["interpreter_language"] = rules.interpreter_language_name(booking.interpreter_language)
+    if booking.immigration_only:
+        details["immigration_only"] = True
     return EntryDraft(
         entry_type="CELLS",
         occurred_at=now,
@@ -332,6 +381,9 @@ def _create_booking(
         remand_warning=rules.remand_warning(booking.offences),
         late=booking.late,
         late_reason=booking.late_reason,
+        asylum_seeker_or_refugee=booking.asylum_seeker_or_refugee,
+        interpreter_language=booking.interpreter_language,
+        immigration_only=booking.immigration_only,
         recorded_by=_officer(actor),
         content_hash=digest,
     )
@@ -398,6 +450,14 @@ def _cell_check(record: CustodyRecord, cell: str, at: datetime) -> None:
 
 def _apply_cell(record: CustodyRecord, state: CustodyState, details: dict[str, Any], when: Moment) -> None:
     _cell_check(record, details["to_cell"], when.at)
+    _hold_cells(state.current_station)
+    _separation_check(
+        state.current_station,
+        details["to_cell"],
+        immigration_only=record.immigration_only,
+        key="details.to_cell",
+        moving=record,
+    )
     state.current_cell = details["to_cell"]
 
 
@@ -408,6 +468,10 @@ def _apply_station(record: CustodyRecord, state: CustodyState, details: dict[str
     if target.pk == state.current_station_id:
         raise InvalidInput(fields={"details.to_station": _("The person is already held at this station.")})
     _cell_check(record, details["to_cell"], when.at)
+    _hold_cells(target)
+    _separation_check(
+        target, details["to_cell"], immigration_only=record.immigration_only, key="details.to_cell", moving=record
+    )
     state.current_station = target
     state.current_cell = details["to_cell"]
 
@@ -881,6 +945,9 @@ def booking_from_line(draft: EntryDraft, arrest: Occurrence) -> rules.Booking:
         physical_condition=str(draft.details.get("physical_appearance") or ""),
         late=draft.late,
         late_reason=draft.late_reason,
+        asylum_seeker_or_refugee=draft.details.get("asylum_seeker_or_refugee") is True,
+        interpreter_language=str(draft.details.get("interpreter_language") or ""),
+        immigration_only=draft.details.get("immigration_only") is True,
     )
 
 
@@ -892,8 +959,8 @@ def _as_line_errors(errors: dict[str, str], draft: EntryDraft) -> dict[str, str]
         head, _sep, rest = key.partition(".")
         if head == "detainee":
             target = f"parties.{row}.{rest}" if row is not None else "parties"
-        elif key == "cell":
-            target = "details.cell"
+        elif key in ("cell", "interpreter_language"):
+            target = f"details.{key}"
         elif head in ("arrested_at", "late_reason"):
             # The arrest's time is the ARREST entry's: a long-ago arrest is booked in only flagged late.
             target = "late_reason"
@@ -925,7 +992,10 @@ def book_in_from_line(
         raise InvalidInput(fields=errors)
     booking = booking_from_line(prepared.draft, arrest)
     _cleaned, problems = rules.clean_booking(
-        booking, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS)
+        booking,
+        now=now,
+        late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS),
+        refugee_document=identity.refugee_document_office(booking.detainee.id_number) is not None,
     )
     errors.update({k: v for k, v in _as_line_errors(problems, draft).items() if k not in errors})
     if errors:

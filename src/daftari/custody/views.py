@@ -19,7 +19,7 @@ from daftari.core.errors import InvalidInput, NotFound
 from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.custody import queries, rules
-from daftari.custody.forms import BOOKING_FIELDS, BookInForm, EventForm, event_detail_rows
+from daftari.custody.forms import BookInForm, EventForm, event_detail_rows
 from daftari.custody.models import CustodyRecord, PropertyItem
 from daftari.custody.services import book_in, record_event, return_property
 from daftari.occurrences.models import Occurrence
@@ -178,7 +178,7 @@ def new_booking(request: AuthenticatedRequest, arrest_pk: uuid.UUID) -> HttpResp
                 )
             except InvalidInput as problem:
                 for key, message in problem.fields.items():
-                    name = BOOKING_FIELDS.get(key)
+                    name = form.field_of(key)
                     if name is not None and name in form.fields:
                         form.add_error(name, str(message))
                     else:
@@ -214,6 +214,7 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
         "open": view.state == queries.State.IN_CUSTODY,
         "band": band,
         "band_words": rules.BAND_WORDS[band],
+        "interpreter_language": rules.interpreter_language_name(view.interpreter_language or ""),
         "form": extra.pop("form", None) or EventForm(initial={"client_id": uuid.uuid4()}),
         **extra,
     }

@@ -144,6 +144,10 @@ _BOOK_TYPES: tuple[EntryTypeSpec, ...] = (
             _f("physical_appearance", _("Physical appearance")),
             _f("health_check_done", _("Health and mental-health check done"), Kind.BOOLEAN),
             _f("next_of_kin_informed", _("Family / next of kin informed"), Kind.BOOLEAN),
+            # Refugees Act 2021 and Regulations 2024: see custody.rules (asylum seekers and refugees).
+            _f("asylum_seeker_or_refugee", _("Asylum seeker or refugee"), Kind.BOOLEAN),
+            _f("interpreter_language", _("Interpreter language")),
+            _f("immigration_only", _("Held only on an immigration matter"), Kind.BOOLEAN),
         ),
         required_roles=("suspect",),
     ),

@@ -21,11 +21,13 @@ class RefugeesConfig(AppConfig):
         from daftari.core import demo as core_demo
         from daftari.core import identity
         from daftari.ledger import records as ledger_records
-        from daftari.refugees import demo, erasure, queries, records
+        from daftari.refugees import demo, erasure, queries, records, rules
 
         post_migrate.connect(_ensure_database_objects, sender=self)
         # The OB desk's person hint tells the officer a refugee document's state in the register.
         identity.register(queries.identity_note)
+        # The cells know an asylum seeker or refugee by a register document given as identity.
+        identity.register_refugee_document(rules.office_of_number)
         core_demo.register("refugees", demo.register_demo_households)
         # `daftari ledger verify` re-reads each step and document against its leaf in the register's log.
         ledger_records.register(records.KIND_STATUS_STEP, records.stored_status_step)

@@ -415,6 +415,16 @@ def decision_problem(*, opened_by: str, decisions: Sequence[Decision], by: str) 
     return None
 
 
+def office_of_number(raw: str) -> str | None:
+    """The DRS office a refugee document number names (as typed, or as the desk keeps ID numbers);
+    None when it is no register document's number."""
+    number = normalise_number(raw)
+    match = _NUMBER.match(number)
+    if match is None or kind_of_number(number) is None:
+        return None
+    return str(match["office"])
+
+
 def kind_of_number(number: str) -> DocumentKind | None:
     """The kind a (normalised) document number names by its prefix; None if it is no register number."""
     match = _NUMBER.match(number)

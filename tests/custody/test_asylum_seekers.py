@@ -1,0 +1,251 @@
+"""An asylum seeker or refugee in the cells (issue 14): the interpreter's language, and a person held
+only on an immigration matter kept apart from criminal detainees (Refugees Regulations 2024)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from daftari.core.errors import InvalidInput
+from daftari.custody import rules, services
+from daftari.custody.models import CustodyRecord, CustodyState
+from daftari.custody.services import book_in
+from daftari.occurrences.models import Occurrence
+from daftari.occurrences.rules import PartyInput
+from daftari.occurrences.services import record_occurrence
+from daftari.stations.models import Station
+from tests.custody.conftest import ARRESTING_OFFICER, booking
+from tests.custody.test_one_path import cells_draft
+
+REFUGEE_ID = "RID-KAK-24-000123"
+ARREST = rules.ArrestDetails(place="Kakuma market", reason="Found without a movement pass outside the settlement")
+
+
+def refugee_booking(**overrides: object) -> rules.Booking:
+    fields: dict[str, object] = {
+        "detainee": rules.DetaineeInput(name="Deng Garang", sex="M", id_number=REFUGEE_ID, age=31),
+        "offences": (rules.OffenceInput(section="s.53 KCIA 2011", description="Unlawful presence outside area"),),
+        "interpreter_language": "din",
+        "immigration_only": True,
+        "property_items": (),
+    }
+    fields.update(overrides)
+    return booking(**fields)
+
+
+# --- Rules ----------------------------------------------------------------------------------
+
+
+def test_a_person_marked_asylum_seeker_without_an_interpreter_language_is_refused() -> None:
+    _cleaned, errors = rules.clean_booking(
+        booking(asylum_seeker_or_refugee=True, interpreter_language=""), now=timezone.now()
+    )
+    assert "interpreter_language" in errors
+
+
+def test_a_refugee_register_document_as_identity_makes_the_interpreter_language_required() -> None:
+    cleaned, errors = rules.clean_booking(booking(), now=timezone.now(), refugee_document=True)
+    assert "interpreter_language" in errors
+    assert cleaned.asylum_seeker_or_refugee is True
+
+
+def test_a_person_neither_marked_nor_with_a_refugee_document_needs_no_interpreter_language() -> None:
+    _cleaned, errors = rules.clean_booking(booking(), now=timezone.now())
+    assert "interpreter_language" not in errors
+
+
+def test_a_language_not_in_the_list_may_be_typed_in_words() -> None:
+    cleaned, errors = rules.clean_booking(
+        booking(asylum_seeker_or_refugee=True, interpreter_language="  Juba   Arabic "), now=timezone.now()
+    )
+    assert "interpreter_language" not in errors
+    assert cleaned.interpreter_language == "Juba Arabic"
+
+
+@pytest.mark.parametrize("typed", ["x1", "Somali; DROP", "<b>", "a" * 61])
+def test_a_typed_language_that_is_not_a_name_in_letters_is_refused(typed: str) -> None:
+    _cleaned, errors = rules.clean_booking(
+        booking(asylum_seeker_or_refugee=True, interpreter_language=typed), now=timezone.now()
+    )
+    assert "interpreter_language" in errors
+
+
+def test_a_person_held_only_on_an_immigration_matter_may_not_join_criminal_detainees() -> None:
+    assert rules.separation_refusal(immigration_only=True, held_immigration_only=[True, False]) is not None
+
+
+def test_a_criminal_detainee_may_not_join_a_person_held_only_on_an_immigration_matter() -> None:
+    assert rules.separation_refusal(immigration_only=False, held_immigration_only=[True]) is not None
+
+
+def test_an_empty_cell_or_one_holding_their_like_takes_either() -> None:
+    assert rules.separation_refusal(immigration_only=True, held_immigration_only=[]) is None
+    assert rules.separation_refusal(immigration_only=False, held_immigration_only=[]) is None
+    assert rules.separation_refusal(immigration_only=True, held_immigration_only=[True]) is None
+    assert rules.separation_refusal(immigration_only=False, held_immigration_only=[False, False]) is None
+
+
+# --- Booking in -------------------------------------------------------------------------------
+
+
+def test_booking_a_person_whose_identity_is_a_refugee_document_records_the_interpreter_language(
+    desk_officer: User, station: Station
+) -> None:
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    record.refresh_from_db()
+    assert (record.asylum_seeker_or_refugee, record.interpreter_language, record.immigration_only) == (
+        True,
+        "din",
+        True,
+    )
+    assert record.cells_entry is not None
+    assert record.cells_entry.details["interpreter_language"] == "Dinka"
+
+
+def test_a_refugee_document_booked_without_an_interpreter_language_is_refused_and_nothing_is_written(
+    desk_officer: User, station: Station
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        book_in(
+            actor=desk_officer,
+            station=station,
+            booking=refugee_booking(interpreter_language=""),
+            arrest_details=ARREST,
+        )
+    assert "interpreter_language" in refused.value.fields
+    assert not CustodyRecord.objects.exists()
+    assert not Occurrence.objects.exists()
+
+
+def test_an_immigration_only_detainee_put_with_criminal_detainees_is_refused_with_a_field_error(
+    desk_officer: User, station: Station, detainee: CustodyRecord
+) -> None:
+    # The cheat: the male cell already holds a man booked on a theft charge.
+    with pytest.raises(InvalidInput) as refused:
+        book_in(actor=desk_officer, station=station, booking=refugee_booking(cell="male"), arrest_details=ARREST)
+    assert "criminal" in refused.value.fields["cell"]
+    assert list(CustodyRecord.objects.all()) == [detainee]
+
+
+def test_a_criminal_detainee_put_with_an_immigration_only_detainee_is_refused(
+    desk_officer: User, station: Station, arrest: Occurrence
+) -> None:
+    book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST)
+    with pytest.raises(InvalidInput) as refused:
+        book_in(actor=desk_officer, station=station, booking=booking(), arrest=arrest)
+    assert "immigration" in refused.value.fields["cell"]
+
+
+def test_immigration_only_detainees_share_a_cell_with_each_other(desk_officer: User, station: Station) -> None:
+    book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST)
+    second = refugee_booking(
+        detainee=rules.DetaineeInput(name="Achol Deng", sex="M", id_number="ASP-KAK-25-000044", age=24)
+    )
+    book_in(actor=desk_officer, station=station, booking=second, arrest_details=ARREST)
+    held = CustodyState.objects.filter(current_cell="male", state=CustodyState.State.IN_CUSTODY)
+    assert held.count() == 2
+
+
+def test_once_the_criminal_detainees_have_left_the_cell_an_immigration_only_detainee_may_go_in(
+    desk_officer: User, station: Station, detainee: CustodyRecord
+) -> None:
+    services.release(actor=desk_officer, custody=detainee, on="free")
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    assert record.cell == "male"
+
+
+def test_moving_a_criminal_detainee_into_the_cell_of_an_immigration_only_detainee_is_refused(
+    desk_officer: User, station: Station
+) -> None:
+    book_in(actor=desk_officer, station=station, booking=refugee_booking(cell="male"), arrest_details=ARREST)
+    # Sex not stated: any adult cell would take them, but not the one holding the immigration-only man.
+    person = rules.DetaineeInput(name="Kim Otieno", sex="X", id_number="34567890", age=30)
+    criminal = book_in(
+        actor=desk_officer, station=station, booking=booking(detainee=person, cell="female"), arrest_details=ARREST
+    ).record
+    with pytest.raises(InvalidInput) as refused:
+        services.move_cell(actor=desk_officer, custody=criminal, to_cell="male")
+    assert "immigration" in refused.value.fields["details.to_cell"]
+    assert CustodyState.objects.get(custody=criminal).current_cell == "female"
+
+
+# --- The desk's book-in page ---------------------------------------------------------------------
+
+
+def _form(**overrides: str) -> dict[str, str]:
+    data = {
+        "name": "Deng Garang",
+        "sex": "M",
+        "age": "31",
+        "id_number": REFUGEE_ID,
+        "arrested_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "arresting_officer": ARRESTING_OFFICER,
+        "cell": "male",
+        "offence_description": "Unlawful presence outside the settlement",
+        "punishable_by": "unknown",
+        "immigration_only": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_book_in_page_asks_for_the_interpreter_language_of_a_refugee_document_holder(
+    desk_client: Client, arrest: Occurrence
+) -> None:
+    response = desk_client.post(f"/custody/book-in/{arrest.pk}", _form())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_interpreter_language"' in page
+    assert not CustodyRecord.objects.exists()
+
+
+def test_a_typed_language_is_refused_on_the_field_it_was_typed_in(desk_client: Client, arrest: Occurrence) -> None:
+    response = desk_client.post(
+        f"/custody/book-in/{arrest.pk}", _form(interpreter_language="other", interpreter_language_other="B4ri!")
+    )
+    assert 'href="#id_interpreter_language_other"' in response.content.decode()
+
+
+def test_the_book_in_page_books_in_with_a_typed_language_and_the_record_shows_it(
+    desk_client: Client, arrest: Occurrence
+) -> None:
+    response = desk_client.post(
+        f"/custody/book-in/{arrest.pk}", _form(interpreter_language="other", interpreter_language_other="Bari")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = CustodyRecord.objects.get()
+    page = desk_client.get(f"/custody/{record.pk}").content.decode()
+    assert "Bari" in page and "held apart from criminal detainees" in page
+
+
+# --- The same booking typed at New entry (a CELLS line) ----------------------------------------------
+
+
+def test_a_cells_line_at_new_entry_for_a_refugee_document_holder_asks_for_the_interpreter_language(
+    desk_officer: User, station: Station, arrest: Occurrence
+) -> None:
+    refugee = (PartyInput(role="suspect", name="Deng Garang", id_number=REFUGEE_ID, sex="M", age=31),)
+    with pytest.raises(InvalidInput) as refused:
+        record_occurrence(
+            actor=desk_officer, station=station, draft=cells_draft(arrest, parties=refugee, confirm_unusual=True)
+        )
+    assert "details.interpreter_language" in refused.value.fields
+    details = {
+        "cell": "male",
+        "booked_in_at": timezone.now().isoformat(),
+        "interpreter_language": "Somali",
+        "immigration_only": True,
+    }
+    record_occurrence(
+        actor=desk_officer,
+        station=station,
+        draft=cells_draft(arrest, parties=refugee, confirm_unusual=True, details=details),
+    )
+    record = CustodyRecord.objects.get()
+    assert (record.asylum_seeker_or_refugee, record.interpreter_language, record.immigration_only) == (
+        True,
+        "Somali",
+        True,
+    )
