@@ -14,6 +14,7 @@ from daftari.occurrences.rules import (
     crime_rules,
     derive_crime_category,
     parse_offence_section,
+    suspected_officer_of,
 )
 from daftari.stations.models import Station
 
@@ -104,6 +105,26 @@ def test_a_gbv_report_without_a_section_yet_counts_as_an_offence_against_moralit
     assert found is not None and (found.code, found.iccs) == ("MORALITY", "03")
 
 
+def test_an_offence_in_which_a_police_officer_is_suspected_counts_under_police_whatever_the_offence() -> None:
+    # NPS and KNBS count offences in which police officers are the accused or accomplices apart.
+    found = derive_crime_category("COMPLAINT", ["Penal Code s.296"], suspected_officer="SN1001")
+    assert found is not None and (found.code, found.name, found.iccs) == (
+        "POLICE",
+        "Offences involving police officers",
+        "04",
+    )
+    found = derive_crime_category("ARREST", [], suspected_officer="SN1001")
+    assert found is not None and (found.code, found.iccs) == ("POLICE", "11")
+    assert derive_crime_category("LOST_DOC", [], suspected_officer="SN1001") is None
+
+
+def test_a_correction_saying_no_officer_is_suspected_names_none() -> None:
+    assert suspected_officer_of({"suspected_officer": "SN1001 PC Kamau Officer"}) == "SN1001"
+    assert suspected_officer_of({"suspected_officer": "None"}) == ""
+    assert suspected_officer_of({"suspected_officer": "hakuna"}) == ""
+    assert suspected_officer_of({}) == ""
+
+
 def test_a_complaint_without_a_known_section_is_left_unclassified_for_the_desk_to_complete() -> None:
     assert derive_crime_category("COMPLAINT", ["stealing"]) is None
     assert derive_crime_category("COMPLAINT", []) is None
@@ -181,6 +202,41 @@ def test_an_offence_struck_out_as_entered_in_error_no_longer_decides_the_categor
         reason="The victim survived: no murder",
         changes={},
         parts=PartsCorrection(offences=(PartCorrection(of=0, in_error=True),)),
+    )
+    found = queries.crime_category_of(entry)
+    assert found is not None and found.code == "PERSONS"
+
+
+@pytest.mark.django_db
+def test_a_police_officer_suspected_is_one_of_the_register_and_the_entry_counts_under_police_until_corrected(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    from daftari.core.errors import InvalidInput
+    from daftari.occurrences import queries
+    from daftari.occurrences.rules import OffenceInput
+    from daftari.occurrences.services import amend_occurrence, record_occurrence
+    from tests.conftest import complaint
+
+    assault = (OffenceInput("Penal Code s.251", "Assault"),)
+    with pytest.raises(InvalidInput) as refused:
+        draft = complaint(offences=assault, details={"suspected_officer": "SN999999"})
+        record_occurrence(actor=desk_officer, station=station, draft=draft)
+    assert "details.suspected_officer" in refused.value.fields
+    number = desk_officer.officer.service_number
+    draft = complaint(offences=assault, details={"suspected_officer": number})
+    entry = record_occurrence(actor=desk_officer, station=station, draft=draft).entry
+    assert entry.details["suspected_officer"] == f"{number} {desk_officer.officer.display_name}"
+    found = queries.crime_category_of(entry)
+    assert found is not None and (found.code, found.iccs) == ("POLICE", "02")
+    assert (
+        "<strong>Offences involving police officers</strong>"
+        in desk_client.get(f"/entries/{entry.pk}").content.decode()
+    )
+    amend_occurrence(
+        actor=desk_officer,
+        occurrence=entry,
+        reason="The man was a county askari, not a police officer.",
+        changes={"suspected_officer": "none"},
     )
     found = queries.crime_category_of(entry)
     assert found is not None and found.code == "PERSONS"

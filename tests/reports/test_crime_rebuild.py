@@ -147,3 +147,34 @@ def test_a_rebuild_of_a_book_whose_offences_no_rule_places_counts_by_the_entry_t
     record(desk_officer, station, "COMPLAINT", [], 1)
     assert rollup.rebuild() == 1
     assert [(c.category, n) for c, n in rollup.rolled_up_counts().items()] == [("MORALITY", 1)]
+
+
+@pytest.mark.django_db
+def test_an_offence_involving_a_police_officer_is_counted_under_police_by_the_worker_and_a_rebuild_alike(
+    desk_officer: User, station: Station
+) -> None:
+    from daftari.occurrences.services import amend_occurrence
+
+    suspected = {"suspected_officer": desk_officer.officer.service_number}
+    robbery = OffenceInput("Penal Code s.296", "Robbery")
+    for details in (suspected, suspected, {}):
+        draft = complaint(offences=(robbery,), details=details, occurred_at=timezone.now() - timedelta(hours=2))
+        entry = record_occurrence(actor=desk_officer, station=station, draft=draft).entry
+    first = Occurrence.objects.filter(details__has_key="suspected_officer").order_by("recorded_at").first()
+    assert first is not None
+    amend_occurrence(
+        actor=desk_officer,
+        occurrence=first,
+        reason="A county askari, not a police officer.",
+        changes={"suspected_officer": "none"},
+    )
+    amend_occurrence(
+        actor=desk_officer, occurrence=entry, reason="The robber was identified as a police officer.", changes=suspected
+    )
+    rollup.catch_up()
+    by_the_worker = rollup.rolled_up_counts()
+    assert sorted((c.category, n) for c, n in by_the_worker.items()) == [("POLICE", 2), ("ROBBERY", 1)]
+    assert by_the_worker == rollup.naive_counts()
+    forget()
+    assert rollup.rebuild() == 3
+    assert rollup.rolled_up_counts() == by_the_worker

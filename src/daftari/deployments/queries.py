@@ -60,8 +60,15 @@ from daftari.deployments.rules import (
     whole_years,
 )
 from daftari.ledger.proofs import RecordProof, prove_record
-from daftari.occurrences.models import Occurrence
-from daftari.occurrences.rules import format_ob_number
+from daftari.occurrences.entry_types import SUSPECTED_OFFICER
+from daftari.occurrences.models import Occurrence, Party
+from daftari.occurrences.rules import (
+    as_corrected,
+    crime_rules,
+    format_ob_number,
+    parts_as_corrected,
+    suspected_officer_of,
+)
 from daftari.stations.models import AccessEvent, scope_of
 from daftari.stations.rules import can_record_fitness, sees_readiness_board, sees_vetting_record
 from daftari.stations.services import count_public_read, log_access, log_accesses
@@ -370,6 +377,7 @@ class FindingKind:
     CUSTODY_DEATH = "custody_death"
     CUSTODY_INJURY = "custody_injury"
     OB_DEATH_IN_CUSTODY = "ob_death_in_custody"
+    OB_POLICE_OFFENCE = "ob_police_offence"
     MISSION_ALLEGATION = "mission_allegation"
 
 
@@ -377,6 +385,7 @@ FINDING_NAMES = {
     FindingKind.CUSTODY_DEATH: gettext_lazy("Death in custody (cell register)"),
     FindingKind.CUSTODY_INJURY: gettext_lazy("Serious injury in custody (cell register)"),
     FindingKind.OB_DEATH_IN_CUSTODY: gettext_lazy("Death or serious injury in custody (OB entry)"),
+    FindingKind.OB_POLICE_OFFENCE: gettext_lazy("Offence involving a police officer (OB entry)"),
     FindingKind.MISSION_ALLEGATION: gettext_lazy("Misconduct alleged in an earlier deployment"),
 }
 ROLE_IN_FINDING = {
@@ -385,6 +394,8 @@ ROLE_IN_FINDING = {
     "on_duty": gettext_lazy("named among the officers on duty"),
     "recorded": gettext_lazy("recorded the entry"),
     "alleged": gettext_lazy("the officer alleged against"),
+    "suspected": gettext_lazy("the police officer suspected"),
+    "named": gettext_lazy("named among the suspects or in the narrative"),
 }
 
 
@@ -422,9 +433,73 @@ class Finding:
         return {"kind": self.kind, "record_type": record_type, "record_id": record_id, "ob_number": self.ob_number}
 
 
+def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
+    """Each officer suspected in, or named by, an entry counted under offences involving police officers,
+    as the entry reads after its corrections; four queries whatever the number of officers.
+
+    An entry counts there exactly when it names a police officer suspected (occurrences.rules
+    ``derive_crime_category``): such entries are few nationwide, found by their own indexes, so all of
+    them are read and the names matched in Python, like the deaths in custody."""
+    key = SUSPECTED_OFFICER.name
+    corrected = set(
+        Occurrence.objects.filter(entry_type="AMENDMENT", details__changes__has_key=key).values_list(
+            "refers_to_id", flat=True
+        )
+    )
+    entries = list(
+        Occurrence.objects.filter(entry_type__in=sorted(crime_rules().crime_entry_types), refers_to=None)
+        .filter(Q(details__has_key=key) | Q(pk__in=corrected))
+        .values_list("id", "occurred_at", "ob_seq", "ob_date", "narrative", "details", "station_id", "station__name")
+    )
+    if not entries:
+        return
+    corrections: dict[uuid.UUID, list[tuple[uuid.UUID, dict[str, Any]]]] = {}
+    for correction_id, refers_to, details in (
+        Occurrence.objects.filter(refers_to__in=[e[0] for e in entries], entry_type="AMENDMENT")
+        .order_by("recorded_at", "ob_seq")
+        .values_list("id", "refers_to_id", "details")
+    ):
+        corrections.setdefault(refers_to, []).append((correction_id, details or {}))
+    people: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    read = [e[0] for e in entries] + [c for found in corrections.values() for c, _details in found]
+    for occurrence_id, role, name in (
+        Party.objects.filter(occurrence__in=read)
+        .order_by("occurrence", "position")
+        .values_list("occurrence_id", "role", "name")
+    ):
+        people.setdefault(occurrence_id, []).append((role, name))
+    for entry_id, at, seq, day, narrative, details, station_id, station_name in entries:
+        mine = corrections.get(entry_id, [])
+        reads = as_corrected({"narrative": narrative, **(details or {})}, [d.get("changes", {}) for _c, d in mine])
+        suspected = suspected_officer_of(reads)
+        if not suspected:
+            continue  # a correction says no police officer is suspected: no longer in the category
+        parties = parts_as_corrected(
+            people.get(entry_id, []), [((d.get("parts") or {}).get("parties", []), people.get(c, [])) for c, d in mine]
+        )
+        suspects = [p.value[1] for p in parties if not p.in_error and p.value[0] == Party.Role.SUSPECT]
+        text = "\n".join([str(reads.get("narrative", "")), *suspects])
+        for service_number in wanted:
+            role = "suspected" if suspected.upper() == service_number.upper() else ""
+            role = role or ("named" if names_service_number(text, service_number) else "")
+            if role:
+                finding = Finding(
+                    FindingKind.OB_POLICE_OFFENCE,
+                    role,
+                    at,
+                    station_id,
+                    station_name,
+                    format_ob_number(seq, day),
+                    entry_id,
+                    None,
+                )
+                yield service_number, finding
+
+
 def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
-    """Each officer's part in a death or serious injury in custody, from the cell register and the book,
-    for many officers in two queries."""
+    """Each officer's part in a death or serious injury in custody (the cell register and the book), in an
+    offence involving police officers (the book) and in misconduct alleged in a mission, for many
+    officers in a fixed number of queries (seven at most)."""
     wanted = {sn for sn in service_numbers if sn}
     found: dict[str, list[Finding]] = {sn: [] for sn in wanted}
     if not wanted:
@@ -497,6 +572,8 @@ def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
         found[service_number].append(
             Finding(FindingKind.MISSION_ALLEGATION, "alleged", at, 0, mission, "", None, None, candidate_id)
         )
+    for service_number, finding in _police_offences(wanted):
+        found[service_number].append(finding)
     for findings in found.values():
         findings.sort(key=lambda f: f.at)
     return found

@@ -64,6 +64,12 @@ def _f(name: str, label: Promise, kind: Kind = Kind.TEXT, **kw: object) -> Detai
     return DetailField(name, label, kind, **kw)  # type: ignore[arg-type]
 
 
+# A police officer suspected of the crime, as the main suspect or an accomplice: the entry then counts
+# under "Offences involving police officers" whatever the offence (NPS / KNBS), and the officer's
+# vetting for a deployment abroad finds it.
+SUSPECTED_OFFICER = _f("suspected_officer", _("Police officer suspected (service number)"), officer=True)
+
+
 CELLS = (("male", _("Male cell")), ("female", _("Female cell")), ("juvenile", _("Juvenile cell")))
 RELEASE_KINDS = (
     ("cash_bail", _("Cash bail")),
@@ -107,7 +113,7 @@ _BOOK_TYPES: tuple[EntryTypeSpec, ...] = (
     EntryTypeSpec(
         "COMPLAINT",
         _("Report / complaint"),
-        (_f("action_taken", _("Action taken"), Kind.LONGTEXT),),
+        (_f("action_taken", _("Action taken"), Kind.LONGTEXT), SUSPECTED_OFFICER),
         required_roles=("complainant",),
         public_facing=True,
     ),
@@ -119,6 +125,7 @@ _BOOK_TYPES: tuple[EntryTypeSpec, ...] = (
             _f("p3_issued", _("P3 form issued"), Kind.BOOLEAN),
             _f("prc_form_ref", _("PRC form reference")),
             _f("referral", _("Referred to"), Kind.CHOICE, choices=REFERRALS),
+            SUSPECTED_OFFICER,
         ),
         required_roles=("complainant",),
         public_facing=True,
@@ -132,6 +139,7 @@ _BOOK_TYPES: tuple[EntryTypeSpec, ...] = (
             _f("arresting_officer", _("Arresting officer (service number)"), required=True, officer=True),
             _f("reason_for_arrest", _("Reason for arrest"), Kind.LONGTEXT, required=True),
             _f("physical_condition", _("Injuries / physical condition")),
+            SUSPECTED_OFFICER,
         ),
         required_roles=("suspect",),
     ),
@@ -345,6 +353,7 @@ _BOOK_TYPES: tuple[EntryTypeSpec, ...] = (
         (
             _f("investigating_officer", _("Investigating officer")),
             _f("referred_to_dci", _("Referred to DCI"), Kind.BOOLEAN),
+            SUSPECTED_OFFICER,
         ),
     ),
     EntryTypeSpec(

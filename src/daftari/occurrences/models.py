@@ -54,6 +54,20 @@ class Occurrence(models.Model):
             models.Index(fields=["station", "-recorded_at"], name="occ_station_recorded"),
             models.Index(fields=["ob_date", "ob_seq"], name="occ_ob_number"),
             models.Index(fields=["recorded_at"], name="occ_recorded_at"),
+            # The few entries naming a police officer suspected, and the corrections that name one, found
+            # without reading the whole book (vetting for a deployment abroad reads them all).
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(details__has_key=entry_types.SUSPECTED_OFFICER.name),
+                name="occ_suspected_officer",
+            ),
+            models.Index(
+                fields=["refers_to"],
+                condition=models.Q(
+                    entry_type="AMENDMENT", details__changes__has_key=entry_types.SUSPECTED_OFFICER.name
+                ),
+                name="occ_corrects_suspected_officer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -714,15 +714,18 @@ def investigators_workload(station: Station, *, now: datetime) -> list[Workload]
 def crime_category_of(entry: Occurrence) -> rules.CrimeCategory | None:
     """The statistical category of an entry as it reads after every correction (issue 12).
 
-    A correction of its offences re-derives the category of the entry it corrects: the entry moves to
-    the new category and is still counted once; the correction itself is never counted. Reads only
-    offence sections, nothing personal, so no access is logged.
+    A correction of its offences, or of the police officer suspected, re-derives the category of the
+    entry it corrects: the entry moves to the new category and is still counted once; the correction
+    itself is never counted. Reads only offence sections and whether a police officer is suspected,
+    and shows nothing personal, so no access is logged.
     """
     if entry.entry_type not in rules.crime_rules().crime_entry_types:
         return None
-    offences = corrected_parts(entry)["offences"]
+    corrections = corrections_of(entry)
+    offences = corrected_parts(entry, corrections)["offences"]
     sections = [part.value.section for part in offences if not part.in_error]
-    return rules.derive_crime_category(entry.entry_type, sections)
+    suspected = rules.suspected_officer_of(as_corrected(entry, corrections))
+    return rules.derive_crime_category(entry.entry_type, sections, suspected_officer=suspected)
 
 
 # --- Search results --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from daftari.core import wording
 from daftari.core.identifiers import normalise_id_number as normalise_id_number
 from daftari.core.identifiers import normalise_plate as normalise_plate
 from daftari.core.phones import normalise_phone
-from daftari.occurrences.entry_types import BY_CODE, DetailField, EntryTypeSpec, Kind
+from daftari.occurrences.entry_types import BY_CODE, SUSPECTED_OFFICER, DetailField, EntryTypeSpec, Kind
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 # A device clock a few minutes fast should not turn a fresh report into an error.
@@ -965,7 +965,7 @@ def parse_offence_section(text: str) -> tuple[str | None, int | None, str]:
 
 
 def _rule_matches(rule: dict[str, Any], act: str | None, number: int | None, letter: str) -> bool:
-    if "entry_type" in rule or rule.get("act") != act:
+    if "entry_type" in rule or "involves" in rule or rule.get("act") != act:
         return False
     if "section" in rule:
         return number is not None and f"{number}{letter}" == rule["section"]
@@ -986,10 +986,28 @@ def categorise_offence(section: str, rules: CrimeRules | None = None) -> CrimeCa
     return None
 
 
+# What a correction writes in the suspected officer's field when no police officer is suspected after all.
+NO_OFFICER = frozenset({"none", "nil", "hakuna", "-", "n/a"})
+
+
+def suspected_officer_of(details: dict[str, Any]) -> str:
+    """The service number of the police officer an entry names as suspected, as it reads (after its
+    corrections); "" when it names none, or a correction says none ("none", "hakuna")."""
+    number = typed_service_number(details.get(SUSPECTED_OFFICER.name))
+    return "" if number.lower() in NO_OFFICER else number
+
+
+def police_officer_rule(rules: CrimeRules | None = None) -> dict[str, Any] | None:
+    """The rule placing an offence in which a police officer is suspected, whatever the offence."""
+    return next((r for r in (rules or crime_rules()).rules if r.get("involves") == "police_officer"), None)
+
+
 def derive_crime_category(
-    entry_type: str, offence_sections: list[str], rules: CrimeRules | None = None
+    entry_type: str, offence_sections: list[str], rules: CrimeRules | None = None, *, suspected_officer: str = ""
 ) -> CrimeCategory | None:
-    """The statistical category of an entry: its principal offence, or the entry type's fallback.
+    """The statistical category of an entry: its principal offence, or the entry type's fallback; an
+    offence in which a police officer is suspected counts under offences involving police officers,
+    with the ICCS section of its principal offence.
 
     None means the entry records no crime (a lost ID, a duty change) or records one the rules cannot
     place yet (the desk is shown that, and adds the offence section).
@@ -998,6 +1016,10 @@ def derive_crime_category(
     if entry_type not in rules.crime_entry_types:
         return None
     found = [c for c in (categorise_offence(s, rules) for s in offence_sections) if c is not None]
+    police = police_officer_rule(rules) if suspected_officer else None
+    if police is not None:
+        iccs = min(found, key=lambda c: rules.order(c.code)).iccs if found else police["iccs"]
+        return CrimeCategory(police["category"], rules.name(police["category"]), iccs, rules.version)
     if found:
         return min(found, key=lambda c: rules.order(c.code))
     for rule in rules.rules:

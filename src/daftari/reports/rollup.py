@@ -33,8 +33,9 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from daftari.occurrences import queries
+from daftari.occurrences.entry_types import SUSPECTED_OFFICER
 from daftari.occurrences.models import Occurrence, Offence
-from daftari.occurrences.rules import NAIROBI, categorise_offence, crime_rules
+from daftari.occurrences.rules import NAIROBI, categorise_offence, crime_rules, police_officer_rule
 from daftari.reports.models import (
     CrimeCount,
     CrimeCountyDay,
@@ -175,10 +176,19 @@ def _principal_category() -> Subquery | Value:
 
 
 def _uncorrected_tallies(book: QuerySet[Occurrence]) -> QuerySet[Any, dict[str, Any]]:
-    """``cell_of`` as one query over the entries no correction touched: the principal offence's category,
-    else the entry type's fallback (None: not counted); the day and hour are Nairobi's."""
+    """``cell_of`` as one query over the entries no correction touched: offences involving police officers
+    when the entry names a police officer suspected (checked against the register when it was recorded),
+    else the principal offence's category, else the entry type's fallback (None: not counted); the day
+    and hour are Nairobi's."""
     rules = crime_rules()
     fallbacks = [When(entry_type=r["entry_type"], then=Value(r["category"])) for r in rules.rules if "entry_type" in r]
+    category: Case | Coalesce = Coalesce(
+        _principal_category(), Case(*fallbacks, default=None, output_field=CharField())
+    )
+    police = police_officer_rule(rules)
+    if police is not None:
+        suspected = Q(details__has_key=SUSPECTED_OFFICER.name)
+        category = Case(When(suspected, then=Value(police["category"])), default=category, output_field=CharField())
     return (
         book.filter(entry_type__in=sorted(rules.crime_entry_types))
         .annotate(
@@ -186,7 +196,7 @@ def _uncorrected_tallies(book: QuerySet[Occurrence]) -> QuerySet[Any, dict[str, 
             station_code=F("station__code"),
             day=TruncDate("occurred_at", tzinfo=NAIROBI),
             hour=ExtractHour("occurred_at", tzinfo=NAIROBI),
-            category=Coalesce(_principal_category(), Case(*fallbacks, default=None, output_field=CharField())),
+            category=category,
         )
         .order_by()
         .values("entry_id", "station_code", "day", "hour", "category")
