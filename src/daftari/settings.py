@@ -21,6 +21,12 @@ def envint(name: str, default: str) -> int:
     return int(os.getenv(name, default))
 
 
+def envmap(name: str, default: str = "") -> dict[str, str]:
+    """ "KAK=+254700000001, *=+254700000009" from the environment, as {"KAK": ..., "*": ...}."""
+    pairs = (item.partition("=") for item in os.getenv(name, default).split(","))
+    return {key.strip().upper(): value.strip() for key, sep, value in pairs if sep and key.strip() and value.strip()}
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.getenv("DAFTARI_DATA_DIR", "var")).resolve()
 DEBUG = envbool("DAFTARI_DEBUG", "1")
@@ -286,6 +292,11 @@ DAFTARI_AFRICASTALKING_SENDER_ID = os.getenv("DAFTARI_AFRICASTALKING_SENDER_ID",
 DAFTARI_AFRICASTALKING_BASE_URL = os.getenv("DAFTARI_AFRICASTALKING_BASE_URL", "")
 # The secret path segment of the delivery-report webhook; empty turns the webhook off.
 DAFTARI_SMS_WEBHOOK_TOKEN = os.getenv("DAFTARI_SMS_WEBHOOK_TOKEN", "")
+
+# The Department of Refugee Services is told by SMS when an asylum seeker or refugee is booked into
+# the cells: the phone of each DRS office by its code (KAK, DAD, NBI, ...; the office that issued the
+# person's document), and "*" for the office told when no other is (e.g. the head office in Nairobi).
+DAFTARI_DRS_PHONES = envmap("DAFTARI_DRS_PHONES")
 
 # Art. 49 court hours (Africa/Nairobi), for the custody clock.
 DAFTARI_COURT_OPENS = os.getenv("DAFTARI_COURT_OPENS", "08:00")

@@ -1,6 +1,7 @@
 """An asylum seeker or refugee in the cells (issue 14): the interpreter's language, and a person held
 only on an immigration matter kept apart from criminal detainees (Refugees Regulations 2024)."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,12 +13,14 @@ from daftari.core.errors import InvalidInput
 from daftari.custody import rules, services
 from daftari.custody.models import CustodyRecord, CustodyState
 from daftari.custody.services import book_in
+from daftari.notifications.models import SmsMessage
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
 from tests.custody.conftest import ARRESTING_OFFICER, booking
 from tests.custody.test_one_path import cells_draft
+from tests.notifications.support import run_ready_jobs, sent_sms
 
 REFUGEE_ID = "RID-KAK-24-000123"
 ARREST = rules.ArrestDetails(place="Kakuma market", reason="Found without a movement pass outside the settlement")
@@ -249,3 +252,105 @@ def test_a_cells_line_at_new_entry_for_a_refugee_document_holder_asks_for_the_in
         "Somali",
         True,
     )
+
+
+# --- The Department of Refugee Services is told ------------------------------------------------------
+
+KAKUMA_DRS = "+254722000111"
+HEAD_OFFICE_DRS = "+254722000999"
+
+
+@pytest.fixture
+def drs_phones(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.DAFTARI_DRS_PHONES = {"KAK": KAKUMA_DRS, "*": HEAD_OFFICE_DRS}
+    settings.DAFTARI_SMS_BACKEND = "file"
+    settings.DAFTARI_SMS_FILE_PATH = tmp_path / "sms.jsonl"
+
+
+def drs_messages() -> list[SmsMessage]:
+    return list(SmsMessage.objects.filter(template="custody_drs_arrest"))
+
+
+def test_the_drs_phone_is_the_issuing_offices_else_the_one_for_any_office() -> None:
+    phones = {"KAK": KAKUMA_DRS, "*": HEAD_OFFICE_DRS}
+    assert rules.drs_phone(phones, "KAK") == KAKUMA_DRS
+    assert rules.drs_phone(phones, "DAD") == HEAD_OFFICE_DRS
+    assert rules.drs_phone(phones, None) == HEAD_OFFICE_DRS
+    assert rules.drs_phone({}, "KAK") is None
+
+
+def test_booking_a_refugee_document_holder_tells_the_drs_office_that_issued_it_by_the_worker(
+    drs_phones: None, desk_officer: User, station: Station
+) -> None:
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    [message] = drs_messages()
+    assert message.to == KAKUMA_DRS and message.status == SmsMessage.Status.QUEUED
+    assert run_ready_jobs() >= 1
+    [sent] = [s for s in sent_sms() if s["to"] == KAKUMA_DRS]
+    assert record.arrest.ob_number in sent["body"] and station.name in sent["body"]
+
+
+def test_the_drs_message_names_neither_the_person_nor_their_document(
+    drs_phones: None, desk_officer: User, station: Station
+) -> None:
+    book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST)
+    [message] = drs_messages()
+    for personal in ("Deng", "Garang", REFUGEE_ID, "RIDKAK", "Dinka"):
+        assert personal not in message.body
+
+
+def test_a_retried_booking_tells_the_drs_once(drs_phones: None, desk_officer: User, station: Station) -> None:
+    client_id, typed = uuid.uuid4(), refugee_booking()
+    for _ in range(2):
+        book_in(actor=desk_officer, station=station, booking=typed, arrest_details=ARREST, client_id=client_id)
+    assert len(drs_messages()) == 1
+
+
+def test_an_asylum_seeker_without_a_register_document_is_reported_to_the_drs_office_for_any_case(
+    drs_phones: None, desk_officer: User, station: Station
+) -> None:
+    person = rules.DetaineeInput(name="Abdi Noor", sex="M", id_number="", age=22)
+    book_in(
+        actor=desk_officer,
+        station=station,
+        booking=refugee_booking(detainee=person, asylum_seeker_or_refugee=True, interpreter_language="so"),
+        arrest_details=ARREST,
+    )
+    assert [m.to for m in drs_messages()] == [HEAD_OFFICE_DRS]
+
+
+def test_a_refused_booking_tells_the_drs_nothing(
+    drs_phones: None, desk_officer: User, station: Station, detainee: CustodyRecord
+) -> None:
+    with pytest.raises(InvalidInput):
+        book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST)
+    assert drs_messages() == []
+
+
+def test_a_booking_of_someone_who_is_no_asylum_seeker_tells_the_drs_nothing(
+    drs_phones: None, detainee: CustodyRecord
+) -> None:
+    assert drs_messages() == []
+
+
+def test_with_no_drs_phone_configured_the_booking_is_made_all_the_same(
+    settings, desk_officer: User, station: Station
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DAFTARI_DRS_PHONES = {}
+    book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST)
+    assert CustodyRecord.objects.count() == 1 and drs_messages() == []
+
+
+def test_the_drs_phones_are_read_from_the_environment_as_office_phone_pairs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from daftari.settings import envmap
+
+    monkeypatch.setenv("DAFTARI_DRS_PHONES", "kak=+254722000111, *=+254722000999,broken,DAD=")
+    assert envmap("DAFTARI_DRS_PHONES") == {"KAK": "+254722000111", "*": "+254722000999"}
+
+
+def test_the_record_page_says_the_drs_was_told(
+    drs_phones: None, desk_officer: User, desk_client: Client, station: Station
+) -> None:
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    page = desk_client.get(f"/custody/{record.pk}").content.decode()
+    assert "Told by SMS (queued)" in page

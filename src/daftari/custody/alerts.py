@@ -9,11 +9,14 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from daftari.core import identity
 from daftari.core.errors import InvalidInput
+from daftari.custody import rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
 from daftari.custody.rules import EventKind
 from daftari.notifications.models import SmsMessage
@@ -114,6 +117,26 @@ def notify_death_or_serious_injury(event: CustodyEvent) -> list[SmsMessage]:
         template=f"custody_{event.kind}",
         context={"detainee": event.custody.detainee_name, "station": station.name, "occurred_at": event.at},
         event_key=f"custody:{event.custody_id}:{event.kind}:{event.pk}",
+    )
+
+
+def notify_refugee_services(record: CustodyRecord) -> list[SmsMessage]:
+    """Tells the Department of Refugee Services that an asylum seeker or refugee is in the cells:
+    the OB number and the station, never the name (they call the station). Call it in the booking's
+    transaction: the SMS and its delivery job are stored with the booking, or not at all; the
+    event key keeps a retried booking to one message."""
+    if not record.asylum_seeker_or_refugee:
+        return []
+    office = identity.refugee_document_office(record.detainee_id_number)
+    phone = rules.drs_phone(settings.DAFTARI_DRS_PHONES, office)
+    if phone is None:
+        log.warning("custody %s: no DRS phone configured (DAFTARI_DRS_PHONES) for office %r", record.pk, office)
+        return []
+    return _send_to_each(
+        [phone],
+        template="custody_drs_arrest",
+        context={"station": record.station.name, "ob": record.arrest.ob_number, "booked_in_at": record.booked_in_at},
+        event_key=f"custody:{record.pk}:drs",
     )
 
 

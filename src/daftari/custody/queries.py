@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from daftari.core.errors import NotFound
 from daftari.custody import rules
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
+from daftari.notifications.models import SmsMessage
 from daftari.occurrences.models import Party
 from daftari.stations.models import AccessEvent, County, Station, scope_of
 from daftari.stations.rules import Scope, sees_personal_data
@@ -360,3 +361,11 @@ def custody_for(
     """The one read of a booking: scoped (404 and a denied event outside the scope), logged, withheld as due."""
     record = visible_custody(reader=reader, custody_id=custody_id, purpose=purpose, channel=channel)
     return view_custody(reader=reader, record=record, purpose=purpose, channel=channel)
+
+
+def refugee_services_told(view: CustodyView) -> list[SmsMessage]:
+    """The SMS that told the Department of Refugee Services of this booking (alerts.notify_refugee_services),
+    for a reader who sees that the person is an asylum seeker or refugee."""
+    if not view.asylum_seeker_or_refugee:
+        return []
+    return list(SmsMessage.objects.filter(event_key__startswith=f"custody:{view.id}:drs:").order_by("created_at"))

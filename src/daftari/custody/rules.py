@@ -284,6 +284,17 @@ def separation_refusal(*, immigration_only: bool, held_immigration_only: Iterabl
     return None
 
 
+ANY_DRS_OFFICE = "*"
+
+
+def drs_phone(phones: Mapping[str, str], office: str | None) -> str | None:
+    """The DRS phone to tell of the arrest: the office that issued the person's document, else the
+    office configured for any other case; None when neither is configured."""
+    if office and phones.get(office):
+        return phones[office]
+    return phones.get(ANY_DRS_OFFICE) or None
+
+
 # --- Booking in -----------------------------------------------------------------------------
 
 SEXES = ("M", "F", "X")

@@ -263,6 +263,9 @@ def book_in(
                 client_id=line_id,
             ).entry
             record = _create_booking(actor, station, cleaned, arrest, entry, deadline, client_id, digest, now)
+            # Refugees Act 2021: the Department of Refugee Services learns of the arrest of an asylum
+            # seeker or refugee; the SMS is queued with this transaction and goes only if it commits.
+            alerts.notify_refugee_services(record)
             return Booked(record, created=True)
     except IntegrityError:
         replay = _replay_booking(client_id, station, digest)

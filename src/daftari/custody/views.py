@@ -215,6 +215,7 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
         "band": band,
         "band_words": rules.BAND_WORDS[band],
         "interpreter_language": rules.interpreter_language_name(view.interpreter_language or ""),
+        "drs_told": queries.refugee_services_told(view),
         "form": extra.pop("form", None) or EventForm(initial={"client_id": uuid.uuid4()}),
         **extra,
     }
