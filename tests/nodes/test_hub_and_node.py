@@ -29,6 +29,7 @@ from daftari_verify.note import Signer, Verifier
 from django.db import connection
 from django.utils import timezone
 
+from daftari.occurrences.rules import parse_ob_number
 from tests.test_cli import free_port
 
 DAFTARI = str(Path(sys.executable).with_name("daftari"))
@@ -419,6 +420,28 @@ def test_a_node_whose_unsent_entry_was_changed_behind_the_apps_back_is_refused_n
         assert node.run("node", "sync", check=False).returncode == 1
     finally:
         node.stop()
+
+
+def test_a_node_joining_a_station_the_hub_numbered_today_goes_on_from_the_hubs_last_ob_number(
+    hub: Server, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    at_hub = _record(hub, _token(hub, "desk2"), 2)  # the hub's desk numbers the day's entries first
+    node = _node(hub, tmp_path_factory, "KISUMU-CTL")
+    try:
+        [at_node] = _record(node, _token(node, "desk2"), 1)
+    finally:
+        node.stop()
+    seq, day = parse_ob_number(at_node) or (0, None)
+    hub_day = _hub_sql(
+        hub,
+        "SELECT o.ob_seq FROM occurrences_occurrence o JOIN stations_station s ON s.id = o.station_id "
+        "WHERE s.code = 'KISUMU-CTL' AND o.ob_date = %s",
+        (day,),
+    )
+    hub_last = max((hub_seq for (hub_seq,) in hub_day), default=0)
+    assert seq == hub_last + 1, f"{at_node} after the hub's {at_hub}"
+    if parse_ob_number(at_hub[-1]) == (hub_last, day):  # not straddling midnight in Nairobi
+        assert hub_last >= 2
 
 
 ISSUE_ALERT = """
