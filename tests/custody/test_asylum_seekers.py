@@ -9,18 +9,20 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from daftari.core.errors import InvalidInput
+from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.custody import rules, services
-from daftari.custody.models import CustodyRecord, CustodyState
+from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
 from daftari.custody.services import book_in
 from daftari.notifications.models import SmsMessage
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
+from daftari.stations.rules import Role, Scope, can_hand_over_for_removal
 from tests.custody.conftest import ARRESTING_OFFICER, booking
 from tests.custody.test_one_path import cells_draft
 from tests.notifications.support import run_ready_jobs, sent_sms
+from tests.occurrences.test_api import Api
 
 REFUGEE_ID = "RID-KAK-24-000123"
 ARREST = rules.ArrestDetails(place="Kakuma market", reason="Found without a movement pass outside the settlement")
@@ -354,3 +356,96 @@ def test_the_record_page_says_the_drs_was_told(
     record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
     page = desk_client.get(f"/custody/{record.pk}").content.decode()
     assert "Told by SMS (queued)" in page
+
+
+# --- Removal from Kenya: Refugees Act 2021, s.18 (non-refoulement) -----------------------------------
+
+IMMIGRATION = "Inspector Wafula, Immigration Department, Lodwar"
+ORDER = "Removal order MIN/IMM/2026/0417"
+
+
+def test_a_desk_officer_recording_a_handover_for_removal_is_refused_and_nothing_is_written(
+    desk_officer: User, station: Station
+) -> None:
+    # The cheat: the desk officer who holds the cells hands the person over for removal without the OCS.
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    lines = Occurrence.objects.count()
+    with pytest.raises(NotPermitted) as refused:
+        services.hand_over_for_removal(actor=desk_officer, custody=record, received_by=IMMIGRATION, authority=ORDER)
+    assert "OCS" in str(refused.value.message)
+    assert CustodyState.objects.get(custody=record).state == CustodyState.State.IN_CUSTODY
+    assert not CustodyEvent.objects.filter(custody=record).exists()
+    assert Occurrence.objects.count() == lines
+
+
+def test_the_desk_cannot_record_a_removal_through_the_generic_event_either(
+    desk_officer: User, detainee: CustodyRecord
+) -> None:
+    details = {"received_by": IMMIGRATION, "authority": ORDER}
+    with pytest.raises(NotPermitted):
+        services.record_event(actor=desk_officer, custody=detainee, kind="handed_for_removal", details=details)
+
+
+def test_only_the_ocs_of_the_station_holding_the_person_may_hand_them_over_for_removal() -> None:
+    ocs = Scope(roles=frozenset({Role.OCS}), station_code="CENTRAL-NBI", county_code=47)
+    desk = Scope(roles=frozenset({Role.DESK}), station_code="CENTRAL-NBI", county_code=47)
+    commander = Scope(roles=frozenset({Role.COMMANDER}), station_code="CENTRAL-NBI", county_code=47)
+    assert can_hand_over_for_removal(ocs, station_code="CENTRAL-NBI")
+    assert not can_hand_over_for_removal(ocs, station_code="KISUMU-CTL")
+    assert not can_hand_over_for_removal(desk, station_code="CENTRAL-NBI")
+    assert not can_hand_over_for_removal(commander, station_code="CENTRAL-NBI")
+
+
+def test_a_handover_for_removal_names_who_received_the_person_and_on_what_authority() -> None:
+    _cleaned, errors = rules.clean_event("handed_for_removal", {})
+    assert {"details.received_by", "details.authority"} <= set(errors)
+
+
+def test_the_ocs_hands_a_person_over_for_removal_which_ends_police_custody_with_its_ob_line(
+    desk_officer: User, ocs: User, station: Station
+) -> None:
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    event = services.hand_over_for_removal(actor=ocs, custody=record, received_by=IMMIGRATION, authority=ORDER).event
+    state = CustodyState.objects.get(custody=record)
+    assert state.state == CustodyState.State.HANDED_OVER and state.brought_within_deadline is True
+    assert event.entry is not None and event.entry.entry_type == "COURT_PRODUCTION"
+    assert "removal from Kenya" in event.entry.narrative and IMMIGRATION in event.entry.details["destination"]
+
+
+def test_the_record_page_shows_the_non_refoulement_rule_and_who_may_record_a_removal(
+    desk_client: Client, detainee: CustodyRecord
+) -> None:
+    page = desk_client.get(f"/custody/{detainee.pk}").content.decode()
+    assert "s.18" in page and "non-refoulement" in page and "Only the OCS" in page
+
+
+def test_the_desk_form_refuses_a_removal_by_a_desk_officer_with_the_reason(
+    desk_client: Client, detainee: CustodyRecord
+) -> None:
+    response = desk_client.post(
+        f"/custody/{detainee.pk}/events",
+        {"kind": "handed_for_removal", "received_by": IMMIGRATION, "authority": ORDER},
+    )
+    assert response.status_code == 403
+    assert "Only the OCS" in response.content.decode()
+    assert CustodyState.objects.get(custody=detainee).state == CustodyState.State.IN_CUSTODY
+
+
+def test_the_ocs_records_a_removal_on_the_desk_form(client: Client, ocs: User, detainee: CustodyRecord) -> None:
+    client.force_login(ocs)
+    response = client.post(
+        f"/custody/{detainee.pk}/events",
+        {"kind": "handed_for_removal", "received_by": IMMIGRATION, "authority": ORDER},
+    )
+    assert response.status_code == 302
+    assert CustodyState.objects.get(custody=detainee).state == CustodyState.State.HANDED_OVER
+
+
+def test_the_api_refuses_a_removal_from_the_desk_with_403_and_takes_it_from_the_ocs(
+    client: Client, desk_officer: User, ocs: User, detainee: CustodyRecord
+) -> None:
+    body = {"kind": "handed_for_removal", "details": {"received_by": IMMIGRATION, "authority": ORDER}}
+    refused = Api(client, desk_officer).post(f"/custody/{detainee.pk}/events", body)
+    assert refused.status_code == 403
+    taken = Api(Client(), ocs).post(f"/custody/{detainee.pk}/events", body)
+    assert taken.status_code == 201 and taken.json()["state"] == "handed_over"

@@ -230,7 +230,9 @@ def read(request: HttpRequest, custody_id: uuid.UUID) -> dict[str, Any]:
     response={201: CustodyOut, 200: CustodyOut, **ERRORS},
     summary="Record a custody event",
     description="A meal, visit, health event, cell transfer, continued detention (with its reason), release, "
-    "court appearance, station transfer, escape, death or serious injury, or property returned. The answer is "
+    "court appearance, station transfer, escape, death or serious injury, or property returned; or a handover "
+    "to immigration for removal from Kenya (`handed_for_removal`, with `received_by` and `authority`), which only "
+    "the OCS records (403 otherwise; Refugees Act 2021, s.18 non-refoulement). The answer is "
     "the booking with all its events.",
     openapi_extra=BOOKING_LINKS,
 )

@@ -243,6 +243,8 @@ class EventForm(DaftariForm):
     court = forms.CharField(label=_("Court"), required=False)
     case_number = forms.CharField(label=_("Case number"), required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES, required=False)
+    received_by = forms.CharField(label=rules.EVENT_FIELD_LABELS["received_by"], required=False)
+    authority = forms.CharField(label=rules.EVENT_FIELD_LABELS["authority"], required=False)
 
     def details(self) -> dict[str, Any]:
         kind = rules.EventKind(self.cleaned_data["kind"])

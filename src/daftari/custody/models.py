@@ -134,6 +134,7 @@ class CustodyEvent(models.Model):
         DEATH = "death", _("Death in custody")
         SERIOUS_INJURY = "serious_injury", _("Serious injury in custody")
         PROPERTY_RETURNED = "property_returned", _("Property returned or disposed of")
+        HANDED_FOR_REMOVAL = "handed_for_removal", _("Handed to immigration for removal from Kenya")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     custody = models.ForeignKey(CustodyRecord, on_delete=models.PROTECT, related_name="events")
@@ -170,6 +171,7 @@ class CustodyState(models.Model):
         CHARGED = "charged", _("Charged in court")
         ESCAPED = "escaped", _("Escaped")
         DIED = "died", _("Died in custody")
+        HANDED_OVER = "handed_over", _("Handed to immigration")
 
     custody = models.OneToOneField(CustodyRecord, on_delete=models.PROTECT, primary_key=True, related_name="projection")
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_CUSTODY, db_index=True)

@@ -551,7 +551,20 @@ class EventKind(StrEnum):
     DEATH = "death"
     SERIOUS_INJURY = "serious_injury"
     PROPERTY_RETURNED = "property_returned"
+    HANDED_FOR_REMOVAL = "handed_for_removal"
 
+
+# The outcomes that would take the person out of Kenya: only the OCS records them (stations.rules.
+# can_hand_over_for_removal), and the page shows the rule they must keep.
+REMOVAL_KINDS = frozenset({EventKind.HANDED_FOR_REMOVAL})
+NON_REFOULEMENT = gettext_lazy(
+    "Refugees Act 2021, s.18 (non-refoulement): no person may be expelled, extradited or returned to a "
+    "country where they may be persecuted for their race, religion, nationality, membership of a "
+    "particular social group or political opinion, or where their life, physical integrity or liberty "
+    "would be threatened by external aggression, occupation, foreign domination or events seriously "
+    "disturbing public order. Only a person reasonably regarded as a danger to Kenya's national security "
+    "may not claim it (s.18(2)). An asylum seeker's claim is decided by the Department of Refugee Services."
+)
 
 RELEASE_ON = ("police_bond", "cash_bail", "free")
 COURT_OUTCOMES = ("remanded", "released", "charged")
@@ -574,6 +587,7 @@ EVENT_FIELDS: dict[EventKind, tuple[tuple[str, bool, str], ...]] = {
     EventKind.DEATH: (("note", True, _TEXT),),
     EventKind.SERIOUS_INJURY: (("note", True, _TEXT), ("taken_to_hospital", False, _BOOL)),
     EventKind.PROPERTY_RETURNED: (),
+    EventKind.HANDED_FOR_REMOVAL: (("received_by", True, _TEXT), ("authority", True, _TEXT), ("note", False, _TEXT)),
 }
 # What the desk's event form calls each detail, so the rules' messages name the field the same way.
 EVENT_FIELD_LABELS = {
@@ -589,6 +603,8 @@ EVENT_FIELD_LABELS = {
     "court": gettext_lazy("Court"),
     "case_number": gettext_lazy("Case number"),
     "outcome": gettext_lazy("Outcome"),
+    "received_by": gettext_lazy("Received by (immigration officer and office)"),
+    "authority": gettext_lazy("Removal order or other authority (reference)"),
 }
 _CHOICES = {
     "to_cell": tuple(c.value for c in Cell),

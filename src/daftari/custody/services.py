@@ -44,7 +44,13 @@ from daftari.occurrences.rules import EntryDraft, OffenceInput, PartyInput
 from daftari.occurrences.services import Recorded as EntryRecorded
 from daftari.occurrences.services import prepare_entry, record_occurrence, write_entry
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import Scope, can_book_into_cells, can_record_at, can_record_custody_event
+from daftari.stations.rules import (
+    Scope,
+    can_book_into_cells,
+    can_hand_over_for_removal,
+    can_record_at,
+    can_record_custody_event,
+)
 
 State = CustodyState.State
 
@@ -514,6 +520,8 @@ APPLY: dict[EventKind, Apply] = {
     EventKind.ESCAPE: lambda r, s, d, when: _close(s, State.ESCAPED, when, r, court_or_release=False),
     EventKind.DEATH: lambda r, s, d, when: _close(s, State.DIED, when, r, court_or_release=False),
     EventKind.PROPERTY_RETURNED: _apply_property,
+    # Out of police custody: the Art. 49 figure counts whether it was within the deadline, as a release does.
+    EventKind.HANDED_FOR_REMOVAL: lambda r, s, d, when: _close(s, State.HANDED_OVER, when, r, court_or_release=True),
 }
 
 
@@ -576,9 +584,23 @@ def _court_line(
     return _line(record, station, "COURT_PRODUCTION", narrative, line, moment, late_reason)
 
 
+def _removal_line(
+    record: CustodyRecord, station: Station, details: dict[str, Any], moment: datetime, late_reason: str
+) -> EntryDraft:
+    """Handed to immigration for removal is an escort line (COURT_PRODUCTION: court, hospital or station)."""
+    narrative = _("%(name)s handed from the cells to %(received_by)s for removal from Kenya (%(authority)s).") % {
+        "name": record.detainee_name,
+        "received_by": details["received_by"],
+        "authority": details["authority"],
+    }
+    line = {"destination": details["received_by"][:200]}
+    return _line(record, station, "COURT_PRODUCTION", narrative, line, moment, late_reason)
+
+
 OB_LINES: dict[EventKind, Callable[[CustodyRecord, Station, dict[str, Any], datetime, str], EntryDraft]] = {
     EventKind.RELEASE: _release_line,
     EventKind.TO_COURT: _court_line,
+    EventKind.HANDED_FOR_REMOVAL: _removal_line,
 }
 
 
@@ -651,6 +673,10 @@ def record_event(
             scope = scope_of(actor)
             if not can_record_custody_event(scope, station_code=station.code):
                 raise _refusal(scope, station)
+            if event_kind in rules.REMOVAL_KINDS and not can_hand_over_for_removal(scope, station_code=station.code):
+                raise NotPermitted(
+                    _("Only the OCS records a handover for removal from Kenya (Refugees Act 2021, s.18).")
+                )
             if state.state != State.IN_CUSTODY and event_kind not in rules.AFTER_CLOSE:
                 raise NotInCustody()
             moment = at or now
@@ -868,6 +894,32 @@ def record_death_or_serious_injury(
         raise InvalidInput(fields={"kind": _("Choose death or serious_injury.")})
     return record_event(
         actor=actor, custody=custody, kind=kind, details={"note": note}, at=at, late=late, late_reason=late_reason
+    )
+
+
+def hand_over_for_removal(
+    *,
+    actor: User,
+    custody: CustodyRecord,
+    received_by: str,
+    authority: str,
+    note: str = "",
+    at: datetime | None = None,
+    late: bool = False,
+    late_reason: str = "",
+) -> Recorded:
+    """Handed to immigration for removal from Kenya: the OCS only (Refugees Act 2021, s.18)."""
+    details = {"received_by": received_by, "authority": authority}
+    if note:
+        details["note"] = note
+    return record_event(
+        actor=actor,
+        custody=custody,
+        kind=EventKind.HANDED_FOR_REMOVAL,
+        details=details,
+        at=at,
+        late=late,
+        late_reason=late_reason,
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from daftari.core.errors import InvalidInput, NotFound
+from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.core.forms import ErrorLink, error_links
 from daftari.core.types import AuthenticatedRequest
 from daftari.custody import queries, rules
@@ -216,6 +216,7 @@ def _record_context(request: AuthenticatedRequest, record: CustodyRecord, **extr
         "band_words": rules.BAND_WORDS[band],
         "interpreter_language": rules.interpreter_language_name(view.interpreter_language or ""),
         "drs_told": queries.refugee_services_told(view),
+        "non_refoulement": rules.NON_REFOULEMENT,
         "form": extra.pop("form", None) or EventForm(initial={"client_id": uuid.uuid4()}),
         **extra,
     }
@@ -239,6 +240,7 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
     record = _record_or_404(request, pk, Purpose.RECORD)
     _may_record_events(request, record)
     form = EventForm(request.POST)
+    status = 422
     if form.is_valid():
         try:
             record_event(
@@ -255,12 +257,16 @@ def add_event(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
             for key, message in problem.fields.items():
                 name = key.removeprefix("details.")
                 form.add_error(name if name in form.fields else None, str(message))
+        except NotPermitted as refused:
+            # A removal from Kenya by someone who is not the OCS: said beside the choice, not a bare 403 page.
+            form.add_error("kind", str(refused.message))
+            status = 403
         else:
             messages.success(request, _("Recorded in the cell register."))
             return redirect("custody_record", pk=record.pk)
     record = _record_or_404(request, pk, Purpose.RECORD)
     context = _record_context(request, record, form=form)
-    return render(request, "custody/record.html", context, status=422)
+    return render(request, "custody/record.html", context, status=status)
 
 
 @login_required

@@ -175,6 +175,13 @@ def can_record_custody_event(scope: Scope, *, station_code: str) -> bool:
     return _at_own_station(scope, station_code, CUSTODY_HOLDERS)
 
 
+def can_hand_over_for_removal(scope: Scope, *, station_code: str) -> bool:
+    """Handing a person in the cells to immigration for removal from Kenya is the OCS's decision, at
+    their own station: the Refugees Act 2021, s.18 (non-refoulement) forbids returning anyone to a
+    country where they may be persecuted, so the desk never records it alone."""
+    return _at_own_station(scope, station_code, frozenset({Role.OCS}))
+
+
 def sees_cells_board(scope: Scope) -> bool:
     """The board is of one station's cells: for those who serve at (or command) a station."""
     return bool(scope.roles & (STATION_ROLES | {Role.COMMANDER})) and scope.station_code is not None
