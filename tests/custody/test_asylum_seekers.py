@@ -13,6 +13,7 @@ from daftari.core.errors import InvalidInput, NotPermitted
 from daftari.custody import rules, services
 from daftari.custody.models import CustodyEvent, CustodyRecord, CustodyState
 from daftari.custody.services import book_in
+from daftari.ledger.redaction import redact
 from daftari.notifications.models import SmsMessage
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.rules import PartyInput
@@ -21,6 +22,7 @@ from daftari.stations.models import Station
 from daftari.stations.rules import Role, Scope, can_hand_over_for_removal
 from tests.custody.conftest import ARRESTING_OFFICER, booking
 from tests.custody.test_one_path import cells_draft
+from tests.erasure_support import ORDER as ERASURE_ORDER
 from tests.notifications.support import run_ready_jobs, sent_sms
 from tests.occurrences.test_api import Api
 
@@ -449,3 +451,14 @@ def test_the_api_refuses_a_removal_from_the_desk_with_403_and_takes_it_from_the_
     assert refused.status_code == 403
     taken = Api(Client(), ocs).post(f"/custody/{detainee.pk}/events", body)
     assert taken.status_code == 201 and taken.json()["state"] == "handed_over"
+
+
+def test_erasing_a_refugees_booking_blanks_the_interpreter_language_and_the_drs_message(
+    drs_phones: None, desk_officer: User, admin_officer: User, station: Station
+) -> None:
+    record = book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST).record
+    redact(actor=admin_officer, record_id=str(record.pk), authority=ERASURE_ORDER)
+    record.refresh_from_db()
+    assert record.interpreter_language == "[redacted]"
+    assert (record.asylum_seeker_or_refugee, record.immigration_only) == (True, True)
+    assert [m.body for m in drs_messages()] == ["[redacted]"]

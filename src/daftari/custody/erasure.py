@@ -15,6 +15,9 @@ Booking (``CustodyRecord``) and its property inventory:
   medication, mental-health concern, OCS told) stay: they are the Ogola-rules compliance figures.
 - the reason a late booking or event was recorded late -> "[redacted]": free text that may say
   why about the person (in hospital, ...); the late flag itself stays, it decides the Art. 49 figure.
+- the interpreter's language -> "[redacted]": it points at a nationality or people. Whether the
+  person is an asylum seeker or refugee, and held only on an immigration matter, stay: they are the
+  separation and DRS-notification figures.
 - next of kin informed and when: kept, it is the Art. 49(1)(f) compliance figure.
 - offences, arresting officer, arrest and book-in times, cell, court deadline, remand warning: kept;
   they are the register's statistics and the officers' accountability, not the person's identity.
@@ -81,10 +84,11 @@ def _erase_booking(record: CustodyRecord) -> None:
         health=_health(record.health),
         next_of_kin_name=_text(record.next_of_kin_name),
         late_reason=_text(record.late_reason),
+        interpreter_language=_text(record.interpreter_language),
         content_hash=MARKER,
     )
     PropertyItem.objects.filter(custody=record).update(description=MARKER)
-    # The deadline, death and injury alerts all carry this prefix (custody/alerts.py).
+    # The deadline, death, injury and DRS alerts all carry this prefix (custody/alerts.py).
     SmsMessage.objects.filter(event_key__startswith=f"custody:{record.pk}:").update(body=MARKER)
 
 
