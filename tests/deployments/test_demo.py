@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from daftari.deployments import queries
-from daftari.deployments.models import Allegation, CertificationLetter, Contingent
+from daftari.deployments.models import Allegation, CertificationLetter, Contingent, DisciplinaryMatter
 from daftari.deployments.rules import Readiness
 from daftari.ledger.models import Leaf
 
@@ -31,3 +31,8 @@ def test_the_demo_fills_the_board_once_with_a_certified_candidate_and_an_allegat
     again = sixth.candidates.get(officer__user__username="investigator1")
     kinds = [f.kind for f in queries.vetting_record(reader=vetting, candidate_id=again.pk).findings]
     assert "mission_allegation" in kinds
+    # traffic1, excluded at vetting, has an IPOA matter still pending: recorded once, found at vetting.
+    assert DisciplinaryMatter.objects.count() == 1
+    excluded = sixth.candidates.get(officer__user__username="traffic1")
+    kinds = [f.kind for f in queries.vetting_record(reader=vetting, candidate_id=excluded.pk).findings]
+    assert kinds == ["pending_matter"]

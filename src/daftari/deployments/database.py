@@ -18,6 +18,8 @@ APPEND_ONLY_TABLES = [
     "deployments_allegation",
     "deployments_allegationevent",
     "deployments_tourrecord",
+    "deployments_disciplinarymatter",
+    "deployments_disciplinarystep",
 ]
 
 

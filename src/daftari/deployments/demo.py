@@ -3,7 +3,8 @@
 
 desk1 is ready and certified; desk2 is not yet ready (two modules to go, a passport lapsing during
 the deployment); investigator1 served with the fifth contingent, where misconduct was alleged, and
-awaits vetting for the sixth; traffic1 is excluded at vetting. Logins: deploy1, vetting1, medical1,
+awaits vetting for the sixth; traffic1 is excluded at vetting, an IPOA matter against him still
+pending. Logins: deploy1, vetting1, medical1,
 trainer1 (and oversight1 for IPOA, commander1 to read the board).
 """
 
@@ -11,9 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from daftari.deployments import criteria, services
-from daftari.deployments.models import Candidate, Mission
+from daftari.deployments.models import Candidate, DisciplinaryMatter, Mission
 
 MISSION_CODE = "MSS-HAITI"
+IPOA_REFERENCE = "IPOA/CMP/2026/0142"
 
 
 def _ready_in_every_test(candidate: Candidate, users: dict[str, Any], on: date) -> None:
@@ -64,12 +66,31 @@ def _equip(candidate: Candidate, users: dict[str, Any], on: date, *, passport_ex
         )
 
 
+def _pending_ipoa_matter(users: dict[str, Any], today: date) -> int:
+    """traffic1's pending IPOA matter, once (its reference says it is there): a demo that ran before
+    matters were recorded gains it too."""
+    if DisciplinaryMatter.objects.filter(body="ipoa", reference=IPOA_REFERENCE).exists():
+        return 0
+    services.record_disciplinary_matter(
+        actor=users["vetting1"],
+        service_number=users["traffic1"].officer.service_number,
+        body="ipoa",
+        reference=IPOA_REFERENCE,
+        opened_on=today - timedelta(days=200),
+        allegation="Complainant A, a boda boda rider, alleges he was beaten at a roadblock on Thika Road.",
+    )
+    return 1
+
+
 def register_demo_deployments(stations: dict[str, Any], users: dict[str, Any], now: datetime) -> int:
     """Idempotent: the mission's code says the demo is there."""
     needed = ("deploy1", "vetting1", "medical1", "trainer1", "desk1", "desk2", "investigator1", "traffic1")
-    if any(users.get(u) is None for u in needed) or Mission.objects.filter(code=MISSION_CODE).exists():
+    if any(users.get(u) is None for u in needed):
         return 0
     today = now.date()
+    matters = _pending_ipoa_matter(users, today)
+    if Mission.objects.filter(code=MISSION_CODE).exists():
+        return matters
     deploy = users["deploy1"]
     mission = services.open_mission(
         actor=deploy, code=MISSION_CODE, name="Gang Suppression Force, Haiti", mandate="UNSC Resolution 2793 (2025)"
@@ -148,4 +169,4 @@ def register_demo_deployments(stations: dict[str, Any], users: dict[str, Any], n
         reason="A pending IPOA complaint (demo).",
         findings_seen=[],
     )
-    return 1 + 2 + 6 + 1
+    return 1 + 2 + 6 + 1 + matters

@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daftari.deployments.models import Allegation, AllegationEvent, Mission, VettingDecision
+from daftari.deployments.models import (
+    Allegation,
+    AllegationEvent,
+    DisciplinaryMatter,
+    DisciplinaryStep,
+    Mission,
+    VettingDecision,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -110,6 +117,30 @@ class AllegationForm(forms.Form):
 
 class AllegationStepForm(forms.Form):
     step = forms.ChoiceField(label=_("Step"), choices=AllegationEvent.Step.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DisciplinaryMatterForm(forms.Form):
+    body = forms.ChoiceField(
+        label=_("Before which body"), choices=DisciplinaryMatter.Body.choices, widget=forms.RadioSelect
+    )
+    reference = forms.CharField(
+        label=_("Reference number"), max_length=60, help_text=_("As on the body's file, e.g. IPOA/CMP/2026/0142")
+    )
+    opened_on = forms.DateField(label=_("Date opened"), widget=DATE)
+    allegation = forms.CharField(
+        label=_("What is alleged"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Do not name the complainant or a victim: refer to them (complainant A, victim B)."),
+    )
+
+
+class MatterStepForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Where the matter stands"), choices=DisciplinaryStep.Outcome.choices, widget=forms.RadioSelect
+    )
     on = forms.DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -12,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from daftari.deployments.rules import (
     ALLEGATION_CATEGORY_NAMES,
     ALLEGATION_STEP_NAMES,
+    MATTER_BODY_NAMES,
+    MATTER_OUTCOME_NAMES,
     AllegationCategory,
     AllegationStep,
+    MatterBody,
+    MatterOutcome,
     TourStep,
 )
 from daftari.stations.models import Officer
@@ -326,3 +330,57 @@ class TourRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} {self.on}"
+
+
+class DisciplinaryMatter(models.Model):
+    """A disciplinary matter (NPS Internal Affairs Unit or a service board) or an IPOA complaint or
+    investigation against an officer, as the vetting officer recorded it from that body's file. Never
+    changed: its outcome, and any correction of one, are steps; the latest counts."""
+
+    class Body(models.TextChoices):
+        INTERNAL = MatterBody.INTERNAL.value, MATTER_BODY_NAMES[MatterBody.INTERNAL]
+        IPOA = MatterBody.IPOA.value, MATTER_BODY_NAMES[MatterBody.IPOA]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="disciplinary_matters")
+    body = models.CharField(max_length=10, choices=Body.choices)
+    reference = models.CharField(max_length=60, help_text=_("The body's own reference number"))
+    opened_on = models.DateField()
+    # What is alleged, without the name of a complainant or victim (they are referred to, not named).
+    allegation = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["officer", "opened_on", "recorded_at"]
+        constraints = [models.UniqueConstraint(fields=["body", "reference"], name="one_matter_per_reference")]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.reference}"
+
+
+class DisciplinaryStep(models.Model):
+    """A matter concluded with its outcome, or opened again; a correction of an outcome is a later step."""
+
+    class Outcome(models.TextChoices):
+        PENDING = MatterOutcome.PENDING.value, MATTER_OUTCOME_NAMES[MatterOutcome.PENDING]
+        SANCTIONED = MatterOutcome.SANCTIONED.value, MATTER_OUTCOME_NAMES[MatterOutcome.SANCTIONED]
+        NOT_SUBSTANTIATED = (
+            MatterOutcome.NOT_SUBSTANTIATED.value,
+            MATTER_OUTCOME_NAMES[MatterOutcome.NOT_SUBSTANTIATED],
+        )
+        WITHDRAWN = MatterOutcome.WITHDRAWN.value, MATTER_OUTCOME_NAMES[MatterOutcome.WITHDRAWN]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    matter = models.ForeignKey(DisciplinaryMatter, on_delete=models.PROTECT, related_name="steps")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    on = models.DateField()
+    note = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["matter", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.on}"

@@ -7,13 +7,13 @@ set-based queries, however many candidates the contingent has.
 
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +29,8 @@ from daftari.deployments.models import (
     Contingent,
     ContingentLetter,
     CriterionResult,
+    DisciplinaryMatter,
+    DisciplinaryStep,
     TourRecord,
     TrainingCertificate,
     TrainingResult,
@@ -36,6 +38,7 @@ from daftari.deployments.models import (
 )
 from daftari.deployments.rules import (
     CODE_LENGTH,
+    MATTER_BODY_NAMES,
     TOUR_STEP_NAMES,
     CandidateFacts,
     Course,
@@ -44,6 +47,7 @@ from daftari.deployments.rules import (
     DocumentRule,
     HeldDocument,
     Judgement,
+    MatterBody,
     Module,
     Readiness,
     TourStep,
@@ -53,6 +57,9 @@ from daftari.deployments.rules import (
     allegation_state_name,
     document_flags,
     judge,
+    matter_pending,
+    matter_state,
+    matter_state_name,
     may_certify_training,
     modules_passed,
     names_service_number,
@@ -63,6 +70,7 @@ from daftari.ledger.proofs import RecordProof, prove_record
 from daftari.occurrences.entry_types import SUSPECTED_OFFICER
 from daftari.occurrences.models import Occurrence, Party
 from daftari.occurrences.rules import (
+    NAIROBI,
     as_corrected,
     crime_rules,
     format_ob_number,
@@ -80,6 +88,8 @@ BOARD_REFUSED = gettext_lazy(
     "The readiness board is for those who prepare, assess and vet the contingent, and for commanders."
 )
 VETTING = "vetting"
+DISCIPLINARY = "disciplinary"  # a candidate's disciplinary and IPOA matters, read on their page
+DISCIPLINARY_MATTER = "disciplinary_matter"  # one matter, read as a vetting finding or its history
 
 
 # --- The readiness board --------------------------------------------------------------------------
@@ -379,6 +389,7 @@ class FindingKind:
     OB_DEATH_IN_CUSTODY = "ob_death_in_custody"
     OB_POLICE_OFFENCE = "ob_police_offence"
     MISSION_ALLEGATION = "mission_allegation"
+    PENDING_MATTER = "pending_matter"
 
 
 FINDING_NAMES = {
@@ -387,6 +398,7 @@ FINDING_NAMES = {
     FindingKind.OB_DEATH_IN_CUSTODY: gettext_lazy("Death or serious injury in custody (OB entry)"),
     FindingKind.OB_POLICE_OFFENCE: gettext_lazy("Offence involving a police officer (OB entry)"),
     FindingKind.MISSION_ALLEGATION: gettext_lazy("Misconduct alleged in an earlier deployment"),
+    FindingKind.PENDING_MATTER: gettext_lazy("Pending disciplinary or IPOA matter"),
 }
 ROLE_IN_FINDING = {
     "arresting": gettext_lazy("arresting officer"),
@@ -396,6 +408,8 @@ ROLE_IN_FINDING = {
     "alleged": gettext_lazy("the officer alleged against"),
     "suspected": gettext_lazy("the police officer suspected"),
     "named": gettext_lazy("named among the suspects or in the narrative"),
+    MatterBody.INTERNAL.value: gettext_lazy("before the NPS Internal Affairs Unit or a service board"),
+    MatterBody.IPOA.value: gettext_lazy("before IPOA"),
 }
 
 
@@ -410,6 +424,8 @@ class Finding:
     occurrence_id: uuid.UUID | None
     custody_id: uuid.UUID | None
     candidate_id: uuid.UUID | None = None  # an allegation's: its conduct record is the evidence
+    matter_id: uuid.UUID | None = None  # a disciplinary or IPOA matter's: its record is the evidence
+    matter_reference: str = ""  # and the body's reference number
 
     @property
     def kind_name(self) -> str:
@@ -426,16 +442,19 @@ class Finding:
             return ("custody", str(self.custody_id))
         if self.candidate_id is not None:
             return (CONDUCT, str(self.candidate_id))
+        if self.matter_id is not None:
+            return (DISCIPLINARY_MATTER, str(self.matter_id))
         return ("occurrence", str(self.occurrence_id))
 
     def reference(self) -> dict[str, str]:
         record_type, record_id = self.record
-        return {"kind": self.kind, "record_type": record_type, "record_id": record_id, "ob_number": self.ob_number}
+        seen = {"kind": self.kind, "record_type": record_type, "record_id": record_id, "ob_number": self.ob_number}
+        return {**seen, "matter_reference": self.matter_reference} if self.matter_reference else seen
 
 
 def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
     """Each officer suspected in, or named by, an entry counted under offences involving police officers,
-    as the entry reads after its corrections; four queries whatever the number of officers.
+    as the entry reads after its corrections; four queries at most, whatever the number of officers.
 
     An entry counts there exactly when it names a police officer suspected (occurrences.rules
     ``derive_crime_category``): such entries are few nationwide, found by their own indexes, so all of
@@ -496,10 +515,30 @@ def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
                 yield service_number, finding
 
 
+def _pending_matters(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
+    """Each officer's disciplinary and IPOA matters still pending (one query: each matter with its
+    latest step)."""
+    latest = DisciplinaryStep.objects.filter(matter=OuterRef("pk")).order_by("-recorded_at", "-id").values("outcome")
+    matters = (
+        DisciplinaryMatter.objects.filter(officer__service_number__in=wanted)
+        .annotate(state=Subquery(latest[:1]))
+        .values_list("pk", "officer__service_number", "body", "reference", "opened_on", "state")
+    )
+    for matter_id, service_number, body, reference, opened_on, state in matters:
+        if matter_pending([state] if state else []):
+            opened = datetime.combine(opened_on, time(), tzinfo=NAIROBI)
+            name = str(MATTER_BODY_NAMES[MatterBody(body)])
+            finding = Finding(
+                FindingKind.PENDING_MATTER, body, opened, 0, name, "", None, None, None, matter_id, reference
+            )
+            yield service_number, finding
+
+
 def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
     """Each officer's part in a death or serious injury in custody (the cell register and the book), in an
     offence involving police officers (the book) and in misconduct alleged in a mission, for many
-    officers in a fixed number of queries (seven at most)."""
+    officers, and their disciplinary and IPOA matters still pending, in a fixed number of queries (eight
+    at most)."""
     wanted = {sn for sn in service_numbers if sn}
     found: dict[str, list[Finding]] = {sn: [] for sn in wanted}
     if not wanted:
@@ -574,6 +613,8 @@ def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
         )
     for service_number, finding in _police_offences(wanted):
         found[service_number].append(finding)
+    for service_number, finding in _pending_matters(wanted):
+        found[service_number].append(finding)
     for findings in found.values():
         findings.sort(key=lambda f: f.at)
     return found
@@ -584,6 +625,7 @@ class VettingRecord:
     candidate: Candidate
     findings: list[Finding]
     decisions: list[VettingDecision]
+    history: list["MatterLine"] = field(default_factory=list)  # disciplinary and IPOA matters concluded
 
     @property
     def current(self) -> VettingDecision | None:
@@ -609,13 +651,17 @@ def vetting_record(*, reader: User, candidate_id: uuid.UUID) -> VettingRecord:
     decisions = list(
         VettingDecision.objects.filter(candidate=candidate).select_related("decided_by__user").order_by("decided_at")
     )
+    history = [line for line in matter_lines(candidate.officer_id) if not line.pending]
     log_accesses(actor=reader, reads=[(VETTING, str(candidate.pk), None, Outcome.SHOWN)], purpose=Purpose.DESK_VIEW)
     log_accesses(
         actor=reader,
-        reads=[(*f.record, f.station_id or None, Outcome.SHOWN) for f in findings],
+        reads=[
+            *((*f.record, f.station_id or None, Outcome.SHOWN) for f in findings),
+            *((DISCIPLINARY_MATTER, str(line.matter.pk), None, Outcome.SHOWN) for line in history),
+        ],
         purpose=Purpose.LOOKUP,
     )
-    return VettingRecord(candidate=candidate, findings=findings, decisions=decisions)
+    return VettingRecord(candidate=candidate, findings=findings, decisions=decisions, history=history)
 
 
 def candidate_for(*, reader: User, candidate_id: uuid.UUID) -> Candidate:
@@ -1012,3 +1058,60 @@ def conduct_record(*, reader: User, candidate_id: uuid.UUID) -> ConductRecord:
             AllegationLine(a, events.get(a.pk, [])) for a in allegations.order_by("reported_on", "recorded_at")
         ],
     )
+
+
+# --- Disciplinary and IPOA matters at home --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatterLine:
+    matter: DisciplinaryMatter
+    steps: list[DisciplinaryStep]  # oldest first; the latest counts
+
+    @property
+    def state(self) -> str:
+        return matter_state([s.outcome for s in self.steps])
+
+    @property
+    def state_name(self) -> str:
+        return matter_state_name(self.state)
+
+    @property
+    def pending(self) -> bool:
+        return matter_pending([s.outcome for s in self.steps])
+
+
+@dataclass(frozen=True)
+class DisciplinaryRecord:
+    candidate: Candidate
+    matters: list[MatterLine]
+
+
+def matter_lines(officer_id: int) -> list[MatterLine]:
+    """An officer's matters with every step, oldest first (two queries). No read is logged: the caller's is."""
+    steps: dict[uuid.UUID, list[DisciplinaryStep]] = {}
+    for step in (
+        DisciplinaryStep.objects.filter(matter__officer_id=officer_id)
+        .select_related("recorded_by__user")
+        .order_by("recorded_at", "id")
+    ):
+        steps.setdefault(step.matter_id, []).append(step)
+    matters = DisciplinaryMatter.objects.filter(officer_id=officer_id).select_related("recorded_by__user")
+    return [MatterLine(m, steps.get(m.pk, [])) for m in matters.order_by("opened_on", "recorded_at")]
+
+
+def disciplinary_record(*, reader: User, candidate_id: uuid.UUID) -> DisciplinaryRecord:
+    """A candidate's disciplinary and IPOA matters with every step, for the vetting officer and IPOA only;
+    the read, or its refusal, is logged."""
+    candidate = Candidate.objects.select_related("officer__user", "contingent__mission").filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    allowed = sees_vetting_record(scope_of(reader))
+    log_accesses(
+        actor=reader,
+        reads=[(DISCIPLINARY, str(candidate.pk), None, Outcome.SHOWN if allowed else Outcome.DENIED)],
+        purpose=Purpose.DESK_VIEW,
+    )
+    if not allowed:
+        raise NotPermitted(_("Disciplinary and IPOA matters are for the vetting officer and IPOA only."))
+    return DisciplinaryRecord(candidate=candidate, matters=matter_lines(candidate.officer_id))

@@ -592,3 +592,46 @@ def tour_date_error(
     if on < departed_on:
         return str(_("The date cannot come before the departure."))
     return None
+
+
+# --- Disciplinary and IPOA matters at home ---------------------------------------------------------
+
+
+class MatterBody(StrEnum):
+    INTERNAL = "internal"  # the NPS Internal Affairs Unit, or a service board
+    IPOA = "ipoa"  # the Independent Policing Oversight Authority
+
+
+MATTER_BODY_NAMES = {
+    MatterBody.INTERNAL: _("NPS Internal Affairs Unit or service board"),
+    MatterBody.IPOA: _("IPOA"),
+}
+
+
+class MatterOutcome(StrEnum):
+    PENDING = "pending"  # open, or opened again (a review, an appeal)
+    SANCTIONED = "sanctioned"
+    NOT_SUBSTANTIATED = "not_substantiated"
+    WITHDRAWN = "withdrawn"
+
+
+MATTER_OUTCOME_NAMES = {
+    MatterOutcome.PENDING: _("Pending"),
+    MatterOutcome.SANCTIONED: _("Concluded: sanctioned"),
+    MatterOutcome.NOT_SUBSTANTIATED: _("Concluded: not substantiated"),
+    MatterOutcome.WITHDRAWN: _("Concluded: withdrawn"),
+}
+
+
+def matter_state(outcomes: list[str]) -> str:
+    """Where a disciplinary or IPOA matter stands, from its steps in the order recorded: the latest
+    counts (a corrected outcome is a later step); pending before any."""
+    return outcomes[-1] if outcomes else MatterOutcome.PENDING
+
+
+def matter_pending(outcomes: list[str]) -> bool:
+    return matter_state(outcomes) == MatterOutcome.PENDING
+
+
+def matter_state_name(state: str) -> str:
+    return str(MATTER_OUTCOME_NAMES[MatterOutcome(state)])

@@ -19,6 +19,8 @@ from daftari.deployments.models import (
     Contingent,
     ContingentLetter,
     CriterionResult,
+    DisciplinaryMatter,
+    DisciplinaryStep,
     Mission,
     TourRecord,
     TrainingCertificate,
@@ -45,6 +47,7 @@ from daftari.stations.rules import (
     can_manage_deployments,
     can_record_allegation,
     can_record_assessment,
+    can_record_disciplinary_matter,
     can_record_fitness,
     can_record_training,
 )
@@ -457,6 +460,77 @@ def record_allegation_step(*, actor: User, allegation: Allegation, step: str, on
         raise InvalidInput(fields={"note": _("Add a note: what was done or decided, or what the correction is.")})
     return AllegationEvent.objects.create(
         allegation=allegation, step=step, on=on, note=note.strip(), recorded_at=timezone.now(), recorded_by=officer
+    )
+
+
+# --- Disciplinary and IPOA matters at home --------------------------------------------------------
+
+
+def _must_record_matters(actor: User) -> Officer:
+    if not can_record_disciplinary_matter(scope_of(actor)):
+        raise NotPermitted(_("Only the vetting officer records disciplinary and IPOA matters."))
+    return _officer(actor)
+
+
+def record_disciplinary_matter(
+    *, actor: User, service_number: str, body: str, reference: str, opened_on: date, allegation: str
+) -> DisciplinaryMatter:
+    """A disciplinary matter (NPS Internal Affairs Unit, service board) or an IPOA matter against an
+    officer, from that body's file; pending until a step concludes it. Every field error at once."""
+    recorder = _must_record_matters(actor)
+    errors: dict[str, str] = {}
+    subject = Officer.objects.filter(service_number=service_number.strip()).first()
+    if subject is None:
+        errors["service_number"] = _("No officer has this service number.")
+    reference = reference.strip()
+    if body not in DisciplinaryMatter.Body.values:
+        errors["body"] = _("Choose IPOA, or the NPS Internal Affairs Unit or a service board.")
+    if not reference:
+        errors["reference"] = _("Give the reference number on the body's file.")
+    elif len(reference) > 60:
+        errors["reference"] = _("At most 60 characters.")
+    elif DisciplinaryMatter.objects.filter(body=body, reference__iexact=reference).exists():
+        errors["reference"] = _("A matter with this reference is recorded already.")
+    if opened_on > timezone.localdate():
+        errors["opened_on"] = _("The date cannot be in the future.")
+    if not allegation.strip():
+        errors["allegation"] = _("Say what is alleged.")
+    if errors or subject is None:
+        raise InvalidInput(fields=errors)
+    try:
+        with transaction.atomic():
+            return DisciplinaryMatter.objects.create(
+                officer=subject,
+                body=body,
+                reference=reference,
+                opened_on=opened_on,
+                allegation=allegation.strip(),
+                recorded_at=timezone.now(),
+                recorded_by=recorder,
+            )
+    except IntegrityError:  # recorded at the same moment by someone else
+        raise InvalidInput(fields={"reference": _("A matter with this reference is recorded already.")}) from None
+
+
+@transaction.atomic
+def record_matter_step(
+    *, actor: User, matter: DisciplinaryMatter, outcome: str, on: date, note: str
+) -> DisciplinaryStep:
+    """The matter concluded with its outcome, opened again, or an outcome corrected: a new step, never
+    an edit; the latest counts."""
+    recorder = _must_record_matters(actor)
+    DisciplinaryMatter.objects.select_for_update().filter(pk=matter.pk).first()  # steps in order, one at a time
+    errors: dict[str, str] = {}
+    if outcome not in DisciplinaryStep.Outcome.values:
+        errors["outcome"] = _("Choose where the matter stands.")
+    if on > timezone.localdate() or on < matter.opened_on:
+        errors["on"] = _("The date must fall between the day the matter was opened and today.")
+    if not note.strip():
+        errors["note"] = _("Add a note: what was decided, by whom, or why the matter was opened again.")
+    if errors:
+        raise InvalidInput(fields=errors)
+    return DisciplinaryStep.objects.create(
+        matter=matter, outcome=outcome, on=on, note=note.strip(), recorded_at=timezone.now(), recorded_by=recorder
     )
 
 

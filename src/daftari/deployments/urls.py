@@ -15,6 +15,7 @@ urlpatterns = [
     path("deployments/documents/expiring", views.expiring, name="deployments_expiring"),
     path("deployments/candidates/<uuid:pk>/certify", views.certify, name="deployments_certify"),
     path("deployments/candidates/<uuid:pk>/conduct", views.conduct, name="deployments_conduct"),
+    path("deployments/candidates/<uuid:pk>/disciplinary", views.disciplinary, name="deployments_disciplinary"),
     path("deployments/candidates/<uuid:pk>/tour", views.tour, name="deployments_tour"),
     path("deployments/letters/<uuid:pk>.pdf", views.letter_pdf, name="deployments_letter"),
     path("deployments/contingents/<uuid:pk>/certify", views.certify_contingent, name="deployments_certify_contingent"),

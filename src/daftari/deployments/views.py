@@ -26,7 +26,9 @@ from daftari.deployments.forms import (
     AllegationForm,
     AllegationStepForm,
     ContingentForm,
+    DisciplinaryMatterForm,
     DocumentForm,
+    MatterStepForm,
     MissionForm,
     NominateForm,
     ResultForm,
@@ -42,6 +44,7 @@ from daftari.stations.rules import (
     can_manage_deployments,
     can_record_allegation,
     can_record_assessment,
+    can_record_disciplinary_matter,
     can_record_fitness,
     can_record_training,
     sees_vetting_record,
@@ -492,3 +495,57 @@ def conduct(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "step_for": step_for,
     }
     return render(request, "deployments/conduct.html", context, status=422 if errors else 200)
+
+
+# --- Disciplinary and IPOA matters at home --------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disciplinary(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
+    """A candidate's disciplinary and IPOA matters with their steps; the vetting officer records here, IPOA
+    reads. One page, two forms: a new matter, or a step of the matter named in the post."""
+    record = _read(lambda: queries.disciplinary_record(reader=request.user, candidate_id=pk))
+    may_record = can_record_disciplinary_matter(scope_of(request.user))
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied(_("Only the vetting officer records disciplinary and IPOA matters."))
+    step_for = request.POST.get("matter", "")
+    form = DisciplinaryMatterForm(request.POST if request.method == "POST" and not step_for else None)
+    step_form = MatterStepForm(request.POST if step_for else None, auto_id=f"id_{step_for}_%s")
+    service_number = record.candidate.officer.service_number
+    if (
+        form.is_bound
+        and form.is_valid()
+        and _submit(
+            form,
+            lambda: services.record_disciplinary_matter(
+                actor=request.user, service_number=service_number, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Matter recorded."))
+        return redirect("deployments_disciplinary", pk=pk)
+    if step_for:
+        line = next((m for m in record.matters if str(m.matter.pk) == step_for), None)
+        if line is None:
+            raise Http404
+        if step_form.is_valid() and _submit(
+            step_form,
+            lambda: services.record_matter_step(actor=request.user, matter=line.matter, **step_form.cleaned_data),
+        ):
+            messages.success(request, _("Step recorded."))
+            return redirect("deployments_disciplinary", pk=pk)
+    errors = _errors(form) + _errors(step_form)
+    context = {
+        "record": record,
+        "form": form,
+        # Each matter's step form, its fields named apart (labels find their own inputs).
+        "lines": [
+            (line, step_form if str(line.matter.pk) == step_for else MatterStepForm(auto_id=f"id_{line.matter.pk}_%s"))
+            for line in record.matters
+        ],
+        "errors": errors,
+        "may_record": may_record,
+        "step_for": step_for,
+    }
+    return render(request, "deployments/disciplinary.html", context, status=422 if errors else 200)

@@ -147,6 +147,8 @@ RECORD_TYPE_NAMES = {
     "daraja_callback": _("M-Pesa callback"),
     "candidate": _("Deployment candidate"),
     "vetting": _("Vetting record"),
+    "disciplinary": _("Disciplinary and IPOA matters"),
+    "disciplinary_matter": _("Disciplinary or IPOA matter"),
 }
 
 

@@ -438,6 +438,12 @@ def can_record_allegation(scope: Scope) -> bool:
     return Role.VETTING in scope.roles
 
 
+def can_record_disciplinary_matter(scope: Scope) -> bool:
+    """A disciplinary (NPS Internal Affairs Unit, service board) or IPOA matter against an officer and
+    its outcome, from that body's file: the vetting officer. IPOA reads them (``sees_vetting_record``)."""
+    return Role.VETTING in scope.roles
+
+
 def can_decide_vetting(scope: Scope) -> bool:
     """Clears a candidate or excludes them, with a reason: the vetting officer only."""
     return Role.VETTING in scope.roles
