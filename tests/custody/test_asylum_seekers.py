@@ -462,3 +462,10 @@ def test_erasing_a_refugees_booking_blanks_the_interpreter_language_and_the_drs_
     assert record.interpreter_language == "[redacted]"
     assert (record.asylum_seeker_or_refugee, record.immigration_only) == (True, True)
     assert [m.body for m in drs_messages()] == ["[redacted]"]
+
+
+def test_the_cells_board_marks_the_cell_of_a_person_held_only_on_an_immigration_matter(
+    desk_officer: User, desk_client: Client, station: Station
+) -> None:
+    book_in(actor=desk_officer, station=station, booking=refugee_booking(), arrest_details=ARREST)
+    assert "Immigration matter only" in desk_client.get("/custody").content.decode()
