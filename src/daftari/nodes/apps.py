@@ -32,7 +32,7 @@ class NodesConfig(AppConfig):
         from daftari.core import periodic
         from daftari.ledger import records as ledger_records
         from daftari.nodes import handover, mirror, public_status, tasks
-        from daftari.occurrences import casework, search
+        from daftari.occurrences import casework, other_books, search
 
         post_migrate.connect(_ensure_guards, sender=self)
         ledger_records.register(handover.KIND_HANDOVER, handover.stored_handover)
@@ -43,5 +43,7 @@ class NodesConfig(AppConfig):
         if settings.DAFTARI_ROLE == "hub":
             # National search over the mirrored books: what was accepted since the last run.
             periodic.register("nodes.index_mirrored", mirror.index_new)
+            # The figures count the node stations' entries too: a recount from scratch reads them here.
+            other_books.provide(mirror.every_mirrored_entry)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -8,6 +8,7 @@ it, and log the read, exactly as an entry recorded at the hub.
 """
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from daftari.core.errors import NotFound
 from daftari.ledger.redaction import KIND_REDACTION
 from daftari.nodes import rules
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
+from daftari.occurrences import other_books
 from daftari.occurrences import rules as book
 from daftari.occurrences.models import Occurrence, Offence, Party, PropertyItem, Vehicle
 from daftari.occurrences.queries import EntryView, view_entries
@@ -137,6 +139,12 @@ def _index(node: EnrolledNode, leaves: list[MirroredLeaf]) -> int:
             entries.append((leaf, found))
     if not entries:
         return 0
+    indexed = _store_index(node, entries)
+    other_books.arrived(_arrivals(node, entries))  # the figures count them, in this transaction
+    return indexed
+
+
+def _store_index(node: EnrolledNode, entries: list[tuple[MirroredLeaf, rules.Findable]]) -> int:
     if connection.vendor == "postgresql":
         entry_ids = _copy(
             MirroredEntry,
@@ -163,6 +171,78 @@ def _index(node: EnrolledNode, leaves: list[MirroredLeaf]) -> int:
         for kind, value in sorted(found.mentions)
     )
     return len(entries)
+
+
+def _arrivals(node: EnrolledNode, entries: list[tuple[MirroredLeaf, rules.Findable]]) -> list[other_books.Arrival]:
+    """The original entries this chunk of the node's book brings or corrects, each with every correction
+    of it so far. A correction comes after its entry in the book, so an entry new here and not corrected
+    here has none yet; one corrected here (new, mirrored before, or recorded at the hub before the node
+    took the book) is read back with all of its corrections."""
+    station = node.station
+    originals: list[Occurrence] = []
+    amended: set[uuid.UUID] = set()
+    for leaf, found in entries:
+        record = leaf.record or {}
+        if found.entry_type == "AMENDMENT":
+            if (original := _entry_id(record, "refers_to")) is not None:
+                amended.add(original)
+        elif not record.get("refers_to"):
+            originals.append(_as_entry(MirroredEntry(leaf=leaf, station=station, **found.index_fields()), record, {}))
+    arrivals: list[other_books.Arrival] = [(entry, []) for entry in originals if entry.pk not in amended]
+    for original in amended:
+        arrival = _with_every_correction(original)
+        if arrival is not None:
+            arrivals.append(arrival)
+    return arrivals
+
+
+def _with_every_correction(entry_id: uuid.UUID) -> other_books.Arrival | None:
+    """An entry of a node's book, or of the hub's, with every correction of it in the node's book
+    (and the hub's own, for an entry recorded at the hub)."""
+    rows = MirroredEntry.objects.filter(entry_type="AMENDMENT", leaf__record__refers_to=str(entry_id))
+    corrections = _as_entries(list(rows.select_related("leaf", "station")))
+    mirrored = MirroredEntry.objects.filter(entry_id=entry_id).select_related("leaf", "station").first()
+    if mirrored is not None:
+        entry = _as_entry(mirrored, mirrored.leaf.record or {}, {})
+    else:
+        found = Occurrence.objects.filter(pk=entry_id).select_related("station").first()
+        if found is None:
+            return None  # a correction of an entry this hub never held: nothing to place
+        entry = found
+        corrections += list(
+            Occurrence.objects.filter(refers_to=found, entry_type="AMENDMENT").prefetch_related(
+                "parties", "offences", "property_items", "vehicles"
+            )
+        )
+    return entry, sorted(corrections, key=_book_order)
+
+
+def every_mirrored_entry() -> Iterator[other_books.Arrival]:
+    """Every original entry of the mirrored books that the figures may count, with its corrections
+    (a recount from scratch: ``reports.rollup.rebuild``)."""
+    amendments: dict[uuid.UUID, list[Occurrence]] = {}
+    rows = MirroredEntry.objects.select_related("leaf", "station").order_by("pk")
+    for row in rows.filter(entry_type="AMENDMENT").iterator(chunk_size=INDEX_CHUNK):
+        correction = _as_entry(row, row.leaf.record or {}, {})
+        original = _entry_id(row.leaf.record or {}, "refers_to")
+        if original is not None:
+            amendments.setdefault(original, []).append(correction)
+    counted = sorted(book.crime_rules().crime_entry_types)
+    for row in rows.filter(entry_type__in=counted).iterator(chunk_size=INDEX_CHUNK):
+        record = row.leaf.record or {}
+        if not record.get("refers_to"):
+            yield _as_entry(row, record, {}), sorted(amendments.get(row.entry_id, []), key=_book_order)
+
+
+def _entry_id(record: dict[str, Any], key: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(record[key])) if record.get(key) else None
+    except ValueError:
+        return None
+
+
+def _book_order(entry: Occurrence) -> tuple[datetime, int]:
+    return (entry.recorded_at, entry.ob_seq)
 
 
 def _erase_records(node: EnrolledNode, indexes: set[int]) -> None:

@@ -711,7 +711,7 @@ def investigators_workload(station: Station, *, now: datetime) -> list[Workload]
     return rows
 
 
-def crime_category_of(entry: Occurrence) -> rules.CrimeCategory | None:
+def crime_category_of(entry: Occurrence, corrections: list[Occurrence] | None = None) -> rules.CrimeCategory | None:
     """The statistical category of an entry as it reads after every correction (issue 12).
 
     A correction of its offences, or of the police officer suspected, re-derives the category of the
@@ -721,7 +721,8 @@ def crime_category_of(entry: Occurrence) -> rules.CrimeCategory | None:
     """
     if entry.entry_type not in rules.crime_rules().crime_entry_types:
         return None
-    corrections = corrections_of(entry)
+    if corrections is None:
+        corrections = corrections_of(entry)
     offences = corrected_parts(entry, corrections)["offences"]
     sections = [part.value.section for part in offences if not part.in_error]
     suspected = rules.suspected_officer_of(as_corrected(entry, corrections))

@@ -9,12 +9,15 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.core import demo, periodic
+        from daftari.occurrences import other_books
         from daftari.reports import custody_rollup, follow_up_rollup, rollup
 
         # Figures follow the book and the cell register within a minute, outside the recording transaction.
         periodic.register("reports.crime_rollup", rollup.catch_up)
         periodic.register("reports.custody_rollup", custody_rollup.catch_up)
         periodic.register("reports.follow_up_rollup", follow_up_rollup.catch_up)
+        # At the hub, the node stations' entries count as the mirror indexes them.
+        other_books.on_arrival(rollup.count_arrivals)
         # The demo's figures count at once, before the worker's first round.
         demo.register("figures", lambda stations, users, now: rollup.catch_up())
         demo.register("figures, custody", lambda stations, users, now: custody_rollup.catch_up())

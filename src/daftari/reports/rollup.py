@@ -7,6 +7,10 @@ committed late is still seen; it is idempotent because each counted entry has on
 that is recomputed from the entry as corrected, and only the difference moves the counts. It can be
 stopped and restarted at any point, or run from scratch (``rebuild``, set-based: a national book of
 ten million entries is counted in minutes, where entry by entry would take a day).
+
+At the hub the books of the station nodes count too: their entries are not in the hub's book but in
+its mirror, which hands each over as it indexes it (``count_arrivals``, through
+``occurrences.other_books``), with its corrections; a rebuild reads them all back the same way.
 """
 
 from collections import Counter
@@ -26,13 +30,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    UniqueConstraint,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
-from daftari.occurrences import queries
+from daftari.occurrences import other_books, queries
 from daftari.occurrences.entry_types import SUSPECTED_OFFICER
 from daftari.occurrences.models import Occurrence, Offence
 from daftari.occurrences.rules import NAIROBI, categorise_offence, crime_rules, police_officer_rule
@@ -60,14 +65,15 @@ class Cell(NamedTuple):
     category: str
 
 
-def cell_of(entry: Occurrence) -> Cell | None:
-    """Where an original entry counts under the counting rule (one per entry, principal offence), as corrected."""
+def cell_of(entry: Occurrence, corrections: list[Occurrence] | None = None) -> Cell | None:
+    """Where an original entry counts under the counting rule (one per entry, principal offence), as
+    corrected (by ``corrections`` when given: an entry of another book brings its own)."""
     if entry.refers_to_id is not None:
         return None  # follow-ups and corrections are never counted themselves
-    category = queries.crime_category_of(entry)
+    category = queries.crime_category_of(entry, corrections)
     if category is None:
         return None
-    occurred = datetime.fromisoformat(str(queries.as_corrected(entry)["occurred_at"])).astimezone(NAIROBI)
+    occurred = datetime.fromisoformat(str(queries.as_corrected(entry, corrections)["occurred_at"])).astimezone(NAIROBI)
     return Cell(entry.station.code, occurred.date(), occurred.hour, category.code)
 
 
@@ -79,6 +85,11 @@ def naive_counts(entries: Iterable[Occurrence] | None = None) -> Counter[Cell]:
         cell = cell_of(entry)
         if cell is not None:
             found[cell] += 1
+    if entries is None:
+        for entry, corrections in other_books.every_entry():
+            cell = cell_of(entry, corrections)
+            if cell is not None:
+                found[cell] += 1
     return found
 
 
@@ -88,38 +99,79 @@ def rolled_up_counts() -> Counter[Cell]:
     )
 
 
-def _bump(model: type[Counted], delta: int, **cell: Any) -> None:
-    row, _created = model.objects.select_for_update().get_or_create(**cell)
-    row.count += delta
-    row.save(update_fields=["count"])
+def _add(model: type[Counted], keys: tuple[str, ...], rows: Counter[tuple[Any, ...]]) -> None:
+    """Adds each row's delta to its cell, creating the cells not there yet: one statement per
+    thousand cells (an upsert that adds, on both engines), so a chunk costs the same whatever its size."""
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    [cell] = [c.fields for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+    columns = ", ".join(quote(k) for k in (*keys, "count"))
+    changed = [(*key, delta) for key, delta in rows.items() if delta]
+    for start in range(0, len(changed), 1000):
+        chunk = changed[start : start + 1000]
+        values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({columns}) VALUES {values} "  # noqa: S608 - our table, our columns
+                f"ON CONFLICT ({', '.join(quote(k) for k in cell)}) "
+                f"DO UPDATE SET count = {quote(table)}.count + excluded.count",
+                [value for row in chunk for value in row],
+            )
 
 
-def _move(cell: Cell, delta: int) -> None:
-    """One entry in or out of its cell, and of the county and station sums the wider figures read."""
-    _bump(CrimeCount, delta, station_code=cell.station_code, day=cell.day, hour=cell.hour, category=cell.category)
-    county = Station.objects.filter(code=cell.station_code).values_list("county_id", flat=True).first()
-    if county is None:
-        return  # a station unknown here counts at its own level only, as the county figures read stations
-    _bump(CrimeCountyDay, delta, county_code=county, day=cell.day, category=cell.category)
-    _bump(CrimeCountyHour, delta, county_code=county, day=cell.day, hour=cell.hour)
-    _bump(CrimeStationDay, delta, station_code=cell.station_code, county_code=county, day=cell.day)
+def _move(deltas: Counter[Cell]) -> None:
+    """Entries in or out of their cells, and of the county and station sums the wider figures read."""
+    deltas = Counter({cell: delta for cell, delta in deltas.items() if delta})
+    if not deltas:
+        return
+    # A station unknown here counts at its own level only, as the county figures read stations.
+    counties = dict(
+        Station.objects.filter(code__in={c.station_code for c in deltas}).values_list("code", "county_id")
+    )
+    county_day: Counter[tuple[Any, ...]] = Counter()
+    county_hour: Counter[tuple[Any, ...]] = Counter()
+    station_day: Counter[tuple[Any, ...]] = Counter()
+    for cell, delta in deltas.items():
+        county = counties.get(cell.station_code)
+        if county is not None:
+            county_day[(county, cell.day, cell.category)] += delta
+            county_hour[(county, cell.day, cell.hour)] += delta
+            station_day[(cell.station_code, county, cell.day)] += delta
+    _add(CrimeCount, ("station_code", "day", "hour", "category"), Counter({tuple(c): d for c, d in deltas.items()}))
+    _add(CrimeCountyDay, ("county_code", "day", "category"), county_day)
+    _add(CrimeCountyHour, ("county_code", "day", "hour"), county_hour)
+    _add(CrimeStationDay, ("station_code", "county_code", "day"), station_day)
 
 
-def _retally(entry: Occurrence) -> bool:
-    """Brings one original entry's tally in line with the entry as corrected; True if the counts moved."""
-    wanted = cell_of(entry)
-    tally = CrimeTally.objects.select_for_update().filter(entry_id=entry.pk).first()
-    had = Cell(tally.station_code, tally.day, tally.hour, tally.category) if tally else None
-    if had == wanted:
-        return False
-    if had is not None:
-        _move(had, -1)
-    if wanted is None:
-        CrimeTally.objects.filter(entry_id=entry.pk).delete()
-    else:
-        _move(wanted, +1)
-        CrimeTally.objects.update_or_create(entry_id=entry.pk, defaults=wanted._asdict())
-    return True
+def _retally(entries: Iterable[tuple[Occurrence, list[Occurrence] | None]]) -> int:
+    """Brings original entries' tallies in line with them as corrected (by the corrections given, else
+    by those in the book), a chunk at a time in a fixed number of statements; how many entries moved."""
+    moved = 0
+    pending = list(entries)
+    for start in range(0, len(pending), BATCH):
+        wanted = {entry.pk: cell_of(entry, corrections) for entry, corrections in pending[start : start + BATCH]}
+        had = {
+            t.entry_id: Cell(t.station_code, t.day, t.hour, t.category)
+            for t in CrimeTally.objects.select_for_update().filter(entry_id__in=list(wanted))
+        }
+        changed = {pk: cell for pk, cell in wanted.items() if had.get(pk) != cell}
+        deltas: Counter[Cell] = Counter()
+        for pk, cell in changed.items():
+            if pk in had:
+                deltas[had[pk]] -= 1
+            if cell is not None:
+                deltas[cell] += 1
+        _move(deltas)
+        gone = [pk for pk, cell in changed.items() if cell is None and pk in had]
+        if gone:
+            CrimeTally.objects.filter(entry_id__in=gone).delete()
+        CrimeTally.objects.bulk_create(
+            [CrimeTally(entry_id=pk, **cell._asdict()) for pk, cell in changed.items() if cell is not None],
+            update_conflicts=True,
+            unique_fields=["entry_id"],
+            update_fields=["station_code", "day", "hour", "category"],
+        )
+        moved += len(changed)
+    return moved
 
 
 def catch_up(now: datetime | None = None) -> int:
@@ -144,11 +196,16 @@ def catch_up(now: datetime | None = None) -> int:
                 originals[entry.pk] = entry
             elif entry.entry_type == "AMENDMENT" and entry.refers_to is not None:
                 originals[entry.refers_to.pk] = entry.refers_to
-        for entry in originals.values():
-            moved += _retally(entry)
+        moved = _retally((entry, None) for entry in originals.values())
         mark.recorded_at = latest
         mark.save(update_fields=["recorded_at"])
     return moved
+
+
+def count_arrivals(arrivals: list[other_books.Arrival]) -> int:
+    """Entries of a station node's book as the hub indexes them (``other_books.arrived``, in the same
+    transaction, so each is counted once): each original placed as its corrections so far say."""
+    return _retally(arrivals)
 
 
 def _principal_category() -> Subquery | Value:
@@ -247,6 +304,10 @@ def rebuild(now: datetime | None = None) -> int:
         tallies = []
         for entry in book.filter(corrected).select_related("station").iterator(chunk_size=BATCH):
             cell = cell_of(entry)
+            if cell is not None:
+                tallies.append(CrimeTally(entry_id=entry.pk, **cell._asdict()))
+        for entry, corrections in other_books.every_entry():  # the node stations' books mirrored here
+            cell = cell_of(entry, corrections)
             if cell is not None:
                 tallies.append(CrimeTally(entry_id=entry.pk, **cell._asdict()))
         CrimeTally.objects.bulk_create(tallies, batch_size=BATCH)
