@@ -120,7 +120,7 @@ def test_a_suspect_struck_out_as_entered_in_error_no_longer_names_the_officer(
     assert len(queries.vetting_record(reader=vetting_officer, candidate_id=suspected.pk).findings) == 1
 
 
-def test_the_vetting_page_links_the_finding_to_its_entry(
+def test_the_vetting_page_links_the_finding_to_its_evidence(
     client: Client, desk_officer: User, station: Station, vetting_officer: User, nominate: Nominate
 ) -> None:
     candidate = nominate("kipchumba")
@@ -128,7 +128,7 @@ def test_the_vetting_page_links_the_finding_to_its_entry(
     client.force_login(vetting_officer)
     body = client.get(reverse("deployments_vetting", args=[candidate.pk])).content.decode()
     assert "Offence involving a police officer (OB entry)" in body and "the police officer suspected" in body
-    assert f'href="{reverse("entry", args=[entry.pk])}"' in body
+    assert f'href="{reverse("deployments_evidence", args=[candidate.pk, entry.pk])}"' in body
     client.cookies["django_language"] = "sw"
     swahili = client.get(reverse("deployments_vetting", args=[candidate.pk]), HTTP_ACCEPT_LANGUAGE="sw")
     assert "afisa wa polisi anayeshukiwa" in swahili.content.decode()
@@ -172,3 +172,45 @@ def test_findings_for_400_officers_take_the_same_number_of_queries_as_for_one(
         counts.append(len(run.captured_queries))
     assert counts[0] == counts[1] == 8  # with the one for disciplinary and IPOA matters
     assert [len(found[n]) for n in numbers[:6]] == [0, 1, 1, 0, 0, 1]
+
+
+def test_the_vetting_officer_reads_the_evidence_in_full_though_restricted_at_another_station(
+    client: Client, officer_elsewhere: User, other_station: Station, vetting_officer: User, nominate: Nominate
+) -> None:
+    candidate = nominate("kipchumba")
+    survivor = PartyInput(role="complainant", name="Achieng Survivor", phone="0712345678")
+    entry = police_assault(
+        officer_elsewhere,
+        other_station,
+        candidate.officer.service_number,
+        entry_type="GBV",
+        narrative="The complainant reports that an officer assaulted her at the roadblock.",
+        parties=(survivor,),
+    )
+    client.force_login(vetting_officer)
+    assert client.get(reverse("entry", args=[entry.pk])).status_code == 404  # the book is not theirs
+    page = client.get(reverse("deployments_evidence", args=[candidate.pk, entry.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "assaulted her at the roadblock" in body and "the police officer suspected" in body
+    assert AccessEvent.objects.filter(
+        username="vetting", record_type="occurrence", record_id=str(entry.pk), purpose="evidence", outcome="shown"
+    ).exists()
+
+
+def test_an_entry_that_is_no_finding_of_the_candidate_is_not_evidence_and_colleagues_are_refused(
+    client: Client, desk_officer: User, station: Station, vetting_officer: User, nominate: Nominate
+) -> None:
+    candidate, other = nominate("kipchumba"), nominate("wafula")
+    entry = police_assault(desk_officer, station, other.officer.service_number)
+    ordinary = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    client.force_login(vetting_officer)
+    for unrelated in (entry, ordinary):
+        assert client.get(reverse("deployments_evidence", args=[candidate.pk, unrelated.pk])).status_code == 404
+    assert AccessEvent.objects.filter(
+        username="vetting", record_type="occurrence", record_id=str(ordinary.pk), outcome="denied"
+    ).exists()
+    assert not AccessEvent.objects.filter(username="vetting", purpose="evidence", outcome="shown").exists()
+    client.force_login(desk_officer)
+    assert client.get(reverse("deployments_evidence", args=[other.pk, entry.pk])).status_code == 403
+    assert AccessEvent.objects.filter(username="desk", record_type="vetting", outcome="denied").exists()

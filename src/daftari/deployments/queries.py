@@ -67,8 +67,10 @@ from daftari.deployments.rules import (
     whole_years,
 )
 from daftari.ledger.proofs import RecordProof, prove_record
+from daftari.occurrences import entry_types
 from daftari.occurrences.entry_types import SUSPECTED_OFFICER
 from daftari.occurrences.models import Occurrence, Party
+from daftari.occurrences.queries import EntryView, evidence_entry
 from daftari.occurrences.rules import (
     NAIROBI,
     as_corrected,
@@ -468,6 +470,7 @@ def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
     entries = list(
         Occurrence.objects.filter(entry_type__in=sorted(crime_rules().crime_entry_types), refers_to=None)
         .filter(Q(details__has_key=key) | Q(pk__in=corrected))
+        .order_by()  # the model's order would join the stations to sort by name
         .values_list("id", "occurred_at", "ob_seq", "ob_date", "narrative", "details", "station_id", "station__name")
     )
     if not entries:
@@ -662,6 +665,40 @@ def vetting_record(*, reader: User, candidate_id: uuid.UUID) -> VettingRecord:
         purpose=Purpose.LOOKUP,
     )
     return VettingRecord(candidate=candidate, findings=findings, decisions=decisions, history=history)
+
+
+@dataclass(frozen=True)
+class VettingEvidence:
+    candidate: Candidate
+    entry: EntryView
+    findings: list[Finding]  # the candidate's findings this entry is the evidence of
+    corrected: list[tuple[str, Any]]  # each field a correction changed, as it reads now: (label, value)
+
+
+def vetting_evidence(*, reader: User, candidate_id: uuid.UUID, entry_id: uuid.UUID) -> VettingEvidence:
+    """An OB entry that is the evidence of one of the candidate's findings, in full wherever its station,
+    for the vetting officer and IPOA: nothing of it is hidden from them. Any other entry is not found
+    here; the read, and any refusal, is logged."""
+    candidate = Candidate.objects.select_related("officer__user", "contingent__mission").filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    if not sees_vetting_record(scope_of(reader)):
+        log_accesses(actor=reader, reads=[(VETTING, str(candidate.pk), None, Outcome.DENIED)], purpose=Purpose.EVIDENCE)
+        raise NotPermitted(_("A candidate's vetting record is for the vetting officer and IPOA only."))
+    number = candidate.officer.service_number
+    findings = [f for f in findings_for([number])[number] if f.occurrence_id == entry_id]
+    if not findings:
+        log_accesses(
+            actor=reader, reads=[("occurrence", str(entry_id), None, Outcome.DENIED)], purpose=Purpose.EVIDENCE
+        )
+        raise NotFound()
+    view = evidence_entry(reader=reader, entry_id=entry_id)
+    spec = entry_types.BY_CODE[view.entry_type]
+    labels = {"narrative": _("What happened"), "place": _("Place"), "occurred_at": _("When it happened")}
+    labels.update({f.name: str(f.label) for f in spec.fields})
+    changed = {name for c in view.corrections for name in c.changes}
+    corrected = [(label, view.as_corrected[name]) for name, label in labels.items() if name in changed]
+    return VettingEvidence(candidate, view, findings, corrected)
 
 
 def candidate_for(*, reader: User, candidate_id: uuid.UUID) -> Candidate:

@@ -549,3 +549,11 @@ def disciplinary(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpResponse:
         "step_for": step_for,
     }
     return render(request, "deployments/disciplinary.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_GET
+def evidence(request: AuthenticatedRequest, pk: uuid.UUID, entry_id: uuid.UUID) -> HttpResponse:
+    """The OB entry behind one of the candidate's findings, in full for the vetting officer and IPOA."""
+    found = _read(lambda: queries.vetting_evidence(reader=request.user, candidate_id=pk, entry_id=entry_id))
+    return render(request, "deployments/evidence.html", {"evidence": found})

@@ -569,6 +569,24 @@ def entry_for(*, reader: User, entry_id: uuid.UUID | str, purpose: AccessEvent.P
     return view_entry(reader=reader, entry=entry, purpose=purpose, channel=channel)
 
 
+def evidence_entry(*, reader: User, entry_id: uuid.UUID, channel: str = "desk") -> EntryView:
+    """An entry read in full, whatever its station and its restriction, as the evidence of a finding
+    about an officer it names, for a reader another app has already allowed to judge that officer (a
+    vetting for a deployment abroad: deployments.queries.vetting_evidence checks that the entry is one
+    of the candidate's findings). Never for a search or a list; the read is logged as evidence."""
+    entry = Occurrence.objects.select_related(*ENTRY_RELATED).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    view = _view(entry, Access.FULL, corrections_of(entry))
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(entry.pk), entry.station_id, AccessEvent.Outcome.SHOWN)],
+        purpose=AccessEvent.Purpose.EVIDENCE,
+        channel=channel,
+    )
+    return view
+
+
 def book_page(*, reader: User, station: Station, day: date, entries: list[Occurrence]) -> list[EntryView]:
     """The station's book of one day (``todays_book``) as the reader may see it; the page is one read in the log.
 
