@@ -23,12 +23,13 @@ def main() -> int:
     parser.add_argument(
         "--crime-entries", type=int, default=1_000_000, help="entries in the crime figures book (10000000: national)"
     )
+    parser.add_argument("--board-candidates", type=int, default=400, help="candidates in the readiness board run")
     parser.add_argument(
         "--contract-seconds", type=int, default=300, help="time budget of the schemathesis contract run (default 300)"
     )
     parser.add_argument(
         "--only",
-        choices=("recording", "search", "ledger", "fines", "nodes", "crimes", "contract"),
+        choices=("recording", "search", "ledger", "fines", "nodes", "crimes", "contract", "board"),
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -54,6 +55,10 @@ def main() -> int:
     if args.only in (None, "crimes"):
         # Its own process: Django is set up there on the crime figures' database.
         command = [sys.executable, "-m", "bench.crimes", "--entries", str(args.crime_entries)]
+        results.append(subprocess.run(command).returncode == 0)
+    if args.only in (None, "board"):
+        # Its own process: Django is set up there on the readiness board's database.
+        command = [sys.executable, "-m", "bench.board", "--candidates", str(args.board_candidates)]
         results.append(subprocess.run(command).returncode == 0)
     if args.only in (None, "contract"):
         results.append(contract.run(max_time=args.contract_seconds))
