@@ -12,9 +12,9 @@ from daftari.ledger.models import Leaf, Log, Redaction
 from daftari.ledger.redaction import AlreadyRedacted, redact
 from daftari.ledger.services import hub_log, sign_grown_logs
 from daftari.ledger.verification import verify_book
-from daftari.refugees import queries, register_log, services
+from daftari.refugees import dedupe, queries, register_log, services
 from daftari.refugees.erasure import MARKER
-from daftari.refugees.models import DocumentEvent, Membership, Person, RefugeeDocument, StatusStep
+from daftari.refugees.models import DocumentEvent, MatchProposal, Membership, Person, RefugeeDocument, StatusStep
 from daftari.refugees.rules import StatusKind
 from daftari.stations.models import AccessEvent
 from tests.erasure_support import ORDER, VERIFY, tables_holding
@@ -177,3 +177,15 @@ def test_erasing_a_person_blanks_the_reason_of_a_merge_that_moved_them_and_the_c
     assert tables_holding("Amina joins") == []
     assert tables_holding("23456789") == [] and tables_holding("IPRS 2019") == []
     assert verify_book().problems == []
+
+
+def test_erasing_a_person_blanks_the_national_id_holder_a_de_duplication_pass_matched_to_them(
+    admin_officer: User, refugee: Person
+) -> None:
+    dedupe.run_pass(rows=[["23456789", "Amina Hassan Abdi", "F", "1990-05-05"]], source="nrb.csv", run_by="test")
+    assert tables_holding("23456789")
+
+    redact(actor=admin_officer, record_id=str(_registration(refugee).pk), authority=ORDER)
+
+    assert tables_holding("23456789") == []
+    assert MatchProposal.objects.get().holder_names == MARKER

@@ -16,6 +16,8 @@ APPEND_ONLY_TABLES = [
     "refugees_householdchangemove",
     "refugees_correctioncase",
     "refugees_correctiondecision",
+    "refugees_dedupepass",
+    "refugees_matchproposal",
 ]
 
 

@@ -16,7 +16,8 @@ person:
 - the reasons of their household memberships, and of the merges and splits that moved them (free
   text about the family) -> "[redacted]";
 - a status-correction case's national ID number -> blank, its evidence -> "[redacted]", and the
-  notes of the decisions on it -> "[redacted]".
+  notes of the decisions on it -> "[redacted]";
+- a de-duplication proposal's national ID number -> blank, the holder's names -> "[redacted]".
   Sex, nationality, the office and the household stay: the register's figures count them.
   The merges, splits, cases and decisions so blanked are leaves of their own: their leaves are
   redacted with the registration step's, on the same order (``followers_of_step``), so the log
@@ -45,6 +46,7 @@ from daftari.refugees.models import (
     DocumentEvent,
     HouseholdChange,
     HouseholdChangeMove,
+    MatchProposal,
     Membership,
     Person,
     StatusStep,
@@ -58,6 +60,7 @@ STEP_TABLES = [
     "refugees_householdchange",
     "refugees_correctioncase",
     "refugees_correctiondecision",
+    "refugees_matchproposal",
 ]
 DOCUMENT_TABLES: list[str] = []
 EVENT_TABLES = ["refugees_documentevent"]
@@ -103,6 +106,8 @@ def _erase_person(person_id: uuid.UUID) -> None:
     # A status-correction case holds a national ID number and the evidence of the match.
     CorrectionCase.objects.filter(person=person).update(national_id="", evidence=MARKER)
     CorrectionDecision.objects.filter(case__person=person).exclude(note="").update(note=MARKER)
+    # A de-duplication proposal holds a national ID holder's number and names matched to them.
+    MatchProposal.objects.filter(person=person).update(national_id="", holder_names=MARKER)
 
 
 def _changes_moving(person_id: uuid.UUID) -> list[uuid.UUID]:

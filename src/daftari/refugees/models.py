@@ -260,3 +260,51 @@ class CorrectionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {'approved' if self.approve else 'rejected'} by {self.decided_by}"
+
+
+class DedupePass(models.Model):
+    """One de-duplication pass of the register against a national ID list (rules.match), recorded
+    with its proposals when it ends: what was compared and how many were proposed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.CharField(max_length=200, help_text=_("The national ID list compared, as its file was named."))
+    national_ids = models.PositiveIntegerField()
+    skipped_rows = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+    compared = models.PositiveBigIntegerField()  # the pairs that shared a blocking key and were compared
+    proposed = models.PositiveIntegerField()
+    already_proposed = models.PositiveIntegerField()  # pairs an earlier pass proposed: not proposed again
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    run_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"dedupe pass {self.pk} of {self.source}"
+
+
+class MatchProposal(models.Model):
+    """A registered person who may be a national ID holder: a candidate for a DRS officer to review.
+
+    Never a case by itself: the officer opens a status-correction case from it (services.open_correction_case)
+    or leaves it. The holder's names, sex and date of birth are kept as the list gave them: the evidence."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dedupe_pass = models.ForeignKey(DedupePass, on_delete=models.PROTECT, related_name="proposals")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="match_proposals")
+    national_id = models.CharField(max_length=12)
+    holder_names = models.CharField(max_length=300)
+    holder_sex = models.CharField(max_length=1)
+    holder_date_of_birth = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    reasons = models.CharField(max_length=200)  # rules.MatchReason codes, comma-separated
+    proposed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-score", "proposed_at"]
+        indexes = [models.Index(fields=["person", "national_id"], name="refugees_proposal_pair")]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk}"

@@ -25,6 +25,7 @@ from daftari.refugees.models import (
     DocumentEvent,
     Household,
     HouseholdChange,
+    MatchProposal,
     Membership,
     Person,
     RefugeeDocument,
@@ -691,3 +692,106 @@ def identity_note(reader: User, id_number: str) -> str | None:
         "number": check.number,
         "state": check.state_name.lower(),
     }
+
+
+# --- De-duplication proposals (dedupe.run_pass): for DRS review ---------------------------------
+
+PROPOSALS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    id: uuid.UUID
+    person_id: uuid.UUID
+    person_name: str
+    aliases: str
+    sex: str
+    date_of_birth: date
+    date_of_birth_estimated: bool
+    national_id: str
+    holder_names: str
+    holder_sex: str
+    holder_date_of_birth: date
+    score: int
+    reasons: str
+    proposed_at: datetime
+    source: str
+    case_id: uuid.UUID | None  # a status-correction case on this person for this national ID
+    case_reference: str
+
+
+def match_proposals(*, reader: User, limit: int = PROPOSALS_SHOWN) -> list[ProposalLine]:
+    """The de-duplication pass's proposals, strongest first, those not yet taken up as a case before
+    those that were; each person shown is a logged read."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, "match_proposals", AccessEvent.Purpose.LIST, "desk")
+    rows = list(
+        MatchProposal.objects.select_related("person", "dedupe_pass").order_by("-score", "-proposed_at")[: limit * 2]
+    )
+    cases = {
+        (c.person_id, c.national_id): c
+        for c in CorrectionCase.objects.filter(person_id__in={r.person_id for r in rows}).order_by("opened_at")
+    }
+    lines = []
+    for r in rows:
+        case = cases.get((r.person_id, r.national_id))
+        lines.append(
+            ProposalLine(
+                id=r.pk,
+                person_id=r.person_id,
+                person_name=f"{r.person.given_names} {r.person.family_name}",
+                aliases=r.person.aliases,
+                sex=r.person.get_sex_display(),
+                date_of_birth=r.person.date_of_birth,
+                date_of_birth_estimated=r.person.date_of_birth_estimated,
+                national_id=r.national_id,
+                holder_names=r.holder_names,
+                holder_sex=str(rules.SEX_NAMES.get(rules.Sex(r.holder_sex), r.holder_sex)),
+                holder_date_of_birth=r.holder_date_of_birth,
+                score=r.score,
+                reasons=rules.match_reason_text(r.reasons),
+                proposed_at=r.proposed_at,
+                source=r.dedupe_pass.source,
+                case_id=case.pk if case is not None else None,
+                case_reference=case.reference if case is not None else "",
+            )
+        )
+    lines.sort(key=lambda line: line.case_id is not None)  # stable: the score order holds within each
+    lines = lines[:limit]
+    log_accesses(
+        actor=reader,
+        reads=[
+            (RECORD_TYPE, str(pid), None, AccessEvent.Outcome.SHOWN)
+            for pid in dict.fromkeys(line.person_id for line in lines)
+        ],
+        purpose=AccessEvent.Purpose.LIST,
+        channel="desk",
+    )
+    return lines
+
+
+def proposal_evidence(*, reader: User, proposal_id: uuid.UUID | str, person_id: uuid.UUID) -> dict[str, str]:
+    """What the case form starts from when an officer opens a case from a proposal: the national ID
+    number and the evidence the pass found, for the officer to check and add to. Empty if none."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, str(proposal_id), AccessEvent.Purpose.RECORD, "desk")
+    try:
+        proposal = MatchProposal.objects.select_related("dedupe_pass").get(
+            pk=uuid.UUID(str(proposal_id)), person_id=person_id
+        )
+    except (ValueError, MatchProposal.DoesNotExist):
+        return {}
+    evidence = str(
+        _(
+            "De-duplication pass of %(day)s against %(source)s: national ID holder %(names)s, %(sex)s, born "
+            "%(born)s (%(reasons)s)."
+        )
+    ) % {
+        "day": proposal.dedupe_pass.finished_at.date().isoformat(),
+        "source": proposal.dedupe_pass.source,
+        "names": proposal.holder_names,
+        "sex": rules.SEX_NAMES.get(rules.Sex(proposal.holder_sex), proposal.holder_sex),
+        "born": proposal.holder_date_of_birth.isoformat(),
+        "reasons": rules.match_reason_text(proposal.reasons),
+    }
+    return {"national_id": proposal.national_id, "evidence": evidence}

@@ -8,6 +8,7 @@ own design: a prefix naming the kind, the issuing DRS office, the year and a ser
 """
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -431,3 +432,177 @@ def kind_of_number(number: str) -> DocumentKind | None:
     if match is None:
         return None
     return next((kind for kind, prefix in DOCUMENT_PREFIXES.items() if prefix == match["prefix"]), None)
+
+
+# --- De-duplication against the national ID list ------------------------------------------------
+# The double-registration lesson (reference 1.5): Kenyans sit in the refugee register. A pass over
+# the National Registration Bureau's list (id_number, names, sex, date_of_birth) proposes the people
+# who look like a national ID holder; a DRS officer reviews each proposal and opens a
+# status-correction case from it, or does not. Nothing here changes a record.
+#
+# A proposal needs all three: the names (at least two words, and every word of one side's names
+# among the other's, aliases counting); the sex (equal, or either not stated); the date of birth
+# (the same day, or for a date the register marks estimated, a year at most ESTIMATED_YEARS away).
+# A same-named holder born in another year is not proposed: a common name is not evidence.
+
+ESTIMATED_YEARS = 1
+MIN_SHARED_WORDS = 2
+MAX_NAME_WORDS = 8  # the words of a record that form its blocking keys; names longer are rare
+
+
+class MatchReason(StrEnum):
+    SAME_NAMES = "same_names"
+    NAMES_WITHIN = "names_within"
+    THROUGH_ALIAS = "through_alias"
+    SAME_DATE = "same_date"
+    ESTIMATED_DATE = "estimated_date"
+    SEX_NOT_STATED = "sex_not_stated"
+
+
+MATCH_REASON_NAMES = {
+    MatchReason.SAME_NAMES: _("the same names"),
+    MatchReason.NAMES_WITHIN: _("every name of one among the other's"),
+    MatchReason.THROUGH_ALIAS: _("matched through an alias"),
+    MatchReason.SAME_DATE: _("the same date of birth"),
+    MatchReason.ESTIMATED_DATE: _("an estimated date of birth within a year"),
+    MatchReason.SEX_NOT_STATED: _("sex not stated on one side"),
+}
+
+
+def name_words(*names: str) -> frozenset[str]:
+    """The words of names for matching: case-folded, accents and punctuation dropped, one-letter
+    initials left out ("Abdi H. Mohamed", "ABDI  MOHAMED" and "Abdí Mohamed" share "abdi", "mohamed")."""
+    words: set[str] = set()
+    for name in names:
+        plain = unicodedata.normalize("NFKD", name.casefold())
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        words.update(w for w in re.split(r"[^a-z0-9']+", plain.replace("'", "")) if len(w) > 1)
+    return frozenset(words)
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """What the pass compares of a registered person."""
+
+    key: object  # the person's id, carried through
+    names: frozenset[str]  # given and family names
+    aliases: frozenset[str]
+    sex: str
+    date_of_birth: date
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class NationalIdRecord:
+    id_number: str
+    names: str
+    sex: str
+    date_of_birth: date
+
+    @property
+    def words(self) -> frozenset[str]:
+        return name_words(self.names)
+
+
+@dataclass(frozen=True)
+class MatchFinding:
+    score: int  # 0-100: how much of the evidence agrees; the page orders by it
+    reasons: tuple[MatchReason, ...]
+
+
+def _pairs(words: frozenset[str]) -> list[tuple[str, str]]:
+    ordered = sorted(words)[:MAX_NAME_WORDS]
+    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
+
+
+def register_blocking_keys(entry: RegisterEntry) -> list[str]:
+    """The keys a registered person is filed under: a pair of their name words with the exact date
+    of birth, or, for an estimated date, with each year in the tolerance. Two records that could
+    match share a key, so the pass compares only records that share one and never every pair."""
+    if entry.estimated:
+        years = range(entry.date_of_birth.year - ESTIMATED_YEARS, entry.date_of_birth.year + ESTIMATED_YEARS + 1)
+        dates = [f"Y{y}" for y in years]
+    else:
+        dates = [f"D{entry.date_of_birth.isoformat()}"]
+    pairs = _pairs(entry.names | entry.aliases)
+    return [f"{d}|{a}|{b}" for d in dates for a, b in pairs]
+
+
+def national_id_blocking_keys(words: frozenset[str], date_of_birth: date) -> list[str]:
+    """The keys a national ID record looks up: its exact date and its year, each with a pair of its name words."""
+    dates = (f"D{date_of_birth.isoformat()}", f"Y{date_of_birth.year}")
+    return [f"{d}|{a}|{b}" for d in dates for a, b in _pairs(words)]
+
+
+def match(
+    entry: RegisterEntry, record: NationalIdRecord, *, words: frozenset[str] | None = None
+) -> MatchFinding | None:
+    """Whether the registered person may be the national ID holder, and why; None when not."""
+    held = record.words if words is None else words
+    reasons: list[MatchReason] = []
+    score = 100
+    if entry.sex != record.sex:
+        if Sex.OTHER not in (entry.sex, record.sex):
+            return None
+        reasons.append(MatchReason.SEX_NOT_STATED)
+        score -= 10
+    if entry.estimated:
+        if abs(entry.date_of_birth.year - record.date_of_birth.year) > ESTIMATED_YEARS:
+            return None
+        if entry.date_of_birth != record.date_of_birth:
+            reasons.append(MatchReason.ESTIMATED_DATE)
+            score -= 15
+        else:
+            reasons.append(MatchReason.SAME_DATE)
+    elif entry.date_of_birth != record.date_of_birth:
+        return None
+    else:
+        reasons.append(MatchReason.SAME_DATE)
+    all_words = entry.names | entry.aliases
+    shared = held & all_words
+    if len(shared) < MIN_SHARED_WORDS:
+        return None
+    if held == entry.names:
+        reasons.insert(0, MatchReason.SAME_NAMES)
+    elif held <= all_words or entry.names <= held:
+        reasons.insert(0, MatchReason.NAMES_WITHIN)
+        score -= 10
+    else:
+        return None
+    if (held - entry.names) & entry.aliases:
+        reasons.append(MatchReason.THROUGH_ALIAS)
+        score -= 5
+    return MatchFinding(score=max(score, 0), reasons=tuple(reasons))
+
+
+def match_reason_text(codes: str) -> str:
+    """The stored reasons (comma-separated codes) as words for the page."""
+    names = []
+    for code in codes.split(","):
+        try:
+            names.append(str(MATCH_REASON_NAMES[MatchReason(code)]))
+        except ValueError:
+            names.append(code)
+    return "; ".join(names)
+
+
+class NationalIdFileError(ValueError):
+    """The national ID file cannot be read as the bureau's list: its header is wrong."""
+
+
+NATIONAL_ID_COLUMNS = ("id_number", "names", "sex", "date_of_birth")
+_SEXES = {"f": Sex.FEMALE, "female": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE}
+
+
+def national_id_row(row: Sequence[str]) -> NationalIdRecord | None:
+    """One row of the list as a record, or None when it cannot be (a malformed row is counted and skipped)."""
+    if len(row) < len(NATIONAL_ID_COLUMNS):
+        return None
+    id_number, names, sex, born = (cell.strip() for cell in row[:4])
+    if not NATIONAL_ID.match(id_number) or not names:
+        return None
+    try:
+        date_of_birth = date.fromisoformat(born)
+    except ValueError:
+        return None
+    return NationalIdRecord(id_number, names, _SEXES.get(sex.casefold(), Sex.OTHER), date_of_birth)

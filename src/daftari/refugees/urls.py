@@ -16,6 +16,7 @@ urlpatterns = [
     path("refugees/households/<str:number>/merge", views.merge_household, name="refugee_household_merge"),
     path("refugees/households/<str:number>/split", views.split_household, name="refugee_household_split"),
     path("refugees/people/<uuid:pk>/corrections/new", views.open_correction, name="refugee_open_correction"),
+    path("refugees/proposals", views.match_proposals, name="refugee_match_proposals"),
     path("refugees/corrections/<uuid:pk>", views.correction_page, name="refugee_correction"),
     path("refugees/corrections/<uuid:pk>/decide", views.decide_correction, name="refugee_decide_correction"),
     path("refugees/corrections/<uuid:pk>/letter", views.correction_letter, name="refugee_correction_letter"),

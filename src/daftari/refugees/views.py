@@ -388,7 +388,10 @@ def open_correction(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpRespons
     if not can_register_refugees(scope_of(request.user)):
         raise PermissionDenied(_("Only DRS registration staff open a status-correction case."))
     person = _guarded(lambda: queries.person_to_change(reader=request.user, person_id=pk))
-    form = CorrectionForm(request.POST or None)
+    proposal = request.GET.get("proposal", "")
+    # Opened from a de-duplication proposal: the form starts from what the pass found.
+    initial = queries.proposal_evidence(reader=request.user, proposal_id=proposal, person_id=pk) if proposal else {}
+    form = CorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_correction_case(
@@ -444,6 +447,14 @@ def correction_letter(request: AuthenticatedRequest, pk: uuid.UUID) -> HttpRespo
     if case.state != rules.CorrectionState.APPROVED:
         raise Http404
     return render(request, "refugees/correction_letter.html", {"case": case})
+
+
+@login_required
+@require_GET
+def match_proposals(request: AuthenticatedRequest) -> HttpResponse:
+    """The de-duplication pass's proposals, for a DRS officer to review and open a case from."""
+    lines = _guarded(lambda: queries.match_proposals(reader=request.user))
+    return render(request, "refugees/proposals.html", {"proposals": lines})
 
 
 # --- The police desk ----------------------------------------------------------------------------
