@@ -99,3 +99,11 @@ def test_a_kenyan_id_number_gets_no_refugee_register_note(client: Client, desk_o
     hint = client.get("/entries/person-hint", {"parties-0-id_number": "23456789"}).content.decode()
     assert "refugee register" not in hint
     assert not AccessEvent.objects.filter(record_type="refugee_document").exists()
+
+
+def test_a_refugee_document_number_is_a_usual_id_at_the_desk_so_the_party_is_neither_refused_nor_flagged() -> None:
+    from daftari.occurrences import rules as ob_rules
+
+    assert ob_rules.id_number_is_usual("RIDKAK26000001")
+    assert ob_rules.id_number_problem("RIDKAK26000001", confirmed=False) is None
+    assert not ob_rules.id_number_is_usual("XYZKAK26000001")  # no register kind has that prefix

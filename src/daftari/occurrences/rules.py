@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from daftari.alerts.rules import Sought
-from daftari.core import wording
+from daftari.core import identity, wording
 from daftari.core.identifiers import normalise_id_number as normalise_id_number
 from daftari.core.identifiers import normalise_plate as normalise_plate
 from daftari.core.phones import normalise_phone
@@ -150,7 +150,13 @@ _PASSPORT_RE = re.compile(r"^[A-Z]{1,2}\d{6,8}$")
 
 
 def id_number_is_usual(id_number: str) -> bool:
-    return bool(_ID_RE.match(id_number) or _PASSPORT_RE.match(id_number))
+    # A refugee register document (Refugee ID card, movement pass, ...) is lawful identity in Kenya:
+    # the register says which numbers are its own, by their form alone (core.identity).
+    return bool(
+        _ID_RE.match(id_number)
+        or _PASSPORT_RE.match(id_number)
+        or identity.refugee_document_office(id_number) is not None
+    )
 
 
 _PLATE_PATTERNS = (

@@ -1,0 +1,106 @@
+"""The OB desk in a real Chromium with a refugee ID card shown as identity: as the number is typed the
+person hint says the document's state in the refugee register, a mismatch is flagged, and the
+complaint is recorded either way."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from daftari.occurrences.models import Occurrence
+from daftari.refugees import services
+from daftari.refugees.models import Person
+from tests.browser_support import BrowserThread, complete_second_factor
+from tests.conftest import PASSWORD
+from tests.refugees.conftest import days_ago, issue
+
+# Serialized rollback restores the counties (loaded by a data migration) after each flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[BrowserThread]:
+    browser = BrowserThread()
+    yield browser
+    browser.close()
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/signin")
+    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/signin" not in url)
+    complete_second_factor(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today's book")
+
+
+def start_complaint(page: Page, base_url: str, complainant: str) -> None:
+    page.goto(f"{base_url}/entries/new")
+    expect(page.locator("#id_entry_type")).to_be_focused()  # the type is chosen by typing its first letters
+    page.keyboard.type("Repo")
+    expect(page.locator("#id_entry_type")).to_have_value("COMPLAINT")
+    expect(page.get_by_label("Action taken")).to_be_visible()  # the type's own fields, swapped in by htmx
+    page.get_by_label("Place").fill("Kakuma market, Block 4")
+    page.get_by_label("What happened").fill("Her bag with cash and a phone was taken at the market.")
+    page.locator("#id_parties-0-name").fill(complainant)
+
+
+def record(page: Page) -> str:
+    page.get_by_label("Place").press("Enter")
+    flash = page.locator(".notice-success")
+    expect(flash).to_contain_text("Recorded as OB ")
+    match = re.search(r"OB \d+/\d+/\d+/\d{4}", flash.inner_text())
+    assert match is not None
+    return match.group(0)
+
+
+def test_the_desk_sees_a_refugee_ids_state_as_it_is_typed_and_records_the_complaint_whatever_it_is(
+    chromium: BrowserThread,
+    live_server: Any,
+    desk_officer: User,
+    drs_officer: User,
+    drs_supervisor: User,
+    refugee: Person,
+) -> None:
+    issue(drs_officer, refugee, "RID-KAK-26-000001")
+    revoked = issue(drs_officer, refugee, "RID-KAK-26-000002")
+    services.revoke_document(actor=drs_supervisor, document=revoked, on=days_ago(0), reason="issued in error")
+    issue(drs_officer, refugee, "RID-KAK-26-000003", issued_ago=400, expires_on=days_ago(30))
+    base = live_server.url
+
+    def story(page: Page) -> list[str]:
+        sign_in(page, base, "desk")
+        hint = page.locator("#hint-parties-0")
+
+        # A card in force: the register says so as the number is typed.
+        start_complaint(page, base, "Amina Hassan Abdi")
+        page.locator("#id_parties-0-id_number").fill("RID-KAK-26-000001")
+        expect(hint).to_contain_text("Refugee ID card RID-KAK-26-000001: valid in the refugee register.")
+        first = record(page)
+
+        # An expired card, then a revoked one: each a mismatch, said and not refused.
+        start_complaint(page, base, "Amina Hassan Abdi")
+        id_field = page.locator("#id_parties-0-id_number")
+        id_field.fill("RID-KAK-26-000003")
+        expect(hint).to_contain_text("Mismatch: Refugee ID card RID-KAK-26-000003 is expired in the refugee register.")
+        id_field.fill("RID-KAK-26-000002")
+        expect(hint).to_contain_text("Mismatch: Refugee ID card RID-KAK-26-000002 is revoked in the refugee register.")
+        expect(hint).not_to_contain_text("000003")
+        second = record(page)
+        return [first, second]
+
+    ob_numbers = chromium.run(story)
+
+    assert len(set(ob_numbers)) == 2
+    recorded = Occurrence.objects.filter(entry_type="COMPLAINT").order_by("ob_seq")
+    assert [o.ob_number for o in recorded] == ob_numbers
+    # Each complainant's refugee ID is kept as typed, and not flagged as an unusual number.
+    parties = [o.parties.get() for o in recorded]
+    assert [p.id_number for p in parties] == ["RIDKAK26000001", "RIDKAK26000002"]
+    assert not any(p.id_number_unusual for p in parties)
