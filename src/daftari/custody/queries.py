@@ -363,6 +363,30 @@ def custody_for(
     return view_custody(reader=reader, record=record, purpose=purpose, channel=channel)
 
 
+def evidence_custody(*, reader: User, custody_id: uuid.UUID, channel: str = "desk") -> CustodyView:
+    """A booking read in full, whatever its station, as the evidence of a finding about an officer it
+    names (a death or serious injury in custody), for a reader another app has already allowed to judge
+    that officer (a vetting for a deployment abroad: deployments.queries.vetting_custody_evidence checks
+    that the booking is one of the candidate's findings). Never for a search or a list; the read is
+    logged as evidence."""
+    record = (
+        CustodyRecord.objects.select_related(*CUSTODY_RELATED)
+        .prefetch_related("property_items")
+        .filter(pk=custody_id)
+        .first()
+    )
+    if record is None:
+        raise NotFound()
+    view = _custody_view(record, personal=True, events=events_of(record))
+    log_accesses(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(record.pk), record.station_id, AccessEvent.Outcome.SHOWN)],
+        purpose=AccessEvent.Purpose.EVIDENCE,
+        channel=channel,
+    )
+    return view
+
+
 def refugee_services_told(view: CustodyView) -> list[SmsMessage]:
     """The SMS that told the Department of Refugee Services of this booking (alerts.notify_refugee_services),
     for a reader who sees that the person is an asylum seeker or refugee."""

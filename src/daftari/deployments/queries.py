@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.custody.models import CustodyEvent
+from daftari.custody.queries import CustodyView, evidence_custody
 from daftari.deployments import criteria, records
 from daftari.deployments.models import (
     Allegation,
@@ -699,6 +700,31 @@ def vetting_evidence(*, reader: User, candidate_id: uuid.UUID, entry_id: uuid.UU
     changed = {name for c in view.corrections for name in c.changes}
     corrected = [(label, view.as_corrected[name]) for name, label in labels.items() if name in changed]
     return VettingEvidence(candidate, view, findings, corrected)
+
+
+@dataclass(frozen=True)
+class VettingCustodyEvidence:
+    candidate: Candidate
+    custody: CustodyView
+    findings: list[Finding]  # the candidate's findings this booking is the evidence of
+
+
+def vetting_custody_evidence(*, reader: User, candidate_id: uuid.UUID, custody_id: uuid.UUID) -> VettingCustodyEvidence:
+    """A booking in the cell register that is the evidence of one of the candidate's findings (a death or
+    serious injury in custody), in full wherever its station, for the vetting officer and IPOA. Any other
+    booking is not found here; the read, and any refusal, is logged."""
+    candidate = Candidate.objects.select_related("officer__user", "contingent__mission").filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    if not sees_vetting_record(scope_of(reader)):
+        log_accesses(actor=reader, reads=[(VETTING, str(candidate.pk), None, Outcome.DENIED)], purpose=Purpose.EVIDENCE)
+        raise NotPermitted(_("A candidate's vetting record is for the vetting officer and IPOA only."))
+    number = candidate.officer.service_number
+    findings = [f for f in findings_for([number])[number] if f.custody_id == custody_id]
+    if not findings:
+        log_accesses(actor=reader, reads=[("custody", str(custody_id), None, Outcome.DENIED)], purpose=Purpose.EVIDENCE)
+        raise NotFound()
+    return VettingCustodyEvidence(candidate, evidence_custody(reader=reader, custody_id=custody_id), findings)
 
 
 def candidate_for(*, reader: User, candidate_id: uuid.UUID) -> Candidate:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("deployments/candidates/<uuid:pk>/results", views.record_result_page, name="deployments_result"),
     path("deployments/candidates/<uuid:pk>/vetting", views.vetting, name="deployments_vetting"),
     path("deployments/candidates/<uuid:pk>/evidence/<uuid:entry_id>", views.evidence, name="deployments_evidence"),
+    path(
+        "deployments/candidates/<uuid:pk>/evidence/custody/<uuid:custody_id>",
+        views.custody_evidence,
+        name="deployments_custody_evidence",
+    ),
     path("deployments/candidates/<uuid:pk>/training", views.training, name="deployments_training"),
     path("deployments/candidates/<uuid:pk>/documents", views.documents, name="deployments_documents"),
     path("deployments/documents/expiring", views.expiring, name="deployments_expiring"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from daftari.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
 from daftari.core.ratelimit import client_address, over_limit, too_many
 from daftari.core.types import AuthenticatedRequest
+from daftari.custody.forms import event_detail_rows
 from daftari.deployments import criteria, pdf, queries, services
 from daftari.deployments.forms import (
     AllegationForm,
@@ -557,3 +558,12 @@ def evidence(request: AuthenticatedRequest, pk: uuid.UUID, entry_id: uuid.UUID) 
     """The OB entry behind one of the candidate's findings, in full for the vetting officer and IPOA."""
     found = _read(lambda: queries.vetting_evidence(reader=request.user, candidate_id=pk, entry_id=entry_id))
     return render(request, "deployments/evidence.html", {"evidence": found})
+
+
+@login_required
+@require_GET
+def custody_evidence(request: AuthenticatedRequest, pk: uuid.UUID, custody_id: uuid.UUID) -> HttpResponse:
+    """The cell register's booking behind one of the candidate's findings, in full for the vetting officer and IPOA."""
+    found = _read(lambda: queries.vetting_custody_evidence(reader=request.user, candidate_id=pk, custody_id=custody_id))
+    events = [(event, event_detail_rows(event.details)) for event in found.custody.events]
+    return render(request, "deployments/custody_evidence.html", {"evidence": found, "events": events})
