@@ -8,8 +8,8 @@ v1 leaf of the hub's log), ``record`` (each record matches its leaf's commitment
 station's officers and lawfully erased records may be withheld), ``root`` (the last verified tree
 plus these leaves hashes to the checkpoint's root), ``consistency`` (RFC 9162 proof from the last
 verified checkpoint). Then stations, officers with their password hashes (so they sign in with no
-link), the offence schedule, gazetted holidays and alerts are written to the local tables, and the
-checkpoint is kept as "hub data as of" its signing time.
+link), the offence schedule, gazetted holidays, alerts and refugee documents' states are written to
+the local tables, and the checkpoint is kept as "hub data as of" its signing time.
 """
 
 import logging
@@ -42,6 +42,7 @@ from daftari.hubfeed.publish import (
     station_of_record_id,
 )
 from daftari.ledger.redaction import KIND_REDACTION
+from daftari.refugees import node_copy
 from daftari.stations.models import County, Officer, Station
 
 log = logging.getLogger(__name__)
@@ -223,6 +224,8 @@ def _apply(leaf: LeafV1, record: dict[str, Any], index: int, station_code: str) 
     elif leaf.kind == alert_records.KIND_WITHDRAWAL:
         if not AlertWithdrawal.objects.filter(pk=record["id"]).exists():
             alert_records.withdrawal_from_record(record, hub_index=index).save(force_insert=True)
+    elif leaf.kind == K.REFUGEE_DOCUMENT:
+        node_copy.keep_copy(record, hub_index=index)
     elif leaf.kind == KIND_REDACTION:
         _apply_redaction(record)
     else:

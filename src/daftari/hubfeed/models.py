@@ -20,19 +20,26 @@ class PublishedRecord(models.Model):
         OFFICER = "officer"
         OFFENCES = "offences"
         HOLIDAYS = "holidays"
+        # What a desk's check of a refugee document needs, nothing of its holder (refugees.node_copy).
+        REFUGEE_DOCUMENT = "refugee_doc_state"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # What the record is of: a station code, "<service number>@<station code>", a schedule version, "holidays".
+    # What the record is of: a station code, "<service number>@<station code>", a schedule version, "holidays",
+    # "<document kind>/<number>".
     key = models.CharField(max_length=80, db_index=True)
     # The station whose node alone receives the record (officers); blank for every node.
     station_code = models.CharField(max_length=20, blank=True)
     record = models.JSONField()
     hub_index = models.PositiveBigIntegerField()
     published_at = models.DateTimeField()
+    # A refugee document's version: the refugee register's last leaf it reflects, so the next
+    # publish looks only at the register's leaves after it (a delta, not a rescan of every document).
+    register_index = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["hub_index"]
+        indexes = [models.Index(fields=["kind", "register_index"], name="hubfeed_published_register")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} @ {self.hub_index}"

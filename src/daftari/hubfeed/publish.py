@@ -3,9 +3,10 @@
 The hub's own log (origin ``<DAFTARI_LOG_ORIGIN>/hub``, leaves and checkpoints exactly as a station's
 book, signed with the ledger key) holds every alert and its withdrawal (daftari.alerts) and each version
 of the reference data a node needs to work alone: stations, the officers of each station with their
-password hashes, the offence schedule, the gazetted court holidays. ``publish_reference_data`` appends
-a leaf for whatever changed since it was last published; ``build_feed`` publishes, signs, and answers a
-node with everything after the size it last verified.
+password hashes, the offence schedule, the gazetted court holidays, and each refugee document's state
+(what a desk's check needs, nothing of the holder). ``publish_reference_data`` appends a leaf for
+whatever changed since it was last published; ``build_feed`` publishes, signs, and answers a node with
+everything after the size it last verified.
 
 An officer's record goes only to the node of the officer's own station: its leaf (a salted
 commitment, no data) is in every feed, since every leaf is needed to rebuild the root, but its record
@@ -21,6 +22,7 @@ from daftari_verify import note
 from daftari_verify.leaf import canonical_json
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from daftari.core.errors import DomainError
@@ -30,6 +32,7 @@ from daftari.hubfeed.models import PublishedRecord
 from daftari.ledger import records as ledger_records
 from daftari.ledger import services as ledger
 from daftari.ledger.models import Commitment, Leaf, Redaction
+from daftari.refugees import node_copy, register_log
 from daftari.stations.models import Officer, Station
 
 FEED_VERSION = 1
@@ -150,14 +153,25 @@ def _current_reference_data() -> list[tuple[str, str, str, dict[str, Any]]]:
     return found
 
 
-def publish_reference_data(*, now: datetime | None = None) -> int:
+# Refugee documents published at most per tick: the first publish of a whole register (Kenya's is
+# ~800,000 documents; ~2-10 ms each, measured) goes on over many ticks instead of holding the hub's
+# log for hours; after that a tick publishes only what the register recorded in the last 30 s.
+REFUGEE_DOCUMENTS_PER_PUBLISH = 500
+
+
+def publish_reference_data(
+    *, now: datetime | None = None, refugee_documents: int = REFUGEE_DOCUMENTS_PER_PUBLISH
+) -> int:
     """Appends to the hub's log a new version of every piece of reference data that changed since it
     was last published (and the departure of every officer who left a station). Returns how many."""
     now = now or timezone.now()
     with transaction.atomic():
         ledger.lock_hub_log()  # one publisher at a time; the alerts' appends wait too
         last: dict[tuple[str, str], PublishedRecord] = {}
-        for published in PublishedRecord.objects.order_by("hub_index"):
+        # Refugee documents are many and published as a delta of their own (_publish_refugee_documents).
+        for published in PublishedRecord.objects.exclude(kind=PublishedRecord.Kind.REFUGEE_DOCUMENT).order_by(
+            "hub_index"
+        ):
             last[(published.kind, published.key)] = published
         current = _current_reference_data()
         wanted = {(kind, key): (station, record) for kind, key, station, record in current}
@@ -172,11 +186,43 @@ def publish_reference_data(*, now: datetime | None = None) -> int:
                 continue
             _publish(kind=kind, key=key, station_code=station_code, record=record, now=now)
             count += 1
-        return count
+        return count + _publish_refugee_documents(now, limit=refugee_documents)
 
 
-def _publish(*, kind: str, key: str, station_code: str, record: dict[str, Any], now: datetime) -> PublishedRecord:
-    published = PublishedRecord(kind=kind, key=key, station_code=station_code, record=record, published_at=now)
+def _publish_refugee_documents(now: datetime, *, limit: int) -> int:
+    """A new version of each refugee document the register recorded something of since the last
+    publish: found from the register's leaves after the last one published, never by rescanning."""
+    kind = PublishedRecord.Kind.REFUGEE_DOCUMENT
+    top = PublishedRecord.objects.filter(kind=kind).aggregate(top=Max("register_index"))["top"]
+    since = 0 if top is None else top + 1
+    register = register_log.register_log()
+    if register is None or register.size <= since:
+        return 0
+    changed = node_copy.states_since(since, limit=limit)
+    for state in changed:
+        _publish(
+            kind=kind, key=state.key, station_code="", record=state.record, now=now, register_index=state.register_index
+        )
+    return len(changed)
+
+
+def _publish(
+    *,
+    kind: str,
+    key: str,
+    station_code: str,
+    record: dict[str, Any],
+    now: datetime,
+    register_index: int | None = None,
+) -> PublishedRecord:
+    published = PublishedRecord(
+        kind=kind,
+        key=key,
+        station_code=station_code,
+        record=record,
+        published_at=now,
+        register_index=register_index,
+    )
     record_id = officer_record_id(station_code, published.pk) if station_code else str(published.pk)
     leaf = ledger.append_to_hub(kind=kind, record_id=record_id, record=record, by=HUB_SIGNER, prev=None, at=now)
     published.hub_index = leaf.index

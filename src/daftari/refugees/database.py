@@ -18,6 +18,7 @@ APPEND_ONLY_TABLES = [
     "refugees_correctiondecision",
     "refugees_dedupepass",
     "refugees_matchproposal",
+    "refugees_documentcopy",
 ]
 
 

@@ -19,6 +19,7 @@ from daftari.refugees.rules import (
     STATUS_NAMES,
     DocumentEventKind,
     DocumentKind,
+    DocumentState,
     HouseholdChangeKind,
     Relationship,
     Sex,
@@ -136,6 +137,8 @@ class RefugeeDocument(models.Model):
     class Meta:
         ordering = ["-issued_on", "kind"]
         constraints = [models.UniqueConstraint(fields=["kind", "number"], name="one_refugee_document_per_number")]
+        # What the hub publishes to station nodes is found by the register's leaves past the last published.
+        indexes = [models.Index(fields=["ledger_index"], name="refugees_document_leaf")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number}"
@@ -158,6 +161,7 @@ class DocumentEvent(models.Model):
 
     class Meta:
         ordering = ["recorded_at"]
+        indexes = [models.Index(fields=["ledger_index"], name="refugees_docevent_leaf")]
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.kind}"
@@ -308,3 +312,27 @@ class MatchProposal(models.Model):
 
     def __str__(self) -> str:
         return f"proposal {self.pk}"
+
+
+class DocumentCopy(models.Model):
+    """On a station node: a document's state as the hub last sent it in its signed down-log (NODES.md
+    rule 5), so the desk checks a refugee document with no link. Only what a check needs, nothing of
+    the holder; each version the hub publishes is a row of its own, the latest (``hub_index``) counts."""
+
+    kind = models.CharField(max_length=24, choices=[(k.value, DOCUMENT_NAMES[k]) for k in DocumentKind])
+    number = models.CharField(max_length=20)
+    office = models.CharField(max_length=3, choices=OFFICE_CHOICES)
+    # The state the register's events give (rules.recorded_state); expiry is judged on the day asked.
+    state = models.CharField(max_length=10, choices=[(s.value, s.value) for s in DocumentState])
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    # The leaf of the hub's log that carried it.
+    hub_index = models.PositiveBigIntegerField(unique=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number", "-hub_index"]
+        indexes = [models.Index(fields=["number", "kind"], name="refugees_doccopy_number")]
+
+    def __str__(self) -> str:
+        return f"copy of {self.kind} {self.number} @ {self.hub_index}"

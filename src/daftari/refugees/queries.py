@@ -10,15 +10,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from daftari.core import codes
+from daftari.core import codes, hub_copy
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.ledger.verification import LeafProof, prove_record
-from daftari.refugees import records, rules, services
+from daftari.refugees import node_copy, records, rules, services
 from daftari.refugees.models import (
     CorrectionCase,
     DocumentCode,
@@ -627,6 +628,9 @@ class DocumentCheck:
     office: str = ""
     issued_on: date | None = None
     expires_on: date | None = None
+    # On a station node: when the hub signed the copy of the register the answer comes from
+    # (state "no_copy" when none has reached the node yet); None at the hub, which asks the register.
+    as_of: datetime | None = None
 
     @property
     def in_force(self) -> bool:
@@ -639,6 +643,8 @@ def check_document(*, reader: User, number: str) -> DocumentCheck:
         raise NotPermitted()
     normalised = rules.normalise_number(number)
     kind = rules.kind_of_number(normalised)
+    if settings.DAFTARI_ROLE == "node":
+        return _check_copy(reader, normalised, kind)
     document = RefugeeDocument.objects.filter(kind=kind, number=normalised).first() if kind is not None else None
     log_accesses(
         actor=reader,
@@ -669,6 +675,44 @@ def check_document(*, reader: User, number: str) -> DocumentCheck:
     )
 
 
+def _check_copy(reader: User, number: str, kind: rules.DocumentKind | None) -> DocumentCheck:
+    """On a station node, which holds no register: the answer from its last verified copy of the
+    documents' states (refugees.node_copy), saying when the hub signed it."""
+    as_of = hub_copy.as_of()
+    copy = node_copy.latest_copy(kind, number) if kind is not None and as_of is not None else None
+    log_accesses(
+        actor=reader,
+        reads=[
+            (
+                DOCUMENT_RECORD_TYPE,
+                number[:64] or "-",
+                None,
+                AccessEvent.Outcome.SHOWN if copy is not None else AccessEvent.Outcome.DENIED,
+            )
+        ],
+        purpose=AccessEvent.Purpose.SEARCH,
+        channel="desk",
+    )
+    if kind is None:
+        return DocumentCheck(number=number, state="not_a_register_number")
+    kind_name = str(rules.DOCUMENT_NAMES[kind])
+    if as_of is None:
+        return DocumentCheck(number=number, state="no_copy", kind_name=kind_name)
+    if copy is None:
+        return DocumentCheck(number=number, state="not_found", kind_name=kind_name, as_of=as_of)
+    state = rules.state_on(rules.DocumentState(copy.state), expires_on=copy.expires_on, today=timezone.localdate())
+    return DocumentCheck(
+        number=number,
+        state=state.value,
+        state_name=str(rules.DOCUMENT_STATE_NAMES[state]),
+        kind_name=kind_name,
+        office=rules.OFFICES[copy.office],
+        issued_on=copy.issued_on,
+        expires_on=copy.expires_on,
+        as_of=as_of,
+    )
+
+
 def identity_note(reader: User, id_number: str) -> str | None:
     """The desk's person hint for an ID number that is a refugee document's: its state in the register
     (core.identity). A mismatch is said, and the report is recorded all the same."""
@@ -677,21 +721,37 @@ def identity_note(reader: User, id_number: str) -> str | None:
     if not can_check_refugee_document(scope_of(reader)):
         return None
     check = check_document(reader=reader, number=id_number)
+    if check.state == "no_copy":
+        return str(
+            _(
+                "%(kind)s %(number)s: no copy of the refugee register has reached this station yet. "
+                "Compare the photo and name on the card with the person."
+            )
+        ) % {"kind": check.kind_name, "number": check.number}
     if check.state == rules.DocumentState.VALID:
-        return str(_("%(kind)s %(number)s: valid in the refugee register.")) % {
+        note = str(_("%(kind)s %(number)s: valid in the refugee register.")) % {
             "kind": check.kind_name,
             "number": check.number,
         }
-    if check.state == "not_found":
-        return str(_("Mismatch: the refugee register has issued no %(kind)s numbered %(number)s.")) % {
+    elif check.state == "not_found":
+        note = str(_("Mismatch: the refugee register has issued no %(kind)s numbered %(number)s.")) % {
             "kind": check.kind_name,
             "number": check.number,
         }
-    return str(_("Mismatch: %(kind)s %(number)s is %(state)s in the refugee register.")) % {
-        "kind": check.kind_name,
-        "number": check.number,
-        "state": check.state_name.lower(),
-    }
+    else:
+        note = str(_("Mismatch: %(kind)s %(number)s is %(state)s in the refugee register.")) % {
+            "kind": check.kind_name,
+            "number": check.number,
+            "state": check.state_name.lower(),
+        }
+    if check.as_of is not None:
+        # A station node's answer is its last verified copy: the officer is told how old it is.
+        note += " " + str(_("(As the register stood at %(time)s.)")) % {"time": register_time(check.as_of)}
+    return note
+
+
+def register_time(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j M Y H:i")
 
 
 # --- De-duplication proposals (dedupe.run_pass): for DRS review ---------------------------------

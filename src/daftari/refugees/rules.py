@@ -195,11 +195,20 @@ EVENTS_FROM = {
 
 def document_state(events: Sequence[DocumentEventKind], *, expires_on: date | None, today: date) -> DocumentState:
     """The state from the document's events in the order recorded, then its expiry date."""
-    if events:
-        return DocumentState(events[-1].value)
-    if expires_on is not None and today > expires_on:
+    return state_on(recorded_state(events), expires_on=expires_on, today=today)
+
+
+def recorded_state(events: Sequence[DocumentEventKind]) -> DocumentState:
+    """The state the register's events give, before the expiry date is looked at: what the hub sends
+    station nodes, so a document's copy changes when the register records something, not at midnight."""
+    return DocumentState(events[-1].value) if events else DocumentState.VALID
+
+
+def state_on(recorded: DocumentState, *, expires_on: date | None, today: date) -> DocumentState:
+    """The state on ``today`` of a document whose events give ``recorded``."""
+    if recorded == DocumentState.VALID and expires_on is not None and today > expires_on:
         return DocumentState.EXPIRED
-    return DocumentState.VALID
+    return recorded
 
 
 def may_record_event(state: DocumentState, event: DocumentEventKind) -> bool:
