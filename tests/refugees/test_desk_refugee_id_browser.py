@@ -1,7 +1,8 @@
 """The OB desk in a real Chromium with a refugee ID card shown as identity: as the number is typed the
-person hint says the document's state in the refugee register, a mismatch is flagged, and the
-complaint is recorded either way."""
+person hint says the document's state in the refugee register (at a station node, in its last
+verified copy, and how old that is), a mismatch is flagged, and the complaint is recorded either way."""
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -10,9 +11,13 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from daftari.hubfeed.apply import apply_feed, hub_data_as_of, last_verified
+from daftari.hubfeed.publish import build_feed, publish_tick
+from daftari.ledger import keys
 from daftari.occurrences.models import Occurrence
-from daftari.refugees import services
+from daftari.refugees import queries, services
 from daftari.refugees.models import Person
+from daftari.stations.models import Station
 from tests.browser_support import BrowserThread, complete_second_factor
 from tests.conftest import PASSWORD
 from tests.refugees.conftest import days_ago, issue
@@ -104,3 +109,49 @@ def test_the_desk_sees_a_refugee_ids_state_as_it_is_typed_and_records_the_compla
     parties = [o.parties.get() for o in recorded]
     assert [p.id_number for p in parties] == ["RIDKAK26000001", "RIDKAK26000002"]
     assert not any(p.id_number_unusual for p in parties)
+
+
+def test_at_a_station_node_with_the_link_down_the_desk_sees_the_cards_state_as_the_register_stood_and_records(
+    chromium: BrowserThread,
+    live_server: Any,
+    settings: Any,
+    station: Station,
+    desk_officer: User,
+    drs_officer: User,
+    drs_supervisor: User,
+    refugee: Person,
+) -> None:
+    card = issue(drs_officer, refugee, "RID-KAK-26-000001")
+    revoked = issue(drs_officer, refugee, "RID-KAK-26-000002")
+    services.revoke_document(actor=drs_supervisor, document=revoked, on=days_ago(1), reason="issued in error")
+    publish_tick()
+    feed = json.loads(json.dumps(build_feed(station, 0)))  # as it travels
+    settings.DAFTARI_ROLE = "node"
+    assert apply_feed(feed, keys.verifier_key(), last_verified(), station_code=station.code).ok
+    as_of = hub_data_as_of()
+    assert as_of is not None
+    # Then the link drops, and the hub revokes the first card too: the node cannot know yet.
+    settings.DAFTARI_ROLE = "hub"
+    services.revoke_document(actor=drs_supervisor, document=card, on=days_ago(0), reason="issued in error")
+    settings.DAFTARI_ROLE = "node"
+    stood = f"(As the register stood at {queries.register_time(as_of)}.)"
+    base = live_server.url
+
+    def story(page: Page) -> str:
+        sign_in(page, base, "desk")
+        hint = page.locator("#hint-parties-0")
+        start_complaint(page, base, "Amina Hassan Abdi")
+        id_field = page.locator("#id_parties-0-id_number")
+        id_field.fill("RID-KAK-26-000001")
+        expect(hint).to_contain_text(f"Refugee ID card RID-KAK-26-000001: valid in the refugee register. {stood}")
+        id_field.fill("RID-KAK-26-000002")
+        expect(hint).to_contain_text(
+            f"Mismatch: Refugee ID card RID-KAK-26-000002 is revoked in the refugee register. {stood}"
+        )
+        return record(page)
+
+    ob_number = chromium.run(story)
+
+    complaint = Occurrence.objects.get(entry_type="COMPLAINT")
+    assert complaint.ob_number == ob_number
+    assert complaint.parties.get().id_number == "RIDKAK26000002"
