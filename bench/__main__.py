@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from bench import contract, fines, recording, search
+from bench import contract, fines, node_kills, recording, search
 from bench.figures import console
 
 
@@ -19,6 +19,8 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="load the searched book again even if it is there")
     parser.add_argument("--ledger-n", type=int, default=2000, help="entries per side in the ledger overhead run")
     parser.add_argument("--node-n", type=int, default=10_000, help="entries a node is behind in the nodes run")
+    parser.add_argument("--kills", type=int, default=20, help="SIGKILLs of a node's sync or its hub mid-push")
+    parser.add_argument("--kills-seed", type=int, default=13, help="seed of where and when the kills strike")
     parser.add_argument("--fines-n", type=int, default=500, help="notices (and payments) in the fines run")
     parser.add_argument(
         "--crime-entries", type=int, default=1_000_000, help="entries in the crime figures book (10000000: national)"
@@ -29,7 +31,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("recording", "search", "ledger", "fines", "nodes", "crimes", "contract", "board"),
+        choices=("recording", "search", "ledger", "fines", "nodes", "node-kills", "crimes", "contract", "board"),
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -50,6 +52,8 @@ def main() -> int:
         # Its own process too: Django is set up there on the hub's database.
         command = [sys.executable, "-m", "bench.nodes", "--n", str(args.node_n), "--clients", str(args.clients)]
         results.append(subprocess.run(command).returncode == 0)
+    if args.only in (None, "node-kills"):
+        results.append(node_kills.run(kills=args.kills, seed=args.kills_seed))
     if args.only in (None, "fines"):
         results.append(fines.run(n=args.fines_n, clients=args.clients))
     if args.only in (None, "crimes"):

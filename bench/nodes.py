@@ -316,9 +316,11 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
     return server
 
 
-def catch_up_and_record(n: int, posts: int, clients: int) -> bool:
-    postgres.recreate(LINK_DB)
-    postgres.migrate(LINK_DB)
+def hub_and_node_env(database: str, work: Path, **node: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The environments of a hub on ``database`` (migrated, with the bench's station and desk
+    officer, enrolled) and of a node in ``work``, each run as a station runs it."""
+    postgres.recreate(database)
+    postgres.migrate(database)
     served = {
         "DAFTARI_DEBUG": "0",
         "DAFTARI_SECRET_KEY": secrets.token_urlsafe(50),
@@ -326,18 +328,27 @@ def catch_up_and_record(n: int, posts: int, clients: int) -> bool:
         "DAFTARI_LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),
     }
-    work = Path(tempfile.mkdtemp(prefix="daftari-bench-nodes-"))
-    hub_env = postgres.daftari_env(LINK_DB, DAFTARI_ROLE="hub", DAFTARI_DATA_DIR=str(work / "hub"), **served)
+    hub_env = postgres.daftari_env(database, DAFTARI_ROLE="hub", DAFTARI_DATA_DIR=str(work / "hub"), **served)
     node_env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_") and k != "DATABASE_URL"}
     node_env.update(
         DAFTARI_ROLE="node",
         DAFTARI_DATA_DIR=str(work / "node"),
         DJANGO_SETTINGS_MODULE="daftari.settings",
-        DAFTARI_NODE_TIMEOUT_SECONDS="120",
         **served,
+        **node,
     )
     _daftari(hub_env, "shell", "-c", HUB_SETUP)
-    code = _daftari(hub_env, "hub", "enrol", "--station", STATION).stdout.strip().splitlines()[-1]
+    return hub_env, node_env
+
+
+def enrolment_code(hub_env: dict[str, str]) -> str:
+    return _daftari(hub_env, "hub", "enrol", "--station", STATION).stdout.strip().splitlines()[-1]
+
+
+def catch_up_and_record(n: int, posts: int, clients: int) -> bool:
+    work = Path(tempfile.mkdtemp(prefix="daftari-bench-nodes-"))
+    hub_env, node_env = hub_and_node_env(LINK_DB, work, DAFTARI_NODE_TIMEOUT_SECONDS="120")
+    code = enrolment_code(hub_env)
     hub_port = recording.free_port()
     hub = _serve(hub_env, hub_port, work / "hub.log")
     link = SlowLink(hub_port, LINK_BITS_PER_SECOND)
@@ -412,7 +423,7 @@ def _record_at_node(base_url: str, posts: int, clients: int, bare_path: Path) ->
     lock = threading.Lock()
     rng = random.Random(23)
     bodies = [recording.complaint_body(rng) for _ in range(posts)]
-    token = _token(base_url)
+    token = desk_token(base_url)
 
     def desk(share: list[dict[str, Any]]) -> None:
         with httpx.Client(
@@ -437,7 +448,7 @@ def _record_at_node(base_url: str, posts: int, clients: int, bare_path: Path) ->
     return api_rate, percentile(latencies, 50), percentile(latencies, 99), _bare_sqlite(bare_path, posts, clients)
 
 
-def _token(base_url: str) -> str:
+def desk_token(base_url: str) -> str:
     answer = httpx.post(
         f"{base_url}/api/v1/auth/token", json={"username": DESK, "password": PASSWORD}, trust_env=False, timeout=60
     )
