@@ -22,8 +22,6 @@ from daftari_verify.cosignature import Cosigner
 from daftari_verify.leaf import Leaf
 from daftari_verify.note import Verifier
 
-from daftari.occurrences.rules import parse_ob_number
-
 DAFTARI = str(Path(sys.executable).with_name("daftari"))
 
 
@@ -160,18 +158,13 @@ def witnessed(hub: Server, node: Server, station: str) -> int:
     return size
 
 
-def ob_number_problems(numbered: Iterable[str]) -> list[str]:
-    """What is wrong with a station's OB numbers: a number given twice, or a day whose numbers do not
-    run 1, 2, 3, ... without a gap. Empty when they are sound."""
+def ob_number_problems(numbered: Iterable[tuple[int, date]]) -> list[str]:
+    """What is wrong with a station's OB numbers, (number, day) each: a number given twice, or a day
+    whose numbers do not run 1, 2, 3, ... without a gap. Empty when they are sound."""
     days: dict[date, list[int]] = defaultdict(list)
-    problems = []
-    for ob_number in numbered:
-        parsed = parse_ob_number(ob_number)
-        if parsed is None:
-            problems.append(f"{ob_number!r} is not an OB number")
-            continue
-        seq, day = parsed
+    for seq, day in numbered:
         days[day].append(seq)
+    problems = []
     for day, seqs in sorted(days.items()):
         repeated = sorted({seq for seq in seqs if seqs.count(seq) > 1})
         if repeated:
@@ -182,7 +175,14 @@ def ob_number_problems(numbered: Iterable[str]) -> list[str]:
     return problems
 
 
-def ob_numbers_at_the_hub(hub: Server, station: str) -> list[str]:
+def _signed_ob_number(data: bytes) -> tuple[int, date]:
+    """(number, day) of an occurrence leaf's ``ob``, as the node signed it: ``OB 136/7/6/2025``.
+    (Read here, not with occurrences.rules, so that the bench needs no Django of its own.)"""
+    seq, day, month, year = (int(part) for part in (Leaf.from_bytes(data).ob or "").removeprefix("OB ").split("/"))
+    return seq, date(year, month, day)
+
+
+def ob_numbers_at_the_hub(hub: Server, station: str) -> list[tuple[int, date]]:
     """Every OB number of ``station`` the hub holds: those of its node's book, read from the mirrored
     leaves as signed, and those the hub's desk gave before the node took the book."""
     leaves = hub_sql(
@@ -191,11 +191,10 @@ def ob_numbers_at_the_hub(hub: Server, station: str) -> list[str]:
         "WHERE n.origin LIKE %s AND l.kind = 'occurrence'",
         (f"%/{station}",),
     )
-    at_node = [Leaf.from_bytes(bytes(data)).ob or "" for (data,) in leaves]
     at_hub = hub_sql(
         hub,
         "SELECT o.ob_seq, o.ob_date FROM occurrences_occurrence o JOIN stations_station s ON s.id = o.station_id "
         "WHERE s.code = %s",
         (station,),
     )
-    return at_node + [f"OB {seq}/{day.day}/{day.month}/{day.year}" for seq, day in at_hub]
+    return [_signed_ob_number(bytes(data)) for (data,) in leaves] + [(seq, day) for seq, day in at_hub]
