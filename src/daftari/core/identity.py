@@ -7,10 +7,12 @@ It never refuses anything: the desk records the report whatever a check says.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import User
+if TYPE_CHECKING:  # only a type here: the pure rules (occurrences.rules) import this module
+    from django.contrib.auth.models import User
 
-Check = Callable[[User, str], str | None]
+Check = Callable[["User", str], str | None]
 
 _checks: list[Check] = []
 
@@ -20,7 +22,7 @@ def register(check: Check) -> None:
         _checks.append(check)
 
 
-def notes(reader: User, id_number: str) -> list[str]:
+def notes(reader: "User", id_number: str) -> list[str]:
     """Each registered check's sentence about ``id_number`` (as the desk normalised it)."""
     return [note for check in _checks if (note := check(reader, id_number)) is not None]
 
