@@ -6,13 +6,13 @@ Ethnicity and religion are withheld from everyone but the supervisor.
 """
 
 import uuid
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -415,6 +415,24 @@ class FigureRow:
     count: str
 
 
+@dataclass(frozen=True)
+class Figures:
+    """The register's figures for the Shirika plan: counts only, small ones suppressed."""
+
+    by_status: list[FigureRow]
+    by_document: list[FigureRow]
+    expiring: list[FigureRow]  # valid documents whose expiry date falls within EXPIRING_DAYS
+    permits: list[FigureRow]  # work and movement permits issued, by year of issue
+    expiring_days: int
+
+
+# A valid document expiring within this many days is counted as expiring: time for a renewal visit.
+EXPIRING_DAYS = 90
+# The register's permits: the Class M work permit (employment, trade, business or profession) and
+# the movement pass. County business permits are not issued by the register (reference 1.2, a gap).
+PERMITS = (rules.DocumentKind.CLASS_M_PERMIT, rules.DocumentKind.MOVEMENT_PASS)
+
+
 def _shown_count(n: int, threshold: int) -> str:
     """Counts from 1 to threshold-1 read "<threshold": a small number can name a person."""
     return f"<{threshold}" if 0 < n < threshold else str(n)
@@ -425,10 +443,27 @@ def _document_figure_label(kind: str, state: str) -> str:
     return f"{name}: {rules.DOCUMENT_STATE_NAMES[rules.DocumentState(state)]}"
 
 
-def figures(*, reader: User, threshold: int) -> tuple[list[FigureRow], list[FigureRow]]:
-    """People by status and office, documents by kind, state and office; no name, no read of a person."""
+def document_state_expression(today: date) -> Coalesce:
+    """A document's state on ``today`` worked out by the database, as rules.document_state gives it:
+    the last event recorded (revoked, lost, replaced), else expired after its expiry date, else valid.
+    So the figures GROUP BY in the database and read no document row into Python."""
+    last_event = (
+        DocumentEvent.objects.filter(document=OuterRef("pk")).order_by("-recorded_at", "-ledger_index").values("kind")
+    )
+    by_expiry = Case(
+        When(expires_on__lt=today, then=Value(rules.DocumentState.EXPIRED.value)),
+        default=Value(rules.DocumentState.VALID.value),
+        output_field=CharField(),
+    )
+    return Coalesce(Subquery(last_event[:1]), by_expiry)
+
+
+def figures(*, reader: User, threshold: int, today: date | None = None) -> Figures:
+    """People by status and office; documents by kind, state and office; valid documents expiring
+    soon; permits issued by year. Counted in the database; no name, no read of a person."""
     if not sees_refugee_figures(scope_of(reader)):
         raise NotPermitted()
+    today = today or timezone.localdate()
     latest_step = StatusStep.objects.filter(person=OuterRef("pk")).order_by("-sequence").values("step")[:1]
     people = (
         Person.objects.annotate(status=Subquery(latest_step))
@@ -444,24 +479,50 @@ def figures(*, reader: User, threshold: int) -> tuple[list[FigureRow], list[Figu
         )
         for row in people
     ]
-    last_event = DocumentEvent.objects.filter(document=OuterRef("pk")).order_by("-recorded_at").values("kind")[:1]
-    today = timezone.localdate()
-    tally: Counter[tuple[str, str, str]] = Counter()
-    for kind, office, expires_on, event in RefugeeDocument.objects.annotate(event=Subquery(last_event)).values_list(
-        "kind", "office", "expires_on", "event"
-    ):
-        events = [rules.DocumentEventKind(event)] if event else []
-        state = rules.document_state(events, expires_on=expires_on, today=today)
-        tally[(office, kind, state.value)] += 1
+    documents = RefugeeDocument.objects.annotate(state=document_state_expression(today))
+    by_state = documents.values("office", "kind", "state").annotate(n=Count("id")).order_by("office", "kind", "state")
     by_document = [
         FigureRow(
-            label=_document_figure_label(kind, state),
-            office=rules.OFFICES[office],
-            count=_shown_count(n, threshold),
+            label=_document_figure_label(row["kind"], row["state"]),
+            office=rules.OFFICES[row["office"]],
+            count=_shown_count(row["n"], threshold),
         )
-        for (office, kind, state), n in sorted(tally.items())
+        for row in by_state
     ]
-    return by_status, by_document
+    soon = (
+        documents.filter(
+            state=rules.DocumentState.VALID.value,
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
+        )
+        .values("office", "kind")
+        .annotate(n=Count("id"))
+        .order_by("office", "kind")
+    )
+    expiring = [
+        FigureRow(
+            label=str(rules.DOCUMENT_NAMES[rules.DocumentKind(row["kind"])]),
+            office=rules.OFFICES[row["office"]],
+            count=_shown_count(row["n"], threshold),
+        )
+        for row in soon
+    ]
+    issued = (
+        RefugeeDocument.objects.filter(kind__in=[kind.value for kind in PERMITS])
+        .annotate(year=ExtractYear("issued_on"))
+        .values("office", "kind", "year")
+        .annotate(n=Count("id"))
+        .order_by("office", "-year", "kind")
+    )
+    permits = [
+        FigureRow(
+            label=f"{rules.DOCUMENT_NAMES[rules.DocumentKind(row['kind'])]}, {row['year']}",
+            office=rules.OFFICES[row["office"]],
+            count=_shown_count(row["n"], threshold),
+        )
+        for row in issued
+    ]
+    return Figures(by_status, by_document, expiring, permits, EXPIRING_DAYS)
 
 
 # --- The public verify page: a document by its code, no personal details --------------------

@@ -237,8 +237,8 @@ def document_event(request: AuthenticatedRequest, pk: uuid.UUID, event: str) -> 
 @require_GET
 def figures(request: AuthenticatedRequest) -> HttpResponse:
     threshold = int(settings.DAFTARI_SMALL_NUMBER_THRESHOLD)
-    by_status, by_document = _guarded(lambda: queries.figures(reader=request.user, threshold=threshold))
-    context = {"by_status": by_status, "by_document": by_document, "threshold": threshold}
+    figures = _guarded(lambda: queries.figures(reader=request.user, threshold=threshold))
+    context = {"figures": figures, "threshold": threshold}
     return render(request, "refugees/figures.html", context)
 
 
