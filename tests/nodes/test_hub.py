@@ -44,7 +44,7 @@ class Book:
                 log=self.origin,
                 ob=None,
                 prev=None,
-                record_id=str(uuid.uuid4()),
+                record_id=str(body.get("id") or uuid.uuid4()),  # a node commits to each record by its id
                 record=body,
                 salt=salt,
             )

@@ -30,8 +30,9 @@ class NodesConfig(AppConfig):
         from django.conf import settings
 
         from daftari.core import periodic
+        from daftari.custody import other_registers
         from daftari.ledger import records as ledger_records
-        from daftari.nodes import handover, mirror, public_status, tasks
+        from daftari.nodes import figures, handover, mirror, public_status, tasks
         from daftari.occurrences import casework, other_books, search
 
         post_migrate.connect(_ensure_guards, sender=self)
@@ -45,5 +46,8 @@ class NodesConfig(AppConfig):
             periodic.register("nodes.index_mirrored", mirror.index_new)
             # The figures count the node stations' entries too: a recount from scratch reads them here.
             other_books.provide(mirror.every_mirrored_entry)
+            # ... and their custody and follow-up figures, a station-day's rows read from the mirrored books.
+            other_registers.provide(figures.custody_rows)
+            other_books.provide_reports(figures.reports)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 from daftari.core import append_only
 from daftari.core.errors import NotFound
 from daftari.ledger.redaction import KIND_REDACTION
-from daftari.nodes import rules
+from daftari.nodes import figures, rules
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, MirroredEntry, MirroredLeaf, MirroredMention
 from daftari.occurrences import other_books
 from daftari.occurrences import rules as book
@@ -137,10 +137,11 @@ def _index(node: EnrolledNode, leaves: list[MirroredLeaf]) -> int:
         found = rules.findable(leaf.kind, leaf.record)
         if found is not None:
             entries.append((leaf, found))
-    if not entries:
-        return 0
-    indexed = _store_index(node, entries)
-    other_books.arrived(_arrivals(node, entries))  # the figures count them, in this transaction
+    indexed = 0
+    if entries:
+        indexed = _store_index(node, entries)
+        other_books.arrived(_arrivals(node, entries))  # the figures count them, in this transaction
+    figures.tell(node, leaves)  # and recount the custody and follow-up figures of the days they touched
     return indexed
 
 

@@ -174,3 +174,42 @@ def findable(kind: str, record: dict[str, Any] | None) -> Findable | None:
         words=words,
         mentions=frozenset(mentions),
     )
+
+
+# --- The hub's figures of a node station (issues 12, 13) ---------------------------------------
+
+# The custody events that end custody, each with whether it counts for Art. 49 (brought to court or
+# released, or handed over, within the deadline: custody.services.APPLY) or ends it otherwise.
+CUSTODY_CLOSINGS = {"release": True, "to_court": True, "handed_for_removal": True, "escape": False, "death": False}
+# The custody events the figures count by themselves.
+CUSTODY_COUNTED = frozenset({"death", "serious_injury"})
+
+
+def moment_of(record: dict[str, Any], key: str) -> datetime | None:
+    """A moment of a mirrored record (an aware ISO 8601 string), or None when missing or unreadable."""
+    try:
+        found = datetime.fromisoformat(str(record[key]))
+    except (KeyError, ValueError):
+        return None
+    return found if found.tzinfo is not None else None
+
+
+def suspects_named(record: dict[str, Any]) -> int:
+    """How many suspects an entry names (the custody figures' arrests, one per suspect of an ARREST entry)."""
+    return sum(1 for party in rows_of(record, "parties") if party.get("role") == "suspect")
+
+
+def brought_within_deadline(booking: dict[str, Any], events: list[dict[str, Any]]) -> bool | None:
+    """Whether a booking kept Art. 49, from its events in book order, as the cell register's projection
+    sets it: the first event that ends custody decides; one that counts late counts when recorded
+    (custody.rules.counted_at). None while held, or when custody ended otherwise (an escape, a death)."""
+    deadline = moment_of(booking, "court_deadline")
+    for event in events:
+        kind = event.get("type")
+        if kind not in CUSTODY_CLOSINGS:
+            continue
+        counts_at = moment_of(event, "recorded_at" if event.get("late") else "at")
+        if not CUSTODY_CLOSINGS[kind] or deadline is None or counts_at is None:
+            return None
+        return counts_at <= deadline
+    return None

@@ -8,9 +8,15 @@ scratch reads every mirrored entry back (``every_entry``, from the source the mi
 
 Each arrival is an original entry as its node recorded it, never saved here, with every correction
 of it recorded so far, oldest first: what the figures need to place it as corrected.
+
+The follow-up figures likewise: the mirror tells which station-days of recording a chunk's reports
+and case updates touched (``reports_touched``), and the figures recount them whole from the reports
+the mirror ``provide_reports`` (``reports_on``), as plain values.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from typing import NamedTuple
 
 from daftari.occurrences.models import Occurrence
 
@@ -43,3 +49,54 @@ def every_entry() -> Iterator[Arrival]:
     """Every original entry of the other books, with its corrections."""
     for source in _sources:
         yield from source()
+
+
+# --- Reports of other books and their case updates (the follow-up figures) --------------------
+
+StationDay = tuple[int, date]  # a station's id and a Nairobi day
+
+
+class Update(NamedTuple):
+    """A case update of a report of another book, as its node recorded it."""
+
+    status: str
+    investigator: str | None  # the investigator's service number after the update
+    recorded_at: datetime
+
+
+class Report(NamedTuple):
+    """A report from the public (an original entry) of another book, with its case updates in book order."""
+
+    station_id: int
+    recorded_at: datetime
+    updates: list[Update]
+
+
+DaysListener = Callable[[set[StationDay]], object]
+ReportSource = Callable[[list[StationDay] | None], list[Report]]
+
+_days_listeners: list[DaysListener] = []
+_report_sources: list[ReportSource] = []
+
+
+def on_reports_touched(listener: DaysListener) -> None:
+    if listener not in _days_listeners:
+        _days_listeners.append(listener)
+
+
+def provide_reports(source: ReportSource) -> None:
+    if source not in _report_sources:
+        _report_sources.append(source)
+
+
+def reports_touched(cells: Iterable[StationDay]) -> None:
+    """Station-days (of recording) whose reports another book brought or updated, in the indexing transaction."""
+    found = set(cells)
+    if found:
+        for listener in _days_listeners:
+            listener(found)
+
+
+def reports_on(cells: list[StationDay] | None) -> list[Report]:
+    """The other books' reports recorded on these station-days (every one when None), with their updates."""
+    return [report for source in _report_sources for report in source(cells)]

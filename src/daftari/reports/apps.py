@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from daftari.core import demo, periodic
+        from daftari.custody import other_registers
         from daftari.occurrences import other_books
         from daftari.reports import custody_rollup, follow_up_rollup, rollup
 
@@ -18,6 +19,9 @@ class ReportsConfig(AppConfig):
         periodic.register("reports.follow_up_rollup", follow_up_rollup.catch_up)
         # At the hub, the node stations' entries count as the mirror indexes them.
         other_books.on_arrival(rollup.count_arrivals)
+        # ... and their custody and follow-up figures, the station-days indexing touched recounted whole.
+        other_registers.on_touched(custody_rollup.count_touched)
+        other_books.on_reports_touched(follow_up_rollup.count_touched)
         # The demo's figures count at once, before the worker's first round.
         demo.register("figures", lambda stations, users, now: rollup.catch_up())
         demo.register("figures, custody", lambda stations, users, now: custody_rollup.catch_up())

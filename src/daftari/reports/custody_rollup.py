@@ -7,6 +7,11 @@ entry (``recorded_at``), a booking (its cells line's ``recorded_at``) and a cust
 are counted by themselves). The worker finds the station-days those touched since its mark (less an
 overlap, for transactions that committed late) and recounts each of them whole, set-based, so running
 it twice or from any mark changes nothing. ``rebuild`` recounts every station-day at once.
+
+At the hub, node stations count too: their arrests, bookings and custody events are in the mirror of
+the node's book only. The mirror tells which station-days a chunk it indexed touched
+(``count_touched``, through ``custody.other_registers``, in that transaction), and every recount of a
+station-day adds the node stations' rows the mirror reads back for it.
 """
 
 from collections import defaultdict
@@ -19,6 +24,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from daftari.custody import other_registers
 from daftari.custody.models import CustodyEvent, CustodyRecord
 from daftari.occurrences.models import Occurrence, Party
 from daftari.occurrences.rules import NAIROBI
@@ -81,7 +87,32 @@ def _recount(cells: list[StationDay] | None) -> dict[StationDay, dict[str, int]]
     }
     for row in _grouped(events, "station_id", "at", **event_counts):
         found[(row["at_station"], row["day"])].update({k: row[k] for k in event_counts})
-    return {(station, _as_date(day)): counts for (station, day), counts in found.items()}
+    counted: dict[StationDay, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
+    counted.update({(station, _as_date(day)): counts for (station, day), counts in found.items()})
+    _add_other_registers(cells, counted)
+    return counted
+
+
+def _add_other_registers(cells: list[StationDay] | None, counted: dict[StationDay, dict[str, int]]) -> None:
+    """The node stations' rows of these station-days (all when None), counted as the hub's own are."""
+    wanted = set(cells) if cells is not None else None
+
+    def count(station_id: int, moment: datetime, field: str, n: int = 1) -> None:
+        cell = (station_id, _nairobi_day(moment))
+        if wanted is None or cell in wanted:
+            counted[cell][field] += n
+
+    rows = other_registers.rows_on(cells)
+    for arrest in rows.arrests:
+        count(arrest.station_id, arrest.occurred_at, "arrested", arrest.suspects)
+    for booking in rows.bookings:
+        count(booking.station_id, booking.booked_in_at, "held")
+        if booking.brought_within_deadline is not None:
+            count(booking.station_id, booking.booked_in_at, "within" if booking.brought_within_deadline else "late")
+    counted_kinds = {CustodyEvent.Kind.DEATH: "deaths", CustodyEvent.Kind.SERIOUS_INJURY: "serious_injuries"}
+    for event in rows.events:
+        if event.kind in counted_kinds:
+            count(event.station_id, event.at, counted_kinds[CustodyEvent.Kind(event.kind)])
 
 
 def _as_date(day: date | str) -> date:
@@ -94,9 +125,11 @@ def _write(cells: list[StationDay] | None, counted: dict[StationDay, dict[str, i
     counties = dict(Station.objects.values_list("pk", "county_id"))
     if cells is None:
         CustodyDay.objects.all().delete()
-    else:
+    elif cells:
+        where = Q(pk__in=[])
         for station_id, day in cells:
-            CustodyDay.objects.filter(station_code=stations[station_id], day=day).delete()
+            where |= Q(station_code=stations[station_id], day=day)
+        CustodyDay.objects.filter(where).delete()  # one statement, however many station-days
     CustodyDay.objects.bulk_create(
         [
             CustodyDay(station_code=stations[s], county_code=counties[s], day=day, **counts)
@@ -144,6 +177,16 @@ def catch_up(now: datetime | None = None) -> int:
         mark.recorded_at = now
         mark.save(update_fields=["recorded_at"])
     return len(cells)
+
+
+def count_touched(cells: set[StationDay]) -> int:
+    """Recounts the node station-days the mirror's indexing touched (``other_registers.touched``, in the
+    indexing transaction, so indexing again recounts the same figures); returns how many."""
+    ordered = sorted(cells)
+    for first in range(0, len(ordered), CHUNK):
+        chunk = ordered[first : first + CHUNK]
+        _write(chunk, _recount(chunk))
+    return len(ordered)
 
 
 def rebuild(now: datetime | None = None) -> int:

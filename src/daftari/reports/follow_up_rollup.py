@@ -11,6 +11,11 @@ it twice or from any mark changes nothing. ``rebuild`` recounts every station-da
 The days to close are kept as a histogram per station-day (how many reports were closed after so
 many whole days, ``whole_days``), so that the median of any period and area, summed from it, is the
 median of the reports' own days to close exactly.
+
+At the hub, node stations count too: their reports and case updates are in the mirror of the node's
+book only. The mirror tells which station-days of recording a chunk it indexed touched
+(``count_touched``, through ``occurrences.other_books``, in that transaction), and every recount of a
+station-day adds the node stations' reports the mirror reads back for it, with their updates.
 """
 
 from collections import defaultdict
@@ -23,6 +28,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from daftari.occurrences import other_books
 from daftari.occurrences.models import CaseStatusChoice, CaseUpdate, Occurrence
 from daftari.occurrences.queries import PUBLIC_FACING_TYPES
 from daftari.occurrences.rules import NAIROBI
@@ -102,7 +108,30 @@ def _recount(cells: list[StationDay] | None) -> Counted:
     found: dict[StationDay, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
     for row in _grouped(reports):
         found[(row["station_id"], _as_date(row["day"]))].update({k: row[k] for k in FIELDS})
-    return found, _closings(cells)
+    histogram = _closings(cells)
+    _add_other_books(cells, found, histogram)
+    return found, histogram
+
+
+def _add_other_books(
+    cells: list[StationDay] | None, found: dict[StationDay, dict[str, int]], histogram: dict[StationDay, dict[int, int]]
+) -> None:
+    """The node stations' reports of these station-days (all when None), counted as the hub's own are:
+    assigned by the investigator its case has now, charged if it was ever in court, closed if its last
+    update closed it (after so many whole days)."""
+    wanted = set(cells) if cells is not None else None
+    for report in other_books.reports_on(cells):
+        cell = (report.station_id, _nairobi_day(report.recorded_at))
+        if wanted is not None and cell not in wanted:
+            continue
+        counts = found[cell]
+        counts["reports"] += 1
+        last = report.updates[-1] if report.updates else None
+        counts["assigned"] += last is not None and last.investigator is not None
+        counts["charged"] += any(u.status == CaseStatusChoice.IN_COURT for u in report.updates)
+        if last is not None and last.status == CaseStatusChoice.CLOSED:
+            counts["closed"] += 1
+            histogram[cell][whole_days(report.recorded_at, last.recorded_at)] += 1
 
 
 def _closings(cells: list[StationDay] | None) -> dict[StationDay, dict[int, int]]:
@@ -130,10 +159,12 @@ def _write(cells: list[StationDay] | None, counted: Counted) -> None:
     if cells is None:
         FollowUpDay.objects.all().delete()
         FollowUpCloseDays.objects.all().delete()
-    else:
+    elif cells:
+        where = Q(pk__in=[])
         for station_id, day in cells:
-            FollowUpDay.objects.filter(station_code=stations[station_id], day=day).delete()
-            FollowUpCloseDays.objects.filter(station_code=stations[station_id], day=day).delete()
+            where |= Q(station_code=stations[station_id], day=day)
+        FollowUpDay.objects.filter(where).delete()  # one statement each, however many station-days
+        FollowUpCloseDays.objects.filter(where).delete()
     FollowUpDay.objects.bulk_create(
         [
             FollowUpDay(station_code=stations[s], county_code=counties[s], day=day, **counts)
@@ -179,6 +210,16 @@ def catch_up(now: datetime | None = None) -> int:
     return len(cells)
 
 
+def count_touched(cells: set[StationDay]) -> int:
+    """Recounts the node station-days the mirror's indexing touched (``other_books.reports_touched``, in
+    the indexing transaction, so indexing again recounts the same figures); returns how many."""
+    ordered = sorted(cells)
+    for first in range(0, len(ordered), CHUNK):
+        chunk = ordered[first : first + CHUNK]
+        _write(chunk, _recount(chunk))
+    return len(ordered)
+
+
 def rebuild(now: datetime | None = None) -> int:
     """Forgets every row and counts the whole book and its cases again, set-based; returns the days written.
 
@@ -201,6 +242,11 @@ def rebuild(now: datetime | None = None) -> int:
                 f"JOIN {quote(Station._meta.db_table)} s ON s.id = found.station_id",
                 params,
             )
+        # The node stations' reports, mirrored here: their station-days recounted whole, with the hub's own.
+        others = sorted({(r.station_id, _nairobi_day(r.recorded_at)) for r in other_books.reports_on(None)})
+        for first in range(0, len(others), CHUNK):
+            chunk = others[first : first + CHUNK]
+            _write(chunk, _recount(chunk))
         mark.recorded_at = now
         mark.save(update_fields=["recorded_at"])
     return FollowUpDay.objects.count()

@@ -1,0 +1,82 @@
+"""Custody kept elsewhere: at the hub, the cell registers of the station nodes (issues 12, 13).
+
+The hub's custody figures count every station, node stations too, but a node station's arrests,
+bookings and custody events are at the hub only in its mirror of the node's book. The cell register
+sits below both the mirror and the figures, so neither may ask the other: the mirror tells which
+station-days a chunk it indexed touched (``touched``, in the transaction that indexes it), the
+figures listen (``on_touched``) and recount those station-days whole, reading the node stations'
+rows from the source the mirror ``provide``s (``rows_on``), as plain values.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import NamedTuple
+
+StationDay = tuple[int, date]  # a station's id and a Nairobi day
+
+
+class Arrest(NamedTuple):
+    """An ARREST entry (original) of another book: where, when it happened, how many suspects it names."""
+
+    station_id: int
+    occurred_at: datetime
+    suspects: int
+
+
+class Booking(NamedTuple):
+    """A booking into the cells, and whether the person was brought to court or released within the
+    Art. 49 deadline (None while held, or when custody ended otherwise)."""
+
+    station_id: int
+    booked_in_at: datetime
+    brought_within_deadline: bool | None
+
+
+class Event(NamedTuple):
+    """A custody event the figures count by itself (a death, a serious injury)."""
+
+    station_id: int
+    kind: str
+    at: datetime
+
+
+class Rows(NamedTuple):
+    arrests: list[Arrest]
+    bookings: list[Booking]
+    events: list[Event]
+
+
+Listener = Callable[[set[StationDay]], object]
+Source = Callable[[list[StationDay] | None], Rows]
+
+_listeners: list[Listener] = []
+_sources: list[Source] = []
+
+
+def on_touched(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def provide(source: Source) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def touched(cells: Iterable[StationDay]) -> None:
+    """Station-days whose custody figures rows of another register, new here, may have moved."""
+    found = set(cells)
+    if found:
+        for listener in _listeners:
+            listener(found)
+
+
+def rows_on(cells: list[StationDay] | None) -> Rows:
+    """The other registers' rows of these station-days (every one when None)."""
+    rows = Rows([], [], [])
+    for source in _sources:
+        found = source(cells)
+        rows.arrests.extend(found.arrests)
+        rows.bookings.extend(found.bookings)
+        rows.events.extend(found.events)
+    return rows

@@ -1,0 +1,172 @@
+"""At the hub: the custody and follow-up figures of node stations, read from the mirrored books
+(issues 12, 13).
+
+A node station's arrests, bookings, custody events, reports and case updates are at the hub only as
+leaves of its mirrored book. When the worker indexes a chunk of a book (``mirror.index_new``), it
+tells the figures which station-days the chunk touched (``tell``, in the indexing transaction, so
+indexing again recounts the same station-days to the same figures), and the figures recount those
+station-days whole, reading the node stations' rows back here (``custody_rows``, ``reports``; the
+sources registered with ``custody.other_registers`` and ``occurrences.other_books``), as plain values.
+A few statements a chunk, whatever its size.
+"""
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Collate
+
+from daftari.custody import other_registers
+from daftari.custody.records import KIND_CUSTODY
+from daftari.nodes import rules
+from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf
+from daftari.occurrences import other_books
+from daftari.occurrences.casework import KIND_CASE_UPDATE
+from daftari.occurrences.entry_types import BY_CODE
+from daftari.occurrences.records import KIND_OCCURRENCE
+from daftari.occurrences.rules import NAIROBI
+
+StationDay = tuple[int, date]
+PUBLIC_FACING = tuple(spec.code for spec in BY_CODE.values() if spec.public_facing)
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(NAIROBI).date()
+
+
+def tell(node: EnrolledNode, leaves: list[MirroredLeaf]) -> None:
+    """Tells the figures which of the node station's days this chunk of its book touched: the custody
+    figures' (an arrest's day, a booking's, an event's and its booking's) and the follow-up figures'
+    (the day a report was recorded, brought or updated here)."""
+    station = node.station_id
+    custody: set[StationDay] = set()
+    reports: set[StationDay] = set()
+    bookings: set[str] = set()
+    updated: set[uuid.UUID] = set()
+    for leaf in leaves:
+        record = leaf.record
+        if not isinstance(record, dict):
+            continue
+        if leaf.kind == KIND_OCCURRENCE and not record.get("refers_to"):
+            if record.get("entry_type") == "ARREST" and (at := rules.moment_of(record, "occurred_at")):
+                custody.add((station, _day(at)))
+            if record.get("entry_type") in PUBLIC_FACING and (at := rules.moment_of(record, "recorded_at")):
+                reports.add((station, _day(at)))
+        elif leaf.kind == KIND_CUSTODY:
+            moment = rules.moment_of(record, "booked_in_at" if record.get("type") == "book_in" else "at")
+            if moment is not None:
+                custody.add((station, _day(moment)))
+            if record.get("type") != "book_in" and record.get("custody"):
+                bookings.add(str(record["custody"]))  # its booking's Art. 49 may have moved
+        elif leaf.kind == KIND_CASE_UPDATE:
+            try:
+                updated.add(uuid.UUID(str(record.get("occurrence"))))
+            except ValueError:
+                continue
+    if bookings:
+        booked = MirroredLeaf.objects.filter(node__station_id=station, kind=KIND_CUSTODY, record_id__in=bookings)
+        for record in booked.exclude(record__isnull=True).values_list("record", flat=True):
+            if isinstance(record, dict) and (at := rules.moment_of(record, "booked_in_at")):
+                custody.add((station, _day(at)))
+    if updated:
+        found = MirroredEntry.objects.filter(entry_id__in=updated, entry_type__in=PUBLIC_FACING)
+        reports.update((s, _day(at)) for s, at in found.values_list("station_id", "recorded_at"))
+    other_registers.touched(custody)
+    other_books.reports_touched(reports)
+
+
+def _around(cells: list[StationDay], station: str) -> Q:
+    """Rows of these station-days by a moment kept in a mirrored record (the annotation ``moment``, its
+    ISO text): the day with a day's margin either side, so any offset is in; the caller keeps the day."""
+    where = Q(pk__in=[])
+    for station_id, day in cells:
+        where |= Q(
+            **{station: station_id},
+            moment__gte=(day - timedelta(days=1)).isoformat(),
+            moment__lt=(day + timedelta(days=2)).isoformat(),
+        )
+    return where
+
+
+def _with_moment(rows: QuerySet[Any], field: str, key: str) -> QuerySet[Any]:
+    text: Any = Cast(KeyTextTransform(key, field), TextField())  # compared as text, not as JSON
+    if connection.vendor == "postgresql":
+        text = Collate(text, "C")  # ISO text in byte order, whatever the database's collation
+    return rows.annotate(moment=text)
+
+
+def custody_rows(cells: list[StationDay] | None) -> other_registers.Rows:
+    """The node stations' arrests, bookings (each with whether it kept Art. 49) and counted custody
+    events on these station-days (all when None), from the mirrored books."""
+    found = other_registers.Rows([], [], [])
+    if cells is not None and not cells:
+        return found
+    arrests = _with_moment(MirroredEntry.objects.filter(entry_type="ARREST"), "leaf__record", "occurred_at")
+    leaves = MirroredLeaf.objects.filter(kind=KIND_CUSTODY).exclude(record__isnull=True)
+    bookings = _with_moment(leaves.filter(record__type="book_in"), "record", "booked_in_at")
+    events = _with_moment(leaves.filter(record__type__in=sorted(rules.CUSTODY_COUNTED)), "record", "at")
+    if cells is not None:
+        arrests = arrests.filter(_around(cells, "station_id"))
+        bookings = bookings.filter(_around(cells, "node__station_id"))
+        events = events.filter(_around(cells, "node__station_id"))
+    for station_id, record in arrests.values_list("station_id", "leaf__record"):
+        if isinstance(record, dict) and not record.get("refers_to") and (at := rules.moment_of(record, "occurred_at")):
+            found.arrests.append(other_registers.Arrest(station_id, at, rules.suspects_named(record)))
+    booked = [(s, r) for s, r in bookings.values_list("node__station_id", "record") if isinstance(r, dict)]
+    closings = leaves.filter(record__type__in=sorted(rules.CUSTODY_CLOSINGS))
+    if cells is not None:
+        closings = closings.filter(record__custody__in=[str(r.get("id")) for _s, r in booked])
+    ended: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if booked:
+        for record in closings.order_by("node_id", "index").values_list("record", flat=True):
+            if isinstance(record, dict):
+                ended[str(record.get("custody"))].append(record)
+    for station_id, record in booked:
+        if at := rules.moment_of(record, "booked_in_at"):
+            within = rules.brought_within_deadline(record, ended.get(str(record.get("id")), []))
+            found.bookings.append(other_registers.Booking(station_id, at, within))
+    for station_id, record in events.values_list("node__station_id", "record"):
+        if isinstance(record, dict) and (at := rules.moment_of(record, "at")):
+            found.events.append(other_registers.Event(station_id, str(record.get("type")), at))
+    return found
+
+
+def reports(cells: list[StationDay] | None) -> list[other_books.Report]:
+    """The node stations' reports from the public recorded on these station-days (all when None), each
+    with its case updates in book order, from the mirrored books."""
+    entries = MirroredEntry.objects.filter(entry_type__in=PUBLIC_FACING)
+    if cells is not None:
+        if not cells:
+            return []
+        where = Q(pk__in=[])
+        for station_id, day in cells:
+            start = datetime.combine(day, time.min, tzinfo=NAIROBI)
+            where |= Q(station_id=station_id, recorded_at__gte=start, recorded_at__lt=start + timedelta(days=1))
+        entries = entries.filter(where)
+    found = [
+        (str(entry_id), station_id, recorded_at)
+        for entry_id, station_id, recorded_at, refers_to in entries.values_list(
+            "entry_id", "station_id", "recorded_at", "leaf__record__refers_to"
+        )
+        if not refers_to
+    ]
+    if not found:
+        return []
+    updates = MirroredLeaf.objects.filter(kind=KIND_CASE_UPDATE).exclude(record__isnull=True)
+    if cells is not None:
+        updates = updates.filter(record__occurrence__in=[entry_id for entry_id, _s, _at in found])
+    by_report: dict[str, list[other_books.Update]] = defaultdict(list)
+    for record in updates.order_by("node_id", "index").values_list("record", flat=True):
+        if isinstance(record, dict) and (at := rules.moment_of(record, "recorded_at")):
+            investigator = record.get("investigator")
+            by_report[str(record.get("occurrence"))].append(
+                other_books.Update(str(record.get("status")), str(investigator) if investigator else None, at)
+            )
+    return [
+        other_books.Report(station_id, recorded_at, by_report.get(entry_id, []))
+        for entry_id, station_id, recorded_at in found
+    ]
