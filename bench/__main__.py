@@ -27,11 +27,28 @@ def main() -> int:
     )
     parser.add_argument("--board-candidates", type=int, default=400, help="candidates in the readiness board run")
     parser.add_argument(
+        "--refugee-people", type=int, default=800_000, help="people on the refugee register (default 800,000)"
+    )
+    parser.add_argument(
+        "--national-ids", type=int, default=1_000_000, help="holders on the national ID list (default 1,000,000)"
+    )
+    parser.add_argument(
         "--contract-seconds", type=int, default=300, help="time budget of the schemathesis contract run (default 300)"
     )
     parser.add_argument(
         "--only",
-        choices=("recording", "search", "ledger", "fines", "nodes", "node-kills", "crimes", "contract", "board"),
+        choices=(
+            "recording",
+            "search",
+            "ledger",
+            "fines",
+            "nodes",
+            "node-kills",
+            "crimes",
+            "contract",
+            "board",
+            "refugees",
+        ),
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -64,6 +81,10 @@ def main() -> int:
         # Its own process: Django is set up there on the readiness board's database.
         command = [sys.executable, "-m", "bench.board", "--candidates", str(args.board_candidates)]
         results.append(subprocess.run(command).returncode == 0)
+    if args.only in (None, "refugees"):
+        # Its own process: Django is set up there on the register's database.
+        command = [sys.executable, "-m", "bench.refugees", "--people", str(args.refugee_people)]
+        results.append(subprocess.run([*command, "--national-ids", str(args.national_ids)]).returncode == 0)
     if args.only in (None, "contract"):
         results.append(contract.run(max_time=args.contract_seconds))
     console.rule()

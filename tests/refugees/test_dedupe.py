@@ -73,6 +73,37 @@ def test_names_found_through_an_alias_or_a_holder_with_an_extra_name_are_propose
     assert extra is not None and extra.reasons[0] == MatchReason.NAMES_WITHIN and extra.score < 100
 
 
+def test_an_agreement_many_other_registered_people_would_show_by_chance_is_not_proposed() -> None:
+    common = {"mohamed": 0.3, "abdi": 0.3, "hassan": 0.3}
+    stats = rules.NameStats(
+        word_share={**common, "warsame": 0.001, "guled": 0.001}, born_in={1989: 9000, 1990: 9000, 1991: 9000}
+    )
+    about_1990 = date(1990, 1, 1)
+
+    assert (
+        rules.match(
+            entry("Mohamed Abdi Hassan", about_1990, estimated=True),
+            holder("Mohamed Abdi Hassan", BORN.replace(year=1990)),
+            stats=stats,
+        )
+        is None
+    )
+    assert (
+        rules.match(
+            entry("Guled Warsame Hassan", about_1990, estimated=True),
+            holder("Guled Warsame Hassan", BORN.replace(year=1990)),
+            stats=stats,
+        )
+        is not None
+    )
+    # On the day itself, names one person in ten bears are still evidence: few of 9,000 share the day.
+    exact = BORN.replace(year=1990)
+    amina = rules.NameStats(word_share={"amina": 0.1, "farah": 0.1, "nur": 0.1}, born_in=stats.born_in)
+    assert rules.match(entry("Amina Farah Nur", exact), holder("Nur Amina Farah", exact), stats=amina) is not None
+    # Names three in ten bear are not, even on the day: most such agreements are two people.
+    assert rules.match(entry("Mohamed Abdi Hassan", exact), holder("Mohamed Abdi Hassan", exact), stats=stats) is None
+
+
 def test_records_that_could_match_share_a_blocking_key_and_a_near_miss_shares_none() -> None:
     person = entry("Amina Hassan Abdi", BORN)
     same = set(rules.register_blocking_keys(person)) & set(
@@ -82,6 +113,16 @@ def test_records_that_could_match_share_a_blocking_key_and_a_near_miss_shares_no
         rules.national_id_blocking_keys(rules.name_words("Amina Hassan Abdi"), BORN.replace(year=1990))
     )
     assert same and not other_year
+
+
+def test_a_holder_two_people_match_equally_well_names_neither_and_a_single_best_match_stands() -> None:
+    tie = [rules.Candidate("p1", "11111111", 85), rules.Candidate("p2", "11111111", 85)]
+    best = [rules.Candidate("p3", "22222222", 100), rules.Candidate("p4", "22222222", 85)]
+    person_twice = [rules.Candidate("p5", "33333333", 90), rules.Candidate("p5", "44444444", 90)]
+
+    kept, left_out = rules.unambiguous([*tie, *best, *person_twice])
+
+    assert kept == [best[0]] and left_out == 5
 
 
 def test_a_row_of_the_list_is_read_or_skipped() -> None:
@@ -309,3 +350,31 @@ def test_a_police_officer_is_refused_the_proposals_and_the_refusal_is_logged(
 def test_the_proposals_page_is_in_kiswahili(proposed: MatchProposal, drs_officer: User) -> None:
     page = client_for(drs_officer).get("/refugees/proposals", headers={"accept-language": "sw"}).content.decode()
     assert "Wanaoweza kuwa na kitambulisho cha taifa" in page
+
+
+@pytest.mark.django_db
+def test_a_holder_two_registered_people_match_equally_well_is_counted_ambiguous_and_proposes_neither() -> None:
+    now = timezone.now()
+    twins = [
+        Person(
+            given_names="Halima Nur", family_name="Gedi", name_key="gedi halima nur", sex="F",
+            date_of_birth=date(1979, 1, 1), date_of_birth_estimated=True, nationality="Somali", office="DAD",
+            registered_at=now, registered_by="seed",
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    # Others born the same year under other names: Halima Nur Gedi is a rare name, so an agreement is evidence.
+    others = [
+        Person(
+            given_names=f"Given{i} Second{i}", family_name=f"Family{i}", name_key="", sex="F",
+            date_of_birth=date(1979, 1, 1), date_of_birth_estimated=True, nationality="Somali", office="DAD",
+            registered_at=now, registered_by="seed",
+        )
+        for i in range(300)
+    ]  # fmt: skip
+    Person.objects.bulk_create(twins + others)
+
+    done = dedupe.run_pass(rows=[["12345678", "Halima Nur Gedi", "F", "1979-06-02"]], source="nrb.csv", run_by="t")
+
+    assert (done.proposed, done.ambiguous) == (0, 2)
+    assert not MatchProposal.objects.exists()

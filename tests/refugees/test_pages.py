@@ -50,6 +50,18 @@ def test_the_register_is_searched_by_name_document_number_and_household_number(
     assert queries.search(reader=drs_officer, name="wanjiku") == []
 
 
+def test_a_name_search_takes_the_words_in_any_order_and_each_as_the_start_of_a_name_and_every_word_must_match(
+    refugee: Person, drs_officer: User
+) -> None:
+    def found(name: str) -> list[str]:
+        return [line.status_name for line in queries.search(reader=drs_officer, name=name)]
+
+    assert found("ABDI ami") == found("has amina") == ["Refugee recognised"]
+    assert found("amina kamau") == found("mina") == found("o'brien") == []
+    line = queries.search(reader=drs_officer, name="amina")[0]
+    assert line.household_number == Household.objects.get().number
+
+
 def test_the_supervisor_reads_ethnicity_and_religion_and_the_officer_does_not(
     asylum_seeker: Person, drs_officer: User, drs_supervisor: User
 ) -> None:

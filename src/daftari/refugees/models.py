@@ -137,8 +137,12 @@ class RefugeeDocument(models.Model):
     class Meta:
         ordering = ["-issued_on", "kind"]
         constraints = [models.UniqueConstraint(fields=["kind", "number"], name="one_refugee_document_per_number")]
-        # What the hub publishes to station nodes is found by the register's leaves past the last published.
-        indexes = [models.Index(fields=["ledger_index"], name="refugees_document_leaf")]
+        indexes = [
+            # What the hub publishes to station nodes is found by the register's leaves past the last published.
+            models.Index(fields=["ledger_index"], name="refugees_document_leaf"),
+            # The register search finds a person by a document number of any kind.
+            models.Index(fields=["number"], name="refugees_document_number"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number}"
@@ -276,6 +280,8 @@ class DedupePass(models.Model):
     skipped_rows = models.PositiveIntegerField()
     people = models.PositiveIntegerField()
     compared = models.PositiveBigIntegerField()  # the pairs that shared a blocking key and were compared
+    # Matches left out: another as good or better named the same holder or the same person (rules.unambiguous).
+    ambiguous = models.PositiveIntegerField(default=0)
     proposed = models.PositiveIntegerField()
     already_proposed = models.PositiveIntegerField()  # pairs an earlier pass proposed: not proposed again
     started_at = models.DateTimeField()

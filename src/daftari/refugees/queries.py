@@ -5,13 +5,16 @@ a police officer or the UNHCR liaison asking for a person is refused, and the re
 Ethnicity and religion are withheld from everyone but the supervisor.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, CharField, Count, OuterRef, Q, Subquery, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -332,6 +335,26 @@ def household_to_change(*, reader: User, number: str) -> Household:
     return household
 
 
+def _named(people: QuerySet[Person], words: list[str]) -> QuerySet[Person]:
+    """People with every word among their names and aliases, each word also as the start of one
+    ("moham" finds Mohamed). PostgreSQL answers from the GIN index over the words of ``name_key``
+    (migration 0008): a common name's thirty thousand people are found without reading the table."""
+    if connection.vendor == "postgresql":
+        tokens = [t for word in words for t in re.findall(r"\w+", word)]
+        if not tokens:
+            return people.none()
+        return people.filter(
+            RawSQL(
+                "to_tsvector('simple', refugees_person.name_key) @@ to_tsquery('simple', %s)",
+                [" & ".join(f"{t}:*" for t in tokens)],
+                output_field=BooleanField(),
+            )
+        )
+    for word in words:
+        people = people.filter(Q(name_key__startswith=word) | Q(name_key__contains=f" {word}"))
+    return people
+
+
 def search(
     *, reader: User, name: str = "", document_number: str = "", household_number: str = "", channel: str = "desk"
 ) -> list[PersonLine]:
@@ -342,37 +365,45 @@ def search(
     people = Person.objects.all()
     asked = False
     words = rules.name_key(name).split()
-    for word in words:
+    if words:
         asked = True
-        people = people.filter(Q(name_key__startswith=word) | Q(name_key__contains=f" {word}"))
+        people = _named(people, words)
     number = rules.normalise_number(document_number)
     if number:
         asked = True
-        people = people.filter(documents__number=number)
+        people = people.filter(pk__in=RefugeeDocument.objects.filter(number=number).values("person_id"))
     household = household_number.strip().upper()
     if household:
         asked = True
-        people = people.filter(memberships__household__number=household, memberships__kind=Membership.Kind.JOINED)
+        joined = Membership.objects.filter(household__number=household, kind=Membership.Kind.JOINED)
+        people = people.filter(pk__in=joined.values("person_id"))
     if not asked:
         return []
-    found = list(people.distinct().order_by("family_name", "given_names")[:MAX_RESULTS])
-    lines = []
-    for person in found:
-        home = household_of(person)
-        lines.append(
-            PersonLine(
-                id=person.pk,
-                name=f"{person.given_names} {person.family_name}",
-                aliases=person.aliases,
-                date_of_birth=person.date_of_birth,
-                date_of_birth_estimated=person.date_of_birth_estimated,
-                nationality=person.nationality,
-                status_name=_status_name(
-                    person.status_steps.order_by("-sequence").values_list("step", flat=True).first()
-                ),
-                household_number=home.number if home is not None else "",
-            )
+    # Each line's status and household (as household_of tells it) in the same query, not two more a line.
+    today = timezone.localdate()
+    latest = Membership.objects.filter(person=OuterRef("pk"), on__lte=today).order_by("-on", "-recorded_at")
+    # The filters are semi-joins (no duplicate rows), so no DISTINCT: the server works out the
+    # annotations of the page of lines only, after the sort and the limit.
+    found = list(
+        people.annotate(
+            status=Subquery(StatusStep.objects.filter(person=OuterRef("pk")).order_by("-sequence").values("step")[:1]),
+            home_kind=Subquery(latest.values("kind")[:1]),
+            home_number=Subquery(latest.values("household__number")[:1]),
+        ).order_by("family_name", "given_names")[:MAX_RESULTS]
+    )
+    lines = [
+        PersonLine(
+            id=person.pk,
+            name=f"{person.given_names} {person.family_name}",
+            aliases=person.aliases,
+            date_of_birth=person.date_of_birth,
+            date_of_birth_estimated=person.date_of_birth_estimated,
+            nationality=person.nationality,
+            status_name=_status_name(person.status),
+            household_number=person.home_number if person.home_kind == Membership.Kind.JOINED else "",
         )
+        for person in found
+    ]
     log_accesses(
         actor=reader,
         reads=[(RECORD_TYPE, str(line.id), None, AccessEvent.Outcome.SHOWN) for line in lines],

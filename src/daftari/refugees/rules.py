@@ -9,7 +9,7 @@ own design: a prefix naming the kind, the issuing DRS office, the year and a ser
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -457,6 +457,8 @@ def kind_of_number(number: str) -> DocumentKind | None:
 ESTIMATED_YEARS = 1
 MIN_SHARED_WORDS = 2
 MAX_NAME_WORDS = 8  # the words of a record that form its blocking keys; names longer are rare
+# An agreement this many other registered people would show by chance is not evidence (see match).
+CHANCE_LIMIT = 0.05
 
 
 class MatchReason(StrEnum):
@@ -543,10 +545,40 @@ def national_id_blocking_keys(words: frozenset[str], date_of_birth: date) -> lis
     return [f"{d}|{a}|{b}" for d in dates for a, b in _pairs(words)]
 
 
+@dataclass(frozen=True)
+class NameStats:
+    """How common each name word is on the register (the share of people whose names or aliases hold
+    it) and how many people were born in each year: what says whether an agreement is evidence."""
+
+    word_share: Mapping[str, float]
+    born_in: Mapping[int, int]
+
+
+def chance_of_another(shared: frozenset[str], stats: NameStats, *, born: date, estimated: bool) -> float:
+    """How many other people on the register would share these name words and the birth date (the
+    years of the tolerance, for an estimated one) by chance alone, the words taken as independent."""
+    others = stats.born_in.get(born.year, 0) - 1  # the person themself is no other
+    if estimated:
+        years = range(born.year - ESTIMATED_YEARS, born.year + ESTIMATED_YEARS + 1)
+        expected = float(max(0, others + sum(stats.born_in.get(y, 0) for y in years if y != born.year)))
+    else:
+        expected = max(0, others) / 365
+    for word in shared:
+        expected *= stats.word_share.get(word, 0.0)
+    return expected
+
+
 def match(
-    entry: RegisterEntry, record: NationalIdRecord, *, words: frozenset[str] | None = None
+    entry: RegisterEntry,
+    record: NationalIdRecord,
+    *,
+    words: frozenset[str] | None = None,
+    stats: NameStats | None = None,
 ) -> MatchFinding | None:
-    """Whether the registered person may be the national ID holder, and why; None when not."""
+    """Whether the registered person may be the national ID holder, and why; None when not.
+
+    With the register's ``stats``, an agreement that CHANCE_LIMIT or more other people would show
+    by chance (Mohamed Abdi Hassan, born about 1990) is no evidence and is not proposed either."""
     held = record.words if words is None else words
     reasons: list[MatchReason] = []
     score = 100
@@ -581,6 +613,11 @@ def match(
     if (held - entry.names) & entry.aliases:
         reasons.append(MatchReason.THROUGH_ALIAS)
         score -= 5
+    if (
+        stats is not None
+        and chance_of_another(shared, stats, born=entry.date_of_birth, estimated=entry.estimated) >= CHANCE_LIMIT
+    ):
+        return None
     return MatchFinding(score=max(score, 0), reasons=tuple(reasons))
 
 
@@ -615,3 +652,34 @@ def national_id_row(row: Sequence[str]) -> NationalIdRecord | None:
     except ValueError:
         return None
     return NationalIdRecord(id_number, names, _SEXES.get(sex.casefold(), Sex.OTHER), date_of_birth)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: object
+    id_number: str
+    score: int
+
+
+def unambiguous(candidates: Sequence[Candidate]) -> tuple[list[Candidate], int]:
+    """The matches a reviewer can act on, and how many were left out as ambiguous.
+
+    A holder whose best score is shared by two registered people (two Mohamed Abdi Hassans born in
+    1990, estimated) names neither of them: a common name is not evidence. Likewise a person whose
+    best score is shared by two holders. A single best match stands, and lesser ones beside it go."""
+    kept = _best_of(candidates, lambda c: c.id_number)
+    kept = _best_of(kept, lambda c: c.person)
+    return kept, len(candidates) - len(kept)
+
+
+def _best_of(candidates: Sequence[Candidate], group: Callable[[Candidate], object]) -> list[Candidate]:
+    groups: dict[object, list[Candidate]] = {}
+    for c in candidates:
+        groups.setdefault(group(c), []).append(c)
+    kept = []
+    for members in groups.values():
+        top = max(c.score for c in members)
+        best = [c for c in members if c.score == top]
+        if len(best) == 1:
+            kept.append(best[0])
+    return kept

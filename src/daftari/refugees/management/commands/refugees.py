@@ -73,7 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "%(ids)d national IDs (%(skipped)d rows skipped) against %(people)d people in %(seconds).0f s: "
-                "%(proposed)d proposals for review, %(earlier)d proposed before."
+                "%(proposed)d proposals for review, %(earlier)d proposed before, %(ambiguous)d left out as ambiguous."
             )
             % {
                 "ids": done.national_ids,
@@ -82,5 +82,6 @@ class Command(BaseCommand):
                 "seconds": seconds,
                 "proposed": done.proposed,
                 "earlier": done.already_proposed,
+                "ambiguous": done.ambiguous,
             }
         )
