@@ -7,6 +7,7 @@ Ethnicity and religion are withheld from everyone but the supervisor.
 
 import re
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from daftari.core import codes, hub_copy
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.ledger.verification import LeafProof, prove_record
+from daftari.occurrences.rules import crime_rules
 from daftari.refugees import node_copy, records, rules, services
 from daftari.refugees.models import (
     CorrectionCase,
@@ -455,6 +457,54 @@ class Figures:
     expiring: list[FigureRow]  # valid documents whose expiry date falls within EXPIRING_DAYS
     permits: list[FigureRow]  # work and movement permits issued, by year of issue
     expiring_days: int
+    incidents: list["IncidentRow"]
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """OB incidents of one crime category in one settlement: how many involve a refugee, a host."""
+
+    office: str
+    category: str
+    refugees: str
+    hosts: str
+
+
+@dataclass(frozen=True)
+class IncidentCount:
+    """What a counter answers: entries of ``category`` whose refugee or host party is registered at ``office``."""
+
+    office: str
+    category: str
+    refugees: int
+    hosts: int
+
+
+# OB incidents involving refugees and hosts are counted from the crime rollup, above the register in
+# the layers: the figures app registers its counter here at start-up (reports.refugee_incidents).
+IncidentCounter = Callable[[], Sequence[IncidentCount]]
+_incident_counters: list[IncidentCounter] = []
+
+
+def register_incident_counter(counter: IncidentCounter) -> None:
+    if counter not in _incident_counters:
+        _incident_counters.append(counter)
+
+
+def _incidents(threshold: int) -> list[IncidentRow]:
+    names = dict(crime_rules().categories)  # in the crime figures' order
+    order = {code: n for n, code in enumerate(names)}
+    counts = [count for counter in _incident_counters for count in counter()]
+    counts.sort(key=lambda c: (c.office, order.get(c.category, len(order))))
+    return [
+        IncidentRow(
+            office=rules.OFFICES.get(count.office, count.office),
+            category=names.get(count.category, count.category),
+            refugees=_shown_count(count.refugees, threshold),
+            hosts=_shown_count(count.hosts, threshold),
+        )
+        for count in counts
+    ]
 
 
 # A valid document expiring within this many days is counted as expiring: time for a renewal visit.
@@ -553,7 +603,7 @@ def figures(*, reader: User, threshold: int, today: date | None = None) -> Figur
         )
         for row in issued
     ]
-    return Figures(by_status, by_document, expiring, permits, EXPIRING_DAYS)
+    return Figures(by_status, by_document, expiring, permits, EXPIRING_DAYS, _incidents(threshold))
 
 
 # --- The public verify page: a document by its code, no personal details --------------------
