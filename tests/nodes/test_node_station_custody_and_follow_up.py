@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from daftari.nodes import mirror
@@ -163,3 +165,37 @@ def test_reports_recorded_at_a_node_and_their_case_updates_count_in_the_hubs_fol
     counted = follow_up_figures(station)
     follow_up_rollup.rebuild()
     assert follow_up_figures(station) == counted == ([(day, 4, 3, 1, 1)], [(day, 1, 1)])
+
+
+def test_indexing_a_node_stations_custody_and_case_updates_costs_as_many_statements_whatever_how_much_is_new(
+    joined: tuple[EnrolledNode, Book],  # noqa: F811 - the fixture
+) -> None:
+    node, book = joined
+    station = node.station
+
+    def a_case_and_a_booking(n: int) -> None:
+        report = node_record(station, id=str(uuid.uuid4()), recorded_at=iso(YESTERDAY + timedelta(minutes=n)))
+        taken = arrest(station, suspects=1) | {"id": str(uuid.uuid4())}
+        held = booking(station, taken)
+        book.record(record=report)
+        book.record(record=taken)
+        book.record(kind="custody", record=held)
+        book.record(kind="custody", record=event(station, held, "release", YESTERDAY + timedelta(hours=2)))
+        book.record(kind="case_update", record=update(report, "closed", YESTERDAY + timedelta(hours=30)))
+
+    a_case_and_a_booking(0)
+    send(node, book.push(0, 5))
+    mirror.index_new()
+    a_case_and_a_booking(1)
+    send(node, book.push(5, 10))
+    with CaptureQueriesContext(connection) as small:
+        mirror.index_new()
+    for n in range(2, 22):
+        a_case_and_a_booking(n)
+    send(node, book.push(10, 110))
+    with CaptureQueriesContext(connection) as large:
+        mirror.index_new()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    # arrested, held, within, late, deaths, serious injuries; reports, assigned, charged, closed
+    assert custody_figures(station) == [(YESTERDAY.date(), 22, 22, 22, 0, 0, 0)]
+    assert follow_up_figures(station) == ([(YESTERDAY.date(), 22, 22, 0, 22)], [(YESTERDAY.date(), 1, 22)])
