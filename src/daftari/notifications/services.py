@@ -9,6 +9,10 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks.signals import task_enqueued
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import normalize_json
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from daftari.core import prepared
 from daftari.core.errors import InvalidInput
@@ -84,8 +88,7 @@ def send_sms(
     if new_event:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("new_event=True is for a caller inside the transaction that created the event")
-        prepared.insert(message)  # on the recording path: its INSERT is written once
-        _queue_delivery(message)
+        _store_and_queue(message)  # on the recording path: both INSERTs written once, sent at once
         return message
     try:
         # The unique event key, not a read before the insert, is what keeps an event to one message.
@@ -103,6 +106,29 @@ def _queue_delivery(message: SmsMessage, *, after: datetime | None = None) -> No
 
     job = deliver_sms.using(run_after=after) if after is not None else deliver_sms
     job.enqueue(str(message.pk))
+
+
+def _store_and_queue(message: SmsMessage) -> None:
+    """Stores the new message and queues its delivery job as ``_queue_delivery`` does, on PostgreSQL
+    in one round trip: the job's row is built as django_tasks_db's backend builds it in ``enqueue``."""
+    from daftari.notifications.tasks import deliver_sms
+
+    backend = deliver_sms.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        prepared.insert(message)
+        _queue_delivery(message)
+        return
+    backend.validate_task(deliver_sms)
+    job: DBTaskResult[..., object] = DBTaskResult(
+        args_kwargs=normalize_json({"args": (str(message.pk),), "kwargs": {}}),
+        priority=deliver_sms.priority,
+        task_path=deliver_sms.module_path,
+        queue_name=deliver_sms.queue_name,
+        run_after=deliver_sms.run_after or get_date_max(),  # as the backend's pre_save handler sets it
+        backend_name=backend.alias,
+    )
+    prepared.insert_all([message, job])
+    task_enqueued.send(type(backend), task_result=job.task_result)
 
 
 def deliver(*, message_id: str) -> SmsMessage:
