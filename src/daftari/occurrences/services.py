@@ -382,7 +382,10 @@ def prepare_entry(*, actor: User, station: Station, draft: EntryDraft, now: date
     if not can_record_entry(scope, station_code=station.code):
         raise NotPermittedAtStation()
     ledger.ensure_recorded_here(station)
-    now = now or timezone.now()
+    return _checked(scope, station, draft, now or timezone.now())
+
+
+def _checked(scope: Scope, station: Station, draft: EntryDraft, now: datetime) -> Prepared:
     cleaned, errors = rules.clean_entry(draft, now=now, late_after=timedelta(hours=settings.DAFTARI_LATE_ENTRY_HOURS))
     cleaned, unknown = _with_register_service_numbers(cleaned)
     errors.update(unknown)
@@ -415,9 +418,15 @@ def write_entry(
     which write the OB line of their own state change with it.
     """
     now = timezone.now()
-    prepared = prepare_entry(actor=actor, station=station, draft=draft, now=now)
+    scope = scope_of(actor)
+    if not can_record_entry(scope, station_code=station.code):
+        raise NotPermittedAtStation()
+    prepared = _checked(scope, station, draft, now)
     if prepared.errors:
+        ledger.ensure_recorded_here(station)  # refused before its errors, as prepare_entry refuses it
         raise InvalidInput(fields=prepared.errors)
+    # A book its station node keeps is refused by the ledger's append, whose one statement checks it
+    # (BookKeptAtNode): the entry's transaction rolls back, nothing is written and no number taken.
     return _insert(
         actor=actor,
         station=station,
