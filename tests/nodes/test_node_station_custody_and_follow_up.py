@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,12 +16,16 @@ from django.utils import timezone
 from daftari.nodes import mirror
 from daftari.nodes.models import EnrolledNode
 from daftari.occurrences.rules import NAIROBI
+from daftari.occurrences.services import record_occurrence
 from daftari.reports import custody_rollup, follow_up_rollup
 from daftari.reports.models import CustodyDay, FollowUpCloseDays, FollowUpDay
 from daftari.stations.models import Station
+from tests.conftest import complaint
+from tests.custody.conftest import enrol_arresting_officer
 from tests.nodes.test_hub import Book, send
 from tests.nodes.test_national_search import node_record
-from tests.nodes.test_node_station_figures import joined  # noqa: F401 - the fixture
+from tests.nodes.test_node_station_figures import join, joined  # noqa: F401 - the fixture
+from tests.reports.test_custody_figures import book
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +204,49 @@ def test_indexing_a_node_stations_custody_and_case_updates_costs_as_many_stateme
     # arrested, held, within, late, deaths, serious injuries; reports, assigned, charged, closed
     assert custody_figures(station) == [(YESTERDAY.date(), 22, 22, 22, 0, 0, 0)]
     assert follow_up_figures(station) == ([(YESTERDAY.date(), 22, 22, 0, 22)], [(YESTERDAY.date(), 1, 22)])
+
+
+def test_a_report_recorded_at_the_hub_whose_case_went_on_at_the_node_counts_with_the_nodes_updates(
+    desk_officer: User, station: Station
+) -> None:
+    report = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    follow_up_rollup.catch_up()
+    day = report.recorded_at.astimezone(NAIROBI).date()
+    assert follow_up_figures(station) == ([(day, 1, 0, 0, 0)], [])
+    node, book = join(station)
+    of = {"id": str(report.pk)}
+    book.record(kind="case_update", record=update(of, "assigned", report.recorded_at + timedelta(hours=1)))
+    book.record(kind="case_update", record=update(of, "in_court", report.recorded_at + timedelta(hours=2)))
+    book.record(kind="case_update", record=update(of, "closed", report.recorded_at + timedelta(hours=50)))
+    send(node, book.push(0, 3))
+    mirror.index_new()
+    mirror.index_new()
+    # reports, assigned, charged, closed; closed after two whole days
+    assert follow_up_figures(station) == ([(day, 1, 1, 1, 1)], [(day, 2, 1)])
+    follow_up_rollup.catch_up()
+    follow_up_rollup.rebuild()
+    assert follow_up_figures(station) == ([(day, 1, 1, 1, 1)], [(day, 2, 1)])
+
+
+def test_a_person_booked_at_the_hub_and_released_at_the_node_counts_as_brought_within_the_deadline(
+    desk_officer: User, station: Station
+) -> None:
+    enrol_arresting_officer(station)
+    held = book(desk_officer, station, "Otieno Ouma")
+    custody_rollup.catch_up()
+    day = held.booked_in_at.astimezone(NAIROBI).date()
+
+    def held_within_late() -> list[tuple[Any, ...]]:
+        return [(row[0], *row[2:5]) for row in custody_figures(station) if row[0] == day]
+
+    assert held_within_late() == [(day, 1, 0, 0)]  # held at the hub: neither in time nor late yet
+    node, book_at_node = join(station)
+    released = event(station, {"id": str(held.pk)}, "release", held.booked_in_at + timedelta(hours=3))
+    book_at_node.record(kind="custody", record=released)
+    send(node, book_at_node.push(0, 1))
+    mirror.index_new()
+    mirror.index_new()
+    assert held_within_late() == [(day, 1, 1, 0)]
+    custody_rollup.catch_up()
+    custody_rollup.rebuild()
+    assert held_within_late() == [(day, 1, 1, 0)]

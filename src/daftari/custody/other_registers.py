@@ -48,9 +48,12 @@ class Rows(NamedTuple):
 
 Listener = Callable[[set[StationDay]], object]
 Source = Callable[[list[StationDay] | None], Rows]
+# Bookings of this register, still held here, whose custody another register ended (after a node took the book).
+EndedSource = Callable[[list[StationDay] | None], list[Booking]]
 
 _listeners: list[Listener] = []
 _sources: list[Source] = []
+_ended_sources: list[EndedSource] = []
 
 
 def on_touched(listener: Listener) -> None:
@@ -61,6 +64,17 @@ def on_touched(listener: Listener) -> None:
 def provide(source: Source) -> None:
     if source not in _sources:
         _sources.append(source)
+
+
+def provide_ended(source: EndedSource) -> None:
+    if source not in _ended_sources:
+        _ended_sources.append(source)
+
+
+def ended_elsewhere(cells: list[StationDay] | None) -> list[Booking]:
+    """This register's bookings on these station-days (all when None) that it still holds in custody but
+    whose custody another register ended: each with whether that kept Art. 49 (None: ended otherwise)."""
+    return [booking for source in _ended_sources for booking in source(cells)]
 
 
 def touched(cells: Iterable[StationDay]) -> None:

@@ -48,6 +48,8 @@ class NodesConfig(AppConfig):
             other_books.provide(mirror.every_mirrored_entry)
             # ... and their custody and follow-up figures, a station-day's rows read from the mirrored books.
             other_registers.provide(figures.custody_rows)
+            other_registers.provide_ended(figures.hub_bookings_ended_here)
             other_books.provide_reports(figures.reports)
+            other_books.provide_updates(figures.updates_of_hub_reports)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

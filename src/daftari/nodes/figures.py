@@ -21,12 +21,14 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Collate
 
 from daftari.custody import other_registers
+from daftari.custody.models import CustodyRecord, CustodyState
 from daftari.custody.records import KIND_CUSTODY
 from daftari.nodes import rules
 from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf
 from daftari.occurrences import other_books
 from daftari.occurrences.casework import KIND_CASE_UPDATE
 from daftari.occurrences.entry_types import BY_CODE
+from daftari.occurrences.models import Occurrence
 from daftari.occurrences.records import KIND_OCCURRENCE
 from daftari.occurrences.rules import NAIROBI
 
@@ -69,14 +71,31 @@ def tell(node: EnrolledNode, leaves: list[MirroredLeaf]) -> None:
                 continue
     if bookings:
         booked = MirroredLeaf.objects.filter(node__station_id=station, kind=KIND_CUSTODY, record_id__in=bookings)
-        for record in booked.exclude(record__isnull=True).values_list("record", flat=True):
+        records = list(booked.exclude(record__isnull=True).values_list("record", flat=True))
+        for record in records:
             if isinstance(record, dict) and (at := rules.moment_of(record, "booked_in_at")):
                 custody.add((station, _day(at)))
+        if unmirrored := bookings - {str(r.get("id")) for r in records if isinstance(r, dict)}:
+            # A booking the hub recorded before the node took the station's book, its custody gone on at the node.
+            held = CustodyRecord.objects.filter(pk__in=[pk for b in unmirrored if (pk := _uuid(b)) is not None])
+            custody.update((s, _day(at)) for s, at in held.values_list("station_id", "booked_in_at"))
     if updated:
         found = MirroredEntry.objects.filter(entry_id__in=updated, entry_type__in=PUBLIC_FACING)
-        reports.update((s, _day(at)) for s, at in found.values_list("station_id", "recorded_at"))
+        mirrored = list(found.values_list("entry_id", "station_id", "recorded_at"))
+        reports.update((s, _day(at)) for _id, s, at in mirrored)
+        if missing := updated - {entry_id for entry_id, _s, _at in mirrored}:
+            # A report the hub recorded before the node took the station's book, its case gone on at the node.
+            own = Occurrence.objects.filter(pk__in=missing, entry_type__in=PUBLIC_FACING, refers_to=None)
+            reports.update((s, _day(at)) for s, at in own.values_list("station_id", "recorded_at"))
     other_registers.touched(custody)
     other_books.reports_touched(reports)
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _around(cells: list[StationDay], station: str) -> Q:
@@ -161,12 +180,72 @@ def reports(cells: list[StationDay] | None) -> list[other_books.Report]:
         updates = updates.filter(record__occurrence__in=[entry_id for entry_id, _s, _at in found])
     by_report: dict[str, list[other_books.Update]] = defaultdict(list)
     for record in updates.order_by("node_id", "index").values_list("record", flat=True):
-        if isinstance(record, dict) and (at := rules.moment_of(record, "recorded_at")):
-            investigator = record.get("investigator")
-            by_report[str(record.get("occurrence"))].append(
-                other_books.Update(str(record.get("status")), str(investigator) if investigator else None, at)
-            )
+        if (found_update := _update_of(record)) is not None and isinstance(record, dict):
+            by_report[str(record.get("occurrence"))].append(found_update)
     return [
         other_books.Report(station_id, recorded_at, by_report.get(entry_id, []))
         for entry_id, station_id, recorded_at in found
     ]
+
+
+def _update_of(record: Any) -> other_books.Update | None:
+    if not isinstance(record, dict) or (at := rules.moment_of(record, "recorded_at")) is None:
+        return None
+    investigator = record.get("investigator")
+    return other_books.Update(str(record.get("status")), str(investigator) if investigator else None, at)
+
+
+def updates_of_hub_reports(cells: list[StationDay] | None) -> dict[uuid.UUID, list[other_books.Update]]:
+    """The case updates the mirrored books hold for reports the hub itself recorded on these station-days
+    (all when None), before the station's node took the book, by report in book order."""
+    updates = MirroredLeaf.objects.filter(kind=KIND_CASE_UPDATE).exclude(record__isnull=True)
+    if cells is not None:
+        if not cells:
+            return {}
+        where = Q(pk__in=[])
+        for station_id, day in cells:
+            start = datetime.combine(day, time.min, tzinfo=NAIROBI)
+            where |= Q(station_id=station_id, recorded_at__gte=start, recorded_at__lt=start + timedelta(days=1))
+        own = Occurrence.objects.filter(where, entry_type__in=PUBLIC_FACING, refers_to=None)
+        updates = updates.filter(record__occurrence__in=[str(pk) for pk in own.values_list("pk", flat=True)])
+    by_report: dict[str, list[other_books.Update]] = defaultdict(list)
+    for record in updates.order_by("node_id", "index").values_list("record", flat=True):
+        if (found := _update_of(record)) is not None and isinstance(record, dict):
+            by_report[str(record.get("occurrence"))].append(found)
+    if not by_report:
+        return {}
+    known = Occurrence.objects.filter(pk__in=list(by_report), entry_type__in=PUBLIC_FACING, refers_to=None)
+    return {pk: by_report[str(pk)] for pk in known.values_list("pk", flat=True)}
+
+
+def hub_bookings_ended_here(cells: list[StationDay] | None) -> list[other_registers.Booking]:
+    """The hub's own bookings on these station-days (all when None), still held at the hub, whose custody
+    a node's register ended (the station's node took the book with the person in the cells): each with
+    whether that kept Art. 49, by the first event in the node's book that ended it."""
+    held = CustodyRecord.objects.filter(projection__state=CustodyState.State.IN_CUSTODY)
+    if cells is not None:
+        if not cells:
+            return []
+        where = Q(pk__in=[])
+        for station_id, day in cells:
+            start = datetime.combine(day, time.min, tzinfo=NAIROBI)
+            where |= Q(station_id=station_id, booked_in_at__gte=start, booked_in_at__lt=start + timedelta(days=1))
+        held = held.filter(where)
+    bookings = {
+        str(pk): (s, at, deadline)
+        for pk, s, at, deadline in held.values_list("pk", "station_id", "booked_in_at", "court_deadline")
+    }
+    if not bookings:
+        return []
+    closings = MirroredLeaf.objects.filter(kind=KIND_CUSTODY, record__type__in=sorted(rules.CUSTODY_CLOSINGS))
+    ended: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rows = closings.filter(record__custody__in=list(bookings)).order_by("node_id", "index")
+    for record in rows.values_list("record", flat=True):
+        if isinstance(record, dict):
+            ended[str(record.get("custody"))].append(record)
+    found = []
+    for booking_id, events in ended.items():
+        station_id, booked_in_at, deadline = bookings[booking_id]
+        within = rules.brought_within_deadline({"court_deadline": deadline.isoformat()}, events)
+        found.append(other_registers.Booking(station_id, booked_in_at, within))
+    return found

@@ -17,6 +17,7 @@ the mirror ``provide_reports`` (``reports_on``), as plain values.
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import NamedTuple
+from uuid import UUID
 
 from daftari.occurrences.models import Occurrence
 
@@ -74,9 +75,12 @@ class Report(NamedTuple):
 
 DaysListener = Callable[[set[StationDay]], object]
 ReportSource = Callable[[list[StationDay] | None], list[Report]]
+# The case updates other books recorded for reports of this book (recorded here before a node took the book).
+UpdateSource = Callable[[list[StationDay] | None], dict[UUID, list[Update]]]
 
 _days_listeners: list[DaysListener] = []
 _report_sources: list[ReportSource] = []
+_update_sources: list[UpdateSource] = []
 
 
 def on_reports_touched(listener: DaysListener) -> None:
@@ -87,6 +91,21 @@ def on_reports_touched(listener: DaysListener) -> None:
 def provide_reports(source: ReportSource) -> None:
     if source not in _report_sources:
         _report_sources.append(source)
+
+
+def provide_updates(source: UpdateSource) -> None:
+    if source not in _update_sources:
+        _update_sources.append(source)
+
+
+def updates_of_own(cells: list[StationDay] | None) -> dict[UUID, list[Update]]:
+    """The case updates the other books hold for this book's reports recorded on these station-days (all
+    when None), by report, in book order: a station's report recorded here, taken on at its node."""
+    found: dict[UUID, list[Update]] = {}
+    for source in _update_sources:
+        for report, updates in source(cells).items():
+            found.setdefault(report, []).extend(updates)
+    return found
 
 
 def reports_touched(cells: Iterable[StationDay]) -> None:

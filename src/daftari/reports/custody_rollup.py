@@ -109,6 +109,9 @@ def _add_other_registers(cells: list[StationDay] | None, counted: dict[StationDa
         count(booking.station_id, booking.booked_in_at, "held")
         if booking.brought_within_deadline is not None:
             count(booking.station_id, booking.booked_in_at, "within" if booking.brought_within_deadline else "late")
+    for booking in other_registers.ended_elsewhere(cells):  # held here, counted held; its end came from the node
+        if booking.brought_within_deadline is not None:
+            count(booking.station_id, booking.booked_in_at, "within" if booking.brought_within_deadline else "late")
     counted_kinds = {CustodyEvent.Kind.DEATH: "deaths", CustodyEvent.Kind.SERIOUS_INJURY: "serious_injuries"}
     for event in rows.events:
         if event.kind in counted_kinds:

@@ -21,7 +21,7 @@ station-day adds the node stations' reports the mirror reads back for it, with t
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -113,25 +113,79 @@ def _recount(cells: list[StationDay] | None) -> Counted:
     return found, histogram
 
 
+class CaseFigures(NamedTuple):
+    """What one report adds to its station-day: assigned, charged, and when it was closed (if it is)."""
+
+    assigned: bool
+    charged: bool
+    closed_at: datetime | None
+
+
+def case_figures(updates: list[other_books.Update]) -> CaseFigures:
+    """A report's figures from its case updates in book order, as the hub's own are counted: assigned by
+    the investigator its case has now, charged if it was ever in court, closed if its last update closed it."""
+    last = updates[-1] if updates else None
+    return CaseFigures(
+        assigned=last is not None and last.investigator is not None,
+        charged=any(u.status == CaseStatusChoice.IN_COURT for u in updates),
+        closed_at=last.recorded_at if last is not None and last.status == CaseStatusChoice.CLOSED else None,
+    )
+
+
+def _count(
+    counts: dict[str, int], by_days: dict[int, int], reported_at: datetime, figures: CaseFigures, sign: int = 1
+) -> None:
+    counts["assigned"] += sign * figures.assigned
+    counts["charged"] += sign * figures.charged
+    if figures.closed_at is not None:
+        counts["closed"] += sign
+        by_days[whole_days(reported_at, figures.closed_at)] += sign
+
+
 def _add_other_books(
     cells: list[StationDay] | None, found: dict[StationDay, dict[str, int]], histogram: dict[StationDay, dict[int, int]]
 ) -> None:
-    """The node stations' reports of these station-days (all when None), counted as the hub's own are:
-    assigned by the investigator its case has now, charged if it was ever in court, closed if its last
-    update closed it (after so many whole days)."""
+    """The node stations' reports of these station-days (all when None), counted as the hub's own are."""
     wanted = set(cells) if cells is not None else None
     for report in other_books.reports_on(cells):
         cell = (report.station_id, _nairobi_day(report.recorded_at))
         if wanted is not None and cell not in wanted:
             continue
-        counts = found[cell]
-        counts["reports"] += 1
-        last = report.updates[-1] if report.updates else None
-        counts["assigned"] += last is not None and last.investigator is not None
-        counts["charged"] += any(u.status == CaseStatusChoice.IN_COURT for u in report.updates)
-        if last is not None and last.status == CaseStatusChoice.CLOSED:
-            counts["closed"] += 1
-            histogram[cell][whole_days(report.recorded_at, last.recorded_at)] += 1
+        found[cell]["reports"] += 1
+        _count(found[cell], histogram[cell], report.recorded_at, case_figures(report.updates))
+    _add_updates_of_own(cells, found, histogram)
+
+
+def _add_updates_of_own(
+    cells: list[StationDay] | None, found: dict[StationDay, dict[str, int]], histogram: dict[StationDay, dict[int, int]]
+) -> None:
+    """The hub's own reports of these station-days whose case went on at the station's node: counted
+    with every update, the hub's and the node's, in place of the hub's alone."""
+    elsewhere = other_books.updates_of_own(cells)
+    if not elsewhere:
+        return
+    own: dict[Any, list[other_books.Update]] = defaultdict(list)
+    rows = CaseUpdate.objects.filter(occurrence_id__in=list(elsewhere)).order_by("recorded_at", "pk")
+    for report_id, status, investigator, at in rows.values_list(
+        "occurrence_id", "status", "investigator__service_number", "recorded_at"
+    ):
+        own[report_id].append(other_books.Update(status, investigator, at))
+    reports = public_reports().filter(pk__in=list(elsewhere)).values_list("pk", "station_id", "recorded_at")
+    wanted = set(cells) if cells is not None else None
+    for report_id, station_id, reported_at in reports:
+        cell = (station_id, _nairobi_day(reported_at))
+        if wanted is not None and cell not in wanted:
+            continue
+        here = own.get(report_id, [])
+        every = sorted([*here, *elsewhere[report_id]], key=lambda u: u.recorded_at)
+        _count(found[cell], histogram[cell], reported_at, case_figures(here), sign=-1)  # as the hub counted it
+        for update in here:  # the hub's histogram counts every closing update it holds
+            if update.status == CaseStatusChoice.CLOSED and update.recorded_at != case_figures(here).closed_at:
+                histogram[cell][whole_days(reported_at, update.recorded_at)] -= 1
+        _count(found[cell], histogram[cell], reported_at, case_figures(every))
+    for by_days in histogram.values():
+        for days in [d for d, n in by_days.items() if not n]:
+            del by_days[days]
 
 
 def _closings(cells: list[StationDay] | None) -> dict[StationDay, dict[int, int]]:
@@ -243,7 +297,10 @@ def rebuild(now: datetime | None = None) -> int:
                 params,
             )
         # The node stations' reports, mirrored here: their station-days recounted whole, with the hub's own.
-        others = sorted({(r.station_id, _nairobi_day(r.recorded_at)) for r in other_books.reports_on(None)})
+        days = {(r.station_id, _nairobi_day(r.recorded_at)) for r in other_books.reports_on(None)}
+        own = public_reports().filter(pk__in=list(other_books.updates_of_own(None)))
+        days.update((s, _nairobi_day(at)) for s, at in own.values_list("station_id", "recorded_at"))
+        others = sorted(days)
         for first in range(0, len(others), CHUNK):
             chunk = others[first : first + CHUNK]
             _write(chunk, _recount(chunk))
