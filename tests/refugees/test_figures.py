@@ -165,4 +165,10 @@ def test_the_figures_match_a_naive_recount_of_a_small_random_register(
         for (office, kind), n in expiring.items()
     )
     assert sorted(rows(figures.expiring)) == expected_expiring
-    assert sum(int(count) for _, _, count in rows(figures.by_status)) == Person.objects.count() == 24
+    statuses = Counter((person.office, services.current_status(person)) for person in Person.objects.all())
+    expected_status = sorted(
+        (rules.OFFICES[office], str(rules.STATUS_NAMES[status]), str(n))
+        for (office, status), n in statuses.items()
+        if status is not None
+    )
+    assert sorted(rows(figures.by_status)) == expected_status and sum(statuses.values()) == 24
