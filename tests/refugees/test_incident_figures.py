@@ -169,3 +169,13 @@ def test_a_person_registered_on_the_register_is_no_host_without_an_approved_case
     record(desk_officer, station, [STEALING], "23456789")
     rollup.catch_up()
     assert refugee_incidents.incident_counts() == []
+
+
+def test_the_figures_page_reads_in_kiswahili(desk_officer: User, station: Station, unhcr_liaison: User) -> None:
+    record(desk_officer, station, [STEALING], "RIDKAK26000001")
+    rollup.catch_up()
+    client = Client()
+    client.force_login(unhcr_liaison)
+    page = client.get("/refugees/figures", HTTP_ACCEPT_LANGUAGE="sw").content.decode()
+    assert "Hati halali zinazoisha muda ndani ya siku 90" in page and "Vibali vilivyotolewa" in page
+    assert "Matukio ya Kitabu cha Matukio yanayohusu wakimbizi na wenyeji" in page and "Yanayohusu wenyeji" in page
