@@ -43,13 +43,14 @@ def _hub_only() -> None:
     summary="A station node joins the hub with its one-time enrolment code",
     description="Pins the node's public key for the station the code was made for (`daftari hub enrol`) "
     "and answers with what the node needs to work alone: the station, its officers (password hashes), "
-    "the log origin of its book and the hub's cosigner key. A code works once, for 24 hours; "
-    "403 for one unknown, used or expired.",
+    "the log origin of its book and the hub's cosigner key, signed (`signature`) by the hub's own log key "
+    "(`feed_key`), whose fingerprint ends the code: the node stores nothing of an answer that does not "
+    "verify. A code works once, for 24 hours; 403 for one unknown, used or expired.",
 )
 def join(request: HttpRequest, payload: JoinIn) -> dict[str, object]:
     _hub_only()
     node = hub.join(code=payload.code, public_key=payload.public_key)
-    return hub.station_data(node)
+    return hub.join_answer(node, code=payload.code)
 
 
 @router.post(

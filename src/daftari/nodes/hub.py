@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from daftari.core.errors import DomainError, InvalidInput, NotFound
 from daftari.custody.alerts import officer_phones
 from daftari.hubfeed import publish as feed
+from daftari.ledger import keys as ledger_keys
 from daftari.nodes import handover, keys, mirror, rules, wire
 from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Refusal
 from daftari.notifications.services import send_sms
@@ -85,9 +86,10 @@ def _origin_for(station: Station) -> str:
 
 
 def enrol(*, station: Station, by: str = "", now: datetime | None = None) -> tuple[EnrolledNode, str]:
-    """A new one-time enrolment code for a node of ``station``, valid 24 hours; only its hash is kept."""
+    """A new one-time enrolment code for a node of ``station``, valid 24 hours; only its hash is kept.
+    The code ends with the fingerprint of the hub's own log key, which signs the join answer."""
     now = now or timezone.now()
-    code = rules.new_enrolment_code()
+    code = rules.new_enrolment_code(hub_key=feed.hub_verifier_key())
     node = EnrolledNode.objects.create(
         station=station,
         code_hash=rules.hash_code(code),
@@ -166,6 +168,15 @@ def station_data(node: EnrolledNode, *, now: datetime | None = None) -> dict[str
         "feed_key": feed.hub_verifier_key(),
         "next_index": node.size,
     }
+
+
+def join_answer(node: EnrolledNode, *, code: str, now: datetime | None = None) -> dict[str, Any]:
+    """The station's data for the node that just joined on ``code``, signed by the hub's own log
+    key, the one whose fingerprint the code carries: the node verifies it before storing anything
+    (NODES.md rule 5)."""
+    return wire.sign_join_answer(
+        ledger_keys.signer(), code=code, node_key=node.public_key, answer=station_data(node, now=now)
+    )
 
 
 # --- The hub's data, pulled by a node ------------------------------------------------------

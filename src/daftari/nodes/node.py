@@ -82,12 +82,15 @@ def _client(hub_url: str) -> httpx.Client:
 
 def join(*, hub_url: str, code: str, now: datetime | None = None) -> HubLink:
     """Makes the node key, registers it with the hub on the one-time code, and stores the station
-    and its officers (with their password hashes) so they can sign in here."""
+    and its officers (with their password hashes) so they can sign in here, once the hub's answer is
+    signed by the key whose fingerprint ends the code."""
     if settings.DAFTARI_ROLE != "node":
         raise NotANode()
     if link() is not None:
         raise AlreadyJoined()
     hub_url = hub_url.rstrip("/")
+    if rules.code_fingerprint(code) is None:
+        raise InvalidInput(fields={"code": _("Type the whole enrolment code, as the hub printed it.")})
     public_key = str(keys.node_signer().verifier())
     try:
         with _client(hub_url) as client:
@@ -96,8 +99,18 @@ def join(*, hub_url: str, code: str, now: datetime | None = None) -> HubLink:
         raise HubUnreachable(_("The hub cannot be reached: %(reason)s") % {"reason": exc}) from None
     if answer.status_code != 200:
         raise DomainError(_error_message(answer))
-    data = answer.json()
-    return _store_join(hub_url=hub_url, data=data, now=now or timezone.now())
+    try:
+        data = answer.json()
+    except ValueError:
+        data = None
+    return accept_join_answer(hub_url=hub_url, code=code, answer=data, now=now or timezone.now())
+
+
+def accept_join_answer(*, hub_url: str, code: str, answer: Any, now: datetime) -> HubLink:
+    """Stores the hub's join answer once it verifies against the hub key the enrolment code pins,
+    and nothing of one that does not (NODES.md rule 5): unsigned, signed by another key, altered."""
+    data = wire.verified_join_answer(answer, code=code, node_key=str(keys.node_signer().verifier()))
+    return _store_join(hub_url=hub_url, data=data, now=now)
 
 
 def _error_message(answer: httpx.Response) -> str:

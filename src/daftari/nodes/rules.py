@@ -21,10 +21,33 @@ _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_GROUPS = 5
 
 
-def new_enrolment_code() -> str:
-    """Twenty-five random characters (125 bits) in groups of five: ``7KQ2M-9XA4F-...``."""
+FINGERPRINT_GROUPS = 4
+
+
+def new_enrolment_code(*, hub_key: str) -> str:
+    """Twenty-five random characters (125 bits) in groups of five, then the fingerprint of the hub's
+    key in four more groups: ``7KQ2M-9XA4F-...-<fingerprint>``. The node takes the key whose
+    fingerprint the code carries, and no other, as the hub's (NODES.md rule 5)."""
     groups = ("".join(secrets.choice(_CODE_ALPHABET) for _ in range(5)) for _ in range(CODE_GROUPS))
-    return "-".join(groups)
+    return "-".join([*groups, *_groups(key_fingerprint(hub_key))])
+
+
+def _groups(text: str) -> list[str]:
+    return [text[i : i + 5] for i in range(0, len(text), 5)]
+
+
+def key_fingerprint(key: str) -> str:
+    """The first 100 bits of the SHA-256 of a verifier key string, in twenty code characters."""
+    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest(), "big") >> (256 - 5 * 5 * FINGERPRINT_GROUPS)
+    return "".join(_CODE_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(5 * FINGERPRINT_GROUPS)))
+
+
+def code_fingerprint(code: str) -> str | None:
+    """The hub key's fingerprint an enrolment code carries, or None for a code of the wrong length."""
+    plain = normalise_code(code)
+    if len(plain) != 5 * (CODE_GROUPS + FINGERPRINT_GROUPS) or any(ch not in _CODE_ALPHABET for ch in plain):
+        return None
+    return plain[5 * CODE_GROUPS :]
 
 
 def normalise_code(code: str) -> str:

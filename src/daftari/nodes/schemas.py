@@ -56,7 +56,13 @@ class JoinOut(Schema):
     next_index: int
     feed_key: str = Field(
         description="The key the hub signs its own log with (reference data, officers, alerts): "
-        "the node verifies every feed with it."
+        "the node verifies every feed with it, and this answer: its SHA-256 fingerprint (100 bits) ends "
+        "the enrolment code."
+    )
+    signature: str = Field(
+        description="A signed note by `feed_key` over `daftari-hub-join/v1`, the SHA-256 (hex) of the "
+        "normalised enrolment code, the node's key, and the base64 SHA-256 of this answer's canonical JSON "
+        "without `signature` (keys sorted, no spaces, ASCII)."
     )
 
 

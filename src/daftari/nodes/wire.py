@@ -23,11 +23,12 @@ from typing import Any
 
 from daftari_verify import note
 from daftari_verify.errors import DaftariVerifyError, FormatError
-from daftari_verify.leaf import loads_strict
+from daftari_verify.leaf import canonical_json, loads_strict
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 
 from daftari.core.errors import InvalidInput
+from daftari.nodes.rules import code_fingerprint, hash_code, key_fingerprint
 
 BATCH_SIZE = 256  # leaves per push, as C2SP tlog-mirror
 # A batch grows past 256 leaves only to reach the redaction leaf of a record erased before it was sent.
@@ -184,3 +185,63 @@ def request_is_signed_by(
     except (binascii.Error, ValueError, DaftariVerifyError):
         return False
     return text == request_text(origin=origin, method=method, path=path, body=body)
+
+
+# --- The hub's signed join answer (NODES.md rule 5) -----------------------------------------------
+
+JOIN_SIGNATURE = "signature"
+
+
+def join_answer_text(*, code: str, node_key: str, answer: dict[str, Any]) -> str:
+    """What the hub signs of a join answer: ``daftari-hub-join/v1``, the hash of the enrolment code
+    and the node's key it answers (an answer cannot be replayed to another join), and the SHA-256
+    of the answer's canonical JSON (without the signature)."""
+    body = {key: value for key, value in answer.items() if key != JOIN_SIGNATURE}
+    digest = note.b64encode(hashlib.sha256(canonical_json(body)).digest())
+    return f"daftari-hub-join/v1\n{hash_code(code)}\n{node_key}\n{digest}\n"
+
+
+def sign_join_answer(signer: note.Signer, *, code: str, node_key: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer with its ``signature``: a signed note by the hub's own log key."""
+    signed = note.sign(join_answer_text(code=code, node_key=node_key, answer=answer), signer)
+    return {**answer, JOIN_SIGNATURE: signed}
+
+
+def verified_join_answer(answer: Any, *, code: str, node_key: str) -> dict[str, Any]:
+    """The hub's join answer, once it is signed by the key whose fingerprint ``code`` carries, over
+    this very answer to this code and node key; InvalidInput naming what is wrong otherwise."""
+    pinned = code_fingerprint(code)
+    if pinned is None:
+        raise InvalidInput(fields={"code": _("Type the whole enrolment code, as the hub printed it.")})
+    if not isinstance(answer, dict) or not isinstance(answer.get(JOIN_SIGNATURE), str):
+        raise InvalidInput(
+            fields={JOIN_SIGNATURE: _("The hub's answer is not signed: nothing was stored. Is this the hub?")}
+        )
+    try:
+        key = note.Verifier.parse(str(answer.get("feed_key")))
+    except DaftariVerifyError:
+        key = None
+    if key is None or key_fingerprint(str(key)) != pinned:
+        raise InvalidInput(
+            fields={
+                "feed_key": _(
+                    "The hub's key is not the one the enrolment code names: nothing was stored. "
+                    "Check the hub's address and the code."
+                )
+            }
+        )
+    try:
+        genuine = note.verify(answer[JOIN_SIGNATURE], key) == join_answer_text(
+            code=code, node_key=node_key, answer=answer
+        )
+    except DaftariVerifyError:
+        genuine = False
+    if not genuine:
+        raise InvalidInput(
+            fields={
+                JOIN_SIGNATURE: _(
+                    "The hub's answer does not match its signature (altered on the way?): nothing was stored."
+                )
+            }
+        )
+    return {k: v for k, v in answer.items() if k != JOIN_SIGNATURE}
