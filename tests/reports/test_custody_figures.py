@@ -20,8 +20,19 @@ from tests.occurrences.test_api import Api
 pytestmark = pytest.mark.django_db
 
 
-def today() -> str:
-    return (timezone.now() - timedelta(hours=1)).astimezone(NAIROBI).date().isoformat()
+def period() -> dict[str, str]:
+    """From the day an hour ago (the arrests) to today (the bookings): the same two days just after
+    Nairobi's midnight, one day otherwise."""
+    now = timezone.now()
+    return {
+        "from": (now - timedelta(hours=1)).astimezone(NAIROBI).date().isoformat(),
+        "to": now.astimezone(NAIROBI).date().isoformat(),
+    }
+
+
+def figures_url() -> str:
+    asked = period()
+    return f"/figures/crimes?level=national&code=&start={asked['from']}&end={asked['to']}"
 
 
 def book(desk_officer: User, station: Station, name: str, **overrides: object) -> CustodyRecord:
@@ -84,7 +95,7 @@ def test_the_analyst_sees_the_custody_figures_suppressed_and_without_a_single_na
     settings, client: Client, analyst: User, three_held: dict[str, CustodyRecord]
 ) -> None:  # type: ignore[no-untyped-def]
     client.force_login(analyst)
-    body = client.get(f"/figures/crimes?level=national&code=&start={today()}&end={today()}").content.decode()
+    body = client.get(figures_url()).content.decode()
     assert 'id="custody-figures"' in body
     assert "Persons booked into police cells</th><td>&lt;5</td>" in body
     assert "Serious injuries in custody</th><td>&lt;5</td>" in body
@@ -93,24 +104,24 @@ def test_the_analyst_sees_the_custody_figures_suppressed_and_without_a_single_na
     for name in ("Otieno", "Kamau", "Mwangi", "23456789", "Milimani"):
         assert name not in body
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
-    body = client.get(f"/figures/crimes?level=national&code=&start={today()}&end={today()}").content.decode()
+    body = client.get(figures_url()).content.decode()
     assert "Kukamatwa na mahabusu" in body and "Watu walioingizwa katika seli za polisi</th><td>&lt;5</td>" in body
 
 
 def test_the_custody_api_gives_the_same_numbers_as_the_page_within_the_reader_s_reach(
     client: Client, analyst: User, ocs: User, desk_officer: User, station: Station, three_held: dict
 ) -> None:  # type: ignore[type-arg]
-    period = {"from": today(), "to": today()}
-    body = Api(client, analyst).get("/stats/custody", level="county", code=str(station.county_id), **period).json()
+    asked = period()
+    body = Api(client, analyst).get("/stats/custody", level="county", code=str(station.county_id), **asked).json()
     assert body["persons_arrested"] == "<5" and body["persons_held"] == "<5"
     assert body["deaths_in_custody"] == "0" and body["within_deadline_percent"] == "—"
     assert body["suppressed_below"] == 5 and body["recorded_by"] == "police"
     assert not {"Otieno", "Kamau", "Mwangi"} & set(str(body).split())
-    mine = Api(client, ocs).get("/stats/custody", level="station", code=station.code, **period)
+    mine = Api(client, ocs).get("/stats/custody", level="station", code=station.code, **asked)
     assert mine.status_code == 200 and mine.json()["persons_held"] == "<5"
-    assert Api(client, ocs).get("/stats/custody", level="national", **period).status_code == 403
+    assert Api(client, ocs).get("/stats/custody", level="national", **asked).status_code == 403
     assert (
-        Api(client, desk_officer).get("/stats/custody", level="station", code=station.code, **period).status_code == 403
+        Api(client, desk_officer).get("/stats/custody", level="station", code=station.code, **asked).status_code == 403
     )
     bad = Api(client, analyst).get("/stats/custody", level="planet", **{"from": "yesterday", "to": ""})
     assert bad.status_code == 422 and {"level", "from", "to"} <= set(bad.json()["fields"])
