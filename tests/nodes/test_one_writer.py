@@ -61,6 +61,16 @@ def test_the_api_at_the_hub_refuses_an_entry_for_a_station_its_node_keeps_with_4
     assert kinds_in_the_book(station) == ["handover"]  # the hub's last leaf, at the join
 
 
+def test_an_invalid_entry_for_a_station_its_node_keeps_is_refused_for_the_book_before_its_errors(
+    client: Client, desk_officer: User, station: Station
+) -> None:
+    api = Api(client, desk_officer)
+    join_node(station)
+    response = api.post("/occurrences", complaint_body(place=""))
+    assert response.status_code == 403
+    assert response.json()["error"] == "book_kept_at_node"
+
+
 def test_the_refusal_reads_in_kiswahili_for_a_kiswahili_desk(
     client: Client, desk_officer: User, station: Station
 ) -> None:

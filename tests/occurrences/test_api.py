@@ -115,10 +115,11 @@ def test_the_answer_to_a_create_is_the_entry_exactly_as_a_later_read_returns_it(
 def test_recording_does_not_read_the_entry_back_to_answer(desk_api: Api, django_assert_max_num_queries: Any) -> None:
     desk_api.post("/occurrences", complaint_body())  # the station's log is created, the token touched
     # Nothing is read back. SQLite, one statement each: token, person, access event, SMS language, counter,
-    # entry, party, offence, item, vehicle, ledger (4), SMS message and job, savepoints. PostgreSQL sends
-    # the entry with its number and parts at once, the ledger's head, leaf and salt, the SMS with its job;
+    # entry, party, offence, item, vehicle, ledger (4), SMS message and job, savepoints. PostgreSQL asks
+    # for the people with the SMS's language at once, sends the new people, the access event, the entry
+    # with its number and parts at once, the ledger's head, leaf and salt at once, the SMS with its job;
     # the book kept at a node is refused by the ledger's statement, not asked first.
-    with django_assert_max_num_queries(19 if connection.vendor == "sqlite" else 10):
+    with django_assert_max_num_queries(19 if connection.vendor == "sqlite" else 8):
         assert desk_api.post("/occurrences", complaint_body()).status_code == 201
 
 

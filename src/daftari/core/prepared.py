@@ -90,6 +90,26 @@ def first(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         return found
 
 
+class Query(NamedTuple):
+    sql: str
+    params: Sequence[Any]
+
+
+def firsts(queries: Sequence[Query]) -> list[tuple[Any, ...] | None]:
+    """The first row of each query (None when it finds none), in order; on PostgreSQL in one round
+    trip, as ``insert_all`` sends its rows."""
+    if connection.vendor != "postgresql" or len(queries) < 2:
+        return [first(query.sql, query.params) for query in queries]
+    found: list[tuple[Any, ...] | None] = []
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(query.sql for query in queries), [p for query in queries for p in query.params])
+        for i in range(len(queries)):
+            if i:
+                cursor.nextset()
+            found.append(cursor.fetchone())
+    return found
+
+
 @functools.cache
 def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, ...], Any]:
     """The INSERT of one ``model`` row, its fields in order, and the field the database numbers (if any)."""
@@ -154,12 +174,12 @@ def _counted_insert(obj: models.Model, counted: Counted) -> tuple[str, list[Any]
     return statement, params
 
 
-def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None) -> None:
+def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None, counted_at: int = 0) -> None:
     """Stores new rows as ``insert`` would each, in order; on PostgreSQL in one round trip.
 
     (Its client-side binding sends several statements at once; SQLite has no round trip to save.)
-    ``counted`` (PostgreSQL only): the first row's ``counted.field`` is the value its counter
-    statement returns, taken in the same round trip.
+    ``counted`` (PostgreSQL only): the ``counted.field`` of the row at ``counted_at`` is the value
+    its counter statement returns, taken in the same round trip after the rows before it are stored.
     """
     if connection.vendor != "postgresql" or (len(objs) < 2 and counted is None):
         assert counted is None, "a counted insert is for PostgreSQL"
@@ -169,7 +189,7 @@ def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None) 
     statements, params, numbered = [], [], []
     for i, obj in enumerate(objs):
         sql, fields, returning = _insert_sql(type(obj), connection.vendor)
-        if i == 0 and counted is not None:
+        if i == counted_at and counted is not None:
             sql, values = _counted_insert(obj, counted)
             returning = type(obj)._meta.get_field(counted.field)
         else:

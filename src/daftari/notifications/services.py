@@ -49,6 +49,17 @@ def remembered_language(*, phone: str) -> str | None:
     return str(found[0]) if found is not None else None
 
 
+def remembered_language_query(*, phone: str) -> prepared.Query:
+    """What ``remembered_language`` reads for the E.164 ``phone``, to be sent with other reads
+    (``prepared.firsts``); ``language_in`` answers from the row it finds."""
+    return prepared.Query(_remembered_sql(), [phone])
+
+
+def language_in(found: tuple[object, ...] | None) -> str:
+    """``language_for`` with no language given, from the row of ``remembered_language_query``."""
+    return str(found[0]) if found is not None else Language.ENGLISH
+
+
 @functools.cache
 def _remembered_sql() -> str:
     # Asked in every recording that sends an SMS: written once, not compiled each time.

@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from daftari.core import append_only
+from daftari.core import append_only, prepared
 from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.ledger import services as ledger
 from daftari.notifications.erasure import erase_sms
-from daftari.notifications.services import language_for, send_sms
+from daftari.notifications.services import language_for, language_in, remembered_language_query, send_sms
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
 from daftari.occurrences.rules import EntryDraft
 from daftari.stations.models import Officer, Station, scope_of
@@ -294,18 +294,38 @@ def erase_update(record_id: str) -> None:
 # --- SMS to the complainant -----------------------------------------------------------------
 
 
-def complainant_sms_language(draft: EntryDraft) -> str | None:
+def complainant_sms_language(draft: EntryDraft, *, remembered: tuple[object, ...] | None = None) -> str | None:
     """The language of the SMS a new public-facing entry will send, settled in the recording
     transaction before the day's OB number is taken (so not while the station's counter is locked):
     the one the complainant chose at the desk, remembered now for every later SMS, else the one
-    remembered. None when the reporting person gave no phone (no SMS)."""
+    remembered. None when the reporting person gave no phone (no SMS).
+
+    ``remembered``: the row ``complainant_language_query`` found, when the recording sent it."""
+    e164 = _complainant_phone(draft)
+    if e164 is None:
+        return None
+    if draft.sms_language:
+        return language_for(phone=e164, language=draft.sms_language)
+    return language_in(remembered)
+
+
+def complainant_language_query(draft: EntryDraft) -> prepared.Query | None:
+    """What ``complainant_sms_language`` needs read (the remembered language), for the recording to
+    send with its other reads; None when it needs nothing read (no phone, or a language chosen now)."""
+    e164 = _complainant_phone(draft)
+    if e164 is None or draft.sms_language:
+        return None
+    return remembered_language_query(phone=e164)
+
+
+def _complainant_phone(draft: EntryDraft) -> str | None:
     phone = contact_phone_of([(p.role, p.phone) for p in draft.parties])
     if not phone:
         return None
     e164 = normalise_phone(phone)
     if e164 is None:
         raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
-    return language_for(phone=e164, language=draft.sms_language or None)
+    return e164
 
 
 def notify_complainant_recorded(

@@ -114,12 +114,28 @@ def _person_sql(by: str) -> str:
     )
 
 
-def _persons_for(parties: list[rules.PartyInput], now: datetime) -> tuple[list[Person | None], list[Person]]:
-    """Each party's entry in the person index, by ID number, else phone (the first one stored), and
-    those of them that are new, not yet stored. Two parties with the same ID number (or phone) in one
-    entry are one new person."""
+def _person_queries(parties: list[rules.PartyInput]) -> list[prepared.Query | None]:
+    """The read of each party's entry in the person index: by ID number, else phone (None: neither)."""
+    found: list[prepared.Query | None] = []
+    for party in parties:
+        if party.id_number:
+            found.append(prepared.Query(_person_sql("id_number"), [party.id_number]))
+        elif party.phone:
+            found.append(prepared.Query(_person_sql("phone"), [party.phone]))
+        else:
+            found.append(None)
+    return found
+
+
+def _persons_for(
+    parties: list[rules.PartyInput], rows: list[tuple[Any, ...] | None], now: datetime
+) -> tuple[list[Person | None], list[Person]]:
+    """Each party's entry in the person index, from the row its query found (the first one stored),
+    and those of them that are new, not yet stored. Two parties with the same ID number (or phone)
+    in one entry are one new person."""
     persons: list[Person | None] = []
     new: list[Person] = []
+    found = iter(rows)
     for party in parties:
         if party.id_number:
             by, value = "id_number", party.id_number
@@ -128,8 +144,8 @@ def _persons_for(parties: list[rules.PartyInput], now: datetime) -> tuple[list[P
         else:
             persons.append(None)
             continue
-        found = prepared.first(_person_sql(by), [value])
-        person: Person | None = _PERSON.instance(found, 0) if found is not None else None
+        row = next(found)
+        person: Person | None = _PERSON.instance(row, 0) if row is not None else None
         if person is None:
             person = next((p for p in new if getattr(p, by) == value), None)
         if person is None:
@@ -140,10 +156,15 @@ def _persons_for(parties: list[rules.PartyInput], now: datetime) -> tuple[list[P
 
 
 def _write_parts(
-    entry: Occurrence, draft: EntryDraft, persons: list[Person | None], counted: prepared.Counted | None
+    entry: Occurrence,
+    draft: EntryDraft,
+    persons: list[Person | None],
+    counted: prepared.Counted | None,
+    before: list[Any],
 ) -> dict[str, Any]:
-    """Stores the entry with its people, offences, property and vehicles (on PostgreSQL in one round
-    trip, which also takes its OB number when ``counted``); returns its full ledger record."""
+    """Stores the rows ``before`` (stored first), then the entry with its people, offences, property
+    and vehicles (on PostgreSQL in one round trip, which also takes its OB number when ``counted``);
+    returns its full ledger record."""
     parties = [
         Party(
             occurrence=entry,
@@ -187,7 +208,9 @@ def _write_parts(
         for i, v in enumerate(draft.vehicles)
     ]
     # A taken client id: IntegrityError.
-    prepared.insert_all([entry, *parties, *offences, *items, *vehicles], counted=counted)
+    prepared.insert_all(
+        [*before, entry, *parties, *offences, *items, *vehicles], counted=counted, counted_at=len(before)
+    )
     entry.keep_parts(parties=parties, offences=offences, property_items=items, vehicles=vehicles)
     return records.ledger_record(entry, parties, offences, items, vehicles)
 
@@ -221,7 +244,13 @@ def _insert(
         with transaction.atomic():
             # Everything that does not need the number comes first: the day's counter stays locked,
             # and the station's other desks wait, only from here to the commit.
-            persons, new_persons = _persons_for(list(draft.parties), now)
+            spec = entry_types.BY_CODE[draft.entry_type]
+            parties = list(draft.parties)
+            # The parties' people and the SMS's remembered language are read at once (PostgreSQL).
+            person_queries = [q for q in _person_queries(parties) if q is not None]
+            language_query = casework.complainant_language_query(draft) if spec.public_facing else None
+            found = prepared.firsts([*person_queries, *([language_query] if language_query else [])])
+            persons, new_persons = _persons_for(parties, found[: len(person_queries)], now)
             reads = []
             if shown_on is not None:
                 read = queries.recorder_read(
@@ -233,12 +262,12 @@ def _insert(
                     channel=shown_on,
                 )
                 reads.append(read)
-            # The new people and the recorder's read in one round trip (PostgreSQL), before the number is taken.
-            prepared.insert_all([*new_persons, *reads])
-            spec = entry_types.BY_CODE[draft.entry_type]
             # The SMS's language (chosen now and remembered, or the one remembered) and the leaf an
             # amendment follows are settled before it too.
-            sms_language = casework.complainant_sms_language(draft) if spec.public_facing else None
+            remembered = found[len(person_queries)] if language_query else None
+            sms_language = (
+                casework.complainant_sms_language(draft, remembered=remembered) if spec.public_facing else None
+            )
             earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
             ob_date = rules.ob_date_of(now)
             # PostgreSQL: the day's number is taken in the entry's own INSERT (the counter locked one
@@ -270,7 +299,9 @@ def _insert(
             )
             if counted is None:
                 entry.ob_seq = _next_ob_seq(station, ob_date)
-            record = _write_parts(entry, draft, persons, counted)
+            # The new people and the recorder's read are stored before the number is taken, on
+            # PostgreSQL in the entry's round trip: the counter is locked from there to the commit.
+            record = _write_parts(entry, draft, persons, counted, [*new_persons, *reads])
             ledger.append(
                 station=station,
                 kind=records.KIND_AMENDMENT if draft.entry_type == "AMENDMENT" else records.KIND_OCCURRENCE,
