@@ -198,3 +198,22 @@ def test_a_whole_register_is_published_over_several_ticks_leaving_no_document_ou
     # The revoked card's last leaf is the register's latest: it goes last, once, as revoked.
     assert [p.record["number"][-1] for p in published] == ["2", "3", "4", "5", "1"]
     assert [p.record["state"] for p in published] == ["valid"] * 4 + ["revoked"]
+
+
+def test_publishing_many_documents_costs_the_same_statements_as_publishing_a_few(
+    drs_officer: User, drs_supervisor: User, refugee: Person
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    publish_reference_data()  # the stations, officers and offences: what follows is documents only
+
+    def statements_to_publish(numbers: range) -> int:
+        for n in numbers:
+            issue(drs_officer, refugee, f"RID-KAK-26-{n:06d}")
+        with CaptureQueriesContext(connection) as queries_run:
+            assert publish_reference_data() == len(numbers)
+        return len(queries_run)
+
+    assert statements_to_publish(range(1, 3)) == statements_to_publish(range(3, 23))
+    assert PublishedRecord.objects.filter(kind=KIND).count() == 22
