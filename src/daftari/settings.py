@@ -271,9 +271,10 @@ DAFTARI_ROLE = os.getenv("DAFTARI_ROLE", "hub").strip().lower()
 if DAFTARI_ROLE not in ("hub", "node"):
     raise ImproperlyConfigured("DAFTARI_ROLE must be hub or node")
 # Refugee documents the hub publishes to its nodes at most per worker tick (30 s): the publish is a few
-# statements whatever the number (0.3-0.45 ms a document measured, so 20,000 hold the hub's log some
-# 6-9 s), and a whole register (~800,000) reaches the nodes in 40 ticks (20 minutes), not 13 hours.
-DAFTARI_REFUGEE_DOCUMENTS_PER_PUBLISH = envint("DAFTARI_REFUGEE_DOCUMENTS_PER_PUBLISH", "20000")
+# statements whatever the number (0.3-0.45 ms a document measured). The hub's log is locked meanwhile and
+# a national alert waits for it, so a tick holds it about 2 s (5,000 documents): a whole register
+# (~800,000) first reaches the nodes in 160 ticks (80 minutes), not 13 hours.
+DAFTARI_REFUGEE_DOCUMENTS_PER_PUBLISH = envint("DAFTARI_REFUGEE_DOCUMENTS_PER_PUBLISH", "5000")
 DAFTARI_HUB_URL = os.getenv("DAFTARI_HUB_URL", "").rstrip("/")
 # The node's own Ed25519 key (the hub pins it at enrolment) and the hub's witness key (cosignatures).
 DAFTARI_NODE_KEY_FILE = Path(os.getenv("DAFTARI_NODE_KEY_FILE", str(DATA_DIR / "node-signing.key")))
