@@ -140,7 +140,9 @@ class SplitForm(DaftariForm):
 
 
 class CorrectionForm(DaftariForm):
-    national_id = forms.CharField(label=_("National ID number"), max_length=12, help_text=_("7 or 8 digits"))
+    national_id = forms.CharField(
+        label=_("National ID number"), max_length=20, help_text=_("7 or 8 digits, or the 14 of a Maisha Namba")
+    )
     evidence = forms.CharField(
         label=_("Evidence of the match"),
         max_length=1000,

@@ -228,7 +228,7 @@ class CorrectionCase(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="correction_cases")
-    national_id = models.CharField(max_length=12)
+    national_id = models.CharField(max_length=14)  # rules.NATIONAL_ID: up to a Maisha Namba
     evidence = models.CharField(max_length=1000)
     opened_at = models.DateTimeField()
     opened_by = models.CharField(max_length=150)
@@ -304,7 +304,7 @@ class MatchProposal(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dedupe_pass = models.ForeignKey(DedupePass, on_delete=models.PROTECT, related_name="proposals")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="match_proposals")
-    national_id = models.CharField(max_length=12)
+    national_id = models.CharField(max_length=14)  # rules.NATIONAL_ID: up to a Maisha Namba
     holder_names = models.CharField(max_length=300)
     holder_sex = models.CharField(max_length=1)
     holder_date_of_birth = models.DateField()

@@ -375,7 +375,10 @@ def relationship_after_merge(relationship: Relationship) -> Relationship:
 # before the record is corrected, and the person gets a letter saying so.
 
 APPROVALS_NEEDED = 2
-NATIONAL_ID = re.compile(r"^\d{7,8}$")
+# A Kenyan national ID number (SOURCES.md): the older card's 7 or 8 digits, or the 14-digit Maisha
+# Namba of the Maisha card, as the OB takes them (occurrences.rules). Both name a Kenyan, so both
+# are matched and both can open a case.
+NATIONAL_ID = re.compile(r"^(\d{7,8}|\d{14})$")
 
 
 class CorrectionState(StrEnum):
@@ -408,7 +411,7 @@ def correction_state(decisions: Sequence[Decision]) -> CorrectionState:
 def correction_problems(*, national_id: str, evidence: str) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not NATIONAL_ID.match(national_id):
-        problems["national_id"] = str(_("Enter the national ID number: 7 or 8 digits."))
+        problems["national_id"] = str(_("Enter the national ID number: 7 or 8 digits, or the 14 of a Maisha Namba."))
     if not evidence.strip():
         problems["evidence"] = str(_("Describe the evidence of the match (IPRS record, chief's letter, vetting)."))
     return problems
@@ -645,6 +648,7 @@ def national_id_row(row: Sequence[str]) -> NationalIdRecord | None:
     if len(row) < len(NATIONAL_ID_COLUMNS):
         return None
     id_number, names, sex, born = (cell.strip() for cell in row[:4])
+    id_number = re.sub(r"[\s-]", "", id_number)  # as core.identifiers keeps ID numbers
     if not NATIONAL_ID.match(id_number) or not names:
         return None
     try:

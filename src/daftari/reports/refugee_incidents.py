@@ -32,7 +32,7 @@ from daftari.reports.models import CrimeTally
 # slashes the register also reads are taken out here), e.g. RIDKAK26000001: the kind's prefix, the
 # office, the year and the serial; the office is characters 4-6.
 REFUGEE_NUMBER = r"^(" + "|".join(sorted(DOCUMENT_PREFIXES.values())) + r")[A-Z]{3}[0-9]{8}$"
-NATIONAL_ID = r"^[0-9]{7,8}$"
+NATIONAL_ID = r"^([0-9]{7,8}|[0-9]{14})$"  # an older national ID or a Maisha Namba
 
 
 def _counted_parties() -> QuerySet[Party]:
