@@ -9,13 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from daftari.core.errors import NotFound, NotPermittedAtStation
+from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.services import find_entry, record_occurrence
 from daftari.stations.models import AccessEvent, ApiToken, Station, scope_of
 from daftari.stations.rules import Role, can_view_access_log, sees_personal_data
-from daftari.stations.services import hash_token, log_access, user_for_token
-from tests.conftest import OfficerFactory, complaint
+from daftari.stations.services import create_officer, hash_token, log_access, user_for_token
+from tests.conftest import PASSWORD, OfficerFactory, complaint
 
 Books = dict[str, Occurrence]
 
@@ -219,3 +219,28 @@ def test_an_officer_with_an_invalid_phone_is_refused(station: Station) -> None:
             phone="12",
         )
     assert "phone" in raised.value.fields
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER])
+def test_an_officer_in_a_station_or_county_role_is_not_enrolled_without_a_station(role: Role) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        create_officer(
+            username="homeless", password=PASSWORD, service_number="990001", rank="PC", station=None, roles=[role]
+        )
+    assert "station" in refused.value.fields
+    assert not User.objects.filter(username="homeless").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.OVERSIGHT, Role.ANALYST])
+def test_only_an_administrator_is_staff_and_superuser_on_the_admin_site(role: Role) -> None:
+    officer = create_officer(
+        username=f"national-{role}",
+        password=PASSWORD,
+        service_number=f"99-{role}",
+        rank="PC",
+        station=None,
+        roles=[role],
+    )
+    assert (officer.user.is_staff, officer.user.is_superuser) == ((role is Role.ADMIN,) * 2)

@@ -154,6 +154,10 @@ UNSCOPED: dict[str, frozenset[Role]] = {
     "can_erase_personal_data": frozenset({Role.ADMIN}),
     "can_deactivate_officer": frozenset({Role.ADMIN}),
     "commands_a_county": frozenset({Role.COMMANDER}),
+    "needs_a_station": frozenset({Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER}),
+    "reads_only_to_review": frozenset({Role.OVERSIGHT}),
+    "runs_the_admin_site": frozenset({Role.ADMIN}),
+    "is_alerted_to_node_refusals": frozenset({Role.OVERSIGHT, Role.ADMIN}),
     # The refugee register: DRS staff only, and no police role (issue 14).
     "reads_refugee_register": frozenset({Role.DRS_OFFICER, Role.DRS_SUPERVISOR}),
     "sees_refugee_sensitive_fields": frozenset({Role.DRS_SUPERVISOR}),
@@ -250,6 +254,16 @@ def test_a_station_role_without_a_station_is_allowed_nothing_at_a_station(predic
         homeless = scope(role, station=None, county=None)
         allowed = check(homeless, station_code=HOME) if predicate in STATION_SCOPED else check(homeless)
         assert not allowed, (predicate, role)
+
+
+def test_a_national_alert_reaches_every_role_its_predicate_allows_and_no_other() -> None:
+    assert rules.roles_that(rules.is_alerted_to_node_refusals) == [Role.OVERSIGHT, Role.ADMIN]
+    assert rules.roles_that(rules.sees_every_stations_access_log) == [Role.OVERSIGHT, Role.ADMIN]
+
+
+def test_oversight_holding_another_role_too_reads_for_that_role_not_only_to_review() -> None:
+    assert rules.reads_only_to_review(scope(Role.OVERSIGHT, station=None, county=None))
+    assert not rules.reads_only_to_review(scope(Role.OVERSIGHT, Role.ADMIN, station=None, county=None))
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)

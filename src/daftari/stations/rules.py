@@ -1,6 +1,6 @@
 """Who may see and record what: the permission matrix, as pure functions."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -84,6 +84,27 @@ class Scope:
 
 
 NO_SCOPE = Scope(roles=frozenset(), station_code=None, county_code=None)
+
+
+def scope_of_roles(roles: Iterable[Role]) -> Scope:
+    """The reach of the roles alone, at no station: for asking a predicate about an officer not yet
+    enrolled, or about a role wherever it serves."""
+    return Scope(roles=frozenset(roles), station_code=None, county_code=None)
+
+
+def roles_that(predicate: Callable[[Scope], bool]) -> list[Role]:
+    """The roles the predicate allows on their own, wherever they serve: whom a national alert reaches."""
+    return [role for role in Role if predicate(scope_of_roles([role]))]
+
+
+def needs_a_station(scope: Scope) -> bool:
+    """Station roles, and commanders (whose reach is their station's county), are enrolled at a station."""
+    return bool(scope.roles & (STATION_ROLES | {Role.COMMANDER}))
+
+
+def reads_only_to_review(scope: Scope) -> bool:
+    """Oversight (IPOA) reads a record only to review it: its reads are logged as an oversight review."""
+    return scope.roles == {Role.OVERSIGHT}
 
 
 def can_see_station(scope: Scope, *, station_code: str, county_code: int) -> bool:
@@ -465,6 +486,12 @@ def sees_every_stations_access_log(scope: Scope) -> bool:
 
 def can_erase_personal_data(scope: Scope) -> bool:
     """A lawful erasure (court order, ODPC decision) is carried out by an administrator."""
+    return Role.ADMIN in scope.roles
+
+
+def runs_the_admin_site(scope: Scope) -> bool:
+    """The Django admin site (officers, stations, the raw tables) is the administrators': their accounts
+    are staff and superusers there."""
     return Role.ADMIN in scope.roles
 
 

@@ -23,7 +23,17 @@ from daftari.core import prepared
 from daftari.core.errors import DomainError, InvalidInput, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.stations.models import AccessEvent, ApiToken, Officer, PublicReadCount, Station, scope_of
-from daftari.stations.rules import Role, can_deactivate_officer, can_revoke_api_token, needs_second_factor
+from daftari.stations.rules import (
+    Role,
+    Scope,
+    can_deactivate_officer,
+    can_revoke_api_token,
+    needs_a_station,
+    needs_second_factor,
+    reads_only_to_review,
+    runs_the_admin_site,
+    scope_of_roles,
+)
 
 TOKEN_PREFIX = "dft_"  # noqa: S105 - a label, not a secret
 
@@ -51,9 +61,8 @@ def create_officer(
         if normalised is None:
             raise InvalidInput(fields={"phone": _("Not a valid phone number (e.g. 0712 345 678).")})
         phone = normalised
-    if any(r in (Role.DESK, Role.OCS, Role.INVESTIGATOR, Role.TRAFFIC, Role.COMMANDER) for r in roles) and (
-        station is None
-    ):
+    reach = scope_of_roles(roles)
+    if needs_a_station(reach) and station is None:
         raise InvalidInput(fields={"station": "Station and county roles need a station."})
     if User.objects.filter(username=username).exists():
         raise InvalidInput(fields={"username": "This username is taken."})
@@ -64,8 +73,8 @@ def create_officer(
         password=password,
         first_name=first_name,
         last_name=last_name,
-        is_staff=Role.ADMIN in roles,
-        is_superuser=Role.ADMIN in roles,
+        is_staff=runs_the_admin_site(reach),
+        is_superuser=runs_the_admin_site(reach),
     )
     for role in roles:
         group, _created = Group.objects.get_or_create(name=role.value)
@@ -199,9 +208,9 @@ def deactivate_officer(*, actor: User, user: User) -> None:
     revoke_tokens_of(user)
 
 
-def _purpose_for(scope_roles: frozenset[Role], purpose: AccessEvent.Purpose) -> AccessEvent.Purpose:
-    # Oversight reads only to review: the channel column still says where the read came from.
-    if scope_roles == {Role.OVERSIGHT} and purpose in (AccessEvent.Purpose.DESK_VIEW, AccessEvent.Purpose.API_READ):
+def _purpose_for(scope: Scope, purpose: AccessEvent.Purpose) -> AccessEvent.Purpose:
+    # The channel column still says where the review's read came from.
+    if reads_only_to_review(scope) and purpose in (AccessEvent.Purpose.DESK_VIEW, AccessEvent.Purpose.API_READ):
         return AccessEvent.Purpose.OVERSIGHT_REVIEW
     return purpose
 
@@ -265,7 +274,7 @@ def access_events(
             record_type=record_type,
             record_id=record_id,
             record_station_id=station_id,
-            purpose=_purpose_for(scope.roles, purpose),
+            purpose=_purpose_for(scope, purpose),
             outcome=outcome,
             channel=channel,
         )
