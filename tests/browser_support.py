@@ -6,6 +6,7 @@ keys them by async context), which lose the serialized-rollback snapshot and the
 transaction. So the browser lives on its own thread and the tests send it whole stories.
 """
 
+import re
 import time
 from base64 import b32decode
 from collections.abc import Callable
@@ -13,7 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from django_otp.oath import totp
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,6 +56,21 @@ def complete_second_factor(page: Page) -> None:
         page.wait_for_timeout((30 - time.time() % 30 + 1) * 1000)
         page.get_by_label("Code").fill(code_for(key))
         page.get_by_label("Code").press("Enter")
+
+
+def sign_in(page: Page, base_url: str, username: str, *, lands_on: str | re.Pattern[str] | None = None) -> None:
+    """Signs in with the keyboard alone, as at the desk: the username, Tab, the password, Enter; then the
+    second factor for the roles that need it, and (``lands_on``) the heading of the landing page."""
+    page.goto(f"{base_url}/signin")
+    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/signin" not in url)
+    complete_second_factor(page)  # the OCS, commanders, oversight and admins enter their code
+    if lands_on is not None:
+        expect(page.get_by_role("heading", level=1)).to_contain_text(lands_on)
 
 
 class BrowserThread:

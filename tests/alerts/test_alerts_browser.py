@@ -9,8 +9,7 @@ from playwright.sync_api import Page, expect
 
 from daftari.alerts.services import issue_alert
 from tests.alerts.conftest import wanted
-from tests.browser_support import BrowserThread
-from tests.occurrences.test_desk_browser import sign_in
+from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,7 +27,7 @@ def test_the_desk_sees_a_wanted_alert_as_it_types_the_id_number_and_finds_it_on_
     issue_alert(actor=ocs, draft=wanted())
 
     def story(page: Page) -> None:
-        sign_in(page, live_server.url, "desk")
+        sign_in(page, live_server.url, "desk", lands_on="Today's book")
         page.goto(f"{live_server.url}/entries/new")
         page.locator("#id_parties-0-id_number").press_sequentially("2987 6543")
         hint = page.locator("#hint-parties-0 .alert-match")

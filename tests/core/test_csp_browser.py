@@ -7,8 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import BrowserThread
-from tests.occurrences.test_desk_browser import sign_in
+from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,7 +30,7 @@ def test_the_desk_the_public_pages_and_the_api_docs_run_with_nothing_blocked(
             "console",
             lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
         )
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/new")
         expect(page.locator("#id_entry_type")).to_be_focused()  # typed keys go to the type only once it holds focus
         page.keyboard.type("Repo")

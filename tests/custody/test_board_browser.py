@@ -10,9 +10,8 @@ from playwright.sync_api import Page, expect
 from daftari.custody.models import CustodyState
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
-from tests.browser_support import BrowserThread
+from tests.browser_support import BrowserThread, sign_in
 from tests.custody.conftest import arrest_draft
-from tests.occurrences.test_desk_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,7 +30,7 @@ def test_a_desk_officer_books_a_suspect_in_watches_the_board_and_releases_him(
     base = live_server.url
 
     def story(page: Page) -> None:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/{arrest.pk}")
         page.get_by_role("link", name="Book into cells").click()
         expect(page.locator("#id_name")).to_have_value("Otieno Ouma")

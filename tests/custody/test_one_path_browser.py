@@ -11,9 +11,8 @@ from daftari.custody.models import CustodyRecord, CustodyState
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import Station
-from tests.browser_support import BrowserThread
+from tests.browser_support import BrowserThread, sign_in
 from tests.custody.conftest import arrest_draft
-from tests.occurrences.test_desk_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,7 +31,7 @@ def test_a_cell_register_entry_made_through_new_entry_reaches_the_custody_board_
     base = live_server.url
 
     def story(page: Page) -> None:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/new?entry_type=CELLS")
         page.get_by_label("Place").fill("Report office")
         page.get_by_label("What happened").fill("Booked into the male cell; belt and shoelaces taken.")
@@ -64,7 +63,7 @@ def test_booking_into_cells_from_an_arrest_adds_an_ob_line(
     base = live_server.url
 
     def story(page: Page) -> None:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/{arrest.pk}")
         page.get_by_role("link", name="Book into cells").click()
         page.locator("#id_cell").select_option("male")
@@ -93,7 +92,7 @@ def test_an_empty_custody_event_form_records_nothing_and_says_what_to_choose(
     base = live_server.url
 
     def story(page: Page) -> None:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/custody/{record.pk}")
         expect(page.locator("#id_kind")).to_have_value("")
         page.get_by_role("button", name="Record", exact=True).click()
@@ -115,7 +114,7 @@ def test_the_day_close_shows_the_difference(
     base = live_server.url
 
     def story(page: Page) -> None:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/new")
         page.locator("#id_entry_type").select_option("DAILY_CLOSE")
         # The book's figures, prefilled: one person in the cells, two items taken at booking.

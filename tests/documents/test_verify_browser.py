@@ -12,8 +12,7 @@ from daftari.documents.rules import display_code
 from daftari.ledger.services import sign_checkpoint
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import Station
-from tests.browser_support import BrowserThread
-from tests.occurrences.test_desk_browser import sign_in
+from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,7 +31,7 @@ def test_the_desk_issues_a_lost_id_abstract_and_an_insurer_verifies_it_in_kiswah
     base = live_server.url
 
     def issue(page: Page) -> None:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/{lost_id.pk}")
         page.get_by_role("link", name="Issue abstract / P3 / certified extract").click()
         page.get_by_label("Police abstract (lost document)").check()

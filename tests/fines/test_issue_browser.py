@@ -8,8 +8,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from daftari.fines.models import FineNotice
-from tests.browser_support import BrowserThread
-from tests.conftest import PASSWORD
+from tests.browser_support import BrowserThread, sign_in
 
 # Serialized rollback restores the counties and the first catalogue (data migrations) after each flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -39,12 +38,7 @@ def test_a_traffic_officer_issues_a_notice_on_a_phone_and_the_motorist_verifies_
     base = live_server.url
 
     def story(page: Page) -> dict[str, Any]:
-        page.goto(f"{base}/signin")
-        expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
-        page.keyboard.type("traffic")
-        page.keyboard.press("Tab")
-        page.keyboard.type(PASSWORD)
-        page.keyboard.press("Enter")
+        sign_in(page, base, "traffic")
         page.get_by_text("Menu", exact=True).click()  # on a phone the links are behind the menu button
         page.get_by_role("link", name="Fines").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Issue a notice")

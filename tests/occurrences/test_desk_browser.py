@@ -9,8 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from daftari.occurrences.models import Occurrence
-from tests.browser_support import BrowserThread, complete_second_factor
-from tests.conftest import PASSWORD
+from tests.browser_support import BrowserThread, sign_in
 
 # Serialized rollback restores the counties (loaded by a data migration) after each flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -23,26 +22,13 @@ def chromium() -> Iterator[BrowserThread]:
     browser.close()
 
 
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/signin")
-    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/signin" not in url)
-    complete_second_factor(page)  # the OCS, commanders, oversight and admins enter their code
-    # Each role's landing page: today's book, or the OCS's station dashboard.
-    expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Today's book|Station dashboard"))
-
-
 def test_a_desk_officer_records_corrects_finds_and_reads_back_a_complaint_in_kiswahili(
     chromium: BrowserThread, live_server: Any, desk_officer: User
 ) -> None:
     base = live_server.url
 
     def story(page: Page) -> str:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
 
         # Record a complaint with the keyboard: the type is chosen by typing its first letters.
         page.get_by_role("link", name="New entry").first.click()
@@ -109,7 +95,7 @@ def test_the_person_hint_appears_as_the_officer_types_an_id_number(
     chromium: BrowserThread, live_server: Any, recorded_complaint: Occurrence
 ) -> None:
     def story(page: Page) -> None:
-        sign_in(page, live_server.url, "desk")
+        sign_in(page, live_server.url, "desk", lands_on="Today's book")
         page.goto(f"{live_server.url}/entries/new")
         page.locator("#id_parties-0-id_number").press_sequentially("12345678")
         expect(page.locator("#hint-parties-0")).to_contain_text("This ID number appears in 1 earlier entry.")

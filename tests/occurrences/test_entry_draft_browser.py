@@ -9,8 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from daftari.occurrences.models import Occurrence
-from tests.browser_support import BrowserThread
-from tests.occurrences.test_desk_browser import sign_in
+from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,7 +60,7 @@ def test_a_draft_survives_a_closed_tab_and_a_dropped_network_and_is_recorded_onc
 
     def story(page: Page) -> dict[str, Any]:
         context = page.context
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         start_a_complaint(page, base)
         # A third person needs a row the fresh form does not have: the server draws it.
         page.get_by_role("button", name="Add another person").click()
@@ -118,7 +117,7 @@ def test_discarding_a_restored_draft_leaves_an_empty_form_and_nothing_recorded(
 
     def story(page: Page) -> dict[str, Any]:
         context = page.context
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         start_a_complaint(page, base)
         wait_for_saved_draft(page, "sms_language", "sw")
         page.close()
@@ -143,7 +142,7 @@ def test_signing_out_leaves_no_draft_in_the_browser(
     base = live_server.url
 
     def story(page: Page) -> int:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         start_a_complaint(page, base)
         wait_for_saved_draft(page, "sms_language", "sw")
         stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('daftari-draft:')).length")

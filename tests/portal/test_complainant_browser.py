@@ -15,9 +15,8 @@ from daftari.ledger import keys
 from daftari.ledger.services import sign_grown_logs
 from daftari.occurrences.casework import assign_investigator
 from daftari.occurrences.models import Occurrence
-from tests.browser_support import BrowserThread
+from tests.browser_support import BrowserThread, sign_in
 from tests.notifications.support import run_ready_jobs, sent_sms
-from tests.occurrences.test_desk_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -44,7 +43,7 @@ def test_a_complainant_reports_gets_the_ob_number_by_sms_follows_the_case_and_ve
     status_page = f"{base}/public/status"
 
     def report(page: Page) -> str:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.get_by_role("link", name="New entry").first.click()
         page.locator("#id_entry_type").select_option("COMPLAINT")
         expect(page.get_by_label("Action taken")).to_be_visible()
@@ -92,7 +91,7 @@ def test_a_complainant_reports_gets_the_ob_number_by_sms_follows_the_case_and_ve
     chromium.run(follow)
 
     def issue_abstract(page: Page) -> str:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         page.goto(f"{base}/entries/{entry.pk}")
         page.get_by_role("link", name="Issue abstract / P3 / certified extract").click()
         page.get_by_label("Police abstract (general)").check()

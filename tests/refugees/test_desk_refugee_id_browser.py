@@ -18,8 +18,7 @@ from daftari.occurrences.models import Occurrence
 from daftari.refugees import queries, services
 from daftari.refugees.models import Person
 from daftari.stations.models import Station
-from tests.browser_support import BrowserThread, complete_second_factor
-from tests.conftest import PASSWORD
+from tests.browser_support import BrowserThread, sign_in
 from tests.refugees.conftest import days_ago, issue
 
 # Serialized rollback restores the counties (loaded by a data migration) after each flush.
@@ -31,18 +30,6 @@ def chromium() -> Iterator[BrowserThread]:
     browser = BrowserThread()
     yield browser
     browser.close()
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/signin")
-    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/signin" not in url)
-    complete_second_factor(page)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Today's book")
 
 
 def start_complaint(page: Page, base_url: str, complainant: str) -> None:
@@ -80,7 +67,7 @@ def test_the_desk_sees_a_refugee_ids_state_as_it_is_typed_and_records_the_compla
     base = live_server.url
 
     def story(page: Page) -> list[str]:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         hint = page.locator("#hint-parties-0")
 
         # A card in force: the register says so as the number is typed.
@@ -138,7 +125,7 @@ def test_at_a_station_node_with_the_link_down_the_desk_sees_the_cards_state_as_t
     base = live_server.url
 
     def story(page: Page) -> str:
-        sign_in(page, base, "desk")
+        sign_in(page, base, "desk", lands_on="Today's book")
         hint = page.locator("#hint-parties-0")
         start_complaint(page, base, "Amina Hassan Abdi")
         id_field = page.locator("#id_parties-0-id_number")

@@ -10,8 +10,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from daftari.refugees.models import Household, RefugeeDocument
-from tests.browser_support import BrowserThread, complete_second_factor
-from tests.conftest import PASSWORD
+from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,17 +20,6 @@ def chromium() -> Iterator[BrowserThread]:
     browser = BrowserThread()
     yield browser
     browser.close()
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/signin")
-    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands a frame after load
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/signin" not in url)
-    complete_second_factor(page)
 
 
 def test_a_drs_officer_registers_a_household_and_issues_a_pass_that_a_stranger_verifies(

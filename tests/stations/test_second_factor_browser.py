@@ -1,5 +1,6 @@
 """The OCS's first sign-in in Chromium: password, the authenticator set up from the page, the desk."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -7,9 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import BrowserThread
+from tests.browser_support import BrowserThread, sign_in
 from tests.conftest import enrol_second_factor
-from tests.occurrences.test_desk_browser import sign_in
+
+BOOK_OR_DASHBOARD = re.compile("Today's book|Station dashboard")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,7 +27,9 @@ def test_an_ocs_sets_up_the_app_at_the_first_sign_in_and_reaches_todays_book(
     chromium: BrowserThread, live_server: Any, ocs: User
 ) -> None:
     def story(page: Page) -> None:
-        sign_in(page, live_server.url, "ocs")  # through the enrolment page, the key read off it
+        sign_in(
+            page, live_server.url, "ocs", lands_on=BOOK_OR_DASHBOARD
+        )  # through the enrolment page, the key read off it
         expect(page.locator(".notice-success")).to_contain_text("Your authenticator app is set up.")
 
     chromium.run(story)
@@ -37,7 +41,7 @@ def test_an_enrolled_commander_enters_the_code_after_the_password(
     enrol_second_factor(commander)
 
     def story(page: Page) -> str:
-        sign_in(page, live_server.url, "commander")
+        sign_in(page, live_server.url, "commander", lands_on=BOOK_OR_DASHBOARD)
         return page.url
 
     assert chromium.run(story).rstrip("/") == live_server.url
