@@ -19,7 +19,6 @@ end unless ``--keep`` is given.
 
 import argparse
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -27,7 +26,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -43,28 +41,7 @@ WARM_UP = 2
 FIRST_NAMES = ("Wanjiru", "Otieno", "Kiprono", "Achieng", "Mwangi", "Njeri", "Wafula", "Chebet", "Mutua", "Akinyi")
 LAST_NAMES = ("Kamau", "Ouma", "Kiptoo", "Odhiambo", "Mwangi", "Wanjiku", "Barasa", "Korir", "Musyoka", "Atieno")
 RANKS = ("PC", "PC", "PC", "CPL", "CPL", "SGT", "SSGT", "IP")
-STATION_SQL = """
-INSERT INTO stations_station (code, name, county_id, sub_county, phone)
-SELECT 'BOARD-' || g, 'Board station ' || g, (SELECT array_agg(code ORDER BY code) FROM stations_county)[1 + g %% 47],
-       '', ''
-FROM generate_series(0, %(n)s - 1) AS g
-"""
 TABLES = ("occurrences_occurrence", "occurrences_party")
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = postgres.database_url(DATABASE)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "daftari.settings"
-    # As a server runs it: debug off (no per-query bookkeeping), a secret of its own, no secure-cookie redirect.
-    os.environ.update(DAFTARI_DEBUG="0", DAFTARI_SECURE_COOKIES="0", DAFTARI_LOG_LEVEL="ERROR")
-    os.environ.setdefault("DAFTARI_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["DAFTARI_SECOND_FACTOR_ROLES"] = "admin"
-    import django
-
-    django.setup()
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's host; no test database is made
 
 
 def book_sql(entries: int, first_day: date, recorder: int, others: list[str]) -> str:
@@ -132,8 +109,7 @@ class Loader:
         from daftari.stations.rules import Role
         from daftari.stations.services import create_officer
 
-        with psycopg.connect(postgres.database_url(DATABASE), autocommit=True) as conn:
-            conn.execute(STATION_SQL, {"n": STATIONS})
+        postgres.add_stations(DATABASE, STATIONS, code="BOARD-", station_name="Board station ")
         first = Station.objects.get(code="BOARD-0")
 
         def officer(name: str, roles: list[Role], station: Station | None, rank: str = Officer.Rank.INSPECTOR) -> Any:
@@ -358,14 +334,9 @@ class Loader:
             conn.execute("SET session_replication_role = replica")  # foreign keys right by construction
             conn.execute(book_sql(self.entries, first_day, people["desk"].officer.pk, others))  # type: ignore[arg-type]
             conn.execute(PARTIES_SQL)
-            conn.execute(
-                "INSERT INTO occurrences_obcounter (station_id, ob_date, last_seq) "
-                "SELECT station_id, ob_date, max(ob_seq) FROM occurrences_occurrence GROUP BY station_id, ob_date"
-            )
             conn.commit()
             conn.autocommit = True
-            for table in TABLES:
-                conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+            postgres.count_and_analyse(conn, TABLES)
         self.step(f"a background book of {self.entries:,} OB entries")
 
     def findings(self, candidates: list[Any], people: dict[str, Any]) -> list[Any]:
@@ -509,7 +480,7 @@ def get(client: Any, path: str, params: dict[str, Any] | None = None) -> Callabl
 
 def run(*, candidates: int, entries: int, keep: bool) -> bool:
     console.rule(f"[bold]Readiness board: a contingent of {candidates} candidates, a book of {entries:,} entries")
-    setup_django()
+    postgres.setup_django_as_a_server(DATABASE)
     from django.db import connections
     from django.test import Client
 
@@ -572,8 +543,7 @@ def run(*, candidates: int, entries: int, keep: bool) -> bool:
     console.print(table)
     connections.close_all()
     if not keep:
-        with psycopg.connect(postgres.database_url("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
+        postgres.drop(DATABASE)
     return met
 
 

@@ -12,7 +12,6 @@ The database is dropped at the end unless ``--keep`` is given.
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import threading
@@ -62,28 +61,6 @@ SECTIONS = (
 PLACES = ("Moi Avenue", "Kondele market", "the bus stage", "Likoni ferry", "Nakuru town", "Kisumu road", "a shamba")
 # entry type by share out of 100: mostly complaints, some arrests and GBV, a few that record no crime.
 TYPES = (("COMPLAINT", 60), ("ARREST", 12), ("GBV", 5), ("SERIOUS_CRIME", 3), ("LOST_DOC", 15), ("TRAFFIC_ACCIDENT", 5))
-STATION_SQL = """
-INSERT INTO stations_station (code, name, county_id, sub_county, phone)
-SELECT 'BENCH-' || g, 'Bench station ' || g, (SELECT array_agg(code ORDER BY code) FROM stations_county)[1 + g %% 47],
-       '', ''
-FROM generate_series(0, %(n)s - 1) AS g
-"""
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = postgres.database_url(DATABASE)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "daftari.settings"
-    # As a server runs it: debug off (no per-query bookkeeping), a secret of its own, no secure-cookie redirect.
-    os.environ.update(DAFTARI_DEBUG="0", DAFTARI_SECURE_COOKIES="0", DAFTARI_LOG_LEVEL="ERROR")
-    os.environ.setdefault("DAFTARI_SECRET_KEY", secrets.token_urlsafe(50))
-    # The commander signs in here without the authenticator step (their pages, not the sign-in, are measured).
-    os.environ["DAFTARI_SECOND_FACTOR_ROLES"] = "admin"
-    import django
-
-    django.setup()
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's host; no test database is made
 
 
 def _type_case() -> str:
@@ -188,8 +165,7 @@ def load(entries: int) -> None:
     postgres.recreate(DATABASE)
     postgres.migrate(DATABASE)
     started = time.perf_counter()
-    with psycopg.connect(postgres.database_url(DATABASE), autocommit=True) as conn:
-        conn.execute(STATION_SQL, {"n": STATIONS})
+    postgres.add_stations(DATABASE, STATIONS, code="BENCH-", station_name="Bench station ")
     first = Station.objects.get(code="BENCH-0")
     desk = create_officer(
         username="bench-desk", password="bench desk password", service_number="BENCH-DESK",
@@ -226,12 +202,7 @@ def load(entries: int) -> None:
         step = time.perf_counter()
         for _, definition in indexes:
             conn.execute(definition)  # type: ignore[arg-type]
-        conn.execute(
-            "INSERT INTO occurrences_obcounter (station_id, ob_date, last_seq) "
-            "SELECT station_id, ob_date, max(ob_seq) FROM occurrences_occurrence GROUP BY station_id, ob_date"
-        )
-        for table in TABLES:
-            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+        postgres.count_and_analyse(conn, TABLES)
         console.print(f"  {len(indexes)} indexes rebuilt and analysed in {time.perf_counter() - step:.0f} s")
     console.print(f"generated the book of {entries:,} entries in {time.perf_counter() - started:.0f} s")
 
@@ -433,7 +404,7 @@ def time_recording(n: int) -> tuple[float, float, int]:
 
 def run(*, entries: int, keep: bool, record_n: int) -> bool:
     console.rule(f"[bold]Crime figures over {entries:,} entries at {STATIONS:,} stations (PostgreSQL)")
-    setup_django()
+    postgres.setup_django_as_a_server(DATABASE)
     from django.db import connections
     from django.utils import timezone
 
@@ -525,8 +496,7 @@ def run(*, entries: int, keep: bool, record_n: int) -> bool:
     console.print(table)
     connections.close_all()
     if not keep:
-        with psycopg.connect(postgres.database_url("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
+        postgres.drop(DATABASE)
     return all_met
 
 

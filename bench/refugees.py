@@ -505,8 +505,7 @@ def run(*, people: int, holders: int, queries: int, keep: bool) -> bool:
     all_met &= ok
     connections.close_all()
     if not keep:
-        with psycopg.connect(postgres.database_url("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
+        postgres.drop(DATABASE)
     return all_met
 
 
