@@ -7,6 +7,7 @@ from daftari.core import append_only
 APPEND_ONLY_TABLES = [
     "refugees_household",
     "refugees_person",
+    "refugees_personnameword",
     "refugees_membership",
     "refugees_statusstep",
     "refugees_refugeedocument",

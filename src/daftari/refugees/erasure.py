@@ -10,7 +10,8 @@ Status step: its reference (case file, decision or appeal number) -> "[redacted]
 date and who recorded it stay, so the person's status and the figures still hold. The person's
 first step is their registration: an order about a person names that step, and it also erases the
 person:
-- given names, family name, aliases, the search words built from them -> "[redacted]";
+- given names, family name, aliases -> "[redacted]", and the search words built from them are
+  blanked (``name_key``) or deleted (their rows of the search index, models.PersonNameWord);
 - the date of birth -> 1 January of its year, marked estimated (the age figures keep the year);
 - phone, languages, specific needs, ethnicity, religion, the biometric record id -> blank;
 - the reasons of their household memberships, and of the merges and splits that moved them (free
@@ -49,6 +50,7 @@ from daftari.refugees.models import (
     MatchProposal,
     Membership,
     Person,
+    PersonNameWord,
     StatusStep,
 )
 
@@ -56,6 +58,7 @@ MARKER = "[redacted]"
 STEP_TABLES = [
     "refugees_statusstep",
     "refugees_person",
+    "refugees_personnameword",
     "refugees_membership",
     "refugees_householdchange",
     "refugees_correctioncase",
@@ -97,6 +100,8 @@ def _erase_person(person_id: uuid.UUID) -> None:
         religion="",
         biometric_ref="",
     )
+    # The search's words of their names go with the names: the person is no longer found by name.
+    PersonNameWord.objects.filter(person=person).delete()
     for membership in Membership.objects.filter(person=person):
         Membership.objects.filter(pk=membership.pk).update(reason=_text(membership.reason))
     # The reason of a merge or split that moved them is free text about the family too, copied

@@ -75,6 +75,31 @@ class Person(models.Model):
         return f"person {self.pk}"
 
 
+class PersonNameWord(models.Model):
+    """One word of a person's names and aliases (rules.search_words), with the names the register
+    search orders by: the search's index (queries.search). Written with the person, in the same
+    transaction, by services.register_person; a person's names never change, so neither do these.
+
+    The index on (word, family name, given names, person) gives a word's people already in the
+    order of the results page, so a word held by a quarter of the register (Mohamed) gives its first
+    page without reading the others; the one on (person, word) answers "does this person also hold
+    that word" for the other words of the question."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="name_words")
+    word = models.CharField(max_length=60)
+    family_name = models.CharField(max_length=120)
+    given_names = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "word"], name="one_name_word_per_person")]
+        indexes = [
+            models.Index(fields=["word", "family_name", "given_names", "person"], name="refugees_name_word_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"name word of {self.person_id}"
+
+
 class Membership(models.Model):
     """A person joins or leaves a household as of a date; the members on a day follow from these events."""
 

@@ -5,7 +5,6 @@ a police officer or the UNHCR liaison asking for a person is refused, and the re
 Ethnicity and religion are withheld from everyone but the supervisor.
 """
 
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -15,8 +14,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import BooleanField, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +33,7 @@ from daftari.refugees.models import (
     MatchProposal,
     Membership,
     Person,
+    PersonNameWord,
     RefugeeDocument,
     StatusStep,
 )
@@ -338,50 +337,129 @@ def household_to_change(*, reader: User, number: str) -> Household:
     return household
 
 
-def _named(people: QuerySet[Person], words: list[str]) -> QuerySet[Person]:
-    """People with every word among their names and aliases, each word also as the start of one
-    ("moham" finds Mohamed). PostgreSQL answers from the GIN index over the words of ``name_key``
-    (migration 0008): a common name's thirty thousand people are found without reading the table."""
-    if connection.vendor == "postgresql":
-        tokens = [t for word in words for t in re.findall(r"\w+", word)]
-        if not tokens:
-            return people.none()
-        return people.filter(
-            RawSQL(
-                "to_tsvector('simple', refugees_person.name_key) @@ to_tsquery('simple', %s)",
-                [" & ".join(f"{t}:*" for t in tokens)],
-                output_field=BooleanField(),
-            )
+# --- The register search -------------------------------------------------------------------------
+# A name is searched through models.PersonNameWord, one row a word of each person's names and aliases
+# with the names the results are ordered by. Every word asked must be among the person's, or be the
+# start of one ("moham" finds Mohamed). The words asked are counted first, each up to RARE_WORD_ROWS
+# rows: the rarest leads. A rare one's people are few and are all read; a common one (Mohamed is a
+# quarter of the country's register) is read word by word in the order of the results page, the
+# other words checked person by person, and each stops at the page's end, so the first page comes
+# without reading the other hundred thousand. A page holds MAX_RESULTS; one more found says "narrow".
+
+RARE_WORD_ROWS = 2_000
+# A word asked that starts more than this many different words on the register ("a") is not read
+# word by word: its people are sorted whole, which is slower and still right.
+MAX_WORDS_STARTED = 40
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    lines: list[PersonLine]
+    # More people match than the page shows: the reader is asked to narrow the search.
+    more: bool = False
+
+
+def _started(word: str) -> Q:
+    """The register's words ``word`` starts, as a range of the index (the code-point order of the
+    search words, rules.search_words, which hold letters and digits only)."""
+    low, high = _range(word)
+    return Q(word__gte=low, word__lt=high)
+
+
+def _holds(word: str, person: OuterRef) -> Exists:
+    """Whether the person (``person``, of the outer query) holds ``word`` or a word it starts."""
+    return Exists(PersonNameWord.objects.filter(_started(word), person=person))
+
+
+def _range(word: str) -> tuple[str, str]:
+    return word, word[:-1] + chr(ord(word[-1]) + 1)
+
+
+def _rows_of_each(words: list[str]) -> dict[str, int]:
+    """How many rows of the index each word starts, counted up to RARE_WORD_ROWS: one statement, a
+    short walk along the index for each word, however common."""
+    table = connection.ops.quote_name(PersonNameWord._meta.db_table)
+    counted = ", ".join(
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE word >= %s AND word < %s LIMIT %s) AS c{n})"  # noqa: S608
+        for n in range(len(words))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counted}", [v for w in words for v in (*_range(w), RARE_WORD_ROWS)])
+        row = cursor.fetchone()
+    return dict(zip(words, row, strict=True))
+
+
+def _words_started(word: str) -> list[str] | None:
+    """The register's different words that ``word`` starts, found by stepping along the index from one
+    to the next (a recursive query, one step a word, not a read of their rows); None when there are
+    more than MAX_WORDS_STARTED."""
+    table = connection.ops.quote_name(PersonNameWord._meta.db_table)
+    low, high = _range(word)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE started(word) AS ("  # noqa: S608 - the table's name, quoted
+            f"SELECT (SELECT MIN(word) FROM {table} WHERE word >= %s AND word < %s) "
+            f"UNION ALL SELECT (SELECT MIN(t.word) FROM {table} t WHERE t.word > started.word AND t.word < %s) "
+            f"FROM started WHERE started.word IS NOT NULL) "
+            f"SELECT word FROM started WHERE word IS NOT NULL LIMIT %s",
+            [low, high, high, MAX_WORDS_STARTED + 1],
         )
-    for word in words:
-        people = people.filter(Q(name_key__startswith=word) | Q(name_key__contains=f" {word}"))
-    return people
+        found = [row[0] for row in cursor.fetchall()]
+    return found if len(found) <= MAX_WORDS_STARTED else None
+
+
+def _first_page(word: str, others: list[Exists]) -> QuerySet[PersonNameWord, uuid.UUID]:
+    """The people of one word of the register who hold the ``others`` too, in the page's order, as far
+    as the page and one more: read along the (word, names) index and stopping there."""
+    return (
+        PersonNameWord.objects.filter(*others, word=word)
+        .order_by("family_name", "given_names", "person_id")
+        .values_list("person_id", flat=True)[: MAX_RESULTS + 1]
+    )
+
+
+def _named(words: list[str]) -> QuerySet[Person]:
+    """The people holding every one of ``words`` (each as a word or the start of one), as a set small
+    enough to sort: at most MAX_RESULTS + 1 of a common word's people, in the page's order."""
+    rows = _rows_of_each(words)
+    leading = min(words, key=rows.__getitem__)
+    others = [_holds(w, OuterRef("person")) for w in words if w != leading]
+    started = _words_started(leading) if rows[leading] >= RARE_WORD_ROWS else None
+    if started is None:
+        holders = PersonNameWord.objects.filter(_started(leading), *others)
+        return Person.objects.filter(pk__in=holders.values("person_id"))
+    if len(started) == 1:  # the usual case: the page read inside the query that reads the people
+        return Person.objects.filter(pk__in=_first_page(started[0], others))
+    # Each word's first page: the people of the whole page are among them.
+    page: set[uuid.UUID] = set()
+    for word in started:
+        page.update(_first_page(word, others))
+    return Person.objects.filter(pk__in=page)
 
 
 def search(
     *, reader: User, name: str = "", document_number: str = "", household_number: str = "", channel: str = "desk"
-) -> list[PersonLine]:
+) -> SearchResult:
     """People matching every term given: all the words of ``name`` among their names and aliases, a
-    document number of theirs, their household's number. Each person listed is a logged read."""
+    document number of theirs, their household's number; at most MAX_RESULTS of them, in the order of
+    their names, and whether there were more. Each person listed is a logged read."""
     if not reads_refugee_register(scope_of(reader)):
         _refuse(reader, "search", AccessEvent.Purpose.SEARCH, channel)
-    people = Person.objects.all()
-    asked = False
-    words = rules.name_key(name).split()
-    if words:
-        asked = True
-        people = _named(people, words)
+    words = rules.search_words(name)
     number = rules.normalise_number(document_number)
-    if number:
-        asked = True
-        people = people.filter(pk__in=RefugeeDocument.objects.filter(number=number).values("person_id"))
     household = household_number.strip().upper()
+    if not (words or number or household):
+        return SearchResult(lines=[])
+    if number or household:
+        # A document or a household names a person or a few: the words are checked person by person.
+        people = Person.objects.filter(*(_holds(w, OuterRef("pk")) for w in words))
+    else:
+        people = _named(words)
+    if number:
+        people = people.filter(pk__in=RefugeeDocument.objects.filter(number=number).values("person_id"))
     if household:
-        asked = True
         joined = Membership.objects.filter(household__number=household, kind=Membership.Kind.JOINED)
         people = people.filter(pk__in=joined.values("person_id"))
-    if not asked:
-        return []
     # Each line's status and household (as household_of tells it) in the same query, not two more a line.
     today = timezone.localdate()
     latest = Membership.objects.filter(person=OuterRef("pk"), on__lte=today).order_by("-on", "-recorded_at")
@@ -392,7 +470,7 @@ def search(
             status=Subquery(StatusStep.objects.filter(person=OuterRef("pk")).order_by("-sequence").values("step")[:1]),
             home_kind=Subquery(latest.values("kind")[:1]),
             home_number=Subquery(latest.values("household__number")[:1]),
-        ).order_by("family_name", "given_names")[:MAX_RESULTS]
+        ).order_by("family_name", "given_names", "pk")[: MAX_RESULTS + 1]
     )
     lines = [
         PersonLine(
@@ -405,7 +483,7 @@ def search(
             status_name=_status_name(person.status),
             household_number=person.home_number if person.home_kind == Membership.Kind.JOINED else "",
         )
-        for person in found
+        for person in found[:MAX_RESULTS]
     ]
     log_accesses(
         actor=reader,
@@ -413,7 +491,7 @@ def search(
         purpose=AccessEvent.Purpose.SEARCH,
         channel=channel,
     )
-    return lines
+    return SearchResult(lines=lines, more=len(found) > MAX_RESULTS)
 
 
 def person_to_change(*, reader: User, person_id: uuid.UUID | str) -> Person:

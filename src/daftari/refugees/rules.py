@@ -250,6 +250,22 @@ def name_key(*names: str) -> str:
     return " ".join(sorted(words))
 
 
+SEARCH_WORD_LENGTH = 60  # longer words are cut (models.PersonNameWord.word): no name word is that long
+
+
+def search_words(*names: str) -> list[str]:
+    """The words of names as the register search keeps and compares them: case-folded, accents
+    dropped, split at anything not a letter or digit ("Abdí-Hassan" gives "abdi" and "hassan"),
+    unique, in order. A person's words are written with them; a question is split the same way."""
+    words: dict[str, None] = {}
+    for name in names:
+        plain = unicodedata.normalize("NFKD", name.casefold())
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        for word in re.findall(r"[^\W_]+", plain):
+            words[word[:SEARCH_WORD_LENGTH]] = None
+    return list(words)
+
+
 @dataclass(frozen=True)
 class DateOfBirth:
     on: date

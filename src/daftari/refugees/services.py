@@ -28,6 +28,7 @@ from daftari.refugees.models import (
     HouseholdChangeMove,
     Membership,
     Person,
+    PersonNameWord,
     RefugeeDocument,
     StatusStep,
 )
@@ -140,6 +141,11 @@ def register_person(
         office=office,
         registered_at=now,
         registered_by=by,
+    )
+    # The register search's index of the names (queries.search): one row a word, aliases included.
+    PersonNameWord.objects.bulk_create(
+        PersonNameWord(person=person, word=word, family_name=person.family_name, given_names=person.given_names)
+        for word in rules.search_words(person.given_names, person.family_name, person.aliases)
     )
     if household is None:
         household = _new_household(office=office, by=by, now=now)

@@ -77,7 +77,7 @@ def _guarded(read: Callable[[], T]) -> T:
 @require_GET
 def search(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    results: list[queries.PersonLine] | None = None
+    results: queries.SearchResult | None = None
     if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data
         results = _guarded(
@@ -90,7 +90,12 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         )
     elif not can_register_refugees(scope_of(request.user)):
         raise PermissionDenied(_("The refugee register is read by the Department of Refugee Services."))
-    context = {"form": form, "results": results, "may_register": can_register_refugees(scope_of(request.user))}
+    context = {
+        "form": form,
+        "results": results,
+        "limit": queries.MAX_RESULTS,
+        "may_register": can_register_refugees(scope_of(request.user)),
+    }
     return render(request, "refugees/search.html", context)
 
 
