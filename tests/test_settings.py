@@ -46,4 +46,4 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
     result = settings_in(tmp_path, DATABASE_URL="postgres://root@127.0.0.1:5432/daftari")
     assert result.returncode == 0, result.stderr
     db = json.loads(result.stdout)
-    assert (db["engine"], db["name"]) == ("django.db.backends.postgresql", "daftari")
+    assert (db["engine"], db["name"]) == ("daftari.core.postgresql", "daftari")

@@ -136,9 +136,13 @@ def _database() -> dict:
     if url:
         # Connections are kept between requests; a health check before reuse means a PostgreSQL
         # restart costs a reconnect, not a 500 on the first request of every old connection.
-        return dict(
+        database = dict(
             dj_database_url.parse(url, conn_max_age=envint("DAFTARI_DB_CONN_MAX_AGE", "60"), conn_health_checks=True)
         )
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            # The same backend, whose health check asks the server only when it has spoken (core/postgresql).
+            database["ENGINE"] = "daftari.core.postgresql"
+        return database
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two desks recording at
     # once queue on busy_timeout instead of failing with "database is locked" mid-transaction.

@@ -48,12 +48,14 @@ if connection.vendor == "postgresql":
         assert _get("/", cookie) == 200
         assert connection.connection is not None, "the connection is kept for the next request"
 
-        # What a PostgreSQL restart does to every connection the application holds.
+        # What a PostgreSQL restart does to every connection the application holds: each backend
+        # ends (a restart waits for that, as pg_terminate_backend does here with its timeout).
         params = connection.get_connection_params()
         with psycopg.connect(**params, autocommit=True) as other:
-            other.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            ended = other.execute(
+                "SELECT bool_and(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+            ).fetchone()
+        assert ended == (True,)
 
         assert _get("/", cookie) == 200
