@@ -1,11 +1,14 @@
 """The desk is told at once when an entry names someone or something on the alerts register, from local tables."""
 
 import socket
+import uuid
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from daftari.alerts.models import Alert
 from daftari.alerts.services import withdraw_alert
@@ -129,3 +132,46 @@ def test_the_api_answer_lists_no_alerts_for_an_entry_that_matches_none(
     response = Api(client, desk_officer).post("/occurrences", body)
     assert response.status_code == 201
     assert response.json()["alerts"] == []
+
+
+def test_an_api_recording_asks_for_its_people_and_the_alerts_in_one_round_trip_before_the_number(
+    client: Client, desk_officer: User, wanted_alert: Alert
+) -> None:
+    api = Api(client, desk_officer)
+    assert api.post("/occurrences", complaint_body()).status_code == 201  # the station's log exists
+    body = complaint_body()
+    body["parties"][0].update({"id_number": "29876543"})
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/occurrences", body)
+    assert response.status_code == 201, response.content
+    assert [m["alert"] for m in response.json()["alerts"]] == [str(wanted_alert.pk)]
+    statements = [q["sql"] for q in queries.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if "occurrences_obcounter" in sql)
+    asked = [sql for sql in statements if "alerts_alert" in sql]
+    # Asked once, before the day's number is taken; on PostgreSQL in the people's own round trip.
+    assert len(asked) == 1 and statements.index(asked[0]) < counter, asked
+    assert ("occurrences_person" in asked[0]) == (connection.vendor == "postgresql"), asked[0]
+
+
+def test_the_alert_shown_to_the_recorder_is_logged_once_and_only_with_a_stored_entry(
+    client: Client, desk_officer: User, wanted_alert: Alert
+) -> None:
+    api = Api(client, desk_officer)
+    body = complaint_body(id=str(uuid.uuid4()))
+    body["parties"][0].update({"id_number": "29876543"})
+    assert api.post("/occurrences", body).status_code == 201
+    def lookups() -> list[tuple[str, str, str]]:
+        found = AccessEvent.objects.filter(record_id=str(wanted_alert.pk), purpose=AccessEvent.Purpose.LOOKUP)
+        return [(e.channel, e.outcome, e.username) for e in found]
+
+    shown = ("api", "shown", desk_officer.username)
+    assert lookups() == [shown]
+    # The same id with another body is refused: its transaction, and the look-up in it, roll back.
+    clash = {**body, "narrative": "Another account of the day altogether, not the one recorded."}
+    assert api.post("/occurrences", clash).status_code == 409
+    assert lookups() == [shown]
+    # A retry of the stored entry answers with the alert again, and that showing is logged too.
+    retried = api.post("/occurrences", body)
+    assert retried.status_code == 200
+    assert [m["alert"] for m in retried.json()["alerts"]] == [str(wanted_alert.pk)]
+    assert lookups() == [shown, shown]

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from daftari.core import prepared
 from daftari.occurrences.models import Person
@@ -75,3 +76,35 @@ def test_columns_turn_a_row_into_the_instance_the_orm_builds(db: None) -> None:
         getattr(person, f.attname) for f in Person._meta.concrete_fields
     ]
     assert read.first_seen_at == AT and read.first_seen_at.tzinfo is not None
+
+
+def test_statements_held_together_run_at_the_end_each_given_its_first_row(desk_officer: User, station: Station) -> None:
+    [read] = access_events(
+        actor=desk_officer,
+        reads=[("occurrence", "held", station.pk, AccessEvent.Outcome.SHOWN)],
+        purpose=AccessEvent.Purpose.RECORD,
+        channel="api",
+    )
+    answers: list[object] = []
+    person = Person(name="Wanjiru Kamau", id_number="20000001", first_seen_at=AT)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with prepared.together():
+            prepared.insert_all([person])
+            prepared.send("SELECT COUNT(*) FROM occurrences_person", [], then=answers.append)
+            prepared.insert_all([read])
+            held = len(queries.captured_queries)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # On PostgreSQL nothing is sent until the end, then all at once; the count sees the row before it.
+    assert held - 1 == (0 if connection.vendor == "postgresql" else 3), statements  # (the atomic's SAVEPOINT)
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3), statements
+    assert answers == [(1,)]
+    assert read.pk is not None and AccessEvent.objects.get(pk=read.pk).record_id == "held"
+    assert not person._state.adding and Person.objects.filter(id_number="20000001").exists()
+
+
+def test_nothing_held_together_is_sent_when_the_block_fails(db: None) -> None:
+    person = Person(name="Wanjiru Kamau", id_number="20000002", first_seen_at=AT)
+    with pytest.raises(ValueError), transaction.atomic(), prepared.together():
+        prepared.insert_all([person])
+        raise ValueError("the caller gave up")
+    assert not Person.objects.filter(id_number="20000002").exists()

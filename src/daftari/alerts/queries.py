@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -22,7 +23,7 @@ from daftari.core import prepared
 from daftari.core.errors import NotFound, NotPermitted
 from daftari.stations.models import AccessEvent, Station, scope_of
 from daftari.stations.rules import is_shown_alert_matches, sees_alerts_register
-from daftari.stations.services import log_accesses
+from daftari.stations.services import access_events, log_accesses, store_access_events
 
 RECORD_TYPE = "alert"
 Purpose = AccessEvent.Purpose
@@ -192,18 +193,46 @@ def _matching_sql(counts: tuple[int, int, int, int]) -> str:
     )
 
 
+class Matched(NamedTuple):
+    """The desk's matches and their look-ups, not yet stored (``matches_in``)."""
+
+    matches: list[AlertMatch]
+    lookups: list[AccessEvent]
+
+
+def matching_query(*, reader: User, station: Station, sought: Sought) -> prepared.Query | None:
+    """The read of ``matching_alerts``, for a caller that sends it with its own reads (the recording
+    shows its recorder the alerts it matches, asked with the entry's people); None: nothing to ask."""
+    if not sought or not is_shown_alert_matches(scope_of(reader), station_code=station.code):
+        return None
+    # Asked after every recording: the SQL is written once for each shape of what was typed.
+    values = [sought.id_numbers, sought.phones, sought.plates, sought.names]
+    sql = _matching_sql(tuple(len(v) for v in values))
+    return prepared.Query(sql, [value for v in values for value in sorted(v)])
+
+
+def matches_in(*, reader: User, sought: Sought, rows: list[tuple[Any, ...]], channel: str) -> Matched:
+    """The matches in the rows ``matching_query`` found, with the look-ups to log (each alert shown)."""
+    alerts = [_ALERT.instance(row, 0) for row in rows]
+    for alert in alerts:
+        Alert.withdrawal.related.set_cached_value(alert, None)  # active: no withdrawal
+    lookups = access_events(
+        actor=reader,
+        reads=[(RECORD_TYPE, str(a.pk), None, AccessEvent.Outcome.SHOWN) for a in alerts],
+        purpose=Purpose.LOOKUP,
+        channel=channel,
+    )
+    return Matched([AlertMatch(_view(a), _matched_on(a, sought)) for a in alerts], lookups)
+
+
 def matching_alerts(*, reader: User, station: Station, sought: Sought, channel: str) -> list[AlertMatch]:
     """The active alerts that what the desk typed matches, by ID number, phone, plate or name.
 
     Only for an officer recording at ``station``; each alert shown is logged as a look-up.
     """
-    if not sought or not is_shown_alert_matches(scope_of(reader), station_code=station.code):
+    query = matching_query(reader=reader, station=station, sought=sought)
+    if query is None:
         return []
-    # Asked after every recording: the SQL is written once for each shape of what was typed.
-    values = [sought.id_numbers, sought.phones, sought.plates, sought.names]
-    sql = _matching_sql(tuple(len(v) for v in values))
-    alerts = [_ALERT.instance(row, 0) for row in prepared.rows(sql, [value for v in values for value in sorted(v)])]
-    for alert in alerts:
-        Alert.withdrawal.related.set_cached_value(alert, None)  # active: no withdrawal
-    _log(reader, alerts, Purpose.LOOKUP, channel, AccessEvent.Outcome.SHOWN)
-    return [AlertMatch(_view(a), _matched_on(a, sought)) for a in alerts]
+    matched = matches_in(reader=reader, sought=sought, rows=prepared.rows(query.sql, query.params), channel=channel)
+    store_access_events(matched.lookups)
+    return matched.matches

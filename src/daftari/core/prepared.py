@@ -6,8 +6,10 @@ both engines; ``Columns`` names a model's columns in it and turns a row back int
 the ORM would have built (each field's converters of the engine applied).
 """
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -95,19 +97,23 @@ class Query(NamedTuple):
     params: Sequence[Any]
 
 
-def firsts(queries: Sequence[Query]) -> list[tuple[Any, ...] | None]:
-    """The first row of each query (None when it finds none), in order; on PostgreSQL in one round
-    trip, as ``insert_all`` sends its rows."""
+def all_rows(queries: Sequence[Query]) -> list[list[tuple[Any, ...]]]:
+    """Every row of each query, in order; on PostgreSQL in one round trip, as ``insert_all`` sends its rows."""
     if connection.vendor != "postgresql" or len(queries) < 2:
-        return [first(query.sql, query.params) for query in queries]
-    found: list[tuple[Any, ...] | None] = []
+        return [rows(query.sql, query.params) for query in queries]
+    found: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
         cursor.execute("; ".join(query.sql for query in queries), [p for query in queries for p in query.params])
         for i in range(len(queries)):
             if i:
                 cursor.nextset()
-            found.append(cursor.fetchone())
+            found.append(list(cursor.fetchall()))
     return found
+
+
+def firsts(queries: Sequence[Query]) -> list[tuple[Any, ...] | None]:
+    """The first row of each query (None when it finds none), in order; on PostgreSQL in one round trip."""
+    return [found[0] if found else None for found in all_rows(queries)]
 
 
 @functools.cache
@@ -180,13 +186,14 @@ def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None, 
     (Its client-side binding sends several statements at once; SQLite has no round trip to save.)
     ``counted`` (PostgreSQL only): the ``counted.field`` of the row at ``counted_at`` is the value
     its counter statement returns, taken in the same round trip after the rows before it are stored.
+    Inside ``together`` the rows are sent at its end, with the statements held there.
     """
-    if connection.vendor != "postgresql" or (len(objs) < 2 and counted is None):
+    if connection.vendor != "postgresql" or (len(objs) < 2 and counted is None and _held.statements is None):
         assert counted is None, "a counted insert is for PostgreSQL"
         for obj in objs:
             insert(obj)
         return
-    statements, params, numbered = [], [], []
+    statements = []
     for i, obj in enumerate(objs):
         sql, fields, returning = _insert_sql(type(obj), connection.vendor)
         if i == counted_at and counted is not None:
@@ -194,15 +201,74 @@ def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None, 
             returning = type(obj)._meta.get_field(counted.field)
         else:
             values = _values(obj, fields)
-        statements.append(sql)
-        params += values
-        numbered.append(returning)
+        statements.append(_Statement(sql, values, functools.partial(_inserted, obj, returning)))
+    with together():
+        for statement in statements:
+            _hold(statement)
+
+
+def _inserted(obj: models.Model, returning: Any, row: tuple[Any, ...] | None) -> None:
+    if returning is not None:
+        assert row is not None
+        setattr(obj, returning.attname, row[0])
+    _stored(obj)
+
+
+class _Statement(NamedTuple):
+    sql: str
+    params: Sequence[Any]
+    then: Callable[[tuple[Any, ...] | None], object] | None  # given the first row it returns (None: none)
+
+
+class _Held(threading.local):
+    statements: list[_Statement] | None = None
+
+
+_held = _Held()
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """The statements given to ``send`` (and the rows to ``insert_all``) inside are sent at its end,
+    on PostgreSQL all in one round trip; then each one's first row goes to its ``then``.
+
+    For statements of one transaction, none of which needs another's answer before it is sent (the
+    recording's ledger leaf and its SMS, once the entry has its number). Elsewhere, and on SQLite,
+    each statement runs when it is given.
+    """
+    if connection.vendor != "postgresql" or _held.statements is not None:
+        yield
+        return
+    _held.statements = []
+    try:
+        yield
+        statements = _held.statements
+    finally:
+        _held.statements = None
+    if statements:
+        _send(statements)
+
+
+def send(sql: str, params: Sequence[Any], then: Callable[[tuple[Any, ...] | None], object] | None = None) -> None:
+    """Runs one statement and gives its first row (None: none) to ``then``; inside ``together``, at its end."""
+    _hold(_Statement(sql, params, then))
+
+
+def _hold(statement: _Statement) -> None:
+    if _held.statements is not None:
+        _held.statements.append(statement)
+    else:
+        _send([statement])
+
+
+def _send(statements: list[_Statement]) -> None:
+    answers: list[tuple[Any, ...] | None] = []
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(statements), params)
-        for i, (obj, returning) in enumerate(zip(objs, numbered, strict=True)):
+        cursor.execute("; ".join(s.sql for s in statements), [p for s in statements for p in s.params])
+        for i in range(len(statements)):
             if i:
                 cursor.nextset()
-            if returning is not None:
-                setattr(obj, returning.attname, cursor.fetchone()[0])
-    for obj in objs:
-        _stored(obj)
+            answers.append(cursor.fetchone() if cursor.description is not None else None)
+    for statement, answer in zip(statements, answers, strict=True):
+        if statement.then is not None:
+            statement.then(answer)

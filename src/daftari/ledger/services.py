@@ -2,7 +2,7 @@
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -182,13 +182,27 @@ def append(
 
     row = Leaf(kind=kind, record_id=record_id, appended_at=at)
     if connection.vendor == "postgresql":
-        # The usual case in one round trip: the log is found by its station and the origin its
+        # The usual case in one statement: the log is found by its station and the origin its
         # leaves name, which is also what locks it. A log not yet created, or created under
-        # another origin setting, takes the long way below.
+        # another origin setting, takes the long way. Inside ``prepared.together`` the statement
+        # goes with the others held there, and the leaf has its index at the end of it.
         origin = origin_for(station)
         row.data = leaf_bytes(origin)
-        if _store_in_one_statement(connection, row, salt, station=station, origin=origin):
-            return row
+
+        def long_way_unless_stored(stored: tuple[Any, ...] | None) -> None:
+            if stored is not None:
+                row.pk, row.log_id, row.index = stored
+            else:
+                _append_the_long_way(station, row, salt, leaf_bytes)
+
+        prepared.send(*_one_statement(row, salt, station=station, origin=origin), then=long_way_unless_stored)
+        return row
+    return _append_the_long_way(station, row, salt, leaf_bytes)
+
+
+def _append_the_long_way(station: Station, row: Leaf, salt: bytes, leaf_bytes: Callable[[str], bytes]) -> Leaf:
+    """The log locked first (created if it is not yet), the node's keeping checked, then the leaf stored."""
+    connection = transaction.get_connection()
     head = _locked_log(station)
     if head.kept_at_node_since is not None:
         raise BookKeptAtNode()
@@ -342,6 +356,18 @@ def hub_log() -> Log | None:
 
 def _store_in_one_statement(connection: Any, row: Leaf, salt: bytes, *, station: Station, origin: str) -> bool:
     """The head's new size, the leaf and its salt in one round trip (PostgreSQL); False if no such log."""
+    sql, params = _one_statement(row, salt, station=station, origin=origin)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = cursor.fetchone()
+    if stored is None:
+        return False
+    row.pk, row.log_id, row.index = stored
+    return True
+
+
+def _one_statement(row: Leaf, salt: bytes, *, station: Station, origin: str) -> tuple[str, list[Any]]:
+    """The statement of ``_store_in_one_statement``; it returns the leaf's id, log and index, or no row."""
     log_table, leaf_table, salt_table = Log._meta.db_table, Leaf._meta.db_table, Commitment._meta.db_table
     sql = (
         f"WITH head AS (UPDATE {log_table} SET size = size + 1"  # noqa: S608 - only table names are interpolated
@@ -351,14 +377,7 @@ def _store_in_one_statement(connection: Any, row: Leaf, salt: bytes, *, station:
         f" new_salt AS (INSERT INTO {salt_table} (leaf_id, salt) SELECT id, %s FROM new_leaf)"
         ' SELECT id, log_id, "index" FROM new_leaf'
     )
-    params = [station.pk, origin, row.kind, row.record_id, row.data, row.appended_at, salt]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        stored = cursor.fetchone()
-    if stored is None:
-        return False
-    row.pk, row.log_id, row.index = stored
-    return True
+    return sql, [station.pk, origin, row.kind, row.record_id, row.data, row.appended_at, salt]
 
 
 def integrate(head: Log) -> None:

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from daftari.alerts import queries as alert_queries
+from daftari.alerts.queries import AlertMatch
 from daftari.core import human, prepared
 from daftari.core.errors import (
     DuplicateWithDifferentContent,
@@ -42,6 +44,8 @@ from daftari.stations.rules import Scope, can_amend_entry, can_record_entry
 class Recorded(NamedTuple):
     entry: Occurrence
     created: bool  # False when a retry with the same id and content returned the stored entry
+    # The national alerts the new entry matches, shown to its recorder (``shown_on``); None: not asked.
+    alerts: list[AlertMatch] | None = None
 
 
 def _officer(actor: User) -> Officer:
@@ -246,12 +250,27 @@ def _insert(
             # and the station's other desks wait, only from here to the commit.
             spec = entry_types.BY_CODE[draft.entry_type]
             parties = list(draft.parties)
-            # The parties' people and the SMS's remembered language are read at once (PostgreSQL).
+            # The parties' people, the SMS's remembered language and, for a recorder shown the entry,
+            # the national alerts it matches are read at once (PostgreSQL: one round trip).
             person_queries = [q for q in _person_queries(parties) if q is not None]
             language_query = casework.complainant_language_query(draft) if spec.public_facing else None
-            found = prepared.firsts([*person_queries, *([language_query] if language_query else [])])
+            sought = rules.sought_in(draft)
+            alert_query = (
+                alert_queries.matching_query(reader=actor, station=station, sought=sought)
+                if shown_on is not None
+                else None
+            )
+            asked = [*person_queries, *([language_query] if language_query else [])]
+            found_rows = prepared.all_rows([*asked, *([alert_query] if alert_query else [])])
+            found = [rows[0] if rows else None for rows in found_rows[: len(asked)]]
             persons, new_persons = _persons_for(parties, found[: len(person_queries)], now)
-            reads = []
+            matched = (
+                alert_queries.matches_in(reader=actor, sought=sought, rows=found_rows[-1], channel=shown_on)
+                if alert_query is not None and shown_on is not None
+                else None
+            )
+            # The alerts shown are logged as look-ups with the recorder's read, stored with the entry.
+            reads = list(matched.lookups) if matched is not None else []
             if shown_on is not None:
                 read = queries.recorder_read(
                     recorder=actor,
@@ -302,19 +321,22 @@ def _insert(
             # The new people and the recorder's read are stored before the number is taken, on
             # PostgreSQL in the entry's round trip: the counter is locked from there to the commit.
             record = _write_parts(entry, draft, persons, counted, [*new_persons, *reads])
-            ledger.append(
-                station=station,
-                kind=records.KIND_AMENDMENT if draft.entry_type == "AMENDMENT" else records.KIND_OCCURRENCE,
-                record_id=str(entry.pk),
-                record=record,
-                by=entry.recorded_by.service_number,
-                ob=entry.ob_number,
-                prev=earlier.index if earlier is not None else None,
-                at=now,
-            )
-            if sms_language is not None:
-                casework.notify_complainant_recorded(entry, chosen_language=sms_language)
-            return Recorded(entry, created=True)
+            # The leaf and the SMS need the number and nothing of each other: sent at once (PostgreSQL).
+            with prepared.together():
+                ledger.append(
+                    station=station,
+                    kind=records.KIND_AMENDMENT if draft.entry_type == "AMENDMENT" else records.KIND_OCCURRENCE,
+                    record_id=str(entry.pk),
+                    record=record,
+                    by=entry.recorded_by.service_number,
+                    ob=entry.ob_number,
+                    prev=earlier.index if earlier is not None else None,
+                    at=now,
+                )
+                if sms_language is not None:
+                    casework.notify_complainant_recorded(entry, chosen_language=sms_language)
+            alerts = None if shown_on is None else (matched.matches if matched is not None else [])
+            return Recorded(entry, created=True, alerts=alerts)
     except IntegrityError:
         # The id is taken: a retry of a create that was stored (perhaps by a racing retry), or a clash.
         replay = _replay(client_id, station, digest)

@@ -243,7 +243,11 @@ def log_accesses(
     channel: str = "desk",
 ) -> list[AccessEvent]:
     """Logs several reads of one request in one statement: (record type, record id, station id, outcome) each."""
-    events = access_events(actor=actor, reads=reads, purpose=purpose, channel=channel)
+    return store_access_events(access_events(actor=actor, reads=reads, purpose=purpose, channel=channel))
+
+
+def store_access_events(events: list[AccessEvent]) -> list[AccessEvent]:
+    """Stores the access events ``access_events`` made, in one statement."""
     if not events:
         return []
     if len(events) == 1:
