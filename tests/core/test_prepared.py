@@ -87,12 +87,11 @@ def test_statements_held_together_run_at_the_end_each_given_its_first_row(desk_o
     )
     answers: list[object] = []
     person = Person(name="Wanjiru Kamau", id_number="20000001", first_seen_at=AT)
-    with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        with prepared.together():
-            prepared.insert_all([person])
-            prepared.send("SELECT COUNT(*) FROM occurrences_person", [], then=answers.append)
-            prepared.insert_all([read])
-            held = len(queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), prepared.together():
+        prepared.insert_all([person])
+        prepared.send("SELECT COUNT(*) FROM occurrences_person", [], then=answers.append)
+        prepared.insert_all([read])
+        held = len(queries.captured_queries)
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     # On PostgreSQL nothing is sent until the end, then all at once; the count sees the row before it.
     assert held - 1 == (0 if connection.vendor == "postgresql" else 3), statements  # (the atomic's SAVEPOINT)
