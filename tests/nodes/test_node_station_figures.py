@@ -43,8 +43,9 @@ def crime(station: Station, section: str, n: int) -> dict[str, Any]:
     return node_record(station, ob=f"OB {n}/6/12/2026", offences=[{"section": section, "description": "as reported"}])
 
 
-def correction(station: Station, of: dict[str, Any], section: str, n: int) -> dict[str, Any]:
-    """A correction of an entry's offence as the node's desk records it (occurrences.services.amend_occurrence)."""
+def amendment(station: Station, of: dict[str, Any], n: int, details: dict[str, Any], **rows: Any) -> dict[str, Any]:
+    """A correction of an entry as the node's desk records it (occurrences.services.amend_occurrence):
+    ``details`` its reason, changes and parts map, ``rows`` its own parties, offences... (none by default)."""
     return node_record(
         station,
         id=str(uuid.uuid4()),
@@ -52,12 +53,24 @@ def correction(station: Station, of: dict[str, Any], section: str, n: int) -> di
         entry_type="AMENDMENT",
         refers_to=of["id"],
         recorded_at=(timezone.now() + timedelta(minutes=n)).isoformat(),
-        details={"reason": "Offence corrected after the statement", "changes": {}, "parts": {"offences": [{"row": 0}]}},
-        parties=[],
-        property_items=[],
-        vehicles=[],
-        offences=[{"section": section, "description": "corrected"}],
+        details=details,
+        **{"parties": [], "property_items": [], "vehicles": [], "offences": [], **rows},
     )
+
+
+def correction(station: Station, of: dict[str, Any], section: str, n: int) -> dict[str, Any]:
+    """A correction of an entry's offence."""
+    details = {"reason": "Offence corrected after the statement", "changes": {}, "parts": {"offences": [{"row": 0}]}}
+    return amendment(station, of, n, details, offences=[{"section": section, "description": "corrected"}])
+
+
+def held_at_hub(node: EnrolledNode, book: Book, *records: dict[str, Any]) -> None:
+    """The node records these, pushes them, and the hub's worker indexes them."""
+    start = len(book.leaves)
+    for record in records:
+        book.record(record=record)
+    send(node, book.push(start, len(book.leaves)))
+    mirror.index_new()
 
 
 def by_category(station: Station) -> dict[str, int]:

@@ -68,7 +68,7 @@ from daftari.deployments.rules import (
     whole_years,
 )
 from daftari.ledger.proofs import RecordProof, prove_record
-from daftari.occurrences import entry_types
+from daftari.occurrences import entry_types, other_books
 from daftari.occurrences.entry_types import SUSPECTED_OFFICER
 from daftari.occurrences.models import Occurrence, Party
 from daftari.occurrences.queries import EntryView, evidence_entry
@@ -455,13 +455,22 @@ class Finding:
         return {**seen, "matter_reference": self.matter_reference} if self.matter_reference else seen
 
 
-def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
-    """Each officer suspected in, or named by, an entry counted under offences involving police officers,
-    as the entry reads after its corrections; four queries at most, whatever the number of officers.
+@dataclass(frozen=True)
+class _Suspicion:
+    """An original entry naming a police officer suspected, as it reads after its corrections."""
 
-    An entry counts there exactly when it names a police officer suspected (occurrences.rules
-    ``derive_crime_category``): such entries are few nationwide, found by their own indexes, so all of
-    them are read and the names matched in Python, like the deaths in custody."""
+    entry_id: uuid.UUID
+    at: datetime
+    ob_number: str
+    station_id: int
+    station_name: str
+    reads: dict[str, Any]  # its narrative and details as corrected
+    suspects: list[str]  # the names of its suspects as corrected, those struck out as in error left out
+
+
+def _suspicions_here() -> Iterable[_Suspicion]:
+    """The entries of this book that name a police officer suspected, as recorded or by a correction;
+    four queries at most."""
     key = SUSPECTED_OFFICER.name
     corrected = set(
         Occurrence.objects.filter(entry_type="AMENDMENT", details__changes__has_key=key).values_list(
@@ -494,14 +503,48 @@ def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
     for entry_id, at, seq, day, narrative, details, station_id, station_name in entries:
         mine = corrections.get(entry_id, [])
         reads = as_corrected({"narrative": narrative, **(details or {})}, [d.get("changes", {}) for _c, d in mine])
-        suspected = suspected_officer_of(reads)
-        if not suspected:
-            continue  # a correction says no police officer is suspected: no longer in the category
         parties = parts_as_corrected(
             people.get(entry_id, []), [((d.get("parts") or {}).get("parties", []), people.get(c, [])) for c, d in mine]
         )
         suspects = [p.value[1] for p in parties if not p.in_error and p.value[0] == Party.Role.SUSPECT]
-        text = "\n".join([str(reads.get("narrative", "")), *suspects])
+        yield _Suspicion(entry_id, at, format_ob_number(seq, day), station_id, station_name, reads, suspects)
+
+
+def _suspicions_elsewhere() -> Iterable[_Suspicion]:
+    """The same of the other books (at the hub, the station nodes' books it mirrors), read as corrected."""
+    counted = crime_rules().crime_entry_types
+    for entry, corrections in other_books.officer_suspected():
+        if entry.entry_type not in counted or entry.refers_to_id is not None:
+            continue
+        reads = as_corrected(
+            {"narrative": entry.narrative, **(entry.details or {})}, [c.details.get("changes", {}) for c in corrections]
+        )
+        parties = parts_as_corrected(
+            [(p.role, p.name) for p in entry.parties.all()],
+            [
+                ((c.details.get("parts") or {}).get("parties", []), [(p.role, p.name) for p in c.parties.all()])
+                for c in corrections
+            ],
+        )
+        suspects = [p.value[1] for p in parties if not p.in_error and p.value[0] == Party.Role.SUSPECT]
+        yield _Suspicion(
+            entry.pk, entry.occurred_at, entry.ob_number, entry.station_id, entry.station.name, reads, suspects
+        )
+
+
+def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
+    """Each officer suspected in, or named by, an entry counted under offences involving police officers,
+    as the entry reads after its corrections, in this book and the other books (at the hub, the entries
+    recorded at station nodes); six queries at most, whatever the number of officers.
+
+    An entry counts there exactly when it names a police officer suspected (occurrences.rules
+    ``derive_crime_category``): such entries are few nationwide, found by their own indexes, so all of
+    them are read and the names matched in Python, like the deaths in custody."""
+    for entry in (*_suspicions_here(), *_suspicions_elsewhere()):
+        suspected = suspected_officer_of(entry.reads)
+        if not suspected:
+            continue  # a correction says no police officer is suspected: no longer in the category
+        text = "\n".join([str(entry.reads.get("narrative", "")), *entry.suspects])
         for service_number in wanted:
             role = "suspected" if suspected.upper() == service_number.upper() else ""
             role = role or ("named" if names_service_number(text, service_number) else "")
@@ -509,11 +552,11 @@ def _police_offences(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
                 finding = Finding(
                     FindingKind.OB_POLICE_OFFENCE,
                     role,
-                    at,
-                    station_id,
-                    station_name,
-                    format_ob_number(seq, day),
-                    entry_id,
+                    entry.at,
+                    entry.station_id,
+                    entry.station_name,
+                    entry.ob_number,
+                    entry.entry_id,
                     None,
                 )
                 yield service_number, finding
@@ -541,8 +584,8 @@ def _pending_matters(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
 def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
     """Each officer's part in a death or serious injury in custody (the cell register and the book), in an
     offence involving police officers (the book) and in misconduct alleged in a mission, for many
-    officers, and their disciplinary and IPOA matters still pending, in a fixed number of queries (eight
-    at most)."""
+    officers, and their disciplinary and IPOA matters still pending, in a fixed number of queries (ten
+    at most, the mirrored books of station nodes included at the hub)."""
     wanted = {sn for sn in service_numbers if sn}
     found: dict[str, list[Finding]] = {sn: [] for sn in wanted}
     if not wanted:

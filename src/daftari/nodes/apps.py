@@ -51,5 +51,10 @@ class NodesConfig(AppConfig):
             other_registers.provide_ended(figures.hub_bookings_ended_here)
             other_books.provide_reports(figures.reports)
             other_books.provide_updates(figures.updates_of_hub_reports)
+            # Vetting finds the officers suspected in node stations' entries, and opens them as evidence;
+            # the refugee register's figures place node stations' incidents by their parties.
+            other_books.provide_officer_suspected(mirror.officer_suspected_entries)
+            other_books.provide_entry(mirror.mirrored_entry_with_corrections)
+            other_books.provide_naming_ids(mirror.entries_naming_ids)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from psycopg.types.json import Jsonb
 
 from daftari.core import append_only
@@ -235,6 +235,78 @@ def every_mirrored_entry() -> Iterator[other_books.Arrival]:
             yield _as_entry(row, record, {}), sorted(amendments.get(row.entry_id, []), key=_book_order)
 
 
+def _read_back(rows: list[MirroredEntry]) -> list[other_books.Arrival]:
+    """The original entries these mirrored rows are, or correct, each with every correction of it in the
+    mirrored books, oldest first: one more query, whatever their number. A correction of an entry the
+    hub itself recorded (before the node took the book) is left to the hub's own book."""
+    wanted = {row.entry_id for row in rows if row.refers_to is None and row.entry_type != "AMENDMENT"}
+    wanted |= {row.refers_to for row in rows if row.refers_to is not None and row.entry_type == "AMENDMENT"}
+    if not wanted:
+        return []
+    found = MirroredEntry.objects.filter(
+        Q(entry_id__in=wanted, refers_to=None) | Q(refers_to__in=wanted, entry_type="AMENDMENT")
+    ).select_related("leaf", "station")
+    originals: dict[uuid.UUID, Occurrence] = {}
+    corrections: dict[uuid.UUID, list[MirroredEntry]] = {}
+    for row in found.order_by("pk"):
+        if row.refers_to is None:
+            if row.entry_type != "AMENDMENT":
+                originals[row.entry_id] = _as_entry(row, row.leaf.record or {}, {})
+        else:
+            corrections.setdefault(row.refers_to, []).append(row)
+    return [
+        (
+            entry,
+            sorted(
+                (_as_entry(c, c.leaf.record or {}, {}, entry) for c in corrections.get(pk, [])),
+                key=_book_order,
+            ),
+        )
+        for pk, entry in originals.items()
+    ]
+
+
+def officer_suspected_entries() -> list[other_books.Arrival]:
+    """The original entries of the mirrored books that name a police officer suspected, as recorded or as
+    a correction changes it (vetting: such entries are few nationwide), each with every correction of it;
+    two queries, found by the mention index."""
+    if settings.DAFTARI_ROLE != "hub":
+        return []
+    naming = MirroredMention.objects.filter(kind=rules.OFFICER_MENTION).values("entry_id")
+    return _read_back(list(MirroredEntry.objects.filter(id__in=naming).only("entry_id", "entry_type", "refers_to")))
+
+
+def entries_naming_ids(numbers: set[str], prefixes: tuple[str, ...]) -> list[other_books.Arrival]:
+    """The original entries of the mirrored books whose parties, as recorded or as a correction writes
+    them, carry one of these ID numbers or a number starting with one of these prefixes (as search
+    normalises them), each with every correction of it; two queries, found by the mention index."""
+    if settings.DAFTARI_ROLE != "hub" or not (numbers or prefixes):
+        return []
+    which = Q(value__in=sorted(numbers))
+    for prefix in prefixes:
+        which |= Q(value__startswith=prefix)
+    naming = MirroredMention.objects.filter(which, kind="id_number").values("entry_id")
+    return _read_back(list(MirroredEntry.objects.filter(id__in=naming).only("entry_id", "entry_type", "refers_to")))
+
+
+def mirrored_entry_with_corrections(entry_id: uuid.UUID) -> other_books.Arrival | None:
+    """An original entry of a mirrored book with every correction of it, for a reader already allowed to
+    read it whatever its station (vetting evidence); None when no mirrored book holds it."""
+    if settings.DAFTARI_ROLE != "hub":
+        return None
+    rows = list(MirroredEntry.objects.filter(entry_id=entry_id, refers_to=None).exclude(entry_type="AMENDMENT"))
+    found = _read_back(rows)
+    if not found:
+        return None
+    entry, corrections = found[0]
+    # Who recorded it and each correction, by name when the hub knows the officer (it sends them down).
+    numbers = {e.recorded_by.service_number for e in (entry, *corrections)}
+    officers = {o.service_number: o for o in Officer.objects.filter(service_number__in=numbers).select_related("user")}
+    for read in (entry, *corrections):
+        read.recorded_by = officers.get(read.recorded_by.service_number, read.recorded_by)
+    return entry, corrections
+
+
 def _entry_id(record: dict[str, Any], key: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(record[key])) if record.get(key) else None
@@ -271,6 +343,7 @@ _ENTRY_COLUMNS = (
     "recorded_at",
     "names",
     "words",
+    "refers_to",
 )
 
 
@@ -415,7 +488,10 @@ def _as_entries(rows: list[MirroredEntry]) -> list[Occurrence]:
     return [_as_entry(row, record, officers) for row, record in records.values()]
 
 
-def _as_entry(row: MirroredEntry, record: dict[str, Any], officers: dict[str, Officer]) -> Occurrence:
+def _as_entry(
+    row: MirroredEntry, record: dict[str, Any], officers: dict[str, Officer], earlier: Occurrence | None = None
+) -> Occurrence:
+    """The entry a mirrored row is, never saved; ``earlier``, when given, the entry it refers to (else read)."""
     number = str(record.get("recorded_by", ""))
     # The officers of a node's station are the hub's own (it sends them down); an unknown number
     # is shown as the number itself.
@@ -434,7 +510,7 @@ def _as_entry(row: MirroredEntry, record: dict[str, Any], officers: dict[str, Of
         lon=_coordinate(record.get("lon")),
         narrative=str(record.get("narrative") or ""),
         details=record.get("details") if isinstance(record.get("details"), dict) else {},
-        refers_to=_earlier(record.get("refers_to")),
+        refers_to=earlier if earlier is not None else _earlier(record.get("refers_to")),
         is_late=bool(record.get("is_late")),
         late_reason=str(record.get("late_reason") or ""),
     )

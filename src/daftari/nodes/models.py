@@ -89,11 +89,14 @@ class MirroredEntry(models.Model):
     recorded_at = models.DateTimeField()
     names = models.TextField(blank=True)
     words = models.TextField(blank=True)
+    # The entry a correction or follow-up refers to: an entry is read back with every correction of it.
+    refers_to = models.UUIDField(null=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["station", "-recorded_at"], name="mirrored_station_recorded"),
             models.Index(fields=["ob_date", "ob_seq"], name="mirrored_ob_number"),
+            models.Index(fields=["refers_to"], name="mirrored_refers_to"),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +104,8 @@ class MirroredEntry(models.Model):
 
 
 class MirroredMention(models.Model):
-    """An ID number, phone number or plate a mirrored entry names, as search normalises it."""
+    """An ID number, phone number or plate a mirrored entry names, as search normalises it; or the
+    police officer suspected it names (kind "officer", rules.officer_suspected), for vetting."""
 
     entry = models.ForeignKey(MirroredEntry, on_delete=models.CASCADE, related_name="mentions")
     kind = models.CharField(max_length=10)

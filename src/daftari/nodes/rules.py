@@ -12,7 +12,7 @@ from typing import Any
 
 from daftari.core.identifiers import normalise_id_number, normalise_plate
 from daftari.core.phones import normalise_phone
-from daftari.occurrences.entry_types import BY_CODE
+from daftari.occurrences.entry_types import BY_CODE, SUSPECTED_OFFICER
 from daftari.occurrences.rules import ob_date_of, parse_ob_number
 
 ENROLMENT_VALID_FOR = timedelta(hours=24)
@@ -128,7 +128,10 @@ class Findable:
     recorded_at: datetime
     names: str  # the parties' names, lower case, one space apart
     words: str  # every word of the entry (narrative, place, names, offences, property, vehicles), lower case
-    mentions: frozenset[tuple[str, str]]  # ("id_number" | "phone" | "plate", the value as search normalises it)
+    # ("id_number" | "phone" | "plate", the value as search normalises it), and ("officer", the service
+    # number) when it names a police officer suspected, as recorded or as a correction changes it (vetting).
+    mentions: frozenset[tuple[str, str]]
+    refers_to: uuid.UUID | None = None  # the entry a correction or follow-up refers to
 
     def index_fields(self) -> dict[str, Any]:
         """The columns of its row in the hub's index of mirrored entries (nodes.MirroredEntry)."""
@@ -141,6 +144,7 @@ class Findable:
             "recorded_at": self.recorded_at,
             "names": self.names,
             "words": self.words,
+            "refers_to": self.refers_to,
         }
 
 
@@ -179,6 +183,8 @@ def findable(kind: str, record: dict[str, Any] | None) -> Findable | None:
     for vehicle in vehicles:
         if vehicle.get("plate"):
             mentions.add(("plate", normalise_plate(str(vehicle["plate"]))))
+    if (officer := officer_suspected(record)) is not None:
+        mentions.add((OFFICER_MENTION, officer))
     names = _text(*(party.get("name") for party in parties))
     words = _text(
         record.get("narrative"),
@@ -196,7 +202,31 @@ def findable(kind: str, record: dict[str, Any] | None) -> Findable | None:
         names=names,
         words=words,
         mentions=frozenset(mentions),
+        refers_to=_uuid_or_none(record.get("refers_to")),
     )
+
+
+# The mention of an entry that names a police officer suspected: vetting reads such entries (few) by it.
+OFFICER_MENTION = "officer"
+
+
+def officer_suspected(record: dict[str, Any]) -> str | None:
+    """The "police officer suspected" an entry records, or a correction of it changes (its service number
+    as written, upper case; "" or "NONE" when it says none): None when the record does not touch that field."""
+    details = record.get("details")
+    if not isinstance(details, dict):
+        return None
+    fields = details.get("changes") if record.get("entry_type") == "AMENDMENT" else details
+    if not isinstance(fields, dict) or SUSPECTED_OFFICER.name not in fields:
+        return None
+    return str(fields[SUSPECTED_OFFICER.name] or "").strip().upper()[:40]
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 # --- The hub's figures of a node station (issues 12, 13) ---------------------------------------

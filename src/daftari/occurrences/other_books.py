@@ -119,3 +119,53 @@ def reports_touched(cells: Iterable[StationDay]) -> None:
 def reports_on(cells: list[StationDay] | None) -> list[Report]:
     """The other books' reports recorded on these station-days (every one when None), with their updates."""
     return [report for source in _report_sources for report in source(cells)]
+
+
+# --- Entries of other books read back by what they name (vetting, the refugee register's figures) ---
+#
+# At the hub, vetting finds the officers suspected in node stations' entries, and the register's figures
+# place the incidents of node stations by their parties: the mirror finds those entries by its own
+# indexes and hands each back with every correction of it, as an ``Arrival``.
+
+SuspectedSource = Callable[[], list[Arrival]]
+NamingSource = Callable[[set[str], tuple[str, ...]], list[Arrival]]
+EntrySource = Callable[[UUID], Arrival | None]
+
+_suspected_sources: list[SuspectedSource] = []
+_naming_sources: list[NamingSource] = []
+_entry_sources: list[EntrySource] = []
+
+
+def provide_officer_suspected(source: SuspectedSource) -> None:
+    if source not in _suspected_sources:
+        _suspected_sources.append(source)
+
+
+def provide_naming_ids(source: NamingSource) -> None:
+    if source not in _naming_sources:
+        _naming_sources.append(source)
+
+
+def provide_entry(source: EntrySource) -> None:
+    if source not in _entry_sources:
+        _entry_sources.append(source)
+
+
+def officer_suspected() -> list[Arrival]:
+    """The original entries of the other books that name a police officer suspected, as recorded or as a
+    correction changes it, each with its corrections: a fixed number of queries, however many."""
+    return [arrival for source in _suspected_sources for arrival in source()]
+
+
+def naming_ids(numbers: set[str], prefixes: tuple[str, ...]) -> list[Arrival]:
+    """The original entries of the other books whose parties, as recorded or corrected, carry one of these
+    ID numbers (as search normalises them) or one starting with a prefix, each with its corrections."""
+    return [arrival for source in _naming_sources for arrival in source(numbers, prefixes)]
+
+
+def entry(entry_id: UUID) -> Arrival | None:
+    """One original entry of another book with its corrections, or None when no other book holds it."""
+    for source in _entry_sources:
+        if (found := source(entry_id)) is not None:
+            return found
+    return None

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from daftari.alerts.rules import Sought
 from daftari.core import prepared
 from daftari.core.errors import NotFound
-from daftari.occurrences import entry_types, rules, search
+from daftari.occurrences import entry_types, other_books, rules, search
 from daftari.occurrences.casework import investigators_at_station
 from daftari.occurrences.models import (
     CaseStatus,
@@ -573,11 +573,17 @@ def evidence_entry(*, reader: User, entry_id: uuid.UUID, channel: str = "desk") 
     """An entry read in full, whatever its station and its restriction, as the evidence of a finding
     about an officer it names, for a reader another app has already allowed to judge that officer (a
     vetting for a deployment abroad: deployments.queries.vetting_evidence checks that the entry is one
-    of the candidate's findings). Never for a search or a list; the read is logged as evidence."""
+    of the candidate's findings). Never for a search or a list; the read is logged as evidence.
+
+    At the hub, an entry recorded at a station node is read from its mirrored book, as corrected there."""
     entry = Occurrence.objects.select_related(*ENTRY_RELATED).filter(pk=entry_id).first()
-    if entry is None:
+    if entry is not None:
+        corrections = corrections_of(entry)
+    elif (elsewhere := other_books.entry(entry_id)) is not None:
+        entry, corrections = elsewhere
+    else:
         raise NotFound()
-    view = _view(entry, Access.FULL, corrections_of(entry))
+    view = _view(entry, Access.FULL, corrections)
     log_accesses(
         actor=reader,
         reads=[(RECORD_TYPE, str(entry.pk), entry.station_id, AccessEvent.Outcome.SHOWN)],
