@@ -24,7 +24,7 @@ from daftari.custody import other_registers
 from daftari.custody.models import CustodyRecord, CustodyState
 from daftari.custody.records import KIND_CUSTODY
 from daftari.nodes import rules
-from daftari.nodes.models import EnrolledNode, MirroredEntry, MirroredLeaf
+from daftari.nodes.models import CustodyMoment, EnrolledNode, MirroredEntry, MirroredLeaf
 from daftari.occurrences import other_books
 from daftari.occurrences.casework import KIND_CASE_UPDATE
 from daftari.occurrences.entry_types import BY_CODE
@@ -118,6 +118,15 @@ def _with_moment(rows: QuerySet[Any], field: str, key: str) -> QuerySet[Any]:
     return rows.annotate(moment=text)
 
 
+def custody_records_on(cells: list[StationDay] | None, types: list[str]) -> QuerySet[MirroredLeaf]:
+    """The node stations' custody records of these types (``book_in``, ``death``...) on these station-days
+    (with a day's margin either side; all when None), found by the index of their moments
+    (``mirrored_custody_moment``: the node, then the booking's or the event's moment)."""
+    found = MirroredLeaf.objects.filter(kind=KIND_CUSTODY, record__type__in=types).exclude(record__isnull=True)
+    found = found.annotate(moment=CustodyMoment())
+    return found if cells is None else found.filter(_around(cells, "node__station_id"))
+
+
 def custody_rows(cells: list[StationDay] | None) -> other_registers.Rows:
     """The node stations' arrests, bookings (each with whether it kept Art. 49) and counted custody
     events on these station-days (all when None), from the mirrored books."""
@@ -126,12 +135,10 @@ def custody_rows(cells: list[StationDay] | None) -> other_registers.Rows:
         return found
     arrests = _with_moment(MirroredEntry.objects.filter(entry_type="ARREST"), "leaf__record", "occurred_at")
     leaves = MirroredLeaf.objects.filter(kind=KIND_CUSTODY).exclude(record__isnull=True)
-    bookings = _with_moment(leaves.filter(record__type="book_in"), "record", "booked_in_at")
-    events = _with_moment(leaves.filter(record__type__in=sorted(rules.CUSTODY_COUNTED)), "record", "at")
+    bookings = custody_records_on(cells, ["book_in"])
+    events = custody_records_on(cells, sorted(rules.CUSTODY_COUNTED))
     if cells is not None:
         arrests = arrests.filter(_around(cells, "station_id"))
-        bookings = bookings.filter(_around(cells, "node__station_id"))
-        events = events.filter(_around(cells, "node__station_id"))
     for station_id, record in arrests.values_list("station_id", "leaf__record"):
         if isinstance(record, dict) and not record.get("refers_to") and (at := rules.moment_of(record, "occurred_at")):
             found.arrests.append(other_registers.Arrest(station_id, at, rules.suspects_named(record)))

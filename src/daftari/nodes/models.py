@@ -7,7 +7,11 @@ At a node: its one link to the hub (where, whose cosignatures to trust, how far 
 book) and the hub's cosignatures it received.
 """
 
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from daftari.stations.models import Station
@@ -52,6 +56,39 @@ class EnrolledNode(models.Model):
         return f"node of {self.station.code} ({self.size} leaves)"
 
 
+class CustodyMoment(models.Func):
+    """The moment the hub's custody figures place a mirrored custody record on, as its ISO text: a
+    booking's ``booked_in_at``, an event's ``at``; NULL for any other leaf (issues 12, 13).
+
+    Its keys are written into the SQL, never passed as parameters, so the index on it (``MirroredLeaf``)
+    and the figures' day filter (``figures.custody_rows``) are the same expression and both engines use
+    the index: SQLite matches an indexed expression only to the same text, parameters unbound. On
+    PostgreSQL the text is compared in byte order, whatever the database's collation."""
+
+    output_field = models.TextField()
+
+    def __init__(self) -> None:
+        super().__init__(models.F("kind"), models.F("record"))
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, *args: Any, **kwargs: Any
+    ) -> tuple[str, list[Any]]:
+        kind, kind_params = compiler.compile(self.source_expressions[0])
+        record, record_params = compiler.compile(self.source_expressions[1])
+        assert not kind_params and not record_params, "two columns"
+        if connection.vendor == "postgresql":
+            moment = (
+                f"(CASE WHEN ({record} ->> 'type') = 'book_in' THEN {record} ->> 'booked_in_at' "
+                f"ELSE {record} ->> 'at' END)"
+            )
+            return f"((CASE WHEN {kind} = 'custody' THEN {moment} END) COLLATE \"C\")", []
+        moment = (
+            f"(CASE WHEN json_extract({record}, '$.type') = 'book_in' THEN json_extract({record}, '$.booked_in_at') "
+            f"ELSE json_extract({record}, '$.at') END)"
+        )
+        return f"(CASE WHEN {kind} = 'custody' THEN {moment} END)", []
+
+
 class MirroredLeaf(models.Model):
     """One leaf of a node's book and its record, as accepted: the record is the node's canonical
     JSON of it (what ``commit`` commits to) and its salt; both empty only for a record the node
@@ -69,6 +106,8 @@ class MirroredLeaf(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "index"], name="one_mirrored_leaf_per_index")]
+        # The custody figures recount a node station's days from its custody records of those days.
+        indexes = [models.Index(models.F("node"), CustodyMoment(), name="mirrored_custody_moment")]
 
     def __str__(self) -> str:
         return f"{self.node.origin} #{self.index} {self.kind}"
