@@ -128,6 +128,23 @@ def test_a_number_where_a_date_or_time_is_published_is_refused(desk_client: Clie
     assert "occurred_at" in response.json()["fields"]
 
 
+def test_a_number_or_a_word_where_a_boolean_is_published_is_refused_and_a_query_string_still_says_false(
+    desk_client: Client, desk_officer: User, station: Station
+) -> None:
+    # Pydantic would read 0 as false (schemathesis found it, issue 13); the schema says true or false.
+    entry = record_occurrence(actor=desk_officer, station=station, draft=complaint()).entry
+    url = f"/api/v1/occurrences/{entry.pk}/amendments"
+    for flag in (0, 1, "yes", "true"):
+        body = {"reason": "Wrong street.", "changes": {"place": "Tom Mboya Street"}, "confirm_unusual": flag}
+        response = desk_client.post(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 422, flag
+        assert "confirm_unusual" in response.json()["fields"], flag
+    body["confirm_unusual"] = False
+    response = desk_client.post(url, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert desk_client.get("/api/v1/alerts?active=false").status_code == 200
+
+
 def test_a_blank_reason_or_no_change_in_a_correction_is_refused_as_the_schema_says(
     desk_client: Client, desk_officer: User, station: Station
 ) -> None:

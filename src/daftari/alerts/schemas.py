@@ -52,6 +52,8 @@ class AlertPageOut(Schema):
 
 
 class AlertFilters(InputSchema):
+    booleans_are_json = False  # ?active=false
+
     kind: str = Field("", max_length=20, json_schema_extra={"enum": ["", *KINDS]})
     active: bool = Field(True, description="false lists withdrawn alerts too.")
 

@@ -2,7 +2,7 @@
 
 import re
 from datetime import date, datetime
-from typing import Any, get_args
+from typing import Any, ClassVar, get_args
 
 from django.utils.translation import gettext
 from ninja import Schema
@@ -58,13 +58,28 @@ def _day_or_time(annotation: Any) -> type[date] | None:
     return None
 
 
+def _is_boolean(annotation: Any) -> bool:
+    return annotation is bool or bool in get_args(annotation)
+
+
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # Pydantic reads 0, 1, "yes" or "off" as a boolean; a JSON body publishes true or false, and gets
+    # 422 for anything else. A query string can only carry text: its schema sets this False.
+    booleans_are_json: ClassVar[bool] = True
 
     @field_validator("*", mode="before")
     @classmethod
     def _iso_days_and_times(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
+        if (
+            cls.booleans_are_json
+            and field is not None
+            and _is_boolean(field.annotation)
+            and value is not None
+            and not isinstance(value, bool)
+        ):
+            raise PydanticCustomError("bool_type", gettext("Give true or false."))
         kind = _day_or_time(field.annotation) if field is not None else None
         number = (isinstance(value, int | float) and not isinstance(value, bool)) or (
             isinstance(value, str) and _NUMBER.match(value) is not None
