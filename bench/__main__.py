@@ -33,7 +33,10 @@ def main() -> int:
         "--national-ids", type=int, default=1_000_000, help="holders on the national ID list (default 1,000,000)"
     )
     parser.add_argument(
-        "--contract-seconds", type=int, default=300, help="time budget of the schemathesis contract run (default 300)"
+        "--contract-seconds",
+        type=int,
+        default=300,
+        help="seconds of each schemathesis contract run, hub and node (default 300)",
     )
     parser.add_argument(
         "--only",
@@ -46,6 +49,7 @@ def main() -> int:
             "node-kills",
             "crimes",
             "contract",
+            "contract-node",
             "board",
             "refugees",
         ),
@@ -87,6 +91,8 @@ def main() -> int:
         results.append(subprocess.run([*command, "--national-ids", str(args.national_ids)]).returncode == 0)
     if args.only in (None, "contract"):
         results.append(contract.run(max_time=args.contract_seconds))
+    if args.only in (None, "contract-node"):
+        results.append(contract.run_node(max_time=args.contract_seconds))
     console.rule()
     met = all(results)
     console.print(f"{'all targets met' if met else 'some targets MISSED'} ({time.perf_counter() - started:.0f} s)")

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from bench.hub_and_node import (
     DAFTARI,
@@ -36,28 +35,17 @@ from django.db import connection
 from django.utils import timezone
 
 from daftari.occurrences.rules import parse_ob_number
+from tests.nodes.real_processes import hub_database_url
 from tests.test_cli import free_port
 
 BATCH = 8  # leaves per push here, so that a few dozen entries make many batches
-
-
-def _hub_db_url() -> str:
-    params = connection.get_connection_params()
-    name = f"{connection.settings_dict['NAME'].removeprefix('test_')}_hub"
-    admin = {k: v for k, v in params.items() if k in ("host", "port", "user", "password")}
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as pg:
-        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        pg.execute(f'CREATE DATABASE "{name}"')
-    user = params.get("user") or ""
-    password = f":{params['password']}" if params.get("password") else ""
-    return f"postgres://{user}{password}@{params.get('host') or '127.0.0.1'}:{params.get('port') or 5432}/{name}"
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_")}
     env.update(
-        DATABASE_URL=_hub_db_url(),
+        DATABASE_URL=hub_database_url("hub"),
         DAFTARI_DATA_DIR=str(tmp_path_factory.mktemp("hub")),
         DAFTARI_TESTING="0",
         DAFTARI_ROLE="hub",
