@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, Any], Any]
@@ -71,9 +71,10 @@ class Columns:
     def instance(self, row: Sequence[Any], start: int) -> Any:
         """The instance in ``row`` from position ``start`` on; None when a LEFT JOIN found none (no primary key)."""
         values = list(row[start : start + len(self.fields)])
+        db = connections[DEFAULT_DB_ALIAS]
         for i, converters, expression in self._converters_here():
             for convert in converters:
-                values[i] = convert(values[i], expression, connection)
+                values[i] = convert(values[i], expression, db)
         if values[self._pk] is None:
             return None
         return self.model.from_db(connection.alias, self.names, values)
@@ -132,7 +133,8 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any,
 
 
 def _values(obj: models.Model, fields: tuple[Any, ...]) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field asks it several things
+    return [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
 
 def _stored(obj: models.Model) -> None:
@@ -167,17 +169,26 @@ class Counted(NamedTuple):
 
 
 def _counted_insert(obj: models.Model, counted: Counted) -> tuple[str, list[Any]]:
-    _, fields, returning = _insert_sql(type(obj), connection.vendor)
+    statement, fields, target = _counted_sql(type(obj), counted.field, counted.counter, connection.vendor)
+    params = [*counted.params, *(v for f, v in zip(fields, _values(obj, fields), strict=True) if f is not target)]
+    return statement, params
+
+
+@functools.cache
+def _counted_sql(
+    model: type[models.Model], field: str, counter: str, vendor: str
+) -> tuple[str, tuple[Any, ...], Any]:
+    """The INSERT of a counted row (see ``Counted``), its fields in order, and the counted field."""
+    _, fields, returning = _insert_sql(model, vendor)
     assert returning is None, "a counted row has a key of its own"
-    target = type(obj)._meta.get_field(counted.field)
+    target = model._meta.get_field(field)
     values = ", ".join("(SELECT n FROM counted)" if f is target else "%s" for f in fields)
     names = ", ".join(quoted(f.column) for f in fields)
     statement = (
-        f"WITH counted(n) AS ({counted.counter}) INSERT INTO {table(type(obj))} ({names})"  # noqa: S608 - names only
-        f" VALUES ({values}) RETURNING {column(type(obj), counted.field)}"
+        f"WITH counted(n) AS ({counter}) INSERT INTO {table(model)} ({names})"  # noqa: S608 - names only
+        f" VALUES ({values}) RETURNING {column(model, field)}"
     )
-    params = [*counted.params, *(v for f, v in zip(fields, _values(obj, fields), strict=True) if f is not target)]
-    return statement, params
+    return statement, fields, target
 
 
 def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None, counted_at: int = 0) -> None:

@@ -1,5 +1,6 @@
 """The base of every API input schema: text the databases can store, in bounded shapes."""
 
+import functools
 import re
 from datetime import date, datetime
 from typing import Any, ClassVar, get_args
@@ -62,6 +63,16 @@ def _is_boolean(annotation: Any) -> bool:
     return annotation is bool or bool in get_args(annotation)
 
 
+@functools.cache
+def _field_kind(schema: type[Schema], field_name: str) -> tuple[bool, type[date] | None]:
+    """Whether the field holds a boolean, and its date or time type (if any)."""
+    # Asked for every field of every request: a schema's fields do not change once it is built.
+    field = schema.model_fields.get(field_name)
+    if field is None:
+        return False, None
+    return _is_boolean(field.annotation), _day_or_time(field.annotation)
+
+
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     # Pydantic reads 0, 1, "yes" or "off" as a boolean; a JSON body publishes true or false, and gets
@@ -71,16 +82,9 @@ class InputSchema(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _iso_days_and_times(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if (
-            cls.booleans_are_json
-            and field is not None
-            and _is_boolean(field.annotation)
-            and value is not None
-            and not isinstance(value, bool)
-        ):
+        boolean, kind = _field_kind(cls, info.field_name or "")
+        if cls.booleans_are_json and boolean and value is not None and not isinstance(value, bool):
             raise PydanticCustomError("bool_type", gettext("Give true or false."))
-        kind = _day_or_time(field.annotation) if field is not None else None
         number = (isinstance(value, int | float) and not isinstance(value, bool)) or (
             isinstance(value, str) and _NUMBER.match(value) is not None
         )
@@ -100,6 +104,7 @@ class InputSchema(Schema):
         return check_storable(value)
 
 
+@functools.cache
 def _declared_choices(schema: type[Schema], field_name: str | None) -> list[Any] | None:
     field = schema.model_fields.get(field_name or "")
     extra = field.json_schema_extra if field is not None else None
