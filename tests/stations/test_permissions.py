@@ -13,7 +13,14 @@ from daftari.core.errors import InvalidInput, NotFound, NotPermittedAtStation
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.services import find_entry, record_occurrence
 from daftari.stations.models import AccessEvent, ApiToken, Station, scope_of
-from daftari.stations.rules import Role, can_view_access_log, sees_personal_data
+from daftari.stations.queries import officers_who
+from daftari.stations.rules import (
+    Role,
+    Scope,
+    can_view_access_log,
+    is_texted_deaths_and_injuries_in_custody,
+    sees_personal_data,
+)
 from daftari.stations.services import create_officer, hash_token, log_access, user_for_token
 from tests.conftest import PASSWORD, OfficerFactory, complaint
 
@@ -244,3 +251,27 @@ def test_only_an_administrator_is_staff_and_superuser_on_the_admin_site(role: Ro
         roles=[role],
     )
     assert (officer.user.is_staff, officer.user.is_superuser) == ((role is Role.ADMIN,) * 2)
+
+
+def test_a_death_in_custody_reaches_exactly_the_officers_its_predicate_allows_where_they_serve(
+    make_officer: OfficerFactory, station: Station, neighbour_station: Station, other_station: Station
+) -> None:
+    reached = {
+        make_officer("ocs-here", [Role.OCS], station).username,
+        make_officer("commander-next-door", [Role.COMMANDER], neighbour_station).username,
+        make_officer("ipoa", [Role.OVERSIGHT], None).username,
+        make_officer("ocs-and-commander", [Role.OCS, Role.COMMANDER], station).username,
+    }
+    make_officer("desk-here", [Role.DESK], station)
+    make_officer("ocs-next-door", [Role.OCS], neighbour_station)
+    make_officer("commander-kisumu", [Role.COMMANDER], other_station)
+    gone = make_officer("ocs-retired", [Role.OCS], station)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+
+    def texted(scope: Scope) -> bool:
+        return is_texted_deaths_and_injuries_in_custody(scope, station_code=station.code, county_code=station.county_id)
+
+    officers = list(officers_who(texted, station=station).values_list("user__username", flat=True))
+    assert sorted(officers) == sorted(reached)
+    assert sorted(officers_who(texted).values_list("user__username", flat=True)) == ["ipoa"]

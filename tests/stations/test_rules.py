@@ -1,5 +1,7 @@
 """The permission matrix as pure rules: who sees and records at which station."""
 
+from functools import partial
+
 import pytest
 
 from daftari.stations import rules
@@ -137,6 +139,8 @@ STATION_SCOPED: dict[str, frozenset[Role]] = {
     "can_revoke_document": frozenset({Role.OCS}),
     "can_view_access_log": frozenset({Role.OCS, Role.OVERSIGHT, Role.ADMIN}),
     "can_send_payment_prompt": frozenset({Role.TRAFFIC, Role.DESK, Role.OCS}),
+    "can_be_assigned_cases": frozenset({Role.INVESTIGATOR}),
+    "is_texted_court_deadlines": frozenset({Role.OCS}),
 }
 UNSCOPED: dict[str, frozenset[Role]] = {
     "sees_personal_data": frozenset(set(Role) - {Role.ANALYST, Role.UNHCR_LIAISON}),
@@ -259,6 +263,61 @@ def test_a_station_role_without_a_station_is_allowed_nothing_at_a_station(predic
 def test_a_national_alert_reaches_every_role_its_predicate_allows_and_no_other() -> None:
     assert rules.roles_that(rules.is_alerted_to_node_refusals) == [Role.OVERSIGHT, Role.ADMIN]
     assert rules.roles_that(rules.sees_every_stations_access_log) == [Role.OVERSIGHT, Role.ADMIN]
+
+
+# A death or serious injury in custody reaches beyond the station: the county's commander, oversight.
+TEXTED_DEATHS_AND_INJURIES = {
+    HOME: frozenset({Role.OCS, Role.COMMANDER, Role.OVERSIGHT}),
+    NEIGHBOUR: frozenset({Role.COMMANDER, Role.OVERSIGHT}),
+    ELSEWHERE: frozenset({Role.OVERSIGHT}),
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("station_code", sorted(TEXTED_DEATHS_AND_INJURIES))
+def test_a_death_in_custody_is_texted_to_the_stations_ocs_its_countys_commander_and_oversight(
+    station_code: str, role: Role
+) -> None:
+    county = 42 if station_code == ELSEWHERE else 47
+    texted = rules.is_texted_deaths_and_injuries_in_custody(posted(role), station_code=station_code, county_code=county)
+    assert texted == (role in TEXTED_DEATHS_AND_INJURIES[station_code]), (station_code, role)
+
+
+def test_a_commander_without_a_county_is_texted_no_death_in_custody() -> None:
+    homeless = scope(Role.COMMANDER, station=None, county=None)
+    assert not rules.is_texted_deaths_and_injuries_in_custody(homeless, station_code=HOME, county_code=47)
+
+
+def test_whom_a_predicate_about_a_station_reaches_is_read_from_the_predicate_role_by_role() -> None:
+    def at_home(predicate: str) -> dict[Role, rules.Reach]:
+        about = {"station_code": HOME}
+        if predicate == "is_texted_deaths_and_injuries_in_custody":
+            about["county_code"] = 47
+        return rules.reach_of(partial(getattr(rules, predicate), **about), station_code=HOME, county_code=47)
+
+    assert at_home("is_texted_deaths_and_injuries_in_custody") == {
+        Role.OCS: rules.Reach.STATION,
+        Role.COMMANDER: rules.Reach.COUNTY,
+        Role.OVERSIGHT: rules.Reach.NATIONAL,
+    }
+    assert at_home("is_texted_court_deadlines") == {Role.OCS: rules.Reach.STATION}
+    assert at_home("can_be_assigned_cases") == {Role.INVESTIGATOR: rules.Reach.STATION}
+    assert at_home("can_view_access_log") == {
+        Role.OCS: rules.Reach.STATION,
+        Role.OVERSIGHT: rules.Reach.NATIONAL,
+        Role.ADMIN: rules.Reach.NATIONAL,
+    }
+
+
+@pytest.mark.parametrize("predicate", sorted(STATION_SCOPED))
+def test_every_role_a_station_predicate_reaches_is_allowed_where_it_reaches_and_no_wider(predicate: str) -> None:
+    check = getattr(rules, predicate)
+    reach = rules.reach_of(lambda s: check(s, station_code=HOME), station_code=HOME, county_code=47)
+    assert set(reach) == STATION_SCOPED[predicate]
+    for role, where in reach.items():
+        assert check(scope(role, station=HOME), station_code=HOME)
+        assert check(scope(role, station=NEIGHBOUR), station_code=HOME) == (where is not rules.Reach.STATION)
+        assert check(scope(role, station=ELSEWHERE, county=42), station_code=HOME) == (where is rules.Reach.NATIONAL)
 
 
 def test_oversight_holding_another_role_too_reads_for_that_role_not_only_to_review() -> None:

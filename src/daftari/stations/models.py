@@ -102,6 +102,11 @@ class Officer(models.Model):
         )
 
 
+def holding_role(role: Role) -> models.Q:
+    """The lookup of officers who hold ``role``: a role is held as the group of its name."""
+    return models.Q(user__groups__name=role.value)
+
+
 def scope_of(user: object) -> Scope:
     cached = getattr(user, "_daftari_scope", None)
     if cached is not None:

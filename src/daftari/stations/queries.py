@@ -1,13 +1,15 @@
-"""Reads of the access log: who read which record, narrowed by the reader's reach and the filters asked."""
+"""Reads of the access log, narrowed by the reader's reach and the filters asked; and the officers a
+permission predicate allows (whom an alert reaches, to whom a case may go)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
-from daftari.stations.models import AccessEvent, Station
-from daftari.stations.rules import Scope, can_see_station, commands_a_county
+from daftari.stations.models import AccessEvent, Officer, Station, holding_role
+from daftari.stations.rules import Reach, Scope, can_see_station, commands_a_county, reach_of, roles_that
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
@@ -66,3 +68,21 @@ def chosen_station(scope: Scope, own: Station | None, code: str) -> Station | No
     if not code or (own is not None and own.code == code):
         return own
     return next((s for s in stations_to_switch_between(scope) if s.code == code), None)
+
+
+def officers_who(predicate: Callable[[Scope], bool], *, station: Station | None = None) -> QuerySet[Officer]:
+    """The active officers ``predicate`` allows, found by their roles and where they serve.
+
+    ``predicate`` is asked about ``station`` (the caller binds the station into it); without a
+    station, only the roles it allows wherever they serve count."""
+    served = {Reach.NATIONAL: Q()}
+    if station is None:
+        reach = dict.fromkeys(roles_that(predicate), Reach.NATIONAL)
+    else:
+        reach = reach_of(predicate, station_code=station.code, county_code=station.county_id)
+        served |= {Reach.STATION: Q(station=station), Reach.COUNTY: Q(station__county_id=station.county_id)}
+    allowed = Q(pk__in=[])  # nobody, when the predicate allows no role
+    for role, where in reach.items():
+        allowed |= holding_role(role) & served[where]
+    # One filter, so one join of the groups serves every branch; an officer in two allowed roles is found once.
+    return Officer.objects.filter(allowed, user__is_active=True).distinct()

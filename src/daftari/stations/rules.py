@@ -1,7 +1,7 @@
 """Who may see and record what: the permission matrix, as pure functions."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy
@@ -97,6 +97,29 @@ def roles_that(predicate: Callable[[Scope], bool]) -> list[Role]:
     return [role for role in Role if predicate(scope_of_roles([role]))]
 
 
+class Reach(StrEnum):
+    """Where an officer in a role serves for a predicate about one station to allow them."""
+
+    STATION = "station"  # at that station
+    COUNTY = "county"  # at any station of its county
+    NATIONAL = "national"  # wherever they serve, or at none
+
+
+def reach_of(predicate: Callable[[Scope], bool], *, station_code: str, county_code: int) -> dict[Role, Reach]:
+    """For each role the predicate, asked about one station, allows on its own: the widest place an
+    officer in that role may serve and still be allowed. What a query of recipients filters on.
+
+    An officer serving away from the station is asked as one at no station: the predicates tell a
+    station apart by its code, so any other code (or none) answers the same."""
+    national = roles_that(predicate)
+    in_county = roles_that(lambda s: predicate(replace(s, county_code=county_code)))
+    at_station = roles_that(lambda s: predicate(replace(s, station_code=station_code, county_code=county_code)))
+    reach = dict.fromkeys(at_station, Reach.STATION)
+    reach |= dict.fromkeys(in_county, Reach.COUNTY)
+    reach |= dict.fromkeys(national, Reach.NATIONAL)
+    return reach
+
+
 def needs_a_station(scope: Scope) -> bool:
     """Station roles, and commanders (whose reach is their station's county), are enrolled at a station."""
     return bool(scope.roles & (STATION_ROLES | {Role.COMMANDER}))
@@ -166,11 +189,16 @@ def can_assign_investigator(scope: Scope, *, station_code: str) -> bool:
     return _at_own_station(scope, station_code, frozenset({Role.OCS}))
 
 
+def can_be_assigned_cases(scope: Scope, *, station_code: str) -> bool:
+    """A case is given to an investigator of its own station (the OCS's choice among them)."""
+    return _at_own_station(scope, station_code, frozenset({Role.INVESTIGATOR}))
+
+
 def can_update_case(scope: Scope, *, station_code: str, assigned_to_them: bool) -> bool:
     """The OCS of the station, or the investigator the case is assigned to."""
     if can_assign_investigator(scope, station_code=station_code):
         return True
-    return assigned_to_them and _at_own_station(scope, station_code, frozenset({Role.INVESTIGATOR}))
+    return assigned_to_them and can_be_assigned_cases(scope, station_code=station_code)
 
 
 def follows_cases(scope: Scope) -> bool:
@@ -211,6 +239,22 @@ def sees_cells_board(scope: Scope) -> bool:
 def is_alerted_to_court_deadlines(scope: Scope) -> bool:
     """The Art. 49 banner on every page, for those who can act on it at their station."""
     return bool(scope.roles & CUSTODY_HOLDERS) and scope.station_code is not None
+
+
+def is_texted_court_deadlines(scope: Scope, *, station_code: str) -> bool:
+    """The SMS 4 hours before an Art. 49 deadline, and at its breach, go to the OCS of the station
+    holding the person: the one who answers for bringing them to court."""
+    return _at_own_station(scope, station_code, frozenset({Role.OCS}))
+
+
+def is_texted_deaths_and_injuries_in_custody(scope: Scope, *, station_code: str, county_code: int) -> bool:
+    """A death or serious injury in a station's cells is texted at once to its OCS, to the commander of
+    its county and to oversight (the IPOA Act has every one reported to IPOA)."""
+    if Role.OVERSIGHT in scope.roles:
+        return True
+    if Role.COMMANDER in scope.roles and scope.county_code is not None and scope.county_code == county_code:
+        return True
+    return _at_own_station(scope, station_code, frozenset({Role.OCS}))
 
 
 # --- Station nodes and the hub (NODES.md) --------------------------------------------------
