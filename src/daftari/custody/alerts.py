@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,7 +23,12 @@ from daftari.custody.rules import EventKind
 from daftari.notifications.models import SmsMessage
 from daftari.notifications.services import send_sms
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import Role, is_alerted_to_court_deadlines
+from daftari.stations.queries import officers_who
+from daftari.stations.rules import (
+    is_alerted_to_court_deadlines,
+    is_texted_court_deadlines,
+    is_texted_deaths_and_injuries_in_custody,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +36,29 @@ WARNING_BEFORE = timedelta(hours=4)
 State = CustodyState.State
 
 
-def officer_phones(*, role: Role, station: Station | None = None, county_id: int | None = None) -> list[str]:
-    """Phones of the active officers in ``role``, at the station or in the county; those without one are left out."""
-    officers = Officer.objects.filter(user__is_active=True, user__groups__name=role.value).exclude(phone="")
-    if station is not None:
-        officers = officers.filter(station=station)
-    if county_id is not None:
-        officers = officers.filter(station__county_id=county_id)
-    return sorted(set(officers.values_list("phone", flat=True)))
+def officer_phones(officers: QuerySet[Officer]) -> list[str]:
+    """Phones of the officers; those without one are left out."""
+    return sorted(set(officers.exclude(phone="").values_list("phone", flat=True)))
+
+
+def deadline_phones(station: Station) -> list[str]:
+    """Whom an Art. 49 warning or breach at the station is texted to (``is_texted_court_deadlines``)."""
+    return officer_phones(
+        officers_who(lambda scope: is_texted_court_deadlines(scope, station_code=station.code), station=station)
+    )
+
+
+def death_or_injury_phones(station: Station) -> list[str]:
+    """Whom a death or serious injury in the station's cells is texted to, at once
+    (``is_texted_deaths_and_injuries_in_custody``)."""
+    return officer_phones(
+        officers_who(
+            lambda scope: is_texted_deaths_and_injuries_in_custody(
+                scope, station_code=station.code, county_code=station.county_id
+            ),
+            station=station,
+        )
+    )
 
 
 def _send_to_each(phones: list[str], *, template: str, context: dict[str, object], event_key: str) -> list[SmsMessage]:
@@ -63,7 +84,7 @@ def _claim_and_send(custody_id: uuid.UUID, *, field: str, template: str, suffix:
             return False  # another worker took it, or the person left custody meanwhile
         state = CustodyState.objects.select_related("custody", "current_station").get(pk=custody_id)
         station = state.current_station
-        phones = officer_phones(role=Role.OCS, station=station)
+        phones = deadline_phones(station)
         if not phones:
             log.warning("custody alert %s: no OCS with a phone at %s; only the banner shows it", suffix, station.code)
         _send_to_each(
@@ -105,15 +126,8 @@ def notify_death_or_serious_injury(event: CustodyEvent) -> list[SmsMessage]:
     if event.kind not in (EventKind.DEATH, EventKind.SERIOUS_INJURY):
         return []
     station = event.station
-    phones = sorted(
-        set(
-            officer_phones(role=Role.OCS, station=station)
-            + officer_phones(role=Role.COMMANDER, county_id=station.county_id)
-            + officer_phones(role=Role.OVERSIGHT)
-        )
-    )
     return _send_to_each(
-        phones,
+        death_or_injury_phones(station),
         template=f"custody_{event.kind}",
         context={"detainee": event.custody.detainee_name, "station": station.name, "occurred_at": event.at},
         event_key=f"custody:{event.custody_id}:{event.kind}:{event.pk}",

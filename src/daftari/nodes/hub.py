@@ -30,7 +30,8 @@ from daftari.nodes.models import AcceptedCheckpoint, EnrolledNode, Refusal
 from daftari.notifications.services import send_sms
 from daftari.occurrences.models import ObCounter
 from daftari.stations.models import Officer, Station
-from daftari.stations.rules import is_alerted_to_node_refusals, roles_that
+from daftari.stations.queries import officers_who
+from daftari.stations.rules import is_alerted_to_node_refusals
 
 log = logging.getLogger(__name__)
 
@@ -410,7 +411,7 @@ def _refuse(*, node_id: int, refused: Refused, body: bytes, signature: str, now:
 
 
 def _alert_refusal(node: EnrolledNode, refused: Refused, now: datetime) -> None:
-    phones = sorted({phone for role in roles_that(is_alerted_to_node_refusals) for phone in officer_phones(role=role)})
+    phones = officer_phones(officers_who(is_alerted_to_node_refusals))
     for phone in phones:
         try:
             send_sms(

@@ -30,7 +30,8 @@ from daftari.notifications.services import language_for, language_in, remembered
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
 from daftari.occurrences.rules import EntryDraft
 from daftari.stations.models import Officer, Station, scope_of
-from daftari.stations.rules import Role, can_assign_investigator, can_update_case, follows_cases
+from daftari.stations.queries import officers_who
+from daftari.stations.rules import can_assign_investigator, can_be_assigned_cases, can_update_case
 
 KIND_CASE_UPDATE = "case_update"
 APPEND_ONLY_TABLES = ["occurrences_caseupdate"]
@@ -109,7 +110,7 @@ def _officer(actor: User) -> Officer:
 
 
 def is_investigator_at(officer: Officer, occurrence: Occurrence) -> bool:
-    return officer.station_id == occurrence.station_id and follows_cases(officer.scope())
+    return can_be_assigned_cases(officer.scope(), station_code=occurrence.station.code)
 
 
 def can_assign(actor: User, occurrence: Occurrence) -> bool:
@@ -128,12 +129,9 @@ def can_update(actor: User, occurrence: Occurrence, current: CaseStatus | None) 
 
 
 def investigators_at_station(station: Station) -> list[Officer]:
-    """The station's active investigators: those a case may be assigned to."""
-    return list(
-        Officer.objects.filter(station=station, user__is_active=True, user__groups__name=Role.INVESTIGATOR.value)
-        .select_related("user")
-        .distinct()
-    )
+    """The station's active officers a case may be assigned to (``can_be_assigned_cases``): its investigators."""
+    assignable = officers_who(lambda scope: can_be_assigned_cases(scope, station_code=station.code), station=station)
+    return list(assignable.select_related("user"))
 
 
 def investigators_at(occurrence: Occurrence) -> list[Officer]:
