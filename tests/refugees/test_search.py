@@ -79,6 +79,17 @@ def test_every_word_asked_must_be_held_and_each_may_be_the_start_of_a_name(drs_o
     assert names(queries.search(reader=drs_officer, name="mohamed ali")) == []
 
 
+def test_a_word_starting_more_different_words_than_are_read_one_by_one_still_finds_them_all(
+    drs_officer: User, word_rows: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "MAX_WORDS_STARTED", 1)
+    register(drs_officer, "Mohamed", "Hassan")
+    register(drs_officer, "Mohamud", "Farah")
+
+    assert names(queries.search(reader=drs_officer, name="moh")) == ["Mohamud Farah", "Mohamed Hassan"]
+    assert names(queries.search(reader=drs_officer, name="moh far")) == ["Mohamud Farah"]
+
+
 def test_a_common_word_returns_the_first_page_in_name_order_and_says_to_narrow_the_search(
     drs_officer: User, word_rows: str
 ) -> None:

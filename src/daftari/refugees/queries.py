@@ -10,10 +10,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import formats, timezone
@@ -359,53 +360,76 @@ class SearchResult:
     more: bool = False
 
 
-def _started(word: str) -> Q:
-    """The register's words ``word`` starts, as a range of the index (the code-point order of the
-    search words, rules.search_words, which hold letters and digits only)."""
+def _range(word: str) -> tuple[str, str]:
+    """The words ``word`` starts, as a range of the index (the code-point order of the search words,
+    rules.search_words, which hold letters and digits only)."""
+    return word, word[:-1] + chr(ord(word[-1]) + 1)
+
+
+def _matching(word: str, started: list[str] | None) -> Q:
+    """The rows of the words ``word`` starts: the list of them when it is known, so the planner
+    estimates each by its own statistics (it estimates a range of a few very common values badly),
+    else the range."""
+    if started is not None:
+        return Q(word__in=started)
     low, high = _range(word)
     return Q(word__gte=low, word__lt=high)
 
 
-def _holds(word: str, person: OuterRef) -> Exists:
-    """Whether the person (``person``, of the outer query) holds ``word`` or a word it starts."""
-    return Exists(PersonNameWord.objects.filter(_started(word), person=person))
+def _words_started(words: list[str]) -> dict[str, list[str] | None]:
+    """The register's different words each of ``words`` starts ("moham": mohamed, mohamud), found in one
+    statement by stepping along the index from one to the next, not by reading their rows; None for a
+    word that starts more than MAX_WORDS_STARTED."""
+    table = connection.ops.quote_name(PersonNameWord._meta.db_table)
+    first = " UNION ALL ".join(
+        f"SELECT {n}, (SELECT MIN(word) FROM {table} WHERE word >= %s AND word < %s), %s, 1"  # noqa: S608
+        for n in range(len(words))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE started(n, word, high, steps) AS ({first} "  # noqa: S608 - the table's name, quoted
+            f"UNION ALL SELECT s.n, (SELECT MIN(t.word) FROM {table} t WHERE t.word > s.word AND t.word < s.high), "
+            "s.high, s.steps + 1 FROM started s WHERE s.word IS NOT NULL AND s.steps <= %s) "
+            "SELECT n, word FROM started WHERE word IS NOT NULL ORDER BY n, word",
+            [*(v for w in words for v in (*_range(w), _range(w)[1])), MAX_WORDS_STARTED],
+        )
+        found: dict[str, list[str] | None] = {w: [] for w in words}
+        for n, word in cursor.fetchall():
+            found[words[n]].append(word)  # type: ignore[union-attr]
+    return {w: (started if len(started or []) <= MAX_WORDS_STARTED else None) for w, started in found.items()}
 
 
-def _range(word: str) -> tuple[str, str]:
-    return word, word[:-1] + chr(ord(word[-1]) + 1)
-
-
-def _rows_of_each(words: list[str]) -> dict[str, int]:
-    """How many rows of the index each word starts, counted up to RARE_WORD_ROWS: one statement, a
-    short walk along the index for each word, however common."""
+def _rows_of_each(words: list[str], up_to: int) -> dict[str, int]:
+    """How many rows of the index each word starts, counted up to ``up_to``: one statement, a short
+    walk along the index for each word, however common."""
     table = connection.ops.quote_name(PersonNameWord._meta.db_table)
     counted = ", ".join(
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE word >= %s AND word < %s LIMIT %s) AS c{n})"  # noqa: S608
         for n in range(len(words))
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counted}", [v for w in words for v in (*_range(w), RARE_WORD_ROWS)])
+        cursor.execute(f"SELECT {counted}", [v for w in words for v in (*_range(w), up_to)])
         row = cursor.fetchone()
     return dict(zip(words, row, strict=True))
 
 
-def _words_started(word: str) -> list[str] | None:
-    """The register's different words that ``word`` starts, found by stepping along the index from one
-    to the next (a recursive query, one step a word, not a read of their rows); None when there are
-    more than MAX_WORDS_STARTED."""
-    table = connection.ops.quote_name(PersonNameWord._meta.db_table)
-    low, high = _range(word)
+def _commonest_words() -> dict[str, float]:
+    """The share of the index's rows each of its commonest words holds, as PostgreSQL's statistics of
+    the table keep them (pg_stats, refreshed by autovacuum's ANALYZE); none on SQLite.
+
+    It decides which of several common words leads: Gedi's people, each checked for Mohamed, give
+    a page in a few hundred rows, where Mohamed's, read in the page's order (by family name) and each
+    checked for Gedi, would need every Mohamed whose family name comes before Gedi."""
+    if connection.vendor != "postgresql":
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH RECURSIVE started(word) AS ("  # noqa: S608 - the table's name, quoted
-            f"SELECT (SELECT MIN(word) FROM {table} WHERE word >= %s AND word < %s) "
-            f"UNION ALL SELECT (SELECT MIN(t.word) FROM {table} t WHERE t.word > started.word AND t.word < %s) "
-            f"FROM started WHERE started.word IS NOT NULL) "
-            f"SELECT word FROM started WHERE word IS NOT NULL LIMIT %s",
-            [low, high, high, MAX_WORDS_STARTED + 1],
+            "SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'word'",
+            [PersonNameWord._meta.db_table],
         )
-        found = [row[0] for row in cursor.fetchall()]
-    return found if len(found) <= MAX_WORDS_STARTED else None
+        row = cursor.fetchone()
+    return dict(zip(row[0], row[1], strict=True)) if row is not None and row[0] else {}
 
 
 def _first_page(word: str, others: list[Exists]) -> QuerySet[PersonNameWord, uuid.UUID]:
@@ -421,35 +445,42 @@ def _first_page(word: str, others: list[Exists]) -> QuerySet[PersonNameWord, uui
 def _named(words: list[str]) -> QuerySet[Person]:
     """The people holding every one of ``words`` (each as a word or the start of one), as a set small
     enough to sort: at most MAX_RESULTS + 1 of a common word's people, in the page's order."""
-    rows = _rows_of_each(words)
+    started = _words_started(words)
+    if any(found == [] for found in started.values()):
+        return Person.objects.none()  # a word nobody on the register has
+    rows = _rows_of_each(words, RARE_WORD_ROWS)
     leading = min(words, key=rows.__getitem__)
-    others = [_holds(w, OuterRef("person")) for w in words if w != leading]
-    started = _words_started(leading) if rows[leading] >= RARE_WORD_ROWS else None
-    if started is None:
-        holders = PersonNameWord.objects.filter(_started(leading), *others)
+    if len(words) > 1 and rows[leading] >= RARE_WORD_ROWS:
+        # Every word is common: the least common by the database's statistics leads (one not among
+        # its commonest words is less common than all of them).
+        shares = _commonest_words()
+        leading = min(words, key=lambda w: sum(shares.get(x, 0.0) for x in started[w] or [w]))
+    others = [
+        Exists(PersonNameWord.objects.filter(_matching(w, started[w]), person=OuterRef("person")))
+        for w in words
+        if w != leading
+    ]
+    read_whole = rows[leading] < RARE_WORD_ROWS or started[leading] is None
+    if read_whole:
+        holders = PersonNameWord.objects.filter(_matching(leading, started[leading]), *others)
         return Person.objects.filter(pk__in=holders.values("person_id"))
-    if len(started) == 1:  # the usual case: the page read inside the query that reads the people
-        return Person.objects.filter(pk__in=_first_page(started[0], others))
+    pages = started[leading] or []
+    if len(pages) == 1:  # the usual case: the page read inside the query that reads the people
+        return Person.objects.filter(pk__in=_first_page(pages[0], others))
     # Each word's first page: the people of the whole page are among them.
     page: set[uuid.UUID] = set()
-    for word in started:
+    for word in pages:
         page.update(_first_page(word, others))
     return Person.objects.filter(pk__in=page)
 
 
-def search(
-    *, reader: User, name: str = "", document_number: str = "", household_number: str = "", channel: str = "desk"
-) -> SearchResult:
-    """People matching every term given: all the words of ``name`` among their names and aliases, a
-    document number of theirs, their household's number; at most MAX_RESULTS of them, in the order of
-    their names, and whether there were more. Each person listed is a logged read."""
-    if not reads_refugee_register(scope_of(reader)):
-        _refuse(reader, "search", AccessEvent.Purpose.SEARCH, channel)
-    words = rules.search_words(name)
-    number = rules.normalise_number(document_number)
-    household = household_number.strip().upper()
-    if not (words or number or household):
-        return SearchResult(lines=[])
+def _holds(word: str, person: OuterRef) -> Exists:
+    """Whether the person (``person``, of the outer query) holds ``word`` or a word it starts."""
+    return Exists(PersonNameWord.objects.filter(_matching(word, None), person=person))
+
+
+def _found(words: list[str], number: str, household: str) -> list[Any]:  # Person, annotated
+    """The people of a search (at most MAX_RESULTS + 1), each with their status and household."""
     if number or household:
         # A document or a household names a person or a few: the words are checked person by person.
         people = Person.objects.filter(*(_holds(w, OuterRef("pk")) for w in words))
@@ -465,13 +496,35 @@ def search(
     latest = Membership.objects.filter(person=OuterRef("pk"), on__lte=today).order_by("-on", "-recorded_at")
     # The filters are semi-joins (no duplicate rows), so no DISTINCT: the server works out the
     # annotations of the page of lines only, after the sort and the limit.
-    found = list(
+    return list(
         people.annotate(
             status=Subquery(StatusStep.objects.filter(person=OuterRef("pk")).order_by("-sequence").values("step")[:1]),
             home_kind=Subquery(latest.values("kind")[:1]),
             home_number=Subquery(latest.values("household__number")[:1]),
         ).order_by("family_name", "given_names", "pk")[: MAX_RESULTS + 1]
     )
+
+
+def search(
+    *, reader: User, name: str = "", document_number: str = "", household_number: str = "", channel: str = "desk"
+) -> SearchResult:
+    """People matching every term given: all the words of ``name`` among their names and aliases, a
+    document number of theirs, their household's number; at most MAX_RESULTS of them, in the order of
+    their names, and whether there were more. Each person listed is a logged read."""
+    if not reads_refugee_register(scope_of(reader)):
+        _refuse(reader, "search", AccessEvent.Purpose.SEARCH, channel)
+    words = rules.search_words(name)
+    number = rules.normalise_number(document_number)
+    household = household_number.strip().upper()
+    if not (words or number or household):
+        return SearchResult(lines=[])
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A search is a short read that stops at a page: starting parallel workers for it costs
+            # more than they save, and on a busy two-core hub it tripled the slowest searches.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        found = _found(words, number, household)
     lines = [
         PersonLine(
             id=person.pk,
