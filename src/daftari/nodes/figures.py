@@ -15,16 +15,21 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Collate
+from django.db.models import Q, QuerySet
 
 from daftari.custody import other_registers
 from daftari.custody.models import CustodyRecord, CustodyState
 from daftari.custody.records import KIND_CUSTODY
 from daftari.nodes import rules
-from daftari.nodes.models import CustodyMoment, EnrolledNode, MirroredEntry, MirroredLeaf
+from daftari.nodes.models import (
+    ArrestMoment,
+    CustodyEventBooking,
+    CustodyEventType,
+    CustodyMoment,
+    EnrolledNode,
+    MirroredEntry,
+    MirroredLeaf,
+)
 from daftari.occurrences import other_books
 from daftari.occurrences.casework import KIND_CASE_UPDATE
 from daftari.occurrences.entry_types import BY_CODE
@@ -111,13 +116,6 @@ def _around(cells: list[StationDay], station: str) -> Q:
     return where
 
 
-def _with_moment(rows: QuerySet[Any], field: str, key: str) -> QuerySet[Any]:
-    text: Any = Cast(KeyTextTransform(key, field), TextField())  # compared as text, not as JSON
-    if connection.vendor == "postgresql":
-        text = Collate(text, "C")  # ISO text in byte order, whatever the database's collation
-    return rows.annotate(moment=text)
-
-
 def custody_records_on(cells: list[StationDay] | None, types: list[str]) -> QuerySet[MirroredLeaf]:
     """The node stations' custody records of these types (``book_in``, ``death``...) on these station-days
     (with a day's margin either side; all when None), found by the index of their moments
@@ -127,25 +125,38 @@ def custody_records_on(cells: list[StationDay] | None, types: list[str]) -> Quer
     return found if cells is None else found.filter(_around(cells, "node__station_id"))
 
 
+def arrests_on(cells: list[StationDay] | None) -> QuerySet[MirroredLeaf]:
+    """The node stations' ARREST entries (as indexed for search) on these station-days (with a day's margin
+    either side; all when None), found by the index of their moments (``mirrored_arrest_moment``: the node,
+    then when the arrest happened)."""
+    found = MirroredLeaf.objects.annotate(moment=ArrestMoment()).filter(moment__isnull=False)
+    found = found.filter(entry__entry_type="ARREST")
+    return found if cells is None else found.filter(_around(cells, "node__station_id"))
+
+
+def custody_events_of(types: list[str], bookings: list[str] | None) -> QuerySet[MirroredLeaf]:
+    """The node stations' custody events of these types (of these bookings; of any when None), found by the
+    index of their types and bookings (``mirrored_custody_event``)."""
+    found = MirroredLeaf.objects.annotate(event_type=CustodyEventType(), booking=CustodyEventBooking())
+    found = found.filter(event_type__in=types)
+    return found if bookings is None else found.filter(booking__in=bookings)
+
+
 def custody_rows(cells: list[StationDay] | None) -> other_registers.Rows:
     """The node stations' arrests, bookings (each with whether it kept Art. 49) and counted custody
     events on these station-days (all when None), from the mirrored books."""
     found = other_registers.Rows([], [], [])
     if cells is not None and not cells:
         return found
-    arrests = _with_moment(MirroredEntry.objects.filter(entry_type="ARREST"), "leaf__record", "occurred_at")
-    leaves = MirroredLeaf.objects.filter(kind=KIND_CUSTODY).exclude(record__isnull=True)
+    arrests = arrests_on(cells)
     bookings = custody_records_on(cells, ["book_in"])
     events = custody_records_on(cells, sorted(rules.CUSTODY_COUNTED))
-    if cells is not None:
-        arrests = arrests.filter(_around(cells, "station_id"))
-    for station_id, record in arrests.values_list("station_id", "leaf__record"):
+    for station_id, record in arrests.values_list("node__station_id", "record"):
         if isinstance(record, dict) and not record.get("refers_to") and (at := rules.moment_of(record, "occurred_at")):
             found.arrests.append(other_registers.Arrest(station_id, at, rules.suspects_named(record)))
     booked = [(s, r) for s, r in bookings.values_list("node__station_id", "record") if isinstance(r, dict)]
-    closings = leaves.filter(record__type__in=sorted(rules.CUSTODY_CLOSINGS))
-    if cells is not None:
-        closings = closings.filter(record__custody__in=[str(r.get("id")) for _s, r in booked])
+    ended_by = None if cells is None else [str(r.get("id")) for _s, r in booked]
+    closings = custody_events_of(sorted(rules.CUSTODY_CLOSINGS), ended_by)
     ended: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if booked:
         for record in closings.order_by("node_id", "index").values_list("record", flat=True):
@@ -244,9 +255,8 @@ def hub_bookings_ended_here(cells: list[StationDay] | None) -> list[other_regist
     }
     if not bookings:
         return []
-    closings = MirroredLeaf.objects.filter(kind=KIND_CUSTODY, record__type__in=sorted(rules.CUSTODY_CLOSINGS))
     ended: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    rows = closings.filter(record__custody__in=list(bookings)).order_by("node_id", "index")
+    rows = custody_events_of(sorted(rules.CUSTODY_CLOSINGS), list(bookings)).order_by("node_id", "index")
     for record in rows.values_list("record", flat=True):
         if isinstance(record, dict):
             ended[str(record.get("custody"))].append(record)

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import F, Model, Q
+from django.db.models import F, Model, Q, QuerySet
 from psycopg.types.json import Jsonb
 
 from daftari.core import append_only
@@ -282,11 +282,17 @@ def entries_naming_ids(numbers: set[str], prefixes: tuple[str, ...]) -> list[oth
     normalises them), each with every correction of it; two queries, found by the mention index."""
     if settings.DAFTARI_ROLE != "hub" or not (numbers or prefixes):
         return []
+    naming = id_mentions(numbers, prefixes).values("entry_id")
+    return _read_back(list(MirroredEntry.objects.filter(id__in=naming).only("entry_id", "entry_type", "refers_to")))
+
+
+def id_mentions(numbers: set[str], prefixes: tuple[str, ...]) -> QuerySet[MirroredMention]:
+    """The mentions of these ID numbers, or of a number starting with one of these prefixes, read from the
+    mention index (``mirrored_mention``, in pattern order on PostgreSQL so that a prefix is a range of it)."""
     which = Q(value__in=sorted(numbers))
     for prefix in prefixes:
         which |= Q(value__startswith=prefix)
-    naming = MirroredMention.objects.filter(which, kind="id_number").values("entry_id")
-    return _read_back(list(MirroredEntry.objects.filter(id__in=naming).only("entry_id", "entry_type", "refers_to")))
+    return MirroredMention.objects.filter(which, kind="id_number")
 
 
 def mirrored_entry_with_corrections(entry_id: uuid.UUID) -> other_books.Arrival | None:

@@ -7,6 +7,7 @@ At a node: its one link to the hub (where, whose cosignatures to trust, how far 
 book) and the hub's cosignatures it received.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -56,14 +57,10 @@ class EnrolledNode(models.Model):
         return f"node of {self.station.code} ({self.size} leaves)"
 
 
-class CustodyMoment(models.Func):
-    """The moment the hub's custody figures place a mirrored custody record on, as its ISO text: a
-    booking's ``booked_in_at``, an event's ``at``; NULL for any other leaf (issues 12, 13).
-
-    Its keys are written into the SQL, never passed as parameters, so the index on it (``MirroredLeaf``)
-    and the figures' day filter (``figures.custody_rows``) are the same expression and both engines use
-    the index: SQLite matches an indexed expression only to the same text, parameters unbound. On
-    PostgreSQL the text is compared in byte order, whatever the database's collation."""
+class _LeafExpression(models.Func):
+    """An expression of a mirrored leaf's kind and record with its keys written into the SQL, never passed as
+    parameters, as ``CustodyMoment``: the index on it and the query's filter are then the same expression, and
+    SQLite, which matches an indexed expression only to the same text, uses the index too."""
 
     output_field = models.TextField()
 
@@ -77,16 +74,51 @@ class CustodyMoment(models.Func):
         record, record_params = compiler.compile(self.source_expressions[1])
         assert not kind_params and not record_params, "two columns"
         if connection.vendor == "postgresql":
-            moment = (
-                f"(CASE WHEN ({record} ->> 'type') = 'book_in' THEN {record} ->> 'booked_in_at' "
-                f"ELSE {record} ->> 'at' END)"
-            )
-            return f"((CASE WHEN {kind} = 'custody' THEN {moment} END) COLLATE \"C\")", []
-        moment = (
-            f"(CASE WHEN json_extract({record}, '$.type') = 'book_in' THEN json_extract({record}, '$.booked_in_at') "
-            f"ELSE json_extract({record}, '$.at') END)"
-        )
-        return f"(CASE WHEN {kind} = 'custody' THEN {moment} END)", []
+            return self.text(kind, lambda key: f"({record} ->> '{key}')", postgresql=True), []
+        return self.text(kind, lambda key: f"json_extract({record}, '$.{key}')", postgresql=False), []
+
+    def text(self, kind: str, key: Callable[[str], str], *, postgresql: bool) -> str:
+        raise NotImplementedError
+
+
+class CustodyMoment(_LeafExpression):
+    """The moment the hub's custody figures place a mirrored custody record on, as its ISO text: a
+    booking's ``booked_in_at``, an event's ``at``; NULL for any other leaf (issues 12, 13).
+
+    Its keys are written into the SQL, never passed as parameters, so the index on it (``MirroredLeaf``)
+    and the figures' day filter (``figures.custody_rows``) are the same expression and both engines use
+    the index: SQLite matches an indexed expression only to the same text, parameters unbound. On
+    PostgreSQL the text is compared in byte order, whatever the database's collation."""
+
+    def text(self, kind: str, key: Callable[[str], str], *, postgresql: bool) -> str:
+        moment = f"(CASE WHEN {key('type')} = 'book_in' THEN {key('booked_in_at')} ELSE {key('at')} END)"
+        found = f"(CASE WHEN {kind} = 'custody' THEN {moment} END)"
+        return f'({found} COLLATE "C")' if postgresql else found
+
+
+class ArrestMoment(_LeafExpression):
+    """When an ARREST entry of a node's book says the arrest happened (its ``occurred_at``, ISO text), NULL for
+    any other leaf: the hub's custody figures count a node station's arrests of a day by it (issue 13). On
+    PostgreSQL the text is compared in byte order, whatever the database's collation."""
+
+    def text(self, kind: str, key: Callable[[str], str], *, postgresql: bool) -> str:
+        found = f"(CASE WHEN {kind} = 'occurrence' AND {key('entry_type')} = 'ARREST' THEN {key('occurred_at')} END)"
+        return f'({found} COLLATE "C")' if postgresql else found
+
+
+class CustodyEventType(_LeafExpression):
+    """The type of a custody record of a node's book (``book_in``, ``release``, ``death``...), NULL for any
+    other leaf."""
+
+    def text(self, kind: str, key: Callable[[str], str], *, postgresql: bool) -> str:
+        return f"(CASE WHEN {kind} = 'custody' THEN {key('type')} END)"
+
+
+class CustodyEventBooking(_LeafExpression):
+    """The booking a custody event of a node's book is of (its ``custody``), NULL for any other leaf."""
+
+    def text(self, kind: str, key: Callable[[str], str], *, postgresql: bool) -> str:
+        return f"(CASE WHEN {kind} = 'custody' THEN {key('custody')} END)"
 
 
 class MirroredLeaf(models.Model):
@@ -107,7 +139,13 @@ class MirroredLeaf(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "index"], name="one_mirrored_leaf_per_index")]
         # The custody figures recount a node station's days from its custody records of those days.
-        indexes = [models.Index(models.F("node"), CustodyMoment(), name="mirrored_custody_moment")]
+        indexes = [
+            models.Index(models.F("node"), CustodyMoment(), name="mirrored_custody_moment"),
+            # ... and its arrests of those days; the events that ended a booking, and (vetting) the deaths
+            # and serious injuries in custody, by the type of the event and the booking it is of.
+            models.Index(models.F("node"), ArrestMoment(), name="mirrored_arrest_moment"),
+            models.Index(CustodyEventType(), CustodyEventBooking(), name="mirrored_custody_event"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.node.origin} #{self.index} {self.kind}"
@@ -136,6 +174,8 @@ class MirroredEntry(models.Model):
             models.Index(fields=["station", "-recorded_at"], name="mirrored_station_recorded"),
             models.Index(fields=["ob_date", "ob_seq"], name="mirrored_ob_number"),
             models.Index(fields=["refers_to"], name="mirrored_refers_to"),
+            # Vetting reads every death in custody entry of the mirrored books (few nationwide).
+            models.Index(fields=["entry_type"], name="mirrored_entry_type"),
         ]
 
     def __str__(self) -> str:
@@ -155,7 +195,15 @@ class MirroredMention(models.Model):
     phone_rows = ("value", models.Q(kind="phone"))
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "value"], name="mirrored_mention")]
+        # In pattern order on PostgreSQL, so a prefix (a register document number's kind, "RID...") is read from
+        # it whatever the database's collation; equality too. SQLite has no operator classes: a plain index.
+        indexes = [
+            models.Index(
+                fields=["kind", "value"],
+                name="mirrored_mention",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.entry_id}"
