@@ -214,7 +214,8 @@ def test_findings_for_many_officers_take_one_query_more_for_their_matters(
             found = queries.findings_for(wanted)
         counts.append(len(run.captured_queries))
     # custody events, deaths in custody, allegations, the four of the police offences (two when the
-    # book has none), the two of the mirrored books of station nodes (one when they have none), and the
-    # matters with their latest step.
-    assert counts[0] == counts[1] == 7
+    # book has none), the mirrored books of station nodes (one each for their suspected officers, their
+    # deaths in custody entries and their cells' deaths and injuries, when they have none), and the matters
+    # with their latest step.
+    assert counts[0] == counts[1] == 9
     assert [f.matter_reference for f in found[candidate.officer.service_number]] == ["IPOA/CMP/2026/0142"]

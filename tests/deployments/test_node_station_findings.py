@@ -16,6 +16,7 @@ from daftari.deployments import queries
 from daftari.nodes.models import EnrolledNode
 from daftari.stations.models import AccessEvent, Station
 from tests.deployments.conftest import Nominate
+from tests.deployments.test_node_station_custody_findings import booked_at_node
 from tests.nodes.test_hub import Book
 from tests.nodes.test_national_search import node_record
 from tests.nodes.test_node_station_figures import amendment, held_at_hub, join
@@ -161,11 +162,17 @@ def test_findings_for_many_officers_take_as_many_queries_as_for_one_with_node_en
         first,
         assault_at_node(node.station, 2, details={"suspected_officer": numbers[1]}),
         amendment(node.station, first, 3, {"reason": "Another officer.", "changes": {"suspected_officer": numbers[3]}}),
+        node_record(
+            node.station, ob="OB 4/6/12/2026", entry_type="DEATH_IN_CUSTODY", details={}, recorded_by=numbers[5]
+        ),
     )
+    booked_at_node(node, book, numbers[6], "SN-NOT-NOMINATED", "death")
     counts = []
     for wanted in (numbers[:1], numbers):
         with CaptureQueriesContext(connection) as run:
             found = queries.findings_for(wanted)
         counts.append(len(run.captured_queries))
-    assert counts[0] == counts[1] == 8  # the hub's book (two: no entry of its own), the mirrored books (two)
-    assert [len(found[n]) for n in numbers[:4]] == [0, 1, 0, 1]
+    # The hub's own book and cell register (four), the mirrored books' suspected officers (two), deaths in
+    # custody entries (two) and deaths and injuries in custody with their bookings and arrests (three).
+    assert counts[0] == counts[1] == 13
+    assert [len(found[n]) for n in numbers[:7]] == [0, 1, 0, 1, 0, 1, 1]

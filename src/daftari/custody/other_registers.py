@@ -94,3 +94,38 @@ def rows_on(cells: list[StationDay] | None) -> Rows:
         rows.bookings.extend(found.bookings)
         rows.events.extend(found.events)
     return rows
+
+
+# --- Deaths and serious injuries in custody of other registers (vetting) ----------------------------
+#
+# At the hub, vetting finds an officer who arrested or booked in a person who died or was seriously
+# injured in custody: in the node stations' cell registers too, which the mirror reads back here.
+
+
+class Harm(NamedTuple):
+    """A death or serious injury in custody recorded in another register, with its booking's officers."""
+
+    kind: str  # the custody event's kind: "death" or "serious_injury"
+    at: datetime
+    custody_id: str  # the booking
+    arresting_officer: str
+    booked_by: str  # the service number of the officer who booked the person in
+    arrest_id: str | None  # the ARREST entry of the booking
+    ob_number: str  # of that entry, "" when no book here holds it
+    station_id: int
+    station_name: str
+
+
+HarmSource = Callable[[], list[Harm]]
+_harm_sources: list[HarmSource] = []
+
+
+def provide_harms(source: HarmSource) -> None:
+    if source not in _harm_sources:
+        _harm_sources.append(source)
+
+
+def harms() -> list[Harm]:
+    """Every death and serious injury in custody of the other registers (few nationwide): a fixed number
+    of queries, however many."""
+    return [harm for source in _harm_sources for harm in source()]

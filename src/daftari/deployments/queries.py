@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daftari.core.errors import NotFound, NotPermitted
+from daftari.custody import other_registers
 from daftari.custody.models import CustodyEvent
 from daftari.custody.queries import CustodyView, evidence_custody
 from daftari.deployments import criteria, records
@@ -581,15 +582,10 @@ def _pending_matters(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
             yield service_number, finding
 
 
-def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
-    """Each officer's part in a death or serious injury in custody (the cell register and the book), in an
-    offence involving police officers (the book) and in misconduct alleged in a mission, for many
-    officers, and their disciplinary and IPOA matters still pending, in a fixed number of queries (ten
-    at most, the mirrored books of station nodes included at the hub)."""
-    wanted = {sn for sn in service_numbers if sn}
-    found: dict[str, list[Finding]] = {sn: [] for sn in wanted}
-    if not wanted:
-        return found
+def _custody_harms(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
+    """Each officer who arrested or booked in a person who died or was seriously injured in custody, in the
+    cell register here (one query) and in the other registers (at the hub, the station nodes' cell
+    registers: three queries at most, whatever the number of officers)."""
     events = (
         CustodyEvent.objects.filter(kind__in=[CustodyEvent.Kind.DEATH, CustodyEvent.Kind.SERIOUS_INJURY])
         .filter(Q(custody__arresting_officer__in=wanted) | Q(custody__recorded_by__service_number__in=wanted))
@@ -606,51 +602,87 @@ def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
             "station__name",
         )
     )
-    for kind, at, custody_id, arresting, booked_by, arrest_id, seq, day, station_id, station_name in events:
-        finding_kind = FindingKind.CUSTODY_DEATH if kind == CustodyEvent.Kind.DEATH else FindingKind.CUSTODY_INJURY
-        for service_number, role in ((arresting, "arresting"), (booked_by, "booked_in")):
+    harms = [
+        other_registers.Harm(
+            kind, at, str(custody), arresting, booked_by, str(arrest), format_ob_number(seq, day), s, name
+        )
+        for kind, at, custody, arresting, booked_by, arrest, seq, day, s, name in events
+    ]
+    for harm in [*harms, *other_registers.harms()]:
+        finding_kind = FindingKind.CUSTODY_DEATH if harm.kind == CustodyEvent.Kind.DEATH else FindingKind.CUSTODY_INJURY
+        for service_number, role in ((harm.arresting_officer, "arresting"), (harm.booked_by, "booked_in")):
             if service_number in wanted:
-                found[service_number].append(
+                yield (
+                    service_number,
                     Finding(
                         finding_kind,
                         role,
-                        at,
-                        station_id,
-                        station_name,
-                        format_ob_number(seq, day),
-                        arrest_id,
-                        custody_id,
-                    )
+                        harm.at,
+                        harm.station_id,
+                        harm.station_name,
+                        harm.ob_number,
+                        _uuid(harm.arrest_id),
+                        _uuid(harm.custody_id),
+                    ),
                 )
-    # The book's entries of this kind are few nationwide: read them all, match the names in Python.
-    entries = Occurrence.objects.filter(entry_type="DEATH_IN_CUSTODY").values_list(
-        "id",
-        "occurred_at",
-        "ob_seq",
-        "ob_date",
-        "details",
-        "recorded_by__service_number",
-        "station_id",
-        "station__name",
+
+
+def _deaths_in_custody_entries(wanted: set[str]) -> Iterable[tuple[str, Finding]]:
+    """Each officer on duty at, or who recorded, a DEATH_IN_CUSTODY entry of this book (one query) or of the
+    other books (at the hub, the station nodes' books: two queries), as the entry was recorded. The book's
+    entries of this kind are few nationwide: read them all, match the names in Python."""
+    entries = list(
+        Occurrence.objects.filter(entry_type="DEATH_IN_CUSTODY").values_list(
+            "id",
+            "occurred_at",
+            "ob_seq",
+            "ob_date",
+            "details",
+            "recorded_by__service_number",
+            "station_id",
+            "station__name",
+        )
     )
-    for entry_id, at, seq, day, details, recorder, station_id, station_name in entries:
+    rows = [
+        (pk, at, format_ob_number(seq, day), details, by, s, name) for pk, at, seq, day, details, by, s, name in entries
+    ]
+    for entry, _corrections in other_books.deaths_in_custody():
+        number = entry.recorded_by.service_number
+        rows.append(
+            (entry.pk, entry.occurred_at, entry.ob_number, entry.details, number, entry.station_id, entry.station.name)
+        )
+    for entry_id, at, ob_number, details, recorder, station_id, station_name in rows:
         on_duty = str((details or {}).get("officers_on_duty", ""))
         for service_number in wanted:
             role = "on_duty" if names_service_number(on_duty, service_number) else ""
             role = role or ("recorded" if recorder == service_number else "")
             if role:
-                found[service_number].append(
-                    Finding(
-                        FindingKind.OB_DEATH_IN_CUSTODY,
-                        role,
-                        at,
-                        station_id,
-                        station_name,
-                        format_ob_number(seq, day),
-                        entry_id,
-                        None,
-                    )
+                finding = Finding(
+                    FindingKind.OB_DEATH_IN_CUSTODY, role, at, station_id, station_name, ob_number, entry_id, None
                 )
+                yield service_number, finding
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def findings_for(service_numbers: Collection[str]) -> dict[str, list[Finding]]:
+    """Each officer's part in a death or serious injury in custody (the cell register and the book), in an
+    offence involving police officers (the book) and in misconduct alleged in a mission, for many
+    officers, and their disciplinary and IPOA matters still pending, in a fixed number of queries
+    (sixteen at most, the mirrored books and cell registers of station nodes included at the hub)."""
+    wanted = {sn for sn in service_numbers if sn}
+    found: dict[str, list[Finding]] = {sn: [] for sn in wanted}
+    if not wanted:
+        return found
+    for service_number, finding in _custody_harms(wanted):
+        found[service_number].append(finding)
+    for service_number, finding in _deaths_in_custody_entries(wanted):
+        found[service_number].append(finding)
     allegations = Allegation.objects.filter(candidate__officer__service_number__in=wanted).values_list(
         "recorded_at", "candidate_id", "candidate__officer__service_number", "candidate__contingent__mission__code"
     )

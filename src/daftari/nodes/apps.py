@@ -56,5 +56,8 @@ class NodesConfig(AppConfig):
             other_books.provide_officer_suspected(mirror.officer_suspected_entries)
             other_books.provide_entry(mirror.mirrored_entry_with_corrections)
             other_books.provide_naming_ids(mirror.entries_naming_ids)
+            # ... and the deaths and serious injuries in custody of node stations, their cell registers and books.
+            other_registers.provide_harms(figures.custody_harms)
+            other_books.provide_deaths_in_custody(mirror.death_in_custody_entries)
         if settings.DAFTARI_ROLE == "node":
             periodic.register_loop("nodes.sync", tasks.sync_loop)

@@ -35,7 +35,7 @@ from daftari.occurrences.casework import KIND_CASE_UPDATE
 from daftari.occurrences.entry_types import BY_CODE
 from daftari.occurrences.models import Occurrence
 from daftari.occurrences.records import KIND_OCCURRENCE
-from daftari.occurrences.rules import NAIROBI
+from daftari.occurrences.rules import NAIROBI, format_ob_number
 
 StationDay = tuple[int, date]
 PUBLIC_FACING = tuple(spec.code for spec in BY_CODE.values() if spec.public_facing)
@@ -265,4 +265,61 @@ def hub_bookings_ended_here(cells: list[StationDay] | None) -> list[other_regist
         station_id, booked_in_at, deadline = bookings[booking_id]
         within = rules.brought_within_deadline({"court_deadline": deadline.isoformat()}, events)
         found.append(other_registers.Booking(station_id, booked_in_at, within))
+    return found
+
+
+def custody_harms() -> list[other_registers.Harm]:
+    """Every death and serious injury in custody the node stations' cell registers recorded (vetting), each
+    with its booking's arresting and booking officers and its arrest's OB number: three queries (found by
+    the index of event types), and one more for bookings or arrests the hub recorded before a node took
+    the book."""
+    events = list(
+        custody_events_of(sorted(rules.CUSTODY_COUNTED), None).values_list(
+            "record", "node__station_id", "node__station__name"
+        )
+    )
+    if not events:
+        return []
+    wanted = {str(record.get("custody")) for record, _s, _n in events if isinstance(record, dict)}
+    bookings: dict[str, tuple[str, str, str | None, str]] = {}
+    for record in MirroredLeaf.objects.filter(
+        kind=KIND_CUSTODY, record_id__in=wanted, record__type="book_in"
+    ).values_list("record", flat=True):
+        if isinstance(record, dict):
+            arrest = str(record["arrest"]) if record.get("arrest") else None
+            bookings[str(record.get("id"))] = (
+                str(record.get("arresting_officer") or ""),
+                str(record.get("recorded_by") or ""),
+                arrest,
+                "",
+            )
+    if held := [pk for b in wanted - set(bookings) if (pk := _uuid(b)) is not None]:
+        # A booking the hub recorded before the node took the station's book, the person in the cells.
+        for pk, arresting, booked_by, arrest_id, seq, day in CustodyRecord.objects.filter(pk__in=held).values_list(
+            "pk", "arresting_officer", "recorded_by__service_number", "arrest_id", "arrest__ob_seq", "arrest__ob_date"
+        ):
+            number = format_ob_number(seq, day) if seq and day else ""
+            bookings[str(pk)] = (arresting, booked_by, str(arrest_id) if arrest_id else None, number)
+    arrests = [pk for *_o, arrest, number in bookings.values() if arrest and not number and (pk := _uuid(arrest))]
+    numbers = {
+        str(entry_id): format_ob_number(seq, day)
+        for entry_id, seq, day in MirroredEntry.objects.filter(entry_id__in=arrests).values_list(
+            "entry_id", "ob_seq", "ob_date"
+        )
+        if seq and day
+    }
+    found = []
+    for record, station_id, station_name in events:
+        if not isinstance(record, dict) or (at := rules.moment_of(record, "at")) is None:
+            continue
+        booking = str(record.get("custody"))
+        if booking not in bookings:
+            continue  # a booking no register here holds: no officer to name
+        arresting, booked_by, arrest, number = bookings[booking]
+        number = number or numbers.get(arrest or "", "")
+        found.append(
+            other_registers.Harm(
+                str(record.get("type")), at, booking, arresting, booked_by, arrest, number, station_id, station_name
+            )
+        )
     return found

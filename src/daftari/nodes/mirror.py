@@ -276,6 +276,15 @@ def officer_suspected_entries() -> list[other_books.Arrival]:
     return _read_back(list(MirroredEntry.objects.filter(id__in=naming).only("entry_id", "entry_type", "refers_to")))
 
 
+def death_in_custody_entries() -> list[other_books.Arrival]:
+    """The DEATH_IN_CUSTODY entries of the mirrored books (vetting: few nationwide), each with every
+    correction of it; two queries, found by the index of entry types."""
+    if settings.DAFTARI_ROLE != "hub":
+        return []
+    rows = MirroredEntry.objects.filter(entry_type="DEATH_IN_CUSTODY", refers_to=None)
+    return _read_back(list(rows.only("entry_id", "entry_type", "refers_to")))
+
+
 def entries_naming_ids(numbers: set[str], prefixes: tuple[str, ...]) -> list[other_books.Arrival]:
     """The original entries of the mirrored books whose parties, as recorded or as a correction writes
     them, carry one of these ID numbers or a number starting with one of these prefixes (as search

@@ -134,6 +134,7 @@ EntrySource = Callable[[UUID], Arrival | None]
 _suspected_sources: list[SuspectedSource] = []
 _naming_sources: list[NamingSource] = []
 _entry_sources: list[EntrySource] = []
+_death_sources: list[SuspectedSource] = []
 
 
 def provide_officer_suspected(source: SuspectedSource) -> None:
@@ -149,6 +150,17 @@ def provide_naming_ids(source: NamingSource) -> None:
 def provide_entry(source: EntrySource) -> None:
     if source not in _entry_sources:
         _entry_sources.append(source)
+
+
+def provide_deaths_in_custody(source: SuspectedSource) -> None:
+    if source not in _death_sources:
+        _death_sources.append(source)
+
+
+def deaths_in_custody() -> list[Arrival]:
+    """The DEATH_IN_CUSTODY entries of the other books (few nationwide), each with its corrections: a fixed
+    number of queries, however many."""
+    return [arrival for source in _death_sources for arrival in source()]
 
 
 def officer_suspected() -> list[Arrival]:
