@@ -413,23 +413,40 @@ def _rows_of_each(words: list[str], up_to: int) -> dict[str, int]:
     return dict(zip(words, row, strict=True))
 
 
-def _commonest_words() -> dict[str, float]:
-    """The share of the index's rows each of its commonest words holds, as PostgreSQL's statistics of
-    the table keep them (pg_stats, refreshed by autovacuum's ANALYZE); none on SQLite.
+@dataclass(frozen=True)
+class _WordStatistics:
+    shares: dict[str, float]  # the share of the index's rows each of its commonest words holds
+    words_a_person: float  # rows of the index per person
+    people: float
 
-    It decides which of several common words leads: Gedi's people, each checked for Mohamed, give
+    def holding(self, words: list[str]) -> float:
+        """The share of the people who hold one of ``words`` (the words a question's word starts)."""
+        return min(1.0, sum(self.shares.get(w, 0.0) for w in words) * self.words_a_person)
+
+
+def _commonest_words() -> _WordStatistics:
+    """PostgreSQL's statistics of the index's commonest words (pg_stats, refreshed by autovacuum's
+    ANALYZE); none on SQLite, whose registers are small.
+
+    They decide which of several common words leads: Gedi's people, each checked for Mohamed, give
     a page in a few hundred rows, where Mohamed's, read in the page's order (by family name) and each
     checked for Gedi, would need every Mohamed whose family name comes before Gedi."""
     if connection.vendor != "postgresql":
-        return {}
+        return _WordStatistics(shares={}, words_a_person=1.0, people=0.0)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
-            "WHERE tablename = %s AND attname = 'word'",
-            [PersonNameWord._meta.db_table],
+            "SELECT most_common_vals::text::text[], most_common_freqs, "
+            "(SELECT reltuples FROM pg_class WHERE relname = %s), (SELECT reltuples FROM pg_class WHERE relname = %s) "
+            "FROM pg_stats WHERE tablename = %s AND attname = 'word'",
+            [PersonNameWord._meta.db_table, Person._meta.db_table, PersonNameWord._meta.db_table],
         )
         row = cursor.fetchone()
-    return dict(zip(row[0], row[1], strict=True)) if row is not None and row[0] else {}
+    if row is None or not row[0]:
+        return _WordStatistics(shares={}, words_a_person=1.0, people=0.0)
+    people = max(float(row[3]), 1.0)
+    return _WordStatistics(
+        shares=dict(zip(row[0], row[1], strict=True)), words_a_person=max(float(row[2]) / people, 1.0), people=people
+    )
 
 
 def _first_page(word: str, others: list[Exists]) -> QuerySet[PersonNameWord, uuid.UUID]:
@@ -450,17 +467,25 @@ def _named(words: list[str]) -> QuerySet[Person]:
         return Person.objects.none()  # a word nobody on the register has
     rows = _rows_of_each(words, RARE_WORD_ROWS)
     leading = min(words, key=rows.__getitem__)
+    few_together = False
     if len(words) > 1 and rows[leading] >= RARE_WORD_ROWS:
         # Every word is common: the least common by the database's statistics leads (one not among
         # its commonest words is less common than all of them).
-        shares = _commonest_words()
-        leading = min(words, key=lambda w: sum(shares.get(x, 0.0) for x in started[w] or [w]))
+        statistics = _commonest_words()
+        leading = min(words, key=lambda w: statistics.holding(started[w] or [w]))
+        # How many people would hold every word, the words taken as independent: under two pages
+        # (Deqa Garang Tesfaye: a few people), the page is not found early in the leading word's
+        # order, so its people are all read and the database joins the words as it sees fit.
+        together = statistics.people
+        for word in words:
+            together *= statistics.holding(started[word] or [word])
+        few_together = together < 2 * (MAX_RESULTS + 1)
     others = [
         Exists(PersonNameWord.objects.filter(_matching(w, started[w]), person=OuterRef("person")))
         for w in words
         if w != leading
     ]
-    read_whole = rows[leading] < RARE_WORD_ROWS or started[leading] is None
+    read_whole = rows[leading] < RARE_WORD_ROWS or started[leading] is None or few_together
     if read_whole:
         holders = PersonNameWord.objects.filter(_matching(leading, started[leading]), *others)
         return Person.objects.filter(pk__in=holders.values("person_id"))
