@@ -48,7 +48,7 @@ def booked_at_node(node: EnrolledNode, book: Book, arresting: str, booked_by: st
 
 
 def test_a_death_in_a_node_stations_cells_is_a_finding_for_the_arresting_and_the_booking_officer(
-    joined: tuple[EnrolledNode, Book], vetting_officer: User, nominate: Nominate
+    client: Client, joined: tuple[EnrolledNode, Book], vetting_officer: User, nominate: Nominate
 ) -> None:
     node, book = joined
     arresting, booking_officer, bystander = nominate("kipchumba"), nominate("wafula"), nominate("chebet")
@@ -62,6 +62,11 @@ def test_a_death_in_a_node_stations_cells_is_a_finding_for_the_arresting_and_the
     assert findings(vetting_officer, bystander.pk) == []
     [finding] = queries.vetting_record(reader=vetting_officer, candidate_id=arresting.pk).findings
     assert finding.station_id == node.station_id and finding.at == YESTERDAY + timedelta(hours=1)
+    client.force_login(vetting_officer)
+    page = client.get(reverse("deployments_vetting", args=[arresting.pk]))
+    assert page.status_code == 200 and "OB 1/5/12/2026" in page.content.decode()
+    # The finding's arrest entry, recorded at the node, opens as its evidence.
+    assert client.get(reverse("deployments_evidence", args=[arresting.pk, booked["arrest"]])).status_code == 200
 
 
 def test_a_serious_injury_at_a_node_is_a_finding_and_a_release_is_none(
