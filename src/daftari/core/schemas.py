@@ -7,7 +7,8 @@ from typing import Any, ClassVar, get_args
 
 from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, ModelWrapValidatorHandler, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # A pattern for text that must say something: at least one character that is not a space.
@@ -79,6 +80,14 @@ class InputSchema(Schema):
     # 422 for anything else. A query string can only carry text: its schema sets this False.
     booleans_are_json: ClassVar[bool] = True
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        # Replaces ninja's own (same name): a schema that forbids extra fields was validated twice
+        # there, the second time through a getter for ORM objects. A request's body or query is
+        # plain data, validated once, with the same errors.
+        return handler(values)
+
     @field_validator("*", mode="before")
     @classmethod
     def _iso_days_and_times(cls, value: Any, info: ValidationInfo) -> Any:
@@ -109,3 +118,16 @@ def _declared_choices(schema: type[Schema], field_name: str | None) -> list[Any]
     field = schema.model_fields.get(field_name or "")
     extra = field.json_schema_extra if field is not None else None
     return extra.get("enum") if isinstance(extra, dict) else None  # type: ignore[return-value]
+
+
+class OutputSchema(Schema):
+    """A response schema whose views arrive as plain dicts (``entry_out``): validated as they are."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        # Replaces ninja's own (same name), which reads every value through a getter for ORM objects
+        # (related managers, files, callables): a dict built from a read model holds none of them.
+        if isinstance(values, dict):
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))  # as ninja reads anything else

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextChoices
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -343,16 +343,22 @@ def _figures_only(values: dict[str, Any], hidden: frozenset[str]) -> dict[str, A
     return {k: v for k, v in values.items() if k not in hidden}
 
 
+def _label(choices: type[TextChoices], value: str) -> str:
+    """A stored choice's label, as ``get_FOO_display`` gives it (the value itself if it is none of them);
+    without the hashing of every lazy label that costs on each party of each entry shown."""
+    return str(choices(value).label) if value in choices.values else value
+
+
 def _party_view(p: Party) -> PartyView:
     return PartyView(
         role=p.role,
-        role_label=str(p.get_role_display()),
+        role_label=_label(Party.Role, p.role),
         name=p.name,
         id_number=p.id_number,
         id_number_unusual=p.id_number_unusual,
         phone=p.phone,
         sex=p.sex,
-        sex_label=str(p.get_sex_display()) if p.sex else "",
+        sex_label=_label(Party.Sex, p.sex) if p.sex else "",
         age=p.age,
         date_of_birth=p.date_of_birth,
     )

@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from daftari.alerts.schemas import AlertMatchOut
-from daftari.core.schemas import NOT_BLANK, InputSchema
+from daftari.core.schemas import NOT_BLANK, InputSchema, OutputSchema
 from daftari.occurrences.entry_types import DIRECT_CODES
 from daftari.occurrences.rules import PARTY_ROLES, SEXES
 
@@ -202,7 +202,7 @@ class SearchFilters(InputSchema):
 # --- Responses ----------------------------------------------------------------------------
 
 
-class PartyOut(Schema):
+class PartyOut(OutputSchema):
     role: str
     name: str
     id_number: str
@@ -212,25 +212,25 @@ class PartyOut(Schema):
     date_of_birth: date | None
 
 
-class OffenceOut(Schema):
+class OffenceOut(OutputSchema):
     section: str
     description: str
 
 
-class PropertyItemOut(Schema):
+class PropertyItemOut(OutputSchema):
     description: str | None = Field(description="null when your role does not see personal data.")
     serial_number: str | None = Field(description="null when your role does not see personal data.")
     quantity: int
     value_kes: int | None
 
 
-class VehicleOut(Schema):
+class VehicleOut(OutputSchema):
     plate: str | None = Field(description="null when your role does not see personal data.")
     make_model: str
     colour: str
 
 
-class CorrectionOut(Schema):
+class CorrectionOut(OutputSchema):
     id: uuid.UUID
     ob_number: str
     recorded_at: datetime
@@ -238,7 +238,7 @@ class CorrectionOut(Schema):
     changes: dict[str, str]
 
 
-class EntryOut(Schema):
+class EntryOut(OutputSchema):
     id: uuid.UUID
     ob_number: str
     station: str = Field(description="The station's code.")
@@ -288,7 +288,7 @@ class EntryOut(Schema):
     )
 
 
-class CorrectedMatchOut(Schema):
+class CorrectedMatchOut(OutputSchema):
     label: str = Field(description="What was corrected, in the reader's language (e.g. 'Phone number').")
     was: str = Field(description="The value the search found.")
     now: str | None = Field(description="The value now; null when struck out as entered in error; empty if removed.")
@@ -298,7 +298,7 @@ class CorrectedMatchOut(Schema):
     corrected_at: datetime
 
 
-class CorrectedFlags(Schema):
+class CorrectedFlags(OutputSchema):
     corrected: bool = Field(description="Its values are a correction's.")
     in_error: bool = Field(description="A correction marked it entered in error.")
 
@@ -329,7 +329,7 @@ class RecordedEntryOut(EntryOut):
     )
 
 
-class SearchPageOut(Schema):
+class SearchPageOut(OutputSchema):
     results: list[EntryOut]
     page: int
     per_page: int
