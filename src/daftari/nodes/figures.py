@@ -179,11 +179,7 @@ def reports(cells: list[StationDay] | None) -> list[other_books.Report]:
     if cells is not None:
         if not cells:
             return []
-        where = Q(pk__in=[])
-        for station_id, day in cells:
-            start = datetime.combine(day, time.min, tzinfo=NAIROBI)
-            where |= Q(station_id=station_id, recorded_at__gte=start, recorded_at__lt=start + timedelta(days=1))
-        entries = entries.filter(where)
+        entries = entries.filter(_on_station_days(cells, "recorded_at"))
     found = [
         (str(entry_id), station_id, recorded_at)
         for entry_id, station_id, recorded_at, refers_to in entries.values_list(
@@ -193,17 +189,36 @@ def reports(cells: list[StationDay] | None) -> list[other_books.Report]:
     ]
     if not found:
         return []
-    updates = MirroredLeaf.objects.filter(kind=KIND_CASE_UPDATE).exclude(record__isnull=True)
+    updates = _case_updates()
     if cells is not None:
         updates = updates.filter(record__occurrence__in=[entry_id for entry_id, _s, _at in found])
-    by_report: dict[str, list[other_books.Update]] = defaultdict(list)
-    for record in updates.order_by("node_id", "index").values_list("record", flat=True):
-        if (found_update := _update_of(record)) is not None and isinstance(record, dict):
-            by_report[str(record.get("occurrence"))].append(found_update)
+    by_report = _by_report(updates)
     return [
         other_books.Report(station_id, recorded_at, by_report.get(entry_id, []))
         for entry_id, station_id, recorded_at in found
     ]
+
+
+def _on_station_days(cells: list[StationDay], field: str) -> Q:
+    """Rows whose station is the cell's and whose ``field`` falls on its day (Nairobi), for any of ``cells``."""
+    where = Q(pk__in=[])
+    for station_id, day in cells:
+        start = datetime.combine(day, time.min, tzinfo=NAIROBI)
+        where |= Q(station_id=station_id, **{f"{field}__gte": start, f"{field}__lt": start + timedelta(days=1)})
+    return where
+
+
+def _case_updates() -> QuerySet[MirroredLeaf]:
+    return MirroredLeaf.objects.filter(kind=KIND_CASE_UPDATE).exclude(record__isnull=True)
+
+
+def _by_report(updates: QuerySet[MirroredLeaf]) -> dict[str, list[other_books.Update]]:
+    """The mirrored case updates by the report they update, each report's in book order."""
+    by_report: dict[str, list[other_books.Update]] = defaultdict(list)
+    for record in updates.order_by("node_id", "index").values_list("record", flat=True):
+        if (update := _update_of(record)) is not None and isinstance(record, dict):
+            by_report[str(record.get("occurrence"))].append(update)
+    return by_report
 
 
 def _update_of(record: Any) -> other_books.Update | None:
@@ -216,20 +231,15 @@ def _update_of(record: Any) -> other_books.Update | None:
 def updates_of_hub_reports(cells: list[StationDay] | None) -> dict[uuid.UUID, list[other_books.Update]]:
     """The case updates the mirrored books hold for reports the hub itself recorded on these station-days
     (all when None), before the station's node took the book, by report in book order."""
-    updates = MirroredLeaf.objects.filter(kind=KIND_CASE_UPDATE).exclude(record__isnull=True)
+    updates = _case_updates()
     if cells is not None:
         if not cells:
             return {}
-        where = Q(pk__in=[])
-        for station_id, day in cells:
-            start = datetime.combine(day, time.min, tzinfo=NAIROBI)
-            where |= Q(station_id=station_id, recorded_at__gte=start, recorded_at__lt=start + timedelta(days=1))
-        own = Occurrence.objects.filter(where, entry_type__in=PUBLIC_FACING, refers_to=None)
+        own = Occurrence.objects.filter(
+            _on_station_days(cells, "recorded_at"), entry_type__in=PUBLIC_FACING, refers_to=None
+        )
         updates = updates.filter(record__occurrence__in=[str(pk) for pk in own.values_list("pk", flat=True)])
-    by_report: dict[str, list[other_books.Update]] = defaultdict(list)
-    for record in updates.order_by("node_id", "index").values_list("record", flat=True):
-        if (found := _update_of(record)) is not None and isinstance(record, dict):
-            by_report[str(record.get("occurrence"))].append(found)
+    by_report = _by_report(updates)
     if not by_report:
         return {}
     known = Occurrence.objects.filter(pk__in=list(by_report), entry_type__in=PUBLIC_FACING, refers_to=None)
@@ -244,11 +254,7 @@ def hub_bookings_ended_here(cells: list[StationDay] | None) -> list[other_regist
     if cells is not None:
         if not cells:
             return []
-        where = Q(pk__in=[])
-        for station_id, day in cells:
-            start = datetime.combine(day, time.min, tzinfo=NAIROBI)
-            where |= Q(station_id=station_id, booked_in_at__gte=start, booked_in_at__lt=start + timedelta(days=1))
-        held = held.filter(where)
+        held = held.filter(_on_station_days(cells, "booked_in_at"))
     bookings = {
         str(pk): (s, at, deadline)
         for pk, s, at, deadline in held.values_list("pk", "station_id", "booked_in_at", "court_deadline")
