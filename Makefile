@@ -60,8 +60,12 @@ lint: install
 test-verify: install
 	cd verify && ../$(BIN)/pytest -q
 
+# The schemathesis contract run (about a minute) is left to the PostgreSQL pass, which runs it against
+# the hub and against a station node on SQLite (tests/nodes/test_node_contract.py): make test stays
+# within its 15 minutes.
 test-sqlite: install browser-deps
-	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal \
+		--deselect tests/test_api_contract.py::test_every_check_and_the_stateful_phase_find_no_broken_promise $(PYTEST_ARGS)
 
 # PostgreSQL runs on these machines; start it if it is installed but stopped.
 test-postgres: install
