@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ from django.db import connection
 from django.utils import timezone
 
 from daftari.occurrences.rules import parse_ob_number
+from tests.migrated_sqlite import copy_into
 from tests.nodes.real_processes import hub_database_url
 from tests.test_cli import free_port
 
@@ -84,11 +86,19 @@ def _worker(server: Server) -> Iterator[None]:
             worker.wait(timeout=30)
 
 
-def _node(hub: Server, tmp_path_factory: pytest.TempPathFactory, station: str) -> Server:
-    """A node of ``station``: its own SQLite data directory, migrated, joined to the hub, serving."""
+def _node(
+    hub: Server, tmp_path_factory: pytest.TempPathFactory, station: str, *, migrated_sqlite: Path | None = None
+) -> Server:
+    """A node of ``station``: its own SQLite data directory, migrated, joined to the hub, serving.
+
+    Without ``migrated_sqlite`` the data directory starts empty and ``node join`` migrates it, as at a
+    new station; with it, the directory starts as a copy of that migrated file (10-20 s saved)."""
+    data_dir = tmp_path_factory.mktemp("node")
+    if migrated_sqlite is not None:
+        copy_into(migrated_sqlite, data_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTARI_") and k != "DATABASE_URL"}
     env.update(
-        DAFTARI_DATA_DIR=str(tmp_path_factory.mktemp("node")),
+        DAFTARI_DATA_DIR=str(data_dir),
         DAFTARI_TESTING="0",
         DAFTARI_ROLE="node",
         DAFTARI_HUB_URL=hub.url,
@@ -108,6 +118,7 @@ def _node(hub: Server, tmp_path_factory: pytest.TempPathFactory, station: str) -
 
 @pytest.fixture(scope="module")
 def node(hub: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    # The one node joined on an empty data directory: ``node join`` migrates a new station's database.
     server = _node(hub, tmp_path_factory, "KILIMANI")
     yield server
     server.stop()
@@ -317,9 +328,9 @@ def test_the_hubs_national_search_finds_a_person_recorded_at_the_node_where_the_
 
 
 def test_a_node_whose_unsent_entry_was_changed_behind_the_apps_back_is_refused_naming_the_leaf(
-    hub: Server, tmp_path_factory: pytest.TempPathFactory
+    hub: Server, tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path
 ) -> None:
-    node = _node(hub, tmp_path_factory, "MOMBASA-CTL")
+    node = _node(hub, tmp_path_factory, "MOMBASA-CTL", migrated_sqlite=migrated_sqlite)
     try:
         token = _token(node, "desk4")
         _record(node, token, 2 * BATCH + 3)
@@ -362,10 +373,10 @@ def test_a_node_whose_unsent_entry_was_changed_behind_the_apps_back_is_refused_n
 
 
 def test_a_node_joining_a_station_the_hub_numbered_today_goes_on_from_the_hubs_last_ob_number(
-    hub: Server, tmp_path_factory: pytest.TempPathFactory
+    hub: Server, tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path
 ) -> None:
     at_hub = _record(hub, _token(hub, "desk2"), 2)  # the hub's desk numbers the day's entries first
-    node = _node(hub, tmp_path_factory, "KISUMU-CTL")
+    node = _node(hub, tmp_path_factory, "KISUMU-CTL", migrated_sqlite=migrated_sqlite)
     try:
         [at_node] = _record(node, _token(node, "desk2"), 1)
     finally:
