@@ -197,8 +197,8 @@ def enrol_second_factor(user: User) -> None:
 
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file per pytest worker, copied by the tests that run daftari in real
+    """One migrated SQLite file per run of pytest, copied by the tests that run daftari in real
     processes on a fresh database of their own (tests/migrated_sqlite.py)."""
-    from tests.migrated_sqlite import migrate_template
+    from tests.migrated_sqlite import DATABASE_FILE, made_once, migrate_template
 
-    return migrate_template(tmp_path_factory.mktemp("migrated"))
+    return made_once(tmp_path_factory, "migrated-sqlite", migrate_template) / DATABASE_FILE
