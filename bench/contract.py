@@ -281,7 +281,7 @@ def _print(outcome: Outcome, seed: int) -> bool:
 def hub_and_node(
     hub_database_url: str, work: Path, *, migrated_sqlite: Path | None = None
 ) -> Iterator[tuple[Server, Server]]:
-    """A hub (``daftari serve``, DAFTARI_ROLE=hub, on ``hub_database_url``, an empty database) with
+    """A hub (``daftari serve``, DAFTARI_ROLE=hub, on ``hub_database_url``, empty or migrated) with
     the demo data, and a node of STATION (``daftari serve`` on SQLite in ``work``; a copy of
     ``migrated_sqlite`` when given, which saves the join its migrations) joined to it. The node's
     integrator is made at the hub before the join, which brings the node its station's officers: that
@@ -309,9 +309,12 @@ def hub_and_node(
     }
     hub = Server(hub_env, free_port())
     node = Server({**common, "DAFTARI_DATA_DIR": str(work / "node"), "DAFTARI_ROLE": "node"}, free_port())
-    hub.run("migrate", "-v0")
-    # The demo and both integrators in one process: each ``daftari`` command starts Django anew.
-    demo = "from django.core.management import call_command\ncall_command('demo', verbosity=0)\n"
+    # Migrations (none left to run on a copy of a migrated database), the demo and both integrators in
+    # one process: each ``daftari`` command starts Django anew.
+    demo = (
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\ncall_command('demo', verbosity=0)\n"
+    )
     hub.run("shell", "-v0", "-c", demo + SETUP + setup_script(HUB_USERNAME, HUB_STATION, "CONTRACT-2"))
     try:
         hub.start()

@@ -68,11 +68,12 @@ def _the_node_publishes_the_hubs_schema_and_refuses_what_only_the_hub_does_as_de
 
 
 def test_a_station_node_and_its_hub_keep_the_apis_contract_and_the_hub_takes_the_book_the_run_left(
-    tmp_path: Path, migrated_sqlite: Path
+    tmp_path: Path, migrated_sqlite: Path, migrated_postgres: str
 ) -> None:
     # One test for the pair: its processes cost more to start than the runs, and pytest-xdist could
     # otherwise start a second pair for a test moved to the other worker.
-    with contract.hub_and_node(hub_database_url("contract_hub"), tmp_path, migrated_sqlite=migrated_sqlite) as (
+    hub_database = hub_database_url("contract_hub", template=migrated_postgres)
+    with contract.hub_and_node(hub_database, tmp_path, migrated_sqlite=migrated_sqlite) as (
         hub,
         node,
     ):
