@@ -4,15 +4,22 @@ On that path compiling a queryset cost more Python time than running it (a profi
 recording: about 30% of the time went to compiling SQL). The SQL here is plain and the same on
 both engines; ``Columns`` names a model's columns in it and turns a row back into the instance
 the ORM would have built (each field's converters of the engine applied).
+
+On PostgreSQL these statements are prepared on the server, once per connection, and their values
+bound there; statements sent together go in one pipeline (one round trip). A profile of the server
+under the recording benchmark had 45% of its time in parsing, analysing and planning the same few
+statements again, each with its values written into the text (which cost the client 8% of its time).
 """
 
 import contextlib
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 M = TypeVar("M", bound=models.Model)
@@ -81,16 +88,41 @@ class Columns:
 
 
 def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    if connection.vendor == "postgresql":
+        [prepared] = _on_server([(sql, params)])
+        return list(prepared.fetchall())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
 def first(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found: tuple[Any, ...] | None = cursor.fetchone()
-        return found
+    found = rows(sql, params)
+    return found[0] if found else None
+
+
+def _on_server(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[psycopg.Cursor[Any]]:
+    """Runs each statement prepared on the server (PostgreSQL), all in one round trip; their cursors.
+
+    Django's cursor is opened first for what it checks (connected, healthy, no broken transaction);
+    errors come out as Django's, and each round trip is logged where Django logs queries.
+    """
+    with connection.cursor() as django_cursor:
+        raw: psycopg.Connection[Any] = django_cursor.cursor.connection
+        cursors: list[psycopg.Cursor[Any]] = [psycopg.Cursor(raw) for _ in statements]
+        started = time.monotonic()
+        with connection.wrap_database_errors:
+            if len(statements) == 1:
+                cursors[0].execute(statements[0][0], statements[0][1], prepare=True)
+            else:
+                with raw.pipeline():
+                    for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                        cursor.execute(sql, params, prepare=True)
+        if connection.queries_logged:
+            compose = connection.ops.compose_sql  # type: ignore[attr-defined] # PostgreSQL's operations
+            text = "; ".join(compose(sql, params) for sql, params in statements)
+            connection.queries_log.append({"sql": text, "time": f"{time.monotonic() - started:.3f}"})
+    return cursors
 
 
 class Query(NamedTuple):
@@ -100,16 +132,11 @@ class Query(NamedTuple):
 
 def all_rows(queries: Sequence[Query]) -> list[list[tuple[Any, ...]]]:
     """Every row of each query, in order; on PostgreSQL in one round trip, as ``insert_all`` sends its rows."""
-    if connection.vendor != "postgresql" or len(queries) < 2:
+    if connection.vendor != "postgresql":
         return [rows(query.sql, query.params) for query in queries]
-    found: list[list[tuple[Any, ...]]] = []
-    with connection.cursor() as cursor:
-        cursor.execute("; ".join(query.sql for query in queries), [p for query in queries for p in query.params])
-        for i in range(len(queries)):
-            if i:
-                cursor.nextset()
-            found.append(list(cursor.fetchall()))
-    return found
+    if not queries:
+        return []
+    return [list(cursor.fetchall()) for cursor in _on_server(queries)]
 
 
 def firsts(queries: Sequence[Query]) -> list[tuple[Any, ...] | None]:
@@ -148,6 +175,9 @@ def insert(obj: models.Model) -> None:
     For the plain append-only rows of the recording path: no parents, no signals are sent.
     """
     sql, fields, returning = _insert_sql(type(obj), connection.vendor)
+    if connection.vendor == "postgresql":
+        _send([_Statement(sql, _values(obj, fields), functools.partial(_inserted, obj, returning))])
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, _values(obj, fields))
         if returning is not None:
@@ -194,7 +224,7 @@ def _counted_sql(
 def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None, counted_at: int = 0) -> None:
     """Stores new rows as ``insert`` would each, in order; on PostgreSQL in one round trip.
 
-    (Its client-side binding sends several statements at once; SQLite has no round trip to save.)
+    (SQLite has no round trip to save.)
     ``counted`` (PostgreSQL only): the ``counted.field`` of the row at ``counted_at`` is the value
     its counter statement returns, taken in the same round trip after the rows before it are stored.
     Inside ``together`` the rows are sent at its end, with the statements held there.
@@ -273,13 +303,15 @@ def _hold(statement: _Statement) -> None:
 
 
 def _send(statements: list[_Statement]) -> None:
-    answers: list[tuple[Any, ...] | None] = []
-    with connection.cursor() as cursor:
-        cursor.execute("; ".join(s.sql for s in statements), [p for s in statements for p in s.params])
-        for i in range(len(statements)):
-            if i:
-                cursor.nextset()
-            answers.append(cursor.fetchone() if cursor.description is not None else None)
-    for statement, answer in zip(statements, answers, strict=True):
+    if connection.vendor != "postgresql":
+        for statement in statements:
+            with connection.cursor() as cursor:
+                cursor.execute(statement.sql, statement.params)
+                answer = cursor.fetchone() if cursor.description is not None else None
+            if statement.then is not None:
+                statement.then(answer)
+        return
+    cursors = _on_server([(s.sql, s.params) for s in statements])
+    for statement, prepared in zip(statements, cursors, strict=True):
         if statement.then is not None:
-            statement.then(answer)
+            statement.then(prepared.fetchone() if prepared.description is not None else None)

@@ -140,9 +140,7 @@ def user_for_token(raw: str) -> User | None:
     issued_after = now - timedelta(hours=settings.DAFTARI_TOKEN_LIFETIME_HOURS)
     # Every API call asks this: one query (written once, not compiled per request) brings the
     # token, the officer, their station and their roles (one row each).
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [hash_token(raw), True, prepared.when(issued_after)])
-        rows = cursor.fetchall()
+    rows = prepared.rows(_token_sql(connection.vendor), [hash_token(raw), True, prepared.when(issued_after)])
     if not rows:
         return None
     row = rows[0]

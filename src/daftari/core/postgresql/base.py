@@ -6,9 +6,13 @@ ended the connection (a restart, ``pg_terminate_backend``) has said so on the so
 FATAL message, then end of file), so the socket is looked at first, without waiting: only when
 the server has sent something is it asked, as Django asks, and a dead connection is replaced before
 the request uses it.
+
+Statements are prepared on the server only where ``core.prepared`` asks (the recording path's few
+statements, each run on every request); Django's own queries bind on the client and never are.
 """
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql import base
 
@@ -19,6 +23,13 @@ def _server_has_spoken(fileno: int) -> bool:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        # Django turns psycopg's statement cache off (None); ``prepare=True`` needs it on. Only
+        # server-side binding cursors use it: Django's client-side ones never prepare.
+        params["prepare_threshold"] = 0
+        return params
+
     def close_if_health_check_failed(self) -> None:
         connection = self.connection
         # (Both flags are Django's own, set where it resets the check at a request's start and end.)
