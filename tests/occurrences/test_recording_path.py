@@ -155,3 +155,22 @@ def test_a_recording_reads_nothing_while_the_days_ob_counter_is_locked(desk_api:
     sms = SmsMessage.objects.get(event_key=f"complaint_recorded:{response.json()['id']}")
     assert response.json()["ob_number"] in sms.body
     assert sms.language == "sw"
+
+
+def test_a_recordings_statements_are_prepared_once_per_connection_and_its_values_never_written_into_them(
+    desk_api: Api,
+) -> None:
+    # PostgreSQL parses and plans each of the recording path's statements once per connection; the
+    # values go beside the statement, so a narrative's quotes are data, never SQL (on SQLite too).
+    said = "He said: 'it''s mine'; DROP TABLE occurrences_occurrence; --"
+    for _ in range(3):
+        assert desk_api.post("/occurrences", complaint_body(narrative=said)).status_code == 201
+    assert list(Occurrence.objects.values_list("narrative", flat=True)) == [said] * 3
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, parameter_types FROM pg_prepared_statements WHERE from_sql = false")
+            prepared = cursor.fetchall()
+        inserts = [s for s, _types in prepared if s.startswith("WITH counted(n) AS")]
+        assert len(inserts) == 1 and "occurrences_occurrence" in inserts[0], prepared
+        assert any("stations_apitoken" in s for s, _types in prepared), prepared
+        assert all(said not in s for s, _types in prepared)
