@@ -7,6 +7,7 @@ Central (Kisumu) for the officer elsewhere.
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -19,6 +20,9 @@ from daftari.occurrences.services import record_occurrence
 from daftari.stations.models import County, Officer, Station
 from daftari.stations.rules import Role
 from daftari.stations.services import create_officer
+
+if TYPE_CHECKING:
+    from tests.browser_support import BrowserThread
 
 PASSWORD = "correct horse battery staple"
 
@@ -202,3 +206,14 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.migrated_sqlite import DATABASE_FILE, made_once, migrate_template
 
     return made_once(tmp_path_factory, "migrated-sqlite", migrate_template) / DATABASE_FILE
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator["BrowserThread"]:
+    """One Chromium per pytest worker for the browser tests (starting one takes 1-3 s); each story
+    runs in a fresh browser context of its own, with its own cookies and storage."""
+    from tests.browser_support import BrowserThread
+
+    browser = BrowserThread()
+    yield browser
+    browser.close()

@@ -1,6 +1,5 @@
 """The desk in a real Chromium is told of an alert as the ID number is typed, and reads the register."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,13 +11,6 @@ from tests.alerts.conftest import wanted
 from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_the_desk_sees_a_wanted_alert_as_it_types_the_id_number_and_finds_it_on_the_register(

@@ -1,6 +1,5 @@
 """Under the Content-Security-Policy the pages still work in a real Chromium, and nothing is blocked."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,13 +9,6 @@ from playwright.sync_api import Page, expect
 from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_the_desk_the_public_pages_and_the_api_docs_run_with_nothing_blocked(

@@ -1,6 +1,5 @@
 """In a real Chromium the error summary takes the focus when its page loads, and its links lead to the fields."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,13 +9,6 @@ from playwright.sync_api import Page
 from tests.browser_support import BrowserThread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_a_wrong_sign_in_focuses_the_summary_whose_link_focuses_the_field(

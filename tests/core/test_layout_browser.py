@@ -2,7 +2,6 @@
 word and a long name in the book; the staff header is one line; the language switch is on screen
 and readable (WCAG AA contrast) on every page, public and staff, on a phone and on a desktop."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any, TypedDict
@@ -34,13 +33,6 @@ DESKTOP = {"width": 1280, "height": 800}
 # What a phone must not be widened by: a pasted 200-letter "word" and a long name.
 LONG_WORD = "Mpesa" + "x" * 190 + "Kenya"
 LONG_NAME = "Wanjiru Nyambura Chepkoech Kamau-Odhiambo Wekesa-Mwangi Achieng Kiprotich Jepchumba"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(autouse=True)

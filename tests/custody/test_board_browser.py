@@ -1,6 +1,5 @@
 """The cell register in a real Chromium: book in from the ARREST entry, see the board, release."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,13 +13,6 @@ from tests.browser_support import BrowserThread, sign_in
 from tests.custody.conftest import arrest_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_a_desk_officer_books_a_suspect_in_watches_the_board_and_releases_him(

@@ -1,6 +1,5 @@
 """The book and the cells as one story in a real Chromium."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,13 +14,6 @@ from tests.browser_support import BrowserThread, sign_in
 from tests.custody.conftest import arrest_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_a_cell_register_entry_made_through_new_entry_reaches_the_custody_board_with_its_clock(

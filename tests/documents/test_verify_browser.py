@@ -1,6 +1,5 @@
 """An abstract's story in a real Chromium: issued at the desk from the entry, verified by a stranger."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,13 +14,6 @@ from daftari.stations.models import Station
 from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_the_desk_issues_a_lost_id_abstract_and_an_insurer_verifies_it_in_kiswahili(

@@ -1,7 +1,6 @@
 """The public pay page in a real Chromium: a cancelled notice cannot be paid, and a paid one shows
 its receipt by itself once M-Pesa (the Daraja simulator, its own process) confirms the money."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,13 +18,6 @@ from tests.fines.conftest import draft
 from tests.payments.conftest import daraja_settings, simulator  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def sign_in(page: Page, base: str, username: str) -> None:

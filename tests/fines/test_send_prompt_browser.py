@@ -1,7 +1,6 @@
 """A traffic officer, on a phone-sized screen in a real Chromium, opens today's notice and sends the M-Pesa
 prompt to the driver's phone; the Daraja simulator's driver pays, and the notice page then shows it paid."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +21,6 @@ from tests.payments.conftest import daraja_settings, simulator, wait_for  # noqa
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(autouse=True)

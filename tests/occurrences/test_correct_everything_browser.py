@@ -1,7 +1,6 @@
 """In a real Chromium: a correction at the desk corrects a person's ID number, and the entry page
 shows the corrected value beside the entry as recorded."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,13 +15,6 @@ from tests.conftest import complaint
 from tests.fines.test_pay_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_an_amendment_corrects_a_partys_id_and_the_entry_page_shows_the_corrected_value(

@@ -1,7 +1,6 @@
 """The desk in a real Chromium: sign in, record a complaint, correct it, find it, read it in Kiswahili."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,13 +12,6 @@ from tests.browser_support import BrowserThread, sign_in
 
 # Serialized rollback restores the counties (loaded by a data migration) after each flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_a_desk_officer_records_corrects_finds_and_reads_back_a_complaint_in_kiswahili(

@@ -1,7 +1,6 @@
 """A half-typed New entry survives a closed tab and a dropped network, in a real Chromium: it is kept in
 the browser, restored with a notice that offers to discard it, recorded once, and then gone."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,13 +13,6 @@ from tests.browser_support import BrowserThread, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 NARRATIVE = "Her handbag was taken from the matatu seat beside her at the Kencom stage."
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ assigned, its status read on the public page in Kiswahili, a police abstract iss
 and the abstract's code checked on the public verify page."""
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +18,6 @@ from tests.browser_support import BrowserThread, sign_in
 from tests.notifications.support import run_ready_jobs, sent_sms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ verified copy, and how old that is), a mismatch is flagged, and the complaint is
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +22,6 @@ from tests.refugees.conftest import days_ago, issue
 
 # Serialized rollback restores the counties (loaded by a data migration) after each flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def start_complaint(page: Page, base_url: str, complainant: str) -> None:

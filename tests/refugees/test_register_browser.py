@@ -2,7 +2,6 @@
 a stranger scans its code and learns it is genuine, and nothing about its holder."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,13 +12,6 @@ from daftari.refugees.models import Household, RefugeeDocument
 from tests.browser_support import BrowserThread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_a_drs_officer_registers_a_household_and_issues_a_pass_that_a_stranger_verifies(

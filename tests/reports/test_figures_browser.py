@@ -2,7 +2,6 @@
 per county, the darkest where the rate is highest, and the whole page stays under 100 KB."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,13 +18,6 @@ from tests.conftest import PASSWORD
 from tests.reports.test_crime_figures import record_crimes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def sign_in_as_analyst(page: Page, base_url: str) -> None:

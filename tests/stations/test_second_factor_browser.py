@@ -1,7 +1,6 @@
 """The OCS's first sign-in in Chromium: password, the authenticator set up from the page, the desk."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,13 +13,6 @@ from tests.conftest import enrol_second_factor
 BOOK_OR_DASHBOARD = re.compile("Today's book|Station dashboard")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 def test_an_ocs_sets_up_the_app_at_the_first_sign_in_and_reaches_todays_book(
