@@ -1,3 +1,6 @@
+import hashlib
+import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -166,6 +169,67 @@ def test_the_same_draft_always_has_the_same_content_hash_and_any_change_alters_i
     assert rules.content_hash(complaint(occurred_at=moment)) != rules.content_hash(
         complaint(occurred_at=moment, place="Moi Avenue")
     )
+
+
+def test_a_drafts_content_hash_is_the_sha256_of_its_canonical_json_as_stored_entries_were_hashed() -> None:
+    # A retry of a create is matched by this hash against entries stored long ago: its form is fixed.
+    draft = EntryDraft(
+        entry_type="THEFT",
+        occurred_at=at_nairobi(2026, 11, 29, 8, 15),
+        place="Moi Avenue",
+        narrative="Phone snatched near the fountain.",
+        details={"weapon": "none", "items": ["phone", "wallet"], "value": 15000, "seen": {"by": ["guard"]}},
+        parties=(
+            PartyInput(
+                role="complainant", name="Achieng Otieno", id_number="12345678", sex="F", date_of_birth=date(1990, 5, 1)
+            ),
+            PartyInput(role="suspect", name="Unknown", age=25),
+        ),
+        offences=(rules.OffenceInput(section="s.268 PC", description="stealing"),),
+        property_items=(rules.PropertyInput(description="Tecno phone", serial_number="35", value_kes=15000),),
+        vehicles=(VehicleInput(plate="KDA 123A", make_model="Toyota Probox", colour="white"),),
+        lat=-1.2833,
+        lon=36.8167,
+        late=True,
+        late_reason="Reported two days later",
+        confirm_unusual=True,
+        sms_language="sw",
+    )
+    person = {"sex": "", "date_of_birth": None, "age": None, "id_number": "", "phone": ""}
+    canonical = {
+        "entry_type": "THEFT",
+        "occurred_at": "2026-11-29T08:15:00+03:00",
+        "place": "Moi Avenue",
+        "narrative": "Phone snatched near the fountain.",
+        "details": {"weapon": "none", "items": ["phone", "wallet"], "value": 15000, "seen": {"by": ["guard"]}},
+        "parties": [
+            {
+                **person,
+                "role": "complainant",
+                "name": "Achieng Otieno",
+                "id_number": "12345678",
+                "sex": "F",
+                "date_of_birth": "1990-05-01",
+            },
+            {**person, "role": "suspect", "name": "Unknown", "age": 25},
+        ],
+        "offences": [{"section": "s.268 PC", "description": "stealing"}],
+        "property_items": [{"description": "Tecno phone", "serial_number": "35", "quantity": 1, "value_kes": 15000}],
+        "vehicles": [{"plate": "KDA 123A", "make_model": "Toyota Probox", "colour": "white"}],
+        "lat": -1.2833,
+        "lon": 36.8167,
+        "refers_to": None,
+        "late": True,
+        "late_reason": "Reported two days later",
+        "confirm_unusual": True,
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    assert rules.content_hash(draft) == hashlib.sha256(text.encode()).hexdigest()
+    # On time and unconfirmed, an entry hashes without those fields, as before they existed.
+    on_time = replace(draft, late=False, late_reason="", confirm_unusual=False)
+    older = {k: v for k, v in canonical.items() if k not in ("late", "late_reason", "confirm_unusual")}
+    text = json.dumps(older, sort_keys=True, separators=(",", ":"))
+    assert rules.content_hash(on_time) == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_a_correction_may_only_change_fields_the_entry_has() -> None:

@@ -4,7 +4,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -550,9 +550,20 @@ def sought_in(draft: EntryDraft) -> Sought:
     )
 
 
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copy of every value (a recording hashes its draft once)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def content_hash(draft: EntryDraft) -> str:
     """Fingerprint of what was asked to be recorded: a retried create must match it exactly."""
-    body = asdict(draft)
+    body = _plain(draft)
     # The SMS language is how the complainant is written to, not what the book records.
     del body["sms_language"]
     # Entries stored before the confirmation existed were hashed without it: a retry still matches.
