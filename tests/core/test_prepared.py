@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from daftari.core import prepared
@@ -107,3 +108,12 @@ def test_nothing_held_together_is_sent_when_the_block_fails(db: None) -> None:
         prepared.insert_all([person])
         raise ValueError("the caller gave up")
     assert not Person.objects.filter(id_number="20000002").exists()
+
+
+def test_a_statement_in_a_transaction_already_marked_for_rollback_is_refused_as_the_orms_would_be(db: None) -> None:
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            prepared.rows(f"SELECT 1 FROM {prepared.table(Person)}", [])  # noqa: S608 - names only
+        with pytest.raises(TransactionManagementError):
+            Person.objects.exists()

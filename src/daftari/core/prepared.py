@@ -104,24 +104,29 @@ def first(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
 def _on_server(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[psycopg.Cursor[Any]]:
     """Runs each statement prepared on the server (PostgreSQL), all in one round trip; their cursors.
 
-    Django's cursor is opened first for what it checks (connected, healthy, no broken transaction);
-    errors come out as Django's, and each round trip is logged where Django logs queries.
+    The connection is checked as Django checks it before a query (healthy, this thread's, its
+    transaction not broken); errors come out as Django's, and each round trip is logged where
+    Django logs queries.
     """
-    with connection.cursor() as django_cursor:
-        raw: psycopg.Connection[Any] = django_cursor.cursor.connection
-        cursors: list[psycopg.Cursor[Any]] = [psycopg.Cursor(raw) for _ in statements]
-        started = time.monotonic()
-        with connection.wrap_database_errors:
-            if len(statements) == 1:
-                cursors[0].execute(statements[0][0], statements[0][1], prepare=True)
-            else:
-                with raw.pipeline():
-                    for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                        cursor.execute(sql, params, prepare=True)
-        if connection.queries_logged:
-            compose = connection.ops.compose_sql  # type: ignore[attr-defined] # PostgreSQL's operations
-            text = "; ".join(compose(sql, params) for sql, params in statements)
-            connection.queries_log.append({"sql": text, "time": f"{time.monotonic() - started:.3f}"})
+    db = connections[DEFAULT_DB_ALIAS]
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    raw: psycopg.Connection[Any] = db.connection
+    cursors: list[psycopg.Cursor[Any]] = [psycopg.Cursor(raw) for _ in statements]
+    started = time.monotonic()
+    with db.wrap_database_errors:
+        if len(statements) == 1:
+            cursors[0].execute(statements[0][0], statements[0][1], prepare=True)
+        else:
+            with raw.pipeline():
+                for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, params, prepare=True)
+    if db.queries_logged:
+        compose = db.ops.compose_sql  # type: ignore[attr-defined] # PostgreSQL's operations
+        text = "; ".join(compose(sql, params) for sql, params in statements)
+        db.queries_log.append({"sql": text, "time": f"{time.monotonic() - started:.3f}"})
     return cursors
 
 
