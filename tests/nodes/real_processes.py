@@ -30,19 +30,23 @@ def _create(name: str, *, template: str | None = None) -> None:
         pg.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
+def _base_name() -> str:
+    """The settings' database name, whether or not this worker has made its test database yet
+    (``test_<name>_gw0`` once it has)."""
+    return re.sub(r"_gw\d+$", "", connection.settings_dict["NAME"].removeprefix("test_"))
+
+
 def hub_database_url(suffix: str, *, template: str | None = None) -> str:
-    """A fresh PostgreSQL database for a hub, a sibling of the test database (``<name>_<suffix>``),
+    """A fresh PostgreSQL database for a hub, a sibling of the test database (``<name>_<worker>_<suffix>``),
     on the same server and with the same credentials: empty, or a copy of ``template``."""
-    name = f"{connection.settings_dict['NAME'].removeprefix('test_')}_{suffix}"
+    name = f"{_base_name()}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{suffix}"
     _create(name, template=template)
     return _url(name)
 
 
 def migrated_template_name() -> str:
-    """The run's migrated hub database (``<name>_migrated``), named after the database of the
-    settings whichever pytest-xdist worker asks (``test_<name>_gw0`` once the test database is made)."""
-    name = re.sub(r"_gw\d+$", "", connection.settings_dict["NAME"].removeprefix("test_"))
-    return f"{name}_migrated"
+    """The run's migrated hub database (``<name>_migrated``), the same whichever pytest-xdist worker asks."""
+    return f"{_base_name()}_migrated"
 
 
 def migrate_template(directory: Path) -> None:
