@@ -5,12 +5,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from daftari.notifications.models import SmsMessage
-from daftari.notifications.services import send_sms
+from daftari.notifications.services import NewEventSms, render_sms, send_sms, sms_for_new_event
 from daftari.occurrences.models import Occurrence
 from daftari.stations.models import AccessEvent, Officer, scope_of
 from daftari.stations.rules import Role
@@ -80,10 +81,24 @@ def test_the_roles_read_with_the_token_are_the_officers_roles(make_officer: Any,
     assert scope_of(through_token).roles == {Role.DESK, Role.INVESTIGATOR, Role.ADMIN}
 
 
+NEW_EVENT = {"station": "Central", "status_url": "https://x"}
+
+
+def a_new_events_sms(event_key: str) -> NewEventSms:
+    return sms_for_new_event(
+        to="0712 345 678",
+        template="complaint_recorded",
+        context=NEW_EVENT,
+        awaiting="ob_number",
+        language="sw",
+        event_key=event_key,
+    )
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_sms_said_to_be_new_is_refused_outside_the_transaction_that_made_its_event() -> None:
     with pytest.raises(RuntimeError):
-        send_sms(to="+254712345678", template="complaint_recorded", context={}, event_key="x:1", new_event=True)
+        a_new_events_sms("x:1").send("OB 1/5/12/2026")
     assert not SmsMessage.objects.exists()
 
 
@@ -91,11 +106,38 @@ def test_an_sms_said_to_be_new_is_refused_outside_the_transaction_that_made_its_
 def test_an_sms_said_to_be_new_whose_key_is_taken_fails_loudly_instead_of_sending_twice() -> None:
     from django.db import transaction
 
-    context = {"ob_number": "OB 1/5/12/2026", "station": "Central", "status_url": "https://x"}
+    context = {**NEW_EVENT, "ob_number": "OB 1/5/12/2026"}
     send_sms(to="+254712345678", template="complaint_recorded", context=context, event_key="x:2")
     with pytest.raises(IntegrityError), transaction.atomic():
-        send_sms(to="+254712345678", template="complaint_recorded", context=context, event_key="x:2", new_event=True)
+        a_new_events_sms("x:2").send("OB 1/5/12/2026")
     assert SmsMessage.objects.filter(event_key="x:2").count() == 1
+
+
+def test_a_new_events_sms_made_before_its_number_says_the_number_it_is_sent_with_and_queues_its_delivery(
+    db: None,
+) -> None:
+    sms = a_new_events_sms("x:3")
+    with transaction.atomic():
+        sent = sms.send("OB 7/5/12/2026")
+    stored = SmsMessage.objects.get(event_key="x:3")
+    made_afresh = render_sms(
+        template="complaint_recorded", context={**NEW_EVENT, "ob_number": "OB 7/5/12/2026"}, language="sw"
+    )
+    assert stored.body == sent.body == made_afresh
+    assert (stored.to, stored.language, stored.status) == ("+254712345678", "sw", SmsMessage.Status.QUEUED)
+    assert DBTaskResult.objects.filter(args_kwargs__args=[str(stored.pk)]).count() == 1
+
+
+def test_a_new_events_sms_whose_template_never_shows_the_awaited_value_is_refused_when_made(db: None) -> None:
+    with pytest.raises(ValueError, match="reference"):
+        sms_for_new_event(
+            to="0712 345 678",
+            template="complaint_recorded",
+            context=NEW_EVENT,
+            awaiting="reference",
+            language="en",
+            event_key="x:4",
+        )
 
 
 def test_the_token_brings_the_officer_and_station_as_stored_with_nothing_left_to_ask(desk_officer: User) -> None:

@@ -74,20 +74,14 @@ def send_sms(
     context: dict[str, object],
     language: str | None = None,
     event_key: str,
-    new_event: bool = False,
-    chosen_language: str | None = None,
 ) -> SmsMessage:
     """Stores the message for ``event_key`` and queues its delivery, both in one transaction.
 
     The same ``event_key`` again returns the stored message and queues nothing: an event never
-    sends two messages, however often its caller retries. ``new_event``: the event itself was
-    created in the caller's transaction, so its key cannot be taken yet and no savepoint is needed.
-    ``chosen_language``: the caller settled the language already in this transaction (``language_for``).
+    sends two messages, however often its caller retries.
     """
-    phone = normalise_phone(to)
-    if phone is None:
-        raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
-    chosen = chosen_language or language_for(phone=phone, language=language)
+    phone = _phone(to)
+    chosen = language_for(phone=phone, language=language)
     message = SmsMessage(
         to=phone,
         template=template,
@@ -96,11 +90,6 @@ def send_sms(
         event_key=event_key,
         created_at=timezone.now(),
     )
-    if new_event:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("new_event=True is for a caller inside the transaction that created the event")
-        _store_and_queue(message)  # on the recording path: both INSERTs written once, sent at once
-        return message
     try:
         # The unique event key, not a read before the insert, is what keeps an event to one message.
         with transaction.atomic():
@@ -111,6 +100,57 @@ def send_sms(
     return message
 
 
+def _phone(to: str) -> str:
+    phone = normalise_phone(to)
+    if phone is None:
+        raise InvalidInput(fields={"to": _("Enter a valid phone number.")})
+    return phone
+
+
+# Stands in the text for the value a new event's SMS waits for: a private-use character, never typed.
+_AWAITED = "\ue000"
+
+
+class NewEventSms:
+    """The SMS of an event being recorded, built before the one value its text still waits for.
+
+    On the recording path that value is the OB number, which the station's counter gives under its
+    lock: the text, the message and its delivery job are made before, so that what remains to do
+    while the station's other desks wait is putting the number in.
+    """
+
+    def __init__(self, message: SmsMessage, job: DBTaskResult[..., object] | None) -> None:
+        self.message = message
+        self.job = job
+
+    def send(self, value: str) -> SmsMessage:
+        """Puts ``value`` in the text and stores the message with its delivery job, in the transaction
+        that created the event (its key cannot be taken yet: no savepoint; a taken key fails loudly).
+        On PostgreSQL inside ``prepared.together`` both rows go with the statements held there."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("a new event's SMS is sent inside the transaction that created the event")
+        self.message.body = self.message.body.replace(_AWAITED, value)
+        _store_and_queue(self.message, self.job)
+        return self.message
+
+
+def sms_for_new_event(
+    *, to: str, template: str, context: dict[str, object], awaiting: str, language: str, event_key: str
+) -> NewEventSms:
+    """The SMS of an event being recorded now, its text waiting for the context's value ``awaiting``.
+
+    ``language``: settled already in the event's transaction (``language_for``).
+    """
+    phone = _phone(to)
+    body = render_sms(template=template, context={**context, awaiting: _AWAITED}, language=language)
+    if _AWAITED not in body:
+        raise ValueError(f"the SMS template {template!r} does not show {awaiting!r}")
+    message = SmsMessage(
+        to=phone, template=template, language=language, body=body, event_key=event_key, created_at=timezone.now()
+    )
+    return NewEventSms(message, _delivery_job(message))
+
+
 def _queue_delivery(message: SmsMessage, *, after: datetime | None = None) -> None:
     """Queues the delivery job in the caller's transaction: stored together with the message, or not at all."""
     from daftari.notifications.tasks import deliver_sms
@@ -119,18 +159,16 @@ def _queue_delivery(message: SmsMessage, *, after: datetime | None = None) -> No
     job.enqueue(str(message.pk))
 
 
-def _store_and_queue(message: SmsMessage) -> None:
-    """Stores the new message and queues its delivery job as ``_queue_delivery`` does, on PostgreSQL
-    in one round trip: the job's row is built as django_tasks_db's backend builds it in ``enqueue``."""
+def _delivery_job(message: SmsMessage) -> DBTaskResult[..., object] | None:
+    """The row of the message's delivery job, as django_tasks_db's backend builds it in ``enqueue``
+    (None with another task backend, which queues it the usual way)."""
     from daftari.notifications.tasks import deliver_sms
 
     backend = deliver_sms.get_backend()
     if not isinstance(backend, DatabaseBackend):
-        prepared.insert(message)
-        _queue_delivery(message)
-        return
+        return None
     backend.validate_task(deliver_sms)
-    job: DBTaskResult[..., object] = DBTaskResult(
+    return DBTaskResult(
         args_kwargs=normalize_json({"args": (str(message.pk),), "kwargs": {}}),
         priority=deliver_sms.priority,
         task_path=deliver_sms.module_path,
@@ -138,8 +176,19 @@ def _store_and_queue(message: SmsMessage) -> None:
         run_after=deliver_sms.run_after or get_date_max(),  # as the backend's pre_save handler sets it
         backend_name=backend.alias,
     )
+
+
+def _store_and_queue(message: SmsMessage, job: DBTaskResult[..., object] | None) -> None:
+    """Stores the new message and its delivery job as ``_queue_delivery`` queues it, on PostgreSQL
+    in one round trip."""
+    if job is None:
+        prepared.insert(message)
+        _queue_delivery(message)
+        return
+    from daftari.notifications.tasks import deliver_sms
+
     prepared.insert_all([message, job])
-    task_enqueued.send(type(backend), task_result=job.task_result)
+    task_enqueued.send(type(deliver_sms.get_backend()), task_result=job.task_result)
 
 
 def deliver(*, message_id: str) -> SmsMessage:

@@ -26,7 +26,15 @@ from daftari.core.errors import InvalidInput, NotFound, NotPermitted
 from daftari.core.phones import normalise_phone
 from daftari.ledger import services as ledger
 from daftari.notifications.erasure import erase_sms
-from daftari.notifications.services import language_for, language_in, remembered_language_query, send_sms
+from daftari.notifications.services import (
+    NewEventSms,
+    language_for,
+    language_in,
+    remembered_language_query,
+    send_sms,
+    sms_for_new_event,
+)
+from daftari.occurrences import entry_types
 from daftari.occurrences.models import CaseStatus, CaseStatusChoice, CaseUpdate, Occurrence, Party
 from daftari.occurrences.rules import EntryDraft
 from daftari.stations.models import Officer, Station, scope_of
@@ -326,28 +334,27 @@ def _complainant_phone(draft: EntryDraft) -> str | None:
     return e164
 
 
-def notify_complainant_recorded(
-    entry: Occurrence, *, language: str | None = None, chosen_language: str | None = None
-) -> None:
-    """Called in the recording transaction of a new public-facing entry: the OB number by SMS.
+def complainant_recorded_sms(
+    draft: EntryDraft, *, entry_id: uuid.UUID, station: Station, language: str
+) -> NewEventSms | None:
+    """The SMS that gives the complainant the OB number of a public-facing entry being recorded.
 
-    In the language the complainant chose at the desk, which their phone's recipient record then
-    remembers for every later SMS (the case's status); without a choice, the one remembered.
-    ``chosen_language``: that language, already settled in this transaction (``complainant_sms_language``).
+    Made before the number is taken, in the language settled for it (``complainant_sms_language``):
+    the recording ``send``s it with the number, in the same transaction. None when the entry type
+    sends none or nobody reporting gave a phone.
     """
-    if not entry.spec.public_facing:
-        return
-    phone = contact_phone(entry)
-    if not phone:
-        return
-    send_sms(
+    if not entry_types.BY_CODE[draft.entry_type].public_facing:
+        return None
+    phone = _complainant_phone(draft)
+    if phone is None:
+        return None
+    return sms_for_new_event(
         to=phone,
         template="complaint_recorded",
-        context={"ob_number": entry.ob_number, "station": entry.station.name, "status_url": status_url()},
+        context={"station": station.name, "status_url": status_url()},
+        awaiting="ob_number",
         language=language,
-        chosen_language=chosen_language,
-        event_key=f"complaint_recorded:{entry.pk}",
-        new_event=True,
+        event_key=f"complaint_recorded:{entry_id}",
     )
 
 

@@ -39,7 +39,7 @@ def erase(record_id: str) -> None:
     )
     # The person index links parties across entries: a person still named elsewhere stays.
     Person.objects.filter(pk__in=people, parties__isnull=True).delete()
-    # Keyed in casework.py: notify_complainant_recorded and notify_complainant_status.
+    # Keyed in casework.py: complainant_recorded_sms and notify_complainant_status.
     updates = CaseUpdate.objects.filter(occurrence=entry).values_list("pk", flat=True)
     erase_sms(Q(event_key=f"complaint_recorded:{entry.pk}") | Q(event_key__in=[f"case_status:{pk}" for pk in updates]))
     if connection.vendor == "sqlite":

@@ -165,10 +165,10 @@ def _write_parts(
     persons: list[Person | None],
     counted: prepared.Counted | None,
     before: list[Any],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Stores the rows ``before`` (stored first), then the entry with its people, offences, property
     and vehicles (on PostgreSQL in one round trip, which also takes its OB number when ``counted``);
-    returns its full ledger record."""
+    returns its full ledger record, and those parts by name (for ``Occurrence.keep_parts``)."""
     parties = [
         Party(
             occurrence=entry,
@@ -215,8 +215,13 @@ def _write_parts(
     prepared.insert_all(
         [*before, entry, *parties, *offences, *items, *vehicles], counted=counted, counted_at=len(before)
     )
-    entry.keep_parts(parties=parties, offences=offences, property_items=items, vehicles=vehicles)
-    return records.ledger_record(entry, parties, offences, items, vehicles)
+    parts: dict[str, list[Any]] = {
+        "parties": parties,
+        "offences": offences,
+        "property_items": items,
+        "vehicles": vehicles,
+    }
+    return records.ledger_record(entry, parties, offences, items, vehicles), parts
 
 
 def _replay(client_id: uuid.UUID | None, station: Station, digest: str) -> Occurrence | None:
@@ -281,11 +286,16 @@ def _insert(
                     channel=shown_on,
                 )
                 reads.append(read)
-            # The SMS's language (chosen now and remembered, or the one remembered) and the leaf an
-            # amendment follows are settled before it too.
+            # The SMS (its language chosen now and remembered, or the one remembered; its text but for
+            # the number) and the leaf an amendment follows are settled before it too.
             remembered = found[len(person_queries)] if language_query else None
             sms_language = (
                 casework.complainant_sms_language(draft, remembered=remembered) if spec.public_facing else None
+            )
+            sms = (
+                casework.complainant_recorded_sms(draft, entry_id=entry_id, station=station, language=sms_language)
+                if sms_language is not None
+                else None
             )
             earlier = ledger.leaf_for(str(refers_to.pk)) if refers_to is not None else None
             ob_date = rules.ob_date_of(now)
@@ -320,7 +330,7 @@ def _insert(
                 entry.ob_seq = _next_ob_seq(station, ob_date)
             # The new people and the recorder's read are stored before the number is taken, on
             # PostgreSQL in the entry's round trip: the counter is locked from there to the commit.
-            record = _write_parts(entry, draft, persons, counted, [*new_persons, *reads])
+            record, parts = _write_parts(entry, draft, persons, counted, [*new_persons, *reads])
             # The leaf and the SMS need the number and nothing of each other: sent at once (PostgreSQL).
             with prepared.together():
                 ledger.append(
@@ -333,8 +343,9 @@ def _insert(
                     prev=earlier.index if earlier is not None else None,
                     at=now,
                 )
-                if sms_language is not None:
-                    casework.notify_complainant_recorded(entry, chosen_language=sms_language)
+                if sms is not None:
+                    sms.send(entry.ob_number)
+            entry.keep_parts(**parts)
             alerts = None if shown_on is None else (matched.matches if matched is not None else [])
             return Recorded(entry, created=True, alerts=alerts)
     except IntegrityError:
