@@ -24,10 +24,11 @@ class Occurrence(models.Model):
     """One entry in a station's Occurrence Book. Never updated, never deleted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="occurrences")
+    # Read through one_ob_number_per_station_day and occ_station_recorded, which lead with the station.
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="occurrences", db_index=False)
     ob_date = models.DateField(help_text="The Nairobi calendar day of recording.")
     ob_seq = models.PositiveIntegerField()
-    entry_type = models.CharField(max_length=20, choices=entry_types.choices(), db_index=True)
+    entry_type = models.CharField(max_length=20, choices=entry_types.choices())
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="recorded_entries")
@@ -54,6 +55,8 @@ class Occurrence(models.Model):
             models.Index(fields=["station", "-recorded_at"], name="occ_station_recorded"),
             models.Index(fields=["ob_date", "ob_seq"], name="occ_ob_number"),
             models.Index(fields=["recorded_at"], name="occ_recorded_at"),
+            # Here rather than db_index, which on PostgreSQL adds a twin for LIKE that nothing reads (issue 10).
+            models.Index(fields=["entry_type"], name="occ_entry_type"),
             # The few entries naming a police officer suspected, and the corrections that name one, found
             # without reading the whole book (vetting for a deployment abroad reads them all).
             models.Index(
@@ -182,15 +185,20 @@ class Party(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, related_name="parties")
     name = models.CharField(max_length=120, blank=True)
-    id_number = models.CharField(max_length=20, blank=True, db_index=True)
+    id_number = models.CharField(max_length=20, blank=True)
     id_number_unusual = models.BooleanField(default=False)
-    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    phone = models.CharField(max_length=20, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["occurrence", "position"]
+        # Here rather than db_index, which on PostgreSQL adds a twin for LIKE that nothing reads (issue 10).
+        indexes = [
+            models.Index(fields=["id_number"], name="party_id_number"),
+            models.Index(fields=["phone"], name="party_phone"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.name}"
