@@ -1,8 +1,10 @@
 """Rows written and read by the recording path's SQL are the rows the ORM writes and reads."""
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
@@ -117,3 +119,63 @@ def test_a_statement_in_a_transaction_already_marked_for_rollback_is_refused_as_
             prepared.rows(f"SELECT 1 FROM {prepared.table(Person)}", [])  # noqa: S608 - names only
         with pytest.raises(TransactionManagementError):
             Person.objects.exists()
+
+
+def _samples(kind: type) -> list[object]:
+    return {
+        str: ["Juma Omondi", "", "O'Brien; DROP TABLE"],
+        int: [0, 7, 2_147_483_000],
+        bool: [True, False],
+        uuid.UUID: [uuid.uuid4()],
+        datetime: [AT, datetime(2026, 12, 6, 9, 0, tzinfo=timezone(timedelta(hours=3)))],
+        type(None): [None],
+    }[kind]
+
+
+def _fields_stored_as_they_are() -> list[tuple[str, object]]:
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            for kind in prepared._as_is(field, connection.vendor):
+                for value in _samples(kind):
+                    found.append((f"{model._meta.label}.{field.name}", value))
+    return found
+
+
+def test_every_value_written_as_it_is_is_the_value_djangos_own_save_would_write(db: None) -> None:
+    checked = _fields_stored_as_they_are()
+    # Text, numbers, flags and keys on both engines; identifiers and times too on PostgreSQL.
+    assert len({label for label, _ in checked}) > 200
+    for label, value in checked:
+        model = apps.get_model(label.rsplit(".", 1)[0])
+        field = model._meta.get_field(label.rsplit(".", 1)[1])
+        obj = model()
+        setattr(obj, field.attname, value)
+        django_writes = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        [written] = prepared._values(obj, (field,))
+        assert (written, type(written)) == (django_writes, type(django_writes)), label
+
+
+def test_a_time_without_its_zone_is_written_as_django_writes_it_not_as_it_is(db: None) -> None:
+    person = Person(name="Achieng Otieno", first_seen_at=datetime(2026, 12, 6, 9, 0))
+    field = Person._meta.get_field("first_seen_at")
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        [written] = prepared._values(person, (field,))
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        assert written == field.get_db_prep_save(person.first_seen_at, connection)
+
+
+def test_a_field_that_sets_itself_on_save_is_given_its_own_value_not_the_attribute(db: None) -> None:
+    fields = [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    assert fields, "no model has a field that sets itself"
+    model, field = fields[0]
+    obj = model()
+    setattr(obj, field.attname, AT)
+    [written] = prepared._values(obj, (field,))
+    assert written != AT
+    assert getattr(obj, field.attname) != AT
