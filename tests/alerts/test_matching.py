@@ -160,6 +160,7 @@ def test_the_alert_shown_to_the_recorder_is_logged_once_and_only_with_a_stored_e
     body = complaint_body(id=str(uuid.uuid4()))
     body["parties"][0].update({"id_number": "29876543"})
     assert api.post("/occurrences", body).status_code == 201
+
     def lookups() -> list[tuple[str, str, str]]:
         found = AccessEvent.objects.filter(record_id=str(wanted_alert.pk), purpose=AccessEvent.Purpose.LOOKUP)
         return [(e.channel, e.outcome, e.username) for e in found]

@@ -87,9 +87,7 @@ def test_an_answer_resigned_by_another_key_posing_as_the_hub_is_refused_and_noth
     forged = {key: value for key, value in answer.items() if key != "signature"}
     forged["feed_key"] = str(impostor.verifier())
     forged["hub_key"] = "daftari.local/hub+00000000+" + "A" * 44
-    forged = wire.sign_join_answer(
-        impostor, code=code, node_key=str(keys.node_signer().verifier()), answer=forged
-    )
+    forged = wire.sign_join_answer(impostor, code=code, node_key=str(keys.node_signer().verifier()), answer=forged)
     assert "feed_key" in refused(forged, code, settings).fields
 
 

@@ -30,7 +30,10 @@ def decide(officer: User, held: object, outcome: str) -> None:
         services.release(actor=officer, custody=held, on="police_bond")  # type: ignore[arg-type]
     elif outcome in ("death", "serious_injury"):
         services.record_death_or_serious_injury(
-            actor=officer, custody=held, kind=outcome, note="Found in the cell; taken to hospital."  # type: ignore[arg-type]
+            actor=officer,
+            custody=held,
+            kind=outcome,
+            note="Found in the cell; taken to hospital.",  # type: ignore[arg-type]
         )
 
 

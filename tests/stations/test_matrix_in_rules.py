@@ -65,9 +65,7 @@ def modules() -> dict[str, ast.AST]:
 
 
 def test_no_module_but_the_rules_decides_by_naming_a_role() -> None:
-    offenders = {
-        name: found for name, tree in modules().items() if name not in DATA and (found := role_literals(tree))
-    }
+    offenders = {name: found for name, tree in modules().items() if name not in DATA and (found := role_literals(tree))}
     assert offenders == {}
 
 

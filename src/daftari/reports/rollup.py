@@ -124,9 +124,7 @@ def _move(deltas: Counter[Cell]) -> None:
     if not deltas:
         return
     # A station unknown here counts at its own level only, as the county figures read stations.
-    counties = dict(
-        Station.objects.filter(code__in={c.station_code for c in deltas}).values_list("code", "county_id")
-    )
+    counties = dict(Station.objects.filter(code__in={c.station_code for c in deltas}).values_list("code", "county_id"))
     county_day: Counter[tuple[Any, ...]] = Counter()
     county_hour: Counter[tuple[Any, ...]] = Counter()
     station_day: Counter[tuple[Any, ...]] = Counter()
