@@ -211,17 +211,21 @@ def _write_parts(
         )
         for i, v in enumerate(draft.vehicles)
     ]
+    # The record is made before the number is taken (from then to the commit the station's other
+    # desks wait), and the number put in after.
+    record = records.ledger_record(entry, parties, offences, items, vehicles)
     # A taken client id: IntegrityError.
     prepared.insert_all(
         [*before, entry, *parties, *offences, *items, *vehicles], counted=counted, counted_at=len(before)
     )
+    record["ob"] = entry.ob_number
     parts: dict[str, list[Any]] = {
         "parties": parties,
         "offences": offences,
         "property_items": items,
         "vehicles": vehicles,
     }
-    return records.ledger_record(entry, parties, offences, items, vehicles), parts
+    return record, parts
 
 
 def _replay(client_id: uuid.UUID | None, station: Station, digest: str) -> Occurrence | None:
@@ -345,15 +349,16 @@ def _insert(
                 )
                 if sms is not None:
                     sms.send(entry.ob_number)
-            entry.keep_parts(**parts)
-            alerts = None if shown_on is None else (matched.matches if matched is not None else [])
-            return Recorded(entry, created=True, alerts=alerts)
     except IntegrityError:
         # The id is taken: a retry of a create that was stored (perhaps by a racing retry), or a clash.
         replay = _replay(client_id, station, digest)
         if replay is None:
             raise
         return Recorded(replay, created=False)
+    # Kept for the answer once the commit has let the station's other desks go on.
+    entry.keep_parts(**parts)
+    alerts = None if shown_on is None else (matched.matches if matched is not None else [])
+    return Recorded(entry, created=True, alerts=alerts)
 
 
 def _with_register_service_numbers(draft: EntryDraft) -> tuple[EntryDraft, dict[str, str]]:
