@@ -152,7 +152,7 @@ def test_every_value_written_as_it_is_is_the_value_djangos_own_save_would_write(
         obj = model()
         setattr(obj, field.attname, value)
         django_writes = field.get_db_prep_save(field.pre_save(obj, True), connection)
-        [written] = prepared._values(obj, (field,))
+        [written] = prepared._values(obj, prepared.plan([field], connection.vendor))
         assert (written, type(written)) == (django_writes, type(django_writes)), label
 
 
@@ -160,7 +160,7 @@ def test_a_time_without_its_zone_is_written_as_django_writes_it_not_as_it_is(db:
     person = Person(name="Achieng Otieno", first_seen_at=datetime(2026, 12, 6, 9, 0))
     field = Person._meta.get_field("first_seen_at")
     with pytest.warns(RuntimeWarning, match="naive datetime"):
-        [written] = prepared._values(person, (field,))
+        [written] = prepared._values(person, prepared.plan([field], connection.vendor))
     with pytest.warns(RuntimeWarning, match="naive datetime"):
         assert written == field.get_db_prep_save(person.first_seen_at, connection)
 
@@ -176,6 +176,6 @@ def test_a_field_that_sets_itself_on_save_is_given_its_own_value_not_the_attribu
     model, field = fields[0]
     obj = model()
     setattr(obj, field.attname, AT)
-    [written] = prepared._values(obj, (field,))
+    [written] = prepared._values(obj, prepared.plan([field], connection.vendor))
     assert written != AT
     assert getattr(obj, field.attname) != AT

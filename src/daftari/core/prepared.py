@@ -151,8 +151,8 @@ def firsts(queries: Sequence[Query]) -> list[tuple[Any, ...] | None]:
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, ...], Any]:
-    """The INSERT of one ``model`` row, its fields in order, and the field the database numbers (if any)."""
+def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, "Plan", Any]:
+    """The INSERT of one ``model`` row, its fields' plan in order, and the field the database numbers (if any)."""
     numbered = (f for f in model._meta.concrete_fields if f.primary_key and getattr(f, "db_returning", False))
     returning = next(numbered, None)
     fields = tuple(f for f in model._meta.local_concrete_fields if f is not returning)
@@ -162,13 +162,13 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any,
     )
     if returning is not None and connection.features.can_return_columns_from_insert:
         sql += f" RETURNING {quoted(returning.column)}"
-    return sql, fields, returning
+    return sql, plan(fields, vendor), returning
 
 
-def _values(obj: models.Model, fields: tuple[Any, ...]) -> list[Any]:
+def _values(obj: models.Model, fields: "Plan") -> list[Any]:
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field asks it several things
     values = []
-    for field, attname, as_is in _plan(fields, db.vendor):
+    for field, attname, as_is in fields:
         if as_is:
             value = getattr(obj, attname)
             kind = type(value)
@@ -209,10 +209,18 @@ _AS_IS_ON_SQLITE: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
 }
 
 
-@functools.cache
-def _plan(fields: tuple[Any, ...], vendor: str) -> tuple[tuple[Any, str, tuple[type, ...]], ...]:
-    """Each field with its attribute and the types of value stored as they are (none: ask Django)."""
-    return tuple((field, field.attname, _as_is(field, vendor)) for field in fields)
+class Column(NamedTuple):
+    field: Any
+    attname: str
+    as_is: tuple[type, ...]  # the types of value stored as they are (none: ask Django)
+
+
+Plan = tuple[Column, ...]
+
+
+def plan(fields: Sequence[Any], vendor: str) -> Plan:
+    """How each field's value is written (made once for each model, with its INSERT)."""
+    return tuple(Column(field, field.attname, _as_is(field, vendor)) for field in fields)
 
 
 def _as_is(field: Any, vendor: str) -> tuple[type, ...]:
@@ -261,18 +269,18 @@ class Counted(NamedTuple):
 
 def _counted_insert(obj: models.Model, counted: Counted) -> tuple[str, list[Any]]:
     statement, fields, target = _counted_sql(type(obj), counted.field, counted.counter, connection.vendor)
-    params = [*counted.params, *(v for f, v in zip(fields, _values(obj, fields), strict=True) if f is not target)]
+    params = [*counted.params, *(v for c, v in zip(fields, _values(obj, fields), strict=True) if c.field is not target)]
     return statement, params
 
 
 @functools.cache
-def _counted_sql(model: type[models.Model], field: str, counter: str, vendor: str) -> tuple[str, tuple[Any, ...], Any]:
+def _counted_sql(model: type[models.Model], field: str, counter: str, vendor: str) -> tuple[str, Plan, Any]:
     """The INSERT of a counted row (see ``Counted``), its fields in order, and the counted field."""
     _, fields, returning = _insert_sql(model, vendor)
     assert returning is None, "a counted row has a key of its own"
     target = model._meta.get_field(field)
-    values = ", ".join("(SELECT n FROM counted)" if f is target else "%s" for f in fields)
-    names = ", ".join(quoted(f.column) for f in fields)
+    values = ", ".join("(SELECT n FROM counted)" if c.field is target else "%s" for c in fields)
+    names = ", ".join(quoted(c.field.column) for c in fields)
     statement = (
         f"WITH counted(n) AS ({counter}) INSERT INTO {table(model)} ({names})"  # noqa: S608 - names only
         f" VALUES ({values}) RETURNING {column(model, field)}"
