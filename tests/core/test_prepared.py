@@ -60,6 +60,16 @@ def test_rows_inserted_together_are_each_stored_and_numbered(desk_officer: User,
     assert sorted(Person.objects.values_list("id_number", flat=True)) == ["10000000", "10000001"]
 
 
+def test_rows_inserted_together_one_of_whose_keys_is_taken_are_refused_all_together(db: None) -> None:
+    person = Person(name="Achieng Otieno", id_number="12345678", first_seen_at=AT)
+    prepared.insert(person)
+    newcomer = Person(name="Juma Omondi", id_number="23456789", first_seen_at=AT)
+    again = Person(id=person.pk, name="Someone else", first_seen_at=AT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        prepared.insert_all([newcomer, again])
+    assert list(Person.objects.values_list("name", flat=True)) == ["Achieng Otieno"]
+
+
 def test_a_row_whose_key_is_taken_is_refused_as_save_would_be(db: None) -> None:
     person = Person(name="Achieng Otieno", id_number="12345678", first_seen_at=AT)
     prepared.insert(person)

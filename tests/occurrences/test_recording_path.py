@@ -212,7 +212,14 @@ def test_a_recordings_statements_are_prepared_once_per_connection_and_its_values
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement, parameter_types FROM pg_prepared_statements WHERE from_sql = false")
             prepared = cursor.fetchall()
-        inserts = [s for s, _types in prepared if s.startswith("WITH counted(n) AS")]
-        assert len(inserts) == 1 and "occurrences_occurrence" in inserts[0], prepared
+        # The entry's rows go in one statement: the first recording's with the complainant's new
+        # person, the next two's (who find that person) without.
+        inserts = sorted((s for s, _types in prepared if s.startswith("WITH counted(n) AS")), key=len)
+        assert len(inserts) == 2, prepared
+        for statement in inserts:
+            assert all(t in statement for t in ("occurrences_occurrence", "occurrences_party", "stations_accessevent"))
+        assert "occurrences_person" in inserts[1] and "occurrences_person" not in inserts[0]
+        # The SMS and its delivery job in one statement too.
+        assert any("notifications_smsmessage" in s and "django_tasks" in s for s, _types in prepared), prepared
         assert any("stations_apitoken" in s for s, _types in prepared), prepared
         assert all(said not in s for s, _types in prepared)

@@ -265,10 +265,10 @@ def insert(obj: models.Model) -> None:
 
 
 class Counted(NamedTuple):
-    """A column of the first row whose value a statement before its INSERT gives (PostgreSQL).
+    """A column of a row whose value a statement run with its INSERT gives (PostgreSQL).
 
     ``counter`` is a statement returning one value (an upsert of a counter ``... RETURNING n``):
-    it runs as a CTE of the row's INSERT, which stores that value in ``field`` and reads it back.
+    it runs as a CTE of the rows' INSERT, which stores that value in ``field`` and reads it back.
     """
 
     field: str
@@ -276,52 +276,75 @@ class Counted(NamedTuple):
     params: Sequence[Any]
 
 
-def _counted_insert(obj: models.Model, counted: Counted) -> tuple[str, list[Any]]:
-    statement, fields, target = _counted_sql(type(obj), counted.field, counted.counter, _vendor())
-    params = [*counted.params, *(v for c, v in zip(fields, _values(obj, fields), strict=True) if c.field is not target)]
-    return statement, params
-
-
 @functools.cache
-def _counted_sql(model: type[models.Model], field: str, counter: str, vendor: str) -> tuple[str, Plan, Any]:
-    """The INSERT of a counted row (see ``Counted``), its fields in order, and the counted field."""
-    _, fields, returning = _insert_sql(model, vendor)
-    assert returning is None, "a counted row has a key of its own"
-    target = model._meta.get_field(field)
-    values = ", ".join("(SELECT n FROM counted)" if c.field is target else "%s" for c in fields)
-    names = ", ".join(quoted(c.field.column) for c in fields)
-    statement = (
-        f"WITH counted(n) AS ({counter}) INSERT INTO {table(model)} ({names})"  # noqa: S608 - names only
-        f" VALUES ({values}) RETURNING {column(model, field)}"
-    )
-    return statement, fields, target
+def _rows_sql(
+    models_: tuple[type[models.Model], ...], counted_at: int | None, counted_field: str, counter: str, vendor: str
+) -> tuple[str, tuple[Plan, ...], tuple[tuple[int, Any], ...]]:
+    """One statement storing a row of each model in turn (PostgreSQL), each row's INSERT a CTE of it;
+    each row's plan, and (row, field) for each value the statement returns, in order.
+
+    Several INSERTs in one statement cost the client and the server about half what as many
+    statements in one pipeline do. The rows' foreign keys are checked at the commit (Django
+    makes them deferred), so a row may name another of the same statement.
+    """
+    ctes = [f"counted(n) AS ({counter})"] if counted_at is not None else []
+    plans, returned, selected = [], [], []
+    for i, model in enumerate(models_):
+        sql, plan, returning = _insert_sql(model, vendor)
+        if i == counted_at:
+            assert returning is None, "a counted row has a key of its own"
+            returning = model._meta.get_field(counted_field)
+            values = ", ".join("(SELECT n FROM counted)" if c.field is returning else "%s" for c in plan)
+            names = ", ".join(quoted(c.field.column) for c in plan)
+            sql = (
+                f"INSERT INTO {table(model)} ({names}) VALUES ({values})"  # noqa: S608 - names only
+                f" RETURNING {column(model, counted_field)}"
+            )
+            plan = tuple(c for c in plan if c.field is not returning)
+        ctes.append(f"row{i} AS ({sql})")
+        plans.append(plan)
+        if returning is not None:
+            returned.append((i, returning))
+            selected.append(f"(SELECT {quoted(returning.column)} FROM row{i})")  # noqa: S608 - names only
+    statement = f"WITH {', '.join(ctes)} SELECT {', '.join(selected) or 'NULL'}"
+    return statement, tuple(plans), tuple(returned)
 
 
 def insert_all(objs: Sequence[models.Model], *, counted: Counted | None = None, counted_at: int = 0) -> None:
-    """Stores new rows as ``insert`` would each, in order; on PostgreSQL in one round trip.
+    """Stores new rows as ``insert`` would each, in order; on PostgreSQL in one statement.
 
     (SQLite has no round trip to save.)
     ``counted`` (PostgreSQL only): the ``counted.field`` of the row at ``counted_at`` is the value
-    its counter statement returns, taken in the same round trip after the rows before it are stored.
-    Inside ``together`` the rows are sent at its end, with the statements held there.
+    its counter statement returns, taken in the same statement.
+    Inside ``together`` the statement is sent at its end, with the statements held there.
     """
     if _vendor() != "postgresql" or (len(objs) < 2 and counted is None and _held.statements is None):
         assert counted is None, "a counted insert is for PostgreSQL"
         for obj in objs:
             insert(obj)
         return
-    statements = []
-    for i, obj in enumerate(objs):
-        sql, fields, returning = _insert_sql(type(obj), _vendor())
-        if i == counted_at and counted is not None:
-            sql, values = _counted_insert(obj, counted)
-            returning = type(obj)._meta.get_field(counted.field)
-        else:
-            values = _values(obj, fields)
-        statements.append(_Statement(sql, values, functools.partial(_inserted, obj, returning)))
-    with together():
-        for statement in statements:
-            _hold(statement)
+    if len(objs) == 1 and counted is None:
+        sql, fields, returning = _insert_sql(type(objs[0]), _vendor())
+        _hold(_Statement(sql, _values(objs[0], fields), functools.partial(_inserted, objs[0], returning)))
+        return
+    sql, plans, returned = _rows_sql(
+        tuple(type(obj) for obj in objs),
+        counted_at if counted is not None else None,
+        counted.field if counted is not None else "",
+        counted.counter if counted is not None else "",
+        _vendor(),
+    )
+    params = list(counted.params) if counted is not None else []
+    for obj, plan_ in zip(objs, plans, strict=True):
+        params.extend(_values(obj, plan_))
+    _hold(_Statement(sql, params, functools.partial(_all_inserted, objs, returned)))
+
+
+def _all_inserted(objs: Sequence[models.Model], returned: tuple[tuple[int, Any], ...], row: Any) -> None:
+    for value, (i, field) in zip(row, returned, strict=False):
+        setattr(objs[i], field.attname, value)
+    for obj in objs:
+        _stored(obj)
 
 
 def _inserted(obj: models.Model, returning: Any, row: tuple[Any, ...] | None) -> None:
