@@ -177,13 +177,13 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, "Plan", An
 def _values(obj: models.Model, fields: "Plan") -> list[Any]:
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field asks it several things
     values = []
-    for field, attname, as_is in fields:
+    for field, attname, as_is, wrap in fields:
         if as_is:
             value = getattr(obj, attname)
             kind = type(value)
             # (A naive time goes through Django, which warns of it and makes it aware.)
             if kind in as_is and (kind is not datetime or value.utcoffset() is not None):
-                values.append(value)
+                values.append(value if wrap is None or value is None else wrap(value))
                 continue
         values.append(field.get_db_prep_save(field.pre_save(obj, True), db))
     return values
@@ -199,29 +199,37 @@ _AS_IS: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
     models.TextField: (str, _NONE),
     models.BooleanField: (bool, _NONE),
 }
-# PostgreSQL takes identifiers and times as they are (SQLite is given text); Django gives it each
-# integer in a wrapper of its column's size, so that the types a statement is prepared for hold.
-_AS_IS_ON_POSTGRESQL: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
-    **_AS_IS,
-    models.UUIDField: (uuid.UUID, _NONE),
-    models.DateTimeField: (datetime, _NONE),
-}
-_AS_IS_ON_SQLITE: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
-    **_AS_IS,
+_INTEGERS: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
     models.IntegerField: (int, _NONE),
     models.PositiveIntegerField: (int, _NONE),
     models.PositiveSmallIntegerField: (int, _NONE),
     models.SmallIntegerField: (int, _NONE),
     models.BigIntegerField: (int, _NONE),
+}
+# An automatic key's value (a foreign key's, mostly) is int() of itself on both engines.
+_KEYS: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
     models.AutoField: (int, _NONE),
     models.BigAutoField: (int, _NONE),
+    models.SmallAutoField: (int, _NONE),
 }
+# PostgreSQL takes identifiers and times as they are (SQLite is given text); Django gives it each
+# other integer in a wrapper of its column's size (``wrap``), so that the types a statement is
+# prepared for hold.
+_AS_IS_ON_POSTGRESQL: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    **_AS_IS,
+    **_INTEGERS,
+    **_KEYS,
+    models.UUIDField: (uuid.UUID, _NONE),
+    models.DateTimeField: (datetime, _NONE),
+}
+_AS_IS_ON_SQLITE: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {**_AS_IS, **_INTEGERS, **_KEYS}
 
 
 class Column(NamedTuple):
     field: Any
     attname: str
     as_is: tuple[type, ...]  # the types of value stored as they are (none: ask Django)
+    wrap: Callable[[Any], Any] | None  # what such a value (but None) is given to the engine in
 
 
 Plan = tuple[Column, ...]
@@ -229,7 +237,14 @@ Plan = tuple[Column, ...]
 
 def plan(fields: Sequence[Any], vendor: str) -> Plan:
     """How each field's value is written (made once for each model, with its INSERT)."""
-    return tuple(Column(field, field.attname, _as_is(field, vendor)) for field in fields)
+    return tuple(Column(field, field.attname, _as_is(field, vendor), _wrap(field, vendor)) for field in fields)
+
+
+def _wrap(field: Any, vendor: str) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.ForeignKey):
+        return _wrap(field.target_field, vendor)
+    sized = getattr(connections[DEFAULT_DB_ALIAS].ops, "integerfield_type_map", {}) if vendor == "postgresql" else {}
+    return sized.get(field.get_internal_type()) if type(field) in _INTEGERS else None
 
 
 def _as_is(field: Any, vendor: str) -> tuple[type, ...]:
