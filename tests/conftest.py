@@ -34,6 +34,29 @@ hypothesis_settings.load_profile("daftari")
 
 
 @pytest.fixture(autouse=True)
+def data_the_migrations_load(request: pytest.FixtureRequest) -> None:
+    """The counties and the fines catalogue, put back for an ordinary test that runs after a
+    transactional one in the same worker (whose flush removed them, as Django documents).
+
+    pytest-django runs a worker's transactional tests after its others, but ``--dist worksteal``
+    can hand a worker that has finished them more ordinary tests. They are put back before the
+    test's transaction begins, so they stay for the tests after it.
+    """
+    if "db" not in request.fixturenames or "transactional_db" in request.fixturenames:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    saved = getattr(connection, "_test_serialized_contents", None)
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if saved and not County.objects.exists():
+            connection.creation.deserialize_db_from_string(saved)
+
+
+@pytest.fixture(autouse=True)
 def english_unless_asked() -> Iterator[None]:
     """A request in Kiswahili leaves the language active in the thread; each test starts in English."""
     from django.utils import translation
